@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_LOCAL_CONFIG, type LocalConfig } from '../local/config';
+import { startLocalRuntime } from '../local/runtime';
+
+/**
+ * `npm start [-- --aws] [--data DIR] [--port N]`: the whole backend on this machine.
+ * PORT in the environment sets the port too.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      aws: { type: 'boolean', default: false },
+      data: { type: 'string' },
+      port: { type: 'string' },
+    },
+  });
+  const config: LocalConfig = {
+    ...DEFAULT_LOCAL_CONFIG,
+    mode: values.aws ? 'aws' : 'sandbox',
+    port: Number(values.port ?? process.env.PORT ?? DEFAULT_LOCAL_CONFIG.port),
+    dataDir: values.data,
+  };
+  const runtime = await startLocalRuntime(config);
+  const token = await runtime.issuer.sign({ tenantId: 'demo', roles: ['tenant_owner'] });
+
+  console.log(`aws-org-connections is running at ${runtime.url} (${config.mode} mode)`);
+  console.log(
+    `DynamoDB Local: ${runtime.dynamoDbEndpoint}${config.dataDir ? ` (data in ${config.dataDir})` : ' (in memory)'}`,
+  );
+  console.log('\nA token for tenant "demo" with the tenant_owner role (valid 1 h):');
+  console.log(token);
+  console.log('\nTry:');
+  console.log(`  curl -s -H "Authorization: Bearer ${token}" ${runtime.url}/v1/aws/env`);
+  console.log(`\nMore tokens: npm run -s token -- <tenantId> [--roles tenant_owner] [--orgs o1,o2]`);
+
+  const shutdown = async () => {
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

