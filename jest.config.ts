@@ -1,11 +1,14 @@
 import type { Config } from 'jest';
 
-// @swc/jest turns TypeScript and the ESM-only @middy packages into CommonJS for jest.
+// @swc/jest turns TypeScript and the ESM-only packages (@middy, jose) into CommonJS for jest.
 // Type-checking is `npm run build` (tsc), not the test run: that keeps the suite fast.
 const transform: Config['transform'] = { '^.+\\.(t|j|mj)s$': ['@swc/jest', {}] };
 const shared = {
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
+  // @middy packages export only an `import` condition, which jest's CommonJS resolver skips.
+  moduleNameMapper: { '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
   testEnvironment: 'node',

@@ -42,8 +42,9 @@ export function createAuthorizerHandler(verify: TokenVerifier) {
  * stage, not only the method that was called first.
  */
 export function wholeStage(methodArn: string): string {
-  const [arnPrefix, apiId, stage] = methodArn.split('/');
-  return `${arnPrefix}/${apiId}/${stage}/*`;
+  // arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>/<method>/<path>
+  const [api, stage] = methodArn.split('/');
+  return `${api}/${stage}/*`;
 }
 
 const env = loadEnv(
