@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+const claimNamesSchema = z.strictObject({
+  tenant: z.string().min(1),
+  orgIds: z.string().min(1),
+  roles: z.string().min(1),
+});
+
+/** Claim names in Cognito ID tokens: custom attributes carry a `custom:` prefix, groups are roles. */
+const COGNITO_CLAIMS = { tenant: 'custom:tenant_id', orgIds: 'custom:org_ids', roles: 'cognito:groups' };
+/** DESIGN §4 defaults for an external issuer. */
+const ISSUER_CLAIMS = { tenant: 'tenant_id', orgIds: 'org_ids', roles: 'roles' };
+
+const authSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('cognito'),
+    claims: claimNamesSchema.default(COGNITO_CLAIMS),
+  }),
+  z.strictObject({
+    mode: z.literal('issuer'),
+    issuer: z.url(),
+    /** @default `<issuer>/.well-known/jwks.json` */
+    jwksUri: z.url().optional(),
+    audience: z.string().min(1).optional(),
+    claims: claimNamesSchema.default(ISSUER_CLAIMS),
+  }),
+]);
+
+/**
+ * Deployment settings, read from the `orgConnections` key of cdk.json's context. Every field
+ * has a default, so a plain `npx cdk synth` works.
+ */
+export const deploymentConfigSchema = z.strictObject({
+  /** Prefix of every stack name. */
+  stackPrefix: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,40}$/)
+    .default('OrgConnections'),
+  /** The platform account customers' roles trust. @default the account the stack is deployed to */
+  trustedAccountId: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
+  /** Partitions whose role ARNs are accepted. */
+  allowedPartitions: z
+    .array(z.enum(['aws', 'aws-us-gov', 'aws-cn']))
+    .min(1)
+    .default(['aws']),
+  /** How often every active integration is re-synced. */
+  syncIntervalHours: z.number().int().min(1).max(24).default(6),
+  /** The share of the customer's Organizations API rate limits a sync may use. */
+  orgApiRateFraction: z.number().gt(0).max(1).default(0.5),
+  auth: authSchema.default({ mode: 'cognito', claims: COGNITO_CLAIMS }),
+  /** Browser origins allowed by CORS. */
+  corsAllowedOrigins: z.array(z.string().min(1)).min(1).default(['*']),
+  logRetentionDays: z
+    .union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(180), z.literal(365)])
+    .default(30),
+  /** Where alarms are sent; no subscription when absent. */
+  alarmEmail: z.email().optional(),
+});
+
+export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
+export type AuthConfig = DeploymentConfig['auth'];
+
+export const CONFIG_CONTEXT_KEY = 'orgConnections';
+
+/** Parses the context value, failing synth with every problem named. */
+export function parseDeploymentConfig(context: unknown): DeploymentConfig {
+  const result = deploymentConfigSchema.safeParse(context ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${[CONFIG_CONTEXT_KEY, ...issue.path].join('.')}: ${issue.message}`,
+    );
+    throw new Error(`Invalid cdk.json context:\n  ${problems.join('\n  ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,111 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+export interface ServiceFunctionProps {
+  /** Path of the handler module, from the project root: `lambdas/<name>/handler.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  /** Variables the handler validates at cold start. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** @default Duration.seconds(29), the API Gateway integration limit */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  readonly logRetention: RetentionDays;
+  /** Receives the function's error alarm. */
+  readonly alarmTopic: ITopic;
+}
+
+/**
+ * One Lambda function with this project's defaults: Node.js 22 on arm64, a minified ESM bundle
+ * built by the local esbuild (never Docker), source maps, X-Ray tracing, JSON logs in a log
+ * group with a retention, a role with no managed policies, and an alarm on errors.
+ */
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly errorAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    if (!/^lambdas\/[a-z0-9-]+\/handler\.ts$/.test(props.entry)) {
+      throw new Error(`ServiceFunction entry must be lambdas/<name>/handler.ts, got ${props.entry}`);
+    }
+    const memorySize = props.memorySize ?? 256;
+    if (memorySize < 128 || memorySize > 10_240) throw new Error(`memorySize out of range: ${memorySize}`);
+
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    // Instead of AWSLambdaBasicExecutionRole: write to this function's own log group only.
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize,
+      timeout: props.timeout ?? Duration.seconds(29),
+      role: this.role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'aws-org-connections',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        platform: 'node',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        forceDockerBundling: false,
+        // Some CommonJS dependencies call require(); give the ESM bundle one.
+        banner:
+          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+    });
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason:
+        'DESIGN pins Node.js 22: the tests and the local runtime run node@22, so production runs the same major.',
+    });
+
+    this.errorAlarm = new Alarm(this, 'Errors', {
+      alarmDescription: `${props.description}: the function failed`,
+      metric: this.function.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.errorAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+  }
+}
