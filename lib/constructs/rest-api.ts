@@ -11,16 +11,16 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { GATEWAY_ERRORS } from '../../lambdas/core/errors';
 import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes';
+import type { ServiceFunction } from './service-function';
 
 export interface OrgConnectionsApiProps {
   readonly routes: readonly ApiRoute[];
-  readonly functions: Readonly<Record<ApiFunctionName, IFunction>>;
+  readonly functions: Readonly<Record<ApiFunctionName, ServiceFunction>>;
   readonly authorizer: IAuthorizer;
   readonly corsAllowedOrigins: readonly string[];
   readonly logRetention: RetentionDays;
@@ -93,7 +93,7 @@ export class OrgConnectionsApi extends Construct {
     for (const route of props.routes) {
       let integration = integrations.get(route.function);
       if (!integration) {
-        integration = new LambdaIntegration(props.functions[route.function]);
+        integration = new LambdaIntegration(props.functions[route.function].function);
         integrations.set(route.function, integration);
       }
       resourceFor(this.api.root, route.path).addMethod(route.method, integration, {

@@ -1,6 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alias } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -72,12 +71,9 @@ export class StatelessStack extends Stack {
     }
     this.functions = functions;
 
-    const lambdas = Object.fromEntries(
-      Object.entries(functions).map(([name, fn]) => [name, fn.function]),
-    ) as Record<ApiFunctionName, IFunction>;
     this.api = new OrgConnectionsApi(this, 'RestApi', {
       routes: API_ROUTES,
-      functions: lambdas,
+      functions,
       authorizer: this.auth.authorizer,
       corsAllowedOrigins: config.corsAllowedOrigins,
       logRetention,

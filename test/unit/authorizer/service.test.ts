@@ -5,8 +5,9 @@ import { UnauthenticatedError } from '../../../lambdas/core/errors';
 const ISSUER = 'https://issuer.example.test';
 const AUDIENCE = 'aws-org-connections';
 
-let trusted: Awaited<ReturnType<typeof generateKeyPair>>;
-let stranger: Awaited<ReturnType<typeof generateKeyPair>>;
+type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
+let trusted: KeyPair;
+let stranger: KeyPair;
 
 beforeAll(async () => {
   [trusted, stranger] = await Promise.all([generateKeyPair('RS256'), generateKeyPair('RS256')]);
@@ -14,7 +15,7 @@ beforeAll(async () => {
 
 function token(
   claims: Record<string, unknown>,
-  options: { key?: CryptoKey; issuer?: string; expires?: string } = {},
+  options: { key?: KeyPair['privateKey']; issuer?: string; expires?: string } = {},
 ) {
   return new SignJWT({ tenant_id: 'acme', org_ids: ['o1'], roles: ['tenant_owner'], ...claims })
     .setProtectedHeader({ alg: 'RS256' })
