@@ -9,3 +9,5 @@ process.env.AUTH_JWKS_URI ??= 'https://issuer.example.test/.well-known/jwks.json
 process.env.CLAIM_TENANT ??= 'tenant_id';
 process.env.CLAIM_ORG_IDS ??= 'org_ids';
 process.env.CLAIM_ROLES ??= 'roles';
+// cdk-nag reads a property that aws-cdk-lib marks deprecated; the warning is not ours.
+process.env.JSII_DEPRECATED ??= 'quiet';

@@ -1,0 +1,243 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { API_ROUTES } from '../../../lambdas/routes';
+import { buildApp } from '../../../lib/app';
+import { CONFIG_CONTEXT_KEY } from '../../../lib/config';
+import { GLOBAL_INDEXES } from '../../../schemas/table';
+
+/** An app whose assets are not bundled: these tests look at the templates only. */
+function synthApp(config: Record<string, unknown> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], [CONFIG_CONTEXT_KEY]: config } });
+  return buildApp(app);
+}
+
+const built = synthApp();
+const stateful = Template.fromStack(built.stateful);
+const stateless = Template.fromStack(built.stateless);
+
+describe('stateful stack', () => {
+  it('keys the table by pk/sk with the routing and schedule indexes', () => {
+    stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      GlobalSecondaryIndexes: Object.values(GLOBAL_INDEXES).map((index) =>
+        Match.objectLike({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      ),
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('protects the table: point-in-time recovery, encryption, deletion protection, retained', () => {
+    stateful.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        SSESpecification: { SSEEnabled: true },
+        Replicas: [
+          Match.objectLike({
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            DeletionProtectionEnabled: true,
+          }),
+        ],
+      }),
+    });
+  });
+
+  it('lets any account put events on the ingress bus only with the Organizations sources', () => {
+    stateful.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      Statement: {
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'events:PutEvents',
+        Condition: {
+          StringEquals: { 'events:source': ['aws.organizations', 'aws.account', 'aws.controltower'] },
+        },
+      },
+    });
+    stateful.resourceCountIs('AWS::Events::EventBusPolicy', 1);
+  });
+
+  it('archives the connections bus for replay', () => {
+    stateful.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 365 });
+  });
+});
+
+describe('stateless stack', () => {
+  it('runs every function on Node.js 22, arm64, with tracing and JSON logs', () => {
+    const functions = stateless.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions).length).toBeGreaterThan(0);
+    for (const fn of Object.values(functions)) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+      });
+    }
+  });
+
+  it('gives function roles no managed policies', () => {
+    const roles = stateless.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+        }),
+      },
+    });
+    expect(Object.keys(roles).length).toBeGreaterThan(0);
+    for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('lets the env check function write its logs and traces, and nothing else', () => {
+    const policies = stateless.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AwsEnvRole') }] },
+    });
+    const actions = Object.values(policies).flatMap((policy) =>
+      policy.Properties.PolicyDocument.Statement.flatMap(
+        (statement: { Action: string | string[] }) => statement.Action,
+      ),
+    );
+    expect(new Set(actions)).toEqual(
+      new Set([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+      ]),
+    );
+  });
+
+  it('passes the trusted account and partition to the env check', () => {
+    const app = synthApp({ trustedAccountId: '210987654321' });
+
+    Template.fromStack(app.stateless).hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^C1 env check'),
+      Environment: {
+        Variables: Match.objectLike({
+          TRUSTED_ACCOUNT_ID: '210987654321',
+          PARTITION: { Ref: 'AWS::Partition' },
+        }),
+      },
+    });
+  });
+
+  it('puts the JWT authorizer on every route', () => {
+    const methods = stateless.findResources('AWS::ApiGateway::Method');
+    const routed = Object.values(methods).filter((method) => method.Properties.HttpMethod !== 'OPTIONS');
+    expect(routed).toHaveLength(API_ROUTES.length);
+    for (const method of routed) {
+      expect(method.Properties.AuthorizationType).toBe('CUSTOM');
+      expect(method.Properties.AuthorizerId).toEqual({ Ref: expect.stringMatching(/TokenAuthorizer/) });
+    }
+    stateless.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+    });
+  });
+
+  it('answers gateway refusals with the error envelope', () => {
+    stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      StatusCode: '401',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"UNAUTHENTICATED"') },
+    });
+    stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      StatusCode: '404',
+    });
+  });
+
+  it('logs API access and traces the stage', () => {
+    stateless.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: [Match.objectLike({ LoggingLevel: 'INFO', DataTraceEnabled: false })],
+    });
+  });
+
+  it('alarms on every function error and on API 5xx', () => {
+    const functionCount = Object.keys(stateless.findResources('AWS::Lambda::Function')).length;
+    const alarms = stateless.findResources('AWS::CloudWatch::Alarm');
+    const errorAlarms = Object.values(alarms).filter((alarm) => alarm.Properties.MetricName === 'Errors');
+    expect(errorAlarms).toHaveLength(functionCount);
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError' });
+    for (const alarm of Object.values(alarms)) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it('verifies Cognito ID tokens by default, with an app client that cannot write custom attributes', () => {
+    stateless.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+    });
+    const [client] = Object.values(stateless.findResources('AWS::Cognito::UserPoolClient'));
+    expect(client?.Properties.WriteAttributes).not.toContainEqual(expect.stringMatching(/^custom:/));
+    stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          CLAIM_TENANT: 'custom:tenant_id',
+          CLAIM_ROLES: 'cognito:groups',
+          AUTH_AUDIENCE: { Ref: Match.stringLikeRegexp('WebClient') },
+        }),
+      },
+    });
+  });
+
+  it('verifies tokens of an external issuer with the configured claim names', () => {
+    const app = synthApp({
+      auth: {
+        mode: 'issuer',
+        issuer: 'https://login.example.com/',
+        audience: 'api',
+        claims: { tenant: 'tid', orgIds: 'orgs', roles: 'perms' },
+      },
+    });
+    const template = Template.fromStack(app.stateless);
+
+    template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          AUTH_ISSUER: 'https://login.example.com/',
+          AUTH_JWKS_URI: 'https://login.example.com/.well-known/jwks.json',
+          AUTH_AUDIENCE: 'api',
+          CLAIM_TENANT: 'tid',
+        }),
+      },
+    });
+  });
+});
+
+describe('deployment config', () => {
+  it('fails synth naming the bad setting', () => {
+    expect(() => synthApp({ trustedAccountId: '12345' })).toThrow(/orgConnections\.trustedAccountId/);
+  });
+
+  it('refuses unknown settings, so a typo is not silently ignored', () => {
+    expect(() => synthApp({ trustedAccountID: '123456789012' })).toThrow(/orgConnections/);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('passes the AWS Solutions checks with the acknowledged findings', () => {
+    expect(() => synthApp().app.synth()).not.toThrow();
+  });
+
+  it('fails synth on an unacknowledged finding', () => {
+    const { app, stateless: stack } = synthApp();
+    new Queue(stack, 'UnencryptedQueueWithoutDlq');
+
+    expect(() => app.synth()).toThrow();
+  });
+});
