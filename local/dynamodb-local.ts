@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import {
   CreateTableCommand,
@@ -12,6 +11,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { GLOBAL_INDEXES, TABLE_KEYS } from '../schemas/table';
+import { exitAsFailure, freeLoopbackPort, stopProcess, waitUntilAnswering } from './processes';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -31,7 +31,7 @@ export interface DynamoDbLocalOptions {
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const jarDir = findJarDir();
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freeLoopbackPort());
   const storage = options.dataDir ? ['-dbPath', path.resolve(options.dataDir)] : ['-inMemory'];
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const java = spawn(
@@ -46,16 +46,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     ],
     { stdio: 'ignore' },
   );
-  const exited = new Promise<never>((_, reject) => {
-    java.once('error', (error) =>
-      reject(
-        new Error(
-          `DynamoDB Local needs Java 17 or newer on PATH (${error.message}). On Debian: apt-get install openjdk-17-jre-headless`,
-        ),
-      ),
-    );
-    java.once('exit', (code) => reject(new Error(`DynamoDB Local exited early with code ${code}`)));
-  });
+  const exited = exitAsFailure(
+    java,
+    'DynamoDB Local',
+    'It needs Java 17 or newer on PATH; on Debian: apt-get install openjdk-17-jre-headless',
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await Promise.race([waitUntilReady(endpoint), exited]);
@@ -63,7 +58,6 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     java.kill();
     throw error;
   }
-  exited.catch(() => undefined);
   return { endpoint, stop: () => stopProcess(java) };
 }
 
@@ -122,40 +116,9 @@ function findJarDir(): string {
 
 async function waitUntilReady(endpoint: string): Promise<void> {
   const client = localDynamoDbClient(endpoint);
-  const deadline = Date.now() + 30_000;
   try {
-    for (;;) {
-      try {
-        await client.send(new ListTablesCommand({}));
-        return;
-      } catch (error: unknown) {
-        if (Date.now() > deadline)
-          throw new Error(`DynamoDB Local did not answer within 30 s: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    await waitUntilAnswering('DynamoDB Local', () => client.send(new ListTablesCommand({})));
   } finally {
     client.destroy();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }

@@ -53,7 +53,7 @@ async function loadOrCreateKey(file: string): Promise<JWK> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as JWK;
   } catch (error: unknown) {
-    if (!isMissingFile(error)) throw error;
+    if (fileErrorCode(error) !== 'ENOENT') throw error;
   }
   const { privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: ALGORITHM };
@@ -63,11 +63,12 @@ async function loadOrCreateKey(file: string): Promise<JWK> {
     await writeFile(file, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
     return jwk;
   } catch (error: unknown) {
-    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+    if (fileErrorCode(error) !== 'EEXIST') throw error;
     return JSON.parse(await readFile(file, 'utf8')) as JWK;
   }
 }
 
-function isMissingFile(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
+/** Node's system errors carry a `code`; checked by shape, since jest runs tests in another realm. */
+function fileErrorCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
 }
