@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -11,7 +10,7 @@ import {
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import { GLOBAL_INDEXES, TABLE_KEYS } from '../schemas/table';
-import { exitAsFailure, freeLoopbackPort, stopProcess, waitUntilAnswering } from './processes';
+import { freeLoopbackPort, startServerProcess, waitUntilAnswering } from './processes';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -34,9 +33,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const port = options.port ?? (await freeLoopbackPort());
   const storage = options.dataDir ? ['-dbPath', path.resolve(options.dataDir)] : ['-inMemory'];
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const java = spawn(
-    'java',
-    [
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = await startServerProcess({
+    name: 'DynamoDB Local',
+    command: 'java',
+    args: [
       `-Djava.library.path=${path.join(jarDir, 'DynamoDBLocal_lib')}`,
       '-jar',
       path.join(jarDir, 'DynamoDBLocal.jar'),
@@ -44,21 +45,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       '-port',
       String(port),
     ],
-    { stdio: 'ignore' },
-  );
-  const exited = exitAsFailure(
-    java,
-    'DynamoDB Local',
-    'It needs Java 17 or newer on PATH; on Debian: apt-get install openjdk-17-jre-headless',
-  );
-  const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await Promise.race([waitUntilReady(endpoint), exited]);
-  } catch (error: unknown) {
-    java.kill();
-    throw error;
-  }
-  return { endpoint, stop: () => stopProcess(java) };
+    hint: 'It needs Java 17 or newer on PATH; on Debian: apt-get install openjdk-17-jre-headless',
+    ready: () => waitUntilReady(endpoint),
+  });
+  return { endpoint, stop };
 }
 
 /** The table as the CDK stack defines it, from the same key design. */
@@ -82,7 +72,7 @@ export function tableDefinition(tableName: string): CreateTableCommandInput {
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] },
+      Projection: { ProjectionType: 'KEYS_ONLY' },
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   };

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /** A loopback port that nothing listens on right now. */
@@ -16,7 +16,7 @@ export async function freeLoopbackPort(): Promise<number> {
 }
 
 /** Stops a child process and waits until it is gone. */
-export async function stopProcess(child: ChildProcess): Promise<void> {
+async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
@@ -24,15 +24,39 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Rejects when the child cannot start or exits; for racing against its readiness check. */
-export function exitAsFailure(child: ChildProcess, name: string, hint: string): Promise<never> {
-  const failure = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`${name} could not start (${error.message}). ${hint}`)));
-    child.once('exit', (code) => reject(new Error(`${name} exited early with code ${code}. ${hint}`)));
+export interface ServerProcess {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** What to do when it cannot start, such as the package to install. */
+  readonly hint: string;
+  /** Resolves once the server answers. */
+  readonly ready: () => Promise<void>;
+}
+
+/**
+ * Starts a local server process (DynamoDB Local, moto) and waits until it answers; fails fast,
+ * with the hint, if it cannot start or exits first. Resolves to a function that stops it.
+ */
+export async function startServerProcess(server: ServerProcess): Promise<() => Promise<void>> {
+  const child = spawn(server.command, [...server.args], { stdio: 'ignore' });
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (error) =>
+      reject(new Error(`${server.name} could not start (${error.message}). ${server.hint}`)),
+    );
+    child.once('exit', (code) =>
+      reject(new Error(`${server.name} exited early with code ${code}. ${server.hint}`)),
+    );
   });
-  // Once the child is ready nobody awaits this; a later exit must not be an unhandled rejection.
-  failure.catch(() => undefined);
-  return failure;
+  // Once the server is ready nobody awaits this; a later exit must not be an unhandled rejection.
+  exited.catch(() => undefined);
+  try {
+    await Promise.race([server.ready(), exited]);
+  } catch (error: unknown) {
+    child.kill();
+    throw error;
+  }
+  return () => stopProcess(child);
 }
 
 /** Calls `probe` every 200 ms until it resolves, or fails after `timeoutMs`. */

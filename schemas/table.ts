@@ -12,28 +12,23 @@ export interface GlobalIndexDesign {
   readonly indexName: string;
   readonly partitionKey: string;
   readonly sortKey: string;
-  /** Only the attributes the index's reader needs, to keep index writes small. */
-  readonly nonKeyAttributes: readonly string[];
 }
 
+/**
+ * Indexes project keys only: the table's `pk`/`sk` come along and name the integration, which
+ * is all a reader of either index needs, and keeps index writes small.
+ */
 export const GLOBAL_INDEXES = {
   /** Routes an Organizations event to the integrations of its management or delegated-admin account. */
   byManagementAccount: {
     indexName: 'by-management-account',
     partitionKey: 'routingPk',
     sortKey: 'routingSk',
-    nonKeyAttributes: ['tenantId', 'integrationId', 'status'],
   },
   /** Sparse: only active integrations carry these keys, so the schedule's fan-out never scans. */
   bySchedule: {
     indexName: 'by-schedule',
     partitionKey: 'duePk',
     sortKey: 'dueSk',
-    nonKeyAttributes: ['tenantId', 'integrationId'],
   },
 } as const satisfies Record<string, GlobalIndexDesign>;
-
-/** Every partition key starts with the tenant, which allows IAM leading-key isolation. */
-export function tenantPartitionKey(tenantId: string): string {
-  return `TENANT#${tenantId}`;
-}

@@ -42,8 +42,7 @@ export class StatefulStack extends Stack {
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.INCLUDE,
-        nonKeyAttributes: [...index.nonKeyAttributes],
+        projectionType: ProjectionType.KEYS_ONLY,
       })),
     });
 

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { exitAsFailure, freeLoopbackPort, stopProcess, waitUntilAnswering } from '../../local/processes';
+import { freeLoopbackPort, startServerProcess, waitUntilAnswering } from '../../local/processes';
 
 export interface MotoServer {
   readonly endpoint: string;
@@ -18,21 +17,14 @@ export const MOTO_ACCOUNT_ID = '123456789012';
 /** Starts `python3 -m moto.server` on a free loopback port and waits until it answers. */
 export async function startMoto(): Promise<MotoServer> {
   const port = await freeLoopbackPort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: 'ignore',
-  });
-  const failed = exitAsFailure(
-    child,
-    'moto',
-    'It needs python3 with moto installed (pip install "moto[server]").',
-  );
   const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await Promise.race([waitForMoto(endpoint), failed]);
-  } catch (error: unknown) {
-    child.kill();
-    throw error;
-  }
+  const stop = await startServerProcess({
+    name: 'moto',
+    command: 'python3',
+    args: ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+    hint: 'It needs python3 with moto installed (pip install "moto[server]").',
+    ready: () => waitForMoto(endpoint),
+  });
   return {
     endpoint,
     clientConfig: {
@@ -40,7 +32,7 @@ export async function startMoto(): Promise<MotoServer> {
       region: 'us-east-1',
       credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     },
-    stop: () => stopProcess(child),
+    stop,
   };
 }
 

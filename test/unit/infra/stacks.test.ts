@@ -31,6 +31,7 @@ describe('stateful stack', () => {
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         }),
       ),
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
