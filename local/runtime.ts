@@ -35,6 +35,7 @@ export interface LocalRuntime {
 export async function startLocalRuntime(config: LocalConfig): Promise<LocalRuntime> {
   const issuer = await loadLocalIssuer(config.stateDir);
   const dynamo = await startDynamoDbLocal({ dataDir: config.dataDir });
+  let server: Server | undefined;
   try {
     const client = localDynamoDbClient(dynamo.endpoint);
     await ensureTable(client, config.tableName);
@@ -46,7 +47,7 @@ export async function startLocalRuntime(config: LocalConfig): Promise<LocalRunti
     };
     const bus = new LocalEventBus(config.trustedAccountId, config.region);
     let handlers: LocalHandlers | undefined;
-    const server = createServer((request, response) => {
+    server = createServer((request, response) => {
       serve(request, response, { handlers, issuer, bus, account }).catch((error: unknown) => {
         console.error('local server failed to answer', error);
         if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
@@ -55,8 +56,11 @@ export async function startLocalRuntime(config: LocalConfig): Promise<LocalRunti
     const url = await listen(server, config.port);
     setFunctionEnvironment(config, url, dynamo.endpoint);
     handlers = await loadHandlers(config);
-    return { url, issuer, bus, dynamoDbEndpoint: dynamo.endpoint, stop: () => stop(server, dynamo) };
+    const running = server;
+    return { url, issuer, bus, dynamoDbEndpoint: dynamo.endpoint, stop: () => stop(running, dynamo) };
   } catch (error: unknown) {
+    // Nothing may outlive a failed start: the port and the Java process are released.
+    if (server?.listening) await new Promise((resolve) => server?.close(resolve));
     await dynamo.stop();
     throw error;
   }

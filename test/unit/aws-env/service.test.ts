@@ -3,6 +3,9 @@ import {
   IdentityUnavailableError,
   makeEnvCheckService,
 } from '../../../lambdas/aws-env/service';
+import type { Partition } from '../../../lambdas/core/env';
+
+const TRUSTED = '123456789012';
 
 function identityOf(accountId: string): CallerIdentityPort {
   return {
@@ -10,33 +13,31 @@ function identityOf(accountId: string): CallerIdentityPort {
   };
 }
 
+function failingIdentity(error: Error): CallerIdentityPort {
+  return {
+    getCallerIdentity: async () => {
+      throw error;
+    },
+  };
+}
+
+function check(identity: CallerIdentityPort, partition: Partition = 'aws') {
+  return makeEnvCheckService({ identity, trustedAccountId: TRUSTED, partition }).check();
+}
+
 describe('env check service', () => {
   it('reports configured when the backend runs as the trusted account', async () => {
-    const service = makeEnvCheckService({
-      identity: identityOf('123456789012'),
-      trustedAccountId: '123456789012',
-      partition: 'aws',
-    });
-
-    await expect(service.check()).resolves.toEqual({
+    await expect(check(identityOf(TRUSTED))).resolves.toEqual({
       configured: true,
-      trustedAccountId: '123456789012',
+      trustedAccountId: TRUSTED,
       partition: 'aws',
-      callerAccountId: '123456789012',
+      callerAccountId: TRUSTED,
       problem: null,
     });
   });
 
   it('reports a mismatch when customers would be told to trust another account', async () => {
-    const service = makeEnvCheckService({
-      identity: identityOf('210987654321'),
-      trustedAccountId: '123456789012',
-      partition: 'aws',
-    });
-
-    const check = await service.check();
-
-    expect(check).toMatchObject({
+    await expect(check(identityOf('210987654321'))).resolves.toMatchObject({
       configured: false,
       callerAccountId: '210987654321',
       problem: { code: 'TRUSTED_ACCOUNT_MISMATCH' },
@@ -44,20 +45,9 @@ describe('env check service', () => {
   });
 
   it('reports no identity when the credentials do not work', async () => {
-    const identity: CallerIdentityPort = {
-      getCallerIdentity: async () => {
-        throw new IdentityUnavailableError('InvalidClientTokenId');
-      },
-    };
-    const service = makeEnvCheckService({
-      identity,
-      trustedAccountId: '123456789012',
-      partition: 'aws-us-gov',
-    });
+    const identity = failingIdentity(new IdentityUnavailableError('InvalidClientTokenId'));
 
-    const check = await service.check();
-
-    expect(check).toMatchObject({
+    await expect(check(identity, 'aws-us-gov')).resolves.toMatchObject({
       configured: false,
       partition: 'aws-us-gov',
       callerAccountId: null,
@@ -66,13 +56,6 @@ describe('env check service', () => {
   });
 
   it('lets a passing fault through, so the caller gets a retryable error instead of a wrong answer', async () => {
-    const identity: CallerIdentityPort = {
-      getCallerIdentity: async () => {
-        throw new Error('socket hang up');
-      },
-    };
-    const service = makeEnvCheckService({ identity, trustedAccountId: '123456789012', partition: 'aws' });
-
-    await expect(service.check()).rejects.toThrow('socket hang up');
+    await expect(check(failingIdentity(new Error('socket hang up')))).rejects.toThrow('socket hang up');
   });
 });
