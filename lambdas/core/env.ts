@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /**
  * Validates a function's environment once, at cold start, and fails fast naming every
@@ -13,6 +13,4 @@ export function loadEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEn
   return result.data;
 }
 
-export const accountIdSchema = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
-export const partitionSchema = z.enum(['aws', 'aws-us-gov', 'aws-cn']);
-export type Partition = z.infer<typeof partitionSchema>;
+export { accountIdSchema, type Partition, partitionSchema } from '../../schemas/api/common';

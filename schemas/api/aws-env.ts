@@ -1,15 +1,13 @@
 import { z } from 'zod';
+import { accountIdSchema, partitionSchema } from './common';
 
 /** GET /v1/aws/env — is the backend's own AWS identity configured? */
 export const envCheckSchema = z.object({
   configured: z.boolean(),
-  trustedAccountId: z.string().regex(/^\d{12}$/),
-  partition: z.enum(['aws', 'aws-us-gov', 'aws-cn']),
+  trustedAccountId: accountIdSchema,
+  partition: partitionSchema,
   /** The account the backend's credentials belong to, when they work. */
-  callerAccountId: z
-    .string()
-    .regex(/^\d{12}$/)
-    .nullable(),
+  callerAccountId: accountIdSchema.nullable(),
   problem: z
     .object({
       code: z.enum(['NO_AWS_IDENTITY', 'TRUSTED_ACCOUNT_MISMATCH']),

@@ -1,0 +1,133 @@
+import {
+  AccessDeniedException,
+  AWSOrganizationsNotInUseException,
+  DescribeOrganizationCommand,
+  OrganizationsClient,
+  paginateListDelegatedAdministrators,
+  TooManyRequestsException,
+} from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
+import { ORGANIZATIONS_REGION } from '../../domain/partition';
+import {
+  type AssumeRoleRequest,
+  type CustomerRoleSession,
+  type CustomerRolesPort,
+  NotInOrganizationError,
+  type OrganizationInfo,
+  PermissionDeniedError,
+  RoleRefusedError,
+} from '../../role-test/ports';
+
+interface SessionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration?: Date;
+}
+
+const STS_THROTTLING = new Set(['Throttling', 'ThrottlingException']);
+
+/** A probe needs minutes, not the default hour: the shortest session STS issues. */
+const PROBE_SESSION_SECONDS = 900;
+
+/**
+ * Customer roles through AWS STS. The platform's STS client is regional (the SDK's default), and
+ * sessions' credentials live only in the clients made for them.
+ */
+export class StsCustomerRoles implements CustomerRolesPort {
+  constructor(private readonly sts: STSClient) {}
+
+  async assumeRole(request: AssumeRoleRequest): Promise<CustomerRoleSession> {
+    try {
+      const answer = await this.sts.send(
+        new AssumeRoleCommand({
+          RoleArn: request.role.arn,
+          RoleSessionName: request.sessionName,
+          ExternalId: request.externalId,
+          DurationSeconds: PROBE_SESSION_SECONDS,
+        }),
+      );
+      const credentials = answer.Credentials;
+      if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
+        throw new UpstreamUnavailableError('AWS STS');
+      }
+      return new SdkRoleSession(
+        {
+          accessKeyId: credentials.AccessKeyId,
+          secretAccessKey: credentials.SecretAccessKey,
+          sessionToken: credentials.SessionToken,
+          expiration: credentials.Expiration,
+        },
+        await this.sts.config.region(),
+        ORGANIZATIONS_REGION[request.role.partition],
+      );
+    } catch (error: unknown) {
+      // STS answers AccessDenied both for a trust policy that refuses us and for a missing role.
+      if (errorName(error) === 'AccessDenied')
+        throw new RoleRefusedError('AssumeRole was refused', { cause: error });
+      throw stsFailure(error);
+    }
+  }
+}
+
+class SdkRoleSession implements CustomerRoleSession {
+  private readonly sts: STSClient;
+  private readonly organizations: OrganizationsClient;
+
+  constructor(credentials: SessionCredentials, stsRegion: string, organizationsRegion: string) {
+    this.sts = new STSClient({ region: stsRegion, credentials });
+    this.organizations = new OrganizationsClient({ region: organizationsRegion, credentials });
+  }
+
+  async callerIdentity() {
+    try {
+      const answer = await this.sts.send(new GetCallerIdentityCommand({}));
+      if (!answer.Account || !answer.Arn) throw new UpstreamUnavailableError('AWS STS');
+      return { accountId: answer.Account, arn: answer.Arn };
+    } catch (error: unknown) {
+      throw stsFailure(error);
+    }
+  }
+
+  async describeOrganization(): Promise<OrganizationInfo> {
+    try {
+      const { Organization: org } = await this.organizations.send(new DescribeOrganizationCommand({}));
+      if (!org?.Id || !org.Arn || !org.MasterAccountId)
+        throw new UpstreamUnavailableError('AWS Organizations');
+      return { id: org.Id, arn: org.Arn, managementAccountId: org.MasterAccountId };
+    } catch (error: unknown) {
+      throw organizationsFailure(error, 'organizations:DescribeOrganization');
+    }
+  }
+
+  async listDelegatedAdministrators(): Promise<readonly string[]> {
+    const accountIds: string[] = [];
+    try {
+      for await (const page of paginateListDelegatedAdministrators({ client: this.organizations }, {})) {
+        for (const admin of page.DelegatedAdministrators ?? []) if (admin.Id) accountIds.push(admin.Id);
+      }
+    } catch (error: unknown) {
+      throw organizationsFailure(error, 'organizations:ListDelegatedAdministrators');
+    }
+    return accountIds;
+  }
+}
+
+function stsFailure(error: unknown): unknown {
+  if (error instanceof UpstreamUnavailableError) return error;
+  // STS models neither throttling nor AccessDenied as classes; their names are stable.
+  if (STS_THROTTLING.has(errorName(error))) return new UpstreamThrottledError('AWS STS', error);
+  return new UpstreamUnavailableError('AWS STS', error);
+}
+
+function organizationsFailure(error: unknown, action: string): unknown {
+  if (error instanceof UpstreamUnavailableError) return error;
+  if (error instanceof AccessDeniedException) return new PermissionDeniedError(action, { cause: error });
+  if (error instanceof AWSOrganizationsNotInUseException) {
+    return new NotInOrganizationError('The account is not in an organization', { cause: error });
+  }
+  if (error instanceof TooManyRequestsException)
+    return new UpstreamThrottledError('AWS Organizations', error);
+  return new UpstreamUnavailableError('AWS Organizations', error);
+}

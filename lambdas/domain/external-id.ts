@@ -1,0 +1,17 @@
+import { randomBytes } from 'node:crypto';
+
+/** 128 bits: DESIGN §1 asks for at least 96 from a CSPRNG. */
+const RANDOM_BYTES = 16;
+
+/**
+ * A new External ID for a tenant: `<tenantId>:<random>`. The random part is base64url, whose
+ * alphabet fits the characters STS allows in an External ID (`[\w+=,.@:/-]`).
+ */
+export function generateExternalId(tenantId: string): string {
+  return `${tenantId}:${randomBytes(RANDOM_BYTES).toString('base64url')}`;
+}
+
+/** STS role session names are at most 64 of `[\w+=,.@-]`; a tenant id fits that alphabet. */
+export function roleSessionName(purpose: string, tenantId: string): string {
+  return `aoc-${purpose}-${tenantId}`.slice(0, 64);
+}

@@ -1,0 +1,296 @@
+import { randomBytes } from 'node:crypto';
+import type { RoleCheck, RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
+import { AppError } from '../core/errors';
+import { logger } from '../core/logger';
+import { roleSessionName } from '../domain/external-id';
+import { parseRoleArn, type RoleArn, type RoleArnRules } from '../domain/role-arn';
+import {
+  type AssumeRoleRequest,
+  type CustomerRoleSession,
+  type CustomerRolesPort,
+  NotInOrganizationError,
+  type OrganizationInfo,
+  PermissionDeniedError,
+  RoleRefusedError,
+} from './ports';
+
+export interface RoleTestDeps {
+  readonly roles: CustomerRolesPort;
+  readonly rules: RoleArnRules;
+}
+
+export interface RoleTestInput {
+  readonly tenantId: string;
+  /** The tenant's current External ID, read from our store: never from the client. */
+  readonly externalId: string;
+  readonly request: RoleTestRequest;
+}
+
+/** What a passed test proved, for the caller that goes on to store an integration. */
+export interface RoleTestOutcome {
+  readonly report: RoleTestReport;
+  readonly role: RoleArn;
+  readonly readOnlyRole: RoleArn | null;
+  readonly organization: OrganizationInfo | null;
+}
+
+type RoleField = RoleCheck['role'];
+type CheckName = RoleCheck['check'];
+
+/**
+ * C3: proves a customer role works for us and for nobody else. It stores nothing. A failed check
+ * throws an AppError with the documented code, a fix-it hint, and the report as `details`.
+ */
+export function makeRoleTestService({ roles, rules }: RoleTestDeps) {
+  return {
+    async test({ tenantId, externalId, request }: RoleTestInput): Promise<RoleTestOutcome> {
+      const readOnlyArn = request.kind === 'account' ? request.readOnlyRoleArn : undefined;
+      const checklist = new Checklist(request.kind, plannedChecks(request.kind, readOnlyArn !== undefined));
+      const probe = { roles, rules, tenantId, externalId, checklist };
+
+      const primary = await proveRole(probe, 'roleArn', request.roleArn);
+      let readOnlyRole: RoleArn | null = null;
+      if (readOnlyArn !== undefined) {
+        readOnlyRole = (await proveRole(probe, 'readOnlyRoleArn', readOnlyArn, primary.role.accountId)).role;
+      }
+      const organization =
+        request.kind === 'organization' ? await proveOrganizationAccess(checklist, primary) : null;
+
+      const report = checklist.finish({
+        accountId: primary.role.accountId,
+        partition: primary.role.partition,
+        organization,
+      });
+      logger.info('role test passed', { kind: request.kind, accountId: primary.role.accountId });
+      return { report, role: primary.role, readOnlyRole, organization };
+    },
+  };
+}
+
+export type RoleTestService = ReturnType<typeof makeRoleTestService>;
+
+function plannedChecks(kind: RoleTestRequest['kind'], withReadOnly: boolean): Array<[RoleField, CheckName]> {
+  const perRole: CheckName[] = [
+    'role-arn',
+    'assume-role',
+    'caller-identity',
+    'refuses-without-external-id',
+    'refuses-wrong-external-id',
+  ];
+  const planned: Array<[RoleField, CheckName]> = perRole.map((check) => ['roleArn', check]);
+  if (withReadOnly)
+    planned.push(...perRole.map((check): [RoleField, CheckName] => ['readOnlyRoleArn', check]));
+  if (kind === 'organization') {
+    planned.push(['roleArn', 'describe-organization'], ['roleArn', 'management-or-delegated-admin']);
+  }
+  return planned;
+}
+
+interface Probe {
+  readonly roles: CustomerRolesPort;
+  readonly rules: RoleArnRules;
+  readonly tenantId: string;
+  readonly externalId: string;
+  readonly checklist: Checklist;
+}
+
+interface ProvenRole {
+  readonly role: RoleArn;
+  readonly session: CustomerRoleSession;
+}
+
+async function proveRole(
+  probe: Probe,
+  field: RoleField,
+  arn: string,
+  sameAccountAs?: string,
+): Promise<ProvenRole> {
+  const { roles, rules, tenantId, externalId, checklist } = probe;
+  const role = await checklist.run(field, 'role-arn', async () => {
+    const parsed = parseRoleArn(arn, rules);
+    if (sameAccountAs !== undefined && parsed.accountId !== sameAccountAs) {
+      throw new AppError(
+        'ACCOUNT_MISMATCH',
+        `The read-only role is in account ${parsed.accountId}, not ${sameAccountAs}.`,
+        {
+          hint: 'Both roles of an account integration must be in the same account.',
+        },
+      );
+    }
+    return {
+      value: parsed,
+      message: `A role named ${parsed.name} in account ${parsed.accountId} (${parsed.partition}).`,
+    };
+  });
+  const trust = trustHint(rules, role, externalId);
+
+  const session = await checklist.run(field, 'assume-role', async () => {
+    try {
+      const value = await roles.assumeRole({
+        role,
+        externalId,
+        sessionName: roleSessionName('test', tenantId),
+      });
+      return { value, message: 'We assumed the role with your External ID.' };
+    } catch (error: unknown) {
+      if (!(error instanceof RoleRefusedError)) throw error;
+      throw new AppError('ROLE_NOT_ASSUMABLE', 'We could not assume the role with your External ID.', {
+        hint: `Check that the role exists and ${trust}. If you rotated the External ID, update the role.`,
+        cause: error,
+      });
+    }
+  });
+
+  await checklist.run(field, 'caller-identity', async () => {
+    const identity = await session.callerIdentity();
+    if (identity.accountId !== role.accountId) {
+      throw new AppError(
+        'ACCOUNT_MISMATCH',
+        `The role's session belongs to account ${identity.accountId}, not ${role.accountId}.`,
+        {
+          hint: 'Register the ARN of the role in the account you mean to connect.',
+        },
+      );
+    }
+    return { value: identity, message: `The session belongs to account ${identity.accountId}.` };
+  });
+
+  const wrongExternalId = `${tenantId}:probe-${randomBytes(12).toString('base64url')}`;
+  const refusals: Array<[CheckName, string | undefined, string]> = [
+    ['refuses-without-external-id', undefined, 'without an External ID'],
+    ['refuses-wrong-external-id', wrongExternalId, 'with a wrong External ID'],
+  ];
+  for (const [check, probeExternalId, how] of refusals) {
+    await checklist.run(field, check, async () => {
+      const assumed = await assumeOrRefuse(roles, {
+        role,
+        ...(probeExternalId === undefined ? {} : { externalId: probeExternalId }),
+        sessionName: roleSessionName('probe', tenantId),
+      });
+      if (assumed) {
+        throw new AppError('EXTERNAL_ID_NOT_ENFORCED', `The role can be assumed ${how}.`, {
+          hint: `Anyone in our account could use it. Make its trust policy require the External ID: ${trust}.`,
+        });
+      }
+      return { value: undefined, message: `The role refuses callers ${how}.` };
+    });
+  }
+  return { role, session };
+}
+
+async function assumeOrRefuse(roles: CustomerRolesPort, request: AssumeRoleRequest): Promise<boolean> {
+  try {
+    await roles.assumeRole(request);
+    return true;
+  } catch (error: unknown) {
+    if (error instanceof RoleRefusedError) return false;
+    throw error;
+  }
+}
+
+async function proveOrganizationAccess(checklist: Checklist, primary: ProvenRole): Promise<OrganizationInfo> {
+  const { role, session } = primary;
+  const organization = await checklist.run('roleArn', 'describe-organization', async () => {
+    try {
+      const value = await session.describeOrganization();
+      return { value, message: `Account ${role.accountId} is in organization ${value.id}.` };
+    } catch (error: unknown) {
+      if (error instanceof NotInOrganizationError) {
+        throw new AppError(
+          'NOT_MANAGEMENT_OR_DELEGATED_ADMIN',
+          `Account ${role.accountId} is not in an AWS Organization.`,
+          {
+            hint: 'Register this role as an integration of kind "account" instead.',
+            cause: error,
+          },
+        );
+      }
+      throw missingPermission(error);
+    }
+  });
+
+  await checklist.run('roleArn', 'management-or-delegated-admin', async () => {
+    if (organization.managementAccountId === role.accountId) {
+      return { value: undefined, message: `Account ${role.accountId} is the management account.` };
+    }
+    const notAdmin = new AppError(
+      'NOT_MANAGEMENT_OR_DELEGATED_ADMIN',
+      `Account ${role.accountId} is a member account, neither the management account nor a delegated administrator.`,
+      {
+        hint: `Deploy the discovery role in the management account ${organization.managementAccountId}, or register ${role.accountId} as a delegated administrator.`,
+      },
+    );
+    let delegated: readonly string[];
+    try {
+      delegated = await session.listDelegatedAdministrators();
+    } catch (error: unknown) {
+      // Organizations denies a plain member account this call, whatever the role's permissions.
+      if (error instanceof PermissionDeniedError) throw notAdmin;
+      throw error;
+    }
+    if (!delegated.includes(role.accountId)) throw notAdmin;
+    return { value: undefined, message: `Account ${role.accountId} is a delegated administrator.` };
+  });
+  return organization;
+}
+
+function missingPermission(error: unknown): unknown {
+  if (!(error instanceof PermissionDeniedError)) return error;
+  return new AppError('MISSING_PERMISSIONS', `The role may not call ${error.action}.`, {
+    hint: `Allow ${error.action} in the role's permissions, or deploy our template, which grants it.`,
+    cause: error,
+  });
+}
+
+function trustHint(rules: RoleArnRules, role: RoleArn, externalId: string): string {
+  return `that its trust policy allows arn:${role.partition}:iam::${rules.trustedAccountId}:root with the condition StringEquals sts:ExternalId = ${externalId}`;
+}
+
+/** Records each check's outcome in order; the first failure ends the test and skips the rest. */
+class Checklist {
+  private readonly checks: RoleCheck[];
+
+  constructor(
+    private readonly kind: RoleTestRequest['kind'],
+    planned: Array<[RoleField, CheckName]>,
+  ) {
+    this.checks = planned.map(([role, check]) => ({
+      role,
+      check,
+      status: 'skipped',
+      message: 'Not reached.',
+    }));
+  }
+
+  async run<T>(
+    role: RoleField,
+    check: CheckName,
+    body: () => Promise<{ value: T; message: string }>,
+  ): Promise<T> {
+    const index = this.checks.findIndex((entry) => entry.role === role && entry.check === check);
+    try {
+      const { value, message } = await body();
+      this.checks[index] = { role, check, status: 'passed', message };
+      return value;
+    } catch (error: unknown) {
+      // Only a verdict about the role fails the test; throttling and outages stay retryable errors.
+      if (!(error instanceof AppError) || error.status >= 500 || error.status === 429) throw error;
+      this.checks[index] = {
+        role,
+        check,
+        status: 'failed',
+        message: error.message,
+        code: error.code,
+        hint: error.hint,
+      };
+      const report = this.finish({ accountId: null, partition: null, organization: null });
+      logger.info('role test failed', { kind: this.kind, check, code: error.code });
+      throw new AppError(error.code, error.message, { hint: error.hint, details: { report }, cause: error });
+    }
+  }
+
+  finish(found: Pick<RoleTestReport, 'accountId' | 'partition' | 'organization'>): RoleTestReport {
+    const ok = this.checks.every((check) => check.status === 'passed');
+    return { ok, kind: this.kind, ...found, checks: [...this.checks] };
+  }
+}

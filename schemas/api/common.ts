@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+export const partitionSchema = z.enum(['aws', 'aws-us-gov', 'aws-cn']);
+export type Partition = z.infer<typeof partitionSchema>;
+export const accountIdSchema = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+
+/** DESIGN §1: URL- and SQL-safe, unique per tenant. */
+export const handleSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must start with a-z and hold only a-z, 0-9 and _ (at most 63)');
+
+/** Prepended to generated connection handles, so it leaves room for the account's own part. */
+export const handlePrefixSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,23}$/, 'must start with a-z and hold only a-z, 0-9 and _ (at most 24)');
+
+/** IAM role names: 1–64 of letters, digits and `+=,.@_-`. */
+export const roleNameSchema = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,64}$/, 'must be 1–64 of A-Z a-z 0-9 + = , . @ _ -');
+
+export const regionSchema = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be a region code like us-east-1');
+
+export const platformOrgIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
+
+/** Where an integration lives, and so who may see and share what it creates. */
+export const scopeSchema = z.discriminatedUnion('level', [
+  z.strictObject({ level: z.literal('tenant') }),
+  z.strictObject({ level: z.literal('org'), orgId: platformOrgIdSchema }),
+]);
+export type Scope = z.infer<typeof scopeSchema>;
+
+/** C10: which workspaces may use what an integration creates. `all` includes later workspaces. */
+export const permissionsSchema = z.discriminatedUnion('share', [
+  z.strictObject({ share: z.literal('none') }),
+  z.strictObject({ share: z.literal('all') }),
+  z.strictObject({
+    share: z.literal('selected'),
+    workspaceIds: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/))
+      .min(1)
+      .max(100),
+  }),
+]);
+export type Permissions = z.infer<typeof permissionsSchema>;
+
+/** Advanced options, inherited down the tree: a small map of plain values. */
+export const optionsSchema = z
+  .record(
+    z.string().regex(/^[a-z][A-Za-z0-9]{0,63}$/, 'option names are camelCase'),
+    z.union([z.string().max(256), z.number(), z.boolean()]),
+  )
+  .refine((options) => Object.keys(options).length <= 32, 'at most 32 options');
+
+export const integrationKindSchema = z.enum(['organization', 'account']);
+export type IntegrationKind = z.infer<typeof integrationKindSchema>;
+
+/** `?limit=&cursor=` of every list. */
+export const listQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2048).optional(),
+});
+
+export function listSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { accountIdSchema, partitionSchema, roleNameSchema } from './common';
+
+const roleArnField = z.string().min(1).max(2048);
+
+/** POST /v1/aws/test-connection. A client-sent External ID is not a field: it would be refused. */
+export const roleTestRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('organization'),
+    roleArn: roleArnField,
+    /** The role the member-account template creates; connections' role ARNs are built from it. */
+    memberRoleName: roleNameSchema.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('account'),
+    roleArn: roleArnField,
+    /** An optional second role with read-only permissions, in the same account. */
+    readOnlyRoleArn: roleArnField.optional(),
+  }),
+]);
+export type RoleTestRequest = z.infer<typeof roleTestRequestSchema>;
+
+export const ROLE_CHECKS = [
+  'role-arn',
+  'assume-role',
+  'caller-identity',
+  'refuses-without-external-id',
+  'refuses-wrong-external-id',
+  'describe-organization',
+  'management-or-delegated-admin',
+] as const;
+
+export const roleCheckSchema = z.object({
+  /** `roleArn` or `readOnlyRoleArn`: which of the request's roles this check is about. */
+  role: z.enum(['roleArn', 'readOnlyRoleArn']),
+  check: z.enum(ROLE_CHECKS),
+  status: z.enum(['passed', 'failed', 'skipped']),
+  message: z.string(),
+  code: z.string().optional(),
+  hint: z.string().optional(),
+});
+export type RoleCheck = z.infer<typeof roleCheckSchema>;
+
+export const organizationInfoSchema = z.object({
+  id: z.string(),
+  arn: z.string(),
+  managementAccountId: accountIdSchema,
+});
+
+/** The step-by-step report: the answer on success, and `error.details` on failure. */
+export const roleTestReportSchema = z.object({
+  ok: z.boolean(),
+  kind: z.enum(['organization', 'account']),
+  accountId: accountIdSchema.nullable(),
+  partition: partitionSchema.nullable(),
+  organization: organizationInfoSchema.nullable(),
+  checks: z.array(roleCheckSchema),
+});
+export type RoleTestReport = z.infer<typeof roleTestReportSchema>;
