@@ -32,3 +32,21 @@ export const GLOBAL_INDEXES = {
     sortKey: 'dueSk',
   },
 } as const satisfies Record<string, GlobalIndexDesign>;
+
+/**
+ * Key values of each item type. Every partition key starts with the tenant, so IAM's
+ * `dynamodb:LeadingKeys` can confine a principal to one tenant.
+ */
+export const ITEM_KEYS = {
+  tenant: (tenantId: string) => `TENANT#${tenantId}`,
+  /** The tenant's current External ID. */
+  externalId: 'EXTERNAL_ID',
+  integration: (integrationId: string) => `INTEGRATION#${integrationId}`,
+  integrationPrefix: 'INTEGRATION#',
+  /** Claims a handle inside the tenant, so two integrations cannot share it. */
+  integrationHandle: (handle: string) => `INTEGRATION_HANDLE#${handle}`,
+  /** Claims a role (partition, account, lower-cased name) inside the tenant. */
+  integrationRole: (roleIdentity: string) => `INTEGRATION_ROLE#${roleIdentity}`,
+  /** `by-management-account` partition: the account whose Organizations events concern the item. */
+  managementAccount: (partition: string, accountId: string) => `ACCOUNT#${partition}:${accountId}`,
+} as const;

@@ -31,7 +31,10 @@ export interface HttpRequest<B, Q, P> {
 
 export interface HttpResponse {
   readonly status: number;
+  /** Sent as JSON. */
   readonly body?: unknown;
+  /** Sent as is, instead of `body`; give its `content-type` in `headers`. */
+  readonly text?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -42,6 +45,26 @@ export interface RequestSchemas<B, Q, P> {
 }
 
 type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+/** A key of `httpRoutes`: the method and API Gateway resource path, as in `lambdas/routes.ts`. */
+export type RouteKey = `${'GET' | 'POST' | 'PATCH' | 'DELETE'} /${string}`;
+
+/**
+ * One function serving several routes of a capability: API Gateway names the route in
+ * `httpMethod` and `resource`, and each route keeps its own validated `httpHandler`.
+ */
+export function httpRoutes(routes: Readonly<Partial<Record<RouteKey, ApiHandler>>>) {
+  return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const route = routes[`${event.httpMethod} ${event.resource}` as RouteKey];
+    if (route) return route(event, context);
+    const { status, code, message } = GATEWAY_ERRORS.routeNotFound;
+    return {
+      statusCode: status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(toErrorEnvelope(new AppError(code, message), event.requestContext.requestId)),
+    };
+  };
+}
 
 /**
  * Wraps an API route: verified tenant, validated input, the error envelope, CORS and a
@@ -67,7 +90,7 @@ export function httpHandler<B = undefined, Q = Record<string, never>, P = Record
     return {
       statusCode: response.status,
       headers: { 'content-type': 'application/json', ...response.headers },
-      body: response.body === undefined ? '' : JSON.stringify(response.body),
+      body: response.text ?? (response.body === undefined ? '' : JSON.stringify(response.body)),
     };
   };
 

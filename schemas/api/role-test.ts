@@ -4,20 +4,21 @@ import { accountIdSchema, partitionSchema, roleNameSchema } from './common';
 const roleArnField = z.string().min(1).max(2048);
 
 /** POST /v1/aws/test-connection. A client-sent External ID is not a field: it would be refused. */
-export const roleTestRequestSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('organization'),
-    roleArn: roleArnField,
-    /** The role the member-account template creates; connections' role ARNs are built from it. */
-    memberRoleName: roleNameSchema.optional(),
-  }),
-  z.strictObject({
-    kind: z.literal('account'),
-    roleArn: roleArnField,
-    /** An optional second role with read-only permissions, in the same account. */
-    readOnlyRoleArn: roleArnField.optional(),
-  }),
-]);
+export const organizationRolesSchema = z.strictObject({
+  kind: z.literal('organization'),
+  roleArn: roleArnField,
+  /** The role the member-account template creates; connections' role ARNs are built from it. */
+  memberRoleName: roleNameSchema.optional(),
+});
+
+export const accountRolesSchema = z.strictObject({
+  kind: z.literal('account'),
+  roleArn: roleArnField,
+  /** An optional second role with read-only permissions, in the same account. */
+  readOnlyRoleArn: roleArnField.optional(),
+});
+
+export const roleTestRequestSchema = z.discriminatedUnion('kind', [organizationRolesSchema, accountRolesSchema]);
 export type RoleTestRequest = z.infer<typeof roleTestRequestSchema>;
 
 export const ROLE_CHECKS = [

@@ -1,0 +1,125 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { type Integration, integrationSchema } from '../../../schemas/api/integrations';
+import { ITEM_KEYS } from '../../../schemas/table';
+import { ValidationError } from '../../core/errors';
+import {
+  HandleTakenError,
+  type IntegrationPage,
+  type IntegrationStore,
+  type NewIntegration,
+  RoleAlreadyConnectedError,
+} from '../../integrations/ports';
+
+const cursorSchema = z.object({ sk: z.string().startsWith(ITEM_KEYS.integrationPrefix) });
+
+/**
+ * Integrations as `TENANT#<id>` / `INTEGRATION#<id>` items. A handle and a role are claimed by
+ * items of their own in the same transaction, which is what makes both unique per tenant.
+ */
+export class DynamoDbIntegrations implements IntegrationStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create({ tenantId, integration, roleIdentity }: NewIntegration): Promise<void> {
+    const pk = ITEM_KEYS.tenant(tenantId);
+    const sk = ITEM_KEYS.integration(integration.id);
+    const claim = { integrationId: integration.id, createdAt: integration.createdAt };
+    const routing =
+      integration.managementAccountId === null
+        ? {}
+        : {
+            routingPk: ITEM_KEYS.managementAccount(integration.partition, integration.managementAccountId),
+            routingSk: `${pk}#${sk}`,
+          };
+    const ifAbsent = 'attribute_not_exists(pk)';
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk, sk, ...integration, ...routing },
+                ConditionExpression: ifAbsent,
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk, sk: ITEM_KEYS.integrationHandle(integration.handle), ...claim },
+                ConditionExpression: ifAbsent,
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk, sk: ITEM_KEYS.integrationRole(roleIdentity), ...claim },
+                ConditionExpression: ifAbsent,
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error: unknown) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      // Reasons come in the order of TransactItems: [integration, handle, role].
+      const failed = (error.CancellationReasons ?? []).map(
+        (reason) => reason.Code === 'ConditionalCheckFailed',
+      );
+      if (failed[1]) throw new HandleTakenError(integration.handle);
+      if (failed[2]) throw new RoleAlreadyConnectedError(integration.roleArn);
+      throw error;
+    }
+  }
+
+  async get(tenantId: string, integrationId: string): Promise<Integration | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.integration(integrationId) },
+      }),
+    );
+    return Item ? integrationSchema.parse(Item) : undefined;
+  }
+
+  async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<IntegrationPage> {
+    const pk = ITEM_KEYS.tenant(tenantId);
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': ITEM_KEYS.integrationPrefix },
+        Limit: page.limit,
+        // The partition key always comes from the verified tenant, never from the cursor.
+        ...(page.cursor === undefined ? {} : { ExclusiveStartKey: { pk, sk: decodeCursor(page.cursor) } }),
+      }),
+    );
+    return {
+      items: Items.map((item) => integrationSchema.parse(item)),
+      nextCursor: LastEvaluatedKey ? encodeCursor(String(LastEvaluatedKey.sk)) : null,
+    };
+  }
+}
+
+function encodeCursor(sk: string): string {
+  return Buffer.from(JSON.stringify({ sk })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))).sk;
+  } catch {
+    throw new ValidationError('The cursor is not one this list issued.', [
+      { field: 'query.cursor', message: 'invalid cursor' },
+    ]);
+  }
+}

@@ -1,0 +1,44 @@
+import type { Integration } from '../../schemas/api/integrations';
+import { AppError } from '../core/errors';
+
+export interface IntegrationPage {
+  readonly items: readonly Integration[];
+  readonly nextCursor: string | null;
+}
+
+export interface NewIntegration {
+  readonly tenantId: string;
+  readonly integration: Integration;
+  /** The role's identity inside the tenant (partition, account, lower-cased name). */
+  readonly roleIdentity: string;
+}
+
+export interface IntegrationStore {
+  /**
+   * Stores a new integration with its handle and role claims in one transaction. Throws
+   * HandleTakenError or RoleAlreadyConnectedError, and then nothing is written.
+   */
+  create(item: NewIntegration): Promise<void>;
+  get(tenantId: string, integrationId: string): Promise<Integration | undefined>;
+  /** Throws a ValidationError for a cursor it did not issue to this tenant. */
+  list(
+    tenantId: string,
+    page: { readonly limit: number; readonly cursor?: string },
+  ): Promise<IntegrationPage>;
+}
+
+export class HandleTakenError extends AppError {
+  constructor(handle: string) {
+    super('HANDLE_TAKEN', `Another integration already has the handle ${handle}.`, {
+      hint: 'Choose another handle.',
+    });
+  }
+}
+
+export class RoleAlreadyConnectedError extends AppError {
+  constructor(roleArn: string) {
+    super('ROLE_ALREADY_CONNECTED', `The role ${roleArn} is already connected in this tenant.`, {
+      hint: 'Use the existing integration, or delete it first.',
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { templatePathSchema, templateQuerySchema } from '../../schemas/api/onboarding';
+import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
+import { TemplateFiles } from '../adapters/files/template-files';
+import { createDocumentClient } from '../core/dynamodb';
+import { accountIdSchema, loadEnv, partitionSchema } from '../core/env';
+import { httpHandler, httpRoutes } from '../core/http';
+import { makeOnboardingService, type OnboardingDeps } from './service';
+
+/** GET /v1/aws/onboarding, POST /v1/aws/onboarding/external-id, GET /v1/aws/templates/{name} */
+export function createHandler(deps: OnboardingDeps) {
+  const service = makeOnboardingService(deps);
+  return httpRoutes({
+    'GET /v1/aws/onboarding': httpHandler({}, async ({ tenant }) => ({
+      status: 200,
+      body: await service.onboarding(tenant),
+      headers: { 'cache-control': 'no-store' },
+    })),
+    'POST /v1/aws/onboarding/external-id': httpHandler({}, async ({ tenant }) => ({
+      status: 200,
+      body: await service.rotateExternalId(tenant),
+      headers: { 'cache-control': 'no-store' },
+    })),
+    'GET /v1/aws/templates/{name}': httpHandler(
+      { path: templatePathSchema, query: templateQuerySchema },
+      async ({ tenant, path, query }) => {
+        const { fileName, yaml } = await service.template(tenant, path.name, query);
+        return {
+          status: 200,
+          text: yaml,
+          headers: {
+            'content-type': 'application/yaml; charset=utf-8',
+            'content-disposition': `attachment; filename="${fileName}"`,
+            'cache-control': 'no-store',
+          },
+        };
+      },
+    ),
+  });
+}
+
+const env = loadEnv(
+  z.object({
+    TABLE_NAME: z.string().min(1),
+    TRUSTED_ACCOUNT_ID: accountIdSchema,
+    PARTITION: partitionSchema,
+    TEMPLATES_DIR: z.string().min(1),
+    TEMPLATES_BASE_URL: z.url().endsWith('/'),
+    INGRESS_BUS_ARN: z.string().startsWith('arn:'),
+  }),
+);
+
+export const handler = createHandler({
+  externalIds: new DynamoDbExternalIds(createDocumentClient(), env.TABLE_NAME),
+  templates: new TemplateFiles(env.TEMPLATES_DIR),
+  trustedAccountId: env.TRUSTED_ACCOUNT_ID,
+  partition: env.PARTITION,
+  templatesBaseUrl: env.TEMPLATES_BASE_URL,
+  ingressBusArn: env.INGRESS_BUS_ARN,
+});

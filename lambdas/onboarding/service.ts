@@ -1,0 +1,112 @@
+import {
+  type Onboarding,
+  TEMPLATE_NAMES,
+  type TemplateName,
+  type TemplateQuery,
+} from '../../schemas/api/onboarding';
+import type { Partition } from '../core/env';
+import { ForbiddenError } from '../core/errors';
+import { logger } from '../core/logger';
+import { hasRole, TENANT_OWNER_ROLE, type TenantContext } from '../core/tenant-context';
+import { generateExternalId } from '../domain/external-id';
+import { CONSOLE_HOST, ORGANIZATIONS_REGION } from '../domain/partition';
+import type { ExternalIdRecord, ExternalIdStore, TemplateSource } from './ports';
+import { downloadFileName, renderTemplate, TEMPLATE_CATALOGUE, templateFileName } from './templates';
+
+export interface OnboardingDeps {
+  readonly externalIds: ExternalIdStore;
+  readonly templates: TemplateSource;
+  readonly trustedAccountId: string;
+  readonly partition: Partition;
+  /** Where the raw templates are published (ends with `/`); quick-create links point there. */
+  readonly templatesBaseUrl: string;
+  /** The ingress bus the events forwarder targets. */
+  readonly ingressBusArn: string;
+}
+
+export interface RenderedTemplate {
+  readonly fileName: string;
+  readonly yaml: string;
+}
+
+/** The tenant's External ID, created on first use. Every reader goes through here. */
+export function currentExternalId(store: ExternalIdStore, tenantId: string): Promise<ExternalIdRecord> {
+  return store.getOrCreate(tenantId, generateExternalId(tenantId));
+}
+
+/** C1 and C2: what a tenant needs to create the role, and the templates that create it. */
+export function makeOnboardingService(deps: OnboardingDeps) {
+  const { externalIds, templates, trustedAccountId, partition, templatesBaseUrl, ingressBusArn } = deps;
+
+  function describe(record: ExternalIdRecord): Onboarding {
+    return {
+      externalId: record.externalId,
+      externalIdVersion: record.version,
+      trustedAccountId,
+      partition,
+      templates: TEMPLATE_NAMES.map((name) => ({
+        name,
+        description: TEMPLATE_CATALOGUE[name].description,
+        url: `/v1/aws/templates/${name}`,
+        sourceUrl: `${templatesBaseUrl}${templateFileName(name)}`,
+      })),
+      quickCreateLinks: TEMPLATE_NAMES.flatMap((name) => {
+        const stackName = TEMPLATE_CATALOGUE[name].quickCreateStackName;
+        return stackName === null ? [] : [{ template: name, url: quickCreateLink(name, stackName, record) }];
+      }),
+    };
+  }
+
+  function quickCreateLink(name: TemplateName, stackName: string, record: ExternalIdRecord): string {
+    // Role templates are global (IAM), and the forwarder must live where Organizations publishes
+    // events, so every link opens the console in the partition's Organizations region.
+    const region = ORGANIZATIONS_REGION[partition];
+    const query = new URLSearchParams({
+      templateURL: `${templatesBaseUrl}${templateFileName(name)}`,
+      stackName,
+      ...(name === 'organization-events-forwarder'
+        ? { param_IngressBusArn: ingressBusArn }
+        : { param_ExternalId: record.externalId, param_TrustedAccountId: trustedAccountId }),
+    });
+    return `https://${CONSOLE_HOST[partition]}/cloudformation/home?region=${region}#/stacks/quickcreate?${query}`;
+  }
+
+  return {
+    async onboarding(tenant: TenantContext): Promise<Onboarding> {
+      return describe(await currentExternalId(externalIds, tenant.tenantId));
+    },
+
+    /** Integrations keep the External ID they were validated with; new roles need the new one. */
+    async rotateExternalId(tenant: TenantContext): Promise<Onboarding> {
+      if (!hasRole(tenant, TENANT_OWNER_ROLE)) {
+        throw new ForbiddenError('Only a tenant owner may rotate the External ID.', 'Ask a tenant owner.');
+      }
+      const record = await externalIds.rotate(tenant.tenantId, generateExternalId(tenant.tenantId));
+      logger.info('external id rotated', { version: record.version });
+      return describe(record);
+    },
+
+    async template(
+      tenant: TenantContext,
+      name: TemplateName,
+      query: TemplateQuery,
+    ): Promise<RenderedTemplate> {
+      const { externalId } = await currentExternalId(externalIds, tenant.tenantId);
+      const source = await templates.read(templateFileName(name));
+      const chosen = {
+        ...(query.roleName === undefined
+          ? {}
+          : { RoleName: { field: 'query.roleName', value: query.roleName } }),
+        ...(query.permissionLevel === undefined
+          ? {}
+          : { PermissionLevel: { field: 'query.permissionLevel', value: query.permissionLevel } }),
+      };
+      const yaml = renderTemplate(
+        source,
+        { ExternalId: externalId, TrustedAccountId: trustedAccountId, IngressBusArn: ingressBusArn },
+        chosen,
+      );
+      return { fileName: downloadFileName(name), yaml };
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import {
+  accountIdSchema,
+  handlePrefixSchema,
+  handleSchema,
+  integrationKindSchema,
+  listSchema,
+  optionsSchema,
+  partitionSchema,
+  permissionsSchema,
+  regionSchema,
+  roleNameSchema,
+  scopeSchema,
+} from './common';
+import { accountRolesSchema, organizationRolesSchema } from './role-test';
+
+const settings = {
+  handle: handleSchema,
+  scope: scopeSchema,
+  handlePrefix: handlePrefixSchema.optional(),
+  regions: z
+    .array(regionSchema)
+    .min(1)
+    .max(40)
+    .refine((regions) => new Set(regions).size === regions.length, 'regions must not repeat'),
+  options: optionsSchema.optional(),
+  permissions: permissionsSchema.optional(),
+};
+
+/** POST /v1/integrations: the role test's request plus the integration's settings. */
+export const createIntegrationSchema = z.discriminatedUnion('kind', [
+  organizationRolesSchema.extend(settings),
+  accountRolesSchema.extend(settings),
+]);
+export type CreateIntegration = z.infer<typeof createIntegrationSchema>;
+
+export const integrationStatusSchema = z.enum(['pending', 'syncing', 'connected', 'error']);
+
+export const integrationSchema = z.object({
+  id: z.uuid(),
+  version: z.number().int().min(1),
+  handle: handleSchema,
+  kind: integrationKindSchema,
+  scope: scopeSchema,
+  status: integrationStatusSchema,
+  roleArn: z.string(),
+  readOnlyRoleArn: z.string().nullable(),
+  memberRoleName: roleNameSchema.nullable(),
+  handlePrefix: handlePrefixSchema.nullable(),
+  regions: z.array(regionSchema),
+  options: optionsSchema,
+  permissions: permissionsSchema,
+  /** The External ID the role was validated with; a rotation does not change it. */
+  externalId: z.string(),
+  accountId: accountIdSchema,
+  partition: partitionSchema,
+  organizationId: z.string().nullable(),
+  managementAccountId: accountIdSchema.nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  createdBy: z.string(),
+});
+export type Integration = z.infer<typeof integrationSchema>;
+
+export const integrationListSchema = listSchema(integrationSchema);
+export const integrationPathSchema = z.strictObject({ id: z.uuid() });

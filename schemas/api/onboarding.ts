@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { accountIdSchema, partitionSchema, roleNameSchema } from './common';
+
+export const TEMPLATE_NAMES = [
+  'management-account-role',
+  'member-account-role',
+  'organization-events-forwarder',
+  'single-account-role',
+] as const;
+export const templateNameSchema = z.enum(TEMPLATE_NAMES);
+export type TemplateName = z.infer<typeof templateNameSchema>;
+
+/** GET /v1/aws/onboarding and POST /v1/aws/onboarding/external-id. */
+export const onboardingSchema = z.object({
+  externalId: z.string(),
+  /** Increases with every rotation. */
+  externalIdVersion: z.number().int().min(1),
+  trustedAccountId: accountIdSchema,
+  partition: partitionSchema,
+  templates: z.array(
+    z.object({
+      name: templateNameSchema,
+      description: z.string(),
+      /** This API's rendering, with your values as parameter defaults. */
+      url: z.string(),
+      /** The published template that quick-create links and StackSets use. */
+      sourceUrl: z.string(),
+    }),
+  ),
+  quickCreateLinks: z.array(z.object({ template: templateNameSchema, url: z.string() })),
+});
+export type Onboarding = z.infer<typeof onboardingSchema>;
+
+export const templatePathSchema = z.strictObject({ name: templateNameSchema });
+
+/** Query parameters that fill a template's defaults. The External ID is never one of them. */
+export const templateQuerySchema = z.strictObject({
+  roleName: roleNameSchema.optional(),
+  permissionLevel: z.enum(['ReadOnly', 'Discovery-only', 'PowerUser']).optional(),
+});
+export type TemplateQuery = z.infer<typeof templateQuerySchema>;
