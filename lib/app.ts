@@ -23,6 +23,9 @@ export function buildApp(app: App = new App()): OrgConnectionsApp {
     env,
     description: 'aws-org-connections: API, authorizer and functions',
     config,
+    table: stateful.table,
+    ingressBus: stateful.ingressBus,
+    templatesBaseUrl: stateful.templatesBaseUrl,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stateful, stateless };

@@ -15,6 +15,8 @@ export interface LocalConfig {
   readonly partition: Partition;
   readonly region: string;
   readonly tableName: string;
+  /** The sandbox organization's fixture. @default local/sandbox-org.yaml, or SANDBOX_ORG */
+  readonly sandboxOrgFile: string;
 }
 
 export const DEFAULT_LOCAL_CONFIG: LocalConfig = {
@@ -25,4 +27,5 @@ export const DEFAULT_LOCAL_CONFIG: LocalConfig = {
   partition: 'aws',
   region: 'us-east-1',
   tableName: 'aws-org-connections-local',
+  sandboxOrgFile: 'local/sandbox-org.yaml',
 };

@@ -1,7 +1,18 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ErrorCode, GATEWAY_ERRORS } from '../lambdas/core/errors';
+import path from 'node:path';
+import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
+import {
+  AppError,
+  type ErrorCode,
+  GATEWAY_ERRORS,
+  toErrorEnvelope,
+  ValidationError,
+} from '../lambdas/core/errors';
 import { API_ROUTES } from '../lambdas/routes';
+import { TEMPLATE_NAMES } from '../schemas/api/onboarding';
+import { sandboxRoleRequestSchema } from '../schemas/sandbox-org';
 import {
   isAllowed,
   type LocalAccount,
@@ -15,6 +26,10 @@ import { type DynamoDbLocal, ensureTable, localDynamoDbClient, startDynamoDbLoca
 import { LocalEventBus } from './event-bus';
 import { type LocalHandlers, loadHandlers } from './handlers';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIssuer, loadLocalIssuer } from './jwt-issuer';
+import { loadSandboxOrganization } from './sandbox-org';
+
+/** Where the customer templates live; the runtime serves them as the stack's bucket would. */
+const TEMPLATES_DIR = path.resolve('templates');
 
 /** API Gateway's own payload limit; handlers apply their tighter ones. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -24,6 +39,8 @@ export interface LocalRuntime {
   readonly issuer: LocalIssuer;
   readonly bus: LocalEventBus;
   readonly dynamoDbEndpoint: string;
+  /** The simulated customer organization; absent with `--aws`. */
+  readonly sandbox: SandboxOrganization | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,6 +51,10 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(config: LocalConfig): Promise<LocalRuntime> {
   const issuer = await loadLocalIssuer(config.stateDir);
+  const sandbox =
+    config.mode === 'sandbox'
+      ? await loadSandboxOrganization(config.sandboxOrgFile, config.trustedAccountId)
+      : undefined;
   const dynamo = await startDynamoDbLocal({ dataDir: config.dataDir });
   let server: Server | undefined;
   try {
@@ -48,16 +69,23 @@ export async function startLocalRuntime(config: LocalConfig): Promise<LocalRunti
     const bus = new LocalEventBus(config.trustedAccountId, config.region);
     let handlers: LocalHandlers | undefined;
     server = createServer((request, response) => {
-      serve(request, response, { handlers, issuer, bus, account }).catch((error: unknown) => {
+      serve(request, response, { handlers, issuer, bus, account, sandbox }).catch((error: unknown) => {
         console.error('local server failed to answer', error);
         if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
       });
     });
     const url = await listen(server, config.port);
     setFunctionEnvironment(config, url, dynamo.endpoint);
-    handlers = await loadHandlers(config);
+    handlers = await loadHandlers(config, sandbox);
     const running = server;
-    return { url, issuer, bus, dynamoDbEndpoint: dynamo.endpoint, stop: () => stop(running, dynamo) };
+    return {
+      url,
+      issuer,
+      bus,
+      sandbox,
+      dynamoDbEndpoint: dynamo.endpoint,
+      stop: () => stop(running, dynamo),
+    };
   } catch (error: unknown) {
     // Nothing may outlive a failed start: the port and the Java process are released.
     if (server?.listening) await new Promise((resolve) => server?.close(resolve));
@@ -79,6 +107,10 @@ function setFunctionEnvironment(config: LocalConfig, url: string, dynamoDbEndpoi
   env.TABLE_NAME = config.tableName;
   env.TRUSTED_ACCOUNT_ID = config.trustedAccountId;
   env.PARTITION = config.partition;
+  env.ALLOWED_PARTITIONS = config.partition;
+  env.TEMPLATES_DIR = TEMPLATES_DIR;
+  env.TEMPLATES_BASE_URL = `${url}/local/templates/`;
+  env.INGRESS_BUS_ARN = `arn:${config.partition}:events:${config.region}:${config.trustedAccountId}:event-bus/aws-org-connections-ingress-local`;
   env.AUTH_ISSUER = LOCAL_ISSUER;
   env.AUTH_AUDIENCE = LOCAL_AUDIENCE;
   env.AUTH_JWKS_URI = `${url}/local/jwks.json`;
@@ -93,13 +125,18 @@ interface ServeContext {
   readonly issuer: LocalIssuer;
   readonly bus: LocalEventBus;
   readonly account: LocalAccount;
+  readonly sandbox: SandboxOrganization | undefined;
 }
 
 async function serve(request: IncomingMessage, response: ServerResponse, ctx: ServeContext): Promise<void> {
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const local = localRoute(method, url, ctx);
-  if (local !== undefined) return sendJson(response, 200, local);
+  const local = await localRoute(method, url, request, ctx);
+  if (local !== undefined) {
+    response.writeHead(local.status, { 'content-type': local.contentType ?? 'application/json' });
+    response.end(local.text ?? JSON.stringify(local.body));
+    return;
+  }
 
   const match = matchRoute(API_ROUTES, method, url.pathname);
   if (!match) return sendError(response, GATEWAY_ERRORS.routeNotFound);
@@ -142,18 +179,69 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
   response.end(result.body);
 }
 
-/** The local runtime's own routes: health, the recorded events, the issuer's public keys. */
-function localRoute(method: string, url: URL, ctx: ServeContext): unknown {
-  if (method !== 'GET') return undefined;
-  switch (url.pathname) {
-    case '/healthz':
-      return { status: ctx.handlers ? 'ok' : 'starting' };
-    case '/local/events':
-      return ctx.bus.list(Math.max(0, Number(url.searchParams.get('since') ?? 0) || 0));
-    case '/local/jwks.json':
-      return ctx.issuer.jwks;
-    default:
-      return undefined;
+interface LocalAnswer {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly text?: string;
+  readonly contentType?: string;
+}
+
+/**
+ * The local runtime's own routes: health, recorded events, the issuer's public keys, the raw
+ * templates, and the sandbox organization with its admin route. They need no token.
+ */
+async function localRoute(
+  method: string,
+  url: URL,
+  request: IncomingMessage,
+  ctx: ServeContext,
+): Promise<LocalAnswer | undefined> {
+  const route = `${method} ${url.pathname}`;
+  if (route === 'GET /healthz') return { status: 200, body: { status: ctx.handlers ? 'ok' : 'starting' } };
+  if (route === 'GET /local/events') {
+    return { status: 200, body: ctx.bus.list(Math.max(0, Number(url.searchParams.get('since') ?? 0) || 0)) };
+  }
+  if (route === 'GET /local/jwks.json') return { status: 200, body: ctx.issuer.jwks };
+  const template = /^GET \/local\/templates\/([a-z-]+)\.yaml$/.exec(route)?.[1];
+  if (template !== undefined && (TEMPLATE_NAMES as readonly string[]).includes(template)) {
+    const text = await readFile(path.join(TEMPLATES_DIR, `${template}.yaml`), 'utf8');
+    return { status: 200, text, contentType: 'application/yaml; charset=utf-8' };
+  }
+  if (!ctx.sandbox) return undefined;
+  if (route === 'GET /local/sandbox') return { status: 200, body: ctx.sandbox.snapshot() };
+  if (route === 'POST /local/sandbox/roles') return createSandboxRole(ctx.sandbox, await readBody(request));
+  return undefined;
+}
+
+/** POST /local/sandbox/roles: the customer deployed a role, with or without the External ID condition. */
+function createSandboxRole(sandbox: SandboxOrganization, body: string | undefined): LocalAnswer {
+  try {
+    const parsed = sandboxRoleRequestSchema.safeParse(safeJson(body));
+    if (!parsed.success) {
+      throw new ValidationError(
+        'The request body is invalid.',
+        parsed.error.issues.map((issue) => ({
+          field: ['body', ...issue.path].join('.'),
+          message: issue.message,
+        })),
+      );
+    }
+    const role = sandbox.createRole(parsed.data);
+    console.log(
+      `sandbox: role ${role.arn} deployed (${role.externalId === null ? 'no External ID condition' : 'requires the External ID'})`,
+    );
+    return { status: 201, body: { roleArn: role.arn } };
+  } catch (error: unknown) {
+    if (!(error instanceof AppError)) throw error;
+    return { status: error.status, body: toErrorEnvelope(error, crypto.randomUUID()) };
+  }
+}
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
   }
 }
 

@@ -21,6 +21,11 @@ export interface ServiceFunctionProps {
   readonly logRetention: RetentionDays;
   /** Receives the function's error alarm. */
   readonly alarmTopic: ITopic;
+  /**
+   * Project directories the handler reads at run time, copied next to the bundle.
+   * @default none
+   */
+  readonly bundledDirectories?: readonly string[];
 }
 
 /**
@@ -37,6 +42,11 @@ export class ServiceFunction extends Construct {
     super(scope, id);
     if (!/^lambdas\/[a-z0-9-]+\/handler\.ts$/.test(props.entry)) {
       throw new Error(`ServiceFunction entry must be lambdas/<name>/handler.ts, got ${props.entry}`);
+    }
+    const bundledDirectories = props.bundledDirectories ?? [];
+    for (const directory of bundledDirectories) {
+      if (!/^[a-z0-9-]+$/.test(directory))
+        throw new Error(`bundledDirectories must be top-level names, got ${directory}`);
     }
     const memorySize = props.memorySize ?? 256;
     if (memorySize < 128 || memorySize > 10_240) throw new Error(`memorySize out of range: ${memorySize}`);
@@ -81,6 +91,14 @@ export class ServiceFunction extends Construct {
         sourcesContent: false,
         mainFields: ['module', 'main'],
         forceDockerBundling: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) =>
+            bundledDirectories.map(
+              (directory) => `cp -R "${inputDir}/${directory}" "${outputDir}/${directory}"`,
+            ),
+        },
         // Some CommonJS dependencies call require(); give the ESM bundle one.
         banner:
           "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

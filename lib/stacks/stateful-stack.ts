@@ -1,4 +1,12 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  type CfnElement,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   AttributeType,
   Billing,
@@ -9,8 +17,11 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import { GLOBAL_INDEXES, TABLE_KEYS } from '../../schemas/table';
+import { acknowledgeNag, nagText } from '../constructs/nag';
 
 /** The sources the ingress bus accepts from customers' forwarder rules (DESIGN §4). */
 export const INGRESS_EVENT_SOURCES = ['aws.organizations', 'aws.account', 'aws.controltower'] as const;
@@ -23,6 +34,8 @@ export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly connectionsBus: EventBus;
   readonly ingressBus: EventBus;
+  /** Where the customer templates are published; quick-create links and StackSets read them. */
+  readonly templatesBaseUrl: string;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -71,5 +84,85 @@ export class StatefulStack extends Stack {
         conditions: { StringEquals: { 'events:source': [...INGRESS_EVENT_SOURCES] } },
       }),
     );
+
+    this.templatesBaseUrl = this.publishTemplates();
+  }
+
+  /**
+   * CloudFormation quick-create links need the template at an S3 URL the customer's console can
+   * read, so the templates are public, read-only objects. They hold no customer values: those
+   * travel in the links' parameters. The bucket is here because customers' links and StackSets
+   * keep pointing at it.
+   */
+  private publishTemplates(): string {
+    const prefix = 'templates/';
+    const bucket = new Bucket(this, 'TemplatesBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      blockPublicAccess: new BlockPublicAccess({
+        blockPublicAcls: true,
+        ignorePublicAcls: true,
+        blockPublicPolicy: false,
+        restrictPublicBuckets: false,
+      }),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'PublicReadOfCustomerTemplates',
+        principals: [new AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${prefix}*.yaml`)],
+      }),
+    );
+    new BucketDeployment(this, 'TemplatesDeployment', {
+      sources: [Source.asset('templates')],
+      destinationBucket: bucket,
+      destinationKeyPrefix: prefix,
+      contentType: 'application/yaml',
+    });
+    acknowledgeNag(
+      bucket,
+      'S1',
+      'Public, static CloudFormation templates: there is nothing private to audit.',
+    );
+    acknowledgeNag(
+      bucket,
+      'S2',
+      "Quick-create links need templates the customer's CloudFormation console can read.",
+    );
+
+    // CDK runs every BucketDeployment of a stack through one handler function, a sibling of ours.
+    const handler = this.node.children.find((child) =>
+      child.node.id.startsWith('Custom::CDKBucketDeployment'),
+    );
+    if (!handler) throw new Error('BucketDeployment created no handler');
+    const why =
+      "CDK's BucketDeployment handler copies the templates from the CDK asset bucket into this bucket";
+    acknowledgeNag(
+      handler,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      `${why}, logging with the basic execution role.`,
+    );
+    acknowledgeNag(handler, 'L1', `${why}; CDK chooses its runtime.`);
+    const assetBucket = `arn:${nagText(this.partition, 'AWS::Partition')}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${nagText(this.region, 'AWS::Region')}/*`;
+    for (const evidence of [
+      'Action::s3:GetBucket*',
+      'Action::s3:GetObject*',
+      'Action::s3:List*',
+      'Action::s3:Abort*',
+      'Action::s3:DeleteObject*',
+      `Resource::${assetBucket}`,
+      `Resource::<${this.getLogicalId(bucket.node.defaultChild as CfnElement)}.Arn>/*`,
+    ]) {
+      acknowledgeNag(
+        handler,
+        `IAM5[${evidence}]`,
+        `${why}, with CDK's own wildcard actions on these two buckets only.`,
+      );
+    }
+    return `https://${bucket.bucketRegionalDomainName}/${prefix}`;
   }
 }

@@ -1,4 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -6,11 +9,16 @@ import type { Construct } from 'constructs';
 import { API_FUNCTIONS, API_ROUTES, type ApiFunctionName, handlerEntry } from '../../lambdas/routes';
 import type { DeploymentConfig } from '../config';
 import { ApiAuth } from '../constructs/api-auth';
+import { acknowledgeNag, nagText } from '../constructs/nag';
 import { OrgConnectionsApi } from '../constructs/rest-api';
 import { ServiceFunction } from '../constructs/service-function';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: DeploymentConfig;
+  readonly table: ITableV2;
+  readonly ingressBus: IEventBus;
+  /** Where the stateful stack publishes the customer templates, ending with `/`. */
+  readonly templatesBaseUrl: string;
 }
 
 /** What each API function is for, the environment it needs and what it may touch. */
@@ -19,6 +27,7 @@ interface ApiFunctionSettings {
   readonly environment: Readonly<Record<string, string>>;
   /** Grants beyond writing its own logs; none when absent. */
   readonly grant?: (fn: ServiceFunction) => void;
+  readonly bundledDirectories?: readonly string[];
 }
 
 /**
@@ -32,7 +41,8 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const { config, table } = props;
+    const trustedAccountId = config.trustedAccountId ?? this.account;
     const logRetention = config.logRetentionDays;
 
     const alarmTopic = new Topic(this, 'Alarms', {
@@ -49,19 +59,47 @@ export class StatelessStack extends Stack {
       'aws-env': {
         description: 'C1 env check: the backend AWS identity and the trusted account',
         // sts:GetCallerIdentity needs no permission, so this function gets no grant.
+        environment: { TRUSTED_ACCOUNT_ID: trustedAccountId, PARTITION: this.partition },
+      },
+      onboarding: {
+        description: 'C1 and C2: External IDs, onboarding links and rendered templates',
         environment: {
-          TRUSTED_ACCOUNT_ID: config.trustedAccountId ?? this.account,
+          TABLE_NAME: table.tableName,
+          TRUSTED_ACCOUNT_ID: trustedAccountId,
           PARTITION: this.partition,
+          TEMPLATES_DIR: '/var/task/templates',
+          TEMPLATES_BASE_URL: props.templatesBaseUrl,
+          INGRESS_BUS_ARN: props.ingressBus.eventBusArn,
+        },
+        bundledDirectories: ['templates'],
+        grant: (fn) => fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem'])),
+      },
+      integrations: {
+        description: 'C3 and C9: role tests, creating and reading integrations',
+        environment: {
+          TABLE_NAME: table.tableName,
+          TRUSTED_ACCOUNT_ID: trustedAccountId,
+          ALLOWED_PARTITIONS: config.allowedPartitions.join(','),
+        },
+        grant: (fn) => {
+          fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'Query']));
+          fn.role.addToPolicy(assumeCustomerRoles(this.partition, this.account));
+          acknowledgeNag(
+            fn.role,
+            `IAM5[Resource::arn:${nagText(this.partition, 'AWS::Partition')}:iam::*:role/*]`,
+            "Customer roles live in any customer's account, so no account can be named; the role's trust policy and its External ID are the gate, and our own account is excluded.",
+          );
         },
       },
     };
 
     const functions = {} as Record<ApiFunctionName, ServiceFunction>;
     for (const name of API_FUNCTIONS) {
-      const { description, environment, grant } = settings[name];
+      const { description, environment, grant, bundledDirectories } = settings[name];
       const fn = new ServiceFunction(this, pascalCase(name), {
         entry: handlerEntry(name),
         description,
+        bundledDirectories,
         environment: { ...shared, ...environment },
         logRetention,
         alarmTopic,
@@ -86,6 +124,27 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, 'UserPoolClientId', { value: this.auth.userPoolClient.userPoolClientId });
     }
   }
+}
+
+/** Item-level actions on the table only: no scans, no deletes unless a function needs them. */
+function tableAccess(table: ITableV2, actions: readonly string[]): PolicyStatement {
+  return new PolicyStatement({
+    actions: actions.map((action) => `dynamodb:${action}`),
+    resources: [table.tableArn],
+  });
+}
+
+/**
+ * The role test and the sync assume customer roles in accounts we cannot list in advance. The
+ * probes call AssumeRole without an External ID on purpose, so no sts:ExternalId condition may
+ * appear here: it would make every probe fail on our side and prove nothing about the role.
+ */
+function assumeCustomerRoles(partition: string, ownAccount: string): PolicyStatement {
+  return new PolicyStatement({
+    actions: ['sts:AssumeRole'],
+    resources: [`arn:${partition}:iam::*:role/*`],
+    conditions: { StringNotEquals: { 'aws:ResourceAccount': ownAccount } },
+  });
 }
 
 function pascalCase(name: string): string {

@@ -18,7 +18,10 @@ export const accountRolesSchema = z.strictObject({
   readOnlyRoleArn: roleArnField.optional(),
 });
 
-export const roleTestRequestSchema = z.discriminatedUnion('kind', [organizationRolesSchema, accountRolesSchema]);
+export const roleTestRequestSchema = z.discriminatedUnion('kind', [
+  organizationRolesSchema,
+  accountRolesSchema,
+]);
 export type RoleTestRequest = z.infer<typeof roleTestRequestSchema>;
 
 export const ROLE_CHECKS = [

@@ -1,0 +1,207 @@
+import type { Partition } from '../../../schemas/api/common';
+import type {
+  AccountState,
+  SandboxOrgFixture,
+  SandboxOuFixture,
+  SandboxRoleRequest,
+} from '../../../schemas/sandbox-org';
+import { ValidationError } from '../../core/errors';
+import { roleArnOf } from '../../domain/role-arn';
+
+/** AWS Organizations returns at most 20 items a page. */
+export const MAX_PAGE_SIZE = 20;
+
+export interface SandboxAccount {
+  readonly id: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly email: string;
+  readonly state: AccountState;
+  readonly parentId: string;
+}
+
+export interface SandboxOu {
+  readonly id: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly parentId: string;
+}
+
+export interface SandboxRole {
+  readonly arn: string;
+  readonly accountId: string;
+  readonly name: string;
+  /** The account the trust policy names. */
+  readonly trustedAccountId: string;
+  /** The `sts:ExternalId` the trust policy requires; null when it has no such condition. */
+  readonly externalId: string | null;
+}
+
+export interface PageRequest {
+  readonly maxResults?: number;
+  readonly nextToken?: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextToken?: string;
+}
+
+/** An error named as AWS names it, so callers handle the sandbox's and AWS's alike. */
+export class SandboxApiError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/**
+ * The sandbox's AWS Organization: the tree from the fixture, the roles customers "deployed",
+ * and the Organizations API's paging. It holds no credentials; trust is checked by rules.
+ */
+export class SandboxOrganization {
+  readonly partition: Partition;
+  readonly id: string;
+  readonly arn: string;
+  readonly managementAccountId: string;
+  readonly rootId: string;
+  readonly delegatedAdministrators: readonly string[];
+  private readonly accounts = new Map<string, SandboxAccount>();
+  private readonly ous = new Map<string, SandboxOu>();
+  private readonly roles = new Map<string, SandboxRole>();
+
+  constructor(
+    fixture: SandboxOrgFixture,
+    /** The platform's account: the only one sandbox roles trust. */
+    private readonly trustedAccountId: string,
+  ) {
+    this.partition = fixture.partition;
+    this.id = fixture.organization.id;
+    this.managementAccountId = fixture.organization.managementAccountId;
+    this.arn = this.organizationsArn(`organization/${this.id}`);
+    this.rootId = fixture.root.id;
+    this.addChildren(fixture.root, this.rootId);
+    if (!this.accounts.has(this.managementAccountId)) {
+      throw new Error(
+        `sandbox organization: the management account ${this.managementAccountId} is not in the tree`,
+      );
+    }
+    for (const admin of fixture.organization.delegatedAdministrators) {
+      if (!this.accounts.has(admin))
+        throw new Error(`sandbox organization: delegated admin ${admin} is not in the tree`);
+    }
+    this.delegatedAdministrators = fixture.organization.delegatedAdministrators;
+    if (this.accounts.has(trustedAccountId)) {
+      throw new Error(`sandbox organization: the platform's account ${trustedAccountId} may not be a member`);
+    }
+  }
+
+  account(accountId: string): SandboxAccount | undefined {
+    return this.accounts.get(accountId);
+  }
+
+  /**
+   * Plays "the customer deployed the template". An account outside the organization is a
+   * standalone account. A null External ID makes a role without that condition.
+   */
+  createRole(request: SandboxRoleRequest): SandboxRole {
+    if (request.accountId === this.trustedAccountId) {
+      throw new ValidationError('Customer roles live in customer accounts.', [
+        { field: 'body.accountId', message: "is the platform's own account" },
+      ]);
+    }
+    const role: SandboxRole = {
+      arn: roleArnOf(this.partition, request.accountId, request.roleName),
+      accountId: request.accountId,
+      name: request.roleName,
+      trustedAccountId: this.trustedAccountId,
+      externalId: request.externalId,
+    };
+    // IAM role names are unique per account regardless of case; deploying again updates the role.
+    this.roles.set(roleKey(request.accountId, request.roleName), role);
+    return role;
+  }
+
+  role(accountId: string, roleName: string): SandboxRole | undefined {
+    return this.roles.get(roleKey(accountId, roleName));
+  }
+
+  /** One page of a list, as Organizations pages: at most 20, and a page may be empty yet go on. */
+  page<T>(items: readonly T[], request: PageRequest = {}): Page<T> {
+    const size = request.maxResults ?? MAX_PAGE_SIZE;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+      throw new SandboxApiError('InvalidInputException', `MaxResults must be 1 to ${MAX_PAGE_SIZE}.`);
+    }
+    let offset = 0;
+    if (request.nextToken !== undefined) {
+      offset = Number(Buffer.from(request.nextToken, 'base64url').toString('utf8'));
+      if (!Number.isInteger(offset) || offset < 0 || offset > items.length) {
+        throw new SandboxApiError('InvalidInputException', 'The NextToken is not valid.');
+      }
+    } else if (items.length > size) {
+      // AWS may answer a first page with no items and a token; clients must keep going.
+      return { items: [], nextToken: token(0) };
+    }
+    const end = Math.min(items.length, offset + size);
+    return { items: items.slice(offset, end), ...(end < items.length ? { nextToken: token(end) } : {}) };
+  }
+
+  /** The whole tree and the roles, for `GET /local/sandbox`. */
+  snapshot() {
+    return {
+      organization: {
+        id: this.id,
+        arn: this.arn,
+        managementAccountId: this.managementAccountId,
+        partition: this.partition,
+        delegatedAdministrators: this.delegatedAdministrators,
+      },
+      root: { id: this.rootId, arn: this.organizationsArn(`root/${this.id}/${this.rootId}`) },
+      organizationalUnits: [...this.ous.values()],
+      accounts: [...this.accounts.values()],
+      roles: [...this.roles.values()].map(({ arn, accountId, name, externalId }) => ({
+        arn,
+        accountId,
+        name,
+        externalIdRequired: externalId !== null,
+      })),
+    };
+  }
+
+  private addChildren(
+    container: Pick<SandboxOuFixture, 'accounts' | 'organizationalUnits'>,
+    parentId: string,
+  ): void {
+    for (const account of container.accounts) {
+      if (this.accounts.has(account.id))
+        throw new Error(`sandbox organization: account ${account.id} appears twice`);
+      this.accounts.set(account.id, {
+        ...account,
+        arn: this.organizationsArn(`account/${this.id}/${account.id}`),
+        parentId,
+      });
+    }
+    for (const ou of container.organizationalUnits) {
+      if (this.ous.has(ou.id)) throw new Error(`sandbox organization: OU ${ou.id} appears twice`);
+      this.ous.set(ou.id, {
+        id: ou.id,
+        name: ou.name,
+        arn: this.organizationsArn(`ou/${this.id}/${ou.id}`),
+        parentId,
+      });
+      this.addChildren(ou, ou.id);
+    }
+  }
+
+  private organizationsArn(resource: string): string {
+    return `arn:${this.partition}:organizations::${this.managementAccountId}:${resource}`;
+  }
+}
+
+function roleKey(accountId: string, roleName: string): string {
+  return `${accountId}:${roleName.toLowerCase()}`;
+}
+
+function token(offset: number): string {
+  return Buffer.from(String(offset)).toString('base64url');
+}

@@ -1,0 +1,19 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
+import { sandboxOrgFixtureSchema } from '../schemas/sandbox-org';
+
+export const DEFAULT_SANDBOX_ORG = 'local/sandbox-org.yaml';
+
+/** Reads and checks the sandbox organization's fixture; a bad file fails the start, naming the field. */
+export async function loadSandboxOrganization(
+  file: string,
+  trustedAccountId: string,
+): Promise<SandboxOrganization> {
+  const parsed = sandboxOrgFixtureSchema.safeParse(parse(await readFile(file, 'utf8')));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`The sandbox organization in ${file} is invalid: ${problems.join('; ')}`);
+  }
+  return new SandboxOrganization(parsed.data, trustedAccountId);
+}

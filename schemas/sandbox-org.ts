@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { accountIdSchema, partitionSchema, roleNameSchema } from './api/common';
+
+/** The states AWS Organizations reports in `Account.State`. */
+export const accountStateSchema = z.enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE']);
+export type AccountState = z.infer<typeof accountStateSchema>;
+
+export const organizationIdSchema = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must look like o-a1b2c3d4e5');
+export const rootIdSchema = z.string().regex(/^r-[0-9a-z]{4,32}$/, 'must look like r-a1b2');
+export const ouIdSchema = z
+  .string()
+  .regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, 'must look like ou-a1b2-c3d4e5f6');
+
+const sandboxAccountSchema = z.strictObject({
+  id: accountIdSchema,
+  name: z.string().min(1).max(50),
+  email: z.email(),
+  state: accountStateSchema.default('ACTIVE'),
+});
+
+const sandboxOuSchema = z.strictObject({
+  id: ouIdSchema,
+  name: z.string().min(1).max(128),
+  accounts: z.array(sandboxAccountSchema).default([]),
+  get organizationalUnits() {
+    return z.array(sandboxOuSchema).default([]);
+  },
+});
+export type SandboxOuFixture = z.infer<typeof sandboxOuSchema>;
+
+/** `local/sandbox-org.yaml`: the organization the local runtime simulates. */
+export const sandboxOrgFixtureSchema = z.strictObject({
+  partition: partitionSchema,
+  organization: z.strictObject({
+    id: organizationIdSchema,
+    managementAccountId: accountIdSchema,
+    delegatedAdministrators: z.array(accountIdSchema).default([]),
+  }),
+  root: z.strictObject({
+    id: rootIdSchema,
+    accounts: z.array(sandboxAccountSchema).default([]),
+    organizationalUnits: z.array(sandboxOuSchema).default([]),
+  }),
+});
+export type SandboxOrgFixture = z.infer<typeof sandboxOrgFixtureSchema>;
+
+/** POST /local/sandbox/roles: "the customer deployed our template" (or a careless copy of it). */
+export const sandboxRoleRequestSchema = z.strictObject({
+  accountId: accountIdSchema,
+  roleName: roleNameSchema,
+  /** The External ID the trust policy requires; null creates a role without that condition. */
+  externalId: z.string().min(2).max(1224).nullable(),
+});
+export type SandboxRoleRequest = z.infer<typeof sandboxRoleRequestSchema>;
