@@ -135,7 +135,7 @@ async function proveRole(
     } catch (error: unknown) {
       if (!(error instanceof RoleRefusedError)) throw error;
       throw new AppError('ROLE_NOT_ASSUMABLE', 'We could not assume the role with your External ID.', {
-        hint: `Check that the role exists and ${trust}. If you rotated the External ID, update the role.`,
+        hint: `Check that the role exists and that its trust policy lets ${trust.principal} assume it with the condition ${trust.condition}. If you rotated the External ID, update the role.`,
         cause: error,
       });
     }
@@ -169,7 +169,7 @@ async function proveRole(
       });
       if (assumed) {
         throw new AppError('EXTERNAL_ID_NOT_ENFORCED', `The role can be assumed ${how}.`, {
-          hint: `Anyone in our account could use it. Make its trust policy require the External ID: ${trust}.`,
+          hint: `Anyone in our account could use it. Add the condition ${trust.condition} to its trust policy.`,
         });
       }
       return { value: undefined, message: `The role refuses callers ${how}.` };
@@ -242,8 +242,12 @@ function missingPermission(error: unknown): unknown {
   });
 }
 
-function trustHint(rules: RoleArnRules, role: RoleArn, externalId: string): string {
-  return `that its trust policy allows arn:${role.partition}:iam::${rules.trustedAccountId}:root with the condition StringEquals sts:ExternalId = ${externalId}`;
+/** What the role's trust policy must say, in the words of a policy document. */
+function trustHint(rules: RoleArnRules, role: RoleArn, externalId: string) {
+  return {
+    principal: `arn:${role.partition}:iam::${rules.trustedAccountId}:root`,
+    condition: `StringEquals sts:ExternalId = ${externalId}`,
+  };
 }
 
 /** Records each check's outcome in order; the first failure ends the test and skips the rest. */

@@ -1,0 +1,258 @@
+import {
+  AccessDeniedException,
+  AWSOrganizationsNotInUseException,
+  DescribeOrganizationCommand,
+  ListDelegatedAdministratorsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import {
+  AssumeRoleCommand,
+  type AssumeRoleCommandInput,
+  GetCallerIdentityCommand,
+  STSClient,
+} from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { StsCustomerRoles } from '../../../lambdas/adapters/aws/sts-customer-roles';
+import { AppError } from '../../../lambdas/core/errors';
+import { makeRoleTestService } from '../../../lambdas/role-test/service';
+import type { RoleTestRequest } from '../../../schemas/api/role-test';
+
+const sts = mockClient(STSClient);
+const organizations = mockClient(OrganizationsClient);
+
+const TENANT = 'tenant-a';
+const EXTERNAL_ID = 'tenant-a:Zm9yLXRlc3RzLW9ubHk';
+const MANAGEMENT = '210000001013';
+const MEMBER = '210000002026';
+const ROLE = `arn:aws:iam::${MANAGEMENT}:role/OrgConnectionsDiscovery`;
+const CREDENTIALS = {
+  Credentials: {
+    AccessKeyId: 'AKIA',
+    SecretAccessKey: 'secret',
+    SessionToken: 'token',
+    Expiration: new Date(),
+  },
+};
+
+const service = makeRoleTestService({
+  roles: new StsCustomerRoles(new STSClient({ region: 'eu-west-1' })),
+  rules: { trustedAccountId: '123456789012', allowedPartitions: ['aws'] },
+});
+
+function awsError(name: string): Error {
+  return Object.assign(new Error(name), { name });
+}
+
+/** A role whose trust policy requires exactly EXTERNAL_ID. */
+function roleRequiringExternalId(): void {
+  sts.on(AssumeRoleCommand).rejects(awsError('AccessDenied'));
+  sts.on(AssumeRoleCommand, { ExternalId: EXTERNAL_ID }).resolves(CREDENTIALS);
+}
+
+function callerIs(accountId: string): void {
+  sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: accountId, Arn: `arn:aws:sts::${accountId}:assumed-role/r/s` });
+}
+
+function organizationManagedBy(accountId: string): void {
+  organizations.on(DescribeOrganizationCommand).resolves({
+    Organization: {
+      Id: 'o-k3v9x2m4p7',
+      Arn: `arn:aws:organizations::${accountId}:organization/o-k3v9x2m4p7`,
+      MasterAccountId: accountId,
+    },
+  });
+}
+
+function run(request: RoleTestRequest) {
+  return service.test({ tenantId: TENANT, externalId: EXTERNAL_ID, request });
+}
+
+async function failureOf(request: RoleTestRequest): Promise<AppError> {
+  const error = await run(request).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+}
+
+function reportOf(error: AppError) {
+  return (error.details as { report: { checks: Array<{ check: string; status: string }> } }).report;
+}
+
+beforeEach(() => {
+  sts.reset();
+  organizations.reset();
+});
+
+describe('role test through STS and Organizations', () => {
+  it('passes a management-account role and sends the three AssumeRole probes it needs', async () => {
+    roleRequiringExternalId();
+    callerIs(MANAGEMENT);
+    organizationManagedBy(MANAGEMENT);
+
+    const outcome = await run({ kind: 'organization', roleArn: ROLE });
+
+    expect(outcome.report.ok).toBe(true);
+    expect(outcome.organization).toEqual(expect.objectContaining({ managementAccountId: MANAGEMENT }));
+    const probes = sts
+      .commandCalls(AssumeRoleCommand)
+      .map((call) => call.args[0].input as AssumeRoleCommandInput);
+    expect(probes).toHaveLength(3);
+    expect(probes[0]).toEqual({
+      RoleArn: ROLE,
+      ExternalId: EXTERNAL_ID,
+      RoleSessionName: 'aoc-test-tenant-a',
+      DurationSeconds: 900,
+    });
+    expect(probes[1]?.ExternalId).toBeUndefined();
+    expect(probes[2]?.ExternalId).toMatch(/^tenant-a:probe-/);
+    expect(probes[2]?.ExternalId).not.toBe(EXTERNAL_ID);
+    expect(organizations).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 1);
+    expect(organizations).not.toHaveReceivedCommand(ListDelegatedAdministratorsCommand);
+  });
+
+  it('refuses a role that can be assumed without an External ID', async () => {
+    sts.on(AssumeRoleCommand).resolves(CREDENTIALS);
+    callerIs(MANAGEMENT);
+
+    const error = await failureOf({ kind: 'organization', roleArn: ROLE });
+
+    expect(error.code).toBe('EXTERNAL_ID_NOT_ENFORCED');
+    expect(error.hint).toContain(`StringEquals sts:ExternalId = ${EXTERNAL_ID}`);
+    expect(reportOf(error).checks.map((check) => check.status)).toEqual([
+      'passed',
+      'passed',
+      'passed',
+      'failed',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
+  });
+
+  it('refuses a role that accepts any External ID, even a wrong one', async () => {
+    sts.on(AssumeRoleCommand).callsFake((input: AssumeRoleCommandInput) => {
+      if (input.ExternalId === undefined) throw awsError('AccessDenied');
+      return CREDENTIALS;
+    });
+    callerIs(MANAGEMENT);
+
+    const error = await failureOf({ kind: 'account', roleArn: ROLE });
+
+    expect(error.code).toBe('EXTERNAL_ID_NOT_ENFORCED');
+    expect(error.message).toBe('The role can be assumed with a wrong External ID.');
+  });
+
+  it('answers ROLE_NOT_ASSUMABLE when the role wants another (stale) External ID', async () => {
+    sts.on(AssumeRoleCommand).rejects(awsError('AccessDenied'));
+
+    const error = await failureOf({ kind: 'account', roleArn: ROLE });
+
+    expect(error.code).toBe('ROLE_NOT_ASSUMABLE');
+    expect(error.status).toBe(422);
+    expect(error.hint).toContain('arn:aws:iam::123456789012:root');
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 1);
+  });
+
+  it('answers ACCOUNT_MISMATCH when the session belongs to another account than the ARN says', async () => {
+    roleRequiringExternalId();
+    callerIs('999999999999');
+
+    const error = await failureOf({ kind: 'account', roleArn: ROLE });
+
+    expect(error.code).toBe('ACCOUNT_MISMATCH');
+  });
+
+  it('refuses a member account as the discovery role', async () => {
+    roleRequiringExternalId();
+    callerIs(MEMBER);
+    organizationManagedBy(MANAGEMENT);
+    organizations
+      .on(ListDelegatedAdministratorsCommand)
+      .rejects(new AccessDeniedException({ message: 'no', $metadata: {} }));
+
+    const error = await failureOf({ kind: 'organization', roleArn: `arn:aws:iam::${MEMBER}:role/Discovery` });
+
+    expect(error.code).toBe('NOT_MANAGEMENT_OR_DELEGATED_ADMIN');
+    expect(error.hint).toContain(MANAGEMENT);
+  });
+
+  it('accepts a delegated administrator, reading every page of the list', async () => {
+    roleRequiringExternalId();
+    callerIs(MEMBER);
+    organizationManagedBy(MANAGEMENT);
+    organizations
+      .on(ListDelegatedAdministratorsCommand)
+      .resolvesOnce({ DelegatedAdministrators: [], NextToken: 'page-2' })
+      .resolvesOnce({ DelegatedAdministrators: [{ Id: MEMBER }] });
+
+    const outcome = await run({ kind: 'organization', roleArn: `arn:aws:iam::${MEMBER}:role/Discovery` });
+
+    expect(outcome.report.ok).toBe(true);
+    expect(organizations).toHaveReceivedCommandTimes(ListDelegatedAdministratorsCommand, 2);
+    expect(organizations).toHaveReceivedNthSpecificCommandWith(2, ListDelegatedAdministratorsCommand, {
+      NextToken: 'page-2',
+    });
+  });
+
+  it('refuses an account outside any organization as an organization integration', async () => {
+    roleRequiringExternalId();
+    callerIs(MANAGEMENT);
+    organizations
+      .on(DescribeOrganizationCommand)
+      .rejects(new AWSOrganizationsNotInUseException({ message: 'not in use', $metadata: {} }));
+
+    const error = await failureOf({ kind: 'organization', roleArn: ROLE });
+
+    expect(error.code).toBe('NOT_MANAGEMENT_OR_DELEGATED_ADMIN');
+    expect(error.hint).toContain('kind "account"');
+  });
+
+  it('answers MISSING_PERMISSIONS when the role may not describe the organization', async () => {
+    roleRequiringExternalId();
+    callerIs(MANAGEMENT);
+    organizations
+      .on(DescribeOrganizationCommand)
+      .rejects(new AccessDeniedException({ message: 'no', $metadata: {} }));
+
+    const error = await failureOf({ kind: 'organization', roleArn: ROLE });
+
+    expect(error.code).toBe('MISSING_PERMISSIONS');
+    expect(error.hint).toContain('organizations:DescribeOrganization');
+  });
+
+  it('lets STS throttling through as a retryable error, not as a verdict on the role', async () => {
+    sts.on(AssumeRoleCommand).rejects(awsError('Throttling'));
+
+    const error = await failureOf({ kind: 'account', roleArn: ROLE });
+
+    expect(error.code).toBe('UPSTREAM_THROTTLED');
+    expect(error.status).toBe(429);
+    expect(error.retryAfterSeconds).toBeGreaterThan(0);
+    expect(error.details).toBeUndefined();
+  });
+
+  it('refuses a malformed ARN before calling STS', async () => {
+    const error = await failureOf({ kind: 'account', roleArn: `arn:aws:iam::${MANAGEMENT}:user/alice` });
+
+    expect(error.code).toBe('INVALID_ROLE_ARN');
+    expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
+  });
+
+  it('proves both roles of an account integration, and wants them in one account', async () => {
+    roleRequiringExternalId();
+    callerIs(MANAGEMENT);
+
+    const error = await failureOf({
+      kind: 'account',
+      roleArn: ROLE,
+      readOnlyRoleArn: `arn:aws:iam::${MEMBER}:role/ReadOnly`,
+    });
+
+    expect(error.code).toBe('ACCOUNT_MISMATCH');
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 3);
+  });
+});
