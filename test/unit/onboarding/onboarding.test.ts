@@ -1,0 +1,115 @@
+import { TemplateFiles } from '../../../lambdas/adapters/files/template-files';
+import { AppError } from '../../../lambdas/core/errors';
+import type { TenantContext } from '../../../lambdas/core/tenant-context';
+import { makeOnboardingService } from '../../../lambdas/onboarding/service';
+import { TEMPLATE_NAMES } from '../../../schemas/api/onboarding';
+import { TENANT_A } from '../../fixtures/api-gateway';
+import { MemoryExternalIds } from '../../fixtures/external-ids';
+
+const INGRESS_BUS = 'arn:aws-us-gov:events:us-gov-west-1:123456789012:event-bus/ingress';
+
+function setup() {
+  const externalIds = new MemoryExternalIds();
+  const service = makeOnboardingService({
+    externalIds,
+    templates: new TemplateFiles('templates'),
+    trustedAccountId: '123456789012',
+    partition: 'aws-us-gov',
+    templatesBaseUrl: 'https://templates.example.com/templates/',
+    ingressBusArn: INGRESS_BUS,
+  });
+  return { externalIds, service };
+}
+
+const MEMBER: TenantContext = { ...TENANT_A, roles: [] };
+
+describe('onboarding', () => {
+  it('creates the External ID on the first call and returns the same one afterwards', async () => {
+    const { service } = setup();
+
+    const first = await service.onboarding(TENANT_A);
+    const second = await service.onboarding(TENANT_A);
+
+    expect(first.externalId).toMatch(/^tenant-a:[A-Za-z0-9_-]{22}$/);
+    expect(second.externalId).toBe(first.externalId);
+    expect(first).toMatchObject({
+      trustedAccountId: '123456789012',
+      partition: 'aws-us-gov',
+      externalIdVersion: 1,
+    });
+  });
+
+  it('links every template, and quick-creates each plain stack in the partition console with its values', async () => {
+    const { service } = setup();
+
+    const answer = await service.onboarding(TENANT_A);
+
+    expect(answer.templates.map((template) => template.name)).toEqual([...TEMPLATE_NAMES]);
+    const discovery = answer.quickCreateLinks.find((link) => link.template === 'management-account-role');
+    const url = new URL(discovery?.url ?? 'missing:');
+    expect(url.host).toBe('console.amazonaws-us-gov.com');
+    const query = new URLSearchParams(url.hash.split('?')[1]);
+    expect(query.get('templateURL')).toBe(
+      'https://templates.example.com/templates/management-account-role.yaml',
+    );
+    expect(query.get('param_ExternalId')).toBe(answer.externalId);
+    expect(query.get('param_TrustedAccountId')).toBe('123456789012');
+    expect(query.get('stackName')).toBeTruthy();
+    expect(answer.quickCreateLinks.map((link) => link.template)).not.toContain('member-account-role');
+  });
+
+  it('rotates the External ID for a tenant owner, and the new one is what later calls see', async () => {
+    const { service } = setup();
+    const before = await service.onboarding(TENANT_A);
+
+    const rotated = await service.rotateExternalId(TENANT_A);
+
+    expect(rotated.externalId).not.toBe(before.externalId);
+    expect(rotated.externalIdVersion).toBe(2);
+    expect((await service.onboarding(TENANT_A)).externalId).toBe(rotated.externalId);
+  });
+
+  it('lets only a tenant owner rotate', async () => {
+    const { service, externalIds } = setup();
+
+    await expect(service.rotateExternalId(MEMBER)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(externalIds.records.size).toBe(0);
+  });
+
+  it('renders a template with the tenant values and the chosen options as parameter defaults', async () => {
+    const { service } = setup();
+    const { externalId } = await service.onboarding(TENANT_A);
+
+    const rendered = await service.template(TENANT_A, 'single-account-role', {
+      roleName: 'Acme',
+      permissionLevel: 'PowerUser',
+    });
+
+    expect(rendered.fileName).toBe('aws-org-connections-single-account-role.yaml');
+    expect(rendered.yaml).toContain(`Default: ${externalId}`);
+    expect(rendered.yaml).toContain('Default: Acme');
+    expect(rendered.yaml).toContain('Default: PowerUser');
+  });
+
+  it.each([
+    [
+      'a permission level the template does not offer',
+      'management-account-role',
+      { permissionLevel: 'PowerUser' },
+      'query.permissionLevel',
+    ],
+    [
+      'an option the template does not take',
+      'organization-events-forwarder',
+      { roleName: 'X' },
+      'query.roleName',
+    ],
+  ] as const)('refuses %s', async (_, name, query, field) => {
+    const { service } = setup();
+
+    const error = await service.template(TENANT_A, name, query).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).details).toEqual({ issues: [expect.objectContaining({ field })] });
+  });
+});

@@ -1,0 +1,110 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { TemplateFiles } from '../../../lambdas/adapters/files/template-files';
+import { makeOnboardingService } from '../../../lambdas/onboarding/service';
+import { TEMPLATE_NAMES, type TemplateName } from '../../../schemas/api/onboarding';
+import { TENANT_A } from '../../fixtures/api-gateway';
+import { MemoryExternalIds } from '../../fixtures/external-ids';
+
+const run = promisify(execFile);
+const INGRESS_BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/aws-org-connections-ingress';
+
+const service = makeOnboardingService({
+  externalIds: new MemoryExternalIds(),
+  templates: new TemplateFiles('templates'),
+  trustedAccountId: '123456789012',
+  partition: 'aws',
+  templatesBaseUrl: 'https://templates.example.com/templates/',
+  ingressBusArn: INGRESS_BUS,
+});
+
+interface Statement {
+  Effect: string;
+  Principal: Record<string, unknown>;
+  Action: string;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+type Template = {
+  Parameters: Record<string, { Default?: string }>;
+  Resources: Record<
+    string,
+    { Type: string; Properties: { AssumeRolePolicyDocument?: { Statement: Statement[] } } }
+  >;
+};
+
+async function rendered(name: TemplateName): Promise<{ yaml: string; template: Template }> {
+  const { yaml } = await service.template(TENANT_A, name, {});
+  return { yaml, template: parse(yaml) as Template };
+}
+
+function roles(template: Template) {
+  return Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::IAM::Role');
+}
+
+const ROLE_TEMPLATES = TEMPLATE_NAMES.filter((name) => name !== 'organization-events-forwarder');
+
+describe('customer templates', () => {
+  let directory: string;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(path.join(tmpdir(), 'templates-'));
+  });
+
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it.each(TEMPLATE_NAMES)(
+    '%s passes cfn-lint as rendered',
+    async (name) => {
+      const { yaml } = await rendered(name);
+      const file = path.join(directory, `${name}.yaml`);
+      await writeFile(file, yaml);
+
+      // cfn-lint exits non-zero on any error or warning, which rejects here with its report.
+      await expect(run('cfn-lint', ['--', file])).resolves.toEqual({ stdout: '', stderr: '' });
+    },
+    60_000,
+  );
+
+  it.each(ROLE_TEMPLATES)(
+    '%s lets in only the trusted account, and only with the tenant External ID',
+    async (name) => {
+      const { externalId } = await service.onboarding(TENANT_A);
+      const { template } = await rendered(name);
+
+      expect(template.Parameters.ExternalId?.Default).toBe(externalId);
+      expect(template.Parameters.TrustedAccountId?.Default).toBe('123456789012');
+      const statements = roles(template).flatMap(
+        (role) => role.Properties.AssumeRolePolicyDocument?.Statement ?? [],
+      );
+      expect(statements).toEqual([
+        {
+          Sid: 'PlatformWithExternalId',
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${TrustedAccountId}:root' } },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
+        },
+      ]);
+    },
+  );
+
+  it('the forwarder targets our ingress bus, through a role only EventBridge of that account may use', async () => {
+    const { template } = await rendered('organization-events-forwarder');
+
+    expect(template.Parameters.IngressBusArn?.Default).toBe(INGRESS_BUS);
+    const [role] = roles(template);
+    expect(role?.Properties.AssumeRolePolicyDocument?.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    ]);
+  });
+});
