@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { SandboxCustomerRoles } from '../../../lambdas/adapters/sandbox/sandbox-customer-roles';
+import { SandboxOrganization } from '../../../lambdas/adapters/sandbox/sandbox-organization';
+import { parseRoleArn } from '../../../lambdas/domain/role-arn';
+import { RoleRefusedError } from '../../../lambdas/role-test/ports';
+import { sandboxOrgFixtureSchema } from '../../../schemas/sandbox-org';
+
+const PLATFORM = '123456789012';
+const fixture = sandboxOrgFixtureSchema.parse(parse(readFileSync('local/sandbox-org.yaml', 'utf8')));
+
+function sandbox() {
+  const organization = new SandboxOrganization(fixture, PLATFORM);
+  return { organization, roles: new SandboxCustomerRoles(organization, PLATFORM) };
+}
+
+function role(arn: string) {
+  return parseRoleArn(arn, { trustedAccountId: PLATFORM, allowedPartitions: ['aws'] });
+}
+
+describe('the sandbox organization fixture', () => {
+  const { organization } = sandbox();
+  const tree = organization.snapshot();
+
+  it('has a few dozen accounts in every state', () => {
+    const states = new Set(tree.accounts.map((account) => account.state));
+
+    expect(tree.accounts.length).toBeGreaterThanOrEqual(24);
+    expect(states).toEqual(new Set(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE']));
+  });
+
+  it('nests OUs at least three levels deep', () => {
+    const parents = new Map(tree.organizationalUnits.map((ou) => [ou.id, ou.parentId]));
+    const depth = (id: string): number =>
+      id === tree.root.id ? 0 : 1 + depth(parents.get(id) ?? tree.root.id);
+
+    expect(Math.max(...tree.organizationalUnits.map((ou) => depth(ou.id)))).toBeGreaterThanOrEqual(3);
+  });
+
+  it('builds ARNs in the organization partition, with AWS identifier formats', () => {
+    expect(tree.organization.arn).toBe(
+      `arn:aws:organizations::${tree.organization.managementAccountId}:organization/${tree.organization.id}`,
+    );
+    for (const ou of tree.organizationalUnits) expect(ou.id).toMatch(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/);
+    for (const account of tree.accounts) {
+      expect(account.arn).toBe(
+        `arn:aws:organizations::${tree.organization.managementAccountId}:account/${tree.organization.id}/${account.id}`,
+      );
+    }
+  });
+
+  it('refuses a fixture whose management account is not in the tree', () => {
+    const broken = {
+      ...fixture,
+      organization: { ...fixture.organization, managementAccountId: '999999999999' },
+    };
+
+    expect(() => new SandboxOrganization(broken, PLATFORM)).toThrow(
+      'management account 999999999999 is not in the tree',
+    );
+  });
+});
+
+describe('sandbox paging', () => {
+  const { organization } = sandbox();
+  const items = Array.from({ length: 45 }, (_, i) => i);
+
+  function readAll(maxResults?: number) {
+    const pages: number[][] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = organization.page(items, { maxResults, nextToken });
+      pages.push([...page.items]);
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    return pages;
+  }
+
+  it('answers at most 20 a page, may start with an empty page, and loses nothing', () => {
+    const pages = readAll();
+
+    expect(pages[0]).toEqual([]);
+    expect(pages.every((page) => page.length <= 20)).toBe(true);
+    expect(pages.flat()).toEqual(items);
+  });
+
+  it('refuses more than 20 results a page and a token it did not issue', () => {
+    expect(() => organization.page(items, { maxResults: 21 })).toThrow('MaxResults must be 1 to 20.');
+    expect(() => organization.page(items, { nextToken: 'bogus' })).toThrow('The NextToken is not valid.');
+  });
+});
+
+describe('sandbox trust rules', () => {
+  const management = fixture.organization.managementAccountId;
+
+  it('lets the platform in with the External ID the role requires, and nobody without it', async () => {
+    const { organization, roles } = sandbox();
+    const { arn } = organization.createRole({
+      accountId: management,
+      roleName: 'Discovery',
+      externalId: 't:abc',
+    });
+
+    await expect(
+      roles.assumeRole({ role: role(arn), externalId: 't:abc', sessionName: 's' }),
+    ).resolves.toBeDefined();
+    await expect(roles.assumeRole({ role: role(arn), sessionName: 's' })).rejects.toBeInstanceOf(
+      RoleRefusedError,
+    );
+    await expect(
+      roles.assumeRole({ role: role(arn), externalId: 't:xyz', sessionName: 's' }),
+    ).rejects.toBeInstanceOf(RoleRefusedError);
+  });
+
+  it('lets anyone from the trusted account into a role created without the condition', async () => {
+    const { organization, roles } = sandbox();
+    const { arn } = organization.createRole({ accountId: management, roleName: 'Lax', externalId: null });
+
+    await expect(roles.assumeRole({ role: role(arn), sessionName: 's' })).resolves.toBeDefined();
+  });
+
+  it('refuses any other caller account, a missing role and a suspended account', async () => {
+    const { organization } = sandbox();
+    const suspended = organization.snapshot().accounts.find((account) => account.state === 'SUSPENDED');
+    const roleInSuspended = organization.createRole({
+      accountId: suspended?.id ?? '',
+      roleName: 'R',
+      externalId: null,
+    });
+    const { arn } = organization.createRole({ accountId: management, roleName: 'R', externalId: null });
+    const outsider = new SandboxCustomerRoles(organization, '555555555555');
+    const platform = new SandboxCustomerRoles(organization, PLATFORM);
+
+    await expect(outsider.assumeRole({ role: role(arn), sessionName: 's' })).rejects.toBeInstanceOf(
+      RoleRefusedError,
+    );
+    await expect(
+      platform.assumeRole({ role: role(`arn:aws:iam::${management}:role/Missing`), sessionName: 's' }),
+    ).rejects.toBeInstanceOf(RoleRefusedError);
+    await expect(
+      platform.assumeRole({ role: role(roleInSuspended.arn), sessionName: 's' }),
+    ).rejects.toBeInstanceOf(RoleRefusedError);
+  });
+
+  it('lets a member account describe its organization but not list delegated administrators', async () => {
+    const { organization, roles } = sandbox();
+    const member = organization
+      .snapshot()
+      .accounts.find(
+        (account) =>
+          account.id !== management && !fixture.organization.delegatedAdministrators.includes(account.id),
+      );
+    const { arn } = organization.createRole({ accountId: member?.id ?? '', roleName: 'R', externalId: null });
+    const session = await roles.assumeRole({ role: role(arn), sessionName: 's' });
+
+    await expect(session.describeOrganization()).resolves.toMatchObject({ managementAccountId: management });
+    await expect(session.listDelegatedAdministrators()).rejects.toThrow(
+      'organizations:ListDelegatedAdministrators was denied',
+    );
+  });
+});
