@@ -1,8 +1,21 @@
+import type { z } from 'zod';
+import { envCheckSchema } from '../schemas/api/aws-env';
+import { listQuerySchema } from '../schemas/api/common';
+import {
+  createIntegrationSchema,
+  integrationListSchema,
+  integrationPathSchema,
+  integrationSchema,
+} from '../schemas/api/integrations';
+import { onboardingSchema, templatePathSchema, templateQuerySchema } from '../schemas/api/onboarding';
+import { roleTestReportSchema, roleTestRequestSchema } from '../schemas/api/role-test';
+
 /**
- * Every REST route and the function that serves it. The CDK stack builds API Gateway from this
- * list and the local server routes by it, so the two cannot drift apart.
+ * Every REST route, the function that serves it and its schemas. The CDK stack builds API
+ * Gateway from this list, the local server routes by it, and the OpenAPI document is generated
+ * from it, so the three cannot drift apart.
  */
-export const API_FUNCTIONS = ['aws-env', 'onboarding', 'integrations'] as const;
+export const API_FUNCTIONS = ['aws-env', 'onboarding', 'integrations', 'openapi'] as const;
 
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 
@@ -11,17 +24,85 @@ export interface ApiRoute {
   /** API Gateway resource path, with `{name}` path parameters. */
   readonly path: string;
   readonly function: ApiFunctionName;
+  readonly summary: string;
+  readonly request?: {
+    readonly body?: z.ZodType;
+    readonly query?: z.ZodObject;
+    readonly path?: z.ZodObject;
+  };
+  /** The answer on success: JSON described by `schema`, or a document of `mediaType`. */
+  readonly response: { readonly status: number; readonly schema?: z.ZodType; readonly mediaType?: string };
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'GET', path: '/v1/aws/env', function: 'aws-env' },
-  { method: 'GET', path: '/v1/aws/onboarding', function: 'onboarding' },
-  { method: 'POST', path: '/v1/aws/onboarding/external-id', function: 'onboarding' },
-  { method: 'GET', path: '/v1/aws/templates/{name}', function: 'onboarding' },
-  { method: 'POST', path: '/v1/aws/test-connection', function: 'integrations' },
-  { method: 'POST', path: '/v1/integrations', function: 'integrations' },
-  { method: 'GET', path: '/v1/integrations', function: 'integrations' },
-  { method: 'GET', path: '/v1/integrations/{id}', function: 'integrations' },
+  {
+    method: 'GET',
+    path: '/v1/aws/env',
+    function: 'aws-env',
+    summary: "Is the backend's own AWS identity configured?",
+    response: { status: 200, schema: envCheckSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/aws/onboarding',
+    function: 'onboarding',
+    summary: 'The External ID, the trusted account, template and quick-create links',
+    response: { status: 200, schema: onboardingSchema },
+  },
+  {
+    method: 'POST',
+    path: '/v1/aws/onboarding/external-id',
+    function: 'onboarding',
+    summary: "Rotate the tenant's External ID (tenant owners)",
+    response: { status: 200, schema: onboardingSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/aws/templates/{name}',
+    function: 'onboarding',
+    summary: "A CloudFormation template with the caller's values as parameter defaults",
+    request: { path: templatePathSchema, query: templateQuerySchema },
+    response: { status: 200, mediaType: 'application/yaml' },
+  },
+  {
+    method: 'POST',
+    path: '/v1/aws/test-connection',
+    function: 'integrations',
+    summary: 'Test a role without storing anything; a failure carries the report in error.details',
+    request: { body: roleTestRequestSchema },
+    response: { status: 200, schema: roleTestReportSchema },
+  },
+  {
+    method: 'POST',
+    path: '/v1/integrations',
+    function: 'integrations',
+    summary: 'Test the role and register an integration',
+    request: { body: createIntegrationSchema },
+    response: { status: 201, schema: integrationSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/integrations',
+    function: 'integrations',
+    summary: 'The integrations the caller may see, a page at a time',
+    request: { query: listQuerySchema },
+    response: { status: 200, schema: integrationListSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/integrations/{id}',
+    function: 'integrations',
+    summary: 'One integration',
+    request: { path: integrationPathSchema },
+    response: { status: 200, schema: integrationSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/openapi.json',
+    function: 'openapi',
+    summary: 'This document',
+    response: { status: 200, mediaType: 'application/json' },
+  },
 ];
 
 /** Where each function's handler lives: `lambdas/<name>/handler.ts`, exporting `handler`. */

@@ -23,16 +23,22 @@ export async function loadHandlers(
   config: LocalConfig,
   sandbox: SandboxOrganization | undefined,
 ): Promise<LocalHandlers> {
-  const [authorizer, awsEnv, onboarding, integrations] = await Promise.all([
+  const [authorizer, awsEnv, onboarding, integrations, openapi] = await Promise.all([
     import('../lambdas/authorizer/handler'),
     import('../lambdas/aws-env/handler'),
     import('../lambdas/onboarding/handler'),
     import('../lambdas/integrations/handler'),
+    import('../lambdas/openapi/handler'),
   ]);
   if (config.mode === 'aws' || !sandbox) {
     return {
       authorizer: authorizer.handler,
-      api: { 'aws-env': awsEnv.handler, onboarding: onboarding.handler, integrations: integrations.handler },
+      api: {
+        'aws-env': awsEnv.handler,
+        onboarding: onboarding.handler,
+        integrations: integrations.handler,
+        openapi: openapi.handler,
+      },
     };
   }
   const { trustedAccountId, partition, tableName } = config;
@@ -52,6 +58,7 @@ export async function loadHandlers(
         roles: new SandboxCustomerRoles(sandbox, trustedAccountId),
         rules: { trustedAccountId, allowedPartitions: [partition] },
       }),
+      openapi: openapi.handler,
     },
   };
 }

@@ -91,6 +91,10 @@ export class StatelessStack extends Stack {
           );
         },
       },
+      openapi: {
+        description: 'The OpenAPI 3.1 document of this API',
+        environment: {},
+      },
     };
 
     const functions = {} as Record<ApiFunctionName, ServiceFunction>;

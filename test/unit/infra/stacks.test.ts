@@ -69,10 +69,46 @@ describe('stateful stack', () => {
     stateful.resourceCountIs('AWS::Events::EventBusPolicy', 1);
   });
 
+  it('publishes the customer templates read-only, and nothing else of the bucket', () => {
+    stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 's3:GetObject',
+            Resource: {
+              'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }, '/templates/*.yaml']],
+            },
+          }),
+        ]),
+      },
+    });
+    stateful.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketKeyPrefix: 'templates/',
+    });
+  });
+
   it('archives the connections bus for replay', () => {
     stateful.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 365 });
   });
 });
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, unknown>;
+}
+
+/** Every statement of the inline policies of one function's role. */
+function statementsOf(functionId: string): Statement[] {
+  const policies = stateless.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${functionId}Role`) }] },
+  });
+  return Object.values(policies).flatMap(
+    (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+  );
+}
 
 describe('stateless stack', () => {
   it('runs every function on Node.js 22, arm64, with tracing and JSON logs', () => {
@@ -102,14 +138,8 @@ describe('stateless stack', () => {
   });
 
   it('lets the env check function write its logs and traces, and nothing else', () => {
-    const policies = stateless.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^AwsEnvRole') }] },
-    });
-    const actions = Object.values(policies).flatMap((policy) =>
-      policy.Properties.PolicyDocument.Statement.flatMap(
-        (statement: { Action: string | string[] }) => statement.Action,
-      ),
-    );
+    const actions = statementsOf('AwsEnv').flatMap((statement) => statement.Action);
+
     expect(new Set(actions)).toEqual(
       new Set([
         'logs:CreateLogStream',
@@ -118,6 +148,44 @@ describe('stateless stack', () => {
         'xray:PutTelemetryRecords',
       ]),
     );
+  });
+
+  it('lets the integrations function assume customer roles in any account but ours, without an External ID condition', () => {
+    const assume = statementsOf('Integrations').find((statement) => statement.Action === 'sts:AssumeRole');
+
+    // The refusal probes call AssumeRole without an External ID: our own policy must not refuse them.
+    expect(assume).toEqual(
+      expect.objectContaining({
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/*']] },
+        Condition: { StringNotEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    );
+  });
+
+  it('gives the table functions item-level actions only: no scans, no deletes', () => {
+    const tableActions = ['Onboarding', 'Integrations'].map((id) =>
+      statementsOf(id)
+        .flatMap((statement) => statement.Action)
+        .filter((action) => action.startsWith('dynamodb:'))
+        .sort(),
+    );
+
+    expect(tableActions).toEqual([
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    ]);
+  });
+
+  it('tells the onboarding function where the templates are published and which bus the forwarder targets', () => {
+    stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TEMPLATES_DIR: '/var/task/templates',
+          TEMPLATES_BASE_URL: Match.anyValue(),
+          INGRESS_BUS_ARN: Match.anyValue(),
+        }),
+      },
+    });
   });
 
   it('passes the trusted account and partition to the env check', () => {
