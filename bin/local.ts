@@ -4,7 +4,7 @@ import { startLocalRuntime } from '../local/runtime';
 
 /**
  * `npm start [-- --aws] [--data DIR] [--port N]`: the whole backend on this machine.
- * PORT in the environment sets the port too.
+ * PORT in the environment sets the port too; SANDBOX_ORG names another sandbox organization.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     mode: values.aws ? 'aws' : 'sandbox',
     port: Number(values.port ?? process.env.PORT ?? DEFAULT_LOCAL_CONFIG.port),
     dataDir: values.data,
+    sandboxOrgFile: process.env.SANDBOX_ORG ?? DEFAULT_LOCAL_CONFIG.sandboxOrgFile,
   };
   const runtime = await startLocalRuntime(config);
   const token = await runtime.issuer.sign({ tenantId: 'demo', roles: ['tenant_owner'] });
@@ -30,7 +31,12 @@ async function main(): Promise<void> {
   console.log('\nA token for tenant "demo" with the tenant_owner role (valid 1 h):');
   console.log(token);
   console.log('\nTry:');
-  console.log(`  curl -s -H "Authorization: Bearer ${token}" ${runtime.url}/v1/aws/env`);
+  console.log(`  curl -s -H "Authorization: Bearer ${token}" ${runtime.url}/v1/aws/onboarding`);
+  if (runtime.sandbox) {
+    console.log(
+      `\nSandbox organization ${runtime.sandbox.id}, management account ${runtime.sandbox.managementAccountId}: ${runtime.url}/local/sandbox`,
+    );
+  }
   console.log(`\nMore tokens: npm run -s token -- <tenantId> [--roles tenant_owner] [--orgs o1,o2]`);
 
   const shutdown = async () => {

@@ -3,8 +3,6 @@ import { parse } from 'yaml';
 import { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { sandboxOrgFixtureSchema } from '../schemas/sandbox-org';
 
-export const DEFAULT_SANDBOX_ORG = 'local/sandbox-org.yaml';
-
 /** Reads and checks the sandbox organization's fixture; a bad file fails the start, naming the field. */
 export async function loadSandboxOrganization(
   file: string,
