@@ -49,4 +49,17 @@ export const ITEM_KEYS = {
   integrationRole: (roleIdentity: string) => `INTEGRATION_ROLE#${roleIdentity}`,
   /** `by-management-account` partition: the account whose Organizations events concern the item. */
   managementAccount: (partition: string, accountId: string) => `ACCOUNT#${partition}:${accountId}`,
+  /** Every folder and connection of an integration: one Query reads the whole mirror or a page of it. */
+  mirrorPrefix: (integrationId: string) => `MIRROR#${integrationId}#`,
+  folder: (integrationId: string, ouId: string) => `MIRROR#${integrationId}#F#${ouId}`,
+  connection: (integrationId: string, accountId: string) => `MIRROR#${integrationId}#C#${accountId}`,
+  /** Claims a folder or connection handle inside the tenant. */
+  nodeHandle: (handle: string) => `NODE_HANDLE#${handle}`,
+  /** Sync runs sort by id, and ids start with their start time, so a Query lists newest first. */
+  runPrefix: (integrationId: string) => `RUN#${integrationId}#`,
+  run: (integrationId: string, runId: string) => `RUN#${integrationId}#${runId}`,
+  /** The transactional outbox: written with each change, published from the table's stream. */
+  outboxPrefix: 'OUTBOX#',
+  outbox: (integrationId: string, sequence: number) =>
+    `OUTBOX#${integrationId}#${String(sequence).padStart(12, '0')}`,
 } as const;

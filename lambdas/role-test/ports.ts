@@ -1,3 +1,4 @@
+import type { OrgAccountState } from '../../schemas/sync';
 import type { RoleArn } from '../domain/role-arn';
 
 /**
@@ -15,14 +16,42 @@ export interface AssumeRoleRequest {
   /** Absent on purpose when probing that the role refuses callers without one. */
   readonly externalId?: string;
   readonly sessionName: string;
+  /** @default 900 s, the shortest session STS issues; a chained session lasts at most 3,600 s. */
+  readonly durationSeconds?: number;
 }
 
-/** What a role session can tell us about its account and organization. */
+/**
+ * What a role session can tell us about its account and organization. The `list…` calls make
+ * exactly one Organizations request each and return its page as AWS sent it (possibly empty,
+ * with a token), so the caller controls paging, rate and retries.
+ */
 export interface CustomerRoleSession {
+  /** When the session's credentials run out; undefined when unknown. */
+  readonly expiresAt: Date | undefined;
   callerIdentity(): Promise<{ readonly accountId: string; readonly arn: string }>;
   describeOrganization(): Promise<OrganizationInfo>;
   /** Account ids of every delegated administrator; only management and delegated admins may ask. */
   listDelegatedAdministrators(): Promise<readonly string[]>;
+  listRoots(nextToken?: string): Promise<OrgPage<{ readonly id: string }>>;
+  listOrganizationalUnitsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredOu>>;
+  listAccountsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredAccount>>;
+}
+
+export interface OrgPage<T> {
+  readonly items: readonly T[];
+  readonly nextToken?: string;
+}
+
+export interface DiscoveredOu {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface DiscoveredAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string | null;
+  readonly state: OrgAccountState;
 }
 
 export interface OrganizationInfo {
@@ -46,3 +75,12 @@ export class PermissionDeniedError extends Error {
 
 /** The account is not a member of any AWS Organization. */
 export class NotInOrganizationError extends Error {}
+
+/** The session's credentials ran out (or were revoked) before the call. */
+export class CredentialsExpiredError extends Error {}
+
+/** The parent of a listing no longer exists: the tree changed while we walked it. */
+export class ParentNotFoundError extends Error {}
+
+/** Organizations refused a saved `NextToken` (tokens expire): list the container again. */
+export class InvalidPageTokenError extends Error {}

@@ -34,7 +34,7 @@ export const createIntegrationSchema = z.discriminatedUnion('kind', [
 ]);
 export type CreateIntegration = z.infer<typeof createIntegrationSchema>;
 
-export const integrationStatusSchema = z.enum(['pending', 'syncing', 'connected', 'error']);
+export const integrationStatusSchema = z.enum(['pending', 'syncing', 'connected', 'error', 'needs_review']);
 
 export const integrationSchema = z.object({
   id: z.uuid(),

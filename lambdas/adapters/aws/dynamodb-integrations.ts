@@ -5,10 +5,8 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { type Integration, integrationSchema } from '../../../schemas/api/integrations';
 import { ITEM_KEYS } from '../../../schemas/table';
-import { ValidationError } from '../../core/errors';
 import {
   HandleTakenError,
   type IntegrationPage,
@@ -16,8 +14,7 @@ import {
   type NewIntegration,
   RoleAlreadyConnectedError,
 } from '../../integrations/ports';
-
-const cursorSchema = z.object({ sk: z.string().startsWith(ITEM_KEYS.integrationPrefix) });
+import { decodeCursor, encodeCursor } from './cursor';
 
 /**
  * Integrations as `TENANT#<id>` / `INTEGRATION#<id>` items. A handle and a role are claimed by
@@ -100,26 +97,14 @@ export class DynamoDbIntegrations implements IntegrationStore {
         ExpressionAttributeValues: { ':pk': pk, ':prefix': ITEM_KEYS.integrationPrefix },
         Limit: page.limit,
         // The partition key always comes from the verified tenant, never from the cursor.
-        ...(page.cursor === undefined ? {} : { ExclusiveStartKey: { pk, sk: decodeCursor(page.cursor) } }),
+        ...(page.cursor === undefined
+          ? {}
+          : { ExclusiveStartKey: { pk, sk: decodeCursor(page.cursor, ITEM_KEYS.integrationPrefix) } }),
       }),
     );
     return {
       items: Items.map((item) => integrationSchema.parse(item)),
       nextCursor: LastEvaluatedKey ? encodeCursor(String(LastEvaluatedKey.sk)) : null,
     };
-  }
-}
-
-function encodeCursor(sk: string): string {
-  return Buffer.from(JSON.stringify({ sk })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))).sk;
-  } catch {
-    throw new ValidationError('The cursor is not one this list issued.', [
-      { field: 'query.cursor', message: 'invalid cursor' },
-    ]);
   }
 }

@@ -1,20 +1,33 @@
 import {
   AccessDeniedException,
+  type Account,
   AWSOrganizationsNotInUseException,
   DescribeOrganizationCommand,
+  InvalidInputException,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
   OrganizationsClient,
+  ParentNotFoundException,
   paginateListDelegatedAdministrators,
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { type OrgAccountState, orgAccountStateSchema } from '../../../schemas/sync';
 import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
 import { ORGANIZATIONS_REGION } from '../../domain/partition';
 import {
   type AssumeRoleRequest,
+  CredentialsExpiredError,
   type CustomerRoleSession,
   type CustomerRolesPort,
+  type DiscoveredAccount,
+  type DiscoveredOu,
+  InvalidPageTokenError,
   NotInOrganizationError,
   type OrganizationInfo,
+  type OrgPage,
+  ParentNotFoundError,
   PermissionDeniedError,
   RoleRefusedError,
 } from '../../role-test/ports';
@@ -31,6 +44,9 @@ const STS_THROTTLING = new Set(['Throttling', 'ThrottlingException']);
 /** A probe needs minutes, not the default hour: the shortest session STS issues. */
 const PROBE_SESSION_SECONDS = 900;
 
+/** The most a page of Organizations may hold. */
+const MAX_RESULTS = 20;
+
 /**
  * Customer roles through AWS STS. The platform's STS client is regional (the SDK's default), and
  * sessions' credentials live only in the clients made for them.
@@ -45,7 +61,7 @@ export class StsCustomerRoles implements CustomerRolesPort {
           RoleArn: request.role.arn,
           RoleSessionName: request.sessionName,
           ExternalId: request.externalId,
-          DurationSeconds: PROBE_SESSION_SECONDS,
+          DurationSeconds: request.durationSeconds ?? PROBE_SESSION_SECONDS,
         }),
       );
       const credentials = answer.Credentials;
@@ -72,12 +88,19 @@ export class StsCustomerRoles implements CustomerRolesPort {
 }
 
 class SdkRoleSession implements CustomerRoleSession {
+  readonly expiresAt: Date | undefined;
   private readonly sts: STSClient;
   private readonly organizations: OrganizationsClient;
 
   constructor(credentials: SessionCredentials, stsRegion: string, organizationsRegion: string) {
+    this.expiresAt = credentials.expiration;
     this.sts = new STSClient({ region: stsRegion, credentials });
-    this.organizations = new OrganizationsClient({ region: organizationsRegion, credentials });
+    // The sync engine paces and retries Organizations calls itself, with its own budget.
+    this.organizations = new OrganizationsClient({
+      region: organizationsRegion,
+      credentials,
+      maxAttempts: 1,
+    });
   }
 
   async callerIdentity() {
@@ -112,6 +135,90 @@ class SdkRoleSession implements CustomerRoleSession {
     }
     return accountIds;
   }
+
+  async listRoots(nextToken?: string): Promise<OrgPage<{ readonly id: string }>> {
+    try {
+      const answer = await this.organizations.send(
+        new ListRootsCommand({ MaxResults: MAX_RESULTS, NextToken: nextToken }),
+      );
+      return {
+        items: (answer.Roots ?? []).flatMap((root) => (root.Id ? [{ id: root.Id }] : [])),
+        ...(answer.NextToken ? { nextToken: answer.NextToken } : {}),
+      };
+    } catch (error: unknown) {
+      throw listingFailure(error, 'organizations:ListRoots', nextToken);
+    }
+  }
+
+  async listOrganizationalUnitsForParent(
+    parentId: string,
+    nextToken?: string,
+  ): Promise<OrgPage<DiscoveredOu>> {
+    try {
+      const answer = await this.organizations.send(
+        new ListOrganizationalUnitsForParentCommand({
+          ParentId: parentId,
+          MaxResults: MAX_RESULTS,
+          NextToken: nextToken,
+        }),
+      );
+      return {
+        items: (answer.OrganizationalUnits ?? []).flatMap((ou) =>
+          ou.Id ? [{ id: ou.Id, name: ou.Name ?? ou.Id }] : [],
+        ),
+        ...(answer.NextToken ? { nextToken: answer.NextToken } : {}),
+      };
+    } catch (error: unknown) {
+      throw listingFailure(error, 'organizations:ListOrganizationalUnitsForParent', nextToken);
+    }
+  }
+
+  async listAccountsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredAccount>> {
+    try {
+      const answer = await this.organizations.send(
+        new ListAccountsForParentCommand({
+          ParentId: parentId,
+          MaxResults: MAX_RESULTS,
+          NextToken: nextToken,
+        }),
+      );
+      return {
+        items: (answer.Accounts ?? []).flatMap((account) =>
+          account.Id
+            ? [
+                {
+                  id: account.Id,
+                  name: account.Name ?? account.Id,
+                  email: account.Email ?? null,
+                  state: accountState(account),
+                },
+              ]
+            : [],
+        ),
+        ...(answer.NextToken ? { nextToken: answer.NextToken } : {}),
+      };
+    } catch (error: unknown) {
+      throw listingFailure(error, 'organizations:ListAccountsForParent', nextToken);
+    }
+  }
+}
+
+/** `State` replaces the older `Status`; read the new field and fall back to the old one. */
+function accountState(account: Account): OrgAccountState {
+  const parsed = orgAccountStateSchema.safeParse(account.State ?? account.Status);
+  // An unknown future state is not a reason to use the account.
+  return parsed.success ? parsed.data : 'SUSPENDED';
+}
+
+function listingFailure(error: unknown, action: string, nextToken: string | undefined): unknown {
+  if (errorName(error) === 'ExpiredTokenException') {
+    return new CredentialsExpiredError('The session expired', { cause: error });
+  }
+  if (error instanceof ParentNotFoundException) return new ParentNotFoundError(action, { cause: error });
+  if (error instanceof InvalidInputException && nextToken !== undefined) {
+    return new InvalidPageTokenError(action, { cause: error });
+  }
+  return organizationsFailure(error, action);
 }
 
 function stsFailure(error: unknown): unknown {

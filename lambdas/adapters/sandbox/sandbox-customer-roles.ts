@@ -1,13 +1,23 @@
+import { UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
 import {
   type AssumeRoleRequest,
+  CredentialsExpiredError,
   type CustomerRoleSession,
   type CustomerRolesPort,
+  type DiscoveredAccount,
+  type DiscoveredOu,
+  InvalidPageTokenError,
   NotInOrganizationError,
   type OrganizationInfo,
+  type OrgPage,
+  ParentNotFoundError,
   PermissionDeniedError,
   RoleRefusedError,
 } from '../../role-test/ports';
-import type { PageRequest, SandboxOrganization } from './sandbox-organization';
+import { type PageRequest, SandboxApiError, type SandboxOrganization } from './sandbox-organization';
+
+/** As STS: a session lasts 900 s unless asked for longer. */
+const DEFAULT_SESSION_SECONDS = 900;
 
 /**
  * STS for customer roles, by the sandbox's rules: only the trusted account may assume a role,
@@ -21,7 +31,12 @@ export class SandboxCustomerRoles implements CustomerRolesPort {
     private readonly callerAccountId: string,
   ) {}
 
-  async assumeRole({ role: arn, externalId, sessionName }: AssumeRoleRequest): Promise<CustomerRoleSession> {
+  async assumeRole({
+    role: arn,
+    externalId,
+    sessionName,
+    durationSeconds = DEFAULT_SESSION_SECONDS,
+  }: AssumeRoleRequest): Promise<CustomerRoleSession> {
     const role = this.organization.role(arn.accountId, arn.name);
     const refused = (reason: string) => new RoleRefusedError(`AssumeRole refused: ${reason}`);
     if (!role || role.arn !== arn.arn) throw refused('no such role');
@@ -31,7 +46,13 @@ export class SandboxCustomerRoles implements CustomerRolesPort {
     if (account && account.state !== 'ACTIVE') throw refused(`the account is ${account.state}`);
     if (role.externalId !== null && role.externalId !== externalId)
       throw refused('the External ID does not match');
-    return new SandboxRoleSession(this.organization, arn.accountId, role.name, sessionName);
+    return new SandboxRoleSession(
+      this.organization,
+      arn.accountId,
+      role.name,
+      sessionName,
+      new Date(Date.now() + durationSeconds * 1000),
+    );
   }
 }
 
@@ -41,6 +62,7 @@ class SandboxRoleSession implements CustomerRoleSession {
     private readonly accountId: string,
     private readonly roleName: string,
     private readonly sessionName: string,
+    readonly expiresAt: Date,
   ) {}
 
   async callerIdentity() {
@@ -70,6 +92,82 @@ class SandboxRoleSession implements CustomerRoleSession {
       accountIds.push(...page.items);
       if (page.nextToken === undefined) return accountIds;
       request = { nextToken: page.nextToken };
+    }
+  }
+
+  async listRoots(nextToken?: string): Promise<OrgPage<{ readonly id: string }>> {
+    return this.organizationsCall('ListRoots', undefined, nextToken, () =>
+      this.organization.page([{ id: this.organization.rootId }], { nextToken }),
+    );
+  }
+
+  async listOrganizationalUnitsForParent(
+    parentId: string,
+    nextToken?: string,
+  ): Promise<OrgPage<DiscoveredOu>> {
+    return this.organizationsCall('ListOrganizationalUnitsForParent', parentId, nextToken, () =>
+      this.organization.page(
+        this.organization.children(parentId).ous.map(({ id, name }) => ({ id, name })),
+        { nextToken },
+      ),
+    );
+  }
+
+  async listAccountsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredAccount>> {
+    return this.organizationsCall('ListAccountsForParent', parentId, nextToken, () =>
+      this.organization.page(
+        this.organization.children(parentId).accounts.map(({ id, name, email, state }) => ({
+          id,
+          name,
+          email,
+          state,
+        })),
+        { nextToken },
+      ),
+    );
+  }
+
+  /** One Organizations call: the caller's rights, the fault hook, then AWS's error mapping. */
+  private async organizationsCall<T>(
+    api: string,
+    parentId: string | undefined,
+    nextToken: string | undefined,
+    answer: () => T,
+  ): Promise<T> {
+    const action = `organizations:${api}`;
+    try {
+      if (Date.now() >= this.expiresAt.getTime()) {
+        throw new SandboxApiError(
+          'ExpiredTokenException',
+          'The security token included in the request is expired',
+        );
+      }
+      this.organization.call({ api, callerAccountId: this.accountId, ...(parentId ? { parentId } : {}) });
+      const { managementAccountId, delegatedAdministrators } = this.organization;
+      if (this.accountId !== managementAccountId && !delegatedAdministrators.includes(this.accountId)) {
+        throw new SandboxApiError(
+          'AccessDeniedException',
+          'Only the management account or a delegated admin may list.',
+        );
+      }
+      return answer();
+    } catch (error: unknown) {
+      if (!(error instanceof SandboxApiError)) throw error;
+      switch (error.name) {
+        case 'AccessDeniedException':
+          throw new PermissionDeniedError(action, { cause: error });
+        case 'TooManyRequestsException':
+          throw new UpstreamThrottledError('AWS Organizations', error);
+        case 'ExpiredTokenException':
+          throw new CredentialsExpiredError(error.message, { cause: error });
+        case 'ParentNotFoundException':
+          throw new ParentNotFoundError(action, { cause: error });
+        case 'InvalidInputException':
+          if (nextToken !== undefined) throw new InvalidPageTokenError(action, { cause: error });
+          throw error;
+        default:
+          throw new UpstreamUnavailableError('AWS Organizations', error);
+      }
     }
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes, randomInt } from 'node:crypto';
 import type { Partition } from '../../../schemas/api/common';
 import type {
   AccountState,
@@ -5,7 +6,7 @@ import type {
   SandboxOuFixture,
   SandboxRoleRequest,
 } from '../../../schemas/sandbox-org';
-import { ValidationError } from '../../core/errors';
+import { AppError, NotFoundError, ValidationError } from '../../core/errors';
 import { roleArnOf } from '../../domain/role-arn';
 
 /** AWS Organizations returns at most 20 items a page. */
@@ -55,9 +56,18 @@ export class SandboxApiError extends Error {
   }
 }
 
+/** One Organizations call, as the fault hook sees it. */
+export interface SandboxCall {
+  readonly api: string;
+  /** The account whose session makes the call. */
+  readonly callerAccountId: string;
+  readonly parentId?: string;
+}
+
 /**
  * The sandbox's AWS Organization: the tree from the fixture, the roles customers "deployed",
- * and the Organizations API's paging. It holds no credentials; trust is checked by rules.
+ * the Organizations API's paging, and the admin changes of the local routes. It holds no
+ * credentials; trust is checked by rules.
  */
 export class SandboxOrganization {
   readonly partition: Partition;
@@ -69,6 +79,13 @@ export class SandboxOrganization {
   private readonly accounts = new Map<string, SandboxAccount>();
   private readonly ous = new Map<string, SandboxOu>();
   private readonly roles = new Map<string, SandboxRole>();
+  /**
+   * Tests set this to inject faults: it sees every Organizations call first, and a
+   * SandboxApiError it throws is what the caller gets (throttling, AccessDenied, expiry, 5xx).
+   */
+  onCall: ((call: SandboxCall) => void) | undefined;
+  /** Every Organizations call made, in order; tests count them. */
+  readonly calls: SandboxCall[] = [];
 
   constructor(
     fixture: SandboxOrgFixture,
@@ -124,6 +141,94 @@ export class SandboxOrganization {
 
   role(accountId: string, roleName: string): SandboxRole | undefined {
     return this.roles.get(roleKey(accountId, roleName));
+  }
+
+  /** Records the call and lets the fault hook refuse it. */
+  call(call: SandboxCall): void {
+    this.calls.push(call);
+    this.onCall?.(call);
+  }
+
+  /** The OUs and accounts directly under a root or OU, in a stable order. */
+  children(parentId: string): { ous: SandboxOu[]; accounts: SandboxAccount[] } {
+    if (parentId !== this.rootId && !this.ous.has(parentId)) {
+      throw new SandboxApiError('ParentNotFoundException', `No parent ${parentId}.`);
+    }
+    return {
+      ous: [...this.ous.values()].filter((ou) => ou.parentId === parentId),
+      accounts: [...this.accounts.values()].filter((account) => account.parentId === parentId),
+    };
+  }
+
+  createOrganizationalUnit(name: string, parentId: string): SandboxOu {
+    this.requireContainer(parentId);
+    const id = `ou-${this.rootId.slice(2)}-${randomBytes(4).toString('hex')}`;
+    const ou: SandboxOu = { id, name, parentId, arn: this.organizationsArn(`ou/${this.id}/${id}`) };
+    this.ous.set(id, ou);
+    return ou;
+  }
+
+  renameOrganizationalUnit(id: string, name: string): SandboxOu {
+    const ou = this.requireOu(id);
+    const renamed = { ...ou, name };
+    this.ous.set(id, renamed);
+    return renamed;
+  }
+
+  /** As AWS: only an empty OU can be deleted. */
+  deleteOrganizationalUnit(id: string): SandboxOu {
+    const ou = this.requireOu(id);
+    const { ous, accounts } = this.children(id);
+    if (ous.length + accounts.length > 0) {
+      throw new SandboxConflict('OrganizationalUnitNotEmptyException: move or remove its children first.');
+    }
+    this.ous.delete(id);
+    return ou;
+  }
+
+  createAccount(name: string, email: string, parentId: string): SandboxAccount {
+    this.requireContainer(parentId);
+    let id: string;
+    do id = String(randomInt(100_000_000_000, 1_000_000_000_000));
+    while (this.accounts.has(id));
+    const account: SandboxAccount = {
+      id,
+      name,
+      email,
+      state: 'ACTIVE',
+      parentId,
+      arn: this.organizationsArn(`account/${this.id}/${id}`),
+    };
+    this.accounts.set(id, account);
+    return account;
+  }
+
+  moveAccount(id: string, destinationParentId: string): SandboxAccount {
+    const account = this.requireAccount(id);
+    this.requireContainer(destinationParentId);
+    const moved = { ...account, parentId: destinationParentId };
+    this.accounts.set(id, moved);
+    return moved;
+  }
+
+  /** CloseAccount: the account stays in the organization, pending closure. */
+  closeAccount(id: string): SandboxAccount {
+    const account = this.requireAccount(id);
+    if (id === this.managementAccountId)
+      throw new SandboxConflict('The management account cannot be closed.');
+    const closed = { ...account, state: 'PENDING_CLOSURE' as const };
+    this.accounts.set(id, closed);
+    return closed;
+  }
+
+  /** RemoveAccountFromOrganization: the account leaves and becomes standalone. */
+  removeAccount(id: string): SandboxAccount {
+    const account = this.requireAccount(id);
+    if (id === this.managementAccountId) {
+      throw new SandboxConflict('The management account cannot leave its organization.');
+    }
+    this.accounts.delete(id);
+    return account;
   }
 
   /** One page of a list, as Organizations pages: at most 20, and a page may be empty yet go on. */
@@ -193,8 +298,31 @@ export class SandboxOrganization {
     }
   }
 
+  private requireContainer(parentId: string): void {
+    if (parentId !== this.rootId && !this.ous.has(parentId)) throw new NotFoundError(`Parent ${parentId}`);
+  }
+
+  private requireOu(id: string): SandboxOu {
+    const ou = this.ous.get(id);
+    if (!ou) throw new NotFoundError(`Organizational unit ${id}`);
+    return ou;
+  }
+
+  private requireAccount(id: string): SandboxAccount {
+    const account = this.accounts.get(id);
+    if (!account) throw new NotFoundError(`Account ${id}`);
+    return account;
+  }
+
   private organizationsArn(resource: string): string {
     return `arn:${this.partition}:organizations::${this.managementAccountId}:${resource}`;
+  }
+}
+
+/** A change AWS would refuse in the tree's present state. */
+export class SandboxConflict extends AppError {
+  constructor(message: string) {
+    super('VALIDATION_FAILED', message);
   }
 }
 

@@ -1,0 +1,462 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { integrationSchema } from '../../../schemas/api/integrations';
+import type { ChangeEvent } from '../../../schemas/events';
+import {
+  type MirrorNode,
+  mirrorNodeSchema,
+  runErrorSchema,
+  type SyncRun,
+  syncRunSchema,
+} from '../../../schemas/sync';
+import { ITEM_KEYS } from '../../../schemas/table';
+import { errorName, NotFoundError } from '../../core/errors';
+import {
+  type BeginResult,
+  type Checkpoint,
+  type FollowUp,
+  FollowUpChangedError,
+  LeaseLostError,
+  MirrorConflictError,
+  type MirrorStore,
+  type MirrorWrite,
+  NodeHandleTakenError,
+  nodeKey,
+  type RunOutcome,
+  type RunRef,
+  type StoredRun,
+  type SyncStateStore,
+  type SyncTarget,
+} from '../../sync/ports';
+import { decodeCursor, encodeCursor } from './cursor';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Outbox items only need to outlive the stream (24 h); a week leaves room to replay. */
+const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
+/** Finished runs stay in the history this long. */
+export const RUN_RETENTION_DAYS = 90;
+
+const followUpSchema = z.object({ trigger: syncRunSchema.shape.trigger, confirmDeletions: z.boolean() });
+
+/** The sync engine's attributes on the integration item, beside the integration itself. */
+const syncAttributesSchema = z.object({
+  activeRunId: z.string().optional(),
+  leaseExpiresAt: z.number().optional(),
+  /** JSON, so a condition can compare it as a string. */
+  followUp: z.string().optional(),
+  lastRunId: z.string().optional(),
+  lastError: runErrorSchema.nullable().optional(),
+  folderCount: z.number().optional(),
+  connectionCount: z.number().optional(),
+});
+
+/**
+ * The sync engine's records in the table: the lease and status on the integration item, one item
+ * per run (with its checkpoint while it runs), one per folder and connection, handle claims, and
+ * outbox items that the table's stream turns into events.
+ */
+export class DynamoDbSync implements SyncStateStore, MirrorStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async target(tenantId: string, integrationId: string): Promise<SyncTarget | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.integration(integrationId) },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const integration = integrationSchema.parse(Item);
+    const sync = syncAttributesSchema.parse(Item);
+    return {
+      tenantId,
+      integration,
+      status: integration.status === 'syncing' ? 'pending' : integration.status,
+      activeRunId: sync.activeRunId ?? null,
+      leaseExpiresAt: sync.leaseExpiresAt ?? null,
+      followUp: sync.followUp ? followUpSchema.parse(JSON.parse(sync.followUp)) : null,
+      lastRunId: sync.lastRunId ?? null,
+      lastError: sync.lastError ?? null,
+      counts: { folders: sync.folderCount ?? 0, connections: sync.connectionCount ?? 0 },
+    };
+  }
+
+  async begin(
+    { tenantId, integrationId }: { tenantId: string; integrationId: string },
+    run: SyncRun,
+    { now, leaseExpiresAt }: { now: number; leaseExpiresAt: number },
+  ): Promise<BeginResult> {
+    const pk = ITEM_KEYS.tenant(tenantId);
+    const integrationKey = { pk, sk: ITEM_KEYS.integration(integrationId) };
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: integrationKey,
+                  // A lease past its time belongs to a run that died; it may be taken over.
+                  ConditionExpression:
+                    'attribute_exists(pk) AND (attribute_not_exists(activeRunId) OR leaseExpiresAt < :now)',
+                  UpdateExpression: 'SET activeRunId = :run, leaseExpiresAt = :lease REMOVE followUp',
+                  ExpressionAttributeValues: { ':now': now, ':run': run.id, ':lease': leaseExpiresAt },
+                },
+              },
+              this.putRun(tenantId, run),
+            ],
+          }),
+        );
+        return { started: true, run };
+      } catch (error: unknown) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+      }
+      // Another run holds the lease: ask it for a follow-up.
+      const followUp: FollowUp = { trigger: run.trigger, confirmDeletions: run.confirmDeletions };
+      try {
+        const { Attributes } = await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: integrationKey,
+            ConditionExpression: 'attribute_exists(activeRunId) AND leaseExpiresAt >= :now',
+            UpdateExpression: 'SET followUp = :followUp',
+            ExpressionAttributeValues: { ':now': now, ':followUp': JSON.stringify(followUp) },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return { started: false, activeRunId: String(Attributes?.activeRunId) };
+      } catch (error: unknown) {
+        if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+        if (!(await this.target(tenantId, integrationId))) throw new NotFoundError('The integration');
+        // The running sync ended in between: try to start again.
+      }
+    }
+    throw new MirrorConflictError();
+  }
+
+  async run(ref: RunRef): Promise<StoredRun | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: this.runKey(ref), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const checkpoint = Item.checkpoint instanceof Uint8Array ? unpack(Item.checkpoint) : null;
+    return { run: syncRunSchema.parse(Item), checkpoint };
+  }
+
+  async saveProgress(
+    ref: RunRef,
+    update: {
+      progress: SyncRun['progress'];
+      counts: SyncRun['counts'];
+      checkpoint: Checkpoint;
+      leaseExpiresAt: number;
+    },
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            this.fencedIntegrationUpdate(ref, 'SET leaseExpiresAt = :lease', {
+              ':lease': update.leaseExpiresAt,
+            }),
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: this.runKey(ref),
+                UpdateExpression: 'SET progress = :progress, #counts = :counts, checkpoint = :checkpoint',
+                ExpressionAttributeNames: { '#counts': 'counts' },
+                ExpressionAttributeValues: {
+                  ':progress': update.progress,
+                  ':counts': update.counts,
+                  ':checkpoint': pack(update.checkpoint),
+                },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error: unknown) {
+      if (error instanceof TransactionCanceledException) throw new LeaseLostError(ref.runId);
+      throw error;
+    }
+  }
+
+  async finish(ref: RunRef, outcome: RunOutcome): Promise<void> {
+    const seen = outcome.followUpSeen ? JSON.stringify(outcome.followUpSeen) : null;
+    const values: Record<string, unknown> = {
+      ':status': outcome.status,
+      ':lastError': outcome.lastError,
+      ':folders': outcome.counts.folders,
+      ':connections': outcome.counts.connections,
+      ':ended': ref.runId,
+    };
+    const set = [
+      '#status = :status',
+      'lastError = :lastError',
+      'folderCount = :folders',
+      'connectionCount = :connections',
+      'lastRunId = :ended',
+    ];
+    let remove = ['activeRunId', 'leaseExpiresAt', 'followUp'];
+    if (outcome.nextRun) {
+      // The follow-up run inherits the lease in the same write: no one can slip in between.
+      set.push('activeRunId = :next', 'leaseExpiresAt = :lease');
+      remove = ['followUp'];
+      values[':next'] = outcome.nextRun.id;
+      values[':lease'] = outcome.leaseExpiresAt;
+    }
+    const followUpCondition = seen === null ? 'attribute_not_exists(followUp)' : 'followUp = :seen';
+    if (seen !== null) values[':seen'] = seen;
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: ITEM_KEYS.tenant(ref.tenantId), sk: ITEM_KEYS.integration(ref.integrationId) },
+          ConditionExpression: `activeRunId = :run AND ${followUpCondition}`,
+          UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':run': ref.runId },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...this.runKey(ref),
+            ...outcome.run,
+            expiresAt: Math.floor(this.clock() / 1000) + RUN_RETENTION_DAYS * 24 * 3600,
+          },
+        },
+      },
+      ...(outcome.nextRun ? [this.putRun(ref.tenantId, outcome.nextRun)] : []),
+      ...outcome.events.map((event) => this.putOutbox(ref.tenantId, ref.integrationId, event)),
+    ];
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error: unknown) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const target = await this.target(ref.tenantId, ref.integrationId);
+      if (target?.activeRunId !== ref.runId) throw new LeaseLostError(ref.runId);
+      throw new FollowUpChangedError('A follow-up was asked for while the run ended');
+    }
+  }
+
+  async reserveSequence(tenantId: string, integrationId: string, count: number): Promise<number> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.integration(integrationId) },
+        ConditionExpression: 'attribute_exists(pk)',
+        UpdateExpression: 'ADD eventSequence :count',
+        ExpressionAttributeValues: { ':count': count },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(Attributes?.eventSequence) - count + 1;
+  }
+
+  async listRuns(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
+    const pk = ITEM_KEYS.tenant(tenantId);
+    const prefix = ITEM_KEYS.runPrefix(integrationId);
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ...(page.cursor === undefined
+          ? {}
+          : { ExclusiveStartKey: { pk, sk: decodeCursor(page.cursor, prefix) } }),
+      }),
+    );
+    return {
+      items: Items.map((item) => syncRunSchema.parse(item)),
+      nextCursor: LastEvaluatedKey ? encodeCursor(String(LastEvaluatedKey.sk)) : null,
+    };
+  }
+
+  async load(tenantId: string, integrationId: string): Promise<MirrorNode[]> {
+    const nodes: MirrorNode[] = [];
+    const pages = paginateQuery(
+      { client: this.db, pageSize: 1000 },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': ITEM_KEYS.tenant(tenantId),
+          ':prefix': ITEM_KEYS.mirrorPrefix(integrationId),
+        },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? []) nodes.push(mirrorNodeSchema.parse(item));
+    return nodes;
+  }
+
+  async apply(tenantId: string, integrationId: string, writes: readonly MirrorWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    const pk = ITEM_KEYS.tenant(tenantId);
+    const items: TransactItem[] = [];
+    /** The handle each item claims, by its position, to name a refused claim. */
+    const claims = new Map<number, string>();
+    for (const { change, event } of writes) {
+      const node = change.kind === 'update' ? change.after : change.node;
+      const key = { pk, sk: this.nodeSk(integrationId, node) };
+      const claimKey = { pk, sk: ITEM_KEYS.nodeHandle(node.handle) };
+      if (change.kind === 'create') {
+        items.push({
+          Put: {
+            TableName: this.tableName,
+            Item: { ...key, ...node },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+        claims.set(items.length, node.handle);
+        items.push({
+          Put: {
+            TableName: this.tableName,
+            Item: { ...claimKey, integrationId, node: nodeKey(node) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      } else if (change.kind === 'update') {
+        items.push({
+          Put: {
+            TableName: this.tableName,
+            Item: { ...key, ...node },
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeValues: { ':version': change.before.version },
+          },
+        });
+      } else {
+        items.push({
+          Delete: {
+            TableName: this.tableName,
+            Key: key,
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeValues: { ':version': node.version },
+          },
+        });
+        items.push({
+          Delete: {
+            TableName: this.tableName,
+            Key: claimKey,
+            ConditionExpression: 'integrationId = :integration',
+            ExpressionAttributeValues: { ':integration': integrationId },
+          },
+        });
+      }
+      items.push(this.putOutbox(tenantId, integrationId, event));
+    }
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error: unknown) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      for (const [position, handle] of claims) {
+        if (reasons[position]?.Code === 'ConditionalCheckFailed') throw new NodeHandleTakenError(handle);
+      }
+      throw new MirrorConflictError();
+    }
+  }
+
+  async page(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
+    const pk = ITEM_KEYS.tenant(tenantId);
+    const prefix = ITEM_KEYS.mirrorPrefix(integrationId);
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        Limit: page.limit,
+        ...(page.cursor === undefined
+          ? {}
+          : { ExclusiveStartKey: { pk, sk: decodeCursor(page.cursor, prefix) } }),
+      }),
+    );
+    return {
+      items: Items.map((item) => mirrorNodeSchema.parse(item)),
+      nextCursor: LastEvaluatedKey ? encodeCursor(String(LastEvaluatedKey.sk)) : null,
+    };
+  }
+
+  private nodeSk(integrationId: string, node: MirrorNode): string {
+    return node.type === 'folder'
+      ? ITEM_KEYS.folder(integrationId, node.id)
+      : ITEM_KEYS.connection(integrationId, node.id);
+  }
+
+  private runKey(ref: RunRef) {
+    return { pk: ITEM_KEYS.tenant(ref.tenantId), sk: ITEM_KEYS.run(ref.integrationId, ref.runId) };
+  }
+
+  private putRun(tenantId: string, run: SyncRun): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.run(run.integrationId, run.id), ...run },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  private putOutbox(tenantId: string, integrationId: string, event: ChangeEvent): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          pk: ITEM_KEYS.tenant(tenantId),
+          sk: ITEM_KEYS.outbox(integrationId, event.detail.sequence),
+          detailType: event.detailType,
+          detail: event.detail,
+          expiresAt: Math.floor(this.clock() / 1000) + OUTBOX_TTL_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  private fencedIntegrationUpdate(
+    ref: RunRef,
+    update: string,
+    values: Record<string, unknown>,
+  ): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: ITEM_KEYS.tenant(ref.tenantId), sk: ITEM_KEYS.integration(ref.integrationId) },
+        ConditionExpression: 'activeRunId = :run',
+        UpdateExpression: update,
+        ExpressionAttributeValues: { ...values, ':run': ref.runId },
+      },
+    };
+  }
+}
+
+/** Checkpoints hold id lists that can grow large; gzip keeps them far below the 400 KB item limit. */
+function pack(checkpoint: Checkpoint): Uint8Array {
+  return gzipSync(JSON.stringify(checkpoint));
+}
+
+function unpack(data: Uint8Array): Checkpoint {
+  return JSON.parse(gunzipSync(data).toString('utf8')) as Checkpoint;
+}

@@ -1,0 +1,105 @@
+import {
+  CredentialsExpiredError,
+  type CustomerRoleSession,
+  type DiscoveredAccount,
+  type DiscoveredOu,
+  type OrganizationInfo,
+  type OrgPage,
+} from '../role-test/ports';
+import {
+  type Clock,
+  ORGANIZATIONS_LIMITS,
+  ORGANIZATIONS_RETRY,
+  type OrganizationsApi,
+  type RetryPolicy,
+  shareOf,
+  TokenBucket,
+  withRetries,
+} from './rate-limit';
+
+export interface PacingSettings {
+  /** The share of each published limit we use (DESIGN §6). */
+  readonly rateFraction: number;
+  readonly clock: Clock;
+  readonly random?: () => number;
+  readonly retry?: RetryPolicy;
+}
+
+/** A session is replaced this long before its credentials run out. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * The customer's Organizations API as a sync uses it: every call waits for a token of its own
+ * API's bucket (so different APIs run in parallel), throttling and 5xx are retried with full
+ * jitter, and the role session is renewed before it expires, or once when a call finds it expired.
+ */
+export class PacedOrganizations {
+  /** Requests sent to Organizations, retries included. */
+  calls = 0;
+  private session: CustomerRoleSession | undefined;
+  private readonly buckets: Record<OrganizationsApi, TokenBucket>;
+
+  constructor(
+    private readonly assumeRole: () => Promise<CustomerRoleSession>,
+    private readonly settings: PacingSettings,
+  ) {
+    const bucket = (api: OrganizationsApi) =>
+      new TokenBucket(shareOf(ORGANIZATIONS_LIMITS[api], settings.rateFraction), settings.clock);
+    this.buckets = {
+      DescribeOrganization: bucket('DescribeOrganization'),
+      ListRoots: bucket('ListRoots'),
+      ListOrganizationalUnitsForParent: bucket('ListOrganizationalUnitsForParent'),
+      ListAccountsForParent: bucket('ListAccountsForParent'),
+    };
+  }
+
+  describeOrganization(): Promise<OrganizationInfo> {
+    return this.call('DescribeOrganization', (session) => session.describeOrganization());
+  }
+
+  listRoots(nextToken?: string): Promise<OrgPage<{ readonly id: string }>> {
+    return this.call('ListRoots', (session) => session.listRoots(nextToken));
+  }
+
+  listOrganizationalUnits(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredOu>> {
+    return this.call('ListOrganizationalUnitsForParent', (session) =>
+      session.listOrganizationalUnitsForParent(parentId, nextToken),
+    );
+  }
+
+  listAccounts(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredAccount>> {
+    return this.call('ListAccountsForParent', (session) =>
+      session.listAccountsForParent(parentId, nextToken),
+    );
+  }
+
+  private call<T>(api: OrganizationsApi, request: (session: CustomerRoleSession) => Promise<T>): Promise<T> {
+    const { clock, random, retry = ORGANIZATIONS_RETRY } = this.settings;
+    return withRetries(
+      async () => {
+        for (let renewed = false; ; renewed = true) {
+          const session = await this.currentSession();
+          await this.buckets[api].take();
+          this.calls += 1;
+          try {
+            return await request(session);
+          } catch (error: unknown) {
+            if (!(error instanceof CredentialsExpiredError) || renewed) throw error;
+            this.session = undefined;
+          }
+        }
+      },
+      retry,
+      clock,
+      random,
+    );
+  }
+
+  private async currentSession(): Promise<CustomerRoleSession> {
+    const expiresAt = this.session?.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+    if (!this.session || expiresAt - REFRESH_MARGIN_MS <= this.settings.clock.now()) {
+      this.session = await this.assumeRole();
+    }
+    return this.session;
+  }
+}

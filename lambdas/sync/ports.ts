@@ -1,0 +1,191 @@
+import type { Partition } from '../../schemas/api/common';
+import type { Integration } from '../../schemas/api/integrations';
+import type { ChangeEvent } from '../../schemas/events';
+import type {
+  Connection,
+  Folder,
+  MirrorNode,
+  RunCounts,
+  RunError,
+  RunProgress,
+  SyncRun,
+  SyncTrigger,
+} from '../../schemas/sync';
+import { AppError } from '../core/errors';
+
+/** Names one run of one integration. */
+export interface RunRef {
+  readonly tenantId: string;
+  readonly integrationId: string;
+  readonly runId: string;
+}
+
+/** A sync asked for while another runs: folded into one follow-up run. */
+export interface FollowUp {
+  readonly trigger: SyncTrigger;
+  readonly confirmDeletions: boolean;
+}
+
+/** An integration with what the sync engine keeps beside it. */
+export interface SyncTarget {
+  readonly tenantId: string;
+  readonly integration: Integration;
+  readonly status: IntegrationSyncStatus;
+  readonly activeRunId: string | null;
+  /** Epoch ms after which another sync may take the lease over. */
+  readonly leaseExpiresAt: number | null;
+  readonly followUp: FollowUp | null;
+  readonly lastRunId: string | null;
+  readonly lastError: RunError | null;
+  readonly counts: NodeCounts;
+}
+
+export type IntegrationSyncStatus = 'pending' | 'syncing' | 'connected' | 'error' | 'needs_review';
+
+export interface NodeCounts {
+  readonly folders: number;
+  readonly connections: number;
+}
+
+/** Where a container's listing stands: page tokens, and the children seen so far. */
+export interface ContainerCursor {
+  readonly parentId: string;
+  /** undefined: not started; a string: the next page; null: done. */
+  readonly ouToken: string | null | undefined;
+  readonly accountToken: string | null | undefined;
+  readonly seen: readonly string[];
+}
+
+/**
+ * What a run needs to resume: never the tree, only the containers still to list, the nodes
+ * found missing from their parent (deleted at the end unless found elsewhere), and the OUs
+ * whose children we may not list.
+ */
+export interface Checkpoint {
+  readonly rootId: string;
+  readonly managementAccountId: string;
+  /** From the organization's ARN. */
+  readonly partition: Partition;
+  readonly frontier: readonly ContainerCursor[];
+  readonly pendingRemovals: readonly string[];
+  /** OUs denied in this run; their subtrees are kept. */
+  readonly denied: readonly string[];
+  /** Of those, the ones already denied before this run: their subtrees go at the end. */
+  readonly persistentlyDenied: readonly string[];
+}
+
+export interface StoredRun {
+  readonly run: SyncRun;
+  readonly checkpoint: Checkpoint | null;
+}
+
+export type BeginResult =
+  | { readonly started: true; readonly run: SyncRun }
+  | { readonly started: false; readonly activeRunId: string };
+
+/** How a run ends, written in one transaction with its events and the lease's release. */
+export interface RunOutcome {
+  readonly run: SyncRun;
+  readonly status: IntegrationSyncStatus;
+  readonly lastError: RunError | null;
+  readonly counts: NodeCounts;
+  readonly events: readonly ChangeEvent[];
+  /** The follow-up the ending run saw; the write fails if another arrived meanwhile. */
+  readonly followUpSeen: FollowUp | null;
+  /** Started in the same write when a follow-up was asked for. */
+  readonly nextRun: SyncRun | null;
+  readonly leaseExpiresAt: number;
+}
+
+export interface SyncStateStore {
+  target(tenantId: string, integrationId: string): Promise<SyncTarget | undefined>;
+  /**
+   * Takes the integration's lease for a new run, unless another run holds it (then the request
+   * is recorded as a follow-up of that run).
+   */
+  begin(
+    target: { readonly tenantId: string; readonly integrationId: string },
+    run: SyncRun,
+    options: { readonly now: number; readonly leaseExpiresAt: number },
+  ): Promise<BeginResult>;
+  run(ref: RunRef): Promise<StoredRun | undefined>;
+  /** Saves the checkpoint and renews the lease; throws LeaseLostError if the run no longer holds it. */
+  saveProgress(
+    ref: RunRef,
+    update: {
+      readonly progress: RunProgress;
+      readonly counts: RunCounts;
+      readonly checkpoint: Checkpoint;
+      readonly leaseExpiresAt: number;
+    },
+  ): Promise<void>;
+  /** Throws FollowUpChangedError when a follow-up arrived since `followUpSeen` was read. */
+  finish(ref: RunRef, outcome: RunOutcome): Promise<void>;
+  /** Reserves `count` event sequence numbers of the integration; returns the first. */
+  reserveSequence(tenantId: string, integrationId: string, count: number): Promise<number>;
+  listRuns(
+    tenantId: string,
+    integrationId: string,
+    page: { readonly limit: number; readonly cursor?: string },
+  ): Promise<{ readonly items: readonly SyncRun[]; readonly nextCursor: string | null }>;
+}
+
+export type Change =
+  | { readonly kind: 'create'; readonly node: MirrorNode }
+  | { readonly kind: 'update'; readonly before: MirrorNode; readonly after: MirrorNode }
+  | { readonly kind: 'delete'; readonly node: MirrorNode };
+
+/** A change and the event that announces it: written together or not at all. */
+export interface MirrorWrite {
+  readonly change: Change;
+  readonly event: ChangeEvent;
+}
+
+export interface MirrorStore {
+  load(tenantId: string, integrationId: string): Promise<MirrorNode[]>;
+  /**
+   * Writes each change with its outbox event and handle claim, conditionally on the node's
+   * version. Throws NodeHandleTakenError or MirrorConflictError, and then nothing of the call
+   * is written.
+   */
+  apply(tenantId: string, integrationId: string, writes: readonly MirrorWrite[]): Promise<void>;
+  page(
+    tenantId: string,
+    integrationId: string,
+    page: { readonly limit: number; readonly cursor?: string },
+  ): Promise<{ readonly items: readonly MirrorNode[]; readonly nextCursor: string | null }>;
+}
+
+/** Starts the sync workflow for a run that holds the lease. */
+export interface WorkflowPort {
+  start(ref: RunRef): Promise<void>;
+}
+
+export function nodeKey(node: Pick<Folder, 'type' | 'id'> | Pick<Connection, 'type' | 'id'>): string {
+  return `${node.type === 'folder' ? 'F' : 'C'}:${node.id}`;
+}
+
+/** Another integration of the tenant holds the handle. */
+export class NodeHandleTakenError extends Error {
+  constructor(readonly handle: string) {
+    super(`The handle ${handle} is taken in this tenant`);
+  }
+}
+
+/** A node changed under us (another writer); the step is retried on a fresh read. */
+export class MirrorConflictError extends AppError {
+  constructor() {
+    super('SYNC_IN_PROGRESS', 'The mirror changed while this run wrote it.', {
+      hint: 'The workflow retries the step on a fresh read.',
+    });
+  }
+}
+
+/** The run no longer holds the integration's lease: another run took over. */
+export class LeaseLostError extends AppError {
+  constructor(runId: string) {
+    super('SYNC_IN_PROGRESS', `Run ${runId} no longer holds the integration's sync lease.`);
+  }
+}
+
+export class FollowUpChangedError extends Error {}

@@ -1,0 +1,87 @@
+import { UpstreamThrottledError, UpstreamUnavailableError } from '../core/errors';
+
+/** Time, injected so tests and benchmarks can run a 15-minute walk in milliseconds. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface RateLimit {
+  /** Requests a second, sustained. */
+  readonly rate: number;
+  readonly burst: number;
+}
+
+/** DESIGN §6: the published per-account limits of the Organizations APIs a sync calls. */
+export const ORGANIZATIONS_LIMITS = {
+  DescribeOrganization: { rate: 1, burst: 2 },
+  ListRoots: { rate: 1, burst: 2 },
+  ListOrganizationalUnitsForParent: { rate: 5, burst: 8 },
+  ListAccountsForParent: { rate: 5, burst: 8 },
+} as const satisfies Record<string, RateLimit>;
+export type OrganizationsApi = keyof typeof ORGANIZATIONS_LIMITS;
+
+/**
+ * A token bucket that hands out reservations: each caller takes a token now, or the next one
+ * that will exist and waits for it, so concurrent callers queue fairly and never exceed the rate.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly limit: RateLimit,
+    private readonly clock: Clock,
+  ) {
+    this.tokens = limit.burst;
+    this.updatedAt = clock.now();
+  }
+
+  async take(): Promise<void> {
+    const now = this.clock.now();
+    this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.limit.rate);
+    this.updatedAt = now;
+    this.tokens -= 1;
+    if (this.tokens < 0) await this.clock.sleep((-this.tokens / this.limit.rate) * 1000);
+  }
+}
+
+/** Our share of a published limit: the customer's own tools keep the rest. */
+export function shareOf(limit: RateLimit, fraction: number): RateLimit {
+  return { rate: limit.rate * fraction, burst: Math.max(1, Math.floor(limit.burst * fraction)) };
+}
+
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly baseMs: number;
+  readonly capMs: number;
+}
+
+/** Throttling can last a while on a busy organization; a 5xx rarely does. */
+export const ORGANIZATIONS_RETRY: RetryPolicy = { attempts: 8, baseMs: 250, capMs: 20_000 };
+
+/**
+ * Runs `call`, retrying throttling and 5xx answers with exponential backoff and full jitter
+ * (a random wait between 0 and the capped exponential), and gives up after `attempts`.
+ */
+export async function withRetries<T>(
+  call: () => Promise<T>,
+  policy: RetryPolicy,
+  clock: Clock,
+  random: () => number = Math.random,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error: unknown) {
+      const retryable = error instanceof UpstreamThrottledError || error instanceof UpstreamUnavailableError;
+      if (!retryable || attempt >= policy.attempts) throw error;
+      await clock.sleep(random() * Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1)));
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import type { Partition } from '../../schemas/api/common';
+import type { Integration } from '../../schemas/api/integrations';
+import type { Folder, MirrorNode } from '../../schemas/sync';
+import { roleArnOf } from '../domain/role-arn';
+import type { DiscoveredAccount, DiscoveredOu } from '../role-test/ports';
+import { handleCandidates } from './handles';
+import type { MirrorIndex } from './mirror-index';
+import type { Change } from './ports';
+
+/** The member role StackSet template's default name (DESIGN §1). */
+export const DEFAULT_MEMBER_ROLE_NAME = 'OrgConnectionsReadOnly';
+
+export interface PlanContext {
+  readonly integration: Integration;
+  readonly managementAccountId: string;
+  /** Handles other integrations of the tenant hold, learned from refused writes. */
+  readonly takenHandles: ReadonlySet<string>;
+  readonly now: string;
+  /** From the organization's ARN: member role ARNs are built in it. */
+  readonly partition: Partition;
+}
+
+export interface ContainerListing {
+  readonly parentId: string;
+  readonly ous: readonly DiscoveredOu[];
+  readonly accounts: readonly DiscoveredAccount[];
+}
+
+export interface PagePlan {
+  readonly changes: Change[];
+  /** Keys of the nodes listed. */
+  readonly found: string[];
+}
+
+/**
+ * Compares one page of a container's listing with the stored mirror. New nodes are created;
+ * renamed, moved (stored under another parent) or changed nodes are updated. What the container
+ * no longer holds is the walk's business, once the whole listing is in. A CLOSED account counts
+ * as gone, so it is not found.
+ */
+export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: PlanContext): PagePlan {
+  const handles = new HandleChooser(index, ctx);
+  const changes: Change[] = [];
+  const found: string[] = [];
+  for (const ou of listing.ous) {
+    const desired = { parentId: listing.parentId, name: ou.name };
+    const stored = index.folder(ou.id);
+    found.push(`F:${ou.id}`);
+    if (!stored) {
+      changes.push({
+        kind: 'create',
+        node: {
+          type: 'folder',
+          id: ou.id,
+          version: 1,
+          ...desired,
+          handle: handles.choose(ou.name, ou.id),
+          access: 'ok',
+          accessHint: null,
+          updatedAt: ctx.now,
+        },
+      });
+    } else if (differs(stored, desired)) {
+      changes.push(updateOf(stored, { ...stored, ...desired }, ctx.now));
+    }
+  }
+  for (const account of listing.accounts) {
+    if (account.state === 'CLOSED') continue;
+    const desired = {
+      parentId: listing.parentId,
+      name: account.name,
+      email: account.email,
+      state: account.state,
+      disabled: account.state !== 'ACTIVE',
+      roleArn: connectionRoleArn(ctx, account.id),
+      managementAccount: account.id === ctx.managementAccountId,
+    };
+    const stored = index.connection(account.id);
+    found.push(`C:${account.id}`);
+    if (!stored) {
+      changes.push({
+        kind: 'create',
+        node: {
+          type: 'connection',
+          id: account.id,
+          version: 1,
+          ...desired,
+          handle: handles.choose(account.name, account.id),
+          updatedAt: ctx.now,
+        },
+      });
+    } else if (differs(stored, desired)) {
+      changes.push(updateOf(stored, { ...stored, ...desired }, ctx.now));
+    }
+  }
+  return { changes, found };
+}
+
+/** The only connection of an `account` integration: the role's own account. */
+export function planSingleAccount(index: MirrorIndex, ctx: PlanContext): Change[] {
+  const { integration } = ctx;
+  const desired = {
+    parentId: null,
+    name: integration.handle,
+    email: null,
+    state: 'ACTIVE' as const,
+    disabled: false,
+    roleArn: integration.roleArn,
+    managementAccount: false,
+  };
+  const stored = index.connection(integration.accountId);
+  const changes: Change[] = index
+    .all()
+    .filter((node) => node.id !== integration.accountId)
+    .map((node) => ({ kind: 'delete', node }));
+  if (!stored) {
+    const handle = new HandleChooser(index, ctx).choose(integration.handle, integration.accountId);
+    changes.push({
+      kind: 'create',
+      node: {
+        type: 'connection',
+        id: integration.accountId,
+        version: 1,
+        ...desired,
+        handle,
+        updatedAt: ctx.now,
+      },
+    });
+  } else if (differs(stored, desired)) {
+    changes.push(updateOf(stored, { ...stored, ...desired }, ctx.now));
+  }
+  return changes;
+}
+
+/** An OU we could not list before and can now. */
+export function planRestored(folder: Folder, now: string): Change | undefined {
+  if (folder.access === 'ok') return undefined;
+  return updateOf(folder, { ...folder, access: 'ok', accessHint: null }, now);
+}
+
+/** Marks an OU whose children we may not list; its subtree stays as it was. */
+export function planDenied(folder: Folder, action: string, now: string): Change | undefined {
+  const accessHint = `The discovery role may not call ${action} on ${folder.id}; grant it, or use the template's Discovery-only policy.`;
+  if (folder.access === 'denied' && folder.accessHint === accessHint) return undefined;
+  return updateOf(folder, { ...folder, access: 'denied', accessHint }, now);
+}
+
+/** The management account's connection uses the discovery role when that role lives there. */
+function connectionRoleArn(
+  { integration, managementAccountId, partition }: PlanContext,
+  accountId: string,
+): string {
+  if (accountId === managementAccountId && integration.accountId === managementAccountId)
+    return integration.roleArn;
+  return roleArnOf(partition, accountId, integration.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME);
+}
+
+function differs(stored: MirrorNode, desired: Record<string, unknown>): boolean {
+  const current = stored as unknown as Record<string, unknown>;
+  return Object.entries(desired).some(([field, value]) => current[field] !== value);
+}
+
+function updateOf<T extends MirrorNode>(before: T, after: T, now: string): Change {
+  return { kind: 'update', before, after: { ...after, version: before.version + 1, updatedAt: now } };
+}
+
+/** Picks the first free handle; a handle once assigned never changes on a sync. */
+class HandleChooser {
+  private readonly chosen = new Set<string>();
+
+  constructor(
+    private readonly index: MirrorIndex,
+    private readonly ctx: PlanContext,
+  ) {}
+
+  choose(name: string, id: string): string {
+    const candidates = handleCandidates(this.ctx.integration.handlePrefix, name, id);
+    const free = (handle: string) =>
+      !this.index.hasHandle(handle) && !this.ctx.takenHandles.has(handle) && !this.chosen.has(handle);
+    let handle = candidates.find(free);
+    for (let n = 2; handle === undefined; n += 1) {
+      const numbered = `${candidates.at(-1)?.slice(0, 58)}_${n}`;
+      if (free(numbered)) handle = numbered;
+    }
+    this.chosen.add(handle);
+    return handle;
+  }
+}

@@ -1,0 +1,463 @@
+import { randomBytes } from 'node:crypto';
+import type { Integration } from '../../schemas/api/integrations';
+import type { ChangeEvent } from '../../schemas/events';
+import type { MirrorNode, RunCounts, RunError, SyncRun, SyncTrigger } from '../../schemas/sync';
+import { AppError, NotFoundError } from '../core/errors';
+import { roleSessionName } from '../domain/external-id';
+import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
+import type { CustomerRolesPort } from '../role-test/ports';
+import { buildEvent, changeEventOf, type EventContext } from './events';
+import { MirrorIndex } from './mirror-index';
+import { PacedOrganizations } from './organizations';
+import {
+  type Change,
+  type Checkpoint,
+  FollowUpChangedError,
+  LeaseLostError,
+  type MirrorStore,
+  type MirrorWrite,
+  NodeHandleTakenError,
+  nodeKey,
+  type RunRef,
+  type SyncStateStore,
+  type SyncTarget,
+  type WorkflowPort,
+} from './ports';
+import { type Clock, systemClock } from './rate-limit';
+import { type PlanContext, planSingleAccount } from './reconcile';
+import { firstCursor, Walk } from './walk';
+
+export interface SyncSettings {
+  /** The share of the customer's Organizations rate limits we use. @default 0.5 */
+  readonly rateFraction: number;
+  /** Containers listed at once. */
+  readonly concurrency: number;
+  /** A complete run that would delete more than this share of the connections waits for review… */
+  readonly deletionShare: number;
+  /** …when it would also delete more than this many. */
+  readonly deletionMinimum: number;
+  /** A run holds its integration's lease this long past its last step. */
+  readonly leaseMs: number;
+  /** A step stops starting work this long before its invocation must end. */
+  readonly stepMarginMs: number;
+  readonly roleRules: RoleArnRules;
+}
+
+export const DEFAULT_SYNC_SETTINGS: Omit<SyncSettings, 'roleRules'> = {
+  rateFraction: 0.5,
+  concurrency: 4,
+  deletionShare: 0.5,
+  deletionMinimum: 5,
+  leaseMs: 30 * 60 * 1000,
+  stepMarginMs: 60 * 1000,
+};
+
+export interface SyncDeps {
+  readonly state: SyncStateStore;
+  readonly mirror: MirrorStore;
+  readonly roles: CustomerRolesPort;
+  readonly workflow: WorkflowPort;
+  readonly settings: SyncSettings;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+}
+
+export interface SyncRequest {
+  readonly tenantId: string;
+  readonly integrationId: string;
+  readonly trigger: SyncTrigger;
+  readonly confirmDeletions: boolean;
+}
+
+/** Error codes that mean "interrupted", not "wrong": the run is partial, not failed. */
+const INTERRUPTIONS = new Set(['UPSTREAM_THROTTLED', 'UPSTREAM_UNAVAILABLE', 'SYNC_IN_PROGRESS', 'TIMEOUT']);
+
+/** A chained role session lasts at most an hour; the engine renews it before then. */
+const SYNC_SESSION_SECONDS = 3600;
+
+/** The most changes written in one transaction (each is up to three items, of 100 allowed). */
+const CHANGES_PER_WRITE = 25;
+
+export function makeSyncService(deps: SyncDeps) {
+  const { state, mirror, roles, workflow, settings } = deps;
+  const clock = deps.clock ?? systemClock;
+  const iso = () => new Date(clock.now()).toISOString();
+
+  function newRun(integrationId: string, trigger: SyncTrigger, confirmDeletions: boolean): SyncRun {
+    const startedAt = iso();
+    return {
+      id: `${startedAt.replace(/[-:]|\.\d+/g, '')}-${randomBytes(4).toString('hex')}`,
+      integrationId,
+      trigger,
+      status: 'running',
+      confirmDeletions,
+      startedAt,
+      finishedAt: null,
+      progress: { foldersSeen: 0, accountsSeen: 0, organizationsCalls: 0, steps: 0 },
+      counts: { created: 0, updated: 0, deleted: 0, heldDeletions: 0 },
+      error: null,
+    };
+  }
+
+  async function leasedTarget(ref: RunRef): Promise<SyncTarget> {
+    const target = await state.target(ref.tenantId, ref.integrationId);
+    if (!target || target.activeRunId !== ref.runId) throw new LeaseLostError(ref.runId);
+    return target;
+  }
+
+  function eventContext(target: SyncTarget, runId: string | null): EventContext {
+    return {
+      tenantId: target.tenantId,
+      scope: target.integration.scope,
+      integrationId: target.integration.id,
+      syncRunId: runId,
+    };
+  }
+
+  /**
+   * Writes changes in transactions, each with its event, and keeps the index and counts in step.
+   * When another integration holds a handle the plan chose, the plan is made again without it.
+   */
+  function changeWriter(target: SyncTarget, runId: string, index: MirrorIndex, counts: MutableCounts) {
+    const takenHandles = new Set<string>();
+    let queue = Promise.resolve();
+    const write = async (plan: (taken: ReadonlySet<string>) => Change[]) => {
+      for (;;) {
+        const changes = plan(takenHandles);
+        try {
+          for (let start = 0; start < changes.length; start += CHANGES_PER_WRITE) {
+            const batch = changes.slice(start, start + CHANGES_PER_WRITE);
+            const writes = await withEvents(target, runId, batch);
+            await mirror.apply(target.tenantId, target.integration.id, writes);
+            for (const change of batch) {
+              index.apply(change);
+              counts[
+                change.kind === 'create' ? 'created' : change.kind === 'update' ? 'updated' : 'deleted'
+              ] += 1;
+            }
+          }
+          return;
+        } catch (error: unknown) {
+          if (!(error instanceof NodeHandleTakenError)) throw error;
+          takenHandles.add(error.handle);
+        }
+      }
+    };
+    // One write at a time: plans read the index that earlier writes changed.
+    return (plan: (taken: ReadonlySet<string>) => Change[]) => {
+      const next = queue.then(() => write(plan));
+      queue = next.catch(() => undefined);
+      return next;
+    };
+  }
+
+  async function withEvents(
+    target: SyncTarget,
+    runId: string,
+    changes: readonly Change[],
+  ): Promise<MirrorWrite[]> {
+    if (changes.length === 0) return [];
+    const first = await state.reserveSequence(target.tenantId, target.integration.id, changes.length);
+    const ctx = eventContext(target, runId);
+    return changes.map((change, offset) => ({ change, event: changeEventOf(change, ctx, first + offset) }));
+  }
+
+  async function eventsOf(
+    target: SyncTarget,
+    runId: string,
+    build: (ctx: EventContext, sequence: () => number) => ChangeEvent[],
+    count: number,
+  ): Promise<ChangeEvent[]> {
+    let next = await state.reserveSequence(target.tenantId, target.integration.id, count);
+    return build(eventContext(target, runId), () => next++);
+  }
+
+  function assumeFor(integration: Integration, tenantId: string) {
+    const role = parseRoleArn(integration.roleArn, settings.roleRules);
+    return () =>
+      roles.assumeRole({
+        role,
+        externalId: integration.externalId,
+        sessionName: roleSessionName('sync', tenantId),
+        durationSeconds: SYNC_SESSION_SECONDS,
+      });
+  }
+
+  /** Ends a run: its record, the integration's status, the events, the lease, a follow-up. */
+  async function finish(
+    ref: RunRef,
+    outcome: {
+      run: SyncRun;
+      status: SyncTarget['status'];
+      lastError: RunError | null;
+      counts: SyncTarget['counts'];
+    },
+    summary: (ctx: EventContext, sequence: () => number) => ChangeEvent,
+  ): Promise<{ next: string | null }> {
+    for (let attempt = 0; ; attempt += 1) {
+      const target = await leasedTarget(ref);
+      const statusChanged = target.status !== outcome.status;
+      const events = await eventsOf(
+        target,
+        ref.runId,
+        (ctx, sequence) => [
+          summary(ctx, sequence),
+          ...(statusChanged
+            ? [
+                buildEvent('Integration Status Changed', ctx, sequence(), {
+                  status: outcome.status,
+                  previousStatus: target.status,
+                  error: outcome.lastError,
+                }),
+              ]
+            : []),
+        ],
+        statusChanged ? 2 : 1,
+      );
+      const nextRun = target.followUp
+        ? newRun(ref.integrationId, target.followUp.trigger, target.followUp.confirmDeletions)
+        : null;
+      try {
+        await state.finish(ref, {
+          ...outcome,
+          events,
+          followUpSeen: target.followUp,
+          nextRun,
+          leaseExpiresAt: clock.now() + settings.leaseMs,
+        });
+        return { next: nextRun?.id ?? null };
+      } catch (error: unknown) {
+        if (!(error instanceof FollowUpChangedError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /** The workflow caught an error: the run ends partial or failed, having deleted nothing. */
+  async function failRun(ref: RunRef, error: RunError): Promise<{ next: string | null }> {
+    const target = await state.target(ref.tenantId, ref.integrationId);
+    if (!target || target.activeRunId !== ref.runId) return { next: null };
+    const stored = await state.run(ref);
+    const base = stored?.run ?? newRun(ref.integrationId, 'manual', false);
+    const run: SyncRun = {
+      ...base,
+      status: INTERRUPTIONS.has(error.code) ? 'partial' : 'failed',
+      finishedAt: iso(),
+      error,
+    };
+    return finish(ref, { run, status: 'error', lastError: error, counts: target.counts }, (ctx, sequence) =>
+      buildEvent('Sync Failed', ctx, sequence(), { status: run.status, counts: run.counts, error }),
+    );
+  }
+
+  return {
+    /**
+     * Starts a sync of the integration, or folds the request into a follow-up of the running
+     * one (a burst of requests becomes one more run, not many).
+     */
+    async requestSync(request: SyncRequest): Promise<{ runId: string; coalesced: boolean }> {
+      const run = newRun(request.integrationId, request.trigger, request.confirmDeletions);
+      const now = clock.now();
+      const begun = await state.begin(request, run, { now, leaseExpiresAt: now + settings.leaseMs });
+      if (!begun.started) return { runId: begun.activeRunId, coalesced: true };
+      const ref = { tenantId: request.tenantId, integrationId: request.integrationId, runId: run.id };
+      try {
+        await workflow.start(ref);
+      } catch (error: unknown) {
+        // The lease must not outlive a workflow that never started.
+        await failRun(ref, {
+          code: 'UPSTREAM_UNAVAILABLE',
+          message: 'The sync workflow did not start.',
+          hint: null,
+        });
+        throw error;
+      }
+      return { runId: run.id, coalesced: false };
+    },
+
+    /** One resumable step: walks and reconciles until done or `deadline` (epoch ms). */
+    async step(ref: RunRef, deadline: number): Promise<{ done: boolean }> {
+      const target = await leasedTarget(ref);
+      const stored = await state.run(ref);
+      if (stored?.run.status !== 'running') return { done: true };
+      const { integration } = target;
+      const counts = { ...stored.run.counts };
+      const index = new MirrorIndex(await mirror.load(ref.tenantId, ref.integrationId));
+      const write = changeWriter(target, ref.runId, index, counts);
+      const assume = assumeFor(integration, ref.tenantId);
+      const baseContext = { integration, now: iso() };
+      const progress = { ...stored.run.progress, steps: stored.run.progress.steps + 1 };
+      let checkpoint: Checkpoint;
+
+      if (integration.kind === 'account') {
+        await assume(); // proves the role still lets us in
+        const context: PlanContext = {
+          ...baseContext,
+          managementAccountId: '',
+          partition: integration.partition,
+          takenHandles: new Set(),
+        };
+        await write((takenHandles) => planSingleAccount(index, { ...context, takenHandles }));
+        progress.accountsSeen = 1;
+        checkpoint = emptyCheckpoint();
+      } else {
+        const organizations = new PacedOrganizations(assume, {
+          rateFraction: settings.rateFraction,
+          clock,
+          random: deps.random,
+        });
+        checkpoint = stored.checkpoint ?? (await startWalk(organizations));
+        const counters = { foldersSeen: progress.foldersSeen, accountsSeen: progress.accountsSeen };
+        const walk = new Walk({
+          organizations,
+          index,
+          checkpoint,
+          context: {
+            ...baseContext,
+            managementAccountId: checkpoint.managementAccountId,
+            partition: checkpoint.partition,
+          },
+          write,
+          clock,
+          concurrency: settings.concurrency,
+          counters,
+        });
+        try {
+          checkpoint = await walk.run(deadline - settings.stepMarginMs);
+        } finally {
+          progress.organizationsCalls += organizations.calls;
+        }
+        progress.foldersSeen = counters.foldersSeen;
+        progress.accountsSeen = counters.accountsSeen;
+      }
+      await state.saveProgress(ref, {
+        progress,
+        counts,
+        checkpoint,
+        leaseExpiresAt: clock.now() + settings.leaseMs,
+      });
+      return { done: checkpoint.frontier.length === 0 };
+    },
+
+    /**
+     * After a complete walk: deletes what is gone (unless that is suspiciously much), then ends
+     * the run with its summary. Returns the follow-up run to go on with, if one was asked for.
+     */
+    async finalize(ref: RunRef): Promise<{ next: string | null }> {
+      const target = await leasedTarget(ref);
+      const stored = await state.run(ref);
+      if (stored?.run.status !== 'running') return { next: null };
+      const checkpoint = stored.checkpoint ?? emptyCheckpoint();
+      if (checkpoint.frontier.length > 0) throw new Error(`run ${ref.runId} is not complete`);
+      const index = new MirrorIndex(await mirror.load(ref.tenantId, ref.integrationId));
+      const counts = { ...stored.run.counts };
+      const doomed = deletions(index, checkpoint);
+      const doomedConnections = doomed.filter((node) => node.type === 'connection').length;
+      const totalConnections = index.all().filter((node) => node.type === 'connection').length;
+      const held =
+        !stored.run.confirmDeletions &&
+        doomedConnections > settings.deletionMinimum &&
+        doomedConnections > settings.deletionShare * totalConnections;
+      if (held) counts.heldDeletions = doomed.length;
+      else {
+        const write = changeWriter(target, ref.runId, index, counts);
+        await write(() => doomed.map((node) => ({ kind: 'delete', node })));
+      }
+      const run: SyncRun = {
+        ...stored.run,
+        status: held ? 'needs_review' : 'succeeded',
+        finishedAt: iso(),
+        counts,
+      };
+      const nodes = index.all();
+      const totals = {
+        folders: nodes.filter((node) => node.type === 'folder').length,
+        connections: nodes.filter((node) => node.type === 'connection').length,
+      };
+      return finish(
+        ref,
+        { run, status: held ? 'needs_review' : 'connected', lastError: null, counts: totals },
+        (ctx, sequence) =>
+          buildEvent('Sync Completed', ctx, sequence(), { status: run.status, counts, ...totals }),
+      );
+    },
+
+    fail: failRun,
+
+    /** For the API: 404 unless the integration exists. */
+    async requireTarget(tenantId: string, integrationId: string): Promise<SyncTarget> {
+      const target = await state.target(tenantId, integrationId);
+      if (!target) throw new NotFoundError('The integration');
+      return target;
+    },
+  };
+
+  async function startWalk(organizations: PacedOrganizations): Promise<Checkpoint> {
+    const organization = await organizations.describeOrganization();
+    const roots: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await organizations.listRoots(token);
+      roots.push(...page.items.map((root) => root.id));
+      token = page.nextToken;
+    } while (token !== undefined);
+    const [rootId] = roots;
+    if (rootId === undefined) throw new AppError('UPSTREAM_UNAVAILABLE', 'The organization has no root.');
+    return {
+      ...emptyCheckpoint(),
+      rootId,
+      managementAccountId: organization.managementAccountId,
+      partition: partitionOfArn(organization.arn),
+      frontier: [firstCursor(rootId)],
+    };
+  }
+}
+
+export type SyncService = ReturnType<typeof makeSyncService>;
+
+type MutableCounts = { -readonly [K in keyof RunCounts]: RunCounts[K] };
+
+function emptyCheckpoint(): Checkpoint {
+  return {
+    rootId: '',
+    managementAccountId: '',
+    partition: 'aws',
+    frontier: [],
+    pendingRemovals: [],
+    denied: [],
+    persistentlyDenied: [],
+  };
+}
+
+/** `arn:<partition>:organizations::…` */
+function partitionOfArn(arn: string): Checkpoint['partition'] {
+  const partition = arn.split(':')[1];
+  if (partition === 'aws' || partition === 'aws-us-gov' || partition === 'aws-cn') return partition;
+  throw new AppError('UNSUPPORTED_PARTITION', `The organization's ARN names the partition ${partition}.`);
+}
+
+/**
+ * What a complete walk found gone: nodes missing from their container and not found elsewhere,
+ * nodes whose folder is gone, and what lies below an OU denied on two runs in a row. Children
+ * come before their folders.
+ */
+function deletions(index: MirrorIndex, checkpoint: Checkpoint): MirrorNode[] {
+  const doomed = new Map<string, MirrorNode>();
+  const add = (node: MirrorNode) => {
+    if (node.type === 'folder')
+      for (const below of index.descendants(node.id)) doomed.set(nodeKey(below), below);
+    doomed.set(nodeKey(node), node);
+  };
+  for (const key of checkpoint.pendingRemovals) {
+    const node = index.get(key);
+    if (node) add(node);
+  }
+  for (const node of index.all()) {
+    const parentGone =
+      node.parentId !== null && node.parentId !== checkpoint.rootId && !index.folder(node.parentId);
+    if (parentGone) add(node);
+  }
+  for (const folderId of checkpoint.persistentlyDenied) {
+    for (const node of index.descendants(folderId)) add(node);
+  }
+  return [...doomed.values()];
+}

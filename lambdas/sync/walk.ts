@@ -1,0 +1,221 @@
+import {
+  type DiscoveredAccount,
+  type DiscoveredOu,
+  InvalidPageTokenError,
+  type OrgPage,
+  ParentNotFoundError,
+  PermissionDeniedError,
+} from '../role-test/ports';
+import type { MirrorIndex } from './mirror-index';
+import type { PacedOrganizations } from './organizations';
+import { type Change, type Checkpoint, type ContainerCursor, nodeKey } from './ports';
+import type { Clock } from './rate-limit';
+import { type PlanContext, planDenied, planPage, planRestored } from './reconcile';
+
+/**
+ * Writes the changes a plan gives (with their events) and keeps the index in step. The plan is
+ * made again, with the handles learned taken, if another integration holds one it chose.
+ */
+export type ChangeWriter = (plan: (takenHandles: ReadonlySet<string>) => Change[]) => Promise<void>;
+
+export interface WalkCounters {
+  foldersSeen: number;
+  accountsSeen: number;
+}
+
+export interface WalkOptions {
+  readonly organizations: PacedOrganizations;
+  readonly index: MirrorIndex;
+  readonly checkpoint: Checkpoint;
+  readonly context: Omit<PlanContext, 'takenHandles'>;
+  readonly write: ChangeWriter;
+  readonly clock: Clock;
+  /** Containers listed at once; each lists its OUs and accounts in parallel. */
+  readonly concurrency: number;
+  readonly counters: WalkCounters;
+}
+
+type Stream = 'ouToken' | 'accountToken';
+
+/**
+ * Walks the organization by parent, breadth first, from the checkpoint's frontier until the
+ * frontier is empty or the deadline passes. Each page is reconciled as it arrives; a container's
+ * missing children are only recorded, once its listing is complete. At the deadline, containers
+ * in progress keep their page tokens, so the next step goes on where this one stopped.
+ */
+export class Walk {
+  private readonly queue: MutableCursor[];
+  private readonly pendingRemovals: Set<string>;
+  private readonly denied: Set<string>;
+  private readonly persistentlyDenied: Set<string>;
+  private readonly active = new Set<MutableCursor>();
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly options: WalkOptions) {
+    const { checkpoint } = options;
+    this.queue = checkpoint.frontier.map((cursor) => ({ ...cursor, seen: new Set(cursor.seen) }));
+    this.pendingRemovals = new Set(checkpoint.pendingRemovals);
+    this.denied = new Set(checkpoint.denied);
+    this.persistentlyDenied = new Set(checkpoint.persistentlyDenied);
+  }
+
+  async run(deadline: number): Promise<Checkpoint> {
+    const workers = Array.from({ length: this.options.concurrency }, () => this.worker(deadline));
+    await Promise.all(workers);
+    return this.checkpoint();
+  }
+
+  private checkpoint(): Checkpoint {
+    const { checkpoint } = this.options;
+    return {
+      ...checkpoint,
+      frontier: [...this.active, ...this.queue].map((cursor) => ({ ...cursor, seen: [...cursor.seen] })),
+      pendingRemovals: [...this.pendingRemovals],
+      denied: [...this.denied],
+      persistentlyDenied: [...this.persistentlyDenied],
+    };
+  }
+
+  private async worker(deadline: number): Promise<void> {
+    for (;;) {
+      if (this.options.clock.now() >= deadline) return;
+      const cursor = this.queue.shift();
+      if (!cursor) {
+        // Others may still find child OUs; wait for one of them to finish a page.
+        if (this.active.size === 0) return;
+        await new Promise<void>((resolve) => {
+          const previous = this.wake;
+          this.wake = () => {
+            previous?.();
+            resolve();
+          };
+        });
+        continue;
+      }
+      this.active.add(cursor);
+      try {
+        await this.list(cursor, deadline);
+      } finally {
+        this.active.delete(cursor);
+        const wake = this.wake;
+        this.wake = undefined;
+        wake?.();
+      }
+    }
+  }
+
+  /** Lists one container's OUs and accounts in parallel: separate APIs have separate buckets. */
+  private async list(cursor: MutableCursor, deadline: number): Promise<void> {
+    const { organizations } = this.options;
+    try {
+      await Promise.all([
+        this.stream(cursor, 'ouToken', deadline, (token) =>
+          organizations.listOrganizationalUnits(cursor.parentId, token),
+        ),
+        this.stream(cursor, 'accountToken', deadline, (token) =>
+          organizations.listAccounts(cursor.parentId, token),
+        ),
+      ]);
+    } catch (error: unknown) {
+      if (error instanceof PermissionDeniedError) return this.deny(cursor, error.action);
+      if (!(error instanceof ParentNotFoundError)) throw error;
+      // The OU was deleted while we walked: what it held shows up elsewhere, or goes.
+      cursor.ouToken = null;
+      cursor.accountToken = null;
+    }
+    if (cursor.ouToken === null && cursor.accountToken === null) await this.complete(cursor);
+    else this.queue.push(cursor);
+  }
+
+  private async stream(
+    cursor: MutableCursor,
+    stream: Stream,
+    deadline: number,
+    fetch: (token: string | undefined) => Promise<OrgPage<DiscoveredOu | DiscoveredAccount>>,
+  ): Promise<void> {
+    while (cursor[stream] !== null && this.options.clock.now() < deadline) {
+      let page: OrgPage<DiscoveredOu | DiscoveredAccount>;
+      try {
+        page = await fetch(cursor[stream] ?? undefined);
+      } catch (error: unknown) {
+        if (!(error instanceof InvalidPageTokenError)) throw error;
+        // A saved token expired: list the container again; what was seen stays seen.
+        cursor[stream] = undefined;
+        continue;
+      }
+      await this.reconcilePage(
+        cursor,
+        stream === 'ouToken' ? (page.items as DiscoveredOu[]) : [],
+        stream === 'accountToken' ? (page.items as DiscoveredAccount[]) : [],
+      );
+      cursor[stream] = page.nextToken ?? null;
+    }
+  }
+
+  private async reconcilePage(
+    cursor: MutableCursor,
+    ous: readonly DiscoveredOu[],
+    accounts: readonly DiscoveredAccount[],
+  ): Promise<void> {
+    const { index, context, counters } = this.options;
+    const listing = { parentId: cursor.parentId, ous, accounts };
+    let found: string[] = [];
+    await this.options.write((takenHandles) => {
+      const plan = planPage(index, listing, { ...context, takenHandles });
+      found = plan.found;
+      return plan.changes;
+    });
+    for (const key of found) {
+      cursor.seen.add(key);
+      this.pendingRemovals.delete(key);
+    }
+    for (const ou of ous) {
+      if (!this.queue.some((queued) => queued.parentId === ou.id)) this.queue.push(fresh(ou.id));
+    }
+    counters.foldersSeen += ous.length;
+    counters.accountsSeen += accounts.filter((account) => account.state !== 'CLOSED').length;
+  }
+
+  /** The whole container is listed: its access is fine, and what it no longer holds is missing. */
+  private async complete(cursor: MutableCursor): Promise<void> {
+    const { index, context } = this.options;
+    await this.options.write(() => {
+      const folder = index.folder(cursor.parentId);
+      const change = folder && planRestored(folder, context.now);
+      return change ? [change] : [];
+    });
+    this.denied.delete(cursor.parentId);
+    for (const node of index.children(cursor.parentId)) {
+      const key = nodeKey(node);
+      if (!cursor.seen.has(key)) this.pendingRemovals.add(key);
+    }
+  }
+
+  private async deny(cursor: MutableCursor, action: string): Promise<void> {
+    const { index, context } = this.options;
+    const folder = index.folder(cursor.parentId);
+    if (!folder) throw new PermissionDeniedError(action);
+    // Denied before this run too: the next complete run may remove what lies below it.
+    if (folder.access === 'denied' && !this.denied.has(folder.id)) this.persistentlyDenied.add(folder.id);
+    this.denied.add(folder.id);
+    await this.options.write(() => {
+      const change = planDenied(folder, action, context.now);
+      return change ? [change] : [];
+    });
+  }
+}
+
+interface MutableCursor {
+  readonly parentId: string;
+  ouToken: string | null | undefined;
+  accountToken: string | null | undefined;
+  readonly seen: Set<string>;
+}
+
+function fresh(parentId: string): MutableCursor {
+  return { parentId, ouToken: undefined, accountToken: undefined, seen: new Set() };
+}
+
+export function firstCursor(rootId: string): ContainerCursor {
+  return { parentId: rootId, ouToken: undefined, accountToken: undefined, seen: [] };
+}

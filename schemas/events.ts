@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { scopeSchema } from './api/common';
+import { integrationSchema } from './api/integrations';
+import { connectionSchema, folderSchema, runCountsSchema, runErrorSchema, runStatusSchema } from './sync';
+
+/** DESIGN §4: the connection-change events this backend publishes on the connections bus. */
+export const DETAIL_TYPES = [
+  'Connection Created',
+  'Connection Updated',
+  'Connection Deleted',
+  'Folder Created',
+  'Folder Updated',
+  'Folder Deleted',
+  'Integration Created',
+  'Integration Updated',
+  'Integration Deleted',
+  'Integration Status Changed',
+  'Sync Completed',
+  'Sync Failed',
+] as const;
+export type DetailType = (typeof DETAIL_TYPES)[number];
+
+export const EVENT_SCHEMA_VERSION = 1;
+
+/** What every event's `detail` carries, so consumers can de-duplicate and order. */
+const envelope = {
+  schemaVersion: z.literal(EVENT_SCHEMA_VERSION),
+  /** Deterministic: the same change always has the same id, however often it is delivered. */
+  eventId: z.string(),
+  tenantId: z.string(),
+  scope: scopeSchema,
+  integrationId: z.uuid(),
+  /** Increases per integration; gaps are possible, order is not. */
+  sequence: z.number().int().min(1),
+  syncRunId: z.string().nullable(),
+};
+
+export const changeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() });
+export type FieldChange = z.infer<typeof changeSchema>;
+
+const folderEvent = z.object({ ...envelope, folder: folderSchema });
+const connectionEvent = z.object({ ...envelope, connection: connectionSchema });
+const changes = { changes: z.array(changeSchema).min(1) };
+
+export const EVENT_DETAIL_SCHEMAS = {
+  'Connection Created': connectionEvent,
+  'Connection Updated': connectionEvent.extend(changes),
+  'Connection Deleted': connectionEvent,
+  'Folder Created': folderEvent,
+  'Folder Updated': folderEvent.extend(changes),
+  'Folder Deleted': folderEvent,
+  'Integration Created': z.object({ ...envelope, integration: integrationSchema.omit({ externalId: true }) }),
+  'Integration Updated': z.object({
+    ...envelope,
+    integration: integrationSchema.omit({ externalId: true }),
+    ...changes,
+  }),
+  'Integration Deleted': z.object({ ...envelope, integration: integrationSchema.omit({ externalId: true }) }),
+  'Integration Status Changed': z.object({
+    ...envelope,
+    status: z.string(),
+    previousStatus: z.string(),
+    error: runErrorSchema.nullable(),
+  }),
+  'Sync Completed': z.object({
+    ...envelope,
+    status: runStatusSchema,
+    counts: runCountsSchema,
+    folders: z.number().int(),
+    connections: z.number().int(),
+  }),
+  'Sync Failed': z.object({
+    ...envelope,
+    status: runStatusSchema,
+    counts: runCountsSchema,
+    error: runErrorSchema,
+  }),
+} as const satisfies Record<DetailType, z.ZodType>;
+
+/** An event ready for the bus: its detail-type and its detail. */
+export interface ChangeEvent {
+  readonly detailType: DetailType;
+  readonly detail: { readonly sequence: number; readonly eventId: string } & Record<string, unknown>;
+}
