@@ -1,0 +1,52 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+import type { ChangeEvent } from '../../schemas/events';
+import { ITEM_KEYS } from '../../schemas/table';
+import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
+import { loadEnv } from '../core/env';
+import { logger } from '../core/logger';
+import { type EventBusPort, isDetailType, makePublisher } from './service';
+
+const outboxItemSchema = z.object({
+  sk: z.string().startsWith(ITEM_KEYS.outboxPrefix),
+  detailType: z.string().refine(isDetailType),
+  detail: z.object({ sequence: z.number(), eventId: z.string() }).loose(),
+});
+
+/**
+ * The outbox's reader: new outbox items in the table's stream become events on the connections
+ * bus. The event source mapping's filter passes only outbox INSERTs; the check here keeps the
+ * local runtime, which feeds every record, to the same rule.
+ */
+export function createHandler(deps: { bus: EventBusPort; source: string }) {
+  const publish = makePublisher(deps);
+  return async (event: Pick<DynamoDBStreamEvent, 'Records'>) => {
+    const events: ChangeEvent[] = [];
+    for (const record of event.Records) {
+      const image = record.dynamodb?.NewImage;
+      if (record.eventName !== 'INSERT' || !image) continue;
+      const item = unmarshall(image as Record<string, AttributeValue>);
+      if (typeof item.sk !== 'string' || !item.sk.startsWith(ITEM_KEYS.outboxPrefix)) continue;
+      const parsed = outboxItemSchema.parse(item);
+      events.push({ detailType: parsed.detailType as ChangeEvent['detailType'], detail: parsed.detail });
+    }
+    if (events.length === 0) return;
+    const { calls } = await publish(events);
+    logger.info('published connection-change events', { events: events.length, putEventsCalls: calls });
+  };
+}
+
+const env = loadEnv(
+  z.object({
+    CONNECTIONS_BUS_NAME: z.string().min(1),
+    EVENT_SOURCE: z.string().min(1).default('aws-org-connections'),
+  }),
+);
+
+export const handler = createHandler({
+  bus: new EventBridgeBus(new EventBridgeClient({}), env.CONNECTIONS_BUS_NAME),
+  source: env.EVENT_SOURCE,
+});

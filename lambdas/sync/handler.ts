@@ -1,0 +1,130 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoDbSync } from '../adapters/aws/dynamodb-sync';
+import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
+import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
+import { createDocumentClient } from '../core/dynamodb';
+import { accountIdSchema, loadEnv, partitionSchema } from '../core/env';
+import { AppError } from '../core/errors';
+import { logger } from '../core/logger';
+import { LeaseLostError } from './ports';
+import { DEFAULT_SYNC_SETTINGS, makeSyncService, type SyncService } from './service';
+
+const refSchema = z.strictObject({
+  tenantId: z.string().min(1),
+  integrationId: z.uuid(),
+  runId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/),
+});
+
+/** What the workflow's Task states send (see workflow.ts). */
+const actionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('step'), ref: refSchema }),
+  z.object({ action: z.literal('finalize'), ref: refSchema }),
+  z.object({
+    action: z.literal('fail'),
+    ref: refSchema,
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  }),
+]);
+export type WorkflowAction = z.infer<typeof actionSchema>;
+
+/**
+ * The sync workflow's one function: `step`, `finalize` and `fail`. Errors leave with their
+ * stable code as the error name, so the state machine's Retry and Catch can tell an
+ * interruption (retried) from a refusal (not retried).
+ */
+export function createHandler(service: SyncService) {
+  return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
+    const action = actionSchema.parse(event);
+    const log = logger.createChild({ persistentKeys: { ...action.ref, action: action.action } });
+    try {
+      switch (action.action) {
+        case 'step': {
+          const result = await service.step(action.ref, Date.now() + context.getRemainingTimeInMillis());
+          log.info(result.done ? 'walk complete' : 'step budget used; the workflow resumes from the checkpoint');
+          return result;
+        }
+        case 'finalize': {
+          const result = await service.finalize(action.ref);
+          log.info('run finished', { followUpRun: result.next });
+          return result;
+        }
+        case 'fail': {
+          const error = runErrorOf(action.error);
+          log.warn('run failed', { error });
+          return await service.fail(action.ref, error);
+        }
+      }
+    } catch (error: unknown) {
+      log.error('workflow action failed', { error });
+      throw asWorkflowError(error);
+    }
+  };
+}
+
+/** The error as Step Functions should see it: named by its code, with message and hint. */
+export function asWorkflowError(error: unknown): Error {
+  if (error instanceof LeaseLostError) return named('LEASE_LOST', { message: error.message, hint: null });
+  if (error instanceof AppError) return named(error.code, { message: error.message, hint: error.hint ?? null });
+  return named('INTERNAL_ERROR', { message: error instanceof Error ? error.message : String(error), hint: null });
+}
+
+function named(code: string, body: { message: string; hint: string | null }): Error {
+  const error = new Error(JSON.stringify(body));
+  error.name = code;
+  return error;
+}
+
+/**
+ * Step Functions hands the Catch an `{Error, Cause}` pair; from Lambda, Cause is itself JSON
+ * with the thrown error's message, which is our `{message, hint}`.
+ */
+export function runErrorOf({ Error: code, Cause }: { Error: string; Cause?: string }) {
+  const parse = (text: string | undefined): unknown => {
+    try {
+      return JSON.parse(text ?? '');
+    } catch {
+      return undefined;
+    }
+  };
+  const lambdaCause = z.object({ errorMessage: z.string() }).safeParse(parse(Cause));
+  const body = z
+    .object({ message: z.string(), hint: z.string().nullable() })
+    .safeParse(parse(lambdaCause.success ? lambdaCause.data.errorMessage : Cause));
+  const timedOut = code === 'Sandbox.Timedout' || code === 'States.Timeout';
+  return {
+    code: timedOut ? 'TIMEOUT' : code,
+    message: body.success ? body.data.message : (Cause ?? code),
+    hint: body.success ? body.data.hint : null,
+  };
+}
+
+const env = loadEnv(
+  z.object({
+    TABLE_NAME: z.string().min(1),
+    TRUSTED_ACCOUNT_ID: accountIdSchema,
+    ALLOWED_PARTITIONS: z
+      .string()
+      .transform((list) => list.split(','))
+      .pipe(z.array(partitionSchema).min(1)),
+    STATE_MACHINE_ARN: z.string().min(1),
+    ORG_API_RATE_FRACTION: z.coerce.number().gt(0).max(1).default(DEFAULT_SYNC_SETTINGS.rateFraction),
+  }),
+);
+
+const store = new DynamoDbSync(createDocumentClient(), env.TABLE_NAME);
+export const handler = createHandler(
+  makeSyncService({
+    state: store,
+    mirror: store,
+    roles: new StsCustomerRoles(new STSClient({})),
+    workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
+    settings: {
+      ...DEFAULT_SYNC_SETTINGS,
+      rateFraction: env.ORG_API_RATE_FRACTION,
+      roleRules: { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS },
+    },
+  }),
+);
