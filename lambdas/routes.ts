@@ -9,6 +9,13 @@ import {
 } from '../schemas/api/integrations';
 import { onboardingSchema, templatePathSchema, templateQuerySchema } from '../schemas/api/onboarding';
 import { roleTestReportSchema, roleTestRequestSchema } from '../schemas/api/role-test';
+import {
+  integrationStatusReportSchema,
+  startSyncQuerySchema,
+  syncAcceptedSchema,
+  syncRunListSchema,
+  treePageSchema,
+} from '../schemas/sync';
 
 /**
  * Every REST route, the function that serves it and its schemas. The CDK stack builds API
@@ -95,6 +102,38 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'One integration',
     request: { path: integrationPathSchema },
     response: { status: 200, schema: integrationSchema },
+  },
+  {
+    method: 'POST',
+    path: '/v1/integrations/{id}/sync',
+    function: 'integrations',
+    summary: 'Start a sync now, or fold the request into a follow-up of the running one',
+    request: { path: integrationPathSchema, query: startSyncQuerySchema },
+    response: { status: 202, schema: syncAcceptedSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/integrations/{id}/status',
+    function: 'integrations',
+    summary: 'Status, last error, the current and last run, and counts',
+    request: { path: integrationPathSchema },
+    response: { status: 200, schema: integrationStatusReportSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/integrations/{id}/runs',
+    function: 'integrations',
+    summary: 'Sync runs, newest first, a page at a time',
+    request: { path: integrationPathSchema, query: listQuerySchema },
+    response: { status: 200, schema: syncRunListSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/integrations/{id}/tree',
+    function: 'integrations',
+    summary: 'Folders and connections, flat with parent ids, a page at a time',
+    request: { path: integrationPathSchema, query: listQuerySchema },
+    response: { status: 200, schema: treePageSchema },
   },
   {
     method: 'GET',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventBusPort, BusEntry as PutEventsEntry } from '../lambdas/publisher/service';
 
 /** An event as EventBridge delivers it to a rule's target. */
 export interface BusEvent {
@@ -24,7 +25,7 @@ export interface BusEntry {
  * The local stand-in for the connections bus: it keeps every published event, oldest first,
  * so `GET /local/events` and tests can read exactly what consumers would receive.
  */
-export class LocalEventBus {
+export class LocalEventBus implements EventBusPort {
   private readonly events: BusEvent[] = [];
 
   constructor(
@@ -46,6 +47,18 @@ export class LocalEventBus {
         detail: entry.detail,
       });
     }
+  }
+
+  /** PutEvents, as the publisher calls it: every entry is accepted. */
+  async put(entries: readonly PutEventsEntry[]): Promise<readonly number[]> {
+    this.publish(
+      entries.map((entry) => ({
+        source: entry.source,
+        detailType: entry.detailType,
+        detail: JSON.parse(entry.detail) as unknown,
+      })),
+    );
+    return [];
   }
 
   /** The events published so far, skipping the first `since`. */

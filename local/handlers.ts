@@ -1,64 +1,93 @@
+import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDbExternalIds } from '../lambdas/adapters/aws/dynamodb-external-ids';
 import { DynamoDbIntegrations } from '../lambdas/adapters/aws/dynamodb-integrations';
+import { DynamoDbSync } from '../lambdas/adapters/aws/dynamodb-sync';
+import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
+import type { EventBusPort } from '../lambdas/publisher/service';
 import type { ApiFunctionName } from '../lambdas/routes';
+import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../lambdas/sync/service';
 import type { ProxyHandler, TokenAuthorizer } from './api-gateway';
 import type { LocalConfig } from './config';
+import type { StreamConsumer } from './outbox-stream';
+import { LocalWorkflow } from './workflow';
 
 export interface LocalHandlers {
   readonly authorizer: TokenAuthorizer;
   readonly api: Readonly<Record<ApiFunctionName, ProxyHandler>>;
+  /** The sync workflow, run in this process. */
+  readonly workflow: LocalWorkflow;
+  /** The outbox publisher, fed from DynamoDB Local's stream. */
+  readonly publisher: StreamConsumer;
 }
+
+/** How long a local sync step runs before it checkpoints, as Lambda's remaining time would say. */
+const LOCAL_STEP_MS = 75_000;
 
 /**
  * Loads the same handler modules that Lambda runs. They read their environment at import, so
- * this runs only after the runtime has set it. In sandbox mode the outside systems (STS,
- * Organizations) are the sandbox's and the table is DynamoDB Local; with `--aws` every module
- * keeps its own SDK adapters.
+ * this runs only after the runtime has set it. The table is DynamoDB Local, the workflow runs
+ * in process and the bus is the local one. STS and Organizations are the sandbox's, or with
+ * `--aws` the real SDK adapters (which honour AWS_ENDPOINT_URL).
  */
 export async function loadHandlers(
   config: LocalConfig,
   sandbox: SandboxOrganization | undefined,
+  bus: EventBusPort,
 ): Promise<LocalHandlers> {
-  const [authorizer, awsEnv, onboarding, integrations, openapi] = await Promise.all([
+  const [authorizer, awsEnv, onboarding, integrations, openapi, sync, publisher] = await Promise.all([
     import('../lambdas/authorizer/handler'),
     import('../lambdas/aws-env/handler'),
     import('../lambdas/onboarding/handler'),
     import('../lambdas/integrations/handler'),
     import('../lambdas/openapi/handler'),
+    import('../lambdas/sync/handler'),
+    import('../lambdas/publisher/handler'),
   ]);
-  if (config.mode === 'aws' || !sandbox) {
-    return {
-      authorizer: authorizer.handler,
-      api: {
-        'aws-env': awsEnv.handler,
-        onboarding: onboarding.handler,
-        integrations: integrations.handler,
-        openapi: openapi.handler,
-      },
-    };
-  }
   const { trustedAccountId, partition, tableName } = config;
   const db = createDocumentClient();
+  const store = new DynamoDbSync(db, tableName);
+  const roles = sandbox
+    ? new SandboxCustomerRoles(sandbox, trustedAccountId)
+    : new StsCustomerRoles(new STSClient({}));
+  const rules = { trustedAccountId, allowedPartitions: [partition] };
+  const workflow = new LocalWorkflow({ partition, stepMs: LOCAL_STEP_MS, retryMs: 1000 });
+  workflow.attach(
+    sync.createHandler(
+      makeSyncService({
+        state: store,
+        mirror: store,
+        roles,
+        workflow,
+        settings: { ...DEFAULT_SYNC_SETTINGS, roleRules: rules },
+      }),
+    ),
+  );
   return {
     authorizer: authorizer.handler,
     api: {
-      'aws-env': awsEnv.createHandler({
-        identity: new SandboxSts(trustedAccountId, partition),
-        trustedAccountId,
-        partition,
-      }),
+      'aws-env': sandbox
+        ? awsEnv.createHandler({
+            identity: new SandboxSts(trustedAccountId, partition),
+            trustedAccountId,
+            partition,
+          })
+        : awsEnv.handler,
       onboarding: onboarding.handler,
       integrations: integrations.createHandler({
         store: new DynamoDbIntegrations(db, tableName),
         externalIds: new DynamoDbExternalIds(db, tableName),
-        roles: new SandboxCustomerRoles(sandbox, trustedAccountId),
-        rules: { trustedAccountId, allowedPartitions: [partition] },
+        roles,
+        rules,
+        syncStore: store,
+        workflow,
       }),
       openapi: openapi.handler,
     },
+    workflow,
+    publisher: publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer,
   };
 }

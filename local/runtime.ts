@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { z } from 'zod';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import {
   AppError,
@@ -12,7 +13,13 @@ import {
 } from '../lambdas/core/errors';
 import { API_ROUTES } from '../lambdas/routes';
 import { TEMPLATE_NAMES } from '../schemas/api/onboarding';
-import { sandboxRoleRequestSchema } from '../schemas/sandbox-org';
+import {
+  sandboxAccountCreateSchema,
+  sandboxMoveSchema,
+  sandboxOuCreateSchema,
+  sandboxOuRenameSchema,
+  sandboxRoleRequestSchema,
+} from '../schemas/sandbox-org';
 import {
   isAllowed,
   type LocalAccount,
@@ -26,6 +33,7 @@ import { type DynamoDbLocal, ensureTable, localDynamoDbClient, startDynamoDbLoca
 import { LocalEventBus } from './event-bus';
 import { type LocalHandlers, loadHandlers } from './handlers';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIssuer, loadLocalIssuer } from './jwt-issuer';
+import { type OutboxStream, startOutboxStream } from './outbox-stream';
 import { loadSandboxOrganization } from './sandbox-org';
 
 /** Where the customer templates live; the runtime serves them as the stack's bucket would. */
@@ -41,6 +49,8 @@ export interface LocalRuntime {
   readonly dynamoDbEndpoint: string;
   /** The simulated customer organization; absent with `--aws`. */
   readonly sandbox: SandboxOrganization | undefined;
+  /** Resolves when no sync runs and every outbox event has been published. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +67,7 @@ export async function startLocalRuntime(config: LocalConfig): Promise<LocalRunti
       : undefined;
   const dynamo = await startDynamoDbLocal({ dataDir: config.dataDir });
   let server: Server | undefined;
+  let outbox: OutboxStream | undefined;
   try {
     const client = localDynamoDbClient(dynamo.endpoint);
     await ensureTable(client, config.tableName);
@@ -76,19 +87,31 @@ export async function startLocalRuntime(config: LocalConfig): Promise<LocalRunti
     });
     const url = await listen(server, config.port);
     setFunctionEnvironment(config, url, dynamo.endpoint);
-    handlers = await loadHandlers(config, sandbox);
+    const loaded = await loadHandlers(config, sandbox, bus);
+    outbox = await startOutboxStream(dynamo.endpoint, config.tableName, loaded.publisher);
+    handlers = loaded;
     const running = server;
+    const stream = outbox;
     return {
       url,
       issuer,
       bus,
       sandbox,
       dynamoDbEndpoint: dynamo.endpoint,
-      stop: () => stop(running, dynamo),
+      async settled() {
+        await loaded.workflow.idle();
+        await stream.drained();
+      },
+      async stop() {
+        await loaded.workflow.idle();
+        await stream.stop();
+        await stop(running, dynamo);
+      },
     };
   } catch (error: unknown) {
     // Nothing may outlive a failed start: the port and the Java process are released.
     if (server?.listening) await new Promise((resolve) => server?.close(resolve));
+    await outbox?.stop();
     await dynamo.stop();
     throw error;
   }
@@ -110,6 +133,8 @@ function setFunctionEnvironment(config: LocalConfig, url: string, dynamoDbEndpoi
   env.ALLOWED_PARTITIONS = config.partition;
   env.TEMPLATES_DIR = TEMPLATES_DIR;
   env.TEMPLATES_BASE_URL = `${url}/local/templates/`;
+  env.STATE_MACHINE_ARN = `arn:${config.partition}:states:${config.region}:${config.trustedAccountId}:stateMachine:local-sync`;
+  env.CONNECTIONS_BUS_NAME = 'aws-org-connections-local';
   env.INGRESS_BUS_ARN = `arn:${config.partition}:events:${config.region}:${config.trustedAccountId}:event-bus/aws-org-connections-ingress-local`;
   env.AUTH_ISSUER = LOCAL_ISSUER;
   env.AUTH_AUDIENCE = LOCAL_AUDIENCE;
@@ -209,32 +234,94 @@ async function localRoute(
   }
   if (!ctx.sandbox) return undefined;
   if (route === 'GET /local/sandbox') return { status: 200, body: ctx.sandbox.snapshot() };
-  if (route === 'POST /local/sandbox/roles') return createSandboxRole(ctx.sandbox, await readBody(request));
+  if (!route.startsWith('GET ') && url.pathname.startsWith('/local/sandbox/')) {
+    return sandboxAdmin(ctx.sandbox, method, url.pathname, await readBody(request));
+  }
   return undefined;
 }
 
-/** POST /local/sandbox/roles: the customer deployed a role, with or without the External ID condition. */
-function createSandboxRole(sandbox: SandboxOrganization, body: string | undefined): LocalAnswer {
+/**
+ * The sandbox's admin routes: the customer deploys a role, or changes the organization as an
+ * administrator would in AWS. Each answers as the AWS call would, or with an error envelope.
+ */
+function sandboxAdmin(
+  sandbox: SandboxOrganization,
+  method: string,
+  pathname: string,
+  body: string | undefined,
+): LocalAnswer | undefined {
+  const [, kind, id, verb] =
+    /^\/local\/sandbox\/([a-z-]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/.exec(pathname) ?? [];
+  const route = `${method} ${kind ?? ''}${id === undefined ? '' : '/{id}'}${verb === undefined ? '' : `/${verb}`}`;
+  const changed = (what: string, answer: LocalAnswer): LocalAnswer => {
+    console.log(`sandbox: ${what}`);
+    return answer;
+  };
   try {
-    const parsed = sandboxRoleRequestSchema.safeParse(safeJson(body));
-    if (!parsed.success) {
-      throw new ValidationError(
-        'The request body is invalid.',
-        parsed.error.issues.map((issue) => ({
-          field: ['body', ...issue.path].join('.'),
-          message: issue.message,
-        })),
-      );
+    switch (route) {
+      case 'POST roles': {
+        const role = sandbox.createRole(parse(sandboxRoleRequestSchema, body));
+        const condition = role.externalId === null ? 'no External ID condition' : 'requires the External ID';
+        return changed(`role ${role.arn} deployed (${condition})`, {
+          status: 201,
+          body: { roleArn: role.arn },
+        });
+      }
+      case 'POST organizational-units': {
+        const { name, parentId } = parse(sandboxOuCreateSchema, body);
+        const ou = sandbox.createOrganizationalUnit(name, parentId);
+        return changed(`OU ${ou.id} "${name}" created under ${parentId}`, {
+          status: 201,
+          body: { id: ou.id },
+        });
+      }
+      case 'PATCH organizational-units/{id}': {
+        const ou = sandbox.renameOrganizationalUnit(String(id), parse(sandboxOuRenameSchema, body).name);
+        return changed(`OU ${ou.id} renamed "${ou.name}"`, { status: 200, body: ou });
+      }
+      case 'DELETE organizational-units/{id}': {
+        const ou = sandbox.deleteOrganizationalUnit(String(id));
+        return changed(`OU ${ou.id} deleted`, { status: 204, text: '' });
+      }
+      case 'POST accounts': {
+        const { name, email, parentId } = parse(sandboxAccountCreateSchema, body);
+        const account = sandbox.createAccount(name, email, parentId);
+        return changed(`account ${account.id} "${name}" created under ${parentId}`, {
+          status: 201,
+          body: { id: account.id },
+        });
+      }
+      case 'POST accounts/{id}/move': {
+        const account = sandbox.moveAccount(String(id), parse(sandboxMoveSchema, body).destinationParentId);
+        return changed(`account ${account.id} moved to ${account.parentId}`, { status: 200, body: account });
+      }
+      case 'POST accounts/{id}/close': {
+        const account = sandbox.closeAccount(String(id));
+        return changed(`account ${account.id} closed (${account.state})`, { status: 200, body: account });
+      }
+      case 'DELETE accounts/{id}': {
+        const account = sandbox.removeAccount(String(id));
+        return changed(`account ${account.id} removed from the organization`, { status: 204, text: '' });
+      }
+      default:
+        return undefined;
     }
-    const role = sandbox.createRole(parsed.data);
-    console.log(
-      `sandbox: role ${role.arn} deployed (${role.externalId === null ? 'no External ID condition' : 'requires the External ID'})`,
-    );
-    return { status: 201, body: { roleArn: role.arn } };
   } catch (error: unknown) {
     if (!(error instanceof AppError)) throw error;
     return { status: error.status, body: toErrorEnvelope(error, crypto.randomUUID()) };
   }
+}
+
+function parse<T>(schema: z.ZodType<T>, body: string | undefined): T {
+  const parsed = schema.safeParse(safeJson(body));
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(
+    'The request body is invalid.',
+    parsed.error.issues.map((issue) => ({
+      field: ['body', ...issue.path].join('.'),
+      message: issue.message,
+    })),
+  );
 }
 
 function safeJson(text: string | undefined): unknown {

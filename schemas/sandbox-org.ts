@@ -52,3 +52,24 @@ export const sandboxRoleRequestSchema = z.strictObject({
   externalId: z.string().min(2).max(1224).nullable(),
 });
 export type SandboxRoleRequest = z.infer<typeof sandboxRoleRequestSchema>;
+
+const parentIdSchema = z.union([rootIdSchema, ouIdSchema]);
+
+/** POST /local/sandbox/organizational-units */
+export const sandboxOuCreateSchema = z.strictObject({
+  name: z.string().min(1).max(128),
+  parentId: parentIdSchema,
+});
+
+/** PATCH /local/sandbox/organizational-units/{id} */
+export const sandboxOuRenameSchema = z.strictObject({ name: z.string().min(1).max(128) });
+
+/** POST /local/sandbox/accounts */
+export const sandboxAccountCreateSchema = z.strictObject({
+  name: z.string().min(1).max(50),
+  email: z.email(),
+  parentId: parentIdSchema,
+});
+
+/** POST /local/sandbox/accounts/{id}/move */
+export const sandboxMoveSchema = z.strictObject({ destinationParentId: parentIdSchema });

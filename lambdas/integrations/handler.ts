@@ -1,22 +1,49 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { z } from 'zod';
 import { listQuerySchema } from '../../schemas/api/common';
 import { createIntegrationSchema, integrationPathSchema } from '../../schemas/api/integrations';
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
+import { startSyncQuerySchema } from '../../schemas/sync';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
+import { DynamoDbSync } from '../adapters/aws/dynamodb-sync';
+import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
 import { createDocumentClient } from '../core/dynamodb';
 import { accountIdSchema, loadEnv, partitionSchema } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
 import { makeRoleTestService, type RoleTestDeps } from '../role-test/service';
+import type { MirrorStore, SyncStateStore, WorkflowPort } from '../sync/ports';
+import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../sync/service';
 import { type IntegrationDeps, makeIntegrationService } from './service';
 
-export type IntegrationHandlerDeps = Omit<IntegrationDeps, 'roleTest'> & RoleTestDeps;
+export type IntegrationHandlerDeps = Pick<IntegrationDeps, 'store' | 'externalIds'> &
+  RoleTestDeps & {
+    readonly syncStore: SyncStateStore & MirrorStore;
+    readonly workflow: WorkflowPort;
+  };
 
-/** POST /v1/aws/test-connection, POST and GET /v1/integrations, GET /v1/integrations/{id} */
-export function createHandler({ roles, rules, ...deps }: IntegrationHandlerDeps) {
-  const service = makeIntegrationService({ ...deps, roleTest: makeRoleTestService({ roles, rules }) });
+/**
+ * POST /v1/aws/test-connection, POST and GET /v1/integrations, GET /v1/integrations/{id}, and
+ * the integration's sync, status, runs and tree.
+ */
+export function createHandler({ roles, rules, syncStore, workflow, ...deps }: IntegrationHandlerDeps) {
+  const syncs = makeSyncService({
+    state: syncStore,
+    mirror: syncStore,
+    roles,
+    workflow,
+    settings: { ...DEFAULT_SYNC_SETTINGS, roleRules: rules },
+  });
+  const service = makeIntegrationService({
+    ...deps,
+    roleTest: makeRoleTestService({ roles, rules }),
+    syncs,
+    syncState: syncStore,
+    mirror: syncStore,
+  });
+  const path = integrationPathSchema;
   return httpRoutes({
     'POST /v1/aws/test-connection': httpHandler(
       { body: roleTestRequestSchema },
@@ -37,10 +64,33 @@ export function createHandler({ roles, rules, ...deps }: IntegrationHandlerDeps)
       status: 200,
       body: await service.list(tenant, query),
     })),
-    'GET /v1/integrations/{id}': httpHandler({ path: integrationPathSchema }, async ({ tenant, path }) => {
+    'GET /v1/integrations/{id}': httpHandler({ path }, async ({ tenant, path }) => {
       const integration = await service.get(tenant, path.id);
       return { status: 200, body: integration, headers: { etag: `"${integration.version}"` } };
     }),
+    'POST /v1/integrations/{id}/sync': httpHandler(
+      { path, query: startSyncQuerySchema },
+      async ({ tenant, path, query }) => {
+        const accepted = await service.startSync(tenant, path.id, query.confirmDeletions);
+        return {
+          status: 202,
+          body: accepted,
+          headers: { location: `/v1/integrations/${path.id}/status` },
+        };
+      },
+    ),
+    'GET /v1/integrations/{id}/status': httpHandler({ path }, async ({ tenant, path }) => ({
+      status: 200,
+      body: await service.status(tenant, path.id),
+    })),
+    'GET /v1/integrations/{id}/runs': httpHandler(
+      { path, query: listQuerySchema },
+      async ({ tenant, path, query }) => ({ status: 200, body: await service.runs(tenant, path.id, query) }),
+    ),
+    'GET /v1/integrations/{id}/tree': httpHandler(
+      { path, query: listQuerySchema },
+      async ({ tenant, path, query }) => ({ status: 200, body: await service.tree(tenant, path.id, query) }),
+    ),
   });
 }
 
@@ -52,6 +102,7 @@ const env = loadEnv(
       .string()
       .transform((list) => list.split(','))
       .pipe(z.array(partitionSchema).min(1)),
+    STATE_MACHINE_ARN: z.string().min(1),
   }),
 );
 
@@ -61,4 +112,6 @@ export const handler = createHandler({
   externalIds: new DynamoDbExternalIds(db, env.TABLE_NAME),
   roles: new StsCustomerRoles(new STSClient({})),
   rules: { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS },
+  syncStore: new DynamoDbSync(db, env.TABLE_NAME),
+  workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
 });

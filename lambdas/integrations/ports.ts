@@ -1,4 +1,5 @@
 import type { Integration } from '../../schemas/api/integrations';
+import type { ChangeEvent } from '../../schemas/events';
 import { AppError } from '../core/errors';
 
 export interface IntegrationPage {
@@ -11,11 +12,14 @@ export interface NewIntegration {
   readonly integration: Integration;
   /** The role's identity inside the tenant (partition, account, lower-cased name). */
   readonly roleIdentity: string;
+  /** `Integration Created`, written to the outbox in the same transaction (sequence 1). */
+  readonly event: ChangeEvent;
 }
 
 export interface IntegrationStore {
   /**
-   * Stores a new integration with its handle and role claims in one transaction. Throws
+   * Stores a new integration with its handle and role claims and its Created event in one
+   * transaction. Throws
    * HandleTakenError or RoleAlreadyConnectedError, and then nothing is written.
    */
   create(item: NewIntegration): Promise<void>;

@@ -4,20 +4,29 @@ import type { RoleTestReport, RoleTestRequest } from '../../schemas/api/role-tes
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
-import { roleIdentity } from '../domain/role-arn';
+import { DEFAULT_MEMBER_ROLE_NAME, roleIdentity } from '../domain/role-arn';
 import { canManageScope, describeScope } from '../domain/scope';
 import type { ExternalIdStore } from '../onboarding/ports';
 import { currentExternalId } from '../onboarding/service';
 import type { RoleTestService } from '../role-test/service';
+import { buildEvent } from '../sync/events';
+import type { MirrorStore, SyncStateStore } from '../sync/ports';
+import type { SyncService } from '../sync/service';
 import type { IntegrationPage, IntegrationStore } from './ports';
-
-export const DEFAULT_MEMBER_ROLE_NAME = 'OrgConnectionsReadOnly';
 
 export interface IntegrationDeps {
   readonly store: IntegrationStore;
   readonly externalIds: ExternalIdStore;
   readonly roleTest: RoleTestService;
+  readonly syncs: Pick<SyncService, 'requestSync'>;
+  readonly syncState: SyncStateStore;
+  readonly mirror: MirrorStore;
   readonly now?: () => Date;
+}
+
+interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string;
 }
 
 /** C3 and C9: test roles, register integrations, and read them back. */
@@ -25,11 +34,23 @@ export function makeIntegrationService({
   store,
   externalIds,
   roleTest,
+  syncs,
+  syncState,
+  mirror,
   now = () => new Date(),
 }: IntegrationDeps) {
   async function testRoles(tenant: TenantContext, request: RoleTestRequest) {
     const { externalId } = await currentExternalId(externalIds, tenant.tenantId);
     return { externalId, outcome: await roleTest.test({ tenantId: tenant.tenantId, externalId, request }) };
+  }
+
+  async function get(tenant: TenantContext, integrationId: string): Promise<Integration> {
+    const integration = await store.get(tenant.tenantId, integrationId);
+    if (!integration) throw new NotFoundError('The integration');
+    if (!canManageScope(tenant, integration.scope)) {
+      throw new ForbiddenError(`The integration belongs to ${describeScope(integration.scope)}.`);
+    }
+    return integration;
   }
 
   return {
@@ -73,26 +94,83 @@ export function makeIntegrationService({
         updatedAt: timestamp,
         createdBy: tenant.subject,
       };
+      const { externalId: _secret, ...published } = integration;
       await store.create({
         tenantId: tenant.tenantId,
         integration,
         roleIdentity: roleIdentity(outcome.role),
+        event: buildEvent(
+          'Integration Created',
+          {
+            tenantId: tenant.tenantId,
+            scope: integration.scope,
+            integrationId: integration.id,
+            syncRunId: null,
+          },
+          1,
+          { integration: published },
+        ),
       });
       logger.info('integration created', { integrationId: integration.id, kind: integration.kind });
-      return integration;
-    },
-
-    async get(tenant: TenantContext, integrationId: string): Promise<Integration> {
-      const integration = await store.get(tenant.tenantId, integrationId);
-      if (!integration) throw new NotFoundError('The integration');
-      if (!canManageScope(tenant, integration.scope)) {
-        throw new ForbiddenError(`The integration belongs to ${describeScope(integration.scope)}.`);
+      try {
+        const { runId } = await syncs.requestSync({
+          tenantId: tenant.tenantId,
+          integrationId: integration.id,
+          trigger: 'initial',
+          confirmDeletions: false,
+        });
+        logger.info('initial sync started', { integrationId: integration.id, runId });
+      } catch (error: unknown) {
+        // The integration is stored and stays pending; a manual or scheduled sync starts it later.
+        logger.error('initial sync did not start', { integrationId: integration.id, error });
       }
       return integration;
     },
 
+    get,
+
+    /** 202: the run started, or the running one that will run again after it. */
+    async startSync(tenant: TenantContext, integrationId: string, confirmDeletions: boolean) {
+      await get(tenant, integrationId);
+      return syncs.requestSync({
+        tenantId: tenant.tenantId,
+        integrationId,
+        trigger: 'manual',
+        confirmDeletions,
+      });
+    },
+
+    async status(tenant: TenantContext, integrationId: string) {
+      await get(tenant, integrationId);
+      const target = await syncState.target(tenant.tenantId, integrationId);
+      if (!target) throw new NotFoundError('The integration');
+      const runOf = async (runId: string | null) =>
+        runId === null
+          ? null
+          : ((await syncState.run({ tenantId: tenant.tenantId, integrationId, runId }))?.run ?? null);
+      return {
+        id: integrationId,
+        status: target.activeRunId === null ? target.status : 'syncing',
+        lastError: target.lastError,
+        currentRun: await runOf(target.activeRunId),
+        lastRun: await runOf(target.lastRunId),
+        counts: target.counts,
+      };
+    },
+
+    async runs(tenant: TenantContext, integrationId: string, page: PageRequest) {
+      await get(tenant, integrationId);
+      return syncState.listRuns(tenant.tenantId, integrationId, page);
+    },
+
+    /** Folders and connections, flat with parent ids, a page at a time. */
+    async tree(tenant: TenantContext, integrationId: string, page: PageRequest) {
+      await get(tenant, integrationId);
+      return mirror.page(tenant.tenantId, integrationId, page);
+    },
+
     /** A page holds only what the caller may see, so it can hold fewer than `limit` items. */
-    async list(tenant: TenantContext, page: { limit: number; cursor?: string }): Promise<IntegrationPage> {
+    async list(tenant: TenantContext, page: PageRequest): Promise<IntegrationPage> {
       const result = await store.list(tenant.tenantId, page);
       return { ...result, items: result.items.filter((item) => canManageScope(tenant, item.scope)) };
     },

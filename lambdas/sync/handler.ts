@@ -43,7 +43,9 @@ export function createHandler(service: SyncService) {
       switch (action.action) {
         case 'step': {
           const result = await service.step(action.ref, Date.now() + context.getRemainingTimeInMillis());
-          log.info(result.done ? 'walk complete' : 'step budget used; the workflow resumes from the checkpoint');
+          log.info(
+            result.done ? 'walk complete' : 'step budget used; the workflow resumes from the checkpoint',
+          );
           return result;
         }
         case 'finalize': {
@@ -67,8 +69,12 @@ export function createHandler(service: SyncService) {
 /** The error as Step Functions should see it: named by its code, with message and hint. */
 export function asWorkflowError(error: unknown): Error {
   if (error instanceof LeaseLostError) return named('LEASE_LOST', { message: error.message, hint: null });
-  if (error instanceof AppError) return named(error.code, { message: error.message, hint: error.hint ?? null });
-  return named('INTERNAL_ERROR', { message: error instanceof Error ? error.message : String(error), hint: null });
+  if (error instanceof AppError)
+    return named(error.code, { message: error.message, hint: error.hint ?? null });
+  return named('INTERNAL_ERROR', {
+    message: error instanceof Error ? error.message : String(error),
+    hint: null,
+  });
 }
 
 function named(code: string, body: { message: string; hint: string | null }): Error {

@@ -1,14 +1,11 @@
 import type { Partition } from '../../schemas/api/common';
 import type { Integration } from '../../schemas/api/integrations';
 import type { Folder, MirrorNode } from '../../schemas/sync';
-import { roleArnOf } from '../domain/role-arn';
+import { DEFAULT_MEMBER_ROLE_NAME, roleArnOf } from '../domain/role-arn';
 import type { DiscoveredAccount, DiscoveredOu } from '../role-test/ports';
 import { handleCandidates } from './handles';
 import type { MirrorIndex } from './mirror-index';
 import type { Change } from './ports';
-
-/** The member role StackSet template's default name (DESIGN §1). */
-export const DEFAULT_MEMBER_ROLE_NAME = 'OrgConnectionsReadOnly';
 
 export interface PlanContext {
   readonly integration: Integration;

@@ -10,7 +10,12 @@ export const WORKFLOW_STATES = {
 } as const;
 
 /** Substituted by `definitionSubstitutions` in CDK and by the local runtime. */
-export const WORKFLOW_SUBSTITUTIONS = ['SyncFunctionArn', 'Partition'] as const;
+export type WorkflowSubstitution = 'SyncFunctionArn' | 'Partition';
+
+/** The placeholder of a substitution, as it appears in the definition. */
+export function placeholder(name: WorkflowSubstitution): string {
+  return `\${${name}}`;
+}
 
 /** Errors of the Lambda service itself, and a step that ran out of time: always worth a retry. */
 const LAMBDA_ERRORS = [
@@ -38,9 +43,9 @@ const lambdaRetry = {
 function invoke(action: string, extra: Record<string, string> = {}) {
   return {
     Type: 'Task',
-    Resource: 'arn:${Partition}:states:::lambda:invoke',
+    Resource: `arn:${placeholder('Partition')}:states:::lambda:invoke`,
     Parameters: {
-      FunctionName: '${SyncFunctionArn}',
+      FunctionName: placeholder('SyncFunctionArn'),
       Payload: { action, 'ref.$': '$.ref', ...extra },
     },
   };
@@ -80,7 +85,13 @@ export function syncWorkflowDefinition() {
         ResultPath: '$.result',
         Retry: [
           lambdaRetry,
-          { ErrorEquals: INTERRUPTIONS, IntervalSeconds: 5, MaxAttempts: 4, BackoffRate: 2, JitterStrategy: 'FULL' },
+          {
+            ErrorEquals: INTERRUPTIONS,
+            IntervalSeconds: 5,
+            MaxAttempts: 4,
+            BackoffRate: 2,
+            JitterStrategy: 'FULL',
+          },
         ],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: WORKFLOW_STATES.fail }],
         Next: 'Follow-up?',

@@ -15,6 +15,7 @@ import {
   RoleAlreadyConnectedError,
 } from '../../integrations/ports';
 import { decodeCursor, encodeCursor } from './cursor';
+import { outboxItem } from './dynamodb-sync';
 
 /**
  * Integrations as `TENANT#<id>` / `INTEGRATION#<id>` items. A handle and a role are claimed by
@@ -26,7 +27,7 @@ export class DynamoDbIntegrations implements IntegrationStore {
     private readonly tableName: string,
   ) {}
 
-  async create({ tenantId, integration, roleIdentity }: NewIntegration): Promise<void> {
+  async create({ tenantId, integration, roleIdentity, event }: NewIntegration): Promise<void> {
     const pk = ITEM_KEYS.tenant(tenantId);
     const sk = ITEM_KEYS.integration(integration.id);
     const claim = { integrationId: integration.id, createdAt: integration.createdAt };
@@ -45,7 +46,7 @@ export class DynamoDbIntegrations implements IntegrationStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { pk, sk, ...integration, ...routing },
+                Item: { pk, sk, ...integration, ...routing, eventSequence: event.detail.sequence },
                 ConditionExpression: ifAbsent,
               },
             },
@@ -60,6 +61,13 @@ export class DynamoDbIntegrations implements IntegrationStore {
               Put: {
                 TableName: this.tableName,
                 Item: { pk, sk: ITEM_KEYS.integrationRole(roleIdentity), ...claim },
+                ConditionExpression: ifAbsent,
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: outboxItem(tenantId, integration.id, event, Date.parse(integration.createdAt)),
                 ConditionExpression: ifAbsent,
               },
             },

@@ -423,13 +423,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     return {
       Put: {
         TableName: this.tableName,
-        Item: {
-          pk: ITEM_KEYS.tenant(tenantId),
-          sk: ITEM_KEYS.outbox(integrationId, event.detail.sequence),
-          detailType: event.detailType,
-          detail: event.detail,
-          expiresAt: Math.floor(this.clock() / 1000) + OUTBOX_TTL_SECONDS,
-        },
+        Item: outboxItem(tenantId, integrationId, event, this.clock()),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -450,6 +444,17 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
       },
     };
   }
+}
+
+/** An outbox item: the table's stream hands it to the publisher when it is written. */
+export function outboxItem(tenantId: string, integrationId: string, event: ChangeEvent, now: number) {
+  return {
+    pk: ITEM_KEYS.tenant(tenantId),
+    sk: ITEM_KEYS.outbox(integrationId, event.detail.sequence),
+    detailType: event.detailType,
+    detail: event.detail,
+    expiresAt: Math.floor(now / 1000) + OUTBOX_TTL_SECONDS,
+  };
 }
 
 /** Checkpoints hold id lists that can grow large; gzip keeps them far below the 400 KB item limit. */
