@@ -71,7 +71,7 @@ export async function startOutboxStream(
         new GetRecordsCommand({ ShardIterator: iterator }),
       );
       if (Records.length > 0) {
-        await consume({ Records });
+        await consume({ Records: Records.map(repairEmptyMaps) });
         delivered = true;
       }
       iterators.set(shardId, NextShardIterator ?? null);
@@ -109,4 +109,22 @@ export async function startOutboxStream(
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The SDK's streams client reads an empty map attribute (`{"M": {}}`) as `{}`, which no
+ * unmarshaller accepts; Lambda's events carry it intact. Put the `M` back.
+ */
+function repairEmptyMaps(record: _Record): _Record {
+  const repair = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(repair);
+    if (value === null || typeof value !== 'object') return value;
+    const entries = Object.entries(value);
+    if (entries.length === 0) return { M: {} };
+    return Object.fromEntries(entries.map(([key, inner]) => [key, repair(inner)]));
+  };
+  const image = record.dynamodb?.NewImage;
+  if (!image) return record;
+  const repaired = Object.fromEntries(Object.entries(image).map(([name, attribute]) => [name, repair(attribute)]));
+  return { ...record, dynamodb: { ...record.dynamodb, NewImage: repaired as typeof image } };
 }

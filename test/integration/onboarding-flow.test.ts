@@ -8,6 +8,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { Onboarding } from '../../schemas/api/onboarding';
 import type { RoleTestReport } from '../../schemas/api/role-test';
+import { errorCode, localApi } from '../fixtures/local-api';
 
 let runtime: LocalRuntime;
 let stateDir: string;
@@ -33,48 +34,7 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-interface Caller {
-  tenantId: string;
-  roles?: string[];
-  orgIds?: string[];
-}
-
-async function call(caller: Caller, method: string, pathname: string, body?: unknown) {
-  const token = await runtime.issuer.sign({ roles: ['tenant_owner'], ...caller });
-  const response = await fetch(`${runtime.url}${pathname}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text ? (JSON.parse(text) as unknown) : undefined,
-  };
-}
-
-/** "The customer deployed the template": a role in the sandbox organization. */
-async function deployRole(accountId: string, roleName: string, externalId: string | null): Promise<string> {
-  const response = await fetch(`${runtime.url}/local/sandbox/roles`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ accountId, roleName, externalId }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { roleArn: string }).roleArn;
-}
-
-async function externalIdOf(tenantId: string): Promise<string> {
-  return ((await call({ tenantId }, 'GET', '/v1/aws/onboarding')).body as Onboarding).externalId;
-}
-
-function errorCode(body: unknown): string {
-  return (body as { error: { code: string } }).error.code;
-}
+const { call, deployRole, externalIdOf } = localApi(() => runtime);
 
 /** Every item the table holds for a tenant: proof that a refusal wrote nothing. */
 async function itemsOf(tenantId: string): Promise<string[]> {

@@ -1,0 +1,211 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { Integration } from '../../schemas/api/integrations';
+import type { MirrorNode, SyncRun } from '../../schemas/sync';
+import { localApi } from '../fixtures/local-api';
+
+let runtime: LocalRuntime;
+let stateDir: string;
+const api = localApi(() => runtime);
+const tenant = { tenantId: 'sync-flow' };
+let integration: Integration;
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
+  runtime = await startLocalRuntime({ ...DEFAULT_LOCAL_CONFIG, port: 0, stateDir });
+  const management = runtime.sandbox?.managementAccountId ?? '';
+  const roleArn = await api.deployRole(management, 'OrgConnectionsDiscovery', await api.externalIdOf(tenant.tenantId));
+  const created = await api.call(tenant, 'POST', '/v1/integrations', {
+    kind: 'organization',
+    roleArn,
+    handle: 'acme',
+    handlePrefix: 'aws_',
+    scope: { level: 'tenant' },
+    regions: ['us-east-1'],
+  });
+  expect(created.status).toBe(201);
+  integration = created.body as Integration;
+  await runtime.settled();
+}, 120_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+async function tree(): Promise<MirrorNode[]> {
+  const nodes: MirrorNode[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${cursor}` : '';
+    const page = await api.call(tenant, 'GET', `/v1/integrations/${integration.id}/tree?limit=7${query}`);
+    expect(page.status).toBe(200);
+    const body = page.body as { items: MirrorNode[]; nextCursor: string | null };
+    nodes.push(...body.items);
+    cursor = body.nextCursor;
+  } while (cursor);
+  return nodes;
+}
+
+/** The sandbox as the mirror should show it. */
+function expectedTree() {
+  const snapshot = runtime.sandbox?.snapshot();
+  return {
+    folders: (snapshot?.organizationalUnits ?? []).map(({ id, parentId, name }) => ({ id, parentId, name })),
+    connections: (snapshot?.accounts ?? []).map(({ id, parentId, name, state }) => ({
+      id,
+      parentId,
+      name,
+      state,
+      disabled: state !== 'ACTIVE',
+    })),
+  };
+}
+
+function mirroredTree(nodes: readonly MirrorNode[]) {
+  const sort = <T extends { id: string }>(items: T[]) => items.sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    folders: sort(
+      nodes.flatMap((node) => (node.type === 'folder' ? [{ id: node.id, parentId: node.parentId, name: node.name }] : [])),
+    ),
+    connections: sort(
+      nodes.flatMap((node) =>
+        node.type === 'connection'
+          ? [{ id: node.id, parentId: node.parentId, name: node.name, state: node.state, disabled: node.disabled }]
+          : [],
+      ),
+    ),
+  };
+}
+
+function sorted<T extends { folders: { id: string }[]; connections: { id: string }[] }>(value: T): T {
+  value.folders.sort((a, b) => a.id.localeCompare(b.id));
+  value.connections.sort((a, b) => a.id.localeCompare(b.id));
+  return value;
+}
+
+async function sync(): Promise<{ runId: string; events: { type: string; detail: Record<string, unknown> }[] }> {
+  const since = runtime.bus.list().length;
+  const started = await api.call(tenant, 'POST', `/v1/integrations/${integration.id}/sync`);
+  expect(started.status).toBe(202);
+  await runtime.settled();
+  return {
+    runId: (started.body as { runId: string }).runId,
+    events: runtime.bus
+      .list(since)
+      .map((event) => ({ type: event['detail-type'], detail: event.detail as Record<string, unknown> })),
+  };
+}
+
+// A sync paces its Organizations calls at half the published limits, in real time here.
+jest.setTimeout(60_000);
+
+describe('the sync engine on the sandbox organization, through the local runtime', () => {
+  it('mirrors the organization on the initial sync, with one Created event per folder and connection', async () => {
+    const expected = sorted(expectedTree());
+    const nodes = await tree();
+    const events = runtime.bus.list().map((event) => event['detail-type']);
+    const status = await api.call(tenant, 'GET', `/v1/integrations/${integration.id}/status`);
+
+    expect(mirroredTree(nodes)).toEqual(expected);
+    expect(events.filter((type) => type === 'Folder Created')).toHaveLength(expected.folders.length);
+    expect(events.filter((type) => type === 'Connection Created')).toHaveLength(expected.connections.length);
+    expect(events.filter((type) => type === 'Integration Created')).toHaveLength(1);
+    expect(events.filter((type) => type === 'Sync Completed')).toHaveLength(1);
+    expect(status.body).toMatchObject({
+      status: 'connected',
+      currentRun: null,
+      lastRun: { trigger: 'initial', status: 'succeeded', counts: { deleted: 0 } },
+      counts: { folders: expected.folders.length, connections: expected.connections.length },
+    });
+    // Handles: generated with the prefix, unique, and the management account uses the discovery role.
+    const handles = nodes.map((node) => node.handle);
+    expect(new Set(handles).size).toBe(handles.length);
+    expect(handles.every((handle) => /^aws_[a-z0-9_]+$/.test(handle))).toBe(true);
+    const managementConnection = nodes.find((node) => node.id === runtime.sandbox?.managementAccountId);
+    expect(managementConnection).toMatchObject({ managementAccount: true, roleArn: integration.roleArn });
+  });
+
+  it('writes nothing and publishes no change on a second sync of an unchanged organization', async () => {
+    const before = await tree();
+
+    const { events } = await sync();
+
+    expect(events.map((event) => event.type)).toEqual(['Sync Completed']);
+    expect(await tree()).toEqual(before);
+    expect(events[0]?.detail).toMatchObject({ counts: { created: 0, updated: 0, deleted: 0 } });
+  });
+
+  it('publishes exactly the right changes after the organization changes', async () => {
+    const snapshot = runtime.sandbox?.snapshot();
+    const [renamed] = snapshot?.organizationalUnits ?? [];
+    const members = (snapshot?.accounts ?? []).filter(
+      (account) => account.id !== snapshot?.organization.managementAccountId && account.state === 'ACTIVE',
+    );
+    const [moved, closed, removed] = members;
+    if (!renamed || !moved || !closed || !removed || !snapshot) throw new Error('fixture too small');
+    const handleBefore = (await tree()).find((node) => node.id === renamed.id)?.handle;
+
+    expect((await api.sandbox('PATCH', `/organizational-units/${renamed.id}`, { name: 'Renamed' })).status).toBe(200);
+    const newOu = await api.sandbox('POST', '/organizational-units', { name: 'Fresh', parentId: snapshot.root.id });
+    const newOuId = (newOu.body as { id: string }).id;
+    expect(
+      (await api.sandbox('POST', `/accounts/${moved.id}/move`, { destinationParentId: newOuId })).status,
+    ).toBe(200);
+    const created = await api.sandbox('POST', '/accounts', {
+      name: 'Brand New',
+      email: 'new@example.com',
+      parentId: newOuId,
+    });
+    expect((await api.sandbox('POST', `/accounts/${closed.id}/close`)).status).toBe(200);
+    expect((await api.sandbox('DELETE', `/accounts/${removed.id}`)).status).toBe(204);
+    const extra = await api.sandbox('POST', '/organizational-units', { name: 'Short-lived', parentId: newOuId });
+
+    const first = await sync();
+    // AWS deletes only an empty OU; the sandbox refuses the rest, as AWS does.
+    expect((await api.sandbox('DELETE', `/organizational-units/${newOuId}`)).status).toBe(400);
+    expect((await api.sandbox('DELETE', `/organizational-units/${(extra.body as { id: string }).id}`)).status).toBe(204);
+    const second = await sync();
+
+    const changesOf = (events: { type: string }[]) =>
+      events
+        .map((event) => event.type)
+        .filter((type) => type !== 'Sync Completed')
+        .sort();
+    expect(changesOf(first.events)).toEqual([
+      'Connection Created',
+      'Connection Deleted',
+      'Connection Updated',
+      'Connection Updated',
+      'Folder Created',
+      'Folder Created',
+      'Folder Updated',
+    ]);
+    expect(changesOf(second.events)).toEqual(['Folder Deleted']);
+    const movedEvent = first.events.find(
+      (event) => (event.detail.connection as { id?: string } | undefined)?.id === moved.id,
+    );
+    expect(movedEvent?.detail.changes).toEqual([{ field: 'parentId', from: moved.parentId, to: newOuId }]);
+    const sequences = [...first.events, ...second.events].map((event) => Number(event.detail.sequence));
+    expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    const nodes = await tree();
+    expect(mirroredTree(nodes)).toEqual(sorted(expectedTree()));
+    expect(nodes.find((node) => node.id === renamed.id)).toMatchObject({ name: 'Renamed', handle: handleBefore });
+    expect(nodes.find((node) => node.id === moved.id)).toMatchObject({ parentId: newOuId });
+    expect(nodes.find((node) => node.id === closed.id)).toMatchObject({ state: 'PENDING_CLOSURE', disabled: true });
+    expect(nodes.find((node) => node.id === removed.id)).toBeUndefined();
+    expect(nodes.find((node) => node.id === (created.body as { id: string }).id)).toMatchObject({ parentId: newOuId });
+  });
+
+  it('lists the runs newest first', async () => {
+    const runs = await api.call(tenant, 'GET', `/v1/integrations/${integration.id}/runs?limit=2`);
+    const body = runs.body as { items: SyncRun[]; nextCursor: string | null };
+
+    expect(body.items.map((run) => run.trigger)).toEqual(['manual', 'manual']);
+    expect(body.items[0]?.id.localeCompare(body.items[1]?.id ?? '')).toBeGreaterThan(0);
+    expect(body.nextCursor).not.toBeNull();
+  });
+});
