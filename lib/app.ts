@@ -25,6 +25,7 @@ export function buildApp(app: App = new App()): OrgConnectionsApp {
     config,
     table: stateful.table,
     ingressBus: stateful.ingressBus,
+    connectionsBus: stateful.connectionsBus,
     templatesBaseUrl: stateful.templatesBaseUrl,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

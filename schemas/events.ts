@@ -82,3 +82,13 @@ export interface ChangeEvent {
   readonly detailType: DetailType;
   readonly detail: { readonly sequence: number; readonly eventId: string } & Record<string, unknown>;
 }
+
+/**
+ * Each event's `detail` as JSON Schema (draft-04, the dialect EventBridge's schema registry
+ * reads), keyed by detail-type, so consumers can generate code bindings.
+ */
+export function eventJsonSchemas(): Record<DetailType, Record<string, unknown>> {
+  return Object.fromEntries(
+    DETAIL_TYPES.map((type) => [type, z.toJSONSchema(EVENT_DETAIL_SCHEMAS[type], { target: 'draft-04' })]),
+  ) as unknown as Record<DetailType, Record<string, unknown>>;
+}

@@ -1,5 +1,5 @@
 /**
- * The sync workflow in Amazon States Language, defined once: the CDK stack substitutes the
+ * The sync workflow in Amazon States Language, defined once: the CDK stack puts in the
  * function's ARN and the partition, and the local runtime runs the same definition with
  * aws-local-stepfunctions, overriding the three Task states by name.
  */
@@ -9,7 +9,7 @@ export const WORKFLOW_STATES = {
   fail: 'Record failure',
 } as const;
 
-/** Substituted by `definitionSubstitutions` in CDK and by the local runtime. */
+/** Replaced by the CDK stack (with CloudFormation references) and by the local runtime. */
 export type WorkflowSubstitution = 'SyncFunctionArn' | 'Partition';
 
 /** The placeholder of a substitution, as it appears in the definition. */

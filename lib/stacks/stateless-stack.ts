@@ -1,12 +1,23 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
+import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { API_FUNCTIONS, API_ROUTES, type ApiFunctionName, handlerEntry } from '../../lambdas/routes';
+import { placeholder, syncWorkflowDefinition } from '../../lambdas/sync/workflow';
+import { DETAIL_TYPES, eventJsonSchemas } from '../../schemas/events';
+import { ITEM_KEYS } from '../../schemas/table';
 import type { DeploymentConfig } from '../config';
 import { ApiAuth } from '../constructs/api-auth';
 import { acknowledgeNag, nagText } from '../constructs/nag';
@@ -17,6 +28,7 @@ export interface StatelessStackProps extends StackProps {
   readonly config: DeploymentConfig;
   readonly table: ITableV2;
   readonly ingressBus: IEventBus;
+  readonly connectionsBus: IEventBus;
   /** Where the stateful stack publishes the customer templates, ending with `/`. */
   readonly templatesBaseUrl: string;
 }
@@ -36,6 +48,9 @@ interface ApiFunctionSettings {
  */
 export class StatelessStack extends Stack {
   readonly functions: Readonly<Record<ApiFunctionName, ServiceFunction>>;
+  readonly syncFunction: ServiceFunction;
+  readonly publisherFunction: ServiceFunction;
+  readonly syncWorkflow: StateMachine;
   readonly api: OrgConnectionsApi;
   readonly auth: ApiAuth;
 
@@ -55,6 +70,26 @@ export class StatelessStack extends Stack {
     this.auth = new ApiAuth(this, 'Auth', { auth: config.auth, logRetention, alarmTopic });
 
     const shared = { CORS_ALLOWED_ORIGINS: config.corsAllowedOrigins.join(',') };
+    // Named, so functions can know its ARN without a reference cycle (it invokes them).
+    const stateMachineName = `${this.stackName}-sync`;
+    const stateMachineArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const syncEnvironment = {
+      TABLE_NAME: table.tableName,
+      TRUSTED_ACCOUNT_ID: trustedAccountId,
+      ALLOWED_PARTITIONS: config.allowedPartitions.join(','),
+      STATE_MACHINE_ARN: stateMachineArn,
+    };
+    const customerRolesNag = (fn: ServiceFunction) =>
+      acknowledgeNag(
+        fn.role,
+        `IAM5[Resource::arn:${nagText(this.partition, 'AWS::Partition')}:iam::*:role/*]`,
+        "Customer roles live in any customer's account, so no account can be named; the role's trust policy and its External ID are the gate, and our own account is excluded.",
+      );
     const settings: Record<ApiFunctionName, ApiFunctionSettings> = {
       'aws-env': {
         description: 'C1 env check: the backend AWS identity and the trusted account',
@@ -75,20 +110,15 @@ export class StatelessStack extends Stack {
         grant: (fn) => fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem'])),
       },
       integrations: {
-        description: 'C3 and C9: role tests, creating and reading integrations',
-        environment: {
-          TABLE_NAME: table.tableName,
-          TRUSTED_ACCOUNT_ID: trustedAccountId,
-          ALLOWED_PARTITIONS: config.allowedPartitions.join(','),
-        },
+        description: 'C3, C9 and C11: role tests, integrations, starting syncs, status, runs and the tree',
+        environment: syncEnvironment,
         grant: (fn) => {
-          fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'Query']));
+          fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem', 'Query']));
           fn.role.addToPolicy(assumeCustomerRoles(this.partition, this.account));
-          acknowledgeNag(
-            fn.role,
-            `IAM5[Resource::arn:${nagText(this.partition, 'AWS::Partition')}:iam::*:role/*]`,
-            "Customer roles live in any customer's account, so no account can be named; the role's trust policy and its External ID are the gate, and our own account is excluded.",
+          fn.role.addToPolicy(
+            new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
           );
+          customerRolesNag(fn);
         },
       },
       openapi: {
@@ -113,6 +143,26 @@ export class StatelessStack extends Stack {
     }
     this.functions = functions;
 
+    this.syncFunction = new ServiceFunction(this, 'SyncWorkflowFunction', {
+      entry: handlerEntry('sync'),
+      description: 'C4, C5 and C11: the sync workflow steps (walk, reconcile, finalize, record failure)',
+      environment: { ...syncEnvironment, ORG_API_RATE_FRACTION: String(config.orgApiRateFraction) },
+      // A step checkpoints a minute before this; a walk of a large organization takes several.
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+      logRetention,
+      alarmTopic,
+    });
+    this.syncFunction.role.addToPolicy(
+      tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'ConditionCheckItem']),
+    );
+    this.syncFunction.role.addToPolicy(assumeCustomerRoles(this.partition, this.account));
+    customerRolesNag(this.syncFunction);
+    this.syncWorkflow = this.syncStateMachine(stateMachineName, logRetention);
+
+    this.publisherFunction = this.outboxPublisher(props, logRetention, alarmTopic);
+    this.registerEventSchemas();
+
     this.api = new OrgConnectionsApi(this, 'RestApi', {
       routes: API_ROUTES,
       functions,
@@ -126,6 +176,117 @@ export class StatelessStack extends Stack {
     if (this.auth.userPool && this.auth.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: this.auth.userPoolClient.userPoolClientId });
+    }
+  }
+
+  /** The workflow's one definition (lambdas/sync/workflow.ts), with this stack's function and partition. */
+  private syncStateMachine(stateMachineName: string, logRetention: number): StateMachine {
+    const machine = new StateMachine(this, 'SyncWorkflow', {
+      stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      // Both substitutions become CloudFormation references, which cfn-lint can follow.
+      definitionBody: DefinitionBody.fromString(
+        JSON.stringify(syncWorkflowDefinition())
+          .replaceAll(placeholder('Partition'), this.partition)
+          .replaceAll(placeholder('SyncFunctionArn'), this.syncFunction.function.functionArn),
+      ),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'SyncWorkflowLogs', {
+          retention: logRetention,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+    this.syncFunction.function.grantInvoke(machine);
+    acknowledgeNag(
+      machine.role,
+      `IAM5[Resource::<${this.getLogicalId(this.syncFunction.function.node.defaultChild as never)}.Arn>:*]`,
+      'Invoking the sync function by version or alias needs the ARN with a qualifier wildcard.',
+    );
+    acknowledgeNag(
+      machine.role,
+      'IAM5[Resource::*]',
+      'X-Ray tracing and the log delivery actions of Step Functions support no resource-level permission.',
+    );
+    return machine;
+  }
+
+  /**
+   * The outbox's reader: outbox INSERTs on the table's stream, filtered by the event source
+   * mapping so the function never sees mirror writes. A batch that keeps failing is split to
+   * find the bad record and, after its retries, lands in a queue that raises an alarm.
+   */
+  private outboxPublisher(props: StatelessStackProps, logRetention: number, alarmTopic: Topic): ServiceFunction {
+    const fn = new ServiceFunction(this, 'OutboxPublisher', {
+      entry: handlerEntry('publisher'),
+      description: 'C6: publishes connection-change events from the outbox to the connections bus',
+      environment: { CONNECTIONS_BUS_NAME: props.connectionsBus.eventBusName },
+      logRetention,
+      alarmTopic,
+    });
+    props.connectionsBus.grantPutEventsTo(fn.function);
+    const streamArn = props.table.tableStreamArn;
+    if (!streamArn) throw new Error('the table needs its stream for the outbox');
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [streamArn],
+      }),
+    );
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+    acknowledgeNag(fn.role, 'IAM5[Resource::*]', 'dynamodb:ListStreams supports no resource-level permission.');
+    const deadLetters = new Queue(this, 'OutboxDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNag(deadLetters, 'SQS3', 'This queue is itself the dead-letter queue of the outbox stream.');
+    new EventSourceMapping(this, 'OutboxStream', {
+      target: fn.function,
+      eventSourceArn: streamArn,
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true,
+      retryAttempts: 10,
+      onFailure: new SqsDlq(deadLetters),
+      filters: [
+        FilterCriteria.filter({
+          eventName: FilterRule.isEqual('INSERT'),
+          dynamodb: { Keys: { sk: { S: FilterRule.beginsWith(ITEM_KEYS.outboxPrefix) } } },
+        }),
+      ],
+    });
+    deadLetters.grantSendMessages(fn.function);
+    new Alarm(this, 'OutboxDeadLettersAlarm', {
+      alarmDescription: 'Connection-change events could not be published; replay them from the queue.',
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(alarmTopic));
+    return fn;
+  }
+
+  /** The events' schemas, in EventBridge's registry, so consumers can download code bindings. */
+  private registerEventSchemas(): void {
+    const registry = new CfnRegistry(this, 'EventSchemas', {
+      description: 'Connection-change events of aws-org-connections',
+    });
+    const schemas = eventJsonSchemas();
+    for (const type of DETAIL_TYPES) {
+      const schema = new CfnSchema(this, `Schema${type.replaceAll(' ', '')}`, {
+        registryName: registry.attrRegistryName,
+        schemaName: `aws-org-connections@${type.replaceAll(' ', '')}`,
+        type: 'JSONSchemaDraft4',
+        description: `The detail of "${type}"`,
+        content: JSON.stringify(schemas[type]),
+      });
+      schema.addResourceDependency(registry);
     }
   }
 }

@@ -143,6 +143,7 @@ describe('onboarding to a registered integration, through the local server', () 
     const roleArn = await deployRole(management, 'UniqueDiscovery', externalId);
     const otherRole = await deployRole(management, 'OtherDiscovery', externalId);
     await call(tenant, 'POST', '/v1/integrations', integrationBody(roleArn, 'first'));
+    await runtime.settled(); // the initial sync has written the mirror
     const before = await itemsOf(tenant.tenantId);
 
     const sameHandle = await call(tenant, 'POST', '/v1/integrations', integrationBody(otherRole, 'first'));
