@@ -2,8 +2,10 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { API_ROUTES } from '../../../lambdas/routes';
+import { syncWorkflowDefinition } from '../../../lambdas/sync/workflow';
 import { buildApp } from '../../../lib/app';
 import { CONFIG_CONTEXT_KEY } from '../../../lib/config';
+import { DETAIL_TYPES } from '../../../schemas/events';
 import { GLOBAL_INDEXES } from '../../../schemas/table';
 
 /** An app whose assets are not bundled: these tests look at the templates only. */
@@ -162,8 +164,8 @@ describe('stateless stack', () => {
     );
   });
 
-  it('gives the table functions item-level actions only: no scans, no deletes', () => {
-    const tableActions = ['Onboarding', 'Integrations'].map((id) =>
+  it('gives the table functions item-level actions only: no scans, and deletes only to the sync', () => {
+    const tableActions = ['Onboarding', 'Integrations', 'SyncWorkflowFunction', 'OutboxPublisher'].map((id) =>
       statementsOf(id)
         .flatMap((statement) => statement.Action)
         .filter((action) => action.startsWith('dynamodb:'))
@@ -172,8 +174,72 @@ describe('stateless stack', () => {
 
     expect(tableActions).toEqual([
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      [
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+      // The publisher only reads the stream.
+      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
     ]);
+  });
+
+  it('lets only the role test and the sync assume customer roles, and only the API start syncs', () => {
+    const holders = (action: string) =>
+      ['AwsEnv', 'Onboarding', 'Integrations', 'Openapi', 'SyncWorkflowFunction', 'OutboxPublisher'].filter(
+        (id) => statementsOf(id).some((statement) => [statement.Action].flat().includes(action)),
+      );
+
+    expect(holders('sts:AssumeRole')).toEqual(['Integrations', 'SyncWorkflowFunction']);
+    expect(holders('states:StartExecution')).toEqual(['Integrations']);
+    expect(holders('events:PutEvents')).toEqual(['OutboxPublisher']);
+  });
+
+  it('runs the sync workflow from the shared definition: retries interruptions, never AccessDenied', () => {
+    const machines = Object.values(stateless.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toHaveLength(1);
+    const joined = machines[0]?.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    const definition = JSON.parse(
+      joined.map((part) => (typeof part === 'string' ? part : 'FUNCTION')).join(''),
+    ) as ReturnType<typeof syncWorkflowDefinition>;
+    const step = definition.States['Sync step'] as { Retry: { ErrorEquals: string[] }[] };
+    const retried = step.Retry.flatMap((retry) => retry.ErrorEquals);
+
+    expect(Object.keys(definition.States)).toEqual(Object.keys(syncWorkflowDefinition().States));
+    expect(retried).toEqual(expect.arrayContaining(['UPSTREAM_THROTTLED', 'Lambda.ServiceException']));
+    expect(retried).not.toContain('MISSING_PERMISSIONS');
+    expect(retried).not.toContain('States.ALL');
+  });
+
+  it('feeds only outbox inserts to the publisher, with a dead-letter queue', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { Keys: { sk: { S: [{ prefix: 'OUTBOX#' }] } } },
+            }),
+          },
+        ],
+      },
+    });
+  });
+
+  it('registers the JSON Schema of every connection-change event', () => {
+    const schemas = Object.values(stateless.findResources('AWS::EventSchemas::Schema'));
+
+    expect(schemas).toHaveLength(DETAIL_TYPES.length);
+    for (const schema of schemas) {
+      expect(schema.Properties.Type).toBe('JSONSchemaDraft4');
+      expect(JSON.parse(schema.Properties.Content)).toMatchObject({ type: 'object' });
+    }
   });
 
   it('tells the onboarding function where the templates are published and which bus the forwarder targets', () => {
