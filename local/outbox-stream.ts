@@ -125,6 +125,8 @@ function repairEmptyMaps(record: _Record): _Record {
   };
   const image = record.dynamodb?.NewImage;
   if (!image) return record;
-  const repaired = Object.fromEntries(Object.entries(image).map(([name, attribute]) => [name, repair(attribute)]));
+  const repaired = Object.fromEntries(
+    Object.entries(image).map(([name, attribute]) => [name, repair(attribute)]),
+  );
   return { ...record, dynamodb: { ...record.dynamodb, NewImage: repaired as typeof image } };
 }

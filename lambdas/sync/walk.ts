@@ -50,6 +50,10 @@ export class Walk {
   private readonly persistentlyDenied: Set<string>;
   private readonly active = new Set<MutableCursor>();
   private wake: (() => void) | undefined;
+  /** Set when a worker fails: the others stop at their next page, so the step ends cleanly. */
+  private failed = false;
+  /** A step always lists at least one page, however small its budget, so runs always advance. */
+  private progressed = false;
 
   constructor(private readonly options: WalkOptions) {
     const { checkpoint } = options;
@@ -60,9 +64,21 @@ export class Walk {
   }
 
   async run(deadline: number): Promise<Checkpoint> {
-    const workers = Array.from({ length: this.options.concurrency }, () => this.worker(deadline));
+    let failure: unknown;
+    const workers = Array.from({ length: this.options.concurrency }, () =>
+      this.worker(deadline).catch((error: unknown) => {
+        if (!this.failed) failure = error;
+        this.failed = true;
+        this.wake?.();
+      }),
+    );
     await Promise.all(workers);
+    if (this.failed) throw failure;
     return this.checkpoint();
+  }
+
+  private stopped(deadline: number): boolean {
+    return this.failed || (this.progressed && this.options.clock.now() >= deadline);
   }
 
   private checkpoint(): Checkpoint {
@@ -78,7 +94,7 @@ export class Walk {
 
   private async worker(deadline: number): Promise<void> {
     for (;;) {
-      if (this.options.clock.now() >= deadline) return;
+      if (this.stopped(deadline)) return;
       const cursor = this.queue.shift();
       if (!cursor) {
         // Others may still find child OUs; wait for one of them to finish a page.
@@ -133,7 +149,7 @@ export class Walk {
     deadline: number,
     fetch: (token: string | undefined) => Promise<OrgPage<DiscoveredOu | DiscoveredAccount>>,
   ): Promise<void> {
-    while (cursor[stream] !== null && this.options.clock.now() < deadline) {
+    while (cursor[stream] !== null && !this.stopped(deadline)) {
       let page: OrgPage<DiscoveredOu | DiscoveredAccount>;
       try {
         page = await fetch(cursor[stream] ?? undefined);
@@ -149,6 +165,7 @@ export class Walk {
         stream === 'accountToken' ? (page.items as DiscoveredAccount[]) : [],
       );
       cursor[stream] = page.nextToken ?? null;
+      this.progressed = true;
     }
   }
 

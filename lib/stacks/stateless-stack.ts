@@ -219,7 +219,11 @@ export class StatelessStack extends Stack {
    * mapping so the function never sees mirror writes. A batch that keeps failing is split to
    * find the bad record and, after its retries, lands in a queue that raises an alarm.
    */
-  private outboxPublisher(props: StatelessStackProps, logRetention: number, alarmTopic: Topic): ServiceFunction {
+  private outboxPublisher(
+    props: StatelessStackProps,
+    logRetention: number,
+    alarmTopic: Topic,
+  ): ServiceFunction {
     const fn = new ServiceFunction(this, 'OutboxPublisher', {
       entry: handlerEntry('publisher'),
       description: 'C6: publishes connection-change events from the outbox to the connections bus',
@@ -237,7 +241,11 @@ export class StatelessStack extends Stack {
       }),
     );
     fn.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
-    acknowledgeNag(fn.role, 'IAM5[Resource::*]', 'dynamodb:ListStreams supports no resource-level permission.');
+    acknowledgeNag(
+      fn.role,
+      'IAM5[Resource::*]',
+      'dynamodb:ListStreams supports no resource-level permission.',
+    );
     const deadLetters = new Queue(this, 'OutboxDeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { SandboxOrganization } from '../../lambdas/adapters/sandbox/sandbox-organization';
 import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { MirrorNode, SyncRun } from '../../schemas/sync';
 import { localApi } from '../fixtures/local-api';
+import { mirrorShape, organizationShape } from '../fixtures/mirror';
 
 let runtime: LocalRuntime;
 let stateDir: string;
@@ -13,11 +15,20 @@ const api = localApi(() => runtime);
 const tenant = { tenantId: 'sync-flow' };
 let integration: Integration;
 
+function sandbox(): SandboxOrganization {
+  if (!runtime.sandbox) throw new Error('the runtime runs without a sandbox');
+  return runtime.sandbox;
+}
+
 beforeAll(async () => {
   stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
   runtime = await startLocalRuntime({ ...DEFAULT_LOCAL_CONFIG, port: 0, stateDir });
   const management = runtime.sandbox?.managementAccountId ?? '';
-  const roleArn = await api.deployRole(management, 'OrgConnectionsDiscovery', await api.externalIdOf(tenant.tenantId));
+  const roleArn = await api.deployRole(
+    management,
+    'OrgConnectionsDiscovery',
+    await api.externalIdOf(tenant.tenantId),
+  );
   const created = await api.call(tenant, 'POST', '/v1/integrations', {
     kind: 'organization',
     roleArn,
@@ -50,44 +61,10 @@ async function tree(): Promise<MirrorNode[]> {
   return nodes;
 }
 
-/** The sandbox as the mirror should show it. */
-function expectedTree() {
-  const snapshot = runtime.sandbox?.snapshot();
-  return {
-    folders: (snapshot?.organizationalUnits ?? []).map(({ id, parentId, name }) => ({ id, parentId, name })),
-    connections: (snapshot?.accounts ?? []).map(({ id, parentId, name, state }) => ({
-      id,
-      parentId,
-      name,
-      state,
-      disabled: state !== 'ACTIVE',
-    })),
-  };
-}
-
-function mirroredTree(nodes: readonly MirrorNode[]) {
-  const sort = <T extends { id: string }>(items: T[]) => items.sort((a, b) => a.id.localeCompare(b.id));
-  return {
-    folders: sort(
-      nodes.flatMap((node) => (node.type === 'folder' ? [{ id: node.id, parentId: node.parentId, name: node.name }] : [])),
-    ),
-    connections: sort(
-      nodes.flatMap((node) =>
-        node.type === 'connection'
-          ? [{ id: node.id, parentId: node.parentId, name: node.name, state: node.state, disabled: node.disabled }]
-          : [],
-      ),
-    ),
-  };
-}
-
-function sorted<T extends { folders: { id: string }[]; connections: { id: string }[] }>(value: T): T {
-  value.folders.sort((a, b) => a.id.localeCompare(b.id));
-  value.connections.sort((a, b) => a.id.localeCompare(b.id));
-  return value;
-}
-
-async function sync(): Promise<{ runId: string; events: { type: string; detail: Record<string, unknown> }[] }> {
+async function sync(): Promise<{
+  runId: string;
+  events: { type: string; detail: Record<string, unknown> }[];
+}> {
   const since = runtime.bus.list().length;
   const started = await api.call(tenant, 'POST', `/v1/integrations/${integration.id}/sync`);
   expect(started.status).toBe(202);
@@ -105,12 +82,12 @@ jest.setTimeout(60_000);
 
 describe('the sync engine on the sandbox organization, through the local runtime', () => {
   it('mirrors the organization on the initial sync, with one Created event per folder and connection', async () => {
-    const expected = sorted(expectedTree());
+    const expected = organizationShape(sandbox());
     const nodes = await tree();
     const events = runtime.bus.list().map((event) => event['detail-type']);
     const status = await api.call(tenant, 'GET', `/v1/integrations/${integration.id}/status`);
 
-    expect(mirroredTree(nodes)).toEqual(expected);
+    expect(mirrorShape(nodes)).toEqual(expected);
     expect(events.filter((type) => type === 'Folder Created')).toHaveLength(expected.folders.length);
     expect(events.filter((type) => type === 'Connection Created')).toHaveLength(expected.connections.length);
     expect(events.filter((type) => type === 'Integration Created')).toHaveLength(1);
@@ -149,8 +126,13 @@ describe('the sync engine on the sandbox organization, through the local runtime
     if (!renamed || !moved || !closed || !removed || !snapshot) throw new Error('fixture too small');
     const handleBefore = (await tree()).find((node) => node.id === renamed.id)?.handle;
 
-    expect((await api.sandbox('PATCH', `/organizational-units/${renamed.id}`, { name: 'Renamed' })).status).toBe(200);
-    const newOu = await api.sandbox('POST', '/organizational-units', { name: 'Fresh', parentId: snapshot.root.id });
+    expect(
+      (await api.sandbox('PATCH', `/organizational-units/${renamed.id}`, { name: 'Renamed' })).status,
+    ).toBe(200);
+    const newOu = await api.sandbox('POST', '/organizational-units', {
+      name: 'Fresh',
+      parentId: snapshot.root.id,
+    });
     const newOuId = (newOu.body as { id: string }).id;
     expect(
       (await api.sandbox('POST', `/accounts/${moved.id}/move`, { destinationParentId: newOuId })).status,
@@ -162,12 +144,17 @@ describe('the sync engine on the sandbox organization, through the local runtime
     });
     expect((await api.sandbox('POST', `/accounts/${closed.id}/close`)).status).toBe(200);
     expect((await api.sandbox('DELETE', `/accounts/${removed.id}`)).status).toBe(204);
-    const extra = await api.sandbox('POST', '/organizational-units', { name: 'Short-lived', parentId: newOuId });
+    const extra = await api.sandbox('POST', '/organizational-units', {
+      name: 'Short-lived',
+      parentId: newOuId,
+    });
 
     const first = await sync();
     // AWS deletes only an empty OU; the sandbox refuses the rest, as AWS does.
     expect((await api.sandbox('DELETE', `/organizational-units/${newOuId}`)).status).toBe(400);
-    expect((await api.sandbox('DELETE', `/organizational-units/${(extra.body as { id: string }).id}`)).status).toBe(204);
+    expect(
+      (await api.sandbox('DELETE', `/organizational-units/${(extra.body as { id: string }).id}`)).status,
+    ).toBe(204);
     const second = await sync();
 
     const changesOf = (events: { type: string }[]) =>
@@ -192,12 +179,20 @@ describe('the sync engine on the sandbox organization, through the local runtime
     const sequences = [...first.events, ...second.events].map((event) => Number(event.detail.sequence));
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
     const nodes = await tree();
-    expect(mirroredTree(nodes)).toEqual(sorted(expectedTree()));
-    expect(nodes.find((node) => node.id === renamed.id)).toMatchObject({ name: 'Renamed', handle: handleBefore });
+    expect(mirrorShape(nodes)).toEqual(organizationShape(sandbox()));
+    expect(nodes.find((node) => node.id === renamed.id)).toMatchObject({
+      name: 'Renamed',
+      handle: handleBefore,
+    });
     expect(nodes.find((node) => node.id === moved.id)).toMatchObject({ parentId: newOuId });
-    expect(nodes.find((node) => node.id === closed.id)).toMatchObject({ state: 'PENDING_CLOSURE', disabled: true });
+    expect(nodes.find((node) => node.id === closed.id)).toMatchObject({
+      state: 'PENDING_CLOSURE',
+      disabled: true,
+    });
     expect(nodes.find((node) => node.id === removed.id)).toBeUndefined();
-    expect(nodes.find((node) => node.id === (created.body as { id: string }).id)).toMatchObject({ parentId: newOuId });
+    expect(nodes.find((node) => node.id === (created.body as { id: string }).id)).toMatchObject({
+      parentId: newOuId,
+    });
   });
 
   it('lists the runs newest first', async () => {

@@ -74,6 +74,7 @@ class SandboxRoleSession implements CustomerRoleSession {
   }
 
   async describeOrganization(): Promise<OrganizationInfo> {
+    this.organization.call({ api: 'DescribeOrganization', callerAccountId: this.accountId });
     const { id, arn, managementAccountId } = this.organization;
     if (!this.organization.account(this.accountId)) throw new NotInOrganizationError('standalone account');
     return { id, arn, managementAccountId };

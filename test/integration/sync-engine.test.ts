@@ -1,0 +1,409 @@
+import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbIntegrations } from '../../lambdas/adapters/aws/dynamodb-integrations';
+import { DynamoDbSync } from '../../lambdas/adapters/aws/dynamodb-sync';
+import { SandboxCustomerRoles } from '../../lambdas/adapters/sandbox/sandbox-customer-roles';
+import {
+  SandboxApiError,
+  type SandboxCall,
+  SandboxOrganization,
+} from '../../lambdas/adapters/sandbox/sandbox-organization';
+import { createDocumentClient } from '../../lambdas/core/dynamodb';
+import { buildEvent } from '../../lambdas/sync/events';
+import type { RunRef } from '../../lambdas/sync/ports';
+import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../../lambdas/sync/service';
+import {
+  type DynamoDbLocal,
+  ensureTable,
+  localDynamoDbClient,
+  startDynamoDbLocal,
+} from '../../local/dynamodb-local';
+import type { Integration } from '../../schemas/api/integrations';
+import { ITEM_KEYS } from '../../schemas/table';
+import { generateOrganization, type OrgShape } from '../fixtures/generated-org';
+import { mirrorShape, organizationShape } from '../fixtures/mirror';
+
+const TRUSTED = '123456789012';
+const TENANT = 'engine';
+const EXTERNAL_ID = 'engine:0123456789abcdef0123456789abcdef';
+
+let dynamo: DynamoDbLocal;
+let tables = 0;
+
+beforeAll(async () => {
+  dynamo = await startDynamoDbLocal();
+}, 60_000);
+
+afterAll(async () => {
+  await dynamo?.stop();
+});
+
+/**
+ * Virtual time: waits pass at once, so a rate-limited walk runs in milliseconds. With `tick`,
+ * every reading of the clock also moves it on, as real work would.
+ */
+function virtualClock(tick = 0) {
+  let now = Date.parse('2026-11-23T00:00:00Z');
+  return {
+    now: () => {
+      now += tick;
+      return now;
+    },
+    sleep: async (ms: number) => void (now += ms),
+  };
+}
+
+interface Setup {
+  readonly sandbox: SandboxOrganization;
+  readonly store: DynamoDbSync;
+  readonly service: ReturnType<typeof makeSyncService>;
+  readonly integration: Integration;
+  readonly started: RunRef[];
+  readonly assumed: { count: number };
+  /** Requests a sync and drives it to the end; a budget forces the step to stop and resume. */
+  run(options?: { budgetMs?: number; confirmDeletions?: boolean }): Promise<{ ref: RunRef; steps: number }>;
+  /** Every outbox event of the integration, in sequence order. */
+  outbox(): Promise<{ detailType: string; detail: Record<string, unknown> }[]>;
+}
+
+async function setup(
+  shape: OrgShape,
+  settings: Partial<typeof DEFAULT_SYNC_SETTINGS> = {},
+  clock = virtualClock(),
+): Promise<Setup> {
+  const tableName = `engine-${++tables}`;
+  const client = localDynamoDbClient(dynamo.endpoint);
+  await ensureTable(client, tableName);
+  const db = createDocumentClient(client);
+  const sandbox = new SandboxOrganization(generateOrganization(shape), TRUSTED);
+  const role = sandbox.createRole({
+    accountId: sandbox.managementAccountId,
+    roleName: 'Discovery',
+    externalId: EXTERNAL_ID,
+  });
+  const integration: Integration = {
+    id: randomUUID(),
+    version: 1,
+    handle: 'acme',
+    kind: 'organization',
+    scope: { level: 'tenant' },
+    status: 'pending',
+    roleArn: role.arn,
+    readOnlyRoleArn: null,
+    memberRoleName: 'OrgConnectionsReadOnly',
+    handlePrefix: null,
+    regions: ['us-east-1'],
+    options: {},
+    permissions: { share: 'none' },
+    externalId: EXTERNAL_ID,
+    accountId: sandbox.managementAccountId,
+    partition: 'aws',
+    organizationId: sandbox.id,
+    managementAccountId: sandbox.managementAccountId,
+    createdAt: new Date(clock.now()).toISOString(),
+    updatedAt: new Date(clock.now()).toISOString(),
+    createdBy: 'test',
+  };
+  await new DynamoDbIntegrations(db, tableName).create({
+    tenantId: TENANT,
+    integration,
+    roleIdentity: `aws:${sandbox.managementAccountId}:discovery`,
+    event: buildEvent(
+      'Integration Created',
+      { tenantId: TENANT, scope: integration.scope, integrationId: integration.id, syncRunId: null },
+      1,
+      {},
+    ),
+  });
+  const store = new DynamoDbSync(db, tableName, clock.now);
+  const roles = new SandboxCustomerRoles(sandbox, TRUSTED);
+  const assumed = { count: 0 };
+  const started: RunRef[] = [];
+  const service = makeSyncService({
+    state: store,
+    mirror: store,
+    roles: {
+      assumeRole: (request) => {
+        assumed.count += 1;
+        return roles.assumeRole(request);
+      },
+    },
+    workflow: { start: async (ref) => void started.push(ref) },
+    settings: {
+      ...DEFAULT_SYNC_SETTINGS,
+      rateFraction: 1,
+      stepMarginMs: 0,
+      roleRules: { trustedAccountId: TRUSTED, allowedPartitions: ['aws'] },
+      ...settings,
+    },
+    clock,
+    random: () => 0.5,
+  });
+  return {
+    sandbox,
+    store,
+    service,
+    integration,
+    started,
+    assumed,
+    async run({ budgetMs = 3_600_000, confirmDeletions = false } = {}) {
+      const { runId } = await service.requestSync({
+        tenantId: TENANT,
+        integrationId: integration.id,
+        trigger: 'manual',
+        confirmDeletions,
+      });
+      const ref = { tenantId: TENANT, integrationId: integration.id, runId };
+      let steps = 0;
+      for (let done = false; !done; steps += 1) {
+        done = (await service.step(ref, clock.now() + budgetMs)).done;
+        if (steps > 10_000) throw new Error('the run does not end');
+      }
+      await service.finalize(ref);
+      return { ref, steps };
+    },
+    async outbox() {
+      const { Items = [] } = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': ITEM_KEYS.tenant(TENANT),
+            ':prefix': `${ITEM_KEYS.outboxPrefix}${integration.id}#`,
+          },
+        }),
+      );
+      return Items.map((item) => ({ detailType: String(item.detailType), detail: item.detail }));
+    },
+  };
+}
+
+/** What walking by parent costs against the sandbox: per container, its OU pages and its account pages. */
+function minimumCalls(sandbox: SandboxOrganization): number {
+  const pages = (items: number) => (items <= 20 ? 1 : 1 + Math.ceil(items / 20)); // + the empty first page
+  const containers = [sandbox.rootId, ...sandbox.snapshot().organizationalUnits.map((ou) => ou.id)];
+  return (
+    2 +
+    containers.reduce((sum, id) => {
+      const { ous, accounts } = sandbox.children(id);
+      return sum + pages(ous.length) + pages(accounts.length);
+    }, 0)
+  );
+}
+
+function throwOn(
+  sandbox: SandboxOrganization,
+  name: string,
+  when: (call: SandboxCall, index: number) => boolean,
+) {
+  let index = 0;
+  sandbox.onCall = (call) => {
+    if (when(call, index++)) throw new SandboxApiError(name, `${name} (injected)`);
+  };
+}
+
+jest.setTimeout(120_000);
+
+describe('the sync engine against DynamoDB Local and a generated sandbox organization', () => {
+  it('walks by parent with the fewest Organizations calls, and mirrors every OU and account', async () => {
+    const shape = { accounts: 1_000, ous: 100, depth: 5 };
+    const world = await setup(shape);
+
+    await world.run();
+
+    const containers = shape.ous + 1;
+    const formula = 2 + 2 * containers + Math.ceil((shape.accounts + shape.ous) / 20) + containers;
+    expect(world.sandbox.calls).toHaveLength(minimumCalls(world.sandbox));
+    expect(world.sandbox.calls.length).toBeLessThanOrEqual(formula);
+    expect(world.sandbox.calls.slice(0, 2).map((call) => call.api)).toEqual([
+      'DescribeOrganization',
+      'ListRoots',
+    ]);
+    expect(mirrorShape(await world.store.load(TENANT, world.integration.id))).toEqual(
+      organizationShape(world.sandbox),
+    );
+  });
+
+  it('resumes from small checkpoints across many steps and reaches the same mirror as one long step', async () => {
+    const shape = { accounts: 300, ous: 40, depth: 4 };
+    const once = await setup(shape);
+    const many = await setup(shape, {}, virtualClock(1));
+
+    await once.run();
+    const { steps } = await many.run({ budgetMs: 1 });
+
+    expect(steps).toBeGreaterThan(10);
+    const strip = (nodes: Awaited<ReturnType<DynamoDbSync['load']>>) =>
+      nodes.map(({ updatedAt: _, ...node }) => node).sort((a, b) => a.id.localeCompare(b.id));
+    expect(strip(await many.store.load(TENANT, many.integration.id))).toEqual(
+      strip(await once.store.load(TENANT, once.integration.id)),
+    );
+    expect(many.sandbox.calls.length).toBe(once.sandbox.calls.length);
+  });
+
+  it('writes nothing and publishes no change when nothing changed', async () => {
+    const world = await setup({ accounts: 120, ous: 12, depth: 3 });
+    await world.run();
+    const before = await world.outbox();
+    const mirror = await world.store.load(TENANT, world.integration.id);
+
+    await world.run();
+
+    expect(await world.store.load(TENANT, world.integration.id)).toEqual(mirror);
+    expect((await world.outbox()).slice(before.length).map((event) => event.detailType)).toEqual([
+      'Sync Completed',
+    ]);
+  });
+
+  it('rides out a throttling storm and an expired session, and still mirrors exactly', async () => {
+    const world = await setup({ accounts: 200, ous: 20, depth: 3 });
+    throwOn(world.sandbox, 'TooManyRequestsException', (_, index) => index % 3 === 1 && index < 60);
+    const expiredAt = 40;
+    let expiries = 0;
+    const throttle = world.sandbox.onCall;
+    world.sandbox.onCall = (call) => {
+      if (world.sandbox.calls.length === expiredAt && expiries++ === 0) {
+        throw new SandboxApiError('ExpiredTokenException', 'expired (injected)');
+      }
+      throttle?.(call);
+    };
+
+    await world.run();
+
+    expect(mirrorShape(await world.store.load(TENANT, world.integration.id))).toEqual(
+      organizationShape(world.sandbox),
+    );
+    expect(expiries).toBe(1);
+    expect(world.assumed.count).toBe(2);
+    expect(world.sandbox.calls.length).toBeGreaterThan(minimumCalls(world.sandbox));
+  });
+
+  it('marks a run cut short by throttling partial, and deletes nothing', async () => {
+    const world = await setup({ accounts: 80, ous: 8, depth: 2 });
+    await world.run();
+    const gone = world.sandbox.snapshot().accounts.slice(1, 4);
+    for (const account of gone) world.sandbox.removeAccount(account.id);
+    throwOn(world.sandbox, 'TooManyRequestsException', (_, index) => index >= 6);
+
+    const { runId } = await world.service.requestSync({
+      tenantId: TENANT,
+      integrationId: world.integration.id,
+      trigger: 'manual',
+      confirmDeletions: false,
+    });
+    const ref = { tenantId: TENANT, integrationId: world.integration.id, runId };
+    await expect(world.service.step(ref, Date.now() + 3_600_000)).rejects.toMatchObject({
+      code: 'UPSTREAM_THROTTLED',
+    });
+    await world.service.fail(ref, { code: 'UPSTREAM_THROTTLED', message: 'throttled', hint: null });
+
+    const mirror = await world.store.load(TENANT, world.integration.id);
+    expect(gone.every((account) => mirror.some((node) => node.id === account.id))).toBe(true);
+    const stored = await world.store.run(ref);
+    expect(stored?.run).toMatchObject({ status: 'partial', error: { code: 'UPSTREAM_THROTTLED' } });
+    expect((await world.store.target(TENANT, world.integration.id))?.status).toBe('error');
+    expect((await world.outbox()).at(-2)?.detailType).toBe('Sync Failed');
+  });
+
+  it('keeps a subtree it may not list, with a hint, and removes it only when the denial persists', async () => {
+    const world = await setup({ accounts: 100, ous: 10, depth: 1 });
+    await world.run();
+    const denied = world.sandbox
+      .snapshot()
+      .organizationalUnits.find((ou) => world.sandbox.children(ou.id).accounts.length > 0);
+    if (!denied) throw new Error('no OU with accounts');
+    const inside = world.sandbox.children(denied.id).accounts.map((account) => account.id);
+    throwOn(world.sandbox, 'AccessDeniedException', (call) => call.parentId === denied.id);
+
+    await world.run();
+    const afterFirst = await world.store.load(TENANT, world.integration.id);
+    await world.run();
+    const afterSecond = await world.store.load(TENANT, world.integration.id);
+
+    expect(afterFirst.find((node) => node.id === denied.id)).toMatchObject({
+      access: 'denied',
+      accessHint: expect.stringContaining('organizations:List'),
+    });
+    expect(inside.every((id) => afterFirst.some((node) => node.id === id))).toBe(true);
+    expect(inside.some((id) => afterSecond.some((node) => node.id === id))).toBe(false);
+    expect(afterSecond.find((node) => node.id === denied.id)).toMatchObject({ access: 'denied' });
+  });
+
+  it('holds a run that would delete most connections until a sync confirms the deletions', async () => {
+    const world = await setup({ accounts: 40, ous: 4, depth: 2 });
+    await world.run();
+    const members = world.sandbox
+      .snapshot()
+      .accounts.filter((account) => account.id !== world.sandbox.managementAccountId);
+    for (const account of members.slice(0, 30)) world.sandbox.removeAccount(account.id);
+
+    const held = await world.run();
+    const heldMirror = await world.store.load(TENANT, world.integration.id);
+    await world.run({ confirmDeletions: true });
+
+    expect((await world.store.run(held.ref))?.run).toMatchObject({
+      status: 'needs_review',
+      counts: { heldDeletions: 30 },
+    });
+    expect(heldMirror.filter((node) => node.type === 'connection')).toHaveLength(40);
+    expect(mirrorShape(await world.store.load(TENANT, world.integration.id))).toEqual(
+      organizationShape(world.sandbox),
+    );
+  });
+
+  it('loses no event when the step dies between its write and the end of the step', async () => {
+    const world = await setup({ accounts: 60, ous: 6, depth: 2 });
+    const apply = world.store.apply.bind(world.store);
+    let writes = 0;
+    world.store.apply = async (...args) => {
+      await apply(...args);
+      if (++writes === 2) throw new Error('the function died here');
+    };
+    const { runId } = await world.service.requestSync({
+      tenantId: TENANT,
+      integrationId: world.integration.id,
+      trigger: 'initial',
+      confirmDeletions: false,
+    });
+    const ref = { tenantId: TENANT, integrationId: world.integration.id, runId };
+
+    await expect(world.service.step(ref, Date.now() + 3_600_000)).rejects.toThrow('the function died here');
+    // The workflow retries the step, which reads the mirror afresh.
+    while (!(await world.service.step(ref, Date.now() + 3_600_000)).done);
+    await world.service.finalize(ref);
+
+    const mirror = await world.store.load(TENANT, world.integration.id);
+    const created = (await world.outbox()).filter((event) => event.detailType.endsWith('Created'));
+    const announced = created.flatMap((event) => {
+      const node = (event.detail.folder ?? event.detail.connection) as { id: string } | undefined;
+      return node ? [node.id] : [];
+    });
+    expect(announced.sort()).toEqual(mirror.map((node) => node.id).sort());
+    const sequences = (await world.outbox()).map((event) => Number(event.detail.sequence));
+    expect(new Set(sequences).size).toBe(sequences.length);
+  });
+
+  it('runs one sync at a time: a second request is folded into one follow-up run', async () => {
+    const world = await setup({ accounts: 20, ous: 2, depth: 1 });
+    const request = () =>
+      world.service.requestSync({
+        tenantId: TENANT,
+        integrationId: world.integration.id,
+        trigger: 'manual',
+        confirmDeletions: false,
+      });
+
+    const [first, second] = await Promise.all([request(), request()]);
+    const third = await request();
+
+    const started = [first, second].find((answer) => !answer.coalesced);
+    expect([first.coalesced, second.coalesced].sort()).toEqual([false, true]);
+    expect(third).toEqual({ runId: started?.runId, coalesced: true });
+    expect(world.started).toHaveLength(1);
+    const ref = { tenantId: TENANT, integrationId: world.integration.id, runId: started?.runId ?? '' };
+    while (!(await world.service.step(ref, Date.now() + 3_600_000)).done);
+    const { next } = await world.service.finalize(ref);
+    expect(next).toEqual(expect.any(String));
+    expect((await world.store.target(TENANT, world.integration.id))?.activeRunId).toBe(next);
+  });
+});
