@@ -7,10 +7,9 @@ import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
 import { createDocumentClient } from '../core/dynamodb';
 import { accountIdSchema, loadEnv, partitionSchema } from '../core/env';
-import { AppError } from '../core/errors';
 import { logger } from '../core/logger';
-import { LeaseLostError } from './ports';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService, type SyncService } from './service';
+import { asWorkflowError, runErrorOf } from './workflow-errors';
 
 const refSchema = z.strictObject({
   tenantId: z.string().min(1),
@@ -63,47 +62,6 @@ export function createHandler(service: SyncService) {
       log.error('workflow action failed', { error });
       throw asWorkflowError(error);
     }
-  };
-}
-
-/** The error as Step Functions should see it: named by its code, with message and hint. */
-export function asWorkflowError(error: unknown): Error {
-  if (error instanceof LeaseLostError) return named('LEASE_LOST', { message: error.message, hint: null });
-  if (error instanceof AppError)
-    return named(error.code, { message: error.message, hint: error.hint ?? null });
-  return named('INTERNAL_ERROR', {
-    message: error instanceof Error ? error.message : String(error),
-    hint: null,
-  });
-}
-
-function named(code: string, body: { message: string; hint: string | null }): Error {
-  const error = new Error(JSON.stringify(body));
-  error.name = code;
-  return error;
-}
-
-/**
- * Step Functions hands the Catch an `{Error, Cause}` pair; from Lambda, Cause is itself JSON
- * with the thrown error's message, which is our `{message, hint}`.
- */
-export function runErrorOf({ Error: code, Cause }: { Error: string; Cause?: string }) {
-  const parse = (text: string | undefined): unknown => {
-    try {
-      return JSON.parse(text ?? '');
-    } catch {
-      return undefined;
-    }
-  };
-  const lambdaCause = z.object({ errorMessage: z.string() }).safeParse(parse(Cause));
-  const body = z
-    .object({ message: z.string(), hint: z.string().nullable() })
-    .safeParse(parse(lambdaCause.success ? lambdaCause.data.errorMessage : Cause));
-  const timedOut = code === 'Sandbox.Timedout' || code === 'States.Timeout';
-  return {
-    code: timedOut ? 'TIMEOUT' : code,
-    message: body.success ? body.data.message : (Cause ?? code),
-    hint: body.success ? body.data.hint : null,
   };
 }
 

@@ -49,7 +49,9 @@ function virtualClock(tick = 0) {
       now += tick;
       return now;
     },
-    sleep: async (ms: number) => void (now += ms),
+    sleep: async (ms: number) => {
+      now += ms;
+    },
   };
 }
 

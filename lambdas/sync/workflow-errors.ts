@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { RunError } from '../../schemas/sync';
+import { AppError } from '../core/errors';
+import { LeaseLostError } from './ports';
+
+/** The error as Step Functions should see it: named by its code, with message and hint. */
+export function asWorkflowError(error: unknown): Error {
+  if (error instanceof LeaseLostError) return named('LEASE_LOST', { message: error.message, hint: null });
+  if (error instanceof AppError)
+    return named(error.code, { message: error.message, hint: error.hint ?? null });
+  return named('INTERNAL_ERROR', {
+    message: error instanceof Error ? error.message : String(error),
+    hint: null,
+  });
+}
+
+function named(code: string, body: { message: string; hint: string | null }): Error {
+  const error = new Error(JSON.stringify(body));
+  error.name = code;
+  return error;
+}
+
+/**
+ * Step Functions hands the Catch an `{Error, Cause}` pair; from Lambda, Cause is itself JSON
+ * with the thrown error's message, which is our `{message, hint}`.
+ */
+export function runErrorOf({ Error: code, Cause }: { Error: string; Cause?: string }): RunError {
+  const parse = (text: string | undefined): unknown => {
+    try {
+      return JSON.parse(text ?? '');
+    } catch {
+      return undefined;
+    }
+  };
+  const lambdaCause = z.object({ errorMessage: z.string() }).safeParse(parse(Cause));
+  const body = z
+    .object({ message: z.string(), hint: z.string().nullable() })
+    .safeParse(parse(lambdaCause.success ? lambdaCause.data.errorMessage : Cause));
+  const timedOut = code === 'Sandbox.Timedout' || code === 'States.Timeout';
+  return {
+    code: timedOut ? 'TIMEOUT' : code,
+    message: body.success ? body.data.message : (Cause ?? code),
+    hint: body.success ? body.data.hint : null,
+  };
+}

@@ -1,0 +1,118 @@
+import { makePublisher } from '../../../lambdas/publisher/service';
+import { eventIdOf } from '../../../lambdas/sync/events';
+import { handleCandidates } from '../../../lambdas/sync/handles';
+import { TokenBucket } from '../../../lambdas/sync/rate-limit';
+import { runErrorOf } from '../../../lambdas/sync/workflow-errors';
+import type { ChangeEvent } from '../../../schemas/events';
+
+function virtualClock() {
+  const clock = {
+    time: 0,
+    now: () => clock.time,
+    sleep: async (ms: number) => {
+      clock.time += ms;
+    },
+  };
+  return clock;
+}
+
+describe('handles', () => {
+  it('slugs names with the prefix, and resolves collisions by the id, the same way every time', () => {
+    expect(handleCandidates('aws_', 'Prod – Café Payments', '210000003039')).toEqual([
+      'aws_prod_cafe_payments',
+      'aws_prod_cafe_payments_3039',
+      'aws_prod_cafe_payments_210000003039',
+    ]);
+    expect(handleCandidates(null, '123 Sandbox', 'ou-k3v9-w0rkl0ad')[0]).toBe('n_123_sandbox');
+    expect(handleCandidates(null, '!!!', '210000003039')[0]).toBe('unnamed');
+    const long = handleCandidates('team_', 'x'.repeat(100), '210000003039');
+    expect(long.every((handle) => /^[a-z][a-z0-9_]{0,62}$/.test(handle))).toBe(true);
+  });
+});
+
+describe('token bucket', () => {
+  it('allows the burst at once, then no more than the rate', async () => {
+    const clock = virtualClock();
+    const bucket = new TokenBucket({ rate: 2.5, burst: 4 }, clock);
+
+    for (let call = 0; call < 4; call += 1) await bucket.take();
+    const afterBurst = clock.time;
+    for (let call = 0; call < 10; call += 1) await bucket.take();
+
+    expect(afterBurst).toBe(0);
+    expect(clock.time).toBeCloseTo(4000, 6);
+  });
+});
+
+describe('publisher', () => {
+  const event = (sequence: number): ChangeEvent => ({
+    detailType: 'Connection Created',
+    detail: { sequence, eventId: eventIdOf('integration', sequence) },
+  });
+
+  it('sends ten entries a call in sequence order, and retries only the entries that failed', async () => {
+    const calls: number[][] = [];
+    let failOnce = true;
+    const publish = makePublisher({
+      source: 'aws-org-connections',
+      clock: virtualClock(),
+      bus: {
+        put: async (entries) => {
+          calls.push(entries.map((entry) => JSON.parse(entry.detail).sequence));
+          if (!failOnce) return [];
+          failOnce = false;
+          return [1, 3];
+        },
+      },
+    });
+
+    await publish([12, 3, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11].map(event));
+
+    expect(calls).toEqual([
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      [2, 4],
+      [11, 12],
+    ]);
+  });
+
+  it('gives up after its retries, so the stream delivers the batch again', async () => {
+    const publish = makePublisher({
+      source: 'aws-org-connections',
+      clock: virtualClock(),
+      bus: { put: async (entries) => entries.map((_, index) => index) },
+    });
+
+    await expect(publish([event(1)])).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+  });
+
+  it('gives every event a stable id from its integration and sequence', () => {
+    expect(eventIdOf('integration', 7)).toBe(eventIdOf('integration', 7));
+    expect(eventIdOf('integration', 7)).not.toBe(eventIdOf('integration', 8));
+    expect(eventIdOf('integration', 7)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+  });
+});
+
+describe('workflow errors', () => {
+  it('reads the code and hint from a Lambda error, and names a timeout', () => {
+    const cause = JSON.stringify({
+      errorType: 'MISSING_PERMISSIONS',
+      errorMessage: JSON.stringify({
+        message: 'ListRoots was denied',
+        hint: 'Grant organizations:ListRoots.',
+      }),
+    });
+
+    expect(runErrorOf({ Error: 'MISSING_PERMISSIONS', Cause: cause })).toEqual({
+      code: 'MISSING_PERMISSIONS',
+      message: 'ListRoots was denied',
+      hint: 'Grant organizations:ListRoots.',
+    });
+    expect(runErrorOf({ Error: 'Sandbox.Timedout', Cause: 'Task timed out' })).toEqual({
+      code: 'TIMEOUT',
+      message: 'Task timed out',
+      hint: null,
+    });
+  });
+});
