@@ -4,8 +4,6 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
-  Token,
-  Validations,
 } from 'aws-cdk-lib';
 import {
   AttributeType,
