@@ -1,6 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
-import { z } from 'zod';
 import { listQuerySchema } from '../../schemas/api/common';
 import { createIntegrationSchema, integrationPathSchema } from '../../schemas/api/integrations';
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
@@ -11,9 +10,10 @@ import { DynamoDbSync } from '../adapters/aws/dynamodb-sync';
 import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
 import { createDocumentClient } from '../core/dynamodb';
-import { accountIdSchema, loadEnv, partitionSchema } from '../core/env';
+import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
 import { makeRoleTestService, type RoleTestDeps } from '../role-test/service';
+import { syncEnvSchema } from '../sync/env';
 import type { MirrorStore, SyncStateStore, WorkflowPort } from '../sync/ports';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../sync/service';
 import { type IntegrationDeps, makeIntegrationService } from './service';
@@ -94,17 +94,7 @@ export function createHandler({ roles, rules, syncStore, workflow, ...deps }: In
   });
 }
 
-const env = loadEnv(
-  z.object({
-    TABLE_NAME: z.string().min(1),
-    TRUSTED_ACCOUNT_ID: accountIdSchema,
-    ALLOWED_PARTITIONS: z
-      .string()
-      .transform((list) => list.split(','))
-      .pipe(z.array(partitionSchema).min(1)),
-    STATE_MACHINE_ARN: z.string().min(1),
-  }),
-);
+const env = loadEnv(syncEnvSchema);
 
 const db = createDocumentClient();
 export const handler = createHandler({

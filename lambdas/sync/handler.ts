@@ -6,8 +6,9 @@ import { DynamoDbSync } from '../adapters/aws/dynamodb-sync';
 import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
 import { createDocumentClient } from '../core/dynamodb';
-import { accountIdSchema, loadEnv, partitionSchema } from '../core/env';
+import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
+import { syncEnvSchema } from './env';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService, type SyncService } from './service';
 import { asWorkflowError, runErrorOf } from './workflow-errors';
 
@@ -66,14 +67,7 @@ export function createHandler(service: SyncService) {
 }
 
 const env = loadEnv(
-  z.object({
-    TABLE_NAME: z.string().min(1),
-    TRUSTED_ACCOUNT_ID: accountIdSchema,
-    ALLOWED_PARTITIONS: z
-      .string()
-      .transform((list) => list.split(','))
-      .pipe(z.array(partitionSchema).min(1)),
-    STATE_MACHINE_ARN: z.string().min(1),
+  syncEnvSchema.extend({
     ORG_API_RATE_FRACTION: z.coerce.number().gt(0).max(1).default(DEFAULT_SYNC_SETTINGS.rateFraction),
   }),
 );

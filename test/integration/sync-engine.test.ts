@@ -62,6 +62,8 @@ interface Setup {
   readonly integration: Integration;
   readonly started: RunRef[];
   readonly assumed: { count: number };
+  /** Requests a sync and returns its run, without running it. */
+  begin(): Promise<RunRef>;
   /** Requests a sync and drives it to the end; a budget forces the step to stop and resume. */
   run(options?: { budgetMs?: number; confirmDeletions?: boolean }): Promise<{ ref: RunRef; steps: number }>;
   /** Every outbox event of the integration, in sequence order. */
@@ -141,6 +143,16 @@ async function setup(
     clock,
     random: () => 0.5,
   });
+  async function begin(confirmDeletions: boolean): Promise<RunRef> {
+    const request = {
+      tenantId: TENANT,
+      integrationId: integration.id,
+      trigger: 'manual' as const,
+      confirmDeletions,
+    };
+    const { runId } = await service.requestSync(request);
+    return { tenantId: TENANT, integrationId: integration.id, runId };
+  }
   return {
     sandbox,
     store,
@@ -148,14 +160,9 @@ async function setup(
     integration,
     started,
     assumed,
+    begin: () => begin(false),
     async run({ budgetMs = 3_600_000, confirmDeletions = false } = {}) {
-      const { runId } = await service.requestSync({
-        tenantId: TENANT,
-        integrationId: integration.id,
-        trigger: 'manual',
-        confirmDeletions,
-      });
-      const ref = { tenantId: TENANT, integrationId: integration.id, runId };
+      const ref = await begin(confirmDeletions);
       let steps = 0;
       for (let done = false; !done; steps += 1) {
         done = (await service.step(ref, clock.now() + budgetMs)).done;
@@ -287,13 +294,7 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     for (const account of gone) world.sandbox.removeAccount(account.id);
     throwOn(world.sandbox, 'TooManyRequestsException', (_, index) => index >= 6);
 
-    const { runId } = await world.service.requestSync({
-      tenantId: TENANT,
-      integrationId: world.integration.id,
-      trigger: 'manual',
-      confirmDeletions: false,
-    });
-    const ref = { tenantId: TENANT, integrationId: world.integration.id, runId };
+    const ref = await world.begin();
     await expect(world.service.step(ref, Date.now() + 3_600_000)).rejects.toMatchObject({
       code: 'UPSTREAM_THROTTLED',
     });
@@ -361,13 +362,7 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
       await apply(...args);
       if (++writes === 2) throw new Error('the function died here');
     };
-    const { runId } = await world.service.requestSync({
-      tenantId: TENANT,
-      integrationId: world.integration.id,
-      trigger: 'initial',
-      confirmDeletions: false,
-    });
-    const ref = { tenantId: TENANT, integrationId: world.integration.id, runId };
+    const ref = await world.begin();
 
     await expect(world.service.step(ref, Date.now() + 3_600_000)).rejects.toThrow('the function died here');
     // The workflow retries the step, which reads the mirror afresh.

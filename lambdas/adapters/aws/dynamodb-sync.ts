@@ -273,24 +273,8 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
   }
 
   async listRuns(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
-    const pk = ITEM_KEYS.tenant(tenantId);
-    const prefix = ITEM_KEYS.runPrefix(integrationId);
-    const { Items = [], LastEvaluatedKey } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ...(page.cursor === undefined
-          ? {}
-          : { ExclusiveStartKey: { pk, sk: decodeCursor(page.cursor, prefix) } }),
-      }),
-    );
-    return {
-      items: Items.map((item) => syncRunSchema.parse(item)),
-      nextCursor: LastEvaluatedKey ? encodeCursor(String(LastEvaluatedKey.sk)) : null,
-    };
+    const result = await this.queryPage(tenantId, ITEM_KEYS.runPrefix(integrationId), page, false);
+    return { ...result, items: result.items.map((item) => syncRunSchema.parse(item)) };
   }
 
   async load(tenantId: string, integrationId: string): Promise<MirrorNode[]> {
@@ -380,23 +364,31 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
   }
 
   async page(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
+    const result = await this.queryPage(tenantId, ITEM_KEYS.mirrorPrefix(integrationId), page, true);
+    return { ...result, items: result.items.map((item) => mirrorNodeSchema.parse(item)) };
+  }
+
+  /** One page of a tenant's items under a prefix; the cursor holds only the sort key. */
+  private async queryPage(
+    tenantId: string,
+    prefix: string,
+    page: { limit: number; cursor?: string },
+    forward: boolean,
+  ) {
     const pk = ITEM_KEYS.tenant(tenantId);
-    const prefix = ITEM_KEYS.mirrorPrefix(integrationId);
     const { Items = [], LastEvaluatedKey } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ScanIndexForward: forward,
         Limit: page.limit,
         ...(page.cursor === undefined
           ? {}
           : { ExclusiveStartKey: { pk, sk: decodeCursor(page.cursor, prefix) } }),
       }),
     );
-    return {
-      items: Items.map((item) => mirrorNodeSchema.parse(item)),
-      nextCursor: LastEvaluatedKey ? encodeCursor(String(LastEvaluatedKey.sk)) : null,
-    };
+    return { items: Items, nextCursor: LastEvaluatedKey ? encodeCursor(String(LastEvaluatedKey.sk)) : null };
   }
 
   private nodeSk(integrationId: string, node: MirrorNode): string {
