@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Integration } from '../../schemas/api/integrations';
 import type { ChangeEvent } from '../../schemas/events';
 import type { MirrorNode, RunCounts, RunError, SyncRun, SyncTrigger } from '../../schemas/sync';
-import { AppError, NotFoundError } from '../core/errors';
+import { AppError } from '../core/errors';
 import { roleSessionName } from '../domain/external-id';
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
 import type { CustomerRolesPort } from '../role-test/ports';
@@ -382,13 +382,6 @@ export function makeSyncService(deps: SyncDeps) {
     },
 
     fail: failRun,
-
-    /** For the API: 404 unless the integration exists. */
-    async requireTarget(tenantId: string, integrationId: string): Promise<SyncTarget> {
-      const target = await state.target(tenantId, integrationId);
-      if (!target) throw new NotFoundError('The integration');
-      return target;
-    },
   };
 
   async function startWalk(organizations: PacedOrganizations): Promise<Checkpoint> {
