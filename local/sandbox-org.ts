@@ -1,9 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
+import { systemClock } from '../lambdas/sync/rate-limit';
 import { sandboxOrgFixtureSchema } from '../schemas/sandbox-org';
 
-/** Reads and checks the sandbox organization's fixture; a bad file fails the start, naming the field. */
+/**
+ * Reads and checks the sandbox organization's fixture; a bad file fails the start, naming the field.
+ * The organization enforces the Organizations rate limits in real time, as AWS would.
+ */
 export async function loadSandboxOrganization(
   file: string,
   trustedAccountId: string,
@@ -13,5 +17,5 @@ export async function loadSandboxOrganization(
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`The sandbox organization in ${file} is invalid: ${problems.join('; ')}`);
   }
-  return new SandboxOrganization(parsed.data, trustedAccountId);
+  return new SandboxOrganization(parsed.data, trustedAccountId, { rateLimitClock: systemClock });
 }

@@ -26,6 +26,11 @@ export const ORGANIZATIONS_LIMITS = {
 } as const satisfies Record<string, RateLimit>;
 export type OrganizationsApi = keyof typeof ORGANIZATIONS_LIMITS;
 
+/** The published limit of an Organizations API, if it is one a sync calls. */
+export function organizationsLimitOf(api: string): RateLimit | undefined {
+  return Object.hasOwn(ORGANIZATIONS_LIMITS, api) ? ORGANIZATIONS_LIMITS[api as OrganizationsApi] : undefined;
+}
+
 /**
  * A token bucket that hands out reservations: each caller takes a token now, or the next one
  * that will exist and waits for it, so concurrent callers queue fairly and never exceed the rate.
@@ -43,11 +48,24 @@ export class TokenBucket {
   }
 
   async take(): Promise<void> {
+    this.refill();
+    this.tokens -= 1;
+    if (this.tokens < 0) await this.clock.sleep((-this.tokens / this.limit.rate) * 1000);
+  }
+
+  /** Takes a token only if one is there now, as a service that throttles its callers does. */
+  tryTake(): boolean {
+    this.refill();
+    // A caller that waited exactly its time finds a whole token, whatever the float rounding.
+    if (this.tokens < 1 - 1e-9) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private refill(): void {
     const now = this.clock.now();
     this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.limit.rate);
     this.updatedAt = now;
-    this.tokens -= 1;
-    if (this.tokens < 0) await this.clock.sleep((-this.tokens / this.limit.rate) * 1000);
   }
 }
 

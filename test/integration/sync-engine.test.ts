@@ -74,12 +74,17 @@ async function setup(
   shape: OrgShape,
   settings: Partial<typeof DEFAULT_SYNC_SETTINGS> = {},
   clock = virtualClock(),
+  { rateLimited = false } = {},
 ): Promise<Setup> {
   const tableName = `engine-${++tables}`;
   const client = localDynamoDbClient(dynamo.endpoint);
   await ensureTable(client, tableName);
   const db = createDocumentClient(client);
-  const sandbox = new SandboxOrganization(generateOrganization(shape), TRUSTED);
+  const sandbox = new SandboxOrganization(
+    generateOrganization(shape),
+    TRUSTED,
+    rateLimited ? { rateLimitClock: clock } : {},
+  );
   const role = sandbox.createRole({
     accountId: sandbox.managementAccountId,
     roleName: 'Discovery',
@@ -248,6 +253,26 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
       strip(await once.store.load(TENANT, once.integration.id)),
     );
     expect(many.sandbox.calls.length).toBe(once.sandbox.calls.length);
+  });
+
+  it('stays within the published limits of a throttling sandbox, and converges when pushed past them', async () => {
+    const shape = { accounts: 400, ous: 40, depth: 4 };
+    const clock = virtualClock();
+    const polite = await setup(shape, { rateFraction: 1 }, clock, { rateLimited: true });
+    const greedy = await setup(shape, { rateFraction: 4 }, clock, { rateLimited: true });
+
+    await polite.run();
+    await greedy.run();
+
+    // Not one call refused: a throttled call would have been repeated.
+    expect(polite.sandbox.calls).toHaveLength(minimumCalls(polite.sandbox));
+    // Four times the limit: many calls refused and retried, and the same mirror in the end.
+    expect(greedy.sandbox.calls.length).toBeGreaterThan(minimumCalls(greedy.sandbox) + 10);
+    for (const world of [polite, greedy]) {
+      expect(mirrorShape(await world.store.load(TENANT, world.integration.id))).toEqual(
+        organizationShape(world.sandbox),
+      );
+    }
   });
 
   it('writes nothing and publishes no change when nothing changed', async () => {

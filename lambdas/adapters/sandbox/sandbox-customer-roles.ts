@@ -74,10 +74,11 @@ class SandboxRoleSession implements CustomerRoleSession {
   }
 
   async describeOrganization(): Promise<OrganizationInfo> {
-    this.organization.call({ api: 'DescribeOrganization', callerAccountId: this.accountId });
-    const { id, arn, managementAccountId } = this.organization;
-    if (!this.organization.account(this.accountId)) throw new NotInOrganizationError('standalone account');
-    return { id, arn, managementAccountId };
+    return this.organizationsCall('DescribeOrganization', undefined, undefined, () => {
+      const { id, arn, managementAccountId } = this.organization;
+      if (!this.organization.account(this.accountId)) throw new NotInOrganizationError('standalone account');
+      return { id, arn, managementAccountId };
+    });
   }
 
   async listDelegatedAdministrators(): Promise<readonly string[]> {
@@ -97,26 +98,29 @@ class SandboxRoleSession implements CustomerRoleSession {
   }
 
   async listRoots(nextToken?: string): Promise<OrgPage<{ readonly id: string }>> {
-    return this.organizationsCall('ListRoots', undefined, nextToken, () =>
-      this.organization.page([{ id: this.organization.rootId }], { nextToken }),
-    );
+    return this.organizationsCall('ListRoots', undefined, nextToken, () => {
+      this.requireAdministrator();
+      return this.organization.page([{ id: this.organization.rootId }], { nextToken });
+    });
   }
 
   async listOrganizationalUnitsForParent(
     parentId: string,
     nextToken?: string,
   ): Promise<OrgPage<DiscoveredOu>> {
-    return this.organizationsCall('ListOrganizationalUnitsForParent', parentId, nextToken, () =>
-      this.organization.page(
+    return this.organizationsCall('ListOrganizationalUnitsForParent', parentId, nextToken, () => {
+      this.requireAdministrator();
+      return this.organization.page(
         this.organization.children(parentId).ous.map(({ id, name }) => ({ id, name })),
         { nextToken },
-      ),
-    );
+      );
+    });
   }
 
   async listAccountsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredAccount>> {
-    return this.organizationsCall('ListAccountsForParent', parentId, nextToken, () =>
-      this.organization.page(
+    return this.organizationsCall('ListAccountsForParent', parentId, nextToken, () => {
+      this.requireAdministrator();
+      return this.organization.page(
         this.organization.children(parentId).accounts.map(({ id, name, email, state }) => ({
           id,
           name,
@@ -124,11 +128,22 @@ class SandboxRoleSession implements CustomerRoleSession {
           state,
         })),
         { nextToken },
-      ),
-    );
+      );
+    });
   }
 
-  /** One Organizations call: the caller's rights, the fault hook, then AWS's error mapping. */
+  /** Organizations lets only the management account and delegated administrators list. */
+  private requireAdministrator(): void {
+    const { managementAccountId, delegatedAdministrators } = this.organization;
+    if (this.accountId !== managementAccountId && !delegatedAdministrators.includes(this.accountId)) {
+      throw new SandboxApiError(
+        'AccessDeniedException',
+        'Only the management account or a delegated admin may list.',
+      );
+    }
+  }
+
+  /** One Organizations call: expiry, the fault hook and rate limit, the answer, then AWS's error mapping. */
   private async organizationsCall<T>(
     api: string,
     parentId: string | undefined,
@@ -144,13 +159,6 @@ class SandboxRoleSession implements CustomerRoleSession {
         );
       }
       this.organization.call({ api, callerAccountId: this.accountId, ...(parentId ? { parentId } : {}) });
-      const { managementAccountId, delegatedAdministrators } = this.organization;
-      if (this.accountId !== managementAccountId && !delegatedAdministrators.includes(this.accountId)) {
-        throw new SandboxApiError(
-          'AccessDeniedException',
-          'Only the management account or a delegated admin may list.',
-        );
-      }
       return answer();
     } catch (error: unknown) {
       if (!(error instanceof SandboxApiError)) throw error;

@@ -8,6 +8,7 @@ import type {
 } from '../../../schemas/sandbox-org';
 import { AppError, NotFoundError, ValidationError } from '../../core/errors';
 import { roleArnOf } from '../../domain/role-arn';
+import { type Clock, organizationsLimitOf, TokenBucket } from '../../sync/rate-limit';
 
 /** AWS Organizations returns at most 20 items a page. */
 export const MAX_PAGE_SIZE = 20;
@@ -64,6 +65,14 @@ export interface SandboxCall {
   readonly parentId?: string;
 }
 
+export interface SandboxOptions {
+  /**
+   * Enforces DESIGN §6's per-account rate limits on this clock: a call beyond its API's bucket
+   * fails with TooManyRequestsException, as AWS answers. Unlimited when absent.
+   */
+  readonly rateLimitClock?: Clock;
+}
+
 /**
  * The sandbox's AWS Organization: the tree from the fixture, the roles customers "deployed",
  * the Organizations API's paging, and the admin changes of the local routes. It holds no
@@ -86,11 +95,14 @@ export class SandboxOrganization {
   onCall: ((call: SandboxCall) => void) | undefined;
   /** Every Organizations call made, in order; tests count them. */
   readonly calls: SandboxCall[] = [];
+  /** Per calling account and API, as AWS keeps them. */
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     fixture: SandboxOrgFixture,
     /** The platform's account: the only one sandbox roles trust. */
     private readonly trustedAccountId: string,
+    private readonly options: SandboxOptions = {},
   ) {
     this.partition = fixture.partition;
     this.id = fixture.organization.id;
@@ -143,10 +155,20 @@ export class SandboxOrganization {
     return this.roles.get(roleKey(accountId, roleName));
   }
 
-  /** Records the call and lets the fault hook refuse it. */
+  /** Records the call, lets the fault hook refuse it, then charges it to its rate limit. */
   call(call: SandboxCall): void {
     this.calls.push(call);
     this.onCall?.(call);
+    const clock = this.options.rateLimitClock;
+    const limit = organizationsLimitOf(call.api);
+    if (!clock || !limit) return;
+    const key = `${call.callerAccountId}:${call.api}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(limit, clock);
+      this.buckets.set(key, bucket);
+    }
+    if (!bucket.tryTake()) throw new SandboxApiError('TooManyRequestsException', 'Rate exceeded.');
   }
 
   /** The OUs and accounts directly under a root or OU, in a stable order. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { SandboxCustomerRoles } from '../../../lambdas/adapters/sandbox/sandbox-customer-roles';
 import { SandboxOrganization } from '../../../lambdas/adapters/sandbox/sandbox-organization';
+import { UpstreamThrottledError } from '../../../lambdas/core/errors';
 import { parseRoleArn } from '../../../lambdas/domain/role-arn';
 import { RoleRefusedError } from '../../../lambdas/role-test/ports';
 import { sandboxOrgFixtureSchema } from '../../../schemas/sandbox-org';
@@ -157,5 +158,48 @@ describe('sandbox trust rules', () => {
     await expect(session.listDelegatedAdministrators()).rejects.toThrow(
       'organizations:ListDelegatedAdministrators was denied',
     );
+  });
+});
+
+describe('sandbox rate limits', () => {
+  function limitedSandbox() {
+    let now = 0;
+    const advance = (ms: number) => {
+      now += ms;
+    };
+    const clock = { now: () => now, sleep: async (ms: number) => advance(ms) };
+    const organization = new SandboxOrganization(fixture, PLATFORM, { rateLimitClock: clock });
+    const roles = new SandboxCustomerRoles(organization, PLATFORM);
+    const { arn } = organization.createRole({
+      accountId: fixture.organization.managementAccountId,
+      roleName: 'Discovery',
+      externalId: null,
+    });
+    return { roles, arn, advance, rootId: organization.rootId };
+  }
+
+  /** How many of `count` calls made at one instant the sandbox lets through. */
+  async function admitted(calls: Array<() => Promise<unknown>>): Promise<number> {
+    const outcomes = await Promise.allSettled(calls.map((call) => call()));
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    for (const outcome of refused) expect(outcome.reason).toBeInstanceOf(UpstreamThrottledError);
+    return outcomes.length - refused.length;
+  }
+
+  it("admits an API's burst at once, then its rate, per API and per calling account", async () => {
+    const { roles, arn, advance, rootId } = limitedSandbox();
+    const session = await roles.assumeRole({ role: role(arn), sessionName: 's' });
+    const listAccounts = () => session.listAccountsForParent(rootId);
+    const listOus = () => session.listOrganizationalUnitsForParent(rootId);
+
+    expect(await admitted(Array.from({ length: 10 }, () => listAccounts))).toBe(8);
+    expect(await admitted([listAccounts])).toBe(0);
+    expect(await admitted(Array.from({ length: 10 }, () => listOus))).toBe(8);
+    expect(await admitted(Array.from({ length: 3 }, () => () => session.describeOrganization()))).toBe(2);
+
+    advance(400); // 5 a second: two more tokens
+    expect(await admitted(Array.from({ length: 3 }, () => listAccounts))).toBe(2);
+    advance(10_000); // refilled, but never beyond the burst
+    expect(await admitted(Array.from({ length: 10 }, () => listAccounts))).toBe(8);
   });
 });
