@@ -3,13 +3,15 @@ import { DEFAULT_LOCAL_CONFIG, type LocalConfig } from '../local/config';
 import { startLocalRuntime } from '../local/runtime';
 
 /**
- * `npm start [-- --aws] [--data DIR] [--port N]`: the whole backend on this machine.
+ * `npm start [-- --aws [--emulator]] [--data DIR] [--port N]`: the whole backend on this machine.
  * PORT in the environment sets the port too; SANDBOX_ORG names another sandbox organization.
+ * `--aws --emulator` runs on the real SDK adapters against an emulator named by AWS_ENDPOINT_URL.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       aws: { type: 'boolean', default: false },
+      emulator: { type: 'boolean', default: false },
       data: { type: 'string' },
       port: { type: 'string' },
     },
@@ -17,6 +19,7 @@ async function main(): Promise<void> {
   const config: LocalConfig = {
     ...DEFAULT_LOCAL_CONFIG,
     mode: values.aws ? 'aws' : 'sandbox',
+    emulator: values.emulator,
     port: Number(values.port ?? process.env.PORT ?? DEFAULT_LOCAL_CONFIG.port),
     dataDir: values.data,
     sandboxOrgFile: process.env.SANDBOX_ORG ?? DEFAULT_LOCAL_CONFIG.sandboxOrgFile,
@@ -25,6 +28,10 @@ async function main(): Promise<void> {
   const token = await runtime.issuer.sign({ tenantId: 'demo', roles: ['tenant_owner'] });
 
   console.log(`aws-org-connections is running at ${runtime.url} (${config.mode} mode)`);
+  console.log(`Platform account (the one customer roles trust): ${runtime.config.trustedAccountId}`);
+  if (config.emulator) {
+    console.log('Emulator mode: a role that does not enforce its External ID is only a warning.');
+  }
   console.log(
     `DynamoDB Local: ${runtime.dynamoDbEndpoint}${config.dataDir ? ` (data in ${config.dataDir})` : ' (in memory)'}`,
   );

@@ -4,13 +4,22 @@ import type { Partition } from '../lambdas/core/env';
 export interface LocalConfig {
   /** `sandbox`: simulated STS and Organizations. `aws`: the real SDK adapters. */
   readonly mode: 'sandbox' | 'aws';
+  /**
+   * With `aws` against an emulator (moto) that enforces no trust policy: a role that lets us in
+   * without the right External ID is a warning in the role test, not a failure. Refused unless
+   * AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_STS) names the emulator.
+   */
+  readonly emulator: boolean;
   /** @default 3000 (0 picks a free port) */
   readonly port: number;
   /** Keep DynamoDB Local's data here; in memory when absent. */
   readonly dataDir?: string;
   /** Where the local signing key lives. @default .local */
   readonly stateDir: string;
-  /** The account the sandbox plays as the platform's own. @default 123456789012 */
+  /**
+   * The platform's own account: the one the sandbox plays, @default 123456789012. With `aws`,
+   * the runtime takes the account of the credentials from GetCallerIdentity instead.
+   */
   readonly trustedAccountId: string;
   readonly partition: Partition;
   readonly region: string;
@@ -21,6 +30,7 @@ export interface LocalConfig {
 
 export const DEFAULT_LOCAL_CONFIG: LocalConfig = {
   mode: 'sandbox',
+  emulator: false,
   port: 3000,
   stateDir: '.local',
   trustedAccountId: '123456789012',

@@ -42,6 +42,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       '-jar',
       path.join(jarDir, 'DynamoDBLocal.jar'),
       ...storage,
+      // One database whatever the credentials and Region: with `--aws` the functions sign with
+      // the caller's credentials, while the runtime made the table with local ones.
+      '-sharedDb',
       '-port',
       String(port),
     ],

@@ -82,6 +82,7 @@ export async function loadHandlers(
         externalIds: new DynamoDbExternalIds(db, tableName),
         roles,
         rules,
+        trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
         syncStore: store,
         workflow,
       }),

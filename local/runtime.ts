@@ -2,11 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { z } from 'zod';
+import { StsCallerIdentity } from '../lambdas/adapters/aws/sts-caller-identity';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import {
   AppError,
   type ErrorCode,
+  errorName,
   GATEWAY_ERRORS,
   toErrorEnvelope,
   ValidationError,
@@ -43,6 +46,8 @@ const TEMPLATES_DIR = path.resolve('templates');
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 export interface LocalRuntime {
+  /** The settings it runs with; with `--aws`, the platform account is the credentials' own. */
+  readonly config: LocalConfig;
   readonly url: string;
   readonly issuer: LocalIssuer;
   readonly bus: LocalEventBus;
@@ -59,7 +64,8 @@ export interface LocalRuntime {
  * token issuer, the in-process connections bus, and an HTTP server that turns requests into
  * API Gateway events for the same handlers Lambda runs.
  */
-export async function startLocalRuntime(config: LocalConfig): Promise<LocalRuntime> {
+export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRuntime> {
+  const config = await resolveConfig(requested);
   const issuer = await loadLocalIssuer(config.stateDir);
   const sandbox =
     config.mode === 'sandbox'
@@ -93,6 +99,7 @@ export async function startLocalRuntime(config: LocalConfig): Promise<LocalRunti
     const running = server;
     const stream = outbox;
     return {
+      config,
       url,
       issuer,
       bus,
@@ -114,6 +121,38 @@ export async function startLocalRuntime(config: LocalConfig): Promise<LocalRunti
     await outbox?.stop();
     await dynamo.stop();
     throw error;
+  }
+}
+
+/**
+ * Checks the mode's preconditions. With `--aws` the platform's account is the credentials' own,
+ * from GetCallerIdentity, as it would be for a deployment made with them.
+ */
+async function resolveConfig(config: LocalConfig): Promise<LocalConfig> {
+  if (config.emulator) {
+    if (config.mode !== 'aws') {
+      throw new Error('--emulator goes only with --aws: the sandbox enforces trust policies itself.');
+    }
+    if (!process.env.AWS_ENDPOINT_URL_STS && !process.env.AWS_ENDPOINT_URL) {
+      throw new Error(
+        '--emulator needs AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_STS) naming the emulator: against AWS itself, the External ID probes are never waived.',
+      );
+    }
+  }
+  if (config.mode !== 'aws') return config;
+  const sts = new STSClient({ region: process.env.AWS_REGION ?? config.region });
+  try {
+    const { accountId } = await new StsCallerIdentity(sts).getCallerIdentity();
+    return { ...config, trustedAccountId: accountId };
+  } catch (error: unknown) {
+    throw new Error(
+      `--aws needs working AWS credentials, and GetCallerIdentity failed: ${errorName(error)}.`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    sts.destroy();
   }
 }
 

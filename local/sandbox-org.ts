@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
-import { systemClock } from '../lambdas/sync/rate-limit';
+import { systemClock } from '../lambdas/core/retry';
 import { sandboxOrgFixtureSchema } from '../schemas/sandbox-org';
 
 /**

@@ -28,7 +28,14 @@ export type IntegrationHandlerDeps = Pick<IntegrationDeps, 'store' | 'externalId
  * POST /v1/aws/test-connection, POST and GET /v1/integrations, GET /v1/integrations/{id}, and
  * the integration's sync, status, runs and tree.
  */
-export function createHandler({ roles, rules, syncStore, workflow, ...deps }: IntegrationHandlerDeps) {
+export function createHandler({
+  roles,
+  rules,
+  trustPolicyProbes,
+  syncStore,
+  workflow,
+  ...deps
+}: IntegrationHandlerDeps) {
   const syncs = makeSyncService({
     state: syncStore,
     mirror: syncStore,
@@ -38,7 +45,7 @@ export function createHandler({ roles, rules, syncStore, workflow, ...deps }: In
   });
   const service = makeIntegrationService({
     ...deps,
-    roleTest: makeRoleTestService({ roles, rules }),
+    roleTest: makeRoleTestService({ roles, rules, trustPolicyProbes }),
     syncs,
     syncState: syncStore,
     mirror: syncStore,

@@ -1,6 +1,6 @@
 import { type ChangeEvent, DETAIL_TYPES } from '../../schemas/events';
 import { UpstreamUnavailableError } from '../core/errors';
-import { type Clock, systemClock } from '../sync/rate-limit';
+import { type Clock, systemClock } from '../core/retry';
 
 /** One entry of PutEvents. */
 export interface BusEntry {

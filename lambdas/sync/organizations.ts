@@ -1,3 +1,4 @@
+import { type Clock, type RetryPolicy, withRetries } from '../core/retry';
 import {
   CredentialsExpiredError,
   type CustomerRoleSession,
@@ -7,14 +8,11 @@ import {
   type OrgPage,
 } from '../role-test/ports';
 import {
-  type Clock,
   ORGANIZATIONS_LIMITS,
   ORGANIZATIONS_RETRY,
   type OrganizationsApi,
-  type RetryPolicy,
   shareOf,
   TokenBucket,
-  withRetries,
 } from './rate-limit';
 
 export interface PacingSettings {

@@ -1,15 +1,4 @@
-import { UpstreamThrottledError, UpstreamUnavailableError } from '../core/errors';
-
-/** Time, injected so tests and benchmarks can run a 15-minute walk in milliseconds. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+import type { Clock, RetryPolicy } from '../core/retry';
 
 export interface RateLimit {
   /** Requests a second, sustained. */
@@ -74,32 +63,5 @@ export function shareOf(limit: RateLimit, fraction: number): RateLimit {
   return { rate: limit.rate * fraction, burst: Math.max(1, Math.floor(limit.burst * fraction)) };
 }
 
-export interface RetryPolicy {
-  readonly attempts: number;
-  readonly baseMs: number;
-  readonly capMs: number;
-}
-
 /** Throttling can last a while on a busy organization; a 5xx rarely does. */
 export const ORGANIZATIONS_RETRY: RetryPolicy = { attempts: 8, baseMs: 250, capMs: 20_000 };
-
-/**
- * Runs `call`, retrying throttling and 5xx answers with exponential backoff and full jitter
- * (a random wait between 0 and the capped exponential), and gives up after `attempts`.
- */
-export async function withRetries<T>(
-  call: () => Promise<T>,
-  policy: RetryPolicy,
-  clock: Clock,
-  random: () => number = Math.random,
-): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await call();
-    } catch (error: unknown) {
-      const retryable = error instanceof UpstreamThrottledError || error instanceof UpstreamUnavailableError;
-      if (!retryable || attempt >= policy.attempts) throw error;
-      await clock.sleep(random() * Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1)));
-    }
-  }
-}

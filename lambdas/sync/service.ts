@@ -3,6 +3,7 @@ import type { Integration } from '../../schemas/api/integrations';
 import type { ChangeEvent } from '../../schemas/events';
 import type { MirrorNode, RunCounts, RunError, SyncRun, SyncTrigger } from '../../schemas/sync';
 import { AppError } from '../core/errors';
+import { type Clock, systemClock } from '../core/retry';
 import { roleSessionName } from '../domain/external-id';
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
 import type { CustomerRolesPort } from '../role-test/ports';
@@ -23,7 +24,6 @@ import {
   type SyncTarget,
   type WorkflowPort,
 } from './ports';
-import { type Clock, systemClock } from './rate-limit';
 import { type PlanContext, planSingleAccount } from './reconcile';
 import { firstCursor, Walk } from './walk';
 

@@ -1,3 +1,4 @@
+import type { Clock } from '../core/retry';
 import {
   type DiscoveredAccount,
   type DiscoveredOu,
@@ -9,7 +10,6 @@ import {
 import type { MirrorIndex } from './mirror-index';
 import type { PacedOrganizations } from './organizations';
 import { type Change, type Checkpoint, type ContainerCursor, nodeKey } from './ports';
-import type { Clock } from './rate-limit';
 import { type PlanContext, planDenied, planPage, planRestored } from './reconcile';
 
 /**

@@ -38,7 +38,8 @@ export const roleCheckSchema = z.object({
   /** `roleArn` or `readOnlyRoleArn`: which of the request's roles this check is about. */
   role: z.enum(['roleArn', 'readOnlyRoleArn']),
   check: z.enum(ROLE_CHECKS),
-  status: z.enum(['passed', 'failed', 'skipped']),
+  /** `warning` only in the local emulator mode, for a trust-policy probe an emulator cannot enforce. */
+  status: z.enum(['passed', 'warning', 'failed', 'skipped']),
   message: z.string(),
   code: z.string().optional(),
   hint: z.string().optional(),

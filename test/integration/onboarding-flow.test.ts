@@ -30,9 +30,14 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // Stopping waits for the initial syncs, which share the sandbox's Organizations rate limits.
   await runtime?.stop();
   await rm(stateDir, { recursive: true, force: true });
-});
+}, 120_000);
+
+// Every integration here lives in the same sandbox organization, whose DescribeOrganization
+// allows one call a second: role tests and initial syncs wait their turn, as they would in AWS.
+jest.setTimeout(60_000);
 
 const { call, deployRole, externalIdOf } = localApi(() => runtime);
 

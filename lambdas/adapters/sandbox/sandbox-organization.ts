@@ -7,8 +7,9 @@ import type {
   SandboxRoleRequest,
 } from '../../../schemas/sandbox-org';
 import { AppError, NotFoundError, ValidationError } from '../../core/errors';
+import type { Clock } from '../../core/retry';
 import { roleArnOf } from '../../domain/role-arn';
-import { type Clock, organizationsLimitOf, TokenBucket } from '../../sync/rate-limit';
+import { organizationsLimitOf, TokenBucket } from '../../sync/rate-limit';
 
 /** AWS Organizations returns at most 20 items a page. */
 export const MAX_PAGE_SIZE = 20;

@@ -34,9 +34,19 @@ const CREDENTIALS = {
   },
 };
 
+/** Retries wait on this clock, which only counts the time they would have slept. */
+const slept = { ms: 0 };
+const clock = {
+  now: () => 0,
+  sleep: async (ms: number) => {
+    slept.ms += ms;
+  },
+};
+
 const service = makeRoleTestService({
   roles: new StsCustomerRoles(new STSClient({ region: 'eu-west-1' })),
   rules: { trustedAccountId: '123456789012', allowedPartitions: ['aws'] },
+  clock,
 });
 
 function awsError(name: string): Error {
@@ -85,6 +95,7 @@ function reportOf(error: AppError) {
 beforeEach(() => {
   sts.reset();
   organizations.reset();
+  slept.ms = 0;
 });
 
 describe('role test through STS and Organizations', () => {
@@ -144,6 +155,37 @@ describe('role test through STS and Organizations', () => {
 
     expect(error.code).toBe('EXTERNAL_ID_NOT_ENFORCED');
     expect(error.message).toBe('The role can be assumed with a wrong External ID.');
+  });
+
+  it('only warns about a role without the condition in emulator mode, and still checks the rest', async () => {
+    const emulated = makeRoleTestService({
+      roles: new StsCustomerRoles(new STSClient({ region: 'eu-west-1' })),
+      rules: { trustedAccountId: '123456789012', allowedPartitions: ['aws'] },
+      trustPolicyProbes: 'warn',
+      clock,
+    });
+    sts.on(AssumeRoleCommand).resolves(CREDENTIALS);
+    callerIs(MANAGEMENT);
+    organizationManagedBy(MANAGEMENT);
+    const request: RoleTestRequest = { kind: 'organization', roleArn: ROLE };
+
+    const { report } = await emulated.test({ tenantId: TENANT, externalId: EXTERNAL_ID, request });
+    callerIs(MEMBER);
+    const mismatch = await emulated
+      .test({ tenantId: TENANT, externalId: EXTERNAL_ID, request })
+      .catch((error: unknown) => error);
+
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((check) => check.status)).toEqual([
+      'passed',
+      'passed',
+      'passed',
+      'warning',
+      'warning',
+      'passed',
+      'passed',
+    ]);
+    expect(mismatch).toMatchObject({ code: 'ACCOUNT_MISMATCH' });
   });
 
   it('answers ROLE_NOT_ASSUMABLE when the role wants another (stale) External ID', async () => {
@@ -224,15 +266,38 @@ describe('role test through STS and Organizations', () => {
     expect(error.hint).toContain('organizations:DescribeOrganization');
   });
 
-  it('lets STS throttling through as a retryable error, not as a verdict on the role', async () => {
+  it('lets STS throttling through as a retryable error after a few retries, not as a verdict on the role', async () => {
     sts.on(AssumeRoleCommand).rejects(awsError('Throttling'));
 
     const error = await failureOf({ kind: 'account', roleArn: ROLE });
 
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 5);
+    expect(slept.ms).toBeLessThanOrEqual(500 + 1_000 + 2_000 + 4_000);
     expect(error.code).toBe('UPSTREAM_THROTTLED');
     expect(error.status).toBe(429);
     expect(error.retryAfterSeconds).toBeGreaterThan(0);
     expect(error.details).toBeUndefined();
+  });
+
+  it('rides out a throttled DescribeOrganization, which allows one call a second', async () => {
+    roleRequiringExternalId();
+    callerIs(MANAGEMENT);
+    organizations
+      .on(DescribeOrganizationCommand)
+      .rejectsOnce(awsError('TooManyRequestsException'))
+      .rejectsOnce(awsError('TooManyRequestsException'))
+      .resolves({
+        Organization: {
+          Id: 'o-k3v9x2m4p7',
+          Arn: `arn:aws:organizations::${MANAGEMENT}:organization/o-k3v9x2m4p7`,
+          MasterAccountId: MANAGEMENT,
+        },
+      });
+
+    const { report } = await run({ kind: 'organization', roleArn: ROLE });
+
+    expect(report.ok).toBe(true);
+    expect(organizations).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 3);
   });
 
   it('refuses a malformed ARN before calling STS', async () => {
