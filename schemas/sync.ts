@@ -85,12 +85,28 @@ export const runErrorSchema = z.object({
 export type RunError = z.infer<typeof runErrorSchema>;
 
 /** One sync run as the API shows it. The resumable checkpoint stays inside the store. */
+/**
+ * What a targeted run re-reads, from Organizations events; a run without targets walks the
+ * whole organization.
+ */
+export const syncTargetsSchema = z.object({
+  /** Containers (the root or OUs) to list again. */
+  containers: z.array(parentIdSchema),
+  /** Accounts to find (ListParents) and read again (DescribeAccount). */
+  accounts: z.array(accountIdSchema),
+  /** OUs whose parent to list again: where a rename or a deletion shows. */
+  ous: z.array(ouIdSchema),
+});
+export type SyncTargets = z.infer<typeof syncTargetsSchema>;
+
 export const syncRunSchema = z.object({
   id: z.string(),
   integrationId: z.uuid(),
   trigger: syncTriggerSchema,
   status: runStatusSchema,
   confirmDeletions: z.boolean(),
+  /** null: the whole organization. */
+  targets: syncTargetsSchema.nullable().default(null),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().nullable(),
   progress: runProgressSchema,

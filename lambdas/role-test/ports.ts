@@ -35,6 +35,10 @@ export interface CustomerRoleSession {
   listRoots(nextToken?: string): Promise<OrgPage<{ readonly id: string }>>;
   listOrganizationalUnitsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredOu>>;
   listAccountsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredAccount>>;
+  /** The root or OU directly above an account or OU; null when it is not in the organization. */
+  listParents(childId: string): Promise<string | null>;
+  /** One account; null when it is not in the organization. */
+  describeAccount(accountId: string): Promise<DiscoveredAccount | null>;
 }
 
 export interface OrgPage<T> {

@@ -48,6 +48,8 @@ export class PacedOrganizations {
       ListRoots: bucket('ListRoots'),
       ListOrganizationalUnitsForParent: bucket('ListOrganizationalUnitsForParent'),
       ListAccountsForParent: bucket('ListAccountsForParent'),
+      ListParents: bucket('ListParents'),
+      DescribeAccount: bucket('DescribeAccount'),
     };
   }
 
@@ -69,6 +71,14 @@ export class PacedOrganizations {
     return this.call('ListAccountsForParent', (session) =>
       session.listAccountsForParent(parentId, nextToken),
     );
+  }
+
+  listParents(childId: string): Promise<string | null> {
+    return this.call('ListParents', (session) => session.listParents(childId));
+  }
+
+  describeAccount(accountId: string): Promise<DiscoveredAccount | null> {
+    return this.call('DescribeAccount', (session) => session.describeAccount(accountId));
   }
 
   private call<T>(api: OrganizationsApi, request: (session: CustomerRoleSession) => Promise<T>): Promise<T> {

@@ -9,6 +9,7 @@ import type {
   RunError,
   RunProgress,
   SyncRun,
+  SyncTargets,
   SyncTrigger,
 } from '../../schemas/sync';
 import { AppError } from '../core/errors';
@@ -24,6 +25,8 @@ export interface RunRef {
 export interface FollowUp {
   readonly trigger: SyncTrigger;
   readonly confirmDeletions: boolean;
+  /** null: the whole organization. */
+  readonly targets: SyncTargets | null;
 }
 
 /** An integration with what the sync engine keeps beside it. */
@@ -72,6 +75,13 @@ export interface Checkpoint {
   readonly denied: readonly string[];
   /** Of those, the ones already denied before this run: their subtrees go at the end. */
   readonly persistentlyDenied: readonly string[];
+  /**
+   * Set when the run reads only what Organizations events named: the frontier holds those
+   * containers, new OUs are listed as they are found, known ones are not.
+   */
+  readonly targeted?: boolean;
+  /** Targeted runs: pending removals proven gone (in no container), so none is looked up twice. */
+  readonly confirmed?: readonly string[];
 }
 
 export interface StoredRun {

@@ -12,6 +12,9 @@ export const ORGANIZATIONS_LIMITS = {
   ListRoots: { rate: 1, burst: 2 },
   ListOrganizationalUnitsForParent: { rate: 5, burst: 8 },
   ListAccountsForParent: { rate: 5, burst: 8 },
+  ListParents: { rate: 5, burst: 8 },
+  // Not in DESIGN §6's table; assumed to be no more generous than ListParents.
+  DescribeAccount: { rate: 5, burst: 8 },
 } as const satisfies Record<string, RateLimit>;
 export type OrganizationsApi = keyof typeof ORGANIZATIONS_LIMITS;
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Integration } from '../../schemas/api/integrations';
 import type { ChangeEvent } from '../../schemas/events';
-import type { MirrorNode, RunCounts, RunError, SyncRun, SyncTrigger } from '../../schemas/sync';
+import type { MirrorNode, RunCounts, RunError, SyncRun, SyncTargets, SyncTrigger } from '../../schemas/sync';
 import { AppError } from '../core/errors';
 import { type Clock, systemClock } from '../core/retry';
 import { roleSessionName } from '../domain/external-id';
@@ -13,6 +13,7 @@ import { PacedOrganizations } from './organizations';
 import {
   type Change,
   type Checkpoint,
+  type FollowUp,
   FollowUpChangedError,
   LeaseLostError,
   type MirrorStore,
@@ -25,7 +26,8 @@ import {
   type WorkflowPort,
 } from './ports';
 import { type PlanContext, planSingleAccount } from './reconcile';
-import { firstCursor, Walk } from './walk';
+import { type TargetedOptions, TargetedReads } from './targeted';
+import { type ChangeWriter, firstCursor, Walk } from './walk';
 
 export interface SyncSettings {
   /** The share of the customer's Organizations rate limits we use. @default 0.5 */
@@ -67,6 +69,8 @@ export interface SyncRequest {
   readonly integrationId: string;
   readonly trigger: SyncTrigger;
   readonly confirmDeletions: boolean;
+  /** What Organizations events named; absent or null: the whole organization. */
+  readonly targets?: SyncTargets | null;
 }
 
 /** Error codes that mean "interrupted", not "wrong": the run is partial, not failed. */
@@ -83,7 +87,7 @@ export function makeSyncService(deps: SyncDeps) {
   const clock = deps.clock ?? systemClock;
   const iso = () => new Date(clock.now()).toISOString();
 
-  function newRun(integrationId: string, trigger: SyncTrigger, confirmDeletions: boolean): SyncRun {
+  function newRun(integrationId: string, { trigger, confirmDeletions, targets }: FollowUp): SyncRun {
     const startedAt = iso();
     return {
       id: `${startedAt.replace(/[-:]|\.\d+/g, '')}-${randomBytes(4).toString('hex')}`,
@@ -91,6 +95,7 @@ export function makeSyncService(deps: SyncDeps) {
       trigger,
       status: 'running',
       confirmDeletions,
+      targets,
       startedAt,
       finishedAt: null,
       progress: { foldersSeen: 0, accountsSeen: 0, organizationsCalls: 0, steps: 0 },
@@ -214,9 +219,7 @@ export function makeSyncService(deps: SyncDeps) {
         ],
         statusChanged ? 2 : 1,
       );
-      const nextRun = target.followUp
-        ? newRun(ref.integrationId, target.followUp.trigger, target.followUp.confirmDeletions)
-        : null;
+      const nextRun = target.followUp ? newRun(ref.integrationId, target.followUp) : null;
       try {
         await state.finish(ref, {
           ...outcome,
@@ -227,7 +230,8 @@ export function makeSyncService(deps: SyncDeps) {
         });
         return { next: nextRun?.id ?? null };
       } catch (error: unknown) {
-        if (!(error instanceof FollowUpChangedError) || attempt >= 3) throw error;
+        // A burst of requests may change the follow-up while the run ends: read it again.
+        if (!(error instanceof FollowUpChangedError) || attempt >= 10) throw error;
       }
     }
   }
@@ -237,7 +241,8 @@ export function makeSyncService(deps: SyncDeps) {
     const target = await state.target(ref.tenantId, ref.integrationId);
     if (!target || target.activeRunId !== ref.runId) return { next: null };
     const stored = await state.run(ref);
-    const base = stored?.run ?? newRun(ref.integrationId, 'manual', false);
+    const base =
+      stored?.run ?? newRun(ref.integrationId, { trigger: 'manual', confirmDeletions: false, targets: null });
     const run: SyncRun = {
       ...base,
       status: INTERRUPTIONS.has(error.code) ? 'partial' : 'failed',
@@ -255,7 +260,11 @@ export function makeSyncService(deps: SyncDeps) {
      * one (a burst of requests becomes one more run, not many).
      */
     async requestSync(request: SyncRequest): Promise<{ runId: string; coalesced: boolean }> {
-      const run = newRun(request.integrationId, request.trigger, request.confirmDeletions);
+      const run = newRun(request.integrationId, {
+        trigger: request.trigger,
+        confirmDeletions: request.confirmDeletions,
+        targets: request.targets ?? null,
+      });
       const now = clock.now();
       const begun = await state.begin(request, run, { now, leaseExpiresAt: now + settings.leaseMs });
       if (!begun.started) return { runId: begun.activeRunId, coalesced: true };
@@ -305,24 +314,38 @@ export function makeSyncService(deps: SyncDeps) {
           clock,
           random: deps.random,
         });
-        checkpoint = stored.checkpoint ?? (await startWalk(organizations));
         const counters = { foldersSeen: progress.foldersSeen, accountsSeen: progress.accountsSeen };
-        const walk = new Walk({
-          organizations,
-          index,
-          checkpoint,
-          context: {
+        try {
+          const targets = stored.run.targets;
+          checkpoint =
+            stored.checkpoint ??
+            (targets
+              ? await startTargeted(organizations, targets, {
+                  integration,
+                  index,
+                  write,
+                  now: baseContext.now,
+                })
+              : await startWalk(organizations));
+          const context = {
             ...baseContext,
             managementAccountId: checkpoint.managementAccountId,
             partition: checkpoint.partition,
-          },
-          write,
-          clock,
-          concurrency: settings.concurrency,
-          counters,
-        });
-        try {
+          };
+          const walk = new Walk({
+            organizations,
+            index,
+            checkpoint,
+            context,
+            write,
+            clock,
+            concurrency: settings.concurrency,
+            counters,
+          });
           checkpoint = await walk.run(deadline - settings.stepMarginMs);
+          if (checkpoint.targeted && checkpoint.frontier.length === 0) {
+            checkpoint = await confirmRemovals(checkpoint, { organizations, index, context, write });
+          }
         } finally {
           progress.organizationsCalls += organizations.calls;
         }
@@ -386,15 +409,7 @@ export function makeSyncService(deps: SyncDeps) {
 
   async function startWalk(organizations: PacedOrganizations): Promise<Checkpoint> {
     const organization = await organizations.describeOrganization();
-    const roots: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await organizations.listRoots(token);
-      roots.push(...page.items.map((root) => root.id));
-      token = page.nextToken;
-    } while (token !== undefined);
-    const [rootId] = roots;
-    if (rootId === undefined) throw new AppError('UPSTREAM_UNAVAILABLE', 'The organization has no root.');
+    const rootId = await rootOf(organizations);
     return {
       ...emptyCheckpoint(),
       rootId,
@@ -403,6 +418,67 @@ export function makeSyncService(deps: SyncDeps) {
       frontier: [firstCursor(rootId)],
     };
   }
+}
+
+async function rootOf(organizations: PacedOrganizations): Promise<string> {
+  const roots: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await organizations.listRoots(token);
+    roots.push(...page.items.map((root) => root.id));
+    token = page.nextToken;
+  } while (token !== undefined);
+  const [rootId] = roots;
+  if (rootId === undefined) throw new AppError('UPSTREAM_UNAVAILABLE', 'The organization has no root.');
+  return rootId;
+}
+
+/**
+ * Starts a run that reads only what Organizations events named: the organization is the one the
+ * integration was validated against, so one ListRoots call replaces DescribeOrganization.
+ */
+async function startTargeted(
+  organizations: PacedOrganizations,
+  targets: SyncTargets,
+  start: { integration: Integration; index: MirrorIndex; write: ChangeWriter; now: string },
+): Promise<Checkpoint> {
+  const { integration, index, write, now } = start;
+  const rootId = await rootOf(organizations);
+  const base: Checkpoint = {
+    ...emptyCheckpoint(),
+    rootId,
+    managementAccountId: integration.managementAccountId ?? integration.accountId,
+    partition: integration.partition,
+    targeted: true,
+  };
+  const context = {
+    integration,
+    now,
+    managementAccountId: base.managementAccountId,
+    partition: base.partition,
+  };
+  const reads = new TargetedReads({ organizations, index, context, write, rootId });
+  await reads.start(targets);
+  const removals = [...reads.removals];
+  return { ...base, frontier: reads.frontier(), pendingRemovals: removals, confirmed: removals };
+}
+
+/**
+ * A targeted run's listings are done: each node missing from a listed container is looked up
+ * before it may go. A moved account is written where it is now; its new container is listed
+ * if the mirror does not know it yet.
+ */
+async function confirmRemovals(
+  checkpoint: Checkpoint,
+  options: Omit<TargetedOptions, 'rootId'>,
+): Promise<Checkpoint> {
+  const confirmed = new Set(checkpoint.confirmed);
+  const unconfirmed = checkpoint.pendingRemovals.filter((key) => !confirmed.has(key));
+  if (unconfirmed.length === 0) return checkpoint;
+  const reads = new TargetedReads({ ...options, rootId: checkpoint.rootId });
+  await reads.confirm(unconfirmed);
+  const proven = [...confirmed, ...reads.removals];
+  return { ...checkpoint, frontier: reads.frontier(), pendingRemovals: proven, confirmed: proven };
 }
 
 export type SyncService = ReturnType<typeof makeSyncService>;

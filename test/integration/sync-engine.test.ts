@@ -19,6 +19,7 @@ import {
   startDynamoDbLocal,
 } from '../../local/dynamodb-local';
 import type { Integration } from '../../schemas/api/integrations';
+import type { SyncTargets } from '../../schemas/sync';
 import { ITEM_KEYS } from '../../schemas/table';
 import { generateOrganization, type OrgShape } from '../fixtures/generated-org';
 import { mirrorShape, organizationShape } from '../fixtures/mirror';
@@ -65,7 +66,11 @@ interface Setup {
   /** Requests a sync and returns its run, without running it. */
   begin(): Promise<RunRef>;
   /** Requests a sync and drives it to the end; a budget forces the step to stop and resume. */
-  run(options?: { budgetMs?: number; confirmDeletions?: boolean }): Promise<{ ref: RunRef; steps: number }>;
+  run(options?: {
+    budgetMs?: number;
+    confirmDeletions?: boolean;
+    targets?: SyncTargets;
+  }): Promise<{ ref: RunRef; steps: number }>;
   /** Every outbox event of the integration, in sequence order. */
   outbox(): Promise<{ detailType: string; detail: Record<string, unknown> }[]>;
 }
@@ -148,12 +153,13 @@ async function setup(
     clock,
     random: () => 0.5,
   });
-  async function begin(confirmDeletions: boolean): Promise<RunRef> {
+  async function begin(confirmDeletions: boolean, targets?: SyncTargets): Promise<RunRef> {
     const request = {
       tenantId: TENANT,
       integrationId: integration.id,
-      trigger: 'manual' as const,
+      trigger: targets ? ('event' as const) : ('manual' as const),
       confirmDeletions,
+      targets,
     };
     const { runId } = await service.requestSync(request);
     return { tenantId: TENANT, integrationId: integration.id, runId };
@@ -166,8 +172,8 @@ async function setup(
     started,
     assumed,
     begin: () => begin(false),
-    async run({ budgetMs = 3_600_000, confirmDeletions = false } = {}) {
-      const ref = await begin(confirmDeletions);
+    async run({ budgetMs = 3_600_000, confirmDeletions = false, targets = undefined } = {}) {
+      const ref = await begin(confirmDeletions, targets);
       let steps = 0;
       for (let done = false; !done; steps += 1) {
         done = (await service.step(ref, clock.now() + budgetMs)).done;
@@ -427,5 +433,126 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     const { next } = await world.service.finalize(ref);
     expect(next).toEqual(expect.any(String));
     expect((await world.store.target(TENANT, world.integration.id))?.activeRunId).toBe(next);
+  });
+});
+
+describe('targeted runs, from what Organizations events name', () => {
+  const shape = { accounts: 200, ous: 20, depth: 3 };
+  const none: SyncTargets = { containers: [], accounts: [], ous: [] };
+
+  /** A mirrored organization, and the calls a targeted run makes after a change. */
+  async function mirrored() {
+    const world = await setup(shape);
+    await world.run();
+    const { organizationalUnits, accounts } = world.sandbox.snapshot();
+    return {
+      world,
+      organizationalUnits,
+      accounts,
+      async runTargeted(targets: Partial<SyncTargets>) {
+        const before = world.sandbox.calls.length;
+        const outboxBefore = (await world.outbox()).length;
+        await world.run({ targets: { ...none, ...targets } });
+        return {
+          apis: world.sandbox.calls.slice(before).map((call) => call.api),
+          events: (await world.outbox()).slice(outboxBefore).map((event) => event.detailType),
+        };
+      },
+      async expectMirrored() {
+        expect(mirrorShape(await world.store.load(TENANT, world.integration.id))).toEqual(
+          organizationShape(world.sandbox),
+        );
+      },
+    };
+  }
+
+  it('re-lists only the two parents of a move, in a handful of calls', async () => {
+    const { world, organizationalUnits, accounts, runTargeted, expectMirrored } = await mirrored();
+    const account = accounts.find((candidate) => candidate.parentId !== world.sandbox.rootId);
+    const destination = organizationalUnits.find((ou) => ou.id !== account?.parentId);
+    if (!account || !destination) throw new Error('the generated organization is too small');
+    world.sandbox.moveAccount(account.id, destination.id);
+
+    const { apis, events } = await runTargeted({ containers: [account.parentId, destination.id] });
+
+    await expectMirrored();
+    expect(events).toEqual(['Connection Updated', 'Sync Completed']);
+    expect(apis[0]).toBe('ListRoots');
+    expect(apis).not.toContain('DescribeOrganization');
+    expect(apis.length).toBeLessThanOrEqual(1 + 2 * 2 + 2);
+  });
+
+  it('finds a new account with ListParents and DescribeAccount, and a removed one with ListParents', async () => {
+    const { world, organizationalUnits, accounts, runTargeted, expectMirrored } = await mirrored();
+    const ou = organizationalUnits[0];
+    const leaving = accounts.find((candidate) => candidate.id !== world.sandbox.managementAccountId);
+    if (!ou || !leaving) throw new Error('the generated organization is too small');
+
+    const created = world.sandbox.createAccount('fresh', 'fresh@example.com', ou.id);
+    const joined = await runTargeted({ accounts: [created.id] });
+    world.sandbox.removeAccount(leaving.id);
+    const left = await runTargeted({ accounts: [leaving.id] });
+
+    await expectMirrored();
+    expect(joined.apis).toEqual(['ListRoots', 'ListParents', 'DescribeAccount']);
+    expect(joined.events).toEqual(['Connection Created', 'Sync Completed']);
+    expect(left.apis).toEqual(['ListRoots', 'ListParents']);
+    expect(left.events).toEqual(['Connection Deleted', 'Sync Completed']);
+  });
+
+  it('looks up an account missing from its listed parent instead of deleting it: it moved', async () => {
+    const { world, organizationalUnits, accounts, runTargeted, expectMirrored } = await mirrored();
+    const account = accounts.find((candidate) => candidate.parentId !== world.sandbox.rootId);
+    const destination = organizationalUnits.find((ou) => ou.id !== account?.parentId);
+    if (!account || !destination) throw new Error('the generated organization is too small');
+    world.sandbox.moveAccount(account.id, destination.id);
+
+    // Only the source was named, as when the destination's event was lost.
+    const { apis, events } = await runTargeted({ containers: [account.parentId] });
+
+    await expectMirrored();
+    expect(events).toEqual(['Connection Updated', 'Sync Completed']);
+    expect(apis.slice(-2)).toEqual(['ListParents', 'DescribeAccount']);
+  });
+
+  it('renames an OU by listing its parent, and lists a new OU and what it holds', async () => {
+    const { world, organizationalUnits, runTargeted, expectMirrored } = await mirrored();
+    const [renamed, parent] = organizationalUnits;
+    if (!renamed || !parent) throw new Error('the generated organization is too small');
+    world.sandbox.renameOrganizationalUnit(renamed.id, 'Renamed');
+    const fresh = world.sandbox.createOrganizationalUnit('Fresh', parent.id);
+    world.sandbox.createAccount('inside', 'inside@example.com', fresh.id);
+
+    const { events } = await runTargeted({ ous: [renamed.id], containers: [parent.id] });
+
+    await expectMirrored();
+    expect(events.sort()).toEqual([
+      'Connection Created',
+      'Folder Created',
+      'Folder Updated',
+      'Sync Completed',
+    ]);
+  });
+
+  it('folds a burst of targeted requests into one follow-up run with every target', async () => {
+    const { world, accounts } = await mirrored();
+    const running = await world.begin();
+    const named = accounts.slice(0, 50).map((account) => account.id);
+
+    const answers = await Promise.all(
+      named.map((id) =>
+        world.service.requestSync({
+          tenantId: TENANT,
+          integrationId: world.integration.id,
+          trigger: 'event',
+          confirmDeletions: false,
+          targets: { ...none, accounts: [id] },
+        }),
+      ),
+    );
+
+    expect(answers.every((answer) => answer.coalesced && answer.runId === running.runId)).toBe(true);
+    const target = await world.store.target(TENANT, world.integration.id);
+    expect(target?.followUp?.targets?.accounts.sort()).toEqual([...named].sort());
   });
 });

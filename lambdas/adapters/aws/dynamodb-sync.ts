@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -18,6 +19,7 @@ import {
   runErrorSchema,
   type SyncRun,
   syncRunSchema,
+  syncTargetsSchema,
 } from '../../../schemas/sync';
 import { ITEM_KEYS } from '../../../schemas/table';
 import { errorName, NotFoundError } from '../../core/errors';
@@ -38,16 +40,23 @@ import {
   type SyncStateStore,
   type SyncTarget,
 } from '../../sync/ports';
+import { mergeFollowUp } from '../../sync/targets';
 import { decodeCursor, encodeCursor } from './cursor';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Outbox items only need to outlive the stream (24 h); a week leaves room to replay. */
 const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
+const BEGIN_ATTEMPTS = 12;
+
 /** Finished runs stay in the history this long. */
 export const RUN_RETENTION_DAYS = 90;
 
-const followUpSchema = z.object({ trigger: syncRunSchema.shape.trigger, confirmDeletions: z.boolean() });
+const followUpSchema = z.object({
+  trigger: syncRunSchema.shape.trigger,
+  confirmDeletions: z.boolean(),
+  targets: syncTargetsSchema.nullable().default(null),
+});
 
 /** The sync engine's attributes on the integration item, beside the integration itself. */
 const syncAttributesSchema = z.object({
@@ -104,7 +113,10 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
   ): Promise<BeginResult> {
     const pk = ITEM_KEYS.tenant(tenantId);
     const integrationKey = { pk, sk: ITEM_KEYS.integration(integrationId) };
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+    // A burst of Organizations events folds into one follow-up: writers that lose the race
+    // read it again and retry after a short random wait.
+    for (let attempt = 0; attempt < BEGIN_ATTEMPTS; attempt += 1) {
+      if (attempt > 0) await sleep(Math.random() * 25 * 2 ** Math.min(attempt, 6));
       try {
         await this.db.send(
           new TransactWriteCommand({
@@ -128,24 +140,36 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
       } catch (error: unknown) {
         if (!(error instanceof TransactionCanceledException)) throw error;
       }
-      // Another run holds the lease: ask it for a follow-up.
-      const followUp: FollowUp = { trigger: run.trigger, confirmDeletions: run.confirmDeletions };
+      // Another run holds the lease: fold this request into its follow-up.
+      const current = await this.target(tenantId, integrationId);
+      if (!current) throw new NotFoundError('The integration');
+      const request: FollowUp = {
+        trigger: run.trigger,
+        confirmDeletions: run.confirmDeletions,
+        targets: run.targets,
+      };
+      const seen = current.followUp === null ? null : JSON.stringify(current.followUp);
       try {
         const { Attributes } = await this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: integrationKey,
-            ConditionExpression: 'attribute_exists(activeRunId) AND leaseExpiresAt >= :now',
+            ConditionExpression: `attribute_exists(activeRunId) AND leaseExpiresAt >= :now AND ${
+              seen === null ? 'attribute_not_exists(followUp)' : 'followUp = :seen'
+            }`,
             UpdateExpression: 'SET followUp = :followUp',
-            ExpressionAttributeValues: { ':now': now, ':followUp': JSON.stringify(followUp) },
+            ExpressionAttributeValues: {
+              ':now': now,
+              ':followUp': JSON.stringify(mergeFollowUp(current.followUp, request)),
+              ...(seen === null ? {} : { ':seen': seen }),
+            },
             ReturnValues: 'ALL_NEW',
           }),
         );
         return { started: false, activeRunId: String(Attributes?.activeRunId) };
       } catch (error: unknown) {
         if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
-        if (!(await this.target(tenantId, integrationId))) throw new NotFoundError('The integration');
-        // The running sync ended in between: try to start again.
+        // The running sync ended, or another request changed the follow-up, in between: again.
       }
     }
     throw new MirrorConflictError();

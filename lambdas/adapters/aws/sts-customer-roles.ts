@@ -1,11 +1,15 @@
 import {
   AccessDeniedException,
   type Account,
+  AccountNotFoundException,
   AWSOrganizationsNotInUseException,
+  ChildNotFoundException,
+  DescribeAccountCommand,
   DescribeOrganizationCommand,
   InvalidInputException,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
   ListRootsCommand,
   OrganizationsClient,
   ParentNotFoundException,
@@ -184,16 +188,7 @@ class SdkRoleSession implements CustomerRoleSession {
       );
       return {
         items: (answer.Accounts ?? []).flatMap((account) =>
-          account.Id
-            ? [
-                {
-                  id: account.Id,
-                  name: account.Name ?? account.Id,
-                  email: account.Email ?? null,
-                  state: accountState(account),
-                },
-              ]
-            : [],
+          account.Id ? [discoveredAccount({ ...account, Id: account.Id })] : [],
         ),
         ...(answer.NextToken ? { nextToken: answer.NextToken } : {}),
       };
@@ -201,6 +196,37 @@ class SdkRoleSession implements CustomerRoleSession {
       throw listingFailure(error, 'organizations:ListAccountsForParent', nextToken);
     }
   }
+
+  async listParents(childId: string): Promise<string | null> {
+    try {
+      const answer = await this.organizations.send(new ListParentsCommand({ ChildId: childId }));
+      return answer.Parents?.[0]?.Id ?? null;
+    } catch (error: unknown) {
+      if (error instanceof ChildNotFoundException) return null;
+      throw listingFailure(error, 'organizations:ListParents', undefined);
+    }
+  }
+
+  async describeAccount(accountId: string): Promise<DiscoveredAccount | null> {
+    try {
+      const { Account: account } = await this.organizations.send(
+        new DescribeAccountCommand({ AccountId: accountId }),
+      );
+      return account?.Id ? discoveredAccount({ ...account, Id: account.Id }) : null;
+    } catch (error: unknown) {
+      if (error instanceof AccountNotFoundException) return null;
+      throw listingFailure(error, 'organizations:DescribeAccount', undefined);
+    }
+  }
+}
+
+function discoveredAccount(account: Account & { Id: string }): DiscoveredAccount {
+  return {
+    id: account.Id,
+    name: account.Name ?? account.Id,
+    email: account.Email ?? null,
+    state: accountState(account),
+  };
 }
 
 /** `State` replaces the older `Status`; read the new field and fall back to the old one. */

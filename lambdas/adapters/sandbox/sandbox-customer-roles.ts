@@ -132,6 +132,23 @@ class SandboxRoleSession implements CustomerRoleSession {
     });
   }
 
+  async listParents(childId: string): Promise<string | null> {
+    return this.organizationsCall('ListParents', undefined, undefined, () => {
+      this.requireAdministrator();
+      return this.organization.parentOf(childId);
+    });
+  }
+
+  async describeAccount(accountId: string): Promise<DiscoveredAccount | null> {
+    return this.organizationsCall('DescribeAccount', undefined, undefined, () => {
+      this.requireAdministrator();
+      const account = this.organization.account(accountId);
+      return account
+        ? { id: account.id, name: account.name, email: account.email, state: account.state }
+        : null;
+    });
+  }
+
   /** Organizations lets only the management account and delegated administrators list. */
   private requireAdministrator(): void {
     const { managementAccountId, delegatedAdministrators } = this.organization;

@@ -172,6 +172,11 @@ export class SandboxOrganization {
     if (!bucket.tryTake()) throw new SandboxApiError('TooManyRequestsException', 'Rate exceeded.');
   }
 
+  /** The container directly above an account or OU; null when it is not in the organization. */
+  parentOf(childId: string): string | null {
+    return this.accounts.get(childId)?.parentId ?? this.ous.get(childId)?.parentId ?? null;
+  }
+
   /** The OUs and accounts directly under a root or OU, in a stable order. */
   children(parentId: string): { ous: SandboxOu[]; accounts: SandboxAccount[] } {
     if (parentId !== this.rootId && !this.ous.has(parentId)) {

@@ -1,0 +1,102 @@
+import type { SyncTargets } from '../../schemas/sync';
+import type { MirrorIndex } from './mirror-index';
+import type { PacedOrganizations } from './organizations';
+import { type ContainerCursor, nodeKey } from './ports';
+import { type PlanContext, planPage } from './reconcile';
+import type { ChangeWriter } from './walk';
+import { firstCursor } from './walk';
+
+export interface TargetedOptions {
+  readonly organizations: PacedOrganizations;
+  readonly index: MirrorIndex;
+  readonly context: Omit<PlanContext, 'takenHandles'>;
+  readonly write: ChangeWriter;
+  readonly rootId: string;
+}
+
+/** OUs nest at most 5 levels below the root (DESIGN §6); more parents than that is not a tree. */
+const MAX_DEPTH = 6;
+
+/**
+ * The reads of a targeted run that are not container listings: each account an event named is
+ * found with ListParents and read with DescribeAccount (two calls, whatever the size of its OU),
+ * and each account missing from a re-listed container is looked for before it may go. Nothing is
+ * guessed: an account is removed only when Organizations says it is in no container.
+ */
+export class TargetedReads {
+  /** Containers to list; new OUs found in them are listed too. */
+  readonly containers = new Set<string>();
+  /** Nodes proven gone. */
+  readonly removals = new Set<string>();
+
+  constructor(private readonly options: TargetedOptions) {}
+
+  /** What the run's targets name: the containers to list, and the accounts read at once. */
+  async start(targets: SyncTargets): Promise<void> {
+    const { index } = this.options;
+    for (const id of targets.containers) await this.addContainer(id);
+    for (const ouId of targets.ous) {
+      // A rename or deletion shows in the OU's parent; an OU never moves.
+      const folder = index.folder(ouId);
+      if (folder) this.containers.add(folder.parentId);
+      else await this.addContainerOf(ouId);
+    }
+    for (const accountId of targets.accounts) await this.locateAccount(accountId);
+  }
+
+  /**
+   * Accounts missing from a re-listed container: gone, or moved to a container nobody re-listed.
+   * OUs cannot move in AWS Organizations, so an OU missing from its complete listing is gone.
+   */
+  async confirm(missing: Iterable<string>): Promise<void> {
+    for (const key of missing) {
+      if (this.removals.has(key)) continue;
+      if (key.startsWith('F:')) this.removals.add(key);
+      else await this.locateAccount(key.slice(2));
+    }
+  }
+
+  /** The cursors of the containers to list, for the walk's frontier. */
+  frontier(): ContainerCursor[] {
+    return [...this.containers].map(firstCursor);
+  }
+
+  private async locateAccount(accountId: string): Promise<void> {
+    const { organizations, index, context, write } = this.options;
+    const key = nodeKey({ type: 'connection', id: accountId });
+    const parentId = await organizations.listParents(accountId);
+    if (parentId !== null && !this.known(parentId)) return this.addContainer(parentId);
+    const account = parentId === null ? null : await organizations.describeAccount(accountId);
+    if (parentId === null || account === null || account.state === 'CLOSED') {
+      if (index.get(key)) this.removals.add(key);
+      return;
+    }
+    this.removals.delete(key);
+    await write(
+      (takenHandles) =>
+        planPage(index, { parentId, ous: [], accounts: [account] }, { ...context, takenHandles }).changes,
+    );
+  }
+
+  /** The container itself if the mirror knows it, else its nearest known ancestor. */
+  private async addContainer(id: string): Promise<void> {
+    let current = id;
+    for (let depth = 0; !this.known(current); depth += 1) {
+      if (depth > MAX_DEPTH) throw new Error(`container ${id} is deeper than Organizations allows`);
+      const parentId = await this.options.organizations.listParents(current);
+      // Gone already: a later event, or the next full walk, accounts for it.
+      if (parentId === null) return;
+      current = parentId;
+    }
+    this.containers.add(current);
+  }
+
+  private async addContainerOf(ouId: string): Promise<void> {
+    const parentId = await this.options.organizations.listParents(ouId);
+    if (parentId !== null) await this.addContainer(parentId);
+  }
+
+  private known(id: string): boolean {
+    return id === this.options.rootId || this.options.index.folder(id) !== undefined;
+  }
+}
