@@ -58,6 +58,8 @@ export const ITEM_KEYS = {
   /** Sync runs sort by id, and ids start with their start time, so a Query lists newest first. */
   runPrefix: (integrationId: string) => `RUN#${integrationId}#`,
   run: (integrationId: string, runId: string) => `RUN#${integrationId}#${runId}`,
+  /** An Organizations event an integration has had; expires after a day, as redeliveries do. */
+  ingressEvent: (integrationId: string, eventId: string) => `INGRESS_EVENT#${integrationId}#${eventId}`,
   /** The transactional outbox: written with each change, published from the table's stream. */
   outboxPrefix: 'OUTBOX#',
   outbox: (integrationId: string, sequence: number) =>

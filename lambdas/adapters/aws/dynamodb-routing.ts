@@ -1,0 +1,78 @@
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Partition } from '../../../schemas/api/common';
+import { GLOBAL_INDEXES, ITEM_KEYS, TABLE_KEYS } from '../../../schemas/table';
+import { errorName } from '../../core/errors';
+import type { RoutedIntegration, RoutingPort } from '../../router/service';
+
+/** EventBridge retries a delivery for up to 24 h; a sighting outlives that. */
+const SIGHTING_TTL_SECONDS = 25 * 3600;
+
+const TENANT_PREFIX = ITEM_KEYS.tenant('');
+
+/** Routing reads the `by-management-account` index; sightings are items under the integration's tenant. */
+export class DynamoDbRouting implements RoutingPort {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async integrationsOf(partition: Partition, accountId: string): Promise<RoutedIntegration[]> {
+    const { indexName, partitionKey } = GLOBAL_INDEXES.byManagementAccount;
+    const found: RoutedIntegration[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': partitionKey },
+          ExpressionAttributeValues: { ':pk': ITEM_KEYS.managementAccount(partition, accountId) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const pk = String(item[TABLE_KEYS.partitionKey]);
+        const sk = String(item[TABLE_KEYS.sortKey]);
+        if (!pk.startsWith(TENANT_PREFIX) || !sk.startsWith(ITEM_KEYS.integrationPrefix)) continue;
+        found.push({
+          tenantId: pk.slice(TENANT_PREFIX.length),
+          integrationId: sk.slice(ITEM_KEYS.integrationPrefix.length),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  async firstSighting(target: RoutedIntegration, eventId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...this.key(target, eventId),
+            [TABLE_KEYS.timeToLive]: Math.floor(this.now() / 1000) + SIGHTING_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      if (errorName(error) === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async forget(target: RoutedIntegration, eventId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(target, eventId) }));
+  }
+
+  private key(target: RoutedIntegration, eventId: string) {
+    return {
+      [TABLE_KEYS.partitionKey]: ITEM_KEYS.tenant(target.tenantId),
+      [TABLE_KEYS.sortKey]: ITEM_KEYS.ingressEvent(target.integrationId, eventId),
+    };
+  }
+}

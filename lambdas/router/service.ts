@@ -1,0 +1,120 @@
+import type { Partition } from '../../schemas/api/common';
+import { type IngressEvent, ingressEventSchema } from '../../schemas/ingress';
+import { NotFoundError } from '../core/errors';
+import { logger } from '../core/logger';
+import type { SyncService } from '../sync/service';
+import { routingOf } from './targets';
+
+/** An integration whose organization an event is about. */
+export interface RoutedIntegration {
+  readonly tenantId: string;
+  readonly integrationId: string;
+}
+
+export interface RoutingPort {
+  /** Integrations whose management account is `accountId` (the `by-management-account` index). */
+  integrationsOf(partition: Partition, accountId: string): Promise<RoutedIntegration[]>;
+  /** Records that the integration got this event; false when it had it already. */
+  firstSighting(target: RoutedIntegration, eventId: string): Promise<boolean>;
+  /** Takes a sighting back, when the sync it should have started did not start. */
+  forget(target: RoutedIntegration, eventId: string): Promise<void>;
+}
+
+export type RouterMetric =
+  | 'MalformedEvents'
+  | 'IgnoredEvents'
+  | 'UnknownAccountEvents'
+  | 'DuplicateEvents'
+  | 'RoutedEvents';
+
+export interface RouterMetrics {
+  count(metric: RouterMetric): void;
+}
+
+export interface RouterDeps {
+  readonly routing: RoutingPort;
+  readonly syncs: Pick<SyncService, 'requestSync'>;
+  readonly metrics: RouterMetrics;
+  /** Our partition: forwarded events come from accounts of the same one. */
+  readonly partition: Partition;
+}
+
+export type RouteOutcome =
+  | { readonly outcome: 'malformed' | 'ignored' | 'unknown-account' }
+  | { readonly outcome: 'routed'; readonly runs: readonly string[]; readonly duplicates: number };
+
+/**
+ * C8: turns a forwarded Organizations event into syncs of the integrations of its account.
+ * Nothing an event says is trusted beyond which account it came from (set by EventBridge) and
+ * what to read again; a malformed event, an event for an account we do not know, and a failed
+ * call are counted and dropped without an error, so they never reach the dead-letter queue.
+ */
+export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
+  return {
+    async route(raw: unknown): Promise<RouteOutcome> {
+      const parsed = ingressEventSchema.safeParse(raw);
+      if (!parsed.success) {
+        metrics.count('MalformedEvents');
+        logger.warn('malformed ingress event dropped', {
+          problems: parsed.error.issues
+            .slice(0, 5)
+            .map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+        });
+        return { outcome: 'malformed' };
+      }
+      const event = parsed.data;
+      const { eventName } = event.detail;
+      const routed = routingOf(event);
+      if (routed.action === 'ignore') {
+        metrics.count('IgnoredEvents');
+        logger.info('ingress event ignored', { eventName, account: event.account, reason: routed.reason });
+        return { outcome: 'ignored' };
+      }
+      const integrations = await routing.integrationsOf(partition, event.account);
+      if (integrations.length === 0) {
+        metrics.count('UnknownAccountEvents');
+        logger.info('ingress event for an unknown account dropped', { eventName, account: event.account });
+        return { outcome: 'unknown-account' };
+      }
+      metrics.count('RoutedEvents');
+      const eventId = eventIdOf(event);
+      const runs: string[] = [];
+      let duplicates = 0;
+      for (const target of integrations) {
+        if (eventId !== undefined && !(await routing.firstSighting(target, eventId))) {
+          duplicates += 1;
+          continue;
+        }
+        try {
+          const { runId, coalesced } = await syncs.requestSync({
+            ...target,
+            trigger: 'event',
+            confirmDeletions: false,
+            targets: routed.targets,
+          });
+          runs.push(runId);
+          logger.info('ingress event routed', {
+            eventName,
+            integrationId: target.integrationId,
+            runId,
+            coalesced,
+            targeted: routed.targets !== null,
+          });
+        } catch (error: unknown) {
+          if (eventId !== undefined) await routing.forget(target, eventId);
+          // Deleted since the index was read: nothing to sync.
+          if (!(error instanceof NotFoundError)) throw error;
+        }
+      }
+      if (duplicates > 0) metrics.count('DuplicateEvents');
+      return { outcome: 'routed', runs, duplicates };
+    },
+  };
+}
+
+export type Router = ReturnType<typeof makeRouter>;
+
+/** EventBridge's id, else CloudTrail's: both are unique per event and kept by a redelivery. */
+function eventIdOf(event: IngressEvent): string | undefined {
+  return event.id ?? event.detail.eventID;
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { accountIdSchema } from '../../schemas/api/common';
+import { INGRESS_EVENT_NAMES, type IngressEvent } from '../../schemas/ingress';
+import { ouIdSchema } from '../../schemas/sandbox-org';
+import { parentIdSchema, type SyncTargets } from '../../schemas/sync';
+
+/**
+ * What an Organizations event asks of its integrations: nothing (with the reason), a targeted
+ * sync of what it names, or a full walk (`targets: null`) when it names nothing we can place.
+ * Events are hints: what they name is read again from Organizations, never taken from the event.
+ */
+export type Routing =
+  | { readonly action: 'ignore'; readonly reason: string }
+  | { readonly action: 'sync'; readonly targets: SyncTargets | null };
+
+const FULL: Routing = { action: 'sync', targets: null };
+
+const followed = new Set<string>(Object.values(INGRESS_EVENT_NAMES).flat());
+
+const moveSchema = z.object({ sourceParentId: parentIdSchema, destinationParentId: parentIdSchema });
+const parentSchema = z.object({ parentId: parentIdSchema });
+const ouSchema = z.object({ organizationalUnitId: ouIdSchema });
+const accountSchema = z.object({ accountId: accountIdSchema });
+const statusSchema = z.object({ state: z.string().optional(), accountId: z.string().optional() });
+const controlTowerSchema = z.object({
+  state: z.string().optional(),
+  account: z.object({ accountId: z.string() }).optional(),
+  organizationalUnit: z.object({ organizationalUnitId: z.string() }).optional(),
+});
+
+export function routingOf(event: IngressEvent): Routing {
+  const { eventName, errorCode, requestParameters, serviceEventDetails } = event.detail;
+  if (errorCode !== undefined) return { action: 'ignore', reason: `the call failed (${errorCode})` };
+  if (!followed.has(eventName)) return { action: 'ignore', reason: `${eventName} changes no mirror` };
+  const request = requestParameters ?? {};
+  const service = serviceEventDetails ?? {};
+
+  switch (eventName) {
+    case 'MoveAccount': {
+      const move = moveSchema.safeParse(request);
+      return move.success
+        ? targets({ containers: [move.data.sourceParentId, move.data.destinationParentId] })
+        : FULL;
+    }
+    case 'CreateOrganizationalUnit': {
+      const parent = parentSchema.safeParse(request);
+      return parent.success ? targets({ containers: [parent.data.parentId] }) : FULL;
+    }
+    case 'UpdateOrganizationalUnit':
+    case 'DeleteOrganizationalUnit': {
+      const ou = ouSchema.safeParse(request);
+      return ou.success ? targets({ ous: [ou.data.organizationalUnitId] }) : FULL;
+    }
+    case 'CreateAccountResult':
+    case 'CreateGovCloudAccountResult':
+      return accountStatus(service.createAccountStatus, 'the account was not created');
+    case 'CloseAccountResult':
+      return accountStatus(service.closeAccountStatus, 'the account was not closed');
+    case 'CloseAccount':
+    case 'RemoveAccountFromOrganization':
+    case 'PutAccountName':
+    case 'AccountJoinedOrganization':
+    case 'AccountDepartedOrganization':
+      return account(request.accountId ?? service.accountId);
+    case 'LeaveOrganization':
+      // Called by the member account itself.
+      return account(event.detail.userIdentity?.accountId);
+    case 'TagResource':
+    case 'UntagResource': {
+      // Tags of OUs, roots and policies are not mirrored; an account's may become so.
+      const resource = accountIdSchema.safeParse(request.resourceId);
+      return resource.success
+        ? targets({ accounts: [resource.data] })
+        : { action: 'ignore', reason: 'not the tags of an account' };
+    }
+    case 'InviteAccountToOrganization':
+      return { action: 'ignore', reason: 'an invited account joins only when it accepts' };
+    case 'CreateManagedAccount':
+    case 'UpdateManagedAccount':
+      return controlTower(service.createManagedAccountStatus ?? service.updateManagedAccountStatus);
+    default:
+      // AcceptHandshake, delegated administrators, Control Tower OU registration and the
+      // organization's deletion name nothing we can place: read the whole organization.
+      return FULL;
+  }
+}
+
+function targets(named: Partial<SyncTargets>): Routing {
+  return { action: 'sync', targets: { containers: [], accounts: [], ous: [], ...named } };
+}
+
+function account(id: unknown): Routing {
+  const parsed = accountSchema.safeParse({ accountId: id });
+  return parsed.success ? targets({ accounts: [parsed.data.accountId] }) : FULL;
+}
+
+function accountStatus(status: unknown, failed: string): Routing {
+  const parsed = statusSchema.safeParse(status);
+  if (parsed.success && parsed.data.state === 'FAILED') return { action: 'ignore', reason: failed };
+  return account(parsed.success ? parsed.data.accountId : undefined);
+}
+
+function controlTower(status: unknown): Routing {
+  const parsed = controlTowerSchema.safeParse(status);
+  if (!parsed.success) return FULL;
+  if (parsed.data.state === 'FAILED') return { action: 'ignore', reason: 'Control Tower did not finish' };
+  const accountId = accountIdSchema.safeParse(parsed.data.account?.accountId);
+  if (!accountId.success) return FULL;
+  const ouId = ouIdSchema.safeParse(parsed.data.organizationalUnit?.organizationalUnitId);
+  return targets({ accounts: [accountId.data], containers: ouId.success ? [ouId.data] : [] });
+}

@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { NotFoundError } from '../../../lambdas/core/errors';
+import {
+  makeRouter,
+  type RoutedIntegration,
+  type RouterMetric,
+  type RoutingPort,
+} from '../../../lambdas/router/service';
+import type { SyncRequest } from '../../../lambdas/sync/service';
+import { mergeFollowUp } from '../../../lambdas/sync/targets';
+import type { SyncTargets } from '../../../schemas/sync';
+
+function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(`test/fixtures/events/${name}.json`, 'utf8')) as Record<string, unknown>;
+}
+
+/** Every numeric management account of the samples is registered, once per tenant. */
+const REGISTERED = ['111111111111', '111122223333', '123456789012', '307578594326'];
+
+function world({ failSync }: { failSync?: Error } = {}) {
+  const sightings = new Set<string>();
+  const requests: SyncRequest[] = [];
+  const metrics: RouterMetric[] = [];
+  const routing: RoutingPort = {
+    integrationsOf: async (_partition, accountId) =>
+      REGISTERED.includes(accountId) ? [{ tenantId: 't1', integrationId: `int-${accountId}` }] : [],
+    firstSighting: async (target: RoutedIntegration, eventId: string) => {
+      const key = `${target.integrationId}/${eventId}`;
+      if (sightings.has(key)) return false;
+      sightings.add(key);
+      return true;
+    },
+    forget: async (target, eventId) => void sightings.delete(`${target.integrationId}/${eventId}`),
+  };
+  const router = makeRouter({
+    routing,
+    partition: 'aws',
+    metrics: { count: (metric) => metrics.push(metric) },
+    syncs: {
+      requestSync: async (request) => {
+        if (failSync) throw failSync;
+        requests.push(request);
+        return { runId: `run-${requests.length}`, coalesced: requests.length > 1 };
+      },
+    },
+  });
+  return { router, requests, metrics, sightings };
+}
+
+const named = (targets: Partial<SyncTargets>): SyncTargets => ({
+  containers: [],
+  accounts: [],
+  ous: [],
+  ...targets,
+});
+
+describe('the ingress router, on sample events', () => {
+  it.each<[string, SyncTargets | null]>([
+    ['MoveAccount.sea-captured', named({ containers: ['ou-yjkv-hhd1qqua', 'ou-yjkv-lmdswesj'] })],
+    ['CreateAccountResult', named({ accounts: ['444455556666'] })],
+    ['AccountJoinedOrganization', named({ accounts: ['444455556666'] })],
+    ['CreateOrganizationalUnit.cloudtrail-log-entry', named({ containers: ['r-a1b2'] })],
+    ['UpdateOrganizationalUnit', named({ ous: ['ou-ab12-11111111'] })],
+    ['DeleteOrganizationalUnit', named({ ous: ['ou-ab12-22222222'] })],
+    ['CloseAccount', named({ accounts: ['555555555555'] })],
+    ['CloseAccountResult', named({ accounts: ['555555555555'] })],
+    ['RemoveAccountFromOrganization', named({ accounts: ['777788889999'] })],
+    ['AccountDepartedOrganization', named({ accounts: ['777788889999'] })],
+    ['PutAccountName', named({ accounts: ['444455556666'] })],
+    ['TagResource', named({ accounts: ['444455556666'] })],
+    // What cannot be placed reads the whole organization: a handshake names no account, the
+    // ADF sample's destination is not a valid OU id, the tutorial's root id is a placeholder,
+    // and the third-party CreateAccountResult carries the literal "INSERT_ACCOUNT_ID".
+    ['AcceptHandshake', null],
+    ['MoveAccount', null],
+    ['CreateOrganizationalUnit', null],
+    ['CreateAccountResult.nuvibit-envelope', null],
+  ])('%s starts a sync of the right targets', async (name, targets) => {
+    const { router, requests } = world();
+
+    const outcome = await router.route(fixture(name));
+
+    expect(outcome).toMatchObject({ outcome: 'routed', duplicates: 0 });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ trigger: 'event', confirmDeletions: false, tenantId: 't1' });
+    expect(requests[0]?.targets).toEqual(targets);
+  });
+
+  it.each([
+    ['AttachPolicy', 'a failed call'],
+    ['LeaveOrganization', 'a failed call (AccessDenied)'],
+    ['CreateAccountResult.FAILED', 'a failed account creation'],
+    ['InviteAccountToOrganization', 'an invitation not yet accepted'],
+    ['CreateAccount', 'the call whose result event follows'],
+  ])('%s changes nothing: %s', async (name) => {
+    const { router, requests, metrics } = world();
+
+    await expect(router.route(fixture(name))).resolves.toEqual({ outcome: 'ignored' });
+    expect(requests).toHaveLength(0);
+    expect(metrics).toEqual(['IgnoredEvents']);
+  });
+
+  it('drops and counts a malformed event without failing, so nothing reaches the dead-letter queue', async () => {
+    const { router, requests, metrics } = world();
+    const broken = [
+      fixture('CreateManagedAccount'), // the documented placeholder account "XXXXXXXXXXXX"
+      fixture('UpdateManagedAccount'),
+      { ...fixture('CloseAccount'), detail: 'not an object' },
+      { ...fixture('CloseAccount'), source: 'evil.source' },
+      null,
+      'text',
+      [],
+    ];
+
+    for (const event of broken) await expect(router.route(event)).resolves.toEqual({ outcome: 'malformed' });
+    expect(requests).toHaveLength(0);
+    expect(metrics).toEqual(broken.map(() => 'MalformedEvents'));
+  });
+
+  it('drops and counts an event from an account no integration has, without failing', async () => {
+    const { router, requests, metrics } = world();
+
+    const outcome = await router.route({ ...fixture('CloseAccount'), account: '999999999999' });
+
+    expect(outcome).toEqual({ outcome: 'unknown-account' });
+    expect(requests).toHaveLength(0);
+    expect(metrics).toEqual(['UnknownAccountEvents']);
+  });
+
+  it('starts one sync for a duplicate delivery', async () => {
+    const { router, requests, metrics } = world();
+    const event = fixture('RemoveAccountFromOrganization');
+
+    await router.route(event);
+    const again = await router.route(structuredClone(event));
+
+    expect(requests).toHaveLength(1);
+    expect(again).toEqual({ outcome: 'routed', runs: [], duplicates: 1 });
+    expect(metrics).toEqual(['RoutedEvents', 'RoutedEvents', 'DuplicateEvents']);
+  });
+
+  it('reaches the same targets whatever the order: a move before the creation it follows', async () => {
+    const create = fixture('CreateAccountResult');
+    const move = fixture('MoveAccount.sea-captured');
+    const inOrder = world();
+    const reordered = world();
+
+    for (const event of [create, move]) await inOrder.router.route(event);
+    for (const event of [move, create]) await reordered.router.route(event);
+
+    const merged = (requests: SyncRequest[]) =>
+      requests.reduce(
+        (followUp, request) =>
+          mergeFollowUp(followUp, {
+            trigger: 'event',
+            confirmDeletions: false,
+            targets: request.targets ?? null,
+          }),
+        null as ReturnType<typeof mergeFollowUp> | null,
+      );
+    const sorted = (targets: SyncTargets | null | undefined) =>
+      targets && {
+        containers: [...targets.containers].sort(),
+        accounts: [...targets.accounts].sort(),
+        ous: [],
+      };
+    expect(sorted(merged(reordered.requests)?.targets)).toEqual(sorted(merged(inOrder.requests)?.targets));
+    expect(merged(inOrder.requests)?.targets?.accounts).toEqual(['444455556666']);
+  });
+
+  it('takes the sighting back when the sync does not start, so a redelivery can start it', async () => {
+    const failing = world({ failSync: new Error('Step Functions is down') });
+    const event = fixture('CloseAccount');
+
+    await expect(failing.router.route(event)).rejects.toThrow('Step Functions is down');
+    expect(failing.sightings.size).toBe(0);
+  });
+
+  it('skips an integration deleted since the index was read', async () => {
+    const { router, sightings } = world({ failSync: new NotFoundError('The integration') });
+
+    await expect(router.route(fixture('CloseAccount'))).resolves.toEqual({
+      outcome: 'routed',
+      runs: [],
+      duplicates: 0,
+    });
+    expect(sightings.size).toBe(0);
+  });
+});
