@@ -42,6 +42,18 @@ export const INGRESS_EVENT_NAMES = {
   ],
 } as const satisfies Record<(typeof INGRESS_SOURCES)[number], readonly string[]>;
 
+/**
+ * The EventBridge pattern of both the customer's forwarder rule and our ingress rule: exactly
+ * what the router acts on. Event names do not repeat across sources, so one list serves.
+ */
+export function ingressEventPattern() {
+  return {
+    source: [...INGRESS_SOURCES],
+    'detail-type': [...INGRESS_DETAIL_TYPES],
+    detail: { eventName: Object.values(INGRESS_EVENT_NAMES).flat() },
+  };
+}
+
 const record = z.record(z.string(), z.unknown());
 
 /**

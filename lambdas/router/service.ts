@@ -14,10 +14,13 @@ export interface RoutedIntegration {
 export interface RoutingPort {
   /** Integrations whose management account is `accountId` (the `by-management-account` index). */
   integrationsOf(partition: Partition, accountId: string): Promise<RoutedIntegration[]>;
-  /** Records that the integration got this event; false when it had it already. */
-  firstSighting(target: RoutedIntegration, eventId: string): Promise<boolean>;
-  /** Takes a sighting back, when the sync it should have started did not start. */
-  forget(target: RoutedIntegration, eventId: string): Promise<void>;
+  /** Whether the integration's sync was already started for this event. */
+  seen(target: RoutedIntegration, eventId: string): Promise<boolean>;
+  /**
+   * Records that it was, once the sync started: a delivery that failed before that may be
+   * retried. Two deliveries at once may both start one; the second folds into a follow-up.
+   */
+  remember(target: RoutedIntegration, eventId: string): Promise<void>;
 }
 
 export type RouterMetric =
@@ -81,7 +84,7 @@ export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
       const runs: string[] = [];
       let duplicates = 0;
       for (const target of integrations) {
-        if (eventId !== undefined && !(await routing.firstSighting(target, eventId))) {
+        if (eventId !== undefined && (await routing.seen(target, eventId))) {
           duplicates += 1;
           continue;
         }
@@ -93,6 +96,7 @@ export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
             targets: routed.targets,
           });
           runs.push(runId);
+          if (eventId !== undefined) await routing.remember(target, eventId);
           logger.info('ingress event routed', {
             eventName,
             integrationId: target.integrationId,
@@ -101,7 +105,6 @@ export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
             targeted: routed.targets !== null,
           });
         } catch (error: unknown) {
-          if (eventId !== undefined) await routing.forget(target, eventId);
           // Deleted since the index was read: nothing to sync.
           if (!(error instanceof NotFoundError)) throw error;
         }

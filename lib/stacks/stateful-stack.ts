@@ -12,11 +12,9 @@ import { AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
+import { INGRESS_SOURCES } from '../../schemas/ingress';
 import { GLOBAL_INDEXES, TABLE_KEYS } from '../../schemas/table';
 import { acknowledgeNag, nagText } from '../constructs/nag';
-
-/** The sources the ingress bus accepts from customers' forwarder rules (DESIGN §4). */
-export const INGRESS_EVENT_SOURCES = ['aws.organizations', 'aws.account', 'aws.controltower'] as const;
 
 /**
  * What must outlive any deployment: the table and the two buses. Construct ids here never change,
@@ -73,7 +71,7 @@ export class StatefulStack extends Stack {
         principals: [new AnyPrincipal()],
         actions: ['events:PutEvents'],
         resources: [this.ingressBus.eventBusArn],
-        conditions: { StringEquals: { 'events:source': [...INGRESS_EVENT_SOURCES] } },
+        conditions: { StringEquals: { 'events:source': [...INGRESS_SOURCES] } },
       }),
     );
 

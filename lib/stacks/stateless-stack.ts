@@ -2,11 +2,13 @@ import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps }
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
 import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -17,7 +19,8 @@ import type { Construct } from 'constructs';
 import { API_FUNCTIONS, API_ROUTES, type ApiFunctionName, handlerEntry } from '../../lambdas/routes';
 import { placeholder, syncWorkflowDefinition } from '../../lambdas/sync/workflow';
 import { DETAIL_TYPES, eventJsonSchemas } from '../../schemas/events';
-import { ITEM_KEYS } from '../../schemas/table';
+import { ingressEventPattern } from '../../schemas/ingress';
+import { GLOBAL_INDEXES, ITEM_KEYS } from '../../schemas/table';
 import type { DeploymentConfig } from '../config';
 import { ApiAuth } from '../constructs/api-auth';
 import { acknowledgeNag, nagText } from '../constructs/nag';
@@ -50,6 +53,7 @@ export class StatelessStack extends Stack {
   readonly functions: Readonly<Record<ApiFunctionName, ServiceFunction>>;
   readonly syncFunction: ServiceFunction;
   readonly publisherFunction: ServiceFunction;
+  readonly routerFunction: ServiceFunction;
   readonly syncWorkflow: StateMachine;
   readonly api: OrgConnectionsApi;
   readonly auth: ApiAuth;
@@ -161,6 +165,15 @@ export class StatelessStack extends Stack {
     this.syncWorkflow = this.syncStateMachine(stateMachineName, logRetention);
 
     this.publisherFunction = this.outboxPublisher(props, logRetention, alarmTopic);
+    this.routerFunction = this.ingressRouter(
+      props,
+      { ...syncEnvironment, PARTITION: this.partition },
+      stateMachineArn,
+      {
+        logRetention,
+        alarmTopic,
+      },
+    );
     this.registerEventSchemas();
 
     this.api = new OrgConnectionsApi(this, 'RestApi', {
@@ -271,6 +284,72 @@ export class StatelessStack extends Stack {
     deadLetters.grantSendMessages(fn.function);
     new Alarm(this, 'OutboxDeadLettersAlarm', {
       alarmDescription: 'Connection-change events could not be published; replay them from the queue.',
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(alarmTopic));
+    return fn;
+  }
+
+  /**
+   * C8: the ingress bus's rule passes exactly what the router acts on (the customer's forwarder
+   * uses the same pattern) to the router. An event the rule cannot deliver, or that the router
+   * fails on after Lambda's retries, lands in a queue that raises an alarm. The router drops
+   * malformed events and unknown accounts itself, so they never get there.
+   */
+  private ingressRouter(
+    props: StatelessStackProps,
+    environment: Record<string, string>,
+    stateMachineArn: string,
+    { logRetention, alarmTopic }: { logRetention: number; alarmTopic: Topic },
+  ): ServiceFunction {
+    const fn = new ServiceFunction(this, 'IngressRouter', {
+      entry: handlerEntry('router'),
+      description: 'C8: routes forwarded Organizations events to targeted syncs of their integrations',
+      environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: 'AwsOrgConnections' },
+      logRetention,
+      alarmTopic,
+    });
+    const { table } = props;
+    // Reads the routing index and the sightings, records them, starts or extends runs.
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${GLOBAL_INDEXES.byManagementAccount.indexName}`],
+      }),
+    );
+    fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem']));
+    fn.role.addToPolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
+    );
+    const deadLetters = new Queue(this, 'IngressDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNag(
+      deadLetters,
+      'SQS3',
+      'This queue is itself the dead-letter queue of the ingress rule and router.',
+    );
+    fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(deadLetters) });
+    new Rule(this, 'IngressRule', {
+      eventBus: props.ingressBus,
+      description: 'Forwarded Organizations changes, to the router',
+      eventPattern: ingressEventPattern(),
+      targets: [
+        new LambdaFunction(fn.function, {
+          deadLetterQueue: deadLetters,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+    new Alarm(this, 'IngressDeadLettersAlarm', {
+      alarmDescription:
+        'Organizations events were not routed; a full sync of the integrations concerned catches up.',
       metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -1,7 +1,6 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Partition } from '../../../schemas/api/common';
 import { GLOBAL_INDEXES, ITEM_KEYS, TABLE_KEYS } from '../../../schemas/table';
-import { errorName } from '../../core/errors';
 import type { RoutedIntegration, RoutingPort } from '../../router/service';
 
 /** EventBridge retries a delivery for up to 24 h; a sighting outlives that. */
@@ -46,27 +45,25 @@ export class DynamoDbRouting implements RoutingPort {
     return found;
   }
 
-  async firstSighting(target: RoutedIntegration, eventId: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...this.key(target, eventId),
-            [TABLE_KEYS.timeToLive]: Math.floor(this.now() / 1000) + SIGHTING_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error: unknown) {
-      if (errorName(error) === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+  async seen(target: RoutedIntegration, eventId: string): Promise<boolean> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(target, eventId), ConsistentRead: true }),
+    );
+    // TTL deletes lazily: an expired sighting no longer counts.
+    const expiresAt = Item?.[TABLE_KEYS.timeToLive];
+    return typeof expiresAt === 'number' && expiresAt * 1000 > this.now();
   }
 
-  async forget(target: RoutedIntegration, eventId: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(target, eventId) }));
+  async remember(target: RoutedIntegration, eventId: string): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...this.key(target, eventId),
+          [TABLE_KEYS.timeToLive]: Math.floor(this.now() / 1000) + SIGHTING_TTL_SECONDS,
+        },
+      }),
+    );
   }
 
   private key(target: RoutedIntegration, eventId: string) {

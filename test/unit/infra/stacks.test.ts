@@ -6,6 +6,7 @@ import { syncWorkflowDefinition } from '../../../lambdas/sync/workflow';
 import { buildApp } from '../../../lib/app';
 import { CONFIG_CONTEXT_KEY } from '../../../lib/config';
 import { DETAIL_TYPES } from '../../../schemas/events';
+import { ingressEventPattern } from '../../../schemas/ingress';
 import { GLOBAL_INDEXES } from '../../../schemas/table';
 
 /** An app whose assets are not bundled: these tests look at the templates only. */
@@ -165,7 +166,13 @@ describe('stateless stack', () => {
   });
 
   it('gives the table functions item-level actions only: no scans, and deletes only to the sync', () => {
-    const tableActions = ['Onboarding', 'Integrations', 'SyncWorkflowFunction', 'OutboxPublisher'].map((id) =>
+    const tableActions = [
+      'Onboarding',
+      'Integrations',
+      'SyncWorkflowFunction',
+      'OutboxPublisher',
+      'IngressRouter',
+    ].map((id) =>
       statementsOf(id)
         .flatMap((statement) => statement.Action)
         .filter((action) => action.startsWith('dynamodb:'))
@@ -185,17 +192,31 @@ describe('stateless stack', () => {
       ],
       // The publisher only reads the stream.
       ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+      // The router queries the routing index only (checked below).
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     ]);
+    const routerQuery = statementsOf('IngressRouter').find((statement) =>
+      [statement.Action].flat().includes('dynamodb:Query'),
+    );
+    expect(JSON.stringify(routerQuery?.Resource)).toContain(
+      `/index/${GLOBAL_INDEXES.byManagementAccount.indexName}`,
+    );
   });
 
   it('lets only the role test and the sync assume customer roles, and only the API start syncs', () => {
     const holders = (action: string) =>
-      ['AwsEnv', 'Onboarding', 'Integrations', 'Openapi', 'SyncWorkflowFunction', 'OutboxPublisher'].filter(
-        (id) => statementsOf(id).some((statement) => [statement.Action].flat().includes(action)),
-      );
+      [
+        'AwsEnv',
+        'Onboarding',
+        'Integrations',
+        'Openapi',
+        'SyncWorkflowFunction',
+        'OutboxPublisher',
+        'IngressRouter',
+      ].filter((id) => statementsOf(id).some((statement) => [statement.Action].flat().includes(action)));
 
     expect(holders('sts:AssumeRole')).toEqual(['Integrations', 'SyncWorkflowFunction']);
-    expect(holders('states:StartExecution')).toEqual(['Integrations']);
+    expect(holders('states:StartExecution')).toEqual(['Integrations', 'IngressRouter']);
     expect(holders('events:PutEvents')).toEqual(['OutboxPublisher']);
   });
 
@@ -229,6 +250,30 @@ describe('stateless stack', () => {
           },
         ],
       },
+    });
+  });
+
+  it('routes exactly what the router acts on from the ingress bus, with a dead-letter queue and its alarm', () => {
+    const rules = Object.values(stateless.findResources('AWS::Events::Rule'));
+    const ingress = rules.filter((rule) =>
+      JSON.stringify(rule.Properties.EventBusName ?? '').includes('IngressBus'),
+    );
+
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0]?.Properties.EventPattern).toEqual(ingressEventPattern());
+    expect(ingress[0]?.Properties.Targets).toEqual([
+      expect.objectContaining({
+        DeadLetterConfig: { Arn: expect.anything() },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+      }),
+    ]);
+    stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('Organizations events were not routed'),
+      Threshold: 0,
     });
   });
 

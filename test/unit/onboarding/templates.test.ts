@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { TemplateFiles } from '../../../lambdas/adapters/files/template-files';
 import { makeOnboardingService } from '../../../lambdas/onboarding/service';
 import { TEMPLATE_NAMES, type TemplateName } from '../../../schemas/api/onboarding';
+import { ingressEventPattern } from '../../../schemas/ingress';
 import { TENANT_A } from '../../fixtures/api-gateway';
 import { MemoryExternalIds } from '../../fixtures/external-ids';
 
@@ -94,6 +95,23 @@ describe('customer templates', () => {
       ]);
     },
   );
+
+  it("the forwarder's rule passes exactly the sources, envelopes and event names the router acts on", async () => {
+    const { template } = await rendered('organization-events-forwarder');
+    const rules = Object.values(template.Resources).filter(
+      (resource) => resource.Type === 'AWS::Events::Rule',
+    );
+    const properties = rules[0]?.Properties as { EventPattern?: ReturnType<typeof ingressEventPattern> };
+    const pattern = properties.EventPattern ?? { source: [], 'detail-type': [], detail: { eventName: [] } };
+    const sorted = (pattern: ReturnType<typeof ingressEventPattern>) => ({
+      source: [...pattern.source].sort(),
+      'detail-type': [...pattern['detail-type']].sort(),
+      detail: { eventName: [...pattern.detail.eventName].sort() },
+    });
+
+    expect(rules).toHaveLength(1);
+    expect(sorted(pattern)).toEqual(sorted(ingressEventPattern()));
+  });
 
   it('the forwarder targets our ingress bus, through a role only EventBridge of that account may use', async () => {
     const { template } = await rendered('organization-events-forwarder');

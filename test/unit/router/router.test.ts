@@ -24,13 +24,9 @@ function world({ failSync }: { failSync?: Error } = {}) {
   const routing: RoutingPort = {
     integrationsOf: async (_partition, accountId) =>
       REGISTERED.includes(accountId) ? [{ tenantId: 't1', integrationId: `int-${accountId}` }] : [],
-    firstSighting: async (target: RoutedIntegration, eventId: string) => {
-      const key = `${target.integrationId}/${eventId}`;
-      if (sightings.has(key)) return false;
-      sightings.add(key);
-      return true;
-    },
-    forget: async (target, eventId) => void sightings.delete(`${target.integrationId}/${eventId}`),
+    seen: async (target: RoutedIntegration, eventId: string) =>
+      sightings.has(`${target.integrationId}/${eventId}`),
+    remember: async (target, eventId) => void sightings.add(`${target.integrationId}/${eventId}`),
   };
   const router = makeRouter({
     routing,
@@ -168,7 +164,7 @@ describe('the ingress router, on sample events', () => {
     expect(merged(inOrder.requests)?.targets?.accounts).toEqual(['444455556666']);
   });
 
-  it('takes the sighting back when the sync does not start, so a redelivery can start it', async () => {
+  it('remembers no sighting when the sync does not start, so a redelivery can start it', async () => {
     const failing = world({ failSync: new Error('Step Functions is down') });
     const event = fixture('CloseAccount');
 
