@@ -1,6 +1,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDbExternalIds } from '../lambdas/adapters/aws/dynamodb-external-ids';
 import { DynamoDbIntegrations } from '../lambdas/adapters/aws/dynamodb-integrations';
+import { DynamoDbRouting } from '../lambdas/adapters/aws/dynamodb-routing';
 import { DynamoDbSync } from '../lambdas/adapters/aws/dynamodb-sync';
 import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
@@ -8,6 +9,7 @@ import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-or
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
 import type { EventBusPort } from '../lambdas/publisher/service';
+import { makeRouter, type Router } from '../lambdas/router/service';
 import type { ApiFunctionName } from '../lambdas/routes';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../lambdas/sync/service';
 import type { ProxyHandler, TokenAuthorizer } from './api-gateway';
@@ -22,6 +24,8 @@ export interface LocalHandlers {
   readonly workflow: LocalWorkflow;
   /** The outbox publisher, fed from DynamoDB Local's stream. */
   readonly publisher: StreamConsumer;
+  /** The ingress router, fed the sandbox's CloudTrail events. */
+  readonly router: Router;
 }
 
 /** How long a local sync step runs before it checkpoints, as Lambda's remaining time would say. */
@@ -55,17 +59,14 @@ export async function loadHandlers(
     : new StsCustomerRoles(new STSClient({}));
   const rules = { trustedAccountId, allowedPartitions: [partition] };
   const workflow = new LocalWorkflow({ partition, stepMs: LOCAL_STEP_MS, retryMs: 1000 });
-  workflow.attach(
-    sync.createHandler(
-      makeSyncService({
-        state: store,
-        mirror: store,
-        roles,
-        workflow,
-        settings: { ...DEFAULT_SYNC_SETTINGS, roleRules: rules },
-      }),
-    ),
-  );
+  const syncs = makeSyncService({
+    state: store,
+    mirror: store,
+    roles,
+    workflow,
+    settings: { ...DEFAULT_SYNC_SETTINGS, roleRules: rules },
+  });
+  workflow.attach(sync.createHandler(syncs));
   return {
     authorizer: authorizer.handler,
     api: {
@@ -90,5 +91,12 @@ export async function loadHandlers(
     },
     workflow,
     publisher: publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer,
+    router: makeRouter({
+      routing: new DynamoDbRouting(db, tableName),
+      syncs,
+      // The router logs each outcome; CloudWatch metrics have no local counterpart.
+      metrics: { count: () => undefined },
+      partition,
+    }),
   };
 }

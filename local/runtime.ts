@@ -5,6 +5,7 @@ import path from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { z } from 'zod';
 import { StsCallerIdentity } from '../lambdas/adapters/aws/sts-caller-identity';
+import { cloudTrailEventOf, type SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import {
   AppError,
@@ -85,8 +86,21 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
     };
     const bus = new LocalEventBus(config.trustedAccountId, config.region);
     let handlers: LocalHandlers | undefined;
+    const routing = new Set<Promise<void>>();
+    const emit = (change: SandboxChange) => {
+      if (!sandbox || !handlers) return;
+      const event = cloudTrailEventOf(sandbox, change);
+      const routed: Promise<void> = handlers.router
+        .route(event)
+        .then(
+          (outcome) => console.log(`ingress: ${change.kind} event → ${outcome.outcome}`),
+          (error: unknown) => console.error('ingress: the router failed', error),
+        )
+        .finally(() => routing.delete(routed));
+      routing.add(routed);
+    };
     server = createServer((request, response) => {
-      serve(request, response, { handlers, issuer, bus, account, sandbox }).catch((error: unknown) => {
+      serve(request, response, { handlers, issuer, bus, account, sandbox, emit }).catch((error: unknown) => {
         console.error('local server failed to answer', error);
         if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
       });
@@ -106,6 +120,7 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
       sandbox,
       dynamoDbEndpoint: dynamo.endpoint,
       async settled() {
+        await Promise.all(routing);
         await loaded.workflow.idle();
         await stream.drained();
       },
@@ -186,6 +201,8 @@ function setFunctionEnvironment(config: LocalConfig, url: string, dynamoDbEndpoi
 
 interface ServeContext {
   readonly handlers: LocalHandlers | undefined;
+  /** Sends a sandbox change's CloudTrail event to the router, as a customer's forwarder would. */
+  readonly emit: (change: SandboxChange) => void;
   readonly issuer: LocalIssuer;
   readonly bus: LocalEventBus;
   readonly account: LocalAccount;
@@ -274,7 +291,7 @@ async function localRoute(
   if (!ctx.sandbox) return undefined;
   if (route === 'GET /local/sandbox') return { status: 200, body: ctx.sandbox.snapshot() };
   if (!route.startsWith('GET ') && url.pathname.startsWith('/local/sandbox/')) {
-    return sandboxAdmin(ctx.sandbox, method, url.pathname, await readBody(request));
+    return sandboxAdmin(ctx.sandbox, method, url.pathname, await readBody(request), ctx.emit);
   }
   return undefined;
 }
@@ -288,12 +305,14 @@ function sandboxAdmin(
   method: string,
   pathname: string,
   body: string | undefined,
+  emit: (change: SandboxChange) => void,
 ): LocalAnswer | undefined {
   const [, kind, id, verb] =
     /^\/local\/sandbox\/([a-z-]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/.exec(pathname) ?? [];
   const route = `${method} ${kind ?? ''}${id === undefined ? '' : '/{id}'}${verb === undefined ? '' : `/${verb}`}`;
-  const changed = (what: string, answer: LocalAnswer): LocalAnswer => {
+  const changed = (what: string, answer: LocalAnswer, change?: SandboxChange): LocalAnswer => {
     console.log(`sandbox: ${what}`);
+    if (change) emit(change);
     return answer;
   };
   try {
@@ -309,38 +328,59 @@ function sandboxAdmin(
       case 'POST organizational-units': {
         const { name, parentId } = parse(sandboxOuCreateSchema, body);
         const ou = sandbox.createOrganizationalUnit(name, parentId);
-        return changed(`OU ${ou.id} "${name}" created under ${parentId}`, {
-          status: 201,
-          body: { id: ou.id },
-        });
+        return changed(
+          `OU ${ou.id} "${name}" created under ${parentId}`,
+          { status: 201, body: { id: ou.id } },
+          { kind: 'ou-created', id: ou.id, name, parentId },
+        );
       }
       case 'PATCH organizational-units/{id}': {
         const ou = sandbox.renameOrganizationalUnit(String(id), parse(sandboxOuRenameSchema, body).name);
-        return changed(`OU ${ou.id} renamed "${ou.name}"`, { status: 200, body: ou });
+        return changed(
+          `OU ${ou.id} renamed "${ou.name}"`,
+          { status: 200, body: ou },
+          { kind: 'ou-renamed', id: ou.id, name: ou.name },
+        );
       }
       case 'DELETE organizational-units/{id}': {
         const ou = sandbox.deleteOrganizationalUnit(String(id));
-        return changed(`OU ${ou.id} deleted`, { status: 204, text: '' });
+        return changed(`OU ${ou.id} deleted`, { status: 204, text: '' }, { kind: 'ou-deleted', id: ou.id });
       }
       case 'POST accounts': {
         const { name, email, parentId } = parse(sandboxAccountCreateSchema, body);
         const account = sandbox.createAccount(name, email, parentId);
-        return changed(`account ${account.id} "${name}" created under ${parentId}`, {
-          status: 201,
-          body: { id: account.id },
-        });
+        return changed(
+          `account ${account.id} "${name}" created under ${parentId}`,
+          { status: 201, body: { id: account.id } },
+          { kind: 'account-created', id: account.id, name },
+        );
       }
       case 'POST accounts/{id}/move': {
+        const from = sandbox.account(String(id))?.parentId;
         const account = sandbox.moveAccount(String(id), parse(sandboxMoveSchema, body).destinationParentId);
-        return changed(`account ${account.id} moved to ${account.parentId}`, { status: 200, body: account });
+        return changed(
+          `account ${account.id} moved to ${account.parentId}`,
+          { status: 200, body: account },
+          from === undefined
+            ? undefined
+            : { kind: 'account-moved', id: account.id, from, to: account.parentId },
+        );
       }
       case 'POST accounts/{id}/close': {
         const account = sandbox.closeAccount(String(id));
-        return changed(`account ${account.id} closed (${account.state})`, { status: 200, body: account });
+        return changed(
+          `account ${account.id} closed (${account.state})`,
+          { status: 200, body: account },
+          { kind: 'account-closed', id: account.id },
+        );
       }
       case 'DELETE accounts/{id}': {
         const account = sandbox.removeAccount(String(id));
-        return changed(`account ${account.id} removed from the organization`, { status: 204, text: '' });
+        return changed(
+          `account ${account.id} removed from the organization`,
+          { status: 204, text: '' },
+          { kind: 'account-removed', id: account.id },
+        );
       }
       default:
         return undefined;

@@ -61,6 +61,17 @@ async function tree(): Promise<MirrorNode[]> {
   return nodes;
 }
 
+function eventsSince(since: number) {
+  return runtime.bus
+    .list(since)
+    .map((event) => ({ type: event['detail-type'], detail: event.detail as Record<string, unknown> }));
+}
+
+async function runs(): Promise<SyncRun[]> {
+  const answer = await api.call(tenant, 'GET', `/v1/integrations/${integration.id}/runs?limit=100`);
+  return (answer.body as { items: SyncRun[] }).items;
+}
+
 async function sync(): Promise<{
   runId: string;
   events: { type: string; detail: Record<string, unknown> }[];
@@ -116,7 +127,7 @@ describe('the sync engine on the sandbox organization, through the local runtime
     expect(events[0]?.detail).toMatchObject({ counts: { created: 0, updated: 0, deleted: 0 } });
   });
 
-  it('publishes exactly the right changes after the organization changes', async () => {
+  it('publishes exactly the right changes from the Organizations events of the changes, with no walk', async () => {
     const snapshot = runtime.sandbox?.snapshot();
     const [renamed] = snapshot?.organizationalUnits ?? [];
     const members = (snapshot?.accounts ?? []).filter(
@@ -125,6 +136,8 @@ describe('the sync engine on the sandbox organization, through the local runtime
     const [moved, closed, removed] = members;
     if (!renamed || !moved || !closed || !removed || !snapshot) throw new Error('fixture too small');
     const handleBefore = (await tree()).find((node) => node.id === renamed.id)?.handle;
+    const since = runtime.bus.list().length;
+    const runsBefore = await runs();
 
     expect(
       (await api.sandbox('PATCH', `/organizational-units/${renamed.id}`, { name: 'Renamed' })).status,
@@ -149,13 +162,19 @@ describe('the sync engine on the sandbox organization, through the local runtime
       parentId: newOuId,
     });
 
-    const first = await sync();
+    await runtime.settled();
+    const first = { events: eventsSince(since) };
     // AWS deletes only an empty OU; the sandbox refuses the rest, as AWS does.
     expect((await api.sandbox('DELETE', `/organizational-units/${newOuId}`)).status).toBe(400);
+    const secondSince = runtime.bus.list().length;
     expect(
       (await api.sandbox('DELETE', `/organizational-units/${(extra.body as { id: string }).id}`)).status,
     ).toBe(204);
-    const second = await sync();
+    await runtime.settled();
+    const second = { events: eventsSince(secondSince) };
+    // The event-driven runs read only what the events named, and left nothing for a full walk.
+    const eventRuns = (await runs()).filter((run) => !runsBefore.some((before) => before.id === run.id));
+    const full = await sync();
 
     const changesOf = (events: { type: string }[]) =>
       events
@@ -172,6 +191,15 @@ describe('the sync engine on the sandbox organization, through the local runtime
       'Folder Updated',
     ]);
     expect(changesOf(second.events)).toEqual(['Folder Deleted']);
+    expect(changesOf(full.events)).toEqual([]);
+    expect(eventRuns.length).toBeGreaterThanOrEqual(1);
+    for (const run of eventRuns) {
+      expect(run).toMatchObject({ trigger: 'event', status: 'succeeded' });
+      expect(run.targets).not.toBeNull();
+    }
+    // A walk of this organization costs 2 + 2P pages at least (P = 13 containers): far more.
+    const calls = eventRuns.reduce((sum, run) => sum + run.progress.organizationsCalls, 0);
+    expect(calls).toBeLessThan(2 + 2 * 13);
     const movedEvent = first.events.find(
       (event) => (event.detail.connection as { id?: string } | undefined)?.id === moved.id,
     );
@@ -199,7 +227,7 @@ describe('the sync engine on the sandbox organization, through the local runtime
     const runs = await api.call(tenant, 'GET', `/v1/integrations/${integration.id}/runs?limit=2`);
     const body = runs.body as { items: SyncRun[]; nextCursor: string | null };
 
-    expect(body.items.map((run) => run.trigger)).toEqual(['manual', 'manual']);
+    expect(body.items.map((run) => run.trigger)).toEqual(['manual', 'event']);
     expect(body.items[0]?.id.localeCompare(body.items[1]?.id ?? '')).toBeGreaterThan(0);
     expect(body.nextCursor).not.toBeNull();
   });

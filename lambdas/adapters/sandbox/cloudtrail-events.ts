@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { SandboxOrganization } from './sandbox-organization';
+
+/** An administrator's change to the sandbox organization, as CloudTrail records it. */
+export type SandboxChange =
+  | { readonly kind: 'ou-created'; readonly id: string; readonly name: string; readonly parentId: string }
+  | { readonly kind: 'ou-renamed'; readonly id: string; readonly name: string }
+  | { readonly kind: 'ou-deleted'; readonly id: string }
+  | { readonly kind: 'account-created'; readonly id: string; readonly name: string }
+  | { readonly kind: 'account-moved'; readonly id: string; readonly from: string; readonly to: string }
+  | { readonly kind: 'account-closed'; readonly id: string }
+  | { readonly kind: 'account-removed'; readonly id: string };
+
+/**
+ * The EventBridge event AWS would deliver for the change, from the management account in
+ * us-east-1: API calls with `requestParameters`, asynchronous results as service events with
+ * `serviceEventDetails`. The local runtime feeds it to the router, as the forwarder would.
+ */
+export function cloudTrailEventOf(
+  organization: SandboxOrganization,
+  change: SandboxChange,
+): Record<string, unknown> {
+  const [eventName, details] = detailsOf(organization, change);
+  const serviceEvent = 'serviceEventDetails' in details;
+  const account = organization.managementAccountId;
+  const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': serviceEvent ? 'AWS Service Event via CloudTrail' : 'AWS API Call via CloudTrail',
+    source: 'aws.organizations',
+    account,
+    time,
+    region: 'us-east-1',
+    resources: [],
+    detail: {
+      eventVersion: '1.08',
+      userIdentity: serviceEvent
+        ? { accountId: account, invokedBy: 'organizations.amazonaws.com' }
+        : {
+            type: 'AssumedRole',
+            accountId: account,
+            arn: `arn:${organization.partition}:sts::${account}:assumed-role/Admin/sandbox`,
+          },
+      eventTime: time,
+      eventSource: 'organizations.amazonaws.com',
+      eventName,
+      awsRegion: 'us-east-1',
+      requestParameters: null,
+      responseElements: null,
+      ...details,
+      eventID: randomUUID(),
+      eventType: serviceEvent ? 'AwsServiceEvent' : 'AwsApiCall',
+      recipientAccountId: account,
+    },
+  };
+}
+
+function detailsOf(
+  organization: SandboxOrganization,
+  change: SandboxChange,
+): [string, Record<string, unknown>] {
+  switch (change.kind) {
+    case 'ou-created':
+      return [
+        'CreateOrganizationalUnit',
+        {
+          requestParameters: { parentId: change.parentId, name: change.name },
+          responseElements: {
+            organizationalUnit: { id: change.id, name: change.name, arn: ouArn(organization, change.id) },
+          },
+        },
+      ];
+    case 'ou-renamed':
+      return [
+        'UpdateOrganizationalUnit',
+        {
+          requestParameters: { organizationalUnitId: change.id, name: change.name },
+          responseElements: {
+            organizationalUnit: { id: change.id, name: change.name, arn: ouArn(organization, change.id) },
+          },
+        },
+      ];
+    case 'ou-deleted':
+      return ['DeleteOrganizationalUnit', { requestParameters: { organizationalUnitId: change.id } }];
+    case 'account-created':
+      return [
+        'CreateAccountResult',
+        {
+          serviceEventDetails: {
+            createAccountStatus: {
+              id: `car-${change.id}`,
+              state: 'SUCCEEDED',
+              accountName: change.name,
+              accountId: change.id,
+            },
+          },
+        },
+      ];
+    case 'account-moved':
+      return [
+        'MoveAccount',
+        {
+          requestParameters: {
+            accountId: change.id,
+            sourceParentId: change.from,
+            destinationParentId: change.to,
+          },
+        },
+      ];
+    case 'account-closed':
+      return [
+        'CloseAccountResult',
+        { serviceEventDetails: { closeAccountStatus: { accountId: change.id, state: 'SUCCEEDED' } } },
+      ];
+    case 'account-removed':
+      return ['RemoveAccountFromOrganization', { requestParameters: { accountId: change.id } }];
+  }
+}
+
+function ouArn(organization: SandboxOrganization, ouId: string): string {
+  return organization.arn.replace(':organization/', ':ou/').concat(`/${ouId}`);
+}
