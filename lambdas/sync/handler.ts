@@ -1,15 +1,10 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { DynamoDbSync } from '../adapters/aws/dynamodb-sync';
-import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
-import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
-import { createDocumentClient } from '../core/dynamodb';
+import { awsSyncService } from '../adapters/aws/sync-service';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
 import { syncEnvSchema } from './env';
-import { DEFAULT_SYNC_SETTINGS, makeSyncService, type SyncService } from './service';
+import { DEFAULT_SYNC_SETTINGS, type SyncService } from './service';
 import { asWorkflowError, runErrorOf } from './workflow-errors';
 
 const refSchema = z.strictObject({
@@ -72,17 +67,4 @@ const env = loadEnv(
   }),
 );
 
-const store = new DynamoDbSync(createDocumentClient(), env.TABLE_NAME);
-export const handler = createHandler(
-  makeSyncService({
-    state: store,
-    mirror: store,
-    roles: new StsCustomerRoles(new STSClient({})),
-    workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
-    settings: {
-      ...DEFAULT_SYNC_SETTINGS,
-      rateFraction: env.ORG_API_RATE_FRACTION,
-      roleRules: { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS },
-    },
-  }),
-);
+export const handler = createHandler(awsSyncService(env, { rateFraction: env.ORG_API_RATE_FRACTION }));

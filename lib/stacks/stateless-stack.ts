@@ -259,12 +259,10 @@ export class StatelessStack extends Stack {
       'IAM5[Resource::*]',
       'dynamodb:ListStreams supports no resource-level permission.',
     );
-    const deadLetters = new Queue(this, 'OutboxDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const deadLetters = this.alarmedDeadLetters('Outbox', alarmTopic, {
+      of: 'the outbox stream',
+      alarm: 'Connection-change events could not be published; replay them from the queue.',
     });
-    acknowledgeNag(deadLetters, 'SQS3', 'This queue is itself the dead-letter queue of the outbox stream.');
     new EventSourceMapping(this, 'OutboxStream', {
       target: fn.function,
       eventSourceArn: streamArn,
@@ -282,15 +280,26 @@ export class StatelessStack extends Stack {
       ],
     });
     deadLetters.grantSendMessages(fn.function);
-    new Alarm(this, 'OutboxDeadLettersAlarm', {
-      alarmDescription: 'Connection-change events could not be published; replay them from the queue.',
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+    return fn;
+  }
+
+  /** A dead-letter queue that raises an alarm as soon as it holds a message. */
+  private alarmedDeadLetters(id: string, alarmTopic: Topic, text: { of: string; alarm: string }): Queue {
+    const queue = new Queue(this, `${id}DeadLetters`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeNag(queue, 'SQS3', `This queue is itself the dead-letter queue of ${text.of}.`);
+    new Alarm(this, `${id}DeadLettersAlarm`, {
+      alarmDescription: text.alarm,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(new SnsAction(alarmTopic));
-    return fn;
+    return queue;
   }
 
   /**
@@ -324,16 +333,10 @@ export class StatelessStack extends Stack {
     fn.role.addToPolicy(
       new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
     );
-    const deadLetters = new Queue(this, 'IngressDeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const deadLetters = this.alarmedDeadLetters('Ingress', alarmTopic, {
+      of: 'the ingress rule and router',
+      alarm: 'Organizations events were not routed; a full sync of the integrations concerned catches up.',
     });
-    acknowledgeNag(
-      deadLetters,
-      'SQS3',
-      'This queue is itself the dead-letter queue of the ingress rule and router.',
-    );
     fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(deadLetters) });
     new Rule(this, 'IngressRule', {
       eventBus: props.ingressBus,
@@ -347,15 +350,6 @@ export class StatelessStack extends Stack {
         }),
       ],
     });
-    new Alarm(this, 'IngressDeadLettersAlarm', {
-      alarmDescription:
-        'Organizations events were not routed; a full sync of the integrations concerned catches up.',
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new SnsAction(alarmTopic));
     return fn;
   }
 

@@ -64,22 +64,12 @@ function detailsOf(
     case 'ou-created':
       return [
         'CreateOrganizationalUnit',
-        {
-          requestParameters: { parentId: change.parentId, name: change.name },
-          responseElements: {
-            organizationalUnit: { id: change.id, name: change.name, arn: ouArn(organization, change.id) },
-          },
-        },
+        ouCall(organization, { parentId: change.parentId, name: change.name }, change.id, change.name),
       ];
     case 'ou-renamed':
       return [
         'UpdateOrganizationalUnit',
-        {
-          requestParameters: { organizationalUnitId: change.id, name: change.name },
-          responseElements: {
-            organizationalUnit: { id: change.id, name: change.name, arn: ouArn(organization, change.id) },
-          },
-        },
+        ouCall(organization, { organizationalUnitId: change.id, name: change.name }, change.id, change.name),
       ];
     case 'ou-deleted':
       return ['DeleteOrganizationalUnit', { requestParameters: { organizationalUnitId: change.id } }];
@@ -118,6 +108,13 @@ function detailsOf(
   }
 }
 
-function ouArn(organization: SandboxOrganization, ouId: string): string {
-  return organization.arn.replace(':organization/', ':ou/').concat(`/${ouId}`);
+/** An OU call's parameters, and the OU it answers with. */
+function ouCall(
+  organization: SandboxOrganization,
+  requestParameters: Record<string, string>,
+  id: string,
+  name: string,
+): Record<string, unknown> {
+  const arn = organization.arn.replace(':organization/', ':ou/').concat(`/${id}`);
+  return { requestParameters, responseElements: { organizationalUnit: { id, name, arn } } };
 }

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { cloudTrailEventOf, type SandboxChange } from '../../../lambdas/adapters/sandbox/cloudtrail-events';
+import { SandboxOrganization } from '../../../lambdas/adapters/sandbox/sandbox-organization';
 import { NotFoundError } from '../../../lambdas/core/errors';
 import {
   makeRouter,
@@ -6,8 +9,11 @@ import {
   type RouterMetric,
   type RoutingPort,
 } from '../../../lambdas/router/service';
+import { routingOf } from '../../../lambdas/router/targets';
 import type { SyncRequest } from '../../../lambdas/sync/service';
 import { mergeFollowUp } from '../../../lambdas/sync/targets';
+import { ingressEventSchema } from '../../../schemas/ingress';
+import { sandboxOrgFixtureSchema } from '../../../schemas/sandbox-org';
 import type { SyncTargets } from '../../../schemas/sync';
 
 function fixture(name: string): Record<string, unknown> {
@@ -181,5 +187,27 @@ describe('the ingress router, on sample events', () => {
       duplicates: 0,
     });
     expect(sightings.size).toBe(0);
+  });
+});
+
+describe("the sandbox's CloudTrail events", () => {
+  const fixtureOrg = sandboxOrgFixtureSchema.parse(parse(readFileSync('local/sandbox-org.yaml', 'utf8')));
+  const organization = new SandboxOrganization(fixtureOrg, '123456789012');
+  const ou = 'ou-ab12-11111111';
+  const root = organization.rootId;
+
+  it.each<[SandboxChange, Partial<SyncTargets>]>([
+    [{ kind: 'ou-created', id: ou, name: 'New', parentId: root }, { containers: [root] }],
+    [{ kind: 'ou-renamed', id: ou, name: 'Renamed' }, { ous: [ou] }],
+    [{ kind: 'ou-deleted', id: ou }, { ous: [ou] }],
+    [{ kind: 'account-created', id: '444455556666', name: 'new' }, { accounts: ['444455556666'] }],
+    [{ kind: 'account-moved', id: '444455556666', from: root, to: ou }, { containers: [root, ou] }],
+    [{ kind: 'account-closed', id: '444455556666' }, { accounts: ['444455556666'] }],
+    [{ kind: 'account-removed', id: '444455556666' }, { accounts: ['444455556666'] }],
+  ])('%o arrives as AWS would send it, and names the right targets', (change, targets) => {
+    const event = ingressEventSchema.parse(cloudTrailEventOf(organization, change));
+
+    expect(event.account).toBe(organization.managementAccountId);
+    expect(routingOf(event)).toEqual({ action: 'sync', targets: named(targets) });
   });
 });
