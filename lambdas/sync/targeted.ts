@@ -3,8 +3,7 @@ import type { MirrorIndex } from './mirror-index';
 import type { PacedOrganizations } from './organizations';
 import { type ContainerCursor, nodeKey } from './ports';
 import { type PlanContext, planPage } from './reconcile';
-import type { ChangeWriter } from './walk';
-import { firstCursor } from './walk';
+import { type ChangeWriter, firstCursor } from './walk';
 
 export interface TargetedOptions {
   readonly organizations: PacedOrganizations;
