@@ -47,7 +47,8 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /** Outbox items only need to outlive the stream (24 h); a week leaves room to replay. */
 const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
-const BEGIN_ATTEMPTS = 12;
+/** Each round of a burst lets at least one writer through, so a burst of n needs about n rounds. */
+const BEGIN_ATTEMPTS = 60;
 
 /** Finished runs stay in the history this long. */
 export const RUN_RETENTION_DAYS = 90;
@@ -116,7 +117,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     // A burst of Organizations events folds into one follow-up: writers that lose the race
     // read it again and retry after a short random wait.
     for (let attempt = 0; attempt < BEGIN_ATTEMPTS; attempt += 1) {
-      if (attempt > 0) await sleep(Math.random() * 25 * 2 ** Math.min(attempt, 6));
+      if (attempt > 0) await sleep(Math.random() * Math.min(1_000, 25 * 2 ** attempt));
       try {
         await this.db.send(
           new TransactWriteCommand({
