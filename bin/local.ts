@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_LOCAL_CONFIG, type LocalConfig } from '../local/config';
+import { DEFAULT_LOCAL_CONFIG, type LocalConfig, parseInterval } from '../local/config';
 import { startLocalRuntime } from '../local/runtime';
 
 /**
- * `npm start [-- --aws [--emulator]] [--data DIR] [--port N]`: the whole backend on this machine.
+ * `npm start [-- --aws [--emulator]] [--schedule INTERVAL] [--data DIR] [--port N]`: the whole
+ * backend on this machine. `--schedule 1m` runs the schedule's fan-out, re-syncing each
+ * integration once a minute.
  * PORT in the environment sets the port too; SANDBOX_ORG names another sandbox organization.
  * `--aws --emulator` runs on the real SDK adapters against an emulator named by AWS_ENDPOINT_URL.
  */
@@ -14,6 +16,7 @@ async function main(): Promise<void> {
       emulator: { type: 'boolean', default: false },
       data: { type: 'string' },
       port: { type: 'string' },
+      schedule: { type: 'string' },
     },
   });
   const config: LocalConfig = {
@@ -23,12 +26,18 @@ async function main(): Promise<void> {
     port: Number(values.port ?? process.env.PORT ?? DEFAULT_LOCAL_CONFIG.port),
     dataDir: values.data,
     sandboxOrgFile: process.env.SANDBOX_ORG ?? DEFAULT_LOCAL_CONFIG.sandboxOrgFile,
+    ...(values.schedule === undefined
+      ? {}
+      : { schedule: true, scheduleIntervalMs: parseInterval(values.schedule) }),
   };
   const runtime = await startLocalRuntime(config);
   const token = await runtime.issuer.sign({ tenantId: 'demo', roles: ['tenant_owner'] });
 
   console.log(`aws-org-connections is running at ${runtime.url} (${config.mode} mode)`);
   console.log(`Platform account (the one customer roles trust): ${runtime.config.trustedAccountId}`);
+  if (config.schedule) {
+    console.log(`Schedule: each integration is re-synced every ${values.schedule}, at its own moment.`);
+  }
   if (config.emulator) {
     console.log('Emulator mode: a role that does not enforce its External ID is only a warning.');
   }

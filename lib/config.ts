@@ -46,8 +46,10 @@ export const deploymentConfigSchema = z.strictObject({
     .array(z.enum(['aws', 'aws-us-gov', 'aws-cn']))
     .min(1)
     .default(['aws']),
-  /** How often every active integration is re-synced. */
+  /** How often every integration is re-synced by the schedule. */
   syncIntervalHours: z.number().int().min(1).max(24).default(6),
+  /** Syncs (of any trigger) that may run at once; the schedule starts none beyond this. */
+  maxConcurrentSyncs: z.number().int().min(1).max(1000).default(100),
   /** The share of the customer's Organizations API rate limits a sync may use. */
   orgApiRateFraction: z.number().gt(0).max(1).default(0.5),
   auth: authSchema.default({ mode: 'cognito', claims: COGNITO_CLAIMS }),

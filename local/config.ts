@@ -26,6 +26,10 @@ export interface LocalConfig {
   readonly tableName: string;
   /** The sandbox organization's fixture. @default local/sandbox-org.yaml, or SANDBOX_ORG */
   readonly sandboxOrgFile: string;
+  /** How often each integration is re-synced. @default 6 h, as deployed */
+  readonly scheduleIntervalMs: number;
+  /** Whether the schedule's fan-out runs (`--schedule <interval>`). @default false */
+  readonly schedule: boolean;
 }
 
 export const DEFAULT_LOCAL_CONFIG: LocalConfig = {
@@ -38,4 +42,18 @@ export const DEFAULT_LOCAL_CONFIG: LocalConfig = {
   region: 'us-east-1',
   tableName: 'aws-org-connections-local',
   sandboxOrgFile: 'local/sandbox-org.yaml',
+  scheduleIntervalMs: 6 * 3600 * 1000,
+  schedule: false,
 };
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `90s`, `1m`, `6h`: a schedule interval of at least 10 seconds, in milliseconds. */
+export function parseInterval(text: string): number {
+  const match = /^(\d+)([smh])$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * (DURATION_UNITS_MS[match[2] ?? ''] ?? 0) : 0;
+  if (ms < 10_000) {
+    throw new Error(`--schedule takes an interval like 30s, 1m or 6h, of at least 10s; not "${text}".`);
+  }
+  return ms;
+}

@@ -2,6 +2,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDbExternalIds } from '../lambdas/adapters/aws/dynamodb-external-ids';
 import { DynamoDbIntegrations } from '../lambdas/adapters/aws/dynamodb-integrations';
 import { DynamoDbRouting } from '../lambdas/adapters/aws/dynamodb-routing';
+import { DynamoDbSchedule } from '../lambdas/adapters/aws/dynamodb-schedule';
 import { DynamoDbSync } from '../lambdas/adapters/aws/dynamodb-sync';
 import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
@@ -11,6 +12,7 @@ import { createDocumentClient } from '../lambdas/core/dynamodb';
 import type { EventBusPort } from '../lambdas/publisher/service';
 import { makeRouter, type Router } from '../lambdas/router/service';
 import type { ApiFunctionName } from '../lambdas/routes';
+import { makeScheduler, type Scheduler } from '../lambdas/schedule/service';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../lambdas/sync/service';
 import type { ProxyHandler, TokenAuthorizer } from './api-gateway';
 import type { LocalConfig } from './config';
@@ -26,10 +28,15 @@ export interface LocalHandlers {
   readonly publisher: StreamConsumer;
   /** The ingress router, fed the sandbox's CloudTrail events. */
   readonly router: Router;
+  /** The schedule's fan-out, ticked by a timer with `--schedule`. */
+  readonly scheduler: Scheduler;
 }
 
 /** How long a local sync step runs before it checkpoints, as Lambda's remaining time would say. */
 const LOCAL_STEP_MS = 75_000;
+
+/** Syncs the local schedule lets run at once: all of them share this process and DynamoDB Local. */
+const LOCAL_MAX_CONCURRENT_SYNCS = 10;
 
 /**
  * Loads the same handler modules that Lambda runs. They read their environment at import, so
@@ -86,6 +93,7 @@ export async function loadHandlers(
         trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
         syncStore: store,
         workflow,
+        scheduleIntervalMs: config.scheduleIntervalMs,
       }),
       openapi: openapi.handler,
     },
@@ -97,6 +105,12 @@ export async function loadHandlers(
       // The router logs each outcome; CloudWatch metrics have no local counterpart.
       metrics: { count: () => undefined },
       partition,
+    }),
+    scheduler: makeScheduler({
+      store: new DynamoDbSchedule(db, tableName),
+      syncs,
+      workflow,
+      settings: { intervalMs: config.scheduleIntervalMs, maxConcurrentSyncs: LOCAL_MAX_CONCURRENT_SYNCS },
     }),
   };
 }

@@ -39,6 +39,7 @@ import { type LocalHandlers, loadHandlers } from './handlers';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIssuer, loadLocalIssuer } from './jwt-issuer';
 import { type OutboxStream, startOutboxStream } from './outbox-stream';
 import { loadSandboxOrganization } from './sandbox-org';
+import { type ScheduleTicker, startScheduleTicker } from './schedule';
 
 /** Where the customer templates live; the runtime serves them as the stack's bucket would. */
 const TEMPLATES_DIR = path.resolve('templates');
@@ -75,6 +76,7 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
   const dynamo = await startDynamoDbLocal({ dataDir: config.dataDir });
   let server: Server | undefined;
   let outbox: OutboxStream | undefined;
+  let ticker: ScheduleTicker | undefined;
   try {
     const client = localDynamoDbClient(dynamo.endpoint);
     await ensureTable(client, config.tableName);
@@ -110,8 +112,10 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
     const loaded = await loadHandlers(config, sandbox, bus);
     outbox = await startOutboxStream(dynamo.endpoint, config.tableName, loaded.publisher);
     handlers = loaded;
+    if (config.schedule) ticker = startScheduleTicker(loaded.scheduler, config.scheduleIntervalMs);
     const running = server;
     const stream = outbox;
+    const schedule = ticker;
     return {
       config,
       url,
@@ -120,11 +124,13 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
       sandbox,
       dynamoDbEndpoint: dynamo.endpoint,
       async settled() {
+        await schedule?.idle();
         await Promise.all(routing);
         await loaded.workflow.idle();
         await stream.drained();
       },
       async stop() {
+        await schedule?.stop();
         await loaded.workflow.idle();
         await stream.stop();
         await stop(running, dynamo);
@@ -133,6 +139,7 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
   } catch (error: unknown) {
     // Nothing may outlive a failed start: the port and the Java process are released.
     if (server?.listening) await new Promise((resolve) => server?.close(resolve));
+    await ticker?.stop();
     await outbox?.stop();
     await dynamo.stop();
     throw error;
@@ -187,6 +194,7 @@ function setFunctionEnvironment(config: LocalConfig, url: string, dynamoDbEndpoi
   env.ALLOWED_PARTITIONS = config.partition;
   env.TEMPLATES_DIR = TEMPLATES_DIR;
   env.TEMPLATES_BASE_URL = `${url}/local/templates/`;
+  env.SYNC_INTERVAL_SECONDS = String(config.scheduleIntervalMs / 1000);
   env.STATE_MACHINE_ARN = `arn:${config.partition}:states:${config.region}:${config.trustedAccountId}:stateMachine:local-sync`;
   env.CONNECTIONS_BUS_NAME = 'aws-org-connections-local';
   env.INGRESS_BUS_ARN = `arn:${config.partition}:events:${config.region}:${config.trustedAccountId}:event-bus/aws-org-connections-ingress-local`;

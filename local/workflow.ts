@@ -25,7 +25,7 @@ export interface LocalWorkflowOptions {
  */
 export class LocalWorkflow implements WorkflowPort {
   private syncFunction: SyncFunction | undefined;
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly executions = new Set<Promise<unknown>>();
   private readonly machine: StateMachine;
 
   constructor(private readonly options: LocalWorkflowOptions) {
@@ -68,13 +68,17 @@ export class LocalWorkflow implements WorkflowPort {
     const done = execution.result.catch((error: unknown) => {
       console.error(`local workflow: run ${ref.runId} ended with an error`, error);
     });
-    this.running.add(done);
-    void done.finally(() => this.running.delete(done));
+    this.executions.add(done);
+    void done.finally(() => this.executions.delete(done));
+  }
+
+  async running(limit: number): Promise<number> {
+    return Math.min(this.executions.size, limit);
   }
 
   /** Resolves when no execution is running. */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.all([...this.running]);
+    while (this.executions.size > 0) await Promise.all([...this.executions]);
   }
 }
 

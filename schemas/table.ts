@@ -25,7 +25,10 @@ export const GLOBAL_INDEXES = {
     partitionKey: 'routingPk',
     sortKey: 'routingSk',
   },
-  /** Sparse: only active integrations carry these keys, so the schedule's fan-out never scans. */
+  /**
+   * Sparse: only integrations carry these keys, all in one partition, sorted by when their next
+   * scheduled sync is due, so the schedule's fan-out reads what is due and never scans.
+   */
   bySchedule: {
     indexName: 'by-schedule',
     partitionKey: 'duePk',
@@ -49,6 +52,8 @@ export const ITEM_KEYS = {
   integrationRole: (roleIdentity: string) => `INTEGRATION_ROLE#${roleIdentity}`,
   /** `by-management-account` partition: the account whose Organizations events concern the item. */
   managementAccount: (partition: string, accountId: string) => `ACCOUNT#${partition}:${accountId}`,
+  /** `by-schedule` partition; its sort key is the integration's next due time (ISO 8601). */
+  scheduleDue: 'SCHEDULE',
   /** Every folder and connection of an integration: one Query reads the whole mirror or a page of it. */
   mirrorPrefix: (integrationId: string) => `MIRROR#${integrationId}#`,
   folder: (integrationId: string, ouId: string) => `MIRROR#${integrationId}#F#${ouId}`,
@@ -65,3 +70,17 @@ export const ITEM_KEYS = {
   outbox: (integrationId: string, sequence: number) =>
     `OUTBOX#${integrationId}#${String(sequence).padStart(12, '0')}`,
 } as const;
+
+/** The tenant and integration an integration item's keys name; null for any other item. */
+export function integrationOfKeys(
+  pk: unknown,
+  sk: unknown,
+): { readonly tenantId: string; readonly integrationId: string } | null {
+  const tenantPrefix = ITEM_KEYS.tenant('');
+  if (typeof pk !== 'string' || typeof sk !== 'string') return null;
+  if (!pk.startsWith(tenantPrefix) || !sk.startsWith(ITEM_KEYS.integrationPrefix)) return null;
+  return {
+    tenantId: pk.slice(tenantPrefix.length),
+    integrationId: sk.slice(ITEM_KEYS.integrationPrefix.length),
+  };
+}

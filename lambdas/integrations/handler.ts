@@ -13,15 +13,16 @@ import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
 import { makeRoleTestService, type RoleTestDeps } from '../role-test/service';
+import { scheduleIntervalEnv } from '../schedule/env';
 import { syncEnvSchema } from '../sync/env';
 import type { MirrorStore, SyncStateStore, WorkflowPort } from '../sync/ports';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../sync/service';
 import { type IntegrationDeps, makeIntegrationService } from './service';
 
-export type IntegrationHandlerDeps = Pick<IntegrationDeps, 'store' | 'externalIds'> &
+export type IntegrationHandlerDeps = Pick<IntegrationDeps, 'store' | 'externalIds' | 'scheduleIntervalMs'> &
   RoleTestDeps & {
     readonly syncStore: SyncStateStore & MirrorStore;
-    readonly workflow: WorkflowPort;
+    readonly workflow: Pick<WorkflowPort, 'start'>;
   };
 
 /**
@@ -101,7 +102,7 @@ export function createHandler({
   });
 }
 
-const env = loadEnv(syncEnvSchema);
+const env = loadEnv(syncEnvSchema.extend(scheduleIntervalEnv));
 
 const db = createDocumentClient();
 export const handler = createHandler({
@@ -111,4 +112,5 @@ export const handler = createHandler({
   rules: { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS },
   syncStore: new DynamoDbSync(db, env.TABLE_NAME),
   workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
+  scheduleIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
 });

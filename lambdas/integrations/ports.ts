@@ -14,6 +14,8 @@ export interface NewIntegration {
   readonly roleIdentity: string;
   /** `Integration Created`, written to the outbox in the same transaction (sequence 1). */
   readonly event: ChangeEvent;
+  /** When its first scheduled sync is due (ISO 8601): this puts it on the schedule. */
+  readonly firstDueAt: string;
 }
 
 export interface IntegrationStore {

@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
 import { DEFAULT_MEMBER_ROLE_NAME, roleIdentity } from '../domain/role-arn';
+import { nextDueTime } from '../domain/schedule';
 import { canManageScope, describeScope } from '../domain/scope';
 import type { ExternalIdStore } from '../onboarding/ports';
 import { currentExternalId } from '../onboarding/service';
@@ -21,6 +22,8 @@ export interface IntegrationDeps {
   readonly syncs: Pick<SyncService, 'requestSync'>;
   readonly syncState: SyncStateStore;
   readonly mirror: MirrorStore;
+  /** How often the schedule re-syncs each integration (C7). */
+  readonly scheduleIntervalMs: number;
   readonly now?: () => Date;
 }
 
@@ -37,6 +40,7 @@ export function makeIntegrationService({
   syncs,
   syncState,
   mirror,
+  scheduleIntervalMs,
   now = () => new Date(),
 }: IntegrationDeps) {
   async function testRoles(tenant: TenantContext, request: RoleTestRequest) {
@@ -69,9 +73,11 @@ export function makeIntegrationService({
         );
       }
       const { externalId, outcome } = await testRoles(tenant, request);
-      const timestamp = now().toISOString();
+      const createdAt = now();
+      const timestamp = createdAt.toISOString();
+      const id = randomUUID();
       const integration: Integration = {
-        id: randomUUID(),
+        id,
         version: 1,
         handle: request.handle,
         kind: request.kind,
@@ -99,6 +105,7 @@ export function makeIntegrationService({
         tenantId: tenant.tenantId,
         integration,
         roleIdentity: roleIdentity(outcome.role),
+        firstDueAt: new Date(nextDueTime(id, createdAt.getTime(), scheduleIntervalMs)).toISOString(),
         event: buildEvent(
           'Integration Created',
           {

@@ -166,9 +166,11 @@ export interface MirrorStore {
   ): Promise<{ readonly items: readonly MirrorNode[]; readonly nextCursor: string | null }>;
 }
 
-/** Starts the sync workflow for a run that holds the lease. */
 export interface WorkflowPort {
+  /** Starts the sync workflow for a run that holds the lease. */
   start(ref: RunRef): Promise<void>;
+  /** How many sync workflows are running, counted up to `limit`. */
+  running(limit: number): Promise<number>;
 }
 
 export function nodeKey(node: Pick<Folder, 'type' | 'id'> | Pick<Connection, 'type' | 'id'>): string {

@@ -58,7 +58,7 @@ export interface SyncDeps {
   readonly state: SyncStateStore;
   readonly mirror: MirrorStore;
   readonly roles: CustomerRolesPort;
-  readonly workflow: WorkflowPort;
+  readonly workflow: Pick<WorkflowPort, 'start'>;
   readonly settings: SyncSettings;
   readonly clock?: Clock;
   readonly random?: () => number;

@@ -1,8 +1,8 @@
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -54,6 +54,7 @@ export class StatelessStack extends Stack {
   readonly syncFunction: ServiceFunction;
   readonly publisherFunction: ServiceFunction;
   readonly routerFunction: ServiceFunction;
+  readonly scheduleFunction: ServiceFunction;
   readonly syncWorkflow: StateMachine;
   readonly api: OrgConnectionsApi;
   readonly auth: ApiAuth;
@@ -88,6 +89,7 @@ export class StatelessStack extends Stack {
       ALLOWED_PARTITIONS: config.allowedPartitions.join(','),
       STATE_MACHINE_ARN: stateMachineArn,
     };
+    const scheduleInterval = { SYNC_INTERVAL_SECONDS: String(config.syncIntervalHours * 3600) };
     const customerRolesNag = (fn: ServiceFunction) =>
       acknowledgeNag(
         fn.role,
@@ -115,7 +117,7 @@ export class StatelessStack extends Stack {
       },
       integrations: {
         description: 'C3, C9 and C11: role tests, integrations, starting syncs, status, runs and the tree',
-        environment: syncEnvironment,
+        environment: { ...syncEnvironment, ...scheduleInterval },
         grant: (fn) => {
           fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem', 'Query']));
           fn.role.addToPolicy(assumeCustomerRoles(this.partition, this.account));
@@ -173,6 +175,12 @@ export class StatelessStack extends Stack {
         logRetention,
         alarmTopic,
       },
+    );
+    this.scheduleFunction = this.scheduleFanOut(
+      props,
+      { ...syncEnvironment, ...scheduleInterval, MAX_CONCURRENT_SYNCS: String(config.maxConcurrentSyncs) },
+      stateMachineArn,
+      { logRetention, alarmTopic },
     );
     this.registerEventSchemas();
 
@@ -317,7 +325,7 @@ export class StatelessStack extends Stack {
     const fn = new ServiceFunction(this, 'IngressRouter', {
       entry: handlerEntry('router'),
       description: 'C8: routes forwarded Organizations events to targeted syncs of their integrations',
-      environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: 'AwsOrgConnections' },
+      environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
       logRetention,
       alarmTopic,
     });
@@ -353,6 +361,66 @@ export class StatelessStack extends Stack {
     return fn;
   }
 
+  /**
+   * C7: a rule ticks every minute; each tick starts the syncs due by then (each integration is
+   * due once per interval, at its own phase) and never more than the cap lets run at once. A
+   * failed or lost tick needs no retry: what it left stays due for the next one. An alarm sounds
+   * when every tick for half an hour has left integrations due.
+   */
+  private scheduleFanOut(
+    props: StatelessStackProps,
+    environment: Record<string, string>,
+    stateMachineArn: string,
+    { logRetention, alarmTopic }: { logRetention: number; alarmTopic: Topic },
+  ): ServiceFunction {
+    const fn = new ServiceFunction(this, 'ScheduleFanOut', {
+      entry: handlerEntry('schedule'),
+      description: 'C7: starts the scheduled syncs that are due, within the cap on concurrent syncs',
+      environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
+      // Ticks are a minute apart; one stops starting syncs 10 s before its end.
+      timeout: Duration.seconds(55),
+      logRetention,
+      alarmTopic,
+    });
+    const { table } = props;
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${GLOBAL_INDEXES.bySchedule.indexName}`],
+      }),
+    );
+    fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem']));
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['states:StartExecution', 'states:ListExecutions'],
+        resources: [stateMachineArn],
+      }),
+    );
+    fn.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    new Rule(this, 'ScheduleRule', {
+      description: 'The schedule tick: starts the re-syncs that are due',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(fn.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+    new Alarm(this, 'ScheduleBehindAlarm', {
+      alarmDescription:
+        'Scheduled syncs have been falling behind for 30 minutes: raise maxConcurrentSyncs, or look for syncs that run long.',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'ScheduleBehind',
+        dimensionsMap: { service: 'schedule' },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      // Five ticks a period, each behind, for six periods running.
+      threshold: 5,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 6,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(alarmTopic));
+    return fn;
+  }
+
   /** The events' schemas, in EventBridge's registry, so consumers can download code bindings. */
   private registerEventSchemas(): void {
     const registry = new CfnRegistry(this, 'EventSchemas', {
@@ -371,6 +439,9 @@ export class StatelessStack extends Stack {
     }
   }
 }
+
+/** The CloudWatch namespace of the functions' own metrics. */
+const METRICS_NAMESPACE = 'AwsOrgConnections';
 
 /** Item-level actions on the table only: no scans, no deletes unless a function needs them. */
 function tableAccess(table: ITableV2, actions: readonly string[]): PolicyStatement {

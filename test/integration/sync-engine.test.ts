@@ -122,6 +122,7 @@ async function setup(
     tenantId: TENANT,
     integration,
     roleIdentity: `aws:${sandbox.managementAccountId}:discovery`,
+    firstDueAt: new Date(clock.now() + 6 * 3600 * 1000).toISOString(),
     event: buildEvent(
       'Integration Created',
       { tenantId: TENANT, scope: integration.scope, integrationId: integration.id, syncRunId: null },

@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type Integration, integrationSchema } from '../../../schemas/api/integrations';
-import { ITEM_KEYS } from '../../../schemas/table';
+import { GLOBAL_INDEXES, ITEM_KEYS } from '../../../schemas/table';
 import {
   HandleTakenError,
   type IntegrationPage,
@@ -27,7 +27,7 @@ export class DynamoDbIntegrations implements IntegrationStore {
     private readonly tableName: string,
   ) {}
 
-  async create({ tenantId, integration, roleIdentity, event }: NewIntegration): Promise<void> {
+  async create({ tenantId, integration, roleIdentity, event, firstDueAt }: NewIntegration): Promise<void> {
     const pk = ITEM_KEYS.tenant(tenantId);
     const sk = ITEM_KEYS.integration(integration.id);
     const claim = { integrationId: integration.id, createdAt: integration.createdAt };
@@ -38,6 +38,8 @@ export class DynamoDbIntegrations implements IntegrationStore {
             routingPk: ITEM_KEYS.managementAccount(integration.partition, integration.managementAccountId),
             routingSk: `${pk}#${sk}`,
           };
+    const { partitionKey: duePk, sortKey: dueSk } = GLOBAL_INDEXES.bySchedule;
+    const schedule = { [duePk]: ITEM_KEYS.scheduleDue, [dueSk]: firstDueAt };
     const ifAbsent = 'attribute_not_exists(pk)';
     try {
       await this.db.send(
@@ -46,7 +48,14 @@ export class DynamoDbIntegrations implements IntegrationStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { pk, sk, ...integration, ...routing, eventSequence: event.detail.sequence },
+                Item: {
+                  pk,
+                  sk,
+                  ...integration,
+                  ...routing,
+                  ...schedule,
+                  eventSequence: event.detail.sequence,
+                },
                 ConditionExpression: ifAbsent,
               },
             },

@@ -1,12 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Partition } from '../../../schemas/api/common';
-import { GLOBAL_INDEXES, ITEM_KEYS, TABLE_KEYS } from '../../../schemas/table';
+import { GLOBAL_INDEXES, ITEM_KEYS, integrationOfKeys, TABLE_KEYS } from '../../../schemas/table';
 import type { RoutedIntegration, RoutingPort } from '../../router/service';
 
 /** EventBridge retries a delivery for up to 24 h; a sighting outlives that. */
 const SIGHTING_TTL_SECONDS = 25 * 3600;
-
-const TENANT_PREFIX = ITEM_KEYS.tenant('');
 
 /** Routing reads the `by-management-account` index; sightings are items under the integration's tenant. */
 export class DynamoDbRouting implements RoutingPort {
@@ -32,13 +30,8 @@ export class DynamoDbRouting implements RoutingPort {
         }),
       );
       for (const item of page.Items ?? []) {
-        const pk = String(item[TABLE_KEYS.partitionKey]);
-        const sk = String(item[TABLE_KEYS.sortKey]);
-        if (!pk.startsWith(TENANT_PREFIX) || !sk.startsWith(ITEM_KEYS.integrationPrefix)) continue;
-        found.push({
-          tenantId: pk.slice(TENANT_PREFIX.length),
-          integrationId: sk.slice(ITEM_KEYS.integrationPrefix.length),
-        });
+        const integration = integrationOfKeys(item[TABLE_KEYS.partitionKey], item[TABLE_KEYS.sortKey]);
+        if (integration) found.push(integration);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

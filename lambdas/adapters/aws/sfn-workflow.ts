@@ -1,7 +1,15 @@
-import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  ListExecutionsCommand,
+  type SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { RunRef, WorkflowPort } from '../../sync/ports';
 
-/** Starts the sync state machine; the run id names the execution, so a retry starts nothing twice. */
+/** ListExecutions returns at most this many a page. */
+const LIST_PAGE_MAX = 1000;
+
+/** The sync state machine; the run id names the execution, so a retry starts nothing twice. */
 export class SfnWorkflow implements WorkflowPort {
   constructor(
     private readonly sfn: SFNClient,
@@ -20,5 +28,23 @@ export class SfnWorkflow implements WorkflowPort {
     } catch (error: unknown) {
       if (!(error instanceof ExecutionAlreadyExists)) throw error;
     }
+  }
+
+  async running(limit: number): Promise<number> {
+    let count = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await this.sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn: this.stateMachineArn,
+          statusFilter: 'RUNNING',
+          maxResults: Math.min(LIST_PAGE_MAX, limit - count),
+          nextToken,
+        }),
+      );
+      count += page.executions?.length ?? 0;
+      nextToken = page.nextToken;
+    } while (nextToken && count < limit);
+    return Math.min(count, limit);
   }
 }

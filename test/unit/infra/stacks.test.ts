@@ -172,6 +172,7 @@ describe('stateless stack', () => {
       'SyncWorkflowFunction',
       'OutboxPublisher',
       'IngressRouter',
+      'ScheduleFanOut',
     ].map((id) =>
       statementsOf(id)
         .flatMap((statement) => statement.Action)
@@ -192,18 +193,23 @@ describe('stateless stack', () => {
       ],
       // The publisher only reads the stream.
       ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
-      // The router queries the routing index only (checked below).
+      // The router and the fan-out query their own index only (checked below).
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
     ]);
-    const routerQuery = statementsOf('IngressRouter').find((statement) =>
-      [statement.Action].flat().includes('dynamodb:Query'),
-    );
-    expect(JSON.stringify(routerQuery?.Resource)).toContain(
-      `/index/${GLOBAL_INDEXES.byManagementAccount.indexName}`,
-    );
+    const queried = (id: string) =>
+      statementsOf(id)
+        .filter((statement) => [statement.Action].flat().includes('dynamodb:Query'))
+        .map((statement) => JSON.stringify(statement.Resource));
+    expect(queried('IngressRouter')).toEqual([
+      expect.stringContaining(`/index/${GLOBAL_INDEXES.byManagementAccount.indexName}"`),
+    ]);
+    expect(queried('ScheduleFanOut')).toEqual([
+      expect.stringContaining(`/index/${GLOBAL_INDEXES.bySchedule.indexName}"`),
+    ]);
   });
 
-  it('lets only the role test and the sync assume customer roles, and only the API start syncs', () => {
+  it('lets only the role test and the sync assume customer roles, and only the API, router and schedule start syncs', () => {
     const holders = (action: string) =>
       [
         'AwsEnv',
@@ -213,10 +219,12 @@ describe('stateless stack', () => {
         'SyncWorkflowFunction',
         'OutboxPublisher',
         'IngressRouter',
+        'ScheduleFanOut',
       ].filter((id) => statementsOf(id).some((statement) => [statement.Action].flat().includes(action)));
 
     expect(holders('sts:AssumeRole')).toEqual(['Integrations', 'SyncWorkflowFunction']);
-    expect(holders('states:StartExecution')).toEqual(['Integrations', 'IngressRouter']);
+    expect(holders('states:StartExecution')).toEqual(['Integrations', 'IngressRouter', 'ScheduleFanOut']);
+    expect(holders('states:ListExecutions')).toEqual(['ScheduleFanOut']);
     expect(holders('events:PutEvents')).toEqual(['OutboxPublisher']);
   });
 
@@ -274,6 +282,42 @@ describe('stateless stack', () => {
     stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmDescription: Match.stringLikeRegexp('Organizations events were not routed'),
       Threshold: 0,
+    });
+  });
+
+  it('ticks the schedule fan-out every minute with the interval and cap from the config, and alarms when it falls behind', () => {
+    const app = synthApp({ syncIntervalHours: 4, maxConcurrentSyncs: 250 });
+    const template = Template.fromStack(app.stateless);
+    const [rule, ...others] = Object.values(template.findResources('AWS::Events::Rule')).filter(
+      (found) => found.Properties.ScheduleExpression !== undefined,
+    );
+
+    expect(others).toHaveLength(0);
+    expect(rule?.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    expect(rule?.Properties.EventBusName).toBeUndefined();
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [expect.stringMatching(/^ScheduleFanOut/), 'Arn'] },
+        RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 },
+      }),
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^C7'),
+      Timeout: 55,
+      Environment: {
+        Variables: Match.objectLike({ SYNC_INTERVAL_SECONDS: String(4 * 3600), MAX_CONCURRENT_SYNCS: '250' }),
+      },
+    });
+    // The integrations function puts new integrations on the same schedule.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^C3, C9'),
+      Environment: { Variables: Match.objectLike({ SYNC_INTERVAL_SECONDS: String(4 * 3600) }) },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AwsOrgConnections',
+      MetricName: 'ScheduleBehind',
+      Dimensions: [{ Name: 'service', Value: 'schedule' }],
+      EvaluationPeriods: 6,
     });
   });
 

@@ -1,0 +1,42 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
+import { DynamoDbSchedule } from '../adapters/aws/dynamodb-schedule';
+import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
+import { awsSyncService } from '../adapters/aws/sync-service';
+import { createDocumentClient } from '../core/dynamodb';
+import { loadEnv } from '../core/env';
+import { syncEnvSchema } from '../sync/env';
+import { scheduleEnv } from './env';
+import { makeScheduler, type Scheduler } from './service';
+
+/** A tick stops starting syncs this long before its invocation must end. */
+const TICK_MARGIN_MS = 10_000;
+
+/** The schedule rule's target: one tick per invocation; what it leaves is due for the next. */
+export function createHandler(scheduler: Scheduler, metrics: Metrics) {
+  return async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
+    try {
+      const summary = await scheduler.tick(Date.now() + context.getRemainingTimeInMillis() - TICK_MARGIN_MS);
+      metrics.addMetric('ScheduledSyncsStarted', MetricUnit.Count, summary.started + summary.coalesced);
+      metrics.addMetric('ScheduledSyncsFailed', MetricUnit.Count, summary.failed);
+      metrics.addMetric('ScheduleBehind', MetricUnit.Count, summary.behind ? 1 : 0);
+      return summary;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+const env = loadEnv(syncEnvSchema.extend(scheduleEnv));
+const db = createDocumentClient();
+
+export const handler = createHandler(
+  makeScheduler({
+    store: new DynamoDbSchedule(db, env.TABLE_NAME),
+    syncs: awsSyncService(env),
+    workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
+    settings: { intervalMs: env.SYNC_INTERVAL_SECONDS * 1000, maxConcurrentSyncs: env.MAX_CONCURRENT_SYNCS },
+  }),
+  new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'schedule' }),
+);

@@ -1,0 +1,22 @@
+/** An integration the schedule's index says is due. */
+export interface DueIntegration {
+  readonly tenantId: string;
+  readonly integrationId: string;
+  /** ISO 8601, as stored in the index's sort key. */
+  readonly dueAt: string;
+}
+
+export interface SchedulePage {
+  readonly items: readonly DueIntegration[];
+  readonly nextCursor: string | null;
+}
+
+export interface ScheduleStore {
+  /** Integrations due at or before `now` (ISO 8601), earliest first. */
+  due(now: string, page: { readonly limit: number; readonly cursor?: string }): Promise<SchedulePage>;
+  /**
+   * Moves the integration's due time to `to`, only if it is still `from.dueAt`. False when
+   * another tick moved it first or the integration is gone: then it is not this tick's to start.
+   */
+  reschedule(from: DueIntegration, to: string): Promise<boolean>;
+}
