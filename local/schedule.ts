@@ -25,7 +25,7 @@ export function startScheduleTicker(scheduler: Scheduler, intervalMs: number): S
       .then(({ started, coalesced, failed }) => {
         if (started + coalesced + failed > 0) {
           console.log(
-            `schedule: ${started} syncs started, ${coalesced} folded into running ones, ${failed} failed`,
+            `schedule: started ${started}, folded into running syncs ${coalesced}, failed ${failed}`,
           );
         }
       })
