@@ -3,6 +3,8 @@ import { envCheckSchema } from '../schemas/api/aws-env';
 import { listQuerySchema } from '../schemas/api/common';
 import {
   createIntegrationSchema,
+  deleteIntegrationQuerySchema,
+  deletionAcceptedSchema,
   integrationListSchema,
   integrationPathSchema,
   integrationSchema,
@@ -102,6 +104,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'One integration',
     request: { path: integrationPathSchema },
     response: { status: 200, schema: integrationSchema },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/integrations/{id}',
+    function: 'integrations',
+    summary:
+      'Delete an integration: `?confirm=<its handle>`. Removes every folder and connection with events, then the integration',
+    request: { path: integrationPathSchema, query: deleteIntegrationQuerySchema },
+    response: { status: 202, schema: deletionAcceptedSchema },
   },
   {
     method: 'POST',

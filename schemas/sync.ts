@@ -12,7 +12,8 @@ export const orgAccountStateSchema = z.enum([
 ]);
 export type OrgAccountState = z.infer<typeof orgAccountStateSchema>;
 
-export const syncTriggerSchema = z.enum(['initial', 'schedule', 'event', 'manual', 'settings']);
+/** `delete`: not a sync but the run that removes a deleted integration's mirror, with events. */
+export const syncTriggerSchema = z.enum(['initial', 'schedule', 'event', 'manual', 'settings', 'delete']);
 export type SyncTrigger = z.infer<typeof syncTriggerSchema>;
 
 /** A container of the organization: the root or an OU. */
@@ -131,7 +132,7 @@ export const syncAcceptedSchema = z.object({
 
 export const integrationStatusReportSchema = z.object({
   id: z.uuid(),
-  status: z.enum(['pending', 'syncing', 'connected', 'error', 'needs_review']),
+  status: z.enum(['pending', 'syncing', 'connected', 'error', 'needs_review', 'deleting']),
   lastError: runErrorSchema.nullable(),
   currentRun: syncRunSchema.nullable(),
   lastRun: syncRunSchema.nullable(),

@@ -80,6 +80,13 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** A destructive request without the confirmation it needs. */
+export class ConfirmationRequiredError extends AppError {
+  constructor(message: string, hint: string) {
+    super('CONFIRMATION_REQUIRED', message, { hint });
+  }
+}
+
 /** Also the answer for another tenant's resource: its existence is never revealed. */
 export class NotFoundError extends AppError {
   constructor(what: string) {

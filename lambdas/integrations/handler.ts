@@ -1,7 +1,11 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { listQuerySchema } from '../../schemas/api/common';
-import { createIntegrationSchema, integrationPathSchema } from '../../schemas/api/integrations';
+import {
+  createIntegrationSchema,
+  deleteIntegrationQuerySchema,
+  integrationPathSchema,
+} from '../../schemas/api/integrations';
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
 import { startSyncQuerySchema } from '../../schemas/sync';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
@@ -76,6 +80,14 @@ export function createHandler({
       const integration = await service.get(tenant, path.id);
       return { status: 200, body: integration, headers: { etag: `"${integration.version}"` } };
     }),
+    'DELETE /v1/integrations/{id}': httpHandler(
+      { path, query: deleteIntegrationQuerySchema },
+      async ({ tenant, path, query }) => ({
+        status: 202,
+        body: await service.remove(tenant, path.id, query.confirm),
+        headers: { location: `/v1/integrations/${path.id}/status` },
+      }),
+    ),
     'POST /v1/integrations/{id}/sync': httpHandler(
       { path, query: startSyncQuerySchema },
       async ({ tenant, path, query }) => {

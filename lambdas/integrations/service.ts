@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateIntegration, Integration } from '../../schemas/api/integrations';
 import type { RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
-import { ForbiddenError, NotFoundError } from '../core/errors';
+import { ConfirmationRequiredError, ForbiddenError, NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
 import { DEFAULT_MEMBER_ROLE_NAME, roleIdentity } from '../domain/role-arn';
@@ -19,7 +19,7 @@ export interface IntegrationDeps {
   readonly store: IntegrationStore;
   readonly externalIds: ExternalIdStore;
   readonly roleTest: RoleTestService;
-  readonly syncs: Pick<SyncService, 'requestSync'>;
+  readonly syncs: Pick<SyncService, 'requestSync' | 'requestDeletion'>;
   readonly syncState: SyncStateStore;
   readonly mirror: MirrorStore;
   /** How often the schedule re-syncs each integration (C7). */
@@ -147,6 +147,26 @@ export function makeIntegrationService({
       });
     },
 
+    /**
+     * C9: DELETE needs the integration's handle as `confirm`. Then it stops syncing at once, and
+     * a deletion run removes every folder and connection (with their Deleted events), then the
+     * integration (`Integration Deleted`), releasing its handle and role. 202: that run.
+     */
+    async remove(tenant: TenantContext, integrationId: string, confirm: string | undefined) {
+      const integration = await get(tenant, integrationId);
+      if (confirm !== integration.handle) {
+        throw new ConfirmationRequiredError(
+          confirm === undefined
+            ? 'Deleting an integration needs its handle as confirmation.'
+            : 'The confirmation does not match the integration’s handle.',
+          `Send DELETE /v1/integrations/${integrationId}?confirm=${integration.handle}.`,
+        );
+      }
+      const { runId, coalesced } = await syncs.requestDeletion({ tenantId: tenant.tenantId, integrationId });
+      logger.info(coalesced ? 'deletion already under way' : 'deletion started', { integrationId, runId });
+      return { runId, status: 'deleting' as const };
+    },
+
     async status(tenant: TenantContext, integrationId: string) {
       await get(tenant, integrationId);
       const target = await syncState.target(tenant.tenantId, integrationId);
@@ -157,7 +177,7 @@ export function makeIntegrationService({
           : ((await syncState.run({ tenantId: tenant.tenantId, integrationId, runId }))?.run ?? null);
       return {
         id: integrationId,
-        status: target.activeRunId === null ? target.status : 'syncing',
+        status: target.activeRunId === null || target.deleting ? target.status : 'syncing',
         lastError: target.lastError,
         currentRun: await runOf(target.activeRunId),
         lastRun: await runOf(target.lastRunId),

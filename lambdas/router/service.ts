@@ -2,6 +2,7 @@ import type { Partition } from '../../schemas/api/common';
 import { type IngressEvent, ingressEventSchema } from '../../schemas/ingress';
 import { NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
+import { IntegrationDeletingError } from '../sync/ports';
 import type { SyncService } from '../sync/service';
 import { routingOf } from './targets';
 
@@ -105,8 +106,8 @@ export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
             targeted: routed.targets !== null,
           });
         } catch (error: unknown) {
-          // Deleted since the index was read: nothing to sync.
-          if (!(error instanceof NotFoundError)) throw error;
+          // Deleted, or being deleted, since the index was read: nothing to sync.
+          if (!(error instanceof NotFoundError || error instanceof IntegrationDeletingError)) throw error;
         }
       }
       if (duplicates > 0) metrics.count('DuplicateEvents');

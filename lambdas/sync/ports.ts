@@ -41,9 +41,17 @@ export interface SyncTarget {
   readonly lastRunId: string | null;
   readonly lastError: RunError | null;
   readonly counts: NodeCounts;
+  /** A DELETE was accepted: no sync may start, and its deletion run holds the lease. */
+  readonly deleting: boolean;
 }
 
-export type IntegrationSyncStatus = 'pending' | 'syncing' | 'connected' | 'error' | 'needs_review';
+export type IntegrationSyncStatus =
+  | 'pending'
+  | 'syncing'
+  | 'connected'
+  | 'error'
+  | 'needs_review'
+  | 'deleting';
 
 export interface NodeCounts {
   readonly folders: number;
@@ -118,6 +126,30 @@ export interface SyncStateStore {
     run: SyncRun,
     options: { readonly now: number; readonly leaseExpiresAt: number },
   ): Promise<BeginResult>;
+  /**
+   * Marks the integration deleting and gives the lease to the deletion run, whatever sync holds
+   * it (that sync's next write fails): off the schedule and the routing index at once. Another
+   * deletion run that still holds its lease keeps it.
+   */
+  beginDeletion(
+    target: { readonly tenantId: string; readonly integrationId: string },
+    run: SyncRun,
+    options: { readonly now: number; readonly leaseExpiresAt: number },
+  ): Promise<BeginResult>;
+  /**
+   * The deletion run's last write: the integration, its handle and role claims go, with its
+   * final run record and `Integration Deleted`, if the run still holds the lease.
+   */
+  removeIntegration(
+    ref: RunRef,
+    final: {
+      readonly run: SyncRun;
+      readonly integration: Integration;
+      /** The key of its role claim (see domain/role-arn's roleIdentity). */
+      readonly roleIdentity: string;
+      readonly event: ChangeEvent;
+    },
+  ): Promise<void>;
   run(ref: RunRef): Promise<StoredRun | undefined>;
   /** Saves the checkpoint and renews the lease; throws LeaseLostError if the run no longer holds it. */
   saveProgress(
@@ -155,10 +187,11 @@ export interface MirrorStore {
   load(tenantId: string, integrationId: string): Promise<MirrorNode[]>;
   /**
    * Writes each change with its outbox event and handle claim, conditionally on the node's
-   * version. Throws NodeHandleTakenError or MirrorConflictError, and then nothing of the call
+   * version and on `ref`'s run still holding the integration's lease. Throws
+   * NodeHandleTakenError, LeaseLostError or MirrorConflictError, and then nothing of the call
    * is written.
    */
-  apply(tenantId: string, integrationId: string, writes: readonly MirrorWrite[]): Promise<void>;
+  apply(ref: RunRef, writes: readonly MirrorWrite[]): Promise<void>;
   page(
     tenantId: string,
     integrationId: string,
@@ -201,3 +234,12 @@ export class LeaseLostError extends AppError {
 }
 
 export class FollowUpChangedError extends Error {}
+
+/** No sync may start once a DELETE was accepted. */
+export class IntegrationDeletingError extends AppError {
+  constructor() {
+    super('SYNC_IN_PROGRESS', 'The integration is being deleted.', {
+      hint: 'Its deletion run removes its folders and connections; GET its status to follow it.',
+    });
+  }
+}

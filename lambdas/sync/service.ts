@@ -5,7 +5,7 @@ import type { MirrorNode, RunCounts, RunError, SyncRun, SyncTargets, SyncTrigger
 import { AppError } from '../core/errors';
 import { type Clock, systemClock } from '../core/retry';
 import { roleSessionName } from '../domain/external-id';
-import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
+import { parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
 import type { CustomerRolesPort } from '../role-test/ports';
 import { buildEvent, changeEventOf, type EventContext } from './events';
 import { MirrorIndex } from './mirror-index';
@@ -21,6 +21,7 @@ import {
   NodeHandleTakenError,
   nodeKey,
   type RunRef,
+  type StoredRun,
   type SyncStateStore,
   type SyncTarget,
   type WorkflowPort,
@@ -133,7 +134,10 @@ export function makeSyncService(deps: SyncDeps) {
           for (let start = 0; start < changes.length; start += CHANGES_PER_WRITE) {
             const batch = changes.slice(start, start + CHANGES_PER_WRITE);
             const writes = await withEvents(target, runId, batch);
-            await mirror.apply(target.tenantId, target.integration.id, writes);
+            await mirror.apply(
+              { tenantId: target.tenantId, integrationId: target.integration.id, runId },
+              writes,
+            );
             for (const change of batch) {
               index.apply(change);
               counts[
@@ -249,9 +253,54 @@ export function makeSyncService(deps: SyncDeps) {
       finishedAt: iso(),
       error,
     };
-    return finish(ref, { run, status: 'error', lastError: error, counts: target.counts }, (ctx, sequence) =>
+    // A deletion that failed stays a deletion: DELETE again goes on where it stopped.
+    const status = target.deleting ? 'deleting' : 'error';
+    return finish(ref, { run, status, lastError: error, counts: target.counts }, (ctx, sequence) =>
       buildEvent('Sync Failed', ctx, sequence(), { status: run.status, counts: run.counts, error }),
     );
+  }
+
+  /** A deletion run's step: removes the mirror a transaction at a time, each node with its event. */
+  async function deletionStep(ref: RunRef, target: SyncTarget, stored: StoredRun, deadline: number) {
+    const counts = { ...stored.run.counts };
+    let done = false;
+    while (!done && clock.now() < deadline - settings.stepMarginMs) {
+      // Always the first page: what a page held is gone once it is written.
+      const { items } = await mirror.page(ref.tenantId, ref.integrationId, { limit: CHANGES_PER_WRITE });
+      const write = changeWriter(target, ref.runId, new MirrorIndex([...items]), counts);
+      await write(() => items.map((node) => ({ kind: 'delete', node })));
+      done = items.length === 0;
+    }
+    const progress = { ...stored.run.progress, steps: stored.run.progress.steps + 1 };
+    await state.saveProgress(ref, {
+      progress,
+      counts,
+      // Nothing to resume from: each step reads what is left of the mirror.
+      checkpoint: emptyCheckpoint(),
+      leaseExpiresAt: clock.now() + settings.leaseMs,
+    });
+    return { done };
+  }
+
+  /** The deletion run's end: the mirror is empty, so the integration and its claims go. */
+  async function finishDeletion(ref: RunRef, target: SyncTarget, stored: StoredRun) {
+    const left = await mirror.page(ref.tenantId, ref.integrationId, { limit: 1 });
+    if (left.items.length > 0) throw new Error(`run ${ref.runId} left folders or connections behind`);
+    const { externalId: _secret, ...published } = target.integration;
+    const [event] = await eventsOf(
+      target,
+      ref.runId,
+      (ctx, sequence) => [buildEvent('Integration Deleted', ctx, sequence(), { integration: published })],
+      1,
+    );
+    if (!event) throw new Error('no Integration Deleted event was built');
+    await state.removeIntegration(ref, {
+      run: { ...stored.run, status: 'succeeded', finishedAt: iso() },
+      integration: target.integration,
+      roleIdentity: roleIdentity(parseRoleArn(target.integration.roleArn, settings.roleRules)),
+      event,
+    });
+    return { next: null };
   }
 
   return {
@@ -283,11 +332,30 @@ export function makeSyncService(deps: SyncDeps) {
       return { runId: run.id, coalesced: false };
     },
 
+    /**
+     * Accepts a DELETE: the integration stops syncing at once, and a deletion run (through the
+     * same workflow, so it resumes and retries like a sync) removes its folders and connections
+     * with their events, then the integration. Asking again while that run lives returns it.
+     */
+    async requestDeletion(target: {
+      readonly tenantId: string;
+      readonly integrationId: string;
+    }): Promise<{ runId: string; coalesced: boolean }> {
+      const run = newRun(target.integrationId, { trigger: 'delete', confirmDeletions: true, targets: null });
+      const now = clock.now();
+      const begun = await state.beginDeletion(target, run, { now, leaseExpiresAt: now + settings.leaseMs });
+      if (!begun.started) return { runId: begun.activeRunId, coalesced: true };
+      // If this fails, the integration stays `deleting` with its lease, and DELETE again takes over.
+      await workflow.start({ ...target, runId: run.id });
+      return { runId: run.id, coalesced: false };
+    },
+
     /** One resumable step: walks and reconciles until done or `deadline` (epoch ms). */
     async step(ref: RunRef, deadline: number): Promise<{ done: boolean }> {
       const target = await leasedTarget(ref);
       const stored = await state.run(ref);
       if (stored?.run.status !== 'running') return { done: true };
+      if (stored.run.trigger === 'delete') return deletionStep(ref, target, stored, deadline);
       const { integration } = target;
       const counts = { ...stored.run.counts };
       const index = new MirrorIndex(await mirror.load(ref.tenantId, ref.integrationId));
@@ -369,6 +437,7 @@ export function makeSyncService(deps: SyncDeps) {
       const target = await leasedTarget(ref);
       const stored = await state.run(ref);
       if (stored?.run.status !== 'running') return { next: null };
+      if (stored.run.trigger === 'delete') return finishDeletion(ref, target, stored);
       const checkpoint = stored.checkpoint ?? emptyCheckpoint();
       if (checkpoint.frontier.length > 0) throw new Error(`run ${ref.runId} is not complete`);
       const index = new MirrorIndex(await mirror.load(ref.tenantId, ref.integrationId));

@@ -34,7 +34,15 @@ export const createIntegrationSchema = z.discriminatedUnion('kind', [
 ]);
 export type CreateIntegration = z.infer<typeof createIntegrationSchema>;
 
-export const integrationStatusSchema = z.enum(['pending', 'syncing', 'connected', 'error', 'needs_review']);
+/** `deleting`: a DELETE was accepted; the integration goes once its folders and connections have. */
+export const integrationStatusSchema = z.enum([
+  'pending',
+  'syncing',
+  'connected',
+  'error',
+  'needs_review',
+  'deleting',
+]);
 
 export const integrationSchema = z.object({
   id: z.uuid(),
@@ -64,3 +72,9 @@ export type Integration = z.infer<typeof integrationSchema>;
 
 export const integrationListSchema = listSchema(integrationSchema);
 export const integrationPathSchema = z.strictObject({ id: z.uuid() });
+
+/** DELETE /v1/integrations/{id}?confirm=<handle>: the handle, typed again, confirms. */
+export const deleteIntegrationQuerySchema = z.strictObject({ confirm: z.string().max(256).optional() });
+
+/** 202 to a DELETE: the deletion run that removes the mirror and then the integration. */
+export const deletionAcceptedSchema = z.object({ runId: z.string(), status: z.literal('deleting') });

@@ -73,6 +73,8 @@ interface Setup {
   }): Promise<{ ref: RunRef; steps: number }>;
   /** Every outbox event of the integration, in sequence order. */
   outbox(): Promise<{ detailType: string; detail: Record<string, unknown> }[]>;
+  /** Every item of the tenant whose sort key starts with `prefix`. */
+  items(prefix: string): Promise<Record<string, unknown>[]>;
 }
 
 async function setup(
@@ -182,6 +184,16 @@ async function setup(
       }
       await service.finalize(ref);
       return { ref, steps };
+    },
+    async items(prefix: string) {
+      const { Items = [] } = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': ITEM_KEYS.tenant(TENANT), ':prefix': prefix },
+        }),
+      );
+      return Items;
     },
     async outbox() {
       const { Items = [] } = await db.send(
@@ -555,5 +567,88 @@ describe('targeted runs, from what Organizations events name', () => {
     expect(answers.every((answer) => answer.coalesced && answer.runId === running.runId)).toBe(true);
     const target = await world.store.target(TENANT, world.integration.id);
     expect(target?.followUp?.targets?.accounts.sort()).toEqual([...named].sort());
+  });
+});
+
+describe('deleting an integration', () => {
+  const shape = { accounts: 120, ous: 12, depth: 3 };
+
+  async function drive(world: Setup, ref: RunRef, clock: { now(): number }, budgetMs: number) {
+    for (let done = false, steps = 0; !done; steps += 1) {
+      done = (await world.service.step(ref, clock.now() + budgetMs)).done;
+      if (steps > 1000) throw new Error('the deletion does not end');
+    }
+    await world.service.finalize(ref);
+  }
+
+  it('removes every node with one Deleted event each, then the integration and its claims; deleting again finishes a deletion that died', async () => {
+    const clock = virtualClock(1);
+    const world = await setup(shape, {}, clock);
+    await world.run();
+    const nodes = await world.store.load(TENANT, world.integration.id);
+    const before = (await world.outbox()).length;
+    const target = { tenantId: TENANT, integrationId: world.integration.id };
+
+    const first = await world.service.requestDeletion(target);
+    // Off the schedule and the routing index at once, and no sync may start.
+    const [item] = await world.items(ITEM_KEYS.integration(world.integration.id));
+    expect(item).toMatchObject({ status: 'deleting', activeRunId: first.runId });
+    expect(Object.keys(item ?? {})).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(duePk|dueSk|routingPk|routingSk)$/)]),
+    );
+    await expect(
+      world.service.requestSync({ ...target, trigger: 'manual', confirmDeletions: false }),
+    ).rejects.toMatchObject({ code: 'SYNC_IN_PROGRESS', message: 'The integration is being deleted.' });
+    expect(await world.service.requestDeletion(target)).toEqual({ runId: first.runId, coalesced: true });
+
+    // One short step, then the run dies; once its lease is over, DELETE again takes over.
+    const firstRef = { ...target, runId: first.runId };
+    expect((await world.service.step(firstRef, clock.now() + 40)).done).toBe(false);
+    const left = (await world.store.load(TENANT, world.integration.id)).length;
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(nodes.length);
+    await clock.sleep(DEFAULT_SYNC_SETTINGS.leaseMs + 1);
+    const second = await world.service.requestDeletion(target);
+    expect(second.coalesced).toBe(false);
+    await expect(world.service.step(firstRef, clock.now() + 40)).rejects.toMatchObject({
+      code: 'SYNC_IN_PROGRESS',
+    });
+    await drive(world, { ...target, runId: second.runId }, clock, 40);
+
+    expect(await world.store.target(TENANT, world.integration.id)).toBeUndefined();
+    expect(await world.items(`MIRROR#${world.integration.id}#`)).toEqual([]);
+    for (const prefix of ['INTEGRATION_HANDLE#', 'INTEGRATION_ROLE#', 'NODE_HANDLE#']) {
+      expect(await world.items(prefix)).toEqual([]);
+    }
+    const events = (await world.outbox()).slice(before);
+    const deleted = events.filter((event) => event.detailType.endsWith(' Deleted'));
+    const ids = deleted
+      .filter((event) => event.detailType !== 'Integration Deleted')
+      .map((event) => {
+        const detail = event.detail as { folder?: { id: string }; connection?: { id: string } };
+        return detail.folder?.id ?? detail.connection?.id;
+      });
+    expect(ids.sort()).toEqual(nodes.map((node) => node.id).sort());
+    expect(events.at(-1)?.detailType).toBe('Integration Deleted');
+    const sequences = events.map((event) => Number(event.detail.sequence));
+    expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    const [lastRun] = (await world.store.listRuns(TENANT, world.integration.id, { limit: 1 })).items;
+    expect(lastRun).toMatchObject({ id: second.runId, trigger: 'delete', status: 'succeeded' });
+    expect(lastRun?.counts.deleted).toBe(left);
+  });
+
+  it('fences out the sync that was running: its next write fails and changes nothing', async () => {
+    const clock = virtualClock(1);
+    const world = await setup(shape, {}, clock);
+    const sync = await world.begin();
+    expect((await world.service.step(sync, clock.now() + 20)).done).toBe(false);
+    const written = (await world.store.load(TENANT, world.integration.id)).length;
+
+    await world.service.requestDeletion({ tenantId: TENANT, integrationId: world.integration.id });
+
+    await expect(world.service.step(sync, clock.now() + 3_600_000)).rejects.toMatchObject({
+      code: 'SYNC_IN_PROGRESS',
+    });
+    expect(await world.store.load(TENANT, world.integration.id)).toHaveLength(written);
   });
 });

@@ -11,7 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { integrationSchema } from '../../../schemas/api/integrations';
+import { type Integration, integrationSchema } from '../../../schemas/api/integrations';
 import type { ChangeEvent } from '../../../schemas/events';
 import {
   type MirrorNode,
@@ -21,13 +21,14 @@ import {
   syncRunSchema,
   syncTargetsSchema,
 } from '../../../schemas/sync';
-import { ITEM_KEYS } from '../../../schemas/table';
+import { GLOBAL_INDEXES, ITEM_KEYS } from '../../../schemas/table';
 import { errorName, NotFoundError } from '../../core/errors';
 import {
   type BeginResult,
   type Checkpoint,
   type FollowUp,
   FollowUpChangedError,
+  IntegrationDeletingError,
   LeaseLostError,
   MirrorConflictError,
   type MirrorStore,
@@ -69,7 +70,17 @@ const syncAttributesSchema = z.object({
   lastError: runErrorSchema.nullable().optional(),
   folderCount: z.number().optional(),
   connectionCount: z.number().optional(),
+  /** When a DELETE was accepted (epoch ms). */
+  deletingSince: z.number().optional(),
 });
+
+/** What a deleting integration drops at once: the schedule and the routing index pass it by. */
+const INDEX_KEYS = [
+  GLOBAL_INDEXES.bySchedule.partitionKey,
+  GLOBAL_INDEXES.bySchedule.sortKey,
+  GLOBAL_INDEXES.byManagementAccount.partitionKey,
+  GLOBAL_INDEXES.byManagementAccount.sortKey,
+];
 
 /**
  * The sync engine's records in the table: the lease and status on the integration item, one item
@@ -104,6 +115,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
       lastRunId: sync.lastRunId ?? null,
       lastError: sync.lastError ?? null,
       counts: { folders: sync.folderCount ?? 0, connections: sync.connectionCount ?? 0 },
+      deleting: sync.deletingSince !== undefined,
     };
   }
 
@@ -128,7 +140,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
                   Key: integrationKey,
                   // A lease past its time belongs to a run that died; it may be taken over.
                   ConditionExpression:
-                    'attribute_exists(pk) AND (attribute_not_exists(activeRunId) OR leaseExpiresAt < :now)',
+                    'attribute_exists(pk) AND attribute_not_exists(deletingSince) AND (attribute_not_exists(activeRunId) OR leaseExpiresAt < :now)',
                   UpdateExpression: 'SET activeRunId = :run, leaseExpiresAt = :lease REMOVE followUp',
                   ExpressionAttributeValues: { ':now': now, ':run': run.id, ':lease': leaseExpiresAt },
                 },
@@ -144,6 +156,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
       // Another run holds the lease: fold this request into its follow-up.
       const current = await this.target(tenantId, integrationId);
       if (!current) throw new NotFoundError('The integration');
+      if (current.deleting) throw new IntegrationDeletingError();
       const request: FollowUp = {
         trigger: run.trigger,
         confirmDeletions: run.confirmDeletions,
@@ -155,7 +168,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
           new UpdateCommand({
             TableName: this.tableName,
             Key: integrationKey,
-            ConditionExpression: `attribute_exists(activeRunId) AND leaseExpiresAt >= :now AND ${
+            ConditionExpression: `attribute_not_exists(deletingSince) AND attribute_exists(activeRunId) AND leaseExpiresAt >= :now AND ${
               seen === null ? 'attribute_not_exists(followUp)' : 'followUp = :seen'
             }`,
             UpdateExpression: 'SET followUp = :followUp',
@@ -174,6 +187,95 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
       }
     }
     throw new MirrorConflictError();
+  }
+
+  async beginDeletion(
+    { tenantId, integrationId }: { tenantId: string; integrationId: string },
+    run: SyncRun,
+    { now, leaseExpiresAt }: { now: number; leaseExpiresAt: number },
+  ): Promise<BeginResult> {
+    const key = { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.integration(integrationId) };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: key,
+                // A sync's lease is taken over; a live deletion run's is not.
+                ConditionExpression:
+                  'attribute_exists(pk) AND (attribute_not_exists(deletingSince) OR attribute_not_exists(activeRunId) OR leaseExpiresAt < :now)',
+                UpdateExpression: `SET deletingSince = if_not_exists(deletingSince, :now), #status = :deleting, activeRunId = :run, leaseExpiresAt = :lease REMOVE followUp, ${INDEX_KEYS.join(', ')}`,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':now': now,
+                  ':deleting': 'deleting',
+                  ':run': run.id,
+                  ':lease': leaseExpiresAt,
+                },
+              },
+            },
+            this.putRun(tenantId, run),
+          ],
+        }),
+      );
+      return { started: true, run };
+    } catch (error: unknown) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+    }
+    const current = await this.target(tenantId, integrationId);
+    if (!current) throw new NotFoundError('The integration');
+    if (current.deleting && current.activeRunId !== null) {
+      return { started: false, activeRunId: current.activeRunId };
+    }
+    throw new MirrorConflictError();
+  }
+
+  async removeIntegration(
+    ref: RunRef,
+    final: { run: SyncRun; integration: Integration; roleIdentity: string; event: ChangeEvent },
+  ): Promise<void> {
+    const pk = ITEM_KEYS.tenant(ref.tenantId);
+    const ownClaim = {
+      ConditionExpression: 'attribute_not_exists(pk) OR integrationId = :integration',
+      ExpressionAttributeValues: { ':integration': ref.integrationId },
+    };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: { pk, sk: ITEM_KEYS.integration(ref.integrationId) },
+                ConditionExpression: 'activeRunId = :run',
+                ExpressionAttributeValues: { ':run': ref.runId },
+              },
+            },
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: { pk, sk: ITEM_KEYS.integrationHandle(final.integration.handle) },
+                ...ownClaim,
+              },
+            },
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: { pk, sk: ITEM_KEYS.integrationRole(final.roleIdentity) },
+                ...ownClaim,
+              },
+            },
+            { Put: { TableName: this.tableName, Item: this.finishedRunItem(ref, final.run) } },
+            this.putOutbox(ref.tenantId, ref.integrationId, final.event),
+          ],
+        }),
+      );
+    } catch (error: unknown) {
+      if (error instanceof TransactionCanceledException) throw new LeaseLostError(ref.runId);
+      throw error;
+    }
   }
 
   async run(ref: RunRef): Promise<StoredRun | undefined> {
@@ -260,16 +362,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
           ExpressionAttributeValues: { ...values, ':run': ref.runId },
         },
       },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...this.runKey(ref),
-            ...outcome.run,
-            expiresAt: Math.floor(this.clock() / 1000) + RUN_RETENTION_DAYS * 24 * 3600,
-          },
-        },
-      },
+      { Put: { TableName: this.tableName, Item: this.finishedRunItem(ref, outcome.run) } },
       ...(outcome.nextRun ? [this.putRun(ref.tenantId, outcome.nextRun)] : []),
       ...outcome.events.map((event) => this.putOutbox(ref.tenantId, ref.integrationId, event)),
     ];
@@ -321,10 +414,21 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     return nodes;
   }
 
-  async apply(tenantId: string, integrationId: string, writes: readonly MirrorWrite[]): Promise<void> {
+  async apply(ref: RunRef, writes: readonly MirrorWrite[]): Promise<void> {
     if (writes.length === 0) return;
+    const { tenantId, integrationId } = ref;
     const pk = ITEM_KEYS.tenant(tenantId);
-    const items: TransactItem[] = [];
+    // First: a run that lost its lease (to a deletion, or to a run that took over) writes nothing.
+    const items: TransactItem[] = [
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: { pk, sk: ITEM_KEYS.integration(integrationId) },
+          ConditionExpression: 'activeRunId = :run',
+          ExpressionAttributeValues: { ':run': ref.runId },
+        },
+      },
+    ];
     /** The handle each item claims, by its position, to name a refused claim. */
     const claims = new Map<number, string>();
     for (const { change, event } of writes) {
@@ -381,6 +485,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     } catch (error: unknown) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new LeaseLostError(ref.runId);
       for (const [position, handle] of claims) {
         if (reasons[position]?.Code === 'ConditionalCheckFailed') throw new NodeHandleTakenError(handle);
       }
@@ -420,6 +525,14 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     return node.type === 'folder'
       ? ITEM_KEYS.folder(integrationId, node.id)
       : ITEM_KEYS.connection(integrationId, node.id);
+  }
+
+  private finishedRunItem(ref: RunRef, run: SyncRun) {
+    return {
+      ...this.runKey(ref),
+      ...run,
+      expiresAt: Math.floor(this.clock() / 1000) + RUN_RETENTION_DAYS * 24 * 3600,
+    };
   }
 
   private runKey(ref: RunRef) {
