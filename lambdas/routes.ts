@@ -8,6 +8,7 @@ import {
   integrationListSchema,
   integrationPathSchema,
   integrationSchema,
+  modifyIntegrationSchema,
 } from '../schemas/api/integrations';
 import { onboardingSchema, templatePathSchema, templateQuerySchema } from '../schemas/api/onboarding';
 import { roleTestReportSchema, roleTestRequestSchema } from '../schemas/api/role-test';
@@ -103,6 +104,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'integrations',
     summary: 'One integration',
     request: { path: integrationPathSchema },
+    response: { status: 200, schema: integrationSchema },
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/integrations/{id}',
+    function: 'integrations',
+    summary:
+      'Change an integration (needs If-Match: its version). New roles are tested first; a change to what the mirror is built from re-syncs',
+    request: { path: integrationPathSchema, body: modifyIntegrationSchema },
     response: { status: 200, schema: integrationSchema },
   },
   {

@@ -80,6 +80,16 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** An `If-Match` that names another version than the stored one. */
+export class VersionConflictError extends AppError {
+  constructor(current: number) {
+    super('VERSION_CONFLICT', 'The resource changed since you read it.', {
+      hint: `Read it again and send If-Match: "${current}" with your change.`,
+      details: { currentVersion: current },
+    });
+  }
+}
+
 /** A destructive request without the confirmation it needs. */
 export class ConfirmationRequiredError extends AppError {
   constructor(message: string, hint: string) {

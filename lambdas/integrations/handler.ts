@@ -5,6 +5,7 @@ import {
   createIntegrationSchema,
   deleteIntegrationQuerySchema,
   integrationPathSchema,
+  modifyIntegrationSchema,
 } from '../../schemas/api/integrations';
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
 import { startSyncQuerySchema } from '../../schemas/sync';
@@ -54,6 +55,7 @@ export function createHandler({
     syncs,
     syncState: syncStore,
     mirror: syncStore,
+    roleRules: rules,
   });
   const path = integrationPathSchema;
   return httpRoutes({
@@ -80,6 +82,13 @@ export function createHandler({
       const integration = await service.get(tenant, path.id);
       return { status: 200, body: integration, headers: { etag: `"${integration.version}"` } };
     }),
+    'PATCH /v1/integrations/{id}': httpHandler(
+      { path, body: modifyIntegrationSchema },
+      async ({ tenant, path, body, headers }) => {
+        const integration = await service.modify(tenant, path.id, headers['if-match'], body);
+        return { status: 200, body: integration, headers: { etag: `"${integration.version}"` } };
+      },
+    ),
     'DELETE /v1/integrations/{id}': httpHandler(
       { path, query: deleteIntegrationQuerySchema },
       async ({ tenant, path, query }) => ({

@@ -18,6 +18,17 @@ export interface NewIntegration {
   readonly firstDueAt: string;
 }
 
+/** A PATCH, written in one transaction if `before.version` is still the stored one. */
+export interface IntegrationUpdate {
+  readonly tenantId: string;
+  readonly before: Integration;
+  readonly after: Integration;
+  /** Role claim keys, when the role changes. */
+  readonly roleIdentities: { readonly before: string; readonly after: string } | null;
+  /** `Integration Updated`, to the outbox in the same transaction. */
+  readonly event: ChangeEvent;
+}
+
 export interface IntegrationStore {
   /**
    * Stores a new integration with its handle and role claims and its Created event in one
@@ -26,6 +37,12 @@ export interface IntegrationStore {
    */
   create(item: NewIntegration): Promise<void>;
   get(tenantId: string, integrationId: string): Promise<Integration | undefined>;
+  /**
+   * Writes a PATCH with its event, moving the handle and role claims when they change. Throws
+   * VersionConflictError (or IntegrationDeletingError), HandleTakenError or
+   * RoleAlreadyConnectedError, and then nothing is written.
+   */
+  update(update: IntegrationUpdate): Promise<void>;
   /** Throws a ValidationError for a cursor it did not issue to this tenant. */
   list(
     tenantId: string,

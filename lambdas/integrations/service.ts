@@ -1,17 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateIntegration, Integration } from '../../schemas/api/integrations';
+import type { CreateIntegration, Integration, ModifyIntegration } from '../../schemas/api/integrations';
 import type { RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
-import { ConfirmationRequiredError, ForbiddenError, NotFoundError } from '../core/errors';
+import {
+  ConfirmationRequiredError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+} from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
-import { DEFAULT_MEMBER_ROLE_NAME, roleIdentity } from '../domain/role-arn';
+import { DEFAULT_MEMBER_ROLE_NAME, parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
 import { nextDueTime } from '../domain/schedule';
 import { canManageScope, describeScope } from '../domain/scope';
 import type { ExternalIdStore } from '../onboarding/ports';
 import { currentExternalId } from '../onboarding/service';
 import type { RoleTestService } from '../role-test/service';
 import { buildEvent } from '../sync/events';
-import type { MirrorStore, SyncStateStore } from '../sync/ports';
+import { IntegrationDeletingError, type MirrorStore, type SyncStateStore } from '../sync/ports';
 import type { SyncService } from '../sync/service';
 import type { IntegrationPage, IntegrationStore } from './ports';
 
@@ -20,11 +26,34 @@ export interface IntegrationDeps {
   readonly externalIds: ExternalIdStore;
   readonly roleTest: RoleTestService;
   readonly syncs: Pick<SyncService, 'requestSync' | 'requestDeletion'>;
+  /** Checks the stored role ARNs again, to name their role claims. */
+  readonly roleRules: RoleArnRules;
   readonly syncState: SyncStateStore;
   readonly mirror: MirrorStore;
   /** How often the schedule re-syncs each integration (C7). */
   readonly scheduleIntervalMs: number;
   readonly now?: () => Date;
+}
+
+/** Fields the mirror is built from: changing one re-syncs. */
+const RESYNC_FIELDS: ReadonlySet<string> = new Set([
+  'roleArn',
+  'readOnlyRoleArn',
+  'memberRoleName',
+  'handlePrefix',
+]);
+
+/** `If-Match: "3"` (or `W/"3"`, or `3`) → 3. */
+function versionOf(ifMatch: string | undefined): number {
+  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(ifMatch?.trim() ?? '');
+  if (!match) {
+    throw new ValidationError(
+      'A PATCH needs If-Match with the version you read.',
+      [{ field: 'headers.if-match', message: ifMatch === undefined ? 'missing' : 'not a version' }],
+      'Send the ETag of your last GET, for example If-Match: "1".',
+    );
+  }
+  return Number(match[1]);
 }
 
 interface PageRequest {
@@ -41,6 +70,7 @@ export function makeIntegrationService({
   syncState,
   mirror,
   scheduleIntervalMs,
+  roleRules,
   now = () => new Date(),
 }: IntegrationDeps) {
   async function testRoles(tenant: TenantContext, request: RoleTestRequest) {
@@ -165,6 +195,106 @@ export function makeIntegrationService({
       const { runId, coalesced } = await syncs.requestDeletion({ tenantId: tenant.tenantId, integrationId });
       logger.info(coalesced ? 'deletion already under way' : 'deletion started', { integrationId, runId });
       return { runId, status: 'deleting' as const };
+    },
+
+    /**
+     * C9: PATCH with `If-Match`. New roles get the whole role test first (with the tenant's
+     * current External ID) and must reach the same organization or account. Nothing is written
+     * when a check fails. A change to what the mirror is built from (roles, member role name,
+     * handle prefix) starts a `settings` sync.
+     */
+    async modify(
+      tenant: TenantContext,
+      integrationId: string,
+      ifMatch: string | undefined,
+      patch: ModifyIntegration,
+    ): Promise<Integration> {
+      const before = await get(tenant, integrationId);
+      if (versionOf(ifMatch) !== before.version) throw new VersionConflictError(before.version);
+      if (before.status === 'deleting') throw new IntegrationDeletingError();
+      if (patch.memberRoleName !== undefined && before.kind !== 'organization') {
+        throw new ValidationError('Only organization integrations have a member role name.', [
+          { field: 'body.memberRoleName', message: 'not for an account integration' },
+        ]);
+      }
+      if (patch.readOnlyRoleArn !== undefined && before.kind !== 'account') {
+        throw new ValidationError('Only account integrations have a read-only role.', [
+          { field: 'body.readOnlyRoleArn', message: 'not for an organization integration' },
+        ]);
+      }
+      const { roleArn: newRoleArn, readOnlyRoleArn: newReadOnlyRoleArn, ...settings } = patch;
+      let after: Integration = { ...before, ...settings };
+      let roleIdentities: { before: string; after: string } | null = null;
+      const roleArn = newRoleArn ?? before.roleArn;
+      const readOnlyRoleArn = newReadOnlyRoleArn === undefined ? before.readOnlyRoleArn : newReadOnlyRoleArn;
+      if (roleArn !== before.roleArn || readOnlyRoleArn !== before.readOnlyRoleArn) {
+        const { externalId, outcome } = await testRoles(
+          tenant,
+          before.kind === 'organization'
+            ? { kind: 'organization', roleArn }
+            : { kind: 'account', roleArn, ...(readOnlyRoleArn === null ? {} : { readOnlyRoleArn }) },
+        );
+        const sameTarget =
+          before.kind === 'organization'
+            ? outcome.organization?.id === before.organizationId
+            : outcome.role.accountId === before.accountId;
+        if (!sameTarget) {
+          throw new ValidationError(
+            `The new role reaches another ${before.kind === 'organization' ? 'organization' : 'account'}.`,
+            [{ field: 'body.roleArn', message: 'must reach what the integration mirrors' }],
+            'To mirror something else, create another integration.',
+          );
+        }
+        after = {
+          ...after,
+          roleArn: outcome.role.arn,
+          readOnlyRoleArn: outcome.readOnlyRole?.arn ?? null,
+          externalId,
+          accountId: outcome.role.accountId,
+        };
+        roleIdentities = {
+          before: roleIdentity(parseRoleArn(before.roleArn, roleRules)),
+          after: roleIdentity(outcome.role),
+        };
+      }
+      const { externalId: _before, ...publishedBefore } = before;
+      const { externalId: _after, ...publishedAfter } = after;
+      const changes = (Object.keys(publishedAfter) as (keyof typeof publishedAfter)[])
+        .filter((field) => JSON.stringify(publishedAfter[field]) !== JSON.stringify(publishedBefore[field]))
+        .map((field) => ({ field, from: publishedBefore[field], to: publishedAfter[field] }));
+      if (changes.length === 0) return before;
+      after = { ...after, version: before.version + 1, updatedAt: now().toISOString() };
+      const sequence = await syncState.reserveSequence(tenant.tenantId, integrationId, 1);
+      const { externalId: _secret, ...published } = after;
+      await store.update({
+        tenantId: tenant.tenantId,
+        before,
+        after,
+        roleIdentities,
+        event: buildEvent(
+          'Integration Updated',
+          { tenantId: tenant.tenantId, scope: after.scope, integrationId, syncRunId: null },
+          sequence,
+          { integration: published, changes },
+        ),
+      });
+      logger.info('integration modified', { integrationId, fields: changes.map((change) => change.field) });
+      const resync = changes.some((change) => RESYNC_FIELDS.has(change.field));
+      if (resync) {
+        try {
+          const { runId } = await syncs.requestSync({
+            tenantId: tenant.tenantId,
+            integrationId,
+            trigger: 'settings',
+            confirmDeletions: false,
+          });
+          logger.info('settings sync started', { integrationId, runId });
+        } catch (error: unknown) {
+          // The change is stored; the next scheduled sync applies it.
+          logger.error('settings sync did not start', { integrationId, error });
+        }
+      }
+      return after;
     },
 
     async status(tenant: TenantContext, integrationId: string) {

@@ -73,6 +73,25 @@ export type Integration = z.infer<typeof integrationSchema>;
 export const integrationListSchema = listSchema(integrationSchema);
 export const integrationPathSchema = z.strictObject({ id: z.uuid() });
 
+/**
+ * PATCH /v1/integrations/{id} (with `If-Match`): what may change after creation. New roles are
+ * tested like new integrations' before anything changes.
+ */
+export const modifyIntegrationSchema = z
+  .strictObject({
+    handle: handleSchema.optional(),
+    handlePrefix: handlePrefixSchema.nullable().optional(),
+    regions: settings.regions.optional(),
+    options: optionsSchema.optional(),
+    /** Organization integrations only. */
+    memberRoleName: roleNameSchema.optional(),
+    roleArn: z.string().min(1).max(2048).optional(),
+    /** Account integrations only; null removes it. */
+    readOnlyRoleArn: z.string().min(1).max(2048).nullable().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'name at least one field to change');
+export type ModifyIntegration = z.infer<typeof modifyIntegrationSchema>;
+
 /** DELETE /v1/integrations/{id}?confirm=<handle>: the handle, typed again, confirms. */
 export const deleteIntegrationQuerySchema = z.strictObject({ confirm: z.string().max(256).optional() });
 

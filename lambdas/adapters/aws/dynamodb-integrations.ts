@@ -7,15 +7,18 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type Integration, integrationSchema } from '../../../schemas/api/integrations';
 import { GLOBAL_INDEXES, ITEM_KEYS } from '../../../schemas/table';
+import { NotFoundError, VersionConflictError } from '../../core/errors';
 import {
   HandleTakenError,
   type IntegrationPage,
   type IntegrationStore,
+  type IntegrationUpdate,
   type NewIntegration,
   RoleAlreadyConnectedError,
 } from '../../integrations/ports';
+import { IntegrationDeletingError } from '../../sync/ports';
 import { decodeCursor, encodeCursor } from './cursor';
-import { outboxItem } from './dynamodb-sync';
+import { outboxItem, type TransactItem } from './dynamodb-sync';
 
 /**
  * Integrations as `TENANT#<id>` / `INTEGRATION#<id>` items. A handle and a role are claimed by
@@ -91,6 +94,95 @@ export class DynamoDbIntegrations implements IntegrationStore {
       );
       if (failed[1]) throw new HandleTakenError(integration.handle);
       if (failed[2]) throw new RoleAlreadyConnectedError(integration.roleArn);
+      throw error;
+    }
+  }
+
+  async update({ tenantId, before, after, roleIdentities, event }: IntegrationUpdate): Promise<void> {
+    const pk = ITEM_KEYS.tenant(tenantId);
+    const claim = { integrationId: after.id, createdAt: after.updatedAt };
+    const ours = {
+      ConditionExpression: 'integrationId = :integration',
+      ExpressionAttributeValues: { ':integration': after.id },
+    };
+    const fields = (Object.keys(after) as (keyof Integration)[]).filter(
+      (field) => JSON.stringify(after[field]) !== JSON.stringify(before[field]),
+    );
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk, sk: ITEM_KEYS.integration(after.id) },
+          ConditionExpression: 'version = :expected AND attribute_not_exists(deletingSince)',
+          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(fields.map((field, i) => [`#f${i}`, field])),
+          ExpressionAttributeValues: {
+            ':expected': before.version,
+            ...Object.fromEntries(fields.map((field, i) => [`:f${i}`, after[field]])),
+          },
+        },
+      },
+    ];
+    /** Positions of the new claims, to name a refused one. */
+    const claims: { position: number; error: () => Error }[] = [];
+    if (after.handle !== before.handle) {
+      claims.push({ position: items.length, error: () => new HandleTakenError(after.handle) });
+      items.push(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { pk, sk: ITEM_KEYS.integrationHandle(after.handle), ...claim },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: { pk, sk: ITEM_KEYS.integrationHandle(before.handle) },
+            ...ours,
+          },
+        },
+      );
+    }
+    if (roleIdentities && roleIdentities.after !== roleIdentities.before) {
+      claims.push({ position: items.length, error: () => new RoleAlreadyConnectedError(after.roleArn) });
+      items.push(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { pk, sk: ITEM_KEYS.integrationRole(roleIdentities.after), ...claim },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: { pk, sk: ITEM_KEYS.integrationRole(roleIdentities.before) },
+            ...ours,
+          },
+        },
+      );
+    }
+    items.push({
+      Put: {
+        TableName: this.tableName,
+        Item: outboxItem(tenantId, after.id, event, Date.parse(after.updatedAt)),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error: unknown) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const failed = (position: number) =>
+        error.CancellationReasons?.[position]?.Code === 'ConditionalCheckFailed';
+      if (failed(0)) {
+        const current = await this.get(tenantId, after.id);
+        if (!current) throw new NotFoundError('The integration');
+        if (current.status === 'deleting') throw new IntegrationDeletingError();
+        throw new VersionConflictError(current.version);
+      }
+      for (const { position, error: refused } of claims) if (failed(position)) throw refused();
       throw error;
     }
   }

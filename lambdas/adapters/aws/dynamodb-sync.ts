@@ -44,7 +44,7 @@ import {
 import { mergeFollowUp } from '../../sync/targets';
 import { decodeCursor, encodeCursor } from './cursor';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Outbox items only need to outlive the stream (24 h); a week leaves room to replay. */
 const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
