@@ -119,7 +119,10 @@ export class StatelessStack extends Stack {
         description: 'C3, C9 and C11: role tests, integrations, starting syncs, status, runs and the tree',
         environment: { ...syncEnvironment, ...scheduleInterval },
         grant: (fn) => {
-          fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem', 'Query']));
+          // DeleteItem: a PATCH moves the handle and role claims.
+          fn.role.addToPolicy(
+            tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']),
+          );
           fn.role.addToPolicy(assumeCustomerRoles(this.partition, this.account));
           fn.role.addToPolicy(
             new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),

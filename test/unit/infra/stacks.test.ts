@@ -165,7 +165,7 @@ describe('stateless stack', () => {
     );
   });
 
-  it('gives the table functions item-level actions only: no scans, and deletes only to the sync', () => {
+  it('gives the table functions item-level actions only: no scans, and deletes only to the sync and the claim moves of a PATCH', () => {
     const tableActions = [
       'Onboarding',
       'Integrations',
@@ -182,7 +182,13 @@ describe('stateless stack', () => {
 
     expect(tableActions).toEqual([
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
       [
         'dynamodb:ConditionCheckItem',
         'dynamodb:DeleteItem',
