@@ -325,25 +325,17 @@ export class StatelessStack extends Stack {
     stateMachineArn: string,
     { logRetention, alarmTopic }: { logRetention: number; alarmTopic: Topic },
   ): ServiceFunction {
-    const fn = new ServiceFunction(this, 'IngressRouter', {
+    // Reads the routing index and the sightings, records them, starts or extends runs.
+    const fn = this.syncStarter('IngressRouter', props.table, {
       entry: handlerEntry('router'),
       description: 'C8: routes forwarded Organizations events to targeted syncs of their integrations',
       environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
       logRetention,
       alarmTopic,
+      index: GLOBAL_INDEXES.byManagementAccount.indexName,
+      stateMachineActions: ['states:StartExecution'],
+      stateMachineArn,
     });
-    const { table } = props;
-    // Reads the routing index and the sightings, records them, starts or extends runs.
-    fn.role.addToPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [`${table.tableArn}/index/${GLOBAL_INDEXES.byManagementAccount.indexName}`],
-      }),
-    );
-    fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem']));
-    fn.role.addToPolicy(
-      new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
-    );
     const deadLetters = this.alarmedDeadLetters('Ingress', alarmTopic, {
       of: 'the ingress rule and router',
       alarm: 'Organizations events were not routed; a full sync of the integrations concerned catches up.',
@@ -376,7 +368,7 @@ export class StatelessStack extends Stack {
     stateMachineArn: string,
     { logRetention, alarmTopic }: { logRetention: number; alarmTopic: Topic },
   ): ServiceFunction {
-    const fn = new ServiceFunction(this, 'ScheduleFanOut', {
+    const fn = this.syncStarter('ScheduleFanOut', props.table, {
       entry: handlerEntry('schedule'),
       description: 'C7: starts the scheduled syncs that are due, within the cap on concurrent syncs',
       environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
@@ -384,21 +376,10 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(55),
       logRetention,
       alarmTopic,
+      index: GLOBAL_INDEXES.bySchedule.indexName,
+      stateMachineActions: ['states:StartExecution', 'states:ListExecutions'],
+      stateMachineArn,
     });
-    const { table } = props;
-    fn.role.addToPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [`${table.tableArn}/index/${GLOBAL_INDEXES.bySchedule.indexName}`],
-      }),
-    );
-    fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem']));
-    fn.role.addToPolicy(
-      new PolicyStatement({
-        actions: ['states:StartExecution', 'states:ListExecutions'],
-        resources: [stateMachineArn],
-      }),
-    );
     fn.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
     new Rule(this, 'ScheduleRule', {
       description: 'The schedule tick: starts the re-syncs that are due',
@@ -421,6 +402,34 @@ export class StatelessStack extends Stack {
       evaluationPeriods: 6,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(new SnsAction(alarmTopic));
+    return fn;
+  }
+
+  /**
+   * A function that finds integrations through one index and starts their syncs: Query on that
+   * index only, the item actions that starting a run needs, and the given actions on the sync
+   * state machine.
+   */
+  private syncStarter(
+    id: string,
+    table: ITableV2,
+    {
+      index,
+      stateMachineActions,
+      stateMachineArn,
+      ...props
+    }: ConstructorParameters<typeof ServiceFunction>[2] & {
+      index: string;
+      stateMachineActions: string[];
+      stateMachineArn: string;
+    },
+  ): ServiceFunction {
+    const fn = new ServiceFunction(this, id, props);
+    fn.role.addToPolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${index}`] }),
+    );
+    fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem']));
+    fn.role.addToPolicy(new PolicyStatement({ actions: stateMachineActions, resources: [stateMachineArn] }));
     return fn;
   }
 
