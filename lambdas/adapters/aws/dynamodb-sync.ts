@@ -130,29 +130,13 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     // read it again and retry after a short random wait.
     for (let attempt = 0; attempt < BEGIN_ATTEMPTS; attempt += 1) {
       if (attempt > 0) await sleep(Math.random() * Math.min(1_000, 25 * 2 ** attempt));
-      try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: integrationKey,
-                  // A lease past its time belongs to a run that died; it may be taken over.
-                  ConditionExpression:
-                    'attribute_exists(pk) AND attribute_not_exists(deletingSince) AND (attribute_not_exists(activeRunId) OR leaseExpiresAt < :now)',
-                  UpdateExpression: 'SET activeRunId = :run, leaseExpiresAt = :lease REMOVE followUp',
-                  ExpressionAttributeValues: { ':now': now, ':run': run.id, ':lease': leaseExpiresAt },
-                },
-              },
-              this.putRun(tenantId, run),
-            ],
-          }),
-        );
-        return { started: true, run };
-      } catch (error: unknown) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-      }
+      const taken = await this.takeLease(tenantId, run, {
+        // A lease past its time belongs to a run that died; it may be taken over.
+        condition:
+          'attribute_not_exists(deletingSince) AND (attribute_not_exists(activeRunId) OR leaseExpiresAt < :now)',
+        values: { ':now': now, ':lease': leaseExpiresAt },
+      });
+      if (taken) return { started: true, run };
       // Another run holds the lease: fold this request into its follow-up.
       const current = await this.target(tenantId, integrationId);
       if (!current) throw new NotFoundError('The integration');
@@ -194,36 +178,16 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     run: SyncRun,
     { now, leaseExpiresAt }: { now: number; leaseExpiresAt: number },
   ): Promise<BeginResult> {
-    const key = { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.integration(integrationId) };
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: key,
-                // A sync's lease is taken over; a live deletion run's is not.
-                ConditionExpression:
-                  'attribute_exists(pk) AND (attribute_not_exists(deletingSince) OR attribute_not_exists(activeRunId) OR leaseExpiresAt < :now)',
-                UpdateExpression: `SET deletingSince = if_not_exists(deletingSince, :now), #status = :deleting, activeRunId = :run, leaseExpiresAt = :lease REMOVE followUp, ${INDEX_KEYS.join(', ')}`,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':now': now,
-                  ':deleting': 'deleting',
-                  ':run': run.id,
-                  ':lease': leaseExpiresAt,
-                },
-              },
-            },
-            this.putRun(tenantId, run),
-          ],
-        }),
-      );
-      return { started: true, run };
-    } catch (error: unknown) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-    }
+    const taken = await this.takeLease(tenantId, run, {
+      // A sync's lease is taken over; a live deletion run's is not.
+      condition:
+        '(attribute_not_exists(deletingSince) OR attribute_not_exists(activeRunId) OR leaseExpiresAt < :now)',
+      set: 'deletingSince = if_not_exists(deletingSince, :now), #status = :deleting',
+      names: { '#status': 'status' },
+      remove: INDEX_KEYS,
+      values: { ':now': now, ':lease': leaseExpiresAt, ':deleting': 'deleting' },
+    });
+    if (taken) return { started: true, run };
     const current = await this.target(tenantId, integrationId);
     if (!current) throw new NotFoundError('The integration');
     if (current.deleting && current.activeRunId !== null) {
@@ -525,6 +489,47 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     return node.type === 'folder'
       ? ITEM_KEYS.folder(integrationId, node.id)
       : ITEM_KEYS.connection(integrationId, node.id);
+  }
+
+  /**
+   * Gives `run` the integration's lease and writes the run's item, in one transaction, if
+   * `condition` holds. False when it does not (or the integration is gone).
+   */
+  private async takeLease(
+    tenantId: string,
+    run: SyncRun,
+    update: {
+      condition: string;
+      set?: string;
+      remove?: readonly string[];
+      names?: Record<string, string>;
+      values: Record<string, unknown>;
+    },
+  ): Promise<boolean> {
+    const set = ['activeRunId = :run', 'leaseExpiresAt = :lease', ...(update.set ? [update.set] : [])];
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.integration(run.integrationId) },
+                ConditionExpression: `attribute_exists(pk) AND ${update.condition}`,
+                UpdateExpression: `SET ${set.join(', ')} REMOVE ${['followUp', ...(update.remove ?? [])].join(', ')}`,
+                ...(update.names ? { ExpressionAttributeNames: update.names } : {}),
+                ExpressionAttributeValues: { ...update.values, ':run': run.id },
+              },
+            },
+            this.putRun(tenantId, run),
+          ],
+        }),
+      );
+      return true;
+    } catch (error: unknown) {
+      if (error instanceof TransactionCanceledException) return false;
+      throw error;
+    }
   }
 
   private finishedRunItem(ref: RunRef, run: SyncRun) {
