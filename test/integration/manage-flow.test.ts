@@ -32,17 +32,9 @@ async function deployRole(roleName: string, requireExternalId = true): Promise<s
 }
 
 async function createIntegration(handle: string, roleName = 'OrgConnectionsDiscovery'): Promise<Integration> {
-  const roleArn = await deployRole(roleName);
-  const created = await api.call(tenant, 'POST', '/v1/integrations', {
-    kind: 'organization',
-    roleArn,
-    handle,
-    scope: { level: 'tenant' },
-    regions: ['us-east-1'],
-  });
-  expect(created.status).toBe(201);
+  const integration = await api.createOrganizationIntegration(tenant, { handle, roleName });
   await runtime.settled();
-  return created.body as Integration;
+  return integration;
 }
 
 async function tree(integrationId: string): Promise<MirrorNode[]> {

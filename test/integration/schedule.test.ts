@@ -8,7 +8,6 @@ import { nextDueTime } from '../../lambdas/domain/schedule';
 import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
 import { localDynamoDbClient } from '../../local/dynamodb-local';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import type { Integration } from '../../schemas/api/integrations';
 import type { SyncRun } from '../../schemas/sync';
 import { GLOBAL_INDEXES, ITEM_KEYS } from '../../schemas/table';
 import { localApi } from '../fixtures/local-api';
@@ -50,21 +49,7 @@ async function scheduledRuns(integrationId: string): Promise<SyncRun[]> {
 
 describe('the schedule, through the local runtime', () => {
   it('puts a new integration on the schedule at its phase, and re-syncs it once per interval', async () => {
-    const management = runtime.sandbox?.managementAccountId ?? '';
-    const roleArn = await api.deployRole(
-      management,
-      'OrgConnectionsDiscovery',
-      await api.externalIdOf(tenant.tenantId),
-    );
-    const created = await api.call(tenant, 'POST', '/v1/integrations', {
-      kind: 'organization',
-      roleArn,
-      handle: 'scheduled',
-      scope: { level: 'tenant' },
-      regions: ['us-east-1'],
-    });
-    expect(created.status).toBe(201);
-    const integration = created.body as Integration;
+    const integration = await api.createOrganizationIntegration(tenant, { handle: 'scheduled' });
     const createdAt = Date.parse(integration.createdAt);
 
     // Only the integration item is on the index, due at its phase within one interval.

@@ -23,22 +23,7 @@ function sandbox(): SandboxOrganization {
 beforeAll(async () => {
   stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
   runtime = await startLocalRuntime({ ...DEFAULT_LOCAL_CONFIG, port: 0, stateDir });
-  const management = runtime.sandbox?.managementAccountId ?? '';
-  const roleArn = await api.deployRole(
-    management,
-    'OrgConnectionsDiscovery',
-    await api.externalIdOf(tenant.tenantId),
-  );
-  const created = await api.call(tenant, 'POST', '/v1/integrations', {
-    kind: 'organization',
-    roleArn,
-    handle: 'acme',
-    handlePrefix: 'aws_',
-    scope: { level: 'tenant' },
-    regions: ['us-east-1'],
-  });
-  expect(created.status).toBe(201);
-  integration = created.body as Integration;
+  integration = await api.createOrganizationIntegration(tenant, { handle: 'acme', handlePrefix: 'aws_' });
   await runtime.settled();
 }, 120_000);
 
