@@ -91,7 +91,9 @@ export function makeSyncService(deps: SyncDeps) {
   function newRun(integrationId: string, { trigger, confirmDeletions, targets }: FollowUp): SyncRun {
     const startedAt = iso();
     return {
-      id: `${startedAt.replace(/[-:]|\.\d+/g, '')}-${randomBytes(4).toString('hex')}`,
+      // Sortable to the millisecond, so an integration's runs list newest first even when one
+      // starts in the same second as the previous one ended.
+      id: `${startedAt.replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`,
       integrationId,
       trigger,
       status: 'running',

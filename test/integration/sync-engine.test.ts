@@ -447,6 +447,17 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     expect(next).toEqual(expect.any(String));
     expect((await world.store.target(TENANT, world.integration.id))?.activeRunId).toBe(next);
   });
+
+  it('lists runs newest first, even when they start within the same second', async () => {
+    const world = await setup({ accounts: 3, ous: 1, depth: 1 }, {}, virtualClock(1));
+    const refs: RunRef[] = [];
+    for (let run = 0; run < 5; run += 1) refs.push((await world.run()).ref);
+
+    const { items } = await world.store.listRuns(TENANT, world.integration.id, { limit: 10 });
+
+    expect(new Set(items.map((run) => run.startedAt.slice(0, 19))).size).toBe(1);
+    expect(items.map((run) => run.id)).toEqual(refs.map((ref) => ref.runId).reverse());
+  });
 });
 
 describe('targeted runs, from what Organizations events name', () => {
