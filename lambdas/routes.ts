@@ -10,9 +10,13 @@ import {
   integrationSchema,
   modifyIntegrationSchema,
 } from '../schemas/api/integrations';
+import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../schemas/api/nodes';
 import { onboardingSchema, templatePathSchema, templateQuerySchema } from '../schemas/api/onboarding';
 import { roleTestReportSchema, roleTestRequestSchema } from '../schemas/api/role-test';
+import { workspaceConnectionListSchema, workspacePathSchema } from '../schemas/api/workspaces';
 import {
+  connectionSchema,
+  folderSchema,
   integrationStatusReportSchema,
   startSyncQuerySchema,
   syncAcceptedSchema,
@@ -25,7 +29,7 @@ import {
  * Gateway from this list, the local server routes by it, and the OpenAPI document is generated
  * from it, so the three cannot drift apart.
  */
-export const API_FUNCTIONS = ['aws-env', 'onboarding', 'integrations', 'openapi'] as const;
+export const API_FUNCTIONS = ['aws-env', 'onboarding', 'integrations', 'workspaces', 'openapi'] as const;
 
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 
@@ -155,6 +159,46 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Folders and connections, flat with parent ids, a page at a time',
     request: { path: integrationPathSchema, query: listQuerySchema },
     response: { status: 200, schema: treePageSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/integrations/{id}/folders/{ouId}',
+    function: 'integrations',
+    summary: 'One folder, with its overrides and its effective settings and their sources',
+    request: { path: folderPathSchema },
+    response: { status: 200, schema: folderSchema },
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/integrations/{id}/folders/{ouId}',
+    function: 'integrations',
+    summary: "Change a folder's handle or overrides (If-Match); its subtree inherits them",
+    request: { path: folderPathSchema, body: modifyNodeSchema },
+    response: { status: 200, schema: folderSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/integrations/{id}/connections/{accountId}',
+    function: 'integrations',
+    summary: 'One connection, with its overrides and its effective settings and their sources',
+    request: { path: connectionPathSchema },
+    response: { status: 200, schema: connectionSchema },
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/integrations/{id}/connections/{accountId}',
+    function: 'integrations',
+    summary: "Change a connection's handle or overrides (If-Match)",
+    request: { path: connectionPathSchema, body: modifyNodeSchema },
+    response: { status: 200, schema: connectionSchema },
+  },
+  {
+    method: 'GET',
+    path: '/v1/workspaces/{workspaceId}/connections',
+    function: 'workspaces',
+    summary: 'The connections a workspace may use (shared with it, or with all workspaces)',
+    request: { path: workspacePathSchema, query: listQuerySchema },
+    response: { status: 200, schema: workspaceConnectionListSchema },
   },
   {
     method: 'GET',

@@ -24,8 +24,8 @@ export interface LocalHandlers {
   readonly api: Readonly<Record<ApiFunctionName, ProxyHandler>>;
   /** The sync workflow, run in this process. */
   readonly workflow: LocalWorkflow;
-  /** The outbox publisher, fed from DynamoDB Local's stream. */
-  readonly publisher: StreamConsumer;
+  /** The readers of DynamoDB Local's stream: the outbox publisher and the share projector. */
+  readonly streamReaders: readonly StreamConsumer[];
   /** The ingress router, fed the sandbox's CloudTrail events. */
   readonly router: Router;
   /** The schedule's fan-out, ticked by a timer with `--schedule`. */
@@ -49,15 +49,18 @@ export async function loadHandlers(
   sandbox: SandboxOrganization | undefined,
   bus: EventBusPort,
 ): Promise<LocalHandlers> {
-  const [authorizer, awsEnv, onboarding, integrations, openapi, sync, publisher] = await Promise.all([
-    import('../lambdas/authorizer/handler'),
-    import('../lambdas/aws-env/handler'),
-    import('../lambdas/onboarding/handler'),
-    import('../lambdas/integrations/handler'),
-    import('../lambdas/openapi/handler'),
-    import('../lambdas/sync/handler'),
-    import('../lambdas/publisher/handler'),
-  ]);
+  const [authorizer, awsEnv, onboarding, integrations, workspaces, openapi, sync, publisher, shares] =
+    await Promise.all([
+      import('../lambdas/authorizer/handler'),
+      import('../lambdas/aws-env/handler'),
+      import('../lambdas/onboarding/handler'),
+      import('../lambdas/integrations/handler'),
+      import('../lambdas/workspaces/handler'),
+      import('../lambdas/openapi/handler'),
+      import('../lambdas/sync/handler'),
+      import('../lambdas/publisher/handler'),
+      import('../lambdas/shares/handler'),
+    ]);
   const { trustedAccountId, partition, tableName } = config;
   const db = createDocumentClient();
   const store = new DynamoDbSync(db, tableName);
@@ -95,10 +98,14 @@ export async function loadHandlers(
         workflow,
         scheduleIntervalMs: config.scheduleIntervalMs,
       }),
+      workspaces: workspaces.handler,
       openapi: openapi.handler,
     },
     workflow,
-    publisher: publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer,
+    streamReaders: [
+      publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer,
+      shares.handler as StreamConsumer,
+    ],
     router: makeRouter({
       routing: new DynamoDbRouting(db, tableName),
       syncs,

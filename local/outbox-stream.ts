@@ -123,10 +123,16 @@ function repairEmptyMaps(record: _Record): _Record {
     if (entries.length === 0) return { M: {} };
     return Object.fromEntries(entries.map(([key, inner]) => [key, repair(inner)]));
   };
-  const image = record.dynamodb?.NewImage;
-  if (!image) return record;
-  const repaired = Object.fromEntries(
-    Object.entries(image).map(([name, attribute]) => [name, repair(attribute)]),
-  );
-  return { ...record, dynamodb: { ...record.dynamodb, NewImage: repaired as typeof image } };
+  type Image = NonNullable<_Record['dynamodb']>['NewImage'];
+  const repaired = (image: Image): Image =>
+    image &&
+    (Object.fromEntries(
+      Object.entries(image).map(([name, attribute]) => [name, repair(attribute)]),
+    ) as Image);
+  const images = record.dynamodb;
+  if (!images) return record;
+  return {
+    ...record,
+    dynamodb: { ...images, NewImage: repaired(images.NewImage), OldImage: repaired(images.OldImage) },
+  };
 }

@@ -110,7 +110,11 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
     const url = await listen(server, config.port);
     setFunctionEnvironment(config, url, dynamo.endpoint);
     const loaded = await loadHandlers(config, sandbox, bus);
-    outbox = await startOutboxStream(dynamo.endpoint, config.tableName, loaded.publisher);
+    // Lambda gives each reader its own mapping; here one reader feeds both, in turn. A batch
+    // that fails is offered to both again: both are idempotent.
+    outbox = await startOutboxStream(dynamo.endpoint, config.tableName, async (event) => {
+      for (const read of loaded.streamReaders) await read(event);
+    });
     handlers = loaded;
     if (config.schedule) ticker = startScheduleTicker(loaded.scheduler, config.scheduleIntervalMs);
     const running = server;

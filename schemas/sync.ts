@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { accountIdSchema, listSchema } from './api/common';
+import {
+  accountIdSchema,
+  handlePrefixSchema,
+  listSchema,
+  optionsSchema,
+  permissionsSchema,
+  regionListSchema,
+  regionSchema,
+} from './api/common';
 import { ouIdSchema, rootIdSchema } from './sandbox-org';
 
 /** What AWS Organizations reports in `Account.State` (or, on older SDKs, `Status`). */
@@ -19,14 +27,49 @@ export type SyncTrigger = z.infer<typeof syncTriggerSchema>;
 /** A container of the organization: the root or an OU. */
 export const parentIdSchema = z.union([rootIdSchema, ouIdSchema]);
 
+/** C9: what a folder or connection sets for itself; what it leaves out, it inherits. */
+export const nodeOverridesSchema = z.object({
+  regions: regionListSchema.optional(),
+  /** Replaces the inherited options as a whole. */
+  options: optionsSchema.optional(),
+  permissions: permissionsSchema.optional(),
+});
+export type NodeOverrides = z.infer<typeof nodeOverridesSchema>;
+
+/** Where an effective setting comes from: the integration, or the folder or connection that set it. */
+export const settingSourceSchema = z.object({
+  type: z.enum(['integration', 'folder', 'connection']),
+  id: z.string(),
+});
+export type SettingSource = z.infer<typeof settingSourceSchema>;
+
+/** C9, C10: each setting's value after inheritance, with where it comes from. */
+export const effectiveSettingsSchema = z.object({
+  regions: z.object({ value: z.array(regionSchema), source: settingSourceSchema }),
+  options: z.object({ value: optionsSchema, source: settingSourceSchema }),
+  permissions: z.object({ value: permissionsSchema, source: settingSourceSchema }),
+});
+export type EffectiveSettings = z.infer<typeof effectiveSettingsSchema>;
+
+/** What every folder and connection carries beside its own fields. */
+const nodeCommon = {
+  version: z.number().int().min(1),
+  name: z.string(),
+  handle: z.string(),
+  /** `user`: set over the API, kept as it is. `generated`: follows the integration's prefix. */
+  handleSource: z.enum(['generated', 'user']),
+  /** The prefix a generated handle was made with. */
+  handlePrefix: handlePrefixSchema.nullable(),
+  overrides: nodeOverridesSchema,
+  effective: effectiveSettingsSchema,
+};
+
 /** One folder of the mirror: an OU, keyed by its id. */
 export const folderSchema = z.object({
   type: z.literal('folder'),
   id: ouIdSchema,
-  version: z.number().int().min(1),
   parentId: parentIdSchema,
-  name: z.string(),
-  handle: z.string(),
+  ...nodeCommon,
   /** `denied` when the discovery role may not list this OU's children; its subtree is kept. */
   access: z.enum(['ok', 'denied']),
   accessHint: z.string().nullable(),
@@ -38,15 +81,13 @@ export type Folder = z.infer<typeof folderSchema>;
 export const connectionSchema = z.object({
   type: z.literal('connection'),
   id: accountIdSchema,
-  version: z.number().int().min(1),
   /** The OU or root that holds the account; null for an `account` integration. */
   parentId: parentIdSchema.nullable(),
-  name: z.string(),
+  ...nodeCommon,
   email: z.string().nullable(),
   state: orgAccountStateSchema,
   /** Suspended, pending-closure and pending-activation accounts stay, but cannot be used. */
   disabled: z.boolean(),
-  handle: z.string(),
   roleArn: z.string(),
   managementAccount: z.boolean(),
   updatedAt: z.iso.datetime(),

@@ -60,6 +60,13 @@ export const ITEM_KEYS = {
   connection: (integrationId: string, accountId: string) => `MIRROR#${integrationId}#C#${accountId}`,
   /** Claims a folder or connection handle inside the tenant. */
   nodeHandle: (handle: string) => `NODE_HANDLE#${handle}`,
+  /**
+   * The workspaces' read model (C10): one item per connection a workspace may use, kept from the
+   * table's stream. `*` holds what is shared with every workspace, later ones included.
+   */
+  sharePrefix: (workspaceKey: string) => `SHARE#${workspaceKey}#`,
+  share: (workspaceKey: string, integrationId: string, accountId: string) =>
+    `SHARE#${workspaceKey}#${integrationId}#${accountId}`,
   /** Sync runs sort by id, and ids start with their start time, so a Query lists newest first. */
   runPrefix: (integrationId: string) => `RUN#${integrationId}#`,
   run: (integrationId: string, runId: string) => `RUN#${integrationId}#${runId}`,

@@ -13,3 +13,11 @@ export function canManageScope(tenant: TenantContext, scope: Scope): boolean {
 export function describeScope(scope: Scope): string {
   return scope.level === 'tenant' ? 'the tenant' : `org ${scope.orgId}`;
 }
+
+/**
+ * Who may see what an integration shares: anyone of the tenant for a tenant-level integration,
+ * and for an org-level one only that org's members (and the tenant owners).
+ */
+export function canSeeScope(tenant: TenantContext, scope: Scope): boolean {
+  return scope.level === 'tenant' || canManageScope(tenant, scope);
+}

@@ -7,6 +7,7 @@ import {
   integrationPathSchema,
   modifyIntegrationSchema,
 } from '../../schemas/api/integrations';
+import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../../schemas/api/nodes';
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
 import { startSyncQuerySchema } from '../../schemas/sync';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
@@ -22,6 +23,7 @@ import { scheduleIntervalEnv } from '../schedule/env';
 import { syncEnvSchema } from '../sync/env';
 import type { MirrorStore, SyncStateStore, WorkflowPort } from '../sync/ports';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../sync/service';
+import { makeNodeService } from './nodes';
 import { type IntegrationDeps, makeIntegrationService } from './service';
 
 export type IntegrationHandlerDeps = Pick<IntegrationDeps, 'store' | 'externalIds' | 'scheduleIntervalMs'> &
@@ -57,6 +59,7 @@ export function createHandler({
     mirror: syncStore,
     roleRules: rules,
   });
+  const nodes = makeNodeService({ integrations: service, mirror: syncStore, syncState: syncStore, syncs });
   const path = integrationPathSchema;
   return httpRoutes({
     'POST /v1/aws/test-connection': httpHandler(
@@ -78,16 +81,13 @@ export function createHandler({
       status: 200,
       body: await service.list(tenant, query),
     })),
-    'GET /v1/integrations/{id}': httpHandler({ path }, async ({ tenant, path }) => {
-      const integration = await service.get(tenant, path.id);
-      return { status: 200, body: integration, headers: { etag: `"${integration.version}"` } };
-    }),
+    'GET /v1/integrations/{id}': httpHandler({ path }, async ({ tenant, path }) =>
+      withEtag(await service.get(tenant, path.id)),
+    ),
     'PATCH /v1/integrations/{id}': httpHandler(
       { path, body: modifyIntegrationSchema },
-      async ({ tenant, path, body, headers }) => {
-        const integration = await service.modify(tenant, path.id, headers['if-match'], body);
-        return { status: 200, body: integration, headers: { etag: `"${integration.version}"` } };
-      },
+      async ({ tenant, path, body, headers }) =>
+        withEtag(await service.modify(tenant, path.id, headers['if-match'], body)),
     ),
     'DELETE /v1/integrations/{id}': httpHandler(
       { path, query: deleteIntegrationQuerySchema },
@@ -120,7 +120,32 @@ export function createHandler({
       { path, query: listQuerySchema },
       async ({ tenant, path, query }) => ({ status: 200, body: await service.tree(tenant, path.id, query) }),
     ),
+    'GET /v1/integrations/{id}/folders/{ouId}': httpHandler(
+      { path: folderPathSchema },
+      async ({ tenant, path }) => withEtag(await nodes.get(tenant, path.id, 'folder', path.ouId)),
+    ),
+    'PATCH /v1/integrations/{id}/folders/{ouId}': httpHandler(
+      { path: folderPathSchema, body: modifyNodeSchema },
+      async ({ tenant, path, body, headers }) =>
+        withEtag(await nodes.modify(tenant, path.id, 'folder', path.ouId, headers['if-match'], body)),
+    ),
+    'GET /v1/integrations/{id}/connections/{accountId}': httpHandler(
+      { path: connectionPathSchema },
+      async ({ tenant, path }) => withEtag(await nodes.get(tenant, path.id, 'connection', path.accountId)),
+    ),
+    'PATCH /v1/integrations/{id}/connections/{accountId}': httpHandler(
+      { path: connectionPathSchema, body: modifyNodeSchema },
+      async ({ tenant, path, body, headers }) =>
+        withEtag(
+          await nodes.modify(tenant, path.id, 'connection', path.accountId, headers['if-match'], body),
+        ),
+    ),
   });
+}
+
+/** 200 with a versioned resource and its `ETag`. */
+function withEtag<T extends { readonly version: number }>(resource: T) {
+  return { status: 200, body: resource, headers: { etag: `"${resource.version}"` } };
 }
 
 const env = loadEnv(syncEnvSchema.extend(scheduleIntervalEnv));

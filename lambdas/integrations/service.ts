@@ -35,16 +35,16 @@ export interface IntegrationDeps {
   readonly now?: () => Date;
 }
 
-/** Fields the mirror is built from: changing one re-syncs. */
-const RESYNC_FIELDS: ReadonlySet<string> = new Set([
-  'roleArn',
-  'readOnlyRoleArn',
-  'memberRoleName',
-  'handlePrefix',
-]);
+/** Fields the mirror is read with: changing one re-reads the whole organization. */
+const RESYNC_FIELDS: ReadonlySet<string> = new Set(['roleArn', 'readOnlyRoleArn', 'memberRoleName']);
+/**
+ * Fields every folder and connection inherits (or, for the prefix, builds its handle from):
+ * changing one needs no Organizations call, only a run whose end brings the mirror in line.
+ */
+const INHERITED_FIELDS: ReadonlySet<string> = new Set(['handlePrefix', 'regions', 'options', 'permissions']);
 
 /** `If-Match: "3"` (or `W/"3"`, or `3`) → 3. */
-function versionOf(ifMatch: string | undefined): number {
+export function versionOf(ifMatch: string | undefined): number {
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(ifMatch?.trim() ?? '');
   if (!match) {
     throw new ValidationError(
@@ -80,7 +80,10 @@ export function makeIntegrationService({
 
   async function get(tenant: TenantContext, integrationId: string): Promise<Integration> {
     const integration = await store.get(tenant.tenantId, integrationId);
-    if (!integration) throw new NotFoundError('The integration');
+    // An org's integration is invisible outside that org; a tenant's is its owners' business.
+    if (!integration || (integration.scope.level === 'org' && !canManageScope(tenant, integration.scope))) {
+      throw new NotFoundError('The integration');
+    }
     if (!canManageScope(tenant, integration.scope)) {
       throw new ForbiddenError(`The integration belongs to ${describeScope(integration.scope)}.`);
     }
@@ -200,8 +203,10 @@ export function makeIntegrationService({
     /**
      * C9: PATCH with `If-Match`. New roles get the whole role test first (with the tenant's
      * current External ID) and must reach the same organization or account. Nothing is written
-     * when a check fails. A change to what the mirror is built from (roles, member role name,
-     * handle prefix) starts a `settings` sync.
+     * when a check fails. A change to what the mirror is read with (roles, member role name)
+     * starts a `settings` sync of the whole organization; a change to what its folders and
+     * connections inherit (handle prefix, regions, options, permissions), a `settings` run that
+     * reads nothing from Organizations.
      */
     async modify(
       tenant: TenantContext,
@@ -280,13 +285,16 @@ export function makeIntegrationService({
       });
       logger.info('integration modified', { integrationId, fields: changes.map((change) => change.field) });
       const resync = changes.some((change) => RESYNC_FIELDS.has(change.field));
-      if (resync) {
+      const inherited = changes.some((change) => INHERITED_FIELDS.has(change.field));
+      if (resync || inherited) {
         try {
           const { runId } = await syncs.requestSync({
             tenantId: tenant.tenantId,
             integrationId,
             trigger: 'settings',
             confirmDeletions: false,
+            // Without targets, the whole organization; with none, nothing but the settings pass.
+            ...(resync ? {} : { targets: { containers: [], accounts: [], ous: [] } }),
           });
           logger.info('settings sync started', { integrationId, runId });
         } catch (error: unknown) {
@@ -333,3 +341,5 @@ export function makeIntegrationService({
     },
   };
 }
+
+export type IntegrationService = ReturnType<typeof makeIntegrationService>;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Scope } from '../../schemas/api/common';
 import {
   type ChangeEvent,
@@ -71,6 +72,6 @@ export function fieldChanges(before: MirrorNode, after: MirrorNode): FieldChange
   const from = before as unknown as Record<string, unknown>;
   const to = after as unknown as Record<string, unknown>;
   return Object.keys(to)
-    .filter((field) => !UNREPORTED_FIELDS.has(field) && from[field] !== to[field])
+    .filter((field) => !UNREPORTED_FIELDS.has(field) && !isDeepStrictEqual(from[field], to[field]))
     .map((field) => ({ field, from: from[field] ?? null, to: to[field] ?? null }));
 }

@@ -192,6 +192,21 @@ export interface MirrorStore {
    * is written.
    */
   apply(ref: RunRef, writes: readonly MirrorWrite[]): Promise<void>;
+  node(
+    tenantId: string,
+    integrationId: string,
+    type: MirrorNode['type'],
+    id: string,
+  ): Promise<MirrorNode | undefined>;
+  /**
+   * A change made over the API (not by a run): written like `apply`'s, if the integration is
+   * not being deleted. Throws NodeHandleTakenError, IntegrationDeletingError or
+   * MirrorConflictError, and then nothing is written.
+   */
+  edit(
+    target: { readonly tenantId: string; readonly integrationId: string },
+    write: MirrorWrite,
+  ): Promise<void>;
   page(
     tenantId: string,
     integrationId: string,

@@ -1,7 +1,9 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Partition } from '../../schemas/api/common';
 import type { Integration } from '../../schemas/api/integrations';
-import type { Folder, MirrorNode } from '../../schemas/sync';
+import type { EffectiveSettings, Folder, MirrorNode } from '../../schemas/sync';
 import { DEFAULT_MEMBER_ROLE_NAME, roleArnOf } from '../domain/role-arn';
+import { effectiveSettings, integrationSettings } from '../domain/settings';
 import type { DiscoveredAccount, DiscoveredOu } from '../role-test/ports';
 import { handleCandidates } from './handles';
 import type { MirrorIndex } from './mirror-index';
@@ -39,9 +41,17 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
   const handles = new HandleChooser(index, ctx);
   const changes: Change[] = [];
   const found: string[] = [];
+  const inherited = inheritedAt(index, ctx.integration, listing.parentId);
   for (const ou of listing.ous) {
-    const desired = { parentId: listing.parentId, name: ou.name };
     const stored = index.folder(ou.id);
+    const desired = {
+      parentId: listing.parentId,
+      name: ou.name,
+      effective: effectiveSettings(
+        { type: 'folder', id: ou.id, overrides: stored?.overrides ?? {} },
+        inherited,
+      ),
+    };
     found.push(`F:${ou.id}`);
     if (!stored) {
       changes.push({
@@ -51,7 +61,8 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
           id: ou.id,
           version: 1,
           ...desired,
-          handle: handles.choose(ou.name, ou.id),
+          ...handles.generate(ou.name, ou.id),
+          overrides: {},
           access: 'ok',
           accessHint: null,
           updatedAt: ctx.now,
@@ -63,8 +74,13 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
   }
   for (const account of listing.accounts) {
     if (account.state === 'CLOSED') continue;
+    const stored = index.connection(account.id);
     const desired = {
       parentId: listing.parentId,
+      effective: effectiveSettings(
+        { type: 'connection', id: account.id, overrides: stored?.overrides ?? {} },
+        inherited,
+      ),
       name: account.name,
       email: account.email,
       state: account.state,
@@ -72,7 +88,6 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
       roleArn: connectionRoleArn(ctx, account.id),
       managementAccount: account.id === ctx.managementAccountId,
     };
-    const stored = index.connection(account.id);
     found.push(`C:${account.id}`);
     if (!stored) {
       changes.push({
@@ -82,7 +97,8 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
           id: account.id,
           version: 1,
           ...desired,
-          handle: handles.choose(account.name, account.id),
+          ...handles.generate(account.name, account.id),
+          overrides: {},
           updatedAt: ctx.now,
         },
       });
@@ -96,8 +112,13 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
 /** The only connection of an `account` integration: the role's own account. */
 export function planSingleAccount(index: MirrorIndex, ctx: PlanContext): Change[] {
   const { integration } = ctx;
+  const stored = index.connection(integration.accountId);
   const desired = {
     parentId: null,
+    effective: effectiveSettings(
+      { type: 'connection', id: integration.accountId, overrides: stored?.overrides ?? {} },
+      integrationSettings(integration),
+    ),
     name: integration.handle,
     email: null,
     state: 'ACTIVE' as const,
@@ -105,13 +126,11 @@ export function planSingleAccount(index: MirrorIndex, ctx: PlanContext): Change[
     roleArn: integration.roleArn,
     managementAccount: false,
   };
-  const stored = index.connection(integration.accountId);
   const changes: Change[] = index
     .all()
     .filter((node) => node.id !== integration.accountId)
     .map((node) => ({ kind: 'delete', node }));
   if (!stored) {
-    const handle = new HandleChooser(index, ctx).choose(integration.handle, integration.accountId);
     changes.push({
       kind: 'create',
       node: {
@@ -119,7 +138,8 @@ export function planSingleAccount(index: MirrorIndex, ctx: PlanContext): Change[
         id: integration.accountId,
         version: 1,
         ...desired,
-        handle,
+        ...new HandleChooser(index, ctx).generate(integration.handle, integration.accountId),
+        overrides: {},
         updatedAt: ctx.now,
       },
     });
@@ -142,6 +162,51 @@ export function planDenied(folder: Folder, action: string, now: string): Change 
   return updateOf(folder, { ...folder, access: 'denied', accessHint }, now);
 }
 
+/**
+ * After a run's walk: every node's effective settings follow from its overrides and its
+ * parent's, top down, and every generated handle follows the integration's prefix. Returns the
+ * updates for the nodes that differ (after a settings change, a move, or a prefix change).
+ */
+export function planSettings(
+  index: MirrorIndex,
+  ctx: Pick<PlanContext, 'integration' | 'takenHandles' | 'now'>,
+): Change[] {
+  const handles = new HandleChooser(index, ctx);
+  const top = integrationSettings(ctx.integration);
+  const memo = new Map<string, EffectiveSettings>();
+  const effectiveOf = (node: MirrorNode): EffectiveSettings => {
+    const key = `${node.type}:${node.id}`;
+    let effective = memo.get(key);
+    if (!effective) {
+      const parent = node.parentId === null ? undefined : index.folder(node.parentId);
+      effective = effectiveSettings(node, parent ? effectiveOf(parent) : top);
+      memo.set(key, effective);
+    }
+    return effective;
+  };
+  const prefix = ctx.integration.handlePrefix;
+  const changes: Change[] = [];
+  for (const node of index.all()) {
+    const renamed = node.handleSource === 'generated' && node.handlePrefix !== prefix;
+    const desired = {
+      effective: effectiveOf(node),
+      ...(renamed ? handles.generate(node.name, node.id) : {}),
+    };
+    if (differs(node, desired)) changes.push(updateOf(node, { ...node, ...desired }, ctx.now));
+  }
+  return changes;
+}
+
+/** What a node under `parentId` inherits: its folder's effective settings, or the integration's. */
+function inheritedAt(
+  index: MirrorIndex,
+  integration: Integration,
+  parentId: string | null,
+): EffectiveSettings {
+  const parent = parentId === null ? undefined : index.folder(parentId);
+  return parent ? parent.effective : integrationSettings(integration);
+}
+
 /** The management account's connection uses the discovery role when that role lives there. */
 function connectionRoleArn(
   { integration, managementAccountId, partition }: PlanContext,
@@ -154,24 +219,33 @@ function connectionRoleArn(
 
 function differs(stored: MirrorNode, desired: Record<string, unknown>): boolean {
   const current = stored as unknown as Record<string, unknown>;
-  return Object.entries(desired).some(([field, value]) => current[field] !== value);
+  return Object.entries(desired).some(([field, value]) => !isDeepStrictEqual(current[field], value));
 }
 
 function updateOf<T extends MirrorNode>(before: T, after: T, now: string): Change {
   return { kind: 'update', before, after: { ...after, version: before.version + 1, updatedAt: now } };
 }
 
-/** Picks the first free handle; a handle once assigned never changes on a sync. */
+/**
+ * Picks the first free handle. A handle once assigned changes only when the integration's
+ * prefix does, and a handle a user set never.
+ */
 class HandleChooser {
   private readonly chosen = new Set<string>();
 
   constructor(
     private readonly index: MirrorIndex,
-    private readonly ctx: PlanContext,
+    private readonly ctx: Pick<PlanContext, 'integration' | 'takenHandles'>,
   ) {}
 
-  choose(name: string, id: string): string {
-    const candidates = handleCandidates(this.ctx.integration.handlePrefix, name, id);
+  /** A generated handle, with the prefix it was made with. */
+  generate(name: string, id: string): Pick<MirrorNode, 'handle' | 'handleSource' | 'handlePrefix'> {
+    const prefix = this.ctx.integration.handlePrefix;
+    return { handle: this.choose(prefix, name, id), handleSource: 'generated', handlePrefix: prefix };
+  }
+
+  private choose(prefix: string | null, name: string, id: string): string {
+    const candidates = handleCandidates(prefix, name, id);
     const free = (handle: string) =>
       !this.index.hasHandle(handle) && !this.ctx.takenHandles.has(handle) && !this.chosen.has(handle);
     let handle = candidates.find(free);

@@ -26,7 +26,7 @@ import {
   type SyncTarget,
   type WorkflowPort,
 } from './ports';
-import { type PlanContext, planSingleAccount } from './reconcile';
+import { type PlanContext, planSettings, planSingleAccount } from './reconcile';
 import { type TargetedOptions, TargetedReads } from './targeted';
 import { type ChangeWriter, firstCursor, Walk } from './walk';
 
@@ -80,8 +80,11 @@ const INTERRUPTIONS = new Set(['UPSTREAM_THROTTLED', 'UPSTREAM_UNAVAILABLE', 'SY
 /** A chained role session lasts at most an hour; the engine renews it before then. */
 const SYNC_SESSION_SECONDS = 3600;
 
-/** The most changes written in one transaction (each is up to three items, of 100 allowed). */
-const CHANGES_PER_WRITE = 25;
+/**
+ * The most changes written in one transaction: each is up to four items (the node, a handle
+ * claim taken and one released, its event), beside the lease check, of 100 allowed.
+ */
+const CHANGES_PER_WRITE = 24;
 
 export function makeSyncService(deps: SyncDeps) {
   const { state, mirror, roles, workflow, settings } = deps;
@@ -451,11 +454,13 @@ export function makeSyncService(deps: SyncDeps) {
         !stored.run.confirmDeletions &&
         doomedConnections > settings.deletionMinimum &&
         doomedConnections > settings.deletionShare * totalConnections;
+      const write = changeWriter(target, ref.runId, index, counts);
       if (held) counts.heldDeletions = doomed.length;
-      else {
-        const write = changeWriter(target, ref.runId, index, counts);
-        await write(() => doomed.map((node) => ({ kind: 'delete', node })));
-      }
+      else await write(() => doomed.map((node) => ({ kind: 'delete', node })));
+      // Settings flow down the tree as it now stands, and generated handles follow the prefix.
+      await write((takenHandles) =>
+        planSettings(index, { integration: target.integration, takenHandles, now: iso() }),
+      );
       const run: SyncRun = {
         ...stored.run,
         status: held ? 'needs_review' : 'succeeded',

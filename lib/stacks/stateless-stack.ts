@@ -11,7 +11,7 @@ import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -25,7 +25,7 @@ import type { DeploymentConfig } from '../config';
 import { ApiAuth } from '../constructs/api-auth';
 import { acknowledgeNag, nagText } from '../constructs/nag';
 import { OrgConnectionsApi } from '../constructs/rest-api';
-import { ServiceFunction } from '../constructs/service-function';
+import { ServiceFunction, type ServiceFunctionProps } from '../constructs/service-function';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -53,6 +53,7 @@ export class StatelessStack extends Stack {
   readonly functions: Readonly<Record<ApiFunctionName, ServiceFunction>>;
   readonly syncFunction: ServiceFunction;
   readonly publisherFunction: ServiceFunction;
+  readonly shareProjector: ServiceFunction;
   readonly routerFunction: ServiceFunction;
   readonly scheduleFunction: ServiceFunction;
   readonly syncWorkflow: StateMachine;
@@ -130,6 +131,11 @@ export class StatelessStack extends Stack {
           customerRolesNag(fn);
         },
       },
+      workspaces: {
+        description: 'C10: the connections each workspace may use, from the read model',
+        environment: { TABLE_NAME: table.tableName },
+        grant: (fn) => fn.role.addToPolicy(tableAccess(table, ['Query'])),
+      },
       openapi: {
         description: 'The OpenAPI 3.1 document of this API',
         environment: {},
@@ -169,7 +175,42 @@ export class StatelessStack extends Stack {
     customerRolesNag(this.syncFunction);
     this.syncWorkflow = this.syncStateMachine(stateMachineName, logRetention);
 
-    this.publisherFunction = this.outboxPublisher(props, logRetention, alarmTopic);
+    this.publisherFunction = this.streamReader(props, 'OutboxPublisher', {
+      entry: handlerEntry('publisher'),
+      description: 'C6: publishes connection-change events from the outbox to the connections bus',
+      environment: { CONNECTIONS_BUS_NAME: props.connectionsBus.eventBusName },
+      logRetention,
+      alarmTopic,
+      // Outbox INSERTs only: the function never sees mirror writes.
+      filter: FilterCriteria.filter({
+        eventName: FilterRule.isEqual('INSERT'),
+        dynamodb: { Keys: { sk: { S: FilterRule.beginsWith(ITEM_KEYS.outboxPrefix) } } },
+      }),
+      deadLetters: {
+        id: 'Outbox',
+        of: 'the outbox stream',
+        alarm: 'Connection-change events could not be published; replay them from the queue.',
+      },
+    });
+    props.connectionsBus.grantPutEventsTo(this.publisherFunction.function);
+    this.shareProjector = this.streamReader(props, 'ShareProjector', {
+      entry: handlerEntry('shares'),
+      description: "C10: keeps the workspaces' read model from the mirror's connection changes",
+      environment: { TABLE_NAME: table.tableName },
+      logRetention,
+      alarmTopic,
+      // Mirror items only; the function skips folders itself.
+      filter: FilterCriteria.filter({
+        dynamodb: { Keys: { sk: { S: FilterRule.beginsWith('MIRROR#') } } },
+      }),
+      deadLetters: {
+        id: 'Shares',
+        of: "the workspaces' read model",
+        alarm: "Shares with workspaces could not be recorded; replay the queue's records.",
+      },
+    });
+    // GetItem: the integration's scope. BatchWriteItem: the share items.
+    this.shareProjector.role.addToPolicy(tableAccess(table, ['GetItem', 'BatchWriteItem']));
     this.routerFunction = this.ingressRouter(
       props,
       { ...syncEnvironment, PARTITION: this.partition },
@@ -239,25 +280,22 @@ export class StatelessStack extends Stack {
   }
 
   /**
-   * The outbox's reader: outbox INSERTs on the table's stream, filtered by the event source
-   * mapping so the function never sees mirror writes. A batch that keeps failing is split to
-   * find the bad record and, after its retries, lands in a queue that raises an alarm.
+   * A reader of the table's stream, filtered by its event source mapping. A batch that keeps
+   * failing is split to find the bad record and, after its retries, lands in a queue that
+   * raises an alarm.
    */
-  private outboxPublisher(
+  private streamReader(
     props: StatelessStackProps,
-    logRetention: number,
-    alarmTopic: Topic,
+    id: string,
+    options: ServiceFunctionProps & {
+      readonly filter: Record<string, unknown>;
+      readonly deadLetters: { readonly id: string; readonly of: string; readonly alarm: string };
+    },
   ): ServiceFunction {
-    const fn = new ServiceFunction(this, 'OutboxPublisher', {
-      entry: handlerEntry('publisher'),
-      description: 'C6: publishes connection-change events from the outbox to the connections bus',
-      environment: { CONNECTIONS_BUS_NAME: props.connectionsBus.eventBusName },
-      logRetention,
-      alarmTopic,
-    });
-    props.connectionsBus.grantPutEventsTo(fn.function);
+    const { filter, deadLetters: deadLetterText, ...functionProps } = options;
+    const fn = new ServiceFunction(this, id, functionProps);
     const streamArn = props.table.tableStreamArn;
-    if (!streamArn) throw new Error('the table needs its stream for the outbox');
+    if (!streamArn) throw new Error('the table needs its stream');
     fn.role.addToPolicy(
       new PolicyStatement({
         actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
@@ -270,11 +308,8 @@ export class StatelessStack extends Stack {
       'IAM5[Resource::*]',
       'dynamodb:ListStreams supports no resource-level permission.',
     );
-    const deadLetters = this.alarmedDeadLetters('Outbox', alarmTopic, {
-      of: 'the outbox stream',
-      alarm: 'Connection-change events could not be published; replay them from the queue.',
-    });
-    new EventSourceMapping(this, 'OutboxStream', {
+    const deadLetters = this.alarmedDeadLetters(deadLetterText.id, options.alarmTopic, deadLetterText);
+    new EventSourceMapping(this, `${id}Stream`, {
       target: fn.function,
       eventSourceArn: streamArn,
       startingPosition: StartingPosition.TRIM_HORIZON,
@@ -283,19 +318,14 @@ export class StatelessStack extends Stack {
       bisectBatchOnError: true,
       retryAttempts: 10,
       onFailure: new SqsDlq(deadLetters),
-      filters: [
-        FilterCriteria.filter({
-          eventName: FilterRule.isEqual('INSERT'),
-          dynamodb: { Keys: { sk: { S: FilterRule.beginsWith(ITEM_KEYS.outboxPrefix) } } },
-        }),
-      ],
+      filters: [filter],
     });
     deadLetters.grantSendMessages(fn.function);
     return fn;
   }
 
   /** A dead-letter queue that raises an alarm as soon as it holds a message. */
-  private alarmedDeadLetters(id: string, alarmTopic: Topic, text: { of: string; alarm: string }): Queue {
+  private alarmedDeadLetters(id: string, alarmTopic: ITopic, text: { of: string; alarm: string }): Queue {
     const queue = new Queue(this, `${id}DeadLetters`, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -23,6 +23,13 @@ export const regionSchema = z
   .string()
   .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be a region code like us-east-1');
 
+/** The regions an integration (or a folder or connection) covers: at least one, none twice. */
+export const regionListSchema = z
+  .array(regionSchema)
+  .min(1)
+  .max(40)
+  .refine((regions) => new Set(regions).size === regions.length, 'regions must not repeat');
+
 export const platformOrgIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
 
 /** Where an integration lives, and so who may see and share what it creates. */
@@ -32,16 +39,16 @@ export const scopeSchema = z.discriminatedUnion('level', [
 ]);
 export type Scope = z.infer<typeof scopeSchema>;
 
+/** A platform workspace: opaque to this backend, which only records what is shared with it. */
+export const workspaceIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
+
 /** C10: which workspaces may use what an integration creates. `all` includes later workspaces. */
 export const permissionsSchema = z.discriminatedUnion('share', [
   z.strictObject({ share: z.literal('none') }),
   z.strictObject({ share: z.literal('all') }),
   z.strictObject({
     share: z.literal('selected'),
-    workspaceIds: z
-      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/))
-      .min(1)
-      .max(100),
+    workspaceIds: z.array(workspaceIdSchema).min(1).max(100),
   }),
 ]);
 export type Permissions = z.infer<typeof permissionsSchema>;

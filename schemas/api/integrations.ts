@@ -8,6 +8,7 @@ import {
   optionsSchema,
   partitionSchema,
   permissionsSchema,
+  regionListSchema,
   regionSchema,
   roleNameSchema,
   scopeSchema,
@@ -18,11 +19,7 @@ const settings = {
   handle: handleSchema,
   scope: scopeSchema,
   handlePrefix: handlePrefixSchema.optional(),
-  regions: z
-    .array(regionSchema)
-    .min(1)
-    .max(40)
-    .refine((regions) => new Set(regions).size === regions.length, 'regions must not repeat'),
+  regions: regionListSchema,
   options: optionsSchema.optional(),
   permissions: permissionsSchema.optional(),
 };

@@ -379,17 +379,60 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
   }
 
   async apply(ref: RunRef, writes: readonly MirrorWrite[]): Promise<void> {
+    // A run that lost its lease (to a deletion, or to a run that took over) writes nothing.
+    await this.writeNodes(ref, writes, {
+      condition: 'activeRunId = :run',
+      values: { ':run': ref.runId },
+      refused: () => new LeaseLostError(ref.runId),
+    });
+  }
+
+  async node(
+    tenantId: string,
+    integrationId: string,
+    type: MirrorNode['type'],
+    id: string,
+  ): Promise<MirrorNode | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: ITEM_KEYS.tenant(tenantId), sk: this.nodeSk(integrationId, { type, id }) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? mirrorNodeSchema.parse(Item) : undefined;
+  }
+
+  async edit(
+    target: { readonly tenantId: string; readonly integrationId: string },
+    write: MirrorWrite,
+  ): Promise<void> {
+    await this.writeNodes(target, [write], {
+      condition: 'attribute_exists(pk) AND attribute_not_exists(deletingSince)',
+      values: {},
+      refused: () => new IntegrationDeletingError(),
+    });
+  }
+
+  /**
+   * Writes mirror changes with their handle claims and events in one transaction, behind a
+   * condition on the integration's item.
+   */
+  private async writeNodes(
+    target: { readonly tenantId: string; readonly integrationId: string },
+    writes: readonly MirrorWrite[],
+    guard: { condition: string; values: Record<string, unknown>; refused: () => Error },
+  ): Promise<void> {
     if (writes.length === 0) return;
-    const { tenantId, integrationId } = ref;
+    const { tenantId, integrationId } = target;
     const pk = ITEM_KEYS.tenant(tenantId);
-    // First: a run that lost its lease (to a deletion, or to a run that took over) writes nothing.
     const items: TransactItem[] = [
       {
         ConditionCheck: {
           TableName: this.tableName,
           Key: { pk, sk: ITEM_KEYS.integration(integrationId) },
-          ConditionExpression: 'activeRunId = :run',
-          ExpressionAttributeValues: { ':run': ref.runId },
+          ConditionExpression: guard.condition,
+          ...(Object.keys(guard.values).length > 0 ? { ExpressionAttributeValues: guard.values } : {}),
         },
       },
     ];
@@ -424,6 +467,17 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
             ExpressionAttributeValues: { ':version': change.before.version },
           },
         });
+        if (change.before.handle !== node.handle) {
+          claims.set(items.length, node.handle);
+          items.push({
+            Put: {
+              TableName: this.tableName,
+              Item: { ...claimKey, integrationId, node: nodeKey(node) },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          });
+          items.push(this.releaseNodeHandle(tenantId, integrationId, change.before.handle));
+        }
       } else {
         items.push({
           Delete: {
@@ -433,14 +487,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
             ExpressionAttributeValues: { ':version': node.version },
           },
         });
-        items.push({
-          Delete: {
-            TableName: this.tableName,
-            Key: claimKey,
-            ConditionExpression: 'integrationId = :integration',
-            ExpressionAttributeValues: { ':integration': integrationId },
-          },
-        });
+        items.push(this.releaseNodeHandle(tenantId, integrationId, node.handle));
       }
       items.push(this.putOutbox(tenantId, integrationId, event));
     }
@@ -449,12 +496,23 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     } catch (error: unknown) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new LeaseLostError(ref.runId);
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw guard.refused();
       for (const [position, handle] of claims) {
         if (reasons[position]?.Code === 'ConditionalCheckFailed') throw new NodeHandleTakenError(handle);
       }
       throw new MirrorConflictError();
     }
+  }
+
+  private releaseNodeHandle(tenantId: string, integrationId: string, handle: string): TransactItem {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.nodeHandle(handle) },
+        ConditionExpression: 'integrationId = :integration',
+        ExpressionAttributeValues: { ':integration': integrationId },
+      },
+    };
   }
 
   async page(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
@@ -485,7 +543,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     return { items: Items, nextCursor: LastEvaluatedKey ? encodeCursor(String(LastEvaluatedKey.sk)) : null };
   }
 
-  private nodeSk(integrationId: string, node: MirrorNode): string {
+  private nodeSk(integrationId: string, node: Pick<MirrorNode, 'type' | 'id'>): string {
     return node.type === 'folder'
       ? ITEM_KEYS.folder(integrationId, node.id)
       : ITEM_KEYS.connection(integrationId, node.id);

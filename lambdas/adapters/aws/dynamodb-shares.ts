@@ -1,0 +1,84 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { workspaceConnectionSchema } from '../../../schemas/api/workspaces';
+import { ITEM_KEYS } from '../../../schemas/table';
+import { ALL_WORKSPACES, type ShareEntry, type ShareKey, type ShareStore } from '../../shares/ports';
+import { decodeCursor, encodeCursor } from './cursor';
+
+/** BatchWriteItem takes at most 25 requests. */
+const BATCH = 25;
+const ATTEMPTS = 8;
+
+/** The workspaces' read model in the single table (see ITEM_KEYS.share). */
+export class DynamoDbShares implements ShareStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async write(puts: readonly ShareEntry[], deletes: readonly ShareKey[]): Promise<void> {
+    const requests = [
+      ...puts.map((entry) => ({ PutRequest: { Item: { ...this.keyOf(entry), ...entry } } })),
+      ...deletes.map((key) => ({ DeleteRequest: { Key: this.keyOf(key) } })),
+    ];
+    for (let start = 0; start < requests.length; start += BATCH) {
+      let pending = requests.slice(start, start + BATCH);
+      for (let attempt = 1; pending.length > 0; attempt += 1) {
+        if (attempt > ATTEMPTS) throw new Error(`${pending.length} share writes stayed unprocessed`);
+        if (attempt > 1) await sleep(Math.random() * Math.min(5000, 50 * 2 ** attempt));
+        const { UnprocessedItems } = await this.db.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        pending = (UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+      }
+    }
+  }
+
+  async list(tenantId: string, workspaceId: string, page: { limit: number; cursor?: string }) {
+    const own = ITEM_KEYS.sharePrefix(workspaceId);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, own).slice(own.length);
+    const [named, everyone] = await Promise.all(
+      [workspaceId, ALL_WORKSPACES].map((key) => this.query(tenantId, key, page.limit, after)),
+    );
+    const merged = [...(named?.entries ?? []), ...(everyone?.entries ?? [])].sort((a, b) =>
+      a.suffix.localeCompare(b.suffix),
+    );
+    const items = merged.slice(0, page.limit);
+    const more = merged.length > page.limit || Boolean(named?.more) || Boolean(everyone?.more);
+    const last = items.at(-1);
+    return {
+      items: items.map((item) => item.entry),
+      nextCursor: more && last ? encodeCursor(own + last.suffix) : null,
+    };
+  }
+
+  /** One page of a workspace key's entries after `after` (an `<integrationId>#<accountId>`). */
+  private async query(tenantId: string, workspaceKey: string, limit: number, after: string | undefined) {
+    const prefix = ITEM_KEYS.sharePrefix(workspaceKey);
+    const pk = ITEM_KEYS.tenant(tenantId);
+    const { Items = [], LastEvaluatedKey } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        Limit: limit,
+        ...(after === undefined ? {} : { ExclusiveStartKey: { pk, sk: prefix + after } }),
+      }),
+    );
+    return {
+      entries: Items.map((item) => {
+        const shared = workspaceConnectionSchema.parse(item);
+        const entry: ShareEntry = { ...shared, tenantId, workspaceKey, accountId: shared.connection.id };
+        return { suffix: String(item.sk).slice(prefix.length), entry };
+      }),
+      more: LastEvaluatedKey !== undefined,
+    };
+  }
+
+  private keyOf(key: ShareKey) {
+    return {
+      pk: ITEM_KEYS.tenant(key.tenantId),
+      sk: ITEM_KEYS.share(key.workspaceKey, key.integrationId, key.accountId),
+    };
+  }
+}

@@ -1,0 +1,127 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { ModifyNode } from '../../schemas/api/nodes';
+import type { MirrorNode, NodeOverrides } from '../../schemas/sync';
+import { AppError, NotFoundError, VersionConflictError } from '../core/errors';
+import { logger } from '../core/logger';
+import type { TenantContext } from '../core/tenant-context';
+import { effectiveSettings, integrationSettings } from '../domain/settings';
+import { changeEventOf } from '../sync/events';
+import {
+  type Change,
+  IntegrationDeletingError,
+  type MirrorStore,
+  NodeHandleTakenError,
+  type SyncStateStore,
+} from '../sync/ports';
+import type { SyncService } from '../sync/service';
+import { type IntegrationService, versionOf } from './service';
+
+export interface NodeDeps {
+  readonly integrations: Pick<IntegrationService, 'get'>;
+  readonly mirror: MirrorStore;
+  readonly syncState: Pick<SyncStateStore, 'reserveSequence'>;
+  readonly syncs: Pick<SyncService, 'requestSync'>;
+  readonly now?: () => Date;
+}
+
+/** Another folder or connection of the tenant holds the handle. */
+export class NodeHandleTakenApiError extends AppError {
+  constructor(handle: string) {
+    super('HANDLE_TAKEN', `Another folder or connection already has the handle ${handle}.`, {
+      hint: 'Choose another handle.',
+    });
+  }
+}
+
+const SETTINGS = ['regions', 'options', 'permissions'] as const;
+
+/** C9, C10: read and change one folder or connection of an integration's mirror. */
+export function makeNodeService({
+  integrations,
+  mirror,
+  syncState,
+  syncs,
+  now = () => new Date(),
+}: NodeDeps) {
+  async function find(tenant: TenantContext, integrationId: string, type: MirrorNode['type'], id: string) {
+    const integration = await integrations.get(tenant, integrationId);
+    const node = await mirror.node(tenant.tenantId, integrationId, type, id);
+    if (!node) throw new NotFoundError(type === 'folder' ? 'The folder' : 'The connection');
+    return { integration, node };
+  }
+
+  return {
+    async get(tenant: TenantContext, integrationId: string, type: MirrorNode['type'], id: string) {
+      return (await find(tenant, integrationId, type, id)).node;
+    },
+
+    /**
+     * PATCH with `If-Match`: the node's handle (the user's from then on) and its overrides. The
+     * node's own effective settings change at once; a folder's subtree follows in a `settings`
+     * run, each node that changes with its own event.
+     */
+    async modify(
+      tenant: TenantContext,
+      integrationId: string,
+      type: MirrorNode['type'],
+      id: string,
+      ifMatch: string | undefined,
+      patch: ModifyNode,
+    ): Promise<MirrorNode> {
+      const { integration, node } = await find(tenant, integrationId, type, id);
+      if (versionOf(ifMatch) !== node.version) throw new VersionConflictError(node.version);
+      if (integration.status === 'deleting') throw new IntegrationDeletingError();
+      const overrides: Record<string, unknown> = { ...node.overrides };
+      for (const setting of SETTINGS) {
+        const value = patch[setting];
+        if (value === null) delete overrides[setting];
+        else if (value !== undefined) overrides[setting] = value;
+      }
+      const parent =
+        node.parentId === null
+          ? undefined
+          : await mirror.node(tenant.tenantId, integrationId, 'folder', node.parentId);
+      const inherited = parent ? parent.effective : integrationSettings(integration);
+      const edited = {
+        ...node,
+        ...(patch.handle === undefined ? {} : { handle: patch.handle, handleSource: 'user' as const }),
+        overrides: overrides as NodeOverrides,
+        effective: effectiveSettings({ type, id, overrides: overrides as NodeOverrides }, inherited),
+      };
+      if (isDeepStrictEqual(edited, node)) return node;
+      const after = { ...edited, version: node.version + 1, updatedAt: now().toISOString() } as MirrorNode;
+      const change: Change = { kind: 'update', before: node, after };
+      const sequence = await syncState.reserveSequence(tenant.tenantId, integrationId, 1);
+      const event = changeEventOf(
+        change,
+        { tenantId: tenant.tenantId, scope: integration.scope, integrationId, syncRunId: null },
+        sequence,
+      );
+      try {
+        await mirror.edit({ tenantId: tenant.tenantId, integrationId }, { change, event });
+      } catch (error: unknown) {
+        if (error instanceof NodeHandleTakenError) throw new NodeHandleTakenApiError(error.handle);
+        throw error;
+      }
+      logger.info('folder or connection modified', { integrationId, type, id, fields: Object.keys(patch) });
+      const inheritedBelow = type === 'folder' && !isDeepStrictEqual(after.effective, node.effective);
+      if (inheritedBelow) {
+        try {
+          // A run with nothing to re-read from Organizations: its end brings the subtree in line.
+          const { runId } = await syncs.requestSync({
+            tenantId: tenant.tenantId,
+            integrationId,
+            trigger: 'settings',
+            confirmDeletions: false,
+            targets: { containers: [], accounts: [], ous: [] },
+          });
+          logger.info('settings run started for the subtree', { integrationId, folderId: id, runId });
+        } catch (error: unknown) {
+          // The change is stored; the next sync brings the subtree in line.
+          logger.error('settings run did not start', { integrationId, error });
+        }
+      }
+      return after;
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { connectionSchema } from '../../schemas/sync';
+import { ITEM_KEYS } from '../../schemas/table';
+import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
+import { DynamoDbShares } from '../adapters/aws/dynamodb-shares';
+import { createDocumentClient } from '../core/dynamodb';
+import { loadEnv } from '../core/env';
+import { logger } from '../core/logger';
+import type { ScopeLookup, ShareStore } from './ports';
+import { type ConnectionChange, makeShareProjector } from './service';
+
+/** `MIRROR#<integrationId>#C#<accountId>`: a connection item's sort key. */
+const CONNECTION_SK = /^MIRROR#([0-9a-f-]{36})#C#(\d{12})$/;
+
+type Image = Record<string, AttributeValue> | undefined;
+
+function connectionOf(image: Image) {
+  return image ? connectionSchema.parse(unmarshall(image)) : null;
+}
+
+/**
+ * The workspaces' read model (C10), kept from the table's stream: each connection's creation,
+ * change or deletion files it under the workspaces its effective permissions name. The event
+ * source mapping passes only mirror items; the check here keeps the local runtime, which feeds
+ * every record, to the same rule.
+ */
+export function createHandler(deps: { store: ShareStore; scopes: ScopeLookup }) {
+  const projector = makeShareProjector(deps);
+  const tenantPrefix = ITEM_KEYS.tenant('');
+  return async (event: Pick<DynamoDBStreamEvent, 'Records'>) => {
+    const changes: ConnectionChange[] = [];
+    for (const record of event.Records) {
+      const keys = record.dynamodb?.Keys;
+      if (!keys) continue;
+      const { pk, sk } = unmarshall(keys as Record<string, AttributeValue>);
+      const match = typeof sk === 'string' ? CONNECTION_SK.exec(sk) : null;
+      if (!match || typeof pk !== 'string' || !pk.startsWith(tenantPrefix)) continue;
+      changes.push({
+        tenantId: pk.slice(tenantPrefix.length),
+        integrationId: match[1] ?? '',
+        accountId: match[2] ?? '',
+        before: connectionOf(record.dynamodb?.OldImage as Image),
+        after: connectionOf(record.dynamodb?.NewImage as Image),
+      });
+    }
+    if (changes.length === 0) return;
+    const written = await projector.project(changes);
+    logger.info('workspace shares brought up to date', { connectionChanges: changes.length, ...written });
+  };
+}
+
+/** The integration's scope, which decides who may read its shares. */
+export function scopeLookup(integrations: DynamoDbIntegrations): ScopeLookup {
+  return {
+    scopeOf: async (tenantId, integrationId) => (await integrations.get(tenantId, integrationId))?.scope,
+  };
+}
+
+const env = loadEnv(z.object({ TABLE_NAME: z.string().min(1) }));
+
+const db = createDocumentClient();
+export const handler = createHandler({
+  store: new DynamoDbShares(db, env.TABLE_NAME),
+  scopes: scopeLookup(new DynamoDbIntegrations(db, env.TABLE_NAME)),
+});
