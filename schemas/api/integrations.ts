@@ -80,6 +80,7 @@ export const modifyIntegrationSchema = z
     handlePrefix: handlePrefixSchema.nullable().optional(),
     regions: settings.regions.optional(),
     options: optionsSchema.optional(),
+    permissions: permissionsSchema.optional(),
     /** Organization integrations only. */
     memberRoleName: roleNameSchema.optional(),
     roleArn: z.string().min(1).max(2048).optional(),
