@@ -332,7 +332,11 @@ function sandboxAdmin(
       case 'POST roles': {
         const role = sandbox.createRole(parse(sandboxRoleRequestSchema, body));
         const condition = role.externalId === null ? 'no External ID condition' : 'requires the External ID';
-        return changed(`role ${role.arn} deployed (${condition})`, {
+        const denied =
+          role.denyOrganizationalUnits.length === 0
+            ? ''
+            : `, may not list below ${role.denyOrganizationalUnits.join(', ')}`;
+        return changed(`role ${role.arn} deployed (${condition}${denied})`, {
           status: 201,
           body: { roleArn: role.arn },
         });

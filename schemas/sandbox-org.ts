@@ -50,8 +50,13 @@ export const sandboxRoleRequestSchema = z.strictObject({
   roleName: roleNameSchema,
   /** The External ID the trust policy requires; null creates a role without that condition. */
   externalId: z.string().min(2).max(1224).nullable(),
+  /**
+   * OUs whose children the role may not list (nor those of any OU below them): Organizations
+   * answers AccessDenied there, as it does for a policy with a Deny on those OUs.
+   */
+  denyOrganizationalUnits: z.array(ouIdSchema).max(100).default([]),
 });
-export type SandboxRoleRequest = z.infer<typeof sandboxRoleRequestSchema>;
+export type SandboxRoleRequest = z.input<typeof sandboxRoleRequestSchema>;
 
 const parentIdSchema = z.union([rootIdSchema, ouIdSchema]);
 

@@ -120,9 +120,17 @@ export class StatelessStack extends Stack {
         description: 'C3, C9 and C11: role tests, integrations, starting syncs, status, runs and the tree',
         environment: { ...syncEnvironment, ...scheduleInterval },
         grant: (fn) => {
-          // DeleteItem: a PATCH moves the handle and role claims.
+          // DeleteItem: a PATCH moves handle and role claims. ConditionCheckItem: a folder's or
+          // connection's PATCH checks that the integration is not being deleted.
           fn.role.addToPolicy(
-            tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']),
+            tableAccess(table, [
+              'GetItem',
+              'PutItem',
+              'UpdateItem',
+              'DeleteItem',
+              'ConditionCheckItem',
+              'Query',
+            ]),
           );
           fn.role.addToPolicy(assumeCustomerRoles(this.partition, this.account));
           fn.role.addToPolicy(

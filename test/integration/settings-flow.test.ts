@@ -122,8 +122,8 @@ describe('per-node settings and sharing with workspaces, through the local serve
       [INFRASTRUCTURE, IDENTITY, ...INFRASTRUCTURE_ACCOUNTS].sort(),
     );
     for (const event of updated) expect(event.changes).toContain('effective');
-    const accountEvent = updated.find((event) => event.node?.id === IDENTITY_CENTER);
-    expect((accountEvent?.node as Connection).effective.permissions.value).toEqual({
+    const accountEvent = updated.find((event) => event.node?.id === IDENTITY_CENTER)?.node as Connection;
+    expect(accountEvent.effective.permissions.value).toEqual({
       share: 'selected',
       workspaceIds: ['ws-alpha'],
     });
@@ -197,6 +197,63 @@ describe('per-node settings and sharing with workspaces, through the local serve
     expect(shared.find((entry) => entry.connection.id === IDENTITY_CENTER)?.connection.handle).toMatch(
       /^org_/,
     );
+  });
+
+  it('moves to credentials that see part of the organization: the rest is kept once, then removed with events once confirmed', async () => {
+    const WORKLOADS = 'ou-k3v9-w0rkl0ad';
+    const management = runtime.sandbox?.managementAccountId ?? '';
+    const roleArn = await api.deployRole(
+      management,
+      'PartialDiscovery',
+      await api.externalIdOf(tenant.tenantId),
+      [WORKLOADS],
+    );
+    const before = await tree();
+    const below = before.filter(
+      (node) => node.parentId !== null && runtime.sandbox?.isWithin(node.parentId, [WORKLOADS]),
+    );
+    expect(below.length).toBeGreaterThan(10);
+    const current = await api.call(tenant, 'GET', base());
+
+    const answer = await api.call(
+      tenant,
+      'PATCH',
+      base(),
+      { roleArn },
+      { 'if-match': current.headers.get('etag') ?? '' },
+    );
+    expect(answer.status).toBe(200);
+    await runtime.settled();
+
+    // The first run that may not list Workloads keeps what it holds, and says why.
+    const kept = await tree();
+    expect(kept.map((node) => node.id).sort()).toEqual(before.map((node) => node.id).sort());
+    expect(kept.find((node) => node.id === WORKLOADS)).toMatchObject({ access: 'denied' });
+
+    // The second one proves the denial persists; as that removes most connections, it waits for
+    // a confirmation, and a confirmed sync removes them.
+    expect((await api.call(tenant, 'POST', `${base()}/sync`)).status).toBe(202);
+    await runtime.settled();
+    const held = await api.call(tenant, 'GET', `${base()}/status`);
+    expect(held.body).toMatchObject({ status: 'needs_review', lastRun: { counts: { deleted: 0 } } });
+    expect((await tree()).length).toBe(before.length);
+    const since = runtime.bus.list().length;
+    expect((await api.call(tenant, 'POST', `${base()}/sync?confirmDeletions=true`)).status).toBe(202);
+    await runtime.settled();
+
+    const after = await tree();
+    const deleted = changesSince(since).filter((event) => event.type.endsWith('Deleted'));
+    expect(deleted.map((event) => event.node?.id).sort()).toEqual(below.map((node) => node.id).sort());
+    expect(after.map((node) => node.id).sort()).toEqual(
+      before
+        .filter((node) => !below.includes(node))
+        .map((node) => node.id)
+        .sort(),
+    );
+    expect(after.find((node) => node.id === WORKLOADS)).toMatchObject({ access: 'denied' });
+    // What is gone is no longer shared with anyone.
+    const belowIds = new Set(below.map((node) => node.id));
+    expect((await workspace('ws-alpha')).filter((entry) => belowIds.has(entry.connection.id))).toEqual([]);
   });
 
   it('needs If-Match, refuses a handle another node holds, and changes nothing then', async () => {

@@ -110,6 +110,7 @@ class SandboxRoleSession implements CustomerRoleSession {
   ): Promise<OrgPage<DiscoveredOu>> {
     return this.organizationsCall('ListOrganizationalUnitsForParent', parentId, nextToken, () => {
       this.requireAdministrator();
+      this.requireListable(parentId);
       return this.organization.page(
         this.organization.children(parentId).ous.map(({ id, name }) => ({ id, name })),
         { nextToken },
@@ -120,6 +121,7 @@ class SandboxRoleSession implements CustomerRoleSession {
   async listAccountsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredAccount>> {
     return this.organizationsCall('ListAccountsForParent', parentId, nextToken, () => {
       this.requireAdministrator();
+      this.requireListable(parentId);
       return this.organization.page(
         this.organization.children(parentId).accounts.map(({ id, name, email, state }) => ({
           id,
@@ -157,6 +159,14 @@ class SandboxRoleSession implements CustomerRoleSession {
         'AccessDeniedException',
         'Only the management account or a delegated admin may list.',
       );
+    }
+  }
+
+  /** A role deployed with `denyOrganizationalUnits` may not list below those OUs. */
+  private requireListable(parentId: string): void {
+    const denied = this.organization.role(this.accountId, this.roleName)?.denyOrganizationalUnits ?? [];
+    if (this.organization.isWithin(parentId, denied)) {
+      throw new SandboxApiError('AccessDeniedException', `The role's policy denies listing ${parentId}.`);
     }
   }
 

@@ -38,6 +38,8 @@ export interface SandboxRole {
   readonly trustedAccountId: string;
   /** The `sts:ExternalId` the trust policy requires; null when it has no such condition. */
   readonly externalId: string | null;
+  /** OUs below which the role's listings answer AccessDenied. */
+  readonly denyOrganizationalUnits: readonly string[];
 }
 
 export interface PageRequest {
@@ -146,6 +148,7 @@ export class SandboxOrganization {
       name: request.roleName,
       trustedAccountId: this.trustedAccountId,
       externalId: request.externalId,
+      denyOrganizationalUnits: request.denyOrganizationalUnits ?? [],
     };
     // IAM role names are unique per account regardless of case; deploying again updates the role.
     this.roles.set(roleKey(request.accountId, request.roleName), role);
@@ -175,6 +178,14 @@ export class SandboxOrganization {
   /** The container directly above an account or OU; null when it is not in the organization. */
   parentOf(childId: string): string | null {
     return this.accounts.get(childId)?.parentId ?? this.ous.get(childId)?.parentId ?? null;
+  }
+
+  /** Whether a container is one of `ouIds` or lies below one of them. */
+  isWithin(containerId: string, ouIds: readonly string[]): boolean {
+    for (let id: string | null = containerId; id !== null; id = this.parentOf(id)) {
+      if (ouIds.includes(id)) return true;
+    }
+    return false;
   }
 
   /** The OUs and accounts directly under a root or OU, in a stable order. */
@@ -292,12 +303,15 @@ export class SandboxOrganization {
       root: { id: this.rootId, arn: this.organizationsArn(`root/${this.id}/${this.rootId}`) },
       organizationalUnits: [...this.ous.values()],
       accounts: [...this.accounts.values()],
-      roles: [...this.roles.values()].map(({ arn, accountId, name, externalId }) => ({
-        arn,
-        accountId,
-        name,
-        externalIdRequired: externalId !== null,
-      })),
+      roles: [...this.roles.values()].map(
+        ({ arn, accountId, name, externalId, denyOrganizationalUnits }) => ({
+          arn,
+          accountId,
+          name,
+          externalIdRequired: externalId !== null,
+          denyOrganizationalUnits,
+        }),
+      ),
     };
   }
 

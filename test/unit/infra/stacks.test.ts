@@ -169,8 +169,10 @@ describe('stateless stack', () => {
     const tableActions = [
       'Onboarding',
       'Integrations',
+      'Workspaces',
       'SyncWorkflowFunction',
       'OutboxPublisher',
+      'ShareProjector',
       'IngressRouter',
       'ScheduleFanOut',
     ].map((id) =>
@@ -183,12 +185,15 @@ describe('stateless stack', () => {
     expect(tableActions).toEqual([
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       [
+        'dynamodb:ConditionCheckItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
       ],
+      // The workspaces' list reads the read model only.
+      ['dynamodb:Query'],
       [
         'dynamodb:ConditionCheckItem',
         'dynamodb:DeleteItem',
@@ -199,6 +204,15 @@ describe('stateless stack', () => {
       ],
       // The publisher only reads the stream.
       ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+      // The share projector reads the stream and an integration's scope, and writes shares.
+      [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DescribeStream',
+        'dynamodb:GetItem',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+      ],
       // The router and the fan-out query their own index only (checked below).
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -221,9 +235,11 @@ describe('stateless stack', () => {
         'AwsEnv',
         'Onboarding',
         'Integrations',
+        'Workspaces',
         'Openapi',
         'SyncWorkflowFunction',
         'OutboxPublisher',
+        'ShareProjector',
         'IngressRouter',
         'ScheduleFanOut',
       ].filter((id) => statementsOf(id).some((statement) => [statement.Action].flat().includes(action)));
@@ -264,6 +280,21 @@ describe('stateless stack', () => {
           },
         ],
       },
+    });
+  });
+
+  it('feeds only mirror items to the share projector, with a dead-letter queue and its alarm', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [
+          { Pattern: JSON.stringify({ dynamodb: { Keys: { sk: { S: [{ prefix: 'MIRROR#' }] } } } }) },
+        ],
+      },
+    });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('Shares with workspaces could not be recorded'),
     });
   });
 
