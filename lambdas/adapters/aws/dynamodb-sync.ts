@@ -438,10 +438,19 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     ];
     /** The handle each item claims, by its position, to name a refused claim. */
     const claims = new Map<number, string>();
+    const claimHandle = (node: MirrorNode) => {
+      claims.set(items.length, node.handle);
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { pk, sk: ITEM_KEYS.nodeHandle(node.handle), integrationId, node: nodeKey(node) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    };
     for (const { change, event } of writes) {
       const node = change.kind === 'update' ? change.after : change.node;
       const key = { pk, sk: this.nodeSk(integrationId, node) };
-      const claimKey = { pk, sk: ITEM_KEYS.nodeHandle(node.handle) };
       if (change.kind === 'create') {
         items.push({
           Put: {
@@ -450,14 +459,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         });
-        claims.set(items.length, node.handle);
-        items.push({
-          Put: {
-            TableName: this.tableName,
-            Item: { ...claimKey, integrationId, node: nodeKey(node) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
+        claimHandle(node);
       } else if (change.kind === 'update') {
         items.push({
           Put: {
@@ -468,14 +470,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
           },
         });
         if (change.before.handle !== node.handle) {
-          claims.set(items.length, node.handle);
-          items.push({
-            Put: {
-              TableName: this.tableName,
-              Item: { ...claimKey, integrationId, node: nodeKey(node) },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          });
+          claimHandle(node);
           items.push(this.releaseNodeHandle(tenantId, integrationId, change.before.handle));
         }
       } else {
