@@ -14,7 +14,7 @@ import {
   type SyncStateStore,
 } from '../sync/ports';
 import type { SyncService } from '../sync/service';
-import { type IntegrationService, versionOf } from './service';
+import { type IntegrationService, startSettingsRun, versionOf } from './service';
 
 export interface NodeDeps {
   readonly integrations: Pick<IntegrationService, 'get'>;
@@ -105,21 +105,9 @@ export function makeNodeService({
       }
       logger.info('folder or connection modified', { integrationId, type, id, fields: Object.keys(patch) });
       const inheritedBelow = type === 'folder' && !isDeepStrictEqual(after.effective, node.effective);
+      // The subtree follows in a run that reads nothing from Organizations.
       if (inheritedBelow) {
-        try {
-          // A run with nothing to re-read from Organizations: its end brings the subtree in line.
-          const { runId } = await syncs.requestSync({
-            tenantId: tenant.tenantId,
-            integrationId,
-            trigger: 'settings',
-            confirmDeletions: false,
-            targets: { containers: [], accounts: [], ous: [] },
-          });
-          logger.info('settings run started for the subtree', { integrationId, folderId: id, runId });
-        } catch (error: unknown) {
-          // The change is stored; the next sync brings the subtree in line.
-          logger.error('settings run did not start', { integrationId, error });
-        }
+        await startSettingsRun(syncs, { tenantId: tenant.tenantId, integrationId, wholeOrganization: false });
       }
       return after;
     },

@@ -56,6 +56,32 @@ export function versionOf(ifMatch: string | undefined): number {
   return Number(match[1]);
 }
 
+/**
+ * Starts a `settings` run after a stored change: of the whole organization, or one that reads
+ * nothing from Organizations and only brings every node's effective settings and generated
+ * handle in line at its end. A run that does not start is logged: the change is stored, and
+ * the next sync applies it.
+ */
+export async function startSettingsRun(
+  syncs: Pick<SyncService, 'requestSync'>,
+  request: { readonly tenantId: string; readonly integrationId: string; readonly wholeOrganization: boolean },
+): Promise<void> {
+  const { tenantId, integrationId, wholeOrganization } = request;
+  try {
+    const { runId } = await syncs.requestSync({
+      tenantId,
+      integrationId,
+      trigger: 'settings',
+      confirmDeletions: false,
+      // Without targets, the whole organization; with empty ones, nothing but the settings pass.
+      ...(wholeOrganization ? {} : { targets: { containers: [], accounts: [], ous: [] } }),
+    });
+    logger.info('settings run started', { integrationId, runId, wholeOrganization });
+  } catch (error: unknown) {
+    logger.error('settings run did not start', { integrationId, error });
+  }
+}
+
 interface PageRequest {
   readonly limit: number;
   readonly cursor?: string;
@@ -287,20 +313,11 @@ export function makeIntegrationService({
       const resync = changes.some((change) => RESYNC_FIELDS.has(change.field));
       const inherited = changes.some((change) => INHERITED_FIELDS.has(change.field));
       if (resync || inherited) {
-        try {
-          const { runId } = await syncs.requestSync({
-            tenantId: tenant.tenantId,
-            integrationId,
-            trigger: 'settings',
-            confirmDeletions: false,
-            // Without targets, the whole organization; with none, nothing but the settings pass.
-            ...(resync ? {} : { targets: { containers: [], accounts: [], ous: [] } }),
-          });
-          logger.info('settings sync started', { integrationId, runId });
-        } catch (error: unknown) {
-          // The change is stored; the next scheduled sync applies it.
-          logger.error('settings sync did not start', { integrationId, error });
-        }
+        await startSettingsRun(syncs, {
+          tenantId: tenant.tenantId,
+          integrationId,
+          wholeOrganization: resync,
+        });
       }
       return after;
     },

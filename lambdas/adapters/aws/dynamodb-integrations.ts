@@ -125,42 +125,32 @@ export class DynamoDbIntegrations implements IntegrationStore {
     ];
     /** Positions of the new claims, to name a refused one. */
     const claims: { position: number; error: () => Error }[] = [];
-    if (after.handle !== before.handle) {
-      claims.push({ position: items.length, error: () => new HandleTakenError(after.handle) });
+    /** Claims the new key and releases the old one, in the same transaction. */
+    const moveClaim = (from: string, to: string, error: () => Error) => {
+      claims.push({ position: items.length, error });
       items.push(
         {
           Put: {
             TableName: this.tableName,
-            Item: { pk, sk: ITEM_KEYS.integrationHandle(after.handle), ...claim },
+            Item: { pk, sk: to, ...claim },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        {
-          Delete: {
-            TableName: this.tableName,
-            Key: { pk, sk: ITEM_KEYS.integrationHandle(before.handle) },
-            ...ours,
-          },
-        },
+        { Delete: { TableName: this.tableName, Key: { pk, sk: from }, ...ours } },
+      );
+    };
+    if (after.handle !== before.handle) {
+      moveClaim(
+        ITEM_KEYS.integrationHandle(before.handle),
+        ITEM_KEYS.integrationHandle(after.handle),
+        () => new HandleTakenError(after.handle),
       );
     }
     if (roleIdentities && roleIdentities.after !== roleIdentities.before) {
-      claims.push({ position: items.length, error: () => new RoleAlreadyConnectedError(after.roleArn) });
-      items.push(
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: { pk, sk: ITEM_KEYS.integrationRole(roleIdentities.after), ...claim },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        {
-          Delete: {
-            TableName: this.tableName,
-            Key: { pk, sk: ITEM_KEYS.integrationRole(roleIdentities.before) },
-            ...ours,
-          },
-        },
+      moveClaim(
+        ITEM_KEYS.integrationRole(roleIdentities.before),
+        ITEM_KEYS.integrationRole(roleIdentities.after),
+        () => new RoleAlreadyConnectedError(after.roleArn),
       );
     }
     items.push({
