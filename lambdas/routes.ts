@@ -8,6 +8,7 @@ import {
   integrationListSchema,
   integrationPathSchema,
   integrationSchema,
+  integrationTestSchema,
   modifyIntegrationSchema,
 } from '../schemas/api/integrations';
 import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../schemas/api/nodes';
@@ -16,6 +17,7 @@ import { roleTestReportSchema, roleTestRequestSchema } from '../schemas/api/role
 import { workspaceConnectionListSchema, workspacePathSchema } from '../schemas/api/workspaces';
 import {
   connectionSchema,
+  connectionViewSchema,
   folderSchema,
   integrationStatusReportSchema,
   startSyncQuerySchema,
@@ -130,6 +132,14 @@ export const API_ROUTES: readonly ApiRoute[] = [
   },
   {
     method: 'POST',
+    path: '/v1/integrations/{id}/test',
+    function: 'integrations',
+    summary: 'Test the stored roles again (C3); when they pass, start a check of every member role (C11)',
+    request: { path: integrationPathSchema },
+    response: { status: 200, schema: integrationTestSchema },
+  },
+  {
+    method: 'POST',
     path: '/v1/integrations/{id}/sync',
     function: 'integrations',
     summary: 'Start a sync now, or fold the request into a follow-up of the running one',
@@ -140,7 +150,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET',
     path: '/v1/integrations/{id}/status',
     function: 'integrations',
-    summary: 'Status, last error, the current and last run, and counts',
+    summary: 'Status, last error, the current and last run, counts, and the last member role check',
     request: { path: integrationPathSchema },
     response: { status: 200, schema: integrationStatusReportSchema },
   },
@@ -180,9 +190,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET',
     path: '/v1/integrations/{id}/connections/{accountId}',
     function: 'integrations',
-    summary: 'One connection, with its overrides and its effective settings and their sources',
+    summary:
+      "One connection, with its overrides, its effective settings and their sources, and its member role's health",
     request: { path: connectionPathSchema },
-    response: { status: 200, schema: connectionSchema },
+    response: { status: 200, schema: connectionViewSchema },
   },
   {
     method: 'PATCH',

@@ -1,5 +1,6 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDbExternalIds } from '../lambdas/adapters/aws/dynamodb-external-ids';
+import { DynamoDbHealth } from '../lambdas/adapters/aws/dynamodb-health';
 import { DynamoDbIntegrations } from '../lambdas/adapters/aws/dynamodb-integrations';
 import { DynamoDbRouting } from '../lambdas/adapters/aws/dynamodb-routing';
 import { DynamoDbSchedule } from '../lambdas/adapters/aws/dynamodb-schedule';
@@ -9,6 +10,7 @@ import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-custom
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
+import { makeMemberCheckService } from '../lambdas/health/service';
 import type { EventBusPort } from '../lambdas/publisher/service';
 import { makeRouter, type Router } from '../lambdas/router/service';
 import type { ApiFunctionName } from '../lambdas/routes';
@@ -76,7 +78,14 @@ export async function loadHandlers(
     workflow,
     settings: { ...DEFAULT_SYNC_SETTINGS, roleRules: rules },
   });
-  workflow.attach(sync.createHandler(syncs));
+  const health = new DynamoDbHealth(db, tableName);
+  const memberCheck = makeMemberCheckService({
+    state: store,
+    store: health,
+    roles,
+    roleRules: rules,
+  });
+  workflow.attach(sync.createHandler(syncs, memberCheck));
   return {
     authorizer: authorizer.handler,
     api: {
@@ -95,6 +104,7 @@ export async function loadHandlers(
         rules,
         trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
         syncStore: store,
+        health,
         workflow,
         scheduleIntervalMs: config.scheduleIntervalMs,
       }),

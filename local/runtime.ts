@@ -23,6 +23,7 @@ import {
   sandboxOuCreateSchema,
   sandboxOuRenameSchema,
   sandboxRoleRequestSchema,
+  sandboxStackSetSchema,
 } from '../schemas/sandbox-org';
 import {
   isAllowed,
@@ -340,6 +341,14 @@ function sandboxAdmin(
           status: 201,
           body: { roleArn: role.arn },
         });
+      }
+      case 'PUT stack-sets/{id}': {
+        const stackSet = parse(sandboxStackSetSchema, body);
+        sandbox.putStackSet(String(id), stackSet);
+        return changed(
+          `StackSet ${id} in ${stackSet.region} now has ${stackSet.instances.length} instances`,
+          { status: 200, body: { name: id, ...stackSet } },
+        );
       }
       case 'POST organizational-units': {
         const { name, parentId } = parse(sandboxOuCreateSchema, body);

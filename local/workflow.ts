@@ -1,6 +1,11 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { RunRef, WorkflowPort } from '../lambdas/sync/ports';
-import { placeholder, syncWorkflowDefinition, WORKFLOW_STATES } from '../lambdas/sync/workflow';
+import {
+  type MemberCheckInput,
+  placeholder,
+  syncWorkflowDefinition,
+  WORKFLOW_STATES,
+} from '../lambdas/sync/workflow';
 
 type JsonValue = Parameters<StateMachine['run']>[0];
 
@@ -41,6 +46,15 @@ export class LocalWorkflow implements WorkflowPort {
   }
 
   async start(ref: RunRef): Promise<void> {
+    this.execute(ref.runId, { ref: { ...ref } });
+  }
+
+  async checkMembers(target: { tenantId: string; integrationId: string }, checkId: string): Promise<void> {
+    const input: MemberCheckInput = { ref: { ...target, runId: checkId }, check: null };
+    this.execute(checkId, input);
+  }
+
+  private execute(name: string, input: { ref: RunRef; check?: null }): void {
     const call = async (payload: unknown) => {
       if (!this.syncFunction) throw new Error('the sync function is not loaded yet');
       const deadline = Date.now() + this.options.stepMs;
@@ -51,13 +65,14 @@ export class LocalWorkflow implements WorkflowPort {
       return { StatusCode: 200, Payload: (result ?? null) as JsonValue };
     };
     const execution = this.machine.run(
-      { ref: { ...ref } },
+      { ...input, ref: { ...input.ref } },
       {
         overrides: {
           taskResourceLocalHandlers: {
             [WORKFLOW_STATES.step]: (input) => call(payloadOf(input)),
             [WORKFLOW_STATES.finalize]: (input) => call(payloadOf(input)),
             [WORKFLOW_STATES.fail]: (input) => call(payloadOf(input)),
+            [WORKFLOW_STATES.checkMembers]: (input) => call(payloadOf(input)),
           },
           retryIntervalOverrides: Object.fromEntries(
             Object.values(WORKFLOW_STATES).map((state) => [state, this.options.retryMs]),
@@ -66,7 +81,7 @@ export class LocalWorkflow implements WorkflowPort {
       },
     );
     const done = execution.result.catch((error: unknown) => {
-      console.error(`local workflow: run ${ref.runId} ended with an error`, error);
+      console.error(`local workflow: ${name} ended with an error`, error);
     });
     this.executions.add(done);
     void done.finally(() => this.executions.delete(done));

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { scopeSchema } from './api/common';
 import { integrationSchema } from './api/integrations';
-import { connectionSchema, folderSchema, runCountsSchema, runErrorSchema, runStatusSchema } from './sync';
+import {
+  connectionSchema,
+  connectionViewSchema,
+  folderSchema,
+  runCountsSchema,
+  runErrorSchema,
+  runStatusSchema,
+} from './sync';
 
 /** DESIGN §4: the connection-change events this backend publishes on the connections bus. */
 export const DETAIL_TYPES = [
@@ -44,7 +51,12 @@ const changes = { changes: z.array(changeSchema).min(1) };
 
 export const EVENT_DETAIL_SCHEMAS = {
   'Connection Created': connectionEvent,
-  'Connection Updated': connectionEvent.extend(changes),
+  /** A change of the member role's health carries the connection with its new `health`. */
+  'Connection Updated': z.object({
+    ...envelope,
+    connection: connectionViewSchema.partial({ health: true }),
+    ...changes,
+  }),
   'Connection Deleted': connectionEvent,
   'Folder Created': folderEvent,
   'Folder Updated': folderEvent.extend(changes),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountIdSchema, partitionSchema, roleNameSchema } from './api/common';
+import { accountIdSchema, partitionSchema, regionSchema, roleNameSchema } from './api/common';
 
 /** The states AWS Organizations reports in `Account.State`. */
 export const accountStateSchema = z.enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE']);
@@ -57,6 +57,35 @@ export const sandboxRoleRequestSchema = z.strictObject({
   denyOrganizationalUnits: z.array(ouIdSchema).max(100).default([]),
 });
 export type SandboxRoleRequest = z.input<typeof sandboxRoleRequestSchema>;
+
+/**
+ * PUT /local/sandbox/stack-sets/{name}: the member-role StackSet as CloudFormation would report
+ * it, one instance per account it reached. An account without an instance was never reached.
+ */
+export const sandboxStackSetSchema = z.strictObject({
+  region: regionSchema,
+  instances: z
+    .array(
+      z.strictObject({
+        accountId: accountIdSchema,
+        status: z.enum(['CURRENT', 'OUTDATED', 'INOPERABLE']),
+        detailedStatus: z
+          .enum([
+            'SUCCEEDED',
+            'FAILED',
+            'CANCELLED',
+            'INOPERABLE',
+            'PENDING',
+            'RUNNING',
+            'SKIPPED_SUSPENDED_ACCOUNT',
+          ])
+          .optional(),
+        reason: z.string().max(1024).optional(),
+      }),
+    )
+    .max(1000),
+});
+export type SandboxStackSet = z.infer<typeof sandboxStackSetSchema>;
 
 const parentIdSchema = z.union([rootIdSchema, ouIdSchema]);
 

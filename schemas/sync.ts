@@ -97,7 +97,49 @@ export type Connection = z.infer<typeof connectionSchema>;
 export const mirrorNodeSchema = z.discriminatedUnion('type', [folderSchema, connectionSchema]);
 export type MirrorNode = Folder | Connection;
 
-export const treePageSchema = listSchema(mirrorNodeSchema);
+/** The member-role StackSet's instance in an account, as CloudFormation reports it. */
+export const stackInstanceSchema = z.object({
+  stackSetName: z.string(),
+  region: regionSchema,
+  /** `CURRENT`, `OUTDATED` or `INOPERABLE`; null: the StackSet has no instance in the account. */
+  status: z.string().nullable(),
+  /** `SUCCEEDED`, `FAILED`, `PENDING`, `RUNNING`, `SKIPPED_SUSPENDED_ACCOUNT`, ... */
+  detailedStatus: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export type StackInstance = z.infer<typeof stackInstanceSchema>;
+
+/**
+ * C11: can we assume the connection's member role with the integration's External ID?
+ * `not_deployed` needs the StackSet's word that the role is not there; without it, a refusal is
+ * `denied`.
+ */
+export const memberHealthSchema = z.object({
+  status: z.enum(['ok', 'denied', 'not_deployed', 'error']),
+  checkedAt: z.iso.datetime(),
+  code: z.string().nullable(),
+  hint: z.string().nullable(),
+  stackInstance: stackInstanceSchema.nullable(),
+});
+export type MemberHealth = z.infer<typeof memberHealthSchema>;
+
+/** A connection as the API shows it: the mirror's node and its last health check (null: never checked). */
+export const connectionViewSchema = connectionSchema.extend({ health: memberHealthSchema.nullable() });
+export type ConnectionView = z.infer<typeof connectionViewSchema>;
+
+export const treePageSchema = listSchema(z.discriminatedUnion('type', [folderSchema, connectionViewSchema]));
+
+/** C11: the last complete check of every active connection's member role. */
+export const memberAccessSummarySchema = z.object({
+  checkedAt: z.iso.datetime(),
+  ok: z.number().int(),
+  denied: z.number().int(),
+  notDeployed: z.number().int(),
+  error: z.number().int(),
+  /** Whether the discovery role could read the member-role StackSet; null when none is named. */
+  stackSetReadable: z.boolean().nullable(),
+});
+export type MemberAccessSummary = z.infer<typeof memberAccessSummarySchema>;
 
 export const runStatusSchema = z.enum(['running', 'succeeded', 'partial', 'failed', 'needs_review']);
 export type RunStatus = z.infer<typeof runStatusSchema>;
@@ -178,4 +220,6 @@ export const integrationStatusReportSchema = z.object({
   currentRun: syncRunSchema.nullable(),
   lastRun: syncRunSchema.nullable(),
   counts: z.object({ folders: z.number().int(), connections: z.number().int() }),
+  /** null until the first check of the member roles has finished. */
+  memberAccess: memberAccessSummarySchema.nullable(),
 });

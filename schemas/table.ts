@@ -58,6 +58,12 @@ export const ITEM_KEYS = {
   mirrorPrefix: (integrationId: string) => `MIRROR#${integrationId}#`,
   folder: (integrationId: string, ouId: string) => `MIRROR#${integrationId}#F#${ouId}`,
   connection: (integrationId: string, accountId: string) => `MIRROR#${integrationId}#C#${accountId}`,
+  connectionPrefix: (integrationId: string) => `MIRROR#${integrationId}#C#`,
+  /**
+   * C11: the last check of a connection's member role. Kept out of the mirror (and its stream
+   * readers), so a check writes no folder or connection; it expires if no check renews it.
+   */
+  memberHealth: (integrationId: string, accountId: string) => `HEALTH#${integrationId}#${accountId}`,
   /** Claims a folder or connection handle inside the tenant. */
   nodeHandle: (handle: string) => `NODE_HANDLE#${handle}`,
   /**

@@ -11,6 +11,7 @@ import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../../
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
 import { startSyncQuerySchema } from '../../schemas/sync';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
+import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
 import { DynamoDbSync } from '../adapters/aws/dynamodb-sync';
 import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
@@ -18,6 +19,7 @@ import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
+import type { MemberHealthStore } from '../health/ports';
 import { makeRoleTestService, type RoleTestDeps } from '../role-test/service';
 import { scheduleIntervalEnv } from '../schedule/env';
 import { syncEnvSchema } from '../sync/env';
@@ -29,7 +31,8 @@ import { type IntegrationDeps, makeIntegrationService } from './service';
 export type IntegrationHandlerDeps = Pick<IntegrationDeps, 'store' | 'externalIds' | 'scheduleIntervalMs'> &
   RoleTestDeps & {
     readonly syncStore: SyncStateStore & MirrorStore;
-    readonly workflow: Pick<WorkflowPort, 'start'>;
+    readonly workflow: Pick<WorkflowPort, 'start' | 'checkMembers'>;
+    readonly health: Pick<MemberHealthStore, 'health'>;
   };
 
 /**
@@ -58,8 +61,15 @@ export function createHandler({
     syncState: syncStore,
     mirror: syncStore,
     roleRules: rules,
+    workflow,
   });
-  const nodes = makeNodeService({ integrations: service, mirror: syncStore, syncState: syncStore, syncs });
+  const nodes = makeNodeService({
+    integrations: service,
+    mirror: syncStore,
+    syncState: syncStore,
+    syncs,
+    health: deps.health,
+  });
   const path = integrationPathSchema;
   return httpRoutes({
     'POST /v1/aws/test-connection': httpHandler(
@@ -97,6 +107,10 @@ export function createHandler({
         headers: { location: `/v1/integrations/${path.id}/status` },
       }),
     ),
+    'POST /v1/integrations/{id}/test': httpHandler({ path }, async ({ tenant, path }) => ({
+      status: 200,
+      body: await service.test(tenant, path.id),
+    })),
     'POST /v1/integrations/{id}/sync': httpHandler(
       { path, query: startSyncQuerySchema },
       async ({ tenant, path, query }) => {
@@ -157,6 +171,7 @@ export const handler = createHandler({
   roles: new StsCustomerRoles(new STSClient({})),
   rules: { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS },
   syncStore: new DynamoDbSync(db, env.TABLE_NAME),
+  health: new DynamoDbHealth(db, env.TABLE_NAME),
   workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
   scheduleIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
 });

@@ -5,6 +5,7 @@ import { AppError, NotFoundError, VersionConflictError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
 import { effectiveSettings, integrationSettings } from '../domain/settings';
+import type { MemberHealthStore } from '../health/ports';
 import { changeEventOf } from '../sync/events';
 import {
   type Change,
@@ -21,6 +22,7 @@ export interface NodeDeps {
   readonly mirror: MirrorStore;
   readonly syncState: Pick<SyncStateStore, 'reserveSequence'>;
   readonly syncs: Pick<SyncService, 'requestSync'>;
+  readonly health: Pick<MemberHealthStore, 'health'>;
   readonly now?: () => Date;
 }
 
@@ -41,6 +43,7 @@ export function makeNodeService({
   mirror,
   syncState,
   syncs,
+  health,
   now = () => new Date(),
 }: NodeDeps) {
   async function find(tenant: TenantContext, integrationId: string, type: MirrorNode['type'], id: string) {
@@ -51,8 +54,12 @@ export function makeNodeService({
   }
 
   return {
+    /** A folder, or a connection with its member role's last check. */
     async get(tenant: TenantContext, integrationId: string, type: MirrorNode['type'], id: string) {
-      return (await find(tenant, integrationId, type, id)).node;
+      const { node } = await find(tenant, integrationId, type, id);
+      if (node.type === 'folder') return node;
+      const healths = await health.health(tenant.tenantId, integrationId, [node.id]);
+      return { ...node, health: healths.get(node.id) ?? null };
     },
 
     /**

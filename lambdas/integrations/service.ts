@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { CreateIntegration, Integration, ModifyIntegration } from '../../schemas/api/integrations';
 import type { RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
 import {
@@ -13,11 +13,17 @@ import type { TenantContext } from '../core/tenant-context';
 import { DEFAULT_MEMBER_ROLE_NAME, parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
 import { nextDueTime } from '../domain/schedule';
 import { canManageScope, describeScope } from '../domain/scope';
+import type { MemberHealthStore } from '../health/ports';
 import type { ExternalIdStore } from '../onboarding/ports';
 import { currentExternalId } from '../onboarding/service';
 import type { RoleTestService } from '../role-test/service';
 import { buildEvent } from '../sync/events';
-import { IntegrationDeletingError, type MirrorStore, type SyncStateStore } from '../sync/ports';
+import {
+  IntegrationDeletingError,
+  type MirrorStore,
+  type SyncStateStore,
+  type WorkflowPort,
+} from '../sync/ports';
 import type { SyncService } from '../sync/service';
 import type { IntegrationPage, IntegrationStore } from './ports';
 
@@ -30,6 +36,9 @@ export interface IntegrationDeps {
   readonly roleRules: RoleArnRules;
   readonly syncState: SyncStateStore;
   readonly mirror: MirrorStore;
+  /** The member roles' last checks (C11). */
+  readonly health: Pick<MemberHealthStore, 'health'>;
+  readonly workflow: Pick<WorkflowPort, 'checkMembers'>;
   /** How often the schedule re-syncs each integration (C7). */
   readonly scheduleIntervalMs: number;
   readonly now?: () => Date;
@@ -54,6 +63,21 @@ export function versionOf(ifMatch: string | undefined): number {
     );
   }
   return Number(match[1]);
+}
+
+/** The member role's name and StackSet belong to organization integrations only. */
+function requireOrganizationField(
+  kind: Integration['kind'],
+  fields: { readonly memberRoleName?: unknown; readonly memberRoleStackSet?: unknown },
+): void {
+  if (kind === 'organization') return;
+  for (const field of ['memberRoleName', 'memberRoleStackSet'] as const) {
+    if (fields[field] !== undefined) {
+      throw new ValidationError('Only organization integrations have member roles.', [
+        { field: `body.${field}`, message: 'not for an account integration' },
+      ]);
+    }
+  }
 }
 
 /**
@@ -95,6 +119,8 @@ export function makeIntegrationService({
   syncs,
   syncState,
   mirror,
+  health,
+  workflow,
   scheduleIntervalMs,
   roleRules,
   now = () => new Date(),
@@ -131,6 +157,7 @@ export function makeIntegrationService({
             : 'Ask a member of that org or a tenant owner.',
         );
       }
+      requireOrganizationField(request.kind, request);
       const { externalId, outcome } = await testRoles(tenant, request);
       const createdAt = now();
       const timestamp = createdAt.toISOString();
@@ -146,6 +173,7 @@ export function makeIntegrationService({
         readOnlyRoleArn: outcome.readOnlyRole?.arn ?? null,
         memberRoleName:
           request.kind === 'organization' ? (request.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME) : null,
+        memberRoleStackSet: request.memberRoleStackSet ?? null,
         handlePrefix: request.handlePrefix ?? null,
         regions: request.regions,
         options: request.options ?? {},
@@ -243,11 +271,7 @@ export function makeIntegrationService({
       const before = await get(tenant, integrationId);
       if (versionOf(ifMatch) !== before.version) throw new VersionConflictError(before.version);
       if (before.status === 'deleting') throw new IntegrationDeletingError();
-      if (patch.memberRoleName !== undefined && before.kind !== 'organization') {
-        throw new ValidationError('Only organization integrations have a member role name.', [
-          { field: 'body.memberRoleName', message: 'not for an account integration' },
-        ]);
-      }
+      requireOrganizationField(before.kind, patch);
       if (patch.readOnlyRoleArn !== undefined && before.kind !== 'account') {
         throw new ValidationError('Only account integrations have a read-only role.', [
           { field: 'body.readOnlyRoleArn', message: 'not for an organization integration' },
@@ -337,7 +361,36 @@ export function makeIntegrationService({
         currentRun: await runOf(target.activeRunId),
         lastRun: await runOf(target.lastRunId),
         counts: target.counts,
+        memberAccess: target.memberAccess,
       };
+    },
+
+    /**
+     * C3 again, on the stored roles with the External ID they were registered with; when they
+     * pass, a check of every member role (C11) starts. A failed test answers its code and report.
+     */
+    async test(tenant: TenantContext, integrationId: string) {
+      const integration = await get(tenant, integrationId);
+      if (integration.status === 'deleting') throw new IntegrationDeletingError();
+      const request: RoleTestRequest =
+        integration.kind === 'organization'
+          ? { kind: 'organization', roleArn: integration.roleArn }
+          : {
+              kind: 'account',
+              roleArn: integration.roleArn,
+              ...(integration.readOnlyRoleArn === null
+                ? {}
+                : { readOnlyRoleArn: integration.readOnlyRoleArn }),
+            };
+      const { report } = await roleTest.test({
+        tenantId: tenant.tenantId,
+        externalId: integration.externalId,
+        request,
+      });
+      const checkId = `check-${now().toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
+      await workflow.checkMembers({ tenantId: tenant.tenantId, integrationId }, checkId);
+      logger.info('stored roles passed; member check started', { integrationId, checkId });
+      return { report, memberCheck: { id: checkId, status: 'started' as const } };
     },
 
     async runs(tenant: TenantContext, integrationId: string, page: PageRequest) {
@@ -345,10 +398,18 @@ export function makeIntegrationService({
       return syncState.listRuns(tenant.tenantId, integrationId, page);
     },
 
-    /** Folders and connections, flat with parent ids, a page at a time. */
+    /** Folders and connections, flat with parent ids, a page at a time; connections with health. */
     async tree(tenant: TenantContext, integrationId: string, page: PageRequest) {
       await get(tenant, integrationId);
-      return mirror.page(tenant.tenantId, integrationId, page);
+      const result = await mirror.page(tenant.tenantId, integrationId, page);
+      const connectionIds = result.items.filter((node) => node.type === 'connection').map((node) => node.id);
+      const healths = await health.health(tenant.tenantId, integrationId, connectionIds);
+      return {
+        ...result,
+        items: result.items.map((node) =>
+          node.type === 'connection' ? { ...node, health: healths.get(node.id) ?? null } : node,
+        ),
+      };
     },
 
     /** A page holds only what the caller may see, so it can hold fewer than `limit` items. */

@@ -1,4 +1,5 @@
-import type { OrgAccountState } from '../../schemas/sync';
+import type { StackSetRef } from '../../schemas/api/common';
+import type { OrgAccountState, StackInstance } from '../../schemas/sync';
 import type { RoleArn } from '../domain/role-arn';
 
 /**
@@ -39,6 +40,15 @@ export interface CustomerRoleSession {
   listParents(childId: string): Promise<string | null>;
   /** One account; null when it is not in the organization. */
   describeAccount(accountId: string): Promise<DiscoveredAccount | null>;
+  /**
+   * The StackSet's instance in one account (in the StackSet's region); null when it has none.
+   * `callAs`: SELF from the management account, DELEGATED_ADMIN from a delegated administrator.
+   */
+  stackInstance(
+    stackSet: StackSetRef,
+    accountId: string,
+    callAs: 'SELF' | 'DELEGATED_ADMIN',
+  ): Promise<StackInstance | null>;
 }
 
 export interface OrgPage<T> {
@@ -76,6 +86,9 @@ export class PermissionDeniedError extends Error {
     super(`${action} was denied`, options);
   }
 }
+
+/** The StackSet does not exist, or is not visible to the caller. */
+export class StackSetNotFoundError extends Error {}
 
 /** The account is not a member of any AWS Organization. */
 export class NotInOrganizationError extends Error {}

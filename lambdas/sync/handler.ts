@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { awsSyncService } from '../adapters/aws/sync-service';
+import { awsMemberCheckService, awsSyncService } from '../adapters/aws/sync-service';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
+import type { MemberCheckService } from '../health/service';
 import { syncEnvSchema } from './env';
 import { DEFAULT_SYNC_SETTINGS, type SyncService } from './service';
 import { asWorkflowError, runErrorOf } from './workflow-errors';
@@ -13,10 +14,26 @@ const refSchema = z.strictObject({
   runId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/),
 });
 
+const countSchema = z.number().int().min(0);
+/** What one member check invocation hands the next (see MemberCheckProgress). */
+const memberCheckSchema = z.object({
+  startedAt: z.iso.datetime(),
+  cursor: z.string().nullable(),
+  counts: z.object({ ok: countSchema, denied: countSchema, notDeployed: countSchema, error: countSchema }),
+  stackSetReadable: z.boolean().nullable(),
+  done: z.boolean(),
+});
+
 /** What the workflow's Task states send (see workflow.ts). */
 const actionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('step'), ref: refSchema }),
   z.object({ action: z.literal('finalize'), ref: refSchema }),
+  z.object({
+    action: z.literal('check-members'),
+    // An on-demand check's execution is named by a check id rather than a run id.
+    ref: refSchema.extend({ runId: z.string().regex(/^(check-)?[0-9TZ]+-[0-9a-f]{8}$/) }),
+    check: memberCheckSchema.nullable(),
+  }),
   z.object({
     action: z.literal('fail'),
     ref: refSchema,
@@ -26,11 +43,11 @@ const actionSchema = z.discriminatedUnion('action', [
 export type WorkflowAction = z.infer<typeof actionSchema>;
 
 /**
- * The sync workflow's one function: `step`, `finalize` and `fail`. Errors leave with their
- * stable code as the error name, so the state machine's Retry and Catch can tell an
+ * The sync workflow's one function: `step`, `finalize`, `fail` and `check-members`. Errors leave
+ * with their stable code as the error name, so the state machine's Retry and Catch can tell an
  * interruption (retried) from a refusal (not retried).
  */
-export function createHandler(service: SyncService) {
+export function createHandler(service: SyncService, memberCheck: MemberCheckService) {
   return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const action = actionSchema.parse(event);
     const log = logger.createChild({ persistentKeys: { ...action.ref, action: action.action } });
@@ -45,9 +62,15 @@ export function createHandler(service: SyncService) {
         }
         case 'finalize': {
           const result = await service.finalize(action.ref);
-          log.info('run finished', { followUpRun: result.next });
+          log.info('run finished', { followUpRun: result.next, checkMembers: result.checkMembers });
           return result;
         }
+        case 'check-members':
+          return await memberCheck.check(
+            action.ref,
+            action.check,
+            Date.now() + context.getRemainingTimeInMillis(),
+          );
         case 'fail': {
           const error = runErrorOf(action.error);
           log.warn('run failed', { error });
@@ -67,4 +90,7 @@ const env = loadEnv(
   }),
 );
 
-export const handler = createHandler(awsSyncService(env, { rateFraction: env.ORG_API_RATE_FRACTION }));
+export const handler = createHandler(
+  awsSyncService(env, { rateFraction: env.ORG_API_RATE_FRACTION }),
+  awsMemberCheckService(env),
+);

@@ -4,6 +4,7 @@ import type { ChangeEvent } from '../../schemas/events';
 import type {
   Connection,
   Folder,
+  MemberAccessSummary,
   MirrorNode,
   RunCounts,
   RunError,
@@ -43,6 +44,8 @@ export interface SyncTarget {
   readonly counts: NodeCounts;
   /** A DELETE was accepted: no sync may start, and its deletion run holds the lease. */
   readonly deleting: boolean;
+  /** The last complete check of the member roles (C11); null before the first. */
+  readonly memberAccess: MemberAccessSummary | null;
 }
 
 export type IntegrationSyncStatus =
@@ -217,6 +220,11 @@ export interface MirrorStore {
 export interface WorkflowPort {
   /** Starts the sync workflow for a run that holds the lease. */
   start(ref: RunRef): Promise<void>;
+  /**
+   * Starts a check of the member roles only (C11), named by `checkId`. It takes no lease: it
+   * writes no folder or connection, only health records.
+   */
+  checkMembers(target: { tenantId: string; integrationId: string }, checkId: string): Promise<void>;
   /** How many sync workflows are running, counted up to `limit`. */
   running(limit: number): Promise<number>;
 }

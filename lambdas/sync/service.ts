@@ -438,11 +438,17 @@ export function makeSyncService(deps: SyncDeps) {
      * After a complete walk: deletes what is gone (unless that is suspiciously much), then ends
      * the run with its summary. Returns the follow-up run to go on with, if one was asked for.
      */
-    async finalize(ref: RunRef): Promise<{ next: string | null }> {
+    /**
+     * `checkMembers`: the run walked the whole organization and nothing follows it, so the
+     * member roles are checked next (C11).
+     */
+    async finalize(ref: RunRef): Promise<{ next: string | null; checkMembers: boolean }> {
       const target = await leasedTarget(ref);
       const stored = await state.run(ref);
-      if (stored?.run.status !== 'running') return { next: null };
-      if (stored.run.trigger === 'delete') return finishDeletion(ref, target, stored);
+      if (stored?.run.status !== 'running') return { next: null, checkMembers: false };
+      if (stored.run.trigger === 'delete') {
+        return { ...(await finishDeletion(ref, target, stored)), checkMembers: false };
+      }
       const checkpoint = stored.checkpoint ?? emptyCheckpoint();
       if (checkpoint.frontier.length > 0) throw new Error(`run ${ref.runId} is not complete`);
       const index = new MirrorIndex(await mirror.load(ref.tenantId, ref.integrationId));
@@ -472,12 +478,13 @@ export function makeSyncService(deps: SyncDeps) {
         folders: nodes.filter((node) => node.type === 'folder').length,
         connections: nodes.filter((node) => node.type === 'connection').length,
       };
-      return finish(
+      const { next } = await finish(
         ref,
         { run, status: held ? 'needs_review' : 'connected', lastError: null, counts: totals },
         (ctx, sequence) =>
           buildEvent('Sync Completed', ctx, sequence(), { status: run.status, counts, ...totals }),
       );
+      return { next, checkMembers: next === null && run.targets === null };
     },
 
     fail: failRun,

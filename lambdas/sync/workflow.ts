@@ -7,6 +7,7 @@ export const WORKFLOW_STATES = {
   step: 'Sync step',
   finalize: 'Finalize run',
   fail: 'Record failure',
+  checkMembers: 'Check member roles',
 } as const;
 
 /** Replaced by the CDK stack (with CloudFormation references) and by the local runtime. */
@@ -51,11 +52,26 @@ function invoke(action: string, extra: Record<string, string> = {}) {
   };
 }
 
+/**
+ * The input of an execution that only checks the member roles (C11), started on demand; a sync
+ * execution's input is `{ref}` alone.
+ */
+export interface MemberCheckInput {
+  readonly ref: { readonly tenantId: string; readonly integrationId: string; readonly runId: string };
+  readonly check: null;
+}
+
 export function syncWorkflowDefinition() {
   return {
-    Comment: 'One sync run of one integration: step until the walk is complete, then finalize.',
-    StartAt: WORKFLOW_STATES.step,
+    Comment:
+      'One sync run of one integration: step until the walk is complete, then finalize; after a complete walk, check the member roles.',
+    StartAt: 'Sync or check?',
     States: {
+      'Sync or check?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.check', IsPresent: true, Next: WORKFLOW_STATES.checkMembers }],
+        Default: WORKFLOW_STATES.step,
+      },
       [WORKFLOW_STATES.step]: {
         ...invoke('step'),
         ResultSelector: { 'done.$': '$.Payload.done' },
@@ -81,7 +97,7 @@ export function syncWorkflowDefinition() {
       },
       [WORKFLOW_STATES.finalize]: {
         ...invoke('finalize'),
-        ResultSelector: { 'next.$': '$.Payload.next' },
+        ResultSelector: { 'next.$': '$.Payload.next', 'checkMembers.$': '$.Payload.checkMembers' },
         ResultPath: '$.result',
         Retry: [
           lambdaRetry,
@@ -105,8 +121,50 @@ export function syncWorkflowDefinition() {
       },
       'Follow-up?': {
         Type: 'Choice',
-        Choices: [{ Variable: '$.result.next', IsString: true, Next: 'Next run' }],
+        Choices: [
+          { Variable: '$.result.next', IsString: true, Next: 'Next run' },
+          {
+            And: [
+              { Variable: '$.result.checkMembers', IsPresent: true },
+              { Variable: '$.result.checkMembers', BooleanEquals: true },
+            ],
+            Next: 'Start member check',
+          },
+        ],
         Default: 'Done',
+      },
+      'Start member check': {
+        Type: 'Pass',
+        Parameters: { 'ref.$': '$.ref', check: null },
+        Next: WORKFLOW_STATES.checkMembers,
+      },
+      // Health is news, not the sync: a check that fails leaves the last one's records and ends.
+      [WORKFLOW_STATES.checkMembers]: {
+        ...invoke('check-members', { 'check.$': '$.check' }),
+        ResultSelector: { 'progress.$': '$.Payload' },
+        ResultPath: '$.checked',
+        Retry: [
+          lambdaRetry,
+          {
+            ErrorEquals: INTERRUPTIONS,
+            IntervalSeconds: 10,
+            MaxAttempts: 3,
+            BackoffRate: 2,
+            JitterStrategy: 'FULL',
+          },
+        ],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Done' }],
+        Next: 'Members left?',
+      },
+      'Members left?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.checked.progress.done', BooleanEquals: false, Next: 'Next members' }],
+        Default: 'Done',
+      },
+      'Next members': {
+        Type: 'Pass',
+        Parameters: { 'ref.$': '$.ref', 'check.$': '$.checked.progress' },
+        Next: WORKFLOW_STATES.checkMembers,
       },
       'Next run': {
         Type: 'Pass',

@@ -117,11 +117,13 @@ export class StatelessStack extends Stack {
         grant: (fn) => fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem'])),
       },
       integrations: {
-        description: 'C3, C9 and C11: role tests, integrations, starting syncs, status, runs and the tree',
+        description:
+          'C3, C9 and C11: role tests, integrations, starting syncs and member checks, status, runs and the tree',
         environment: { ...syncEnvironment, ...scheduleInterval },
         grant: (fn) => {
           // DeleteItem: a PATCH moves handle and role claims. ConditionCheckItem: a folder's or
-          // connection's PATCH checks that the integration is not being deleted.
+          // connection's PATCH checks that the integration is not being deleted. BatchGetItem:
+          // the connections' health beside a page of the tree.
           fn.role.addToPolicy(
             tableAccess(table, [
               'GetItem',
@@ -130,6 +132,7 @@ export class StatelessStack extends Stack {
               'DeleteItem',
               'ConditionCheckItem',
               'Query',
+              'BatchGetItem',
             ]),
           );
           fn.role.addToPolicy(assumeCustomerRoles(this.partition, this.account));
@@ -168,7 +171,8 @@ export class StatelessStack extends Stack {
 
     this.syncFunction = new ServiceFunction(this, 'SyncWorkflowFunction', {
       entry: handlerEntry('sync'),
-      description: 'C4, C5 and C11: the sync workflow steps (walk, reconcile, finalize, record failure)',
+      description:
+        'C4, C5 and C11: the sync workflow steps (walk, reconcile, finalize, record failure, check member roles)',
       environment: { ...syncEnvironment, ORG_API_RATE_FRACTION: String(config.orgApiRateFraction) },
       // A step checkpoints a minute before this; a walk of a large organization takes several.
       timeout: Duration.minutes(15),
@@ -176,8 +180,18 @@ export class StatelessStack extends Stack {
       logRetention,
       alarmTopic,
     });
+    // BatchGetItem and BatchWriteItem: the member roles' health records, a page at a time.
     this.syncFunction.role.addToPolicy(
-      tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'ConditionCheckItem']),
+      tableAccess(table, [
+        'GetItem',
+        'PutItem',
+        'UpdateItem',
+        'DeleteItem',
+        'Query',
+        'ConditionCheckItem',
+        'BatchGetItem',
+        'BatchWriteItem',
+      ]),
     );
     this.syncFunction.role.addToPolicy(assumeCustomerRoles(this.partition, this.account));
     customerRolesNag(this.syncFunction);

@@ -53,6 +53,16 @@ export const permissionsSchema = z.discriminatedUnion('share', [
 ]);
 export type Permissions = z.infer<typeof permissionsSchema>;
 
+/**
+ * C11: the StackSet that deploys the member role, read through the discovery role to tell a role
+ * not deployed yet from one that refuses us.
+ */
+export const stackSetRefSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a StackSet name'),
+  region: regionSchema,
+});
+export type StackSetRef = z.infer<typeof stackSetRefSchema>;
+
 /** Advanced options, inherited down the tree: a small map of plain values. */
 export const optionsSchema = z
   .record(

@@ -12,8 +12,9 @@ import {
   regionSchema,
   roleNameSchema,
   scopeSchema,
+  stackSetRefSchema,
 } from './common';
-import { accountRolesSchema, organizationRolesSchema } from './role-test';
+import { accountRolesSchema, organizationRolesSchema, roleTestReportSchema } from './role-test';
 
 const settings = {
   handle: handleSchema,
@@ -22,6 +23,8 @@ const settings = {
   regions: regionListSchema,
   options: optionsSchema.optional(),
   permissions: permissionsSchema.optional(),
+  /** Organization integrations only. */
+  memberRoleStackSet: stackSetRefSchema.optional(),
 };
 
 /** POST /v1/integrations: the role test's request plus the integration's settings. */
@@ -51,6 +54,8 @@ export const integrationSchema = z.object({
   roleArn: z.string(),
   readOnlyRoleArn: z.string().nullable(),
   memberRoleName: roleNameSchema.nullable(),
+  /** Where the member role's StackSet lives, for the health check (C11); null: not named. */
+  memberRoleStackSet: stackSetRefSchema.nullable().default(null),
   handlePrefix: handlePrefixSchema.nullable(),
   regions: z.array(regionSchema),
   options: optionsSchema,
@@ -83,6 +88,8 @@ export const modifyIntegrationSchema = z
     permissions: permissionsSchema.optional(),
     /** Organization integrations only. */
     memberRoleName: roleNameSchema.optional(),
+    /** Organization integrations only; null forgets it. */
+    memberRoleStackSet: stackSetRefSchema.nullable().optional(),
     roleArn: z.string().min(1).max(2048).optional(),
     /** Account integrations only; null removes it. */
     readOnlyRoleArn: z.string().min(1).max(2048).nullable().optional(),
@@ -95,3 +102,9 @@ export const deleteIntegrationQuerySchema = z.strictObject({ confirm: z.string()
 
 /** 202 to a DELETE: the deletion run that removes the mirror and then the integration. */
 export const deletionAcceptedSchema = z.object({ runId: z.string(), status: z.literal('deleting') });
+
+/** POST /v1/integrations/{id}/test: the stored roles' report; a member check started with it. */
+export const integrationTestSchema = z.object({
+  report: roleTestReportSchema,
+  memberCheck: z.object({ id: z.string(), status: z.literal('started') }),
+});

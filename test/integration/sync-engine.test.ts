@@ -107,6 +107,7 @@ async function setup(
     roleArn: role.arn,
     readOnlyRoleArn: null,
     memberRoleName: 'OrgConnectionsReadOnly',
+    memberRoleStackSet: null,
     handlePrefix: null,
     regions: ['us-east-1'],
     options: {},

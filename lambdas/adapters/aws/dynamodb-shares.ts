@@ -1,13 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { workspaceConnectionSchema } from '../../../schemas/api/workspaces';
 import { ITEM_KEYS } from '../../../schemas/table';
 import { ALL_WORKSPACES, type ShareEntry, type ShareKey, type ShareStore } from '../../shares/ports';
+import { batchWriteAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
-
-/** BatchWriteItem takes at most 25 requests. */
-const BATCH = 25;
-const ATTEMPTS = 8;
 
 /** The workspaces' read model in the single table (see ITEM_KEYS.share). */
 export class DynamoDbShares implements ShareStore {
@@ -17,21 +13,10 @@ export class DynamoDbShares implements ShareStore {
   ) {}
 
   async write(puts: readonly ShareEntry[], deletes: readonly ShareKey[]): Promise<void> {
-    const requests = [
+    await batchWriteAll(this.db, this.tableName, [
       ...puts.map((entry) => ({ PutRequest: { Item: { ...this.keyOf(entry), ...entry } } })),
       ...deletes.map((key) => ({ DeleteRequest: { Key: this.keyOf(key) } })),
-    ];
-    for (let start = 0; start < requests.length; start += BATCH) {
-      let pending = requests.slice(start, start + BATCH);
-      for (let attempt = 1; pending.length > 0; attempt += 1) {
-        if (attempt > ATTEMPTS) throw new Error(`${pending.length} share writes stayed unprocessed`);
-        if (attempt > 1) await sleep(Math.random() * Math.min(5000, 50 * 2 ** attempt));
-        const { UnprocessedItems } = await this.db.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-        );
-        pending = (UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-      }
-    }
+    ]);
   }
 
   async list(tenantId: string, workspaceId: string, page: { limit: number; cursor?: string }) {

@@ -15,6 +15,7 @@ import { type Integration, integrationSchema } from '../../../schemas/api/integr
 import type { ChangeEvent } from '../../../schemas/events';
 import {
   type MirrorNode,
+  memberAccessSummarySchema,
   mirrorNodeSchema,
   runErrorSchema,
   type SyncRun,
@@ -72,6 +73,7 @@ const syncAttributesSchema = z.object({
   connectionCount: z.number().optional(),
   /** When a DELETE was accepted (epoch ms). */
   deletingSince: z.number().optional(),
+  memberAccess: memberAccessSummarySchema.optional(),
 });
 
 /** What a deleting integration drops at once: the schedule and the routing index pass it by. */
@@ -116,6 +118,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
       lastError: sync.lastError ?? null,
       counts: { folders: sync.folderCount ?? 0, connections: sync.connectionCount ?? 0 },
       deleting: sync.deletingSince !== undefined,
+      memberAccess: sync.memberAccess ?? null,
     };
   }
 

@@ -5,6 +5,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { RunRef, WorkflowPort } from '../../sync/ports';
+import type { MemberCheckInput } from '../../sync/workflow';
 
 /** ListExecutions returns at most this many a page. */
 const LIST_PAGE_MAX = 1000;
@@ -17,12 +18,21 @@ export class SfnWorkflow implements WorkflowPort {
   ) {}
 
   async start(ref: RunRef): Promise<void> {
+    await this.execute(ref.runId, { ref });
+  }
+
+  async checkMembers(target: { tenantId: string; integrationId: string }, checkId: string): Promise<void> {
+    const input: MemberCheckInput = { ref: { ...target, runId: checkId }, check: null };
+    await this.execute(checkId, input);
+  }
+
+  private async execute(name: string, input: unknown): Promise<void> {
     try {
       await this.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: ref.runId,
-          input: JSON.stringify({ ref }),
+          name,
+          input: JSON.stringify(input),
         }),
       );
     } catch (error: unknown) {

@@ -1,3 +1,4 @@
+import { CloudFormationClient, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
 import {
   AccessDeniedException,
   type Account,
@@ -17,7 +18,8 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type OrgAccountState, orgAccountStateSchema } from '../../../schemas/sync';
+import type { StackSetRef } from '../../../schemas/api/common';
+import { type OrgAccountState, orgAccountStateSchema, type StackInstance } from '../../../schemas/sync';
 import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
 import { ORGANIZATIONS_REGION } from '../../domain/partition';
 import {
@@ -34,6 +36,7 @@ import {
   ParentNotFoundError,
   PermissionDeniedError,
   RoleRefusedError,
+  StackSetNotFoundError,
 } from '../../role-test/ports';
 
 interface SessionCredentials {
@@ -44,6 +47,7 @@ interface SessionCredentials {
 }
 
 const STS_THROTTLING = new Set(['Throttling', 'ThrottlingException']);
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
 
 /** A probe needs minutes, not the default hour: the shortest session STS issues. */
 const PROBE_SESSION_SECONDS = 900;
@@ -96,7 +100,11 @@ class SdkRoleSession implements CustomerRoleSession {
   private readonly sts: STSClient;
   private readonly organizations: OrganizationsClient;
 
-  constructor(credentials: SessionCredentials, stsRegion: string, organizationsRegion: string) {
+  constructor(
+    private readonly credentials: SessionCredentials,
+    stsRegion: string,
+    organizationsRegion: string,
+  ) {
     this.expiresAt = credentials.expiration;
     this.sts = new STSClient({ region: stsRegion, credentials });
     // The sync engine paces and retries Organizations calls itself, with its own budget.
@@ -216,6 +224,48 @@ class SdkRoleSession implements CustomerRoleSession {
     } catch (error: unknown) {
       if (error instanceof AccountNotFoundException) return null;
       throw listingFailure(error, 'organizations:DescribeAccount', undefined);
+    }
+  }
+
+  async stackInstance(
+    stackSet: StackSetRef,
+    accountId: string,
+    callAs: 'SELF' | 'DELEGATED_ADMIN',
+  ): Promise<StackInstance | null> {
+    // StackSets are regional: the client goes to the StackSet's region, with this session.
+    const cloudFormation = new CloudFormationClient({
+      region: stackSet.region,
+      credentials: this.credentials,
+    });
+    try {
+      const { Summaries = [] } = await cloudFormation.send(
+        new ListStackInstancesCommand({
+          StackSetName: stackSet.name,
+          StackInstanceAccount: accountId,
+          StackInstanceRegion: stackSet.region,
+          CallAs: callAs,
+        }),
+      );
+      const [summary] = Summaries;
+      if (!summary) return null;
+      return {
+        stackSetName: stackSet.name,
+        region: stackSet.region,
+        status: summary.Status ?? null,
+        detailedStatus: summary.StackInstanceStatus?.DetailedStatus ?? null,
+        reason: summary.StatusReason ?? null,
+      };
+    } catch (error: unknown) {
+      const name = errorName(error);
+      if (name === 'StackSetNotFoundException')
+        throw new StackSetNotFoundError(stackSet.name, { cause: error });
+      if (ACCESS_DENIED.has(name)) {
+        throw new PermissionDeniedError('cloudformation:ListStackInstances', { cause: error });
+      }
+      if (STS_THROTTLING.has(name)) throw new UpstreamThrottledError('AWS CloudFormation', error);
+      throw new UpstreamUnavailableError('AWS CloudFormation', error);
+    } finally {
+      cloudFormation.destroy();
     }
   }
 }

@@ -1,3 +1,5 @@
+import type { StackSetRef } from '../../../schemas/api/common';
+import type { StackInstance } from '../../../schemas/sync';
 import { UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
 import {
   type AssumeRoleRequest,
@@ -13,6 +15,7 @@ import {
   ParentNotFoundError,
   PermissionDeniedError,
   RoleRefusedError,
+  StackSetNotFoundError,
 } from '../../role-test/ports';
 import { type PageRequest, SandboxApiError, type SandboxOrganization } from './sandbox-organization';
 
@@ -149,6 +152,31 @@ class SandboxRoleSession implements CustomerRoleSession {
         ? { id: account.id, name: account.name, email: account.email, state: account.state }
         : null;
     });
+  }
+
+  /** As CloudFormation: only the StackSet's administrators see it, in its own region. */
+  async stackInstance(
+    stackSet: StackSetRef,
+    accountId: string,
+    callAs: 'SELF' | 'DELEGATED_ADMIN',
+  ): Promise<StackInstance | null> {
+    const { managementAccountId, delegatedAdministrators } = this.organization;
+    const allowed =
+      callAs === 'SELF'
+        ? this.accountId === managementAccountId
+        : delegatedAdministrators.includes(this.accountId);
+    if (!allowed) throw new PermissionDeniedError('cloudformation:ListStackInstances');
+    const found = this.organization.stackSet(stackSet.name);
+    if (!found || found.region !== stackSet.region) throw new StackSetNotFoundError(stackSet.name);
+    const instance = found.instances.find((candidate) => candidate.accountId === accountId);
+    if (!instance) return null;
+    return {
+      stackSetName: stackSet.name,
+      region: stackSet.region,
+      status: instance.status,
+      detailedStatus: instance.detailedStatus ?? null,
+      reason: instance.reason ?? null,
+    };
   }
 
   /** Organizations lets only the management account and delegated administrators list. */

@@ -5,6 +5,7 @@ import type {
   SandboxOrgFixture,
   SandboxOuFixture,
   SandboxRoleRequest,
+  SandboxStackSet,
 } from '../../../schemas/sandbox-org';
 import { AppError, NotFoundError, ValidationError } from '../../core/errors';
 import type { Clock } from '../../core/retry';
@@ -91,6 +92,8 @@ export class SandboxOrganization {
   private readonly accounts = new Map<string, SandboxAccount>();
   private readonly ous = new Map<string, SandboxOu>();
   private readonly roles = new Map<string, SandboxRole>();
+  /** Member-role StackSets by name, as `PUT /local/sandbox/stack-sets/{name}` left them. */
+  private readonly stackSets = new Map<string, SandboxStackSet>();
   /**
    * Tests set this to inject faults: it sees every Organizations call first, and a
    * SandboxApiError it throws is what the caller gets (throttling, AccessDenied, expiry, 5xx).
@@ -157,6 +160,15 @@ export class SandboxOrganization {
 
   role(accountId: string, roleName: string): SandboxRole | undefined {
     return this.roles.get(roleKey(accountId, roleName));
+  }
+
+  /** Plays "the customer's StackSet reached these accounts, with these outcomes". */
+  putStackSet(name: string, stackSet: SandboxStackSet): void {
+    this.stackSets.set(name, stackSet);
+  }
+
+  stackSet(name: string): SandboxStackSet | undefined {
+    return this.stackSets.get(name);
   }
 
   /** Records the call, lets the fault hook refuse it, then charges it to its rate limit. */

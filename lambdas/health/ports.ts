@@ -1,0 +1,38 @@
+import type { ChangeEvent } from '../../schemas/events';
+import type { Connection, MemberAccessSummary, MemberHealth } from '../../schemas/sync';
+
+/**
+ * The member-role health records (C11). Health is an observation, not part of the mirror: it is
+ * kept beside the connections, so a check never writes a folder or connection.
+ */
+export interface MemberHealthStore {
+  /** One page of an integration's connections, in key order. */
+  connections(
+    tenantId: string,
+    integrationId: string,
+    page: { readonly limit: number; readonly cursor?: string },
+  ): Promise<{ readonly items: readonly Connection[]; readonly nextCursor: string | null }>;
+  /** The stored health of each of these accounts that has one. */
+  health(
+    tenantId: string,
+    integrationId: string,
+    accountIds: readonly string[],
+  ): Promise<Map<string, MemberHealth>>;
+  /**
+   * Stores each record's health. A record with an event is written with it atomically, and only
+   * while the stored health is still `before`, so a change is announced once: when another check
+   * got there first, its record and event stand. Nothing is written for an integration that is
+   * gone or being deleted.
+   */
+  record(tenantId: string, integrationId: string, records: readonly HealthRecord[]): Promise<void>;
+  /** Sets the integration's summary; does nothing when the integration is gone. */
+  summarise(tenantId: string, integrationId: string, summary: MemberAccessSummary): Promise<void>;
+}
+
+export interface HealthRecord {
+  readonly accountId: string;
+  readonly health: MemberHealth;
+  readonly before: MemberHealth | null;
+  /** `Connection Updated` when the health changed; null when it is only checked again. */
+  readonly event: ChangeEvent | null;
+}
