@@ -184,7 +184,9 @@ describe('stateless stack', () => {
 
     expect(tableActions).toEqual([
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // BatchGetItem: the connections' health beside a page of the tree.
       [
+        'dynamodb:BatchGetItem',
         'dynamodb:ConditionCheckItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
@@ -194,7 +196,10 @@ describe('stateless stack', () => {
       ],
       // The workspaces' list reads the read model only.
       ['dynamodb:Query'],
+      // Batches: the member roles' health records.
       [
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
         'dynamodb:ConditionCheckItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
