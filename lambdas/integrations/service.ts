@@ -45,7 +45,14 @@ export interface IntegrationDeps {
 }
 
 /** Fields the mirror is read with: changing one re-reads the whole organization. */
-const RESYNC_FIELDS: ReadonlySet<string> = new Set(['roleArn', 'readOnlyRoleArn', 'memberRoleName']);
+const RESYNC_FIELDS: ReadonlySet<string> = new Set([
+  'roleArn',
+  'readOnlyRoleArn',
+  'memberRoleName',
+  'filters',
+]);
+/** Fields that name the roles: what a new role no longer sees still needs the deletion rules. */
+const ROLE_FIELDS: ReadonlySet<string> = new Set(['roleArn', 'readOnlyRoleArn']);
 /**
  * Fields every folder and connection inherits (or, for the prefix, builds its handle from):
  * changing one needs no Organizations call, only a run whose end brings the mirror in line.
@@ -65,15 +72,19 @@ export function versionOf(ifMatch: string | undefined): number {
   return Number(match[1]);
 }
 
-/** The member role's name and StackSet belong to organization integrations only. */
+/** The member role's name and StackSet, and the scope filters, belong to organization integrations. */
 function requireOrganizationField(
   kind: Integration['kind'],
-  fields: { readonly memberRoleName?: unknown; readonly memberRoleStackSet?: unknown },
+  fields: {
+    readonly memberRoleName?: unknown;
+    readonly memberRoleStackSet?: unknown;
+    readonly filters?: unknown;
+  },
 ): void {
   if (kind === 'organization') return;
-  for (const field of ['memberRoleName', 'memberRoleStackSet'] as const) {
+  for (const field of ['memberRoleName', 'memberRoleStackSet', 'filters'] as const) {
     if (fields[field] !== undefined) {
-      throw new ValidationError('Only organization integrations have member roles.', [
+      throw new ValidationError(`Only organization integrations have ${field}.`, [
         { field: `body.${field}`, message: 'not for an account integration' },
       ]);
     }
@@ -88,15 +99,21 @@ function requireOrganizationField(
  */
 export async function startSettingsRun(
   syncs: Pick<SyncService, 'requestSync'>,
-  request: { readonly tenantId: string; readonly integrationId: string; readonly wholeOrganization: boolean },
+  request: {
+    readonly tenantId: string;
+    readonly integrationId: string;
+    readonly wholeOrganization: boolean;
+    /** The user asked for the removals (a narrower filter): none is held for review. */
+    readonly confirmDeletions?: boolean;
+  },
 ): Promise<void> {
-  const { tenantId, integrationId, wholeOrganization } = request;
+  const { tenantId, integrationId, wholeOrganization, confirmDeletions = false } = request;
   try {
     const { runId } = await syncs.requestSync({
       tenantId,
       integrationId,
       trigger: 'settings',
-      confirmDeletions: false,
+      confirmDeletions,
       // Without targets, the whole organization; with empty ones, nothing but the settings pass.
       ...(wholeOrganization ? {} : { targets: { containers: [], accounts: [], ous: [] } }),
     });
@@ -174,6 +191,7 @@ export function makeIntegrationService({
         memberRoleName:
           request.kind === 'organization' ? (request.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME) : null,
         memberRoleStackSet: request.memberRoleStackSet ?? null,
+        filters: request.filters ?? null,
         handlePrefix: request.handlePrefix ?? null,
         regions: request.regions,
         options: request.options ?? {},
@@ -337,10 +355,13 @@ export function makeIntegrationService({
       const resync = changes.some((change) => RESYNC_FIELDS.has(change.field));
       const inherited = changes.some((change) => INHERITED_FIELDS.has(change.field));
       if (resync || inherited) {
+        const fields = new Set(changes.map((change) => change.field));
         await startSettingsRun(syncs, {
           tenantId: tenant.tenantId,
           integrationId,
           wholeOrganization: resync,
+          // A filter change removes what falls out of scope at once; new roles never confirm.
+          confirmDeletions: fields.has('filters') && ![...fields].some((field) => ROLE_FIELDS.has(field)),
         });
       }
       return after;

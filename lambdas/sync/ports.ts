@@ -93,6 +93,8 @@ export interface Checkpoint {
   readonly targeted?: boolean;
   /** Targeted runs: pending removals proven gone (in no container), so none is looked up twice. */
   readonly confirmed?: readonly string[];
+  /** Full walks with included OUs: the OUs above them, kept as folders (see ScopeRules). */
+  readonly waysDown?: readonly string[];
 }
 
 export interface StoredRun {

@@ -5,6 +5,7 @@ import type { EffectiveSettings, Folder, MirrorNode } from '../../schemas/sync';
 import { DEFAULT_MEMBER_ROLE_NAME, roleArnOf } from '../domain/role-arn';
 import { effectiveSettings, integrationSettings } from '../domain/settings';
 import type { DiscoveredAccount, DiscoveredOu } from '../role-test/ports';
+import type { ScopeRules } from './filters';
 import { handleCandidates } from './handles';
 import type { MirrorIndex } from './mirror-index';
 import type { Change } from './ports';
@@ -17,6 +18,8 @@ export interface PlanContext {
   readonly now: string;
   /** From the organization's ARN: member role ARNs are built in it. */
   readonly partition: Partition;
+  /** The integration's scope filters: what they leave out is neither written nor found. */
+  readonly scope: ScopeRules;
 }
 
 export interface ContainerListing {
@@ -35,7 +38,7 @@ export interface PagePlan {
  * Compares one page of a container's listing with the stored mirror. New nodes are created;
  * renamed, moved (stored under another parent) or changed nodes are updated. What the container
  * no longer holds is the walk's business, once the whole listing is in. A CLOSED account counts
- * as gone, so it is not found.
+ * as gone, and a node outside the scope filters as not there, so neither is found.
  */
 export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: PlanContext): PagePlan {
   const handles = new HandleChooser(index, ctx);
@@ -43,6 +46,7 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
   const found: string[] = [];
   const inherited = inheritedAt(index, ctx.integration, listing.parentId);
   for (const ou of listing.ous) {
+    if (!ctx.scope.keepsFolder(ou.id, listing.parentId)) continue;
     const stored = index.folder(ou.id);
     const desired = {
       parentId: listing.parentId,
@@ -73,7 +77,7 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
     }
   }
   for (const account of listing.accounts) {
-    if (account.state === 'CLOSED') continue;
+    if (account.state === 'CLOSED' || !ctx.scope.keepsAccount(account, listing.parentId)) continue;
     const stored = index.connection(account.id);
     const desired = {
       parentId: listing.parentId,

@@ -8,6 +8,7 @@ import { roleSessionName } from '../domain/external-id';
 import { parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
 import type { CustomerRolesPort } from '../role-test/ports';
 import { buildEvent, changeEventOf, type EventContext } from './events';
+import { ScopeRules } from './filters';
 import { MirrorIndex } from './mirror-index';
 import { PacedOrganizations } from './organizations';
 import {
@@ -377,6 +378,7 @@ export function makeSyncService(deps: SyncDeps) {
           managementAccountId: '',
           partition: integration.partition,
           takenHandles: new Set(),
+          scope: new ScopeRules(null, index, null),
         };
         await write((takenHandles) => planSingleAccount(index, { ...context, takenHandles }));
         progress.accountsSeen = 1;
@@ -399,11 +401,16 @@ export function makeSyncService(deps: SyncDeps) {
                   write,
                   now: baseContext.now,
                 })
-              : await startWalk(organizations));
+              : await startWalk(organizations, integration));
           const context = {
             ...baseContext,
             managementAccountId: checkpoint.managementAccountId,
             partition: checkpoint.partition,
+            scope: new ScopeRules(
+              integration.filters,
+              index,
+              checkpoint.targeted ? null : new Set(checkpoint.waysDown),
+            ),
           };
           const walk = new Walk({
             organizations,
@@ -490,7 +497,7 @@ export function makeSyncService(deps: SyncDeps) {
     fail: failRun,
   };
 
-  async function startWalk(organizations: PacedOrganizations): Promise<Checkpoint> {
+  async function startWalk(organizations: PacedOrganizations, integration: Integration): Promise<Checkpoint> {
     const organization = await organizations.describeOrganization();
     const rootId = await rootOf(organizations);
     return {
@@ -499,8 +506,31 @@ export function makeSyncService(deps: SyncDeps) {
       managementAccountId: organization.managementAccountId,
       partition: partitionOfArn(organization.arn),
       frontier: [firstCursor(rootId)],
+      ...(integration.filters?.organizationalUnits.include.length
+        ? { waysDown: await waysDown(organizations, integration.filters.organizationalUnits.include, rootId) }
+        : {}),
     };
   }
+}
+
+/**
+ * The OUs above each included OU, up to the root: one ListParents a level (OUs nest at most 5
+ * deep). An included OU that is gone adds nothing.
+ */
+async function waysDown(
+  organizations: PacedOrganizations,
+  included: readonly string[],
+  rootId: string,
+): Promise<string[]> {
+  const above = new Set<string>();
+  for (const ouId of included) {
+    let parentId = await organizations.listParents(ouId);
+    while (parentId !== null && parentId !== rootId && !above.has(parentId)) {
+      above.add(parentId);
+      parentId = await organizations.listParents(parentId);
+    }
+  }
+  return [...above];
 }
 
 async function rootOf(organizations: PacedOrganizations): Promise<string> {
@@ -539,6 +569,7 @@ async function startTargeted(
     now,
     managementAccountId: base.managementAccountId,
     partition: base.partition,
+    scope: new ScopeRules(integration.filters, index, null),
   };
   const reads = new TargetedReads({ organizations, index, context, write, rootId });
   await reads.start(targets);

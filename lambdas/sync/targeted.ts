@@ -70,11 +70,15 @@ export class TargetedReads {
       if (index.get(key)) this.removals.add(key);
       return;
     }
-    this.removals.delete(key);
-    await write(
-      (takenHandles) =>
-        planPage(index, { parentId, ous: [], accounts: [account] }, { ...context, takenHandles }).changes,
-    );
+    let found = false;
+    await write((takenHandles) => {
+      const plan = planPage(index, { parentId, ous: [], accounts: [account] }, { ...context, takenHandles });
+      found = plan.found.includes(key);
+      return plan.changes;
+    });
+    // Outside the scope filters now: it goes like an account that left.
+    if (found) this.removals.delete(key);
+    else if (index.get(key)) this.removals.add(key);
   }
 
   /** The container itself if the mirror knows it, else its nearest known ancestor. */

@@ -176,8 +176,8 @@ export class Walk {
   ): Promise<void> {
     const { index, context, counters, checkpoint } = this.options;
     const listing = { parentId: cursor.parentId, ous, accounts };
-    // A targeted run lists only the OUs it did not know; a full walk lists every one.
-    const toList = ous.filter((ou) => !checkpoint.targeted || !index.folder(ou.id));
+    // A targeted run lists only the OUs it did not know; a full walk lists every one it keeps.
+    const unknown = ous.filter((ou) => !checkpoint.targeted || !index.folder(ou.id));
     let found: string[] = [];
     await this.options.write((takenHandles) => {
       const plan = planPage(index, listing, { ...context, takenHandles });
@@ -188,7 +188,7 @@ export class Walk {
       cursor.seen.add(key);
       this.pendingRemovals.delete(key);
     }
-    for (const ou of toList) {
+    for (const ou of unknown.filter((candidate) => found.includes(`F:${candidate.id}`))) {
       if (!this.queue.some((queued) => queued.parentId === ou.id)) this.queue.push(fresh(ou.id));
     }
     counters.foldersSeen += ous.length;

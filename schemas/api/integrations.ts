@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ouIdSchema } from '../sandbox-org';
 import {
   accountIdSchema,
   handlePrefixSchema,
@@ -16,6 +17,25 @@ import {
 } from './common';
 import { accountRolesSchema, organizationRolesSchema, roleTestReportSchema } from './role-test';
 
+const idLists = <T extends z.ZodString>(id: T, max: number) =>
+  z.strictObject({ include: z.array(id).max(max).default([]), exclude: z.array(id).max(max).default([]) });
+
+/**
+ * Which part of the organization the mirror holds (organization integrations). Every filter
+ * narrows: an account is mirrored only when all of them let it through. `include` empty: all.
+ * - `organizationalUnits`: OUs with their subtrees. An excluded OU is not even listed. With
+ *   includes, only accounts inside them are mirrored, and the OUs on the way down to them stay
+ *   as folders so the tree holds together.
+ * - `accounts`: account ids.
+ * - `skipSuspended`: leaves out SUSPENDED and PENDING_CLOSURE accounts.
+ */
+export const scopeFiltersSchema = z.strictObject({
+  organizationalUnits: idLists(ouIdSchema, 100).default({ include: [], exclude: [] }),
+  accounts: idLists(accountIdSchema, 1000).default({ include: [], exclude: [] }),
+  skipSuspended: z.boolean().default(false),
+});
+export type ScopeFilters = z.infer<typeof scopeFiltersSchema>;
+
 const settings = {
   handle: handleSchema,
   scope: scopeSchema,
@@ -25,6 +45,8 @@ const settings = {
   permissions: permissionsSchema.optional(),
   /** Organization integrations only. */
   memberRoleStackSet: stackSetRefSchema.optional(),
+  /** Organization integrations only. */
+  filters: scopeFiltersSchema.optional(),
 };
 
 /** POST /v1/integrations: the role test's request plus the integration's settings. */
@@ -56,6 +78,8 @@ export const integrationSchema = z.object({
   memberRoleName: roleNameSchema.nullable(),
   /** Where the member role's StackSet lives, for the health check (C11); null: not named. */
   memberRoleStackSet: stackSetRefSchema.nullable().default(null),
+  /** null: the whole organization. */
+  filters: scopeFiltersSchema.nullable().default(null),
   handlePrefix: handlePrefixSchema.nullable(),
   regions: z.array(regionSchema),
   options: optionsSchema,
@@ -90,6 +114,8 @@ export const modifyIntegrationSchema = z
     memberRoleName: roleNameSchema.optional(),
     /** Organization integrations only; null forgets it. */
     memberRoleStackSet: stackSetRefSchema.nullable().optional(),
+    /** Organization integrations only; null mirrors the whole organization again. */
+    filters: scopeFiltersSchema.nullable().optional(),
     roleArn: z.string().min(1).max(2048).optional(),
     /** Account integrations only; null removes it. */
     readOnlyRoleArn: z.string().min(1).max(2048).nullable().optional(),

@@ -108,6 +108,7 @@ async function setup(
     readOnlyRoleArn: null,
     memberRoleName: 'OrgConnectionsReadOnly',
     memberRoleStackSet: null,
+    filters: null,
     handlePrefix: null,
     regions: ['us-east-1'],
     options: {},

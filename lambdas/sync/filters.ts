@@ -1,0 +1,68 @@
+import type { ScopeFilters } from '../../schemas/api/integrations';
+import type { OrgAccountState } from '../../schemas/sync';
+import type { MirrorIndex } from './mirror-index';
+
+const SUSPENDED: ReadonlySet<OrgAccountState> = new Set(['SUSPENDED', 'PENDING_CLOSURE']);
+
+/** OUs nest at most 5 deep; a longer chain means the stored tree is broken. */
+const MAX_DEPTH = 8;
+
+/**
+ * The integration's scope filters, applied while a run plans its writes. A node they leave out
+ * is not "found", so the walk's removal rules take it out of the mirror with its events, and an
+ * OU they leave out is not listed at all.
+ */
+export class ScopeRules {
+  private readonly includedOus: ReadonlySet<string>;
+  private readonly excludedOus: ReadonlySet<string>;
+  private readonly includedAccounts: ReadonlySet<string>;
+  private readonly excludedAccounts: ReadonlySet<string>;
+
+  constructor(
+    private readonly filters: ScopeFilters | null,
+    private readonly index: MirrorIndex,
+    /**
+     * OUs on the way down to an included OU, found by the full walk's start. A targeted run
+     * passes null: the folders the mirror already holds are the way down.
+     */
+    private readonly waysDown: ReadonlySet<string> | null,
+  ) {
+    this.includedOus = new Set(filters?.organizationalUnits.include);
+    this.excludedOus = new Set(filters?.organizationalUnits.exclude);
+    this.includedAccounts = new Set(filters?.accounts.include);
+    this.excludedAccounts = new Set(filters?.accounts.exclude);
+  }
+
+  /** Whether the walk must find where included OUs sit before it starts. */
+  get includesOus(): boolean {
+    return this.includedOus.size > 0;
+  }
+
+  /** An OU is a folder unless excluded; with includes, only inside one or on the way to one. */
+  keepsFolder(ouId: string, parentId: string): boolean {
+    if (this.excludedOus.has(ouId) || this.within(parentId, this.excludedOus)) return false;
+    if (!this.includesOus) return true;
+    if (this.includedOus.has(ouId) || this.within(parentId, this.includedOus)) return true;
+    return this.waysDown === null ? this.index.folder(ouId) !== undefined : this.waysDown.has(ouId);
+  }
+
+  keepsAccount(account: { readonly id: string; readonly state: OrgAccountState }, parentId: string): boolean {
+    if (this.filters === null) return true;
+    if (this.excludedAccounts.has(account.id)) return false;
+    if (this.includedAccounts.size > 0 && !this.includedAccounts.has(account.id)) return false;
+    if (this.filters.skipSuspended && SUSPENDED.has(account.state)) return false;
+    if (this.within(parentId, this.excludedOus)) return false;
+    return !this.includesOus || this.within(parentId, this.includedOus);
+  }
+
+  /** Whether the container or one above it (as the mirror stores the tree) is in `ous`. */
+  private within(containerId: string, ous: ReadonlySet<string>): boolean {
+    if (ous.size === 0) return false;
+    let current: string | null | undefined = containerId;
+    for (let depth = 0; current && depth < MAX_DEPTH; depth += 1) {
+      if (ous.has(current)) return true;
+      current = this.index.folder(current)?.parentId;
+    }
+    return false;
+  }
+}
