@@ -34,7 +34,8 @@ export interface MemberCheckSettings {
 
 export const DEFAULT_MEMBER_CHECK_SETTINGS: MemberCheckSettings = {
   concurrency: 8,
-  ratePerSecond: 10,
+  // 100 executions at once (the default cap on concurrent syncs) × 5 = 500 a second, below STS's 600.
+  ratePerSecond: 5,
   pageSize: 100,
   marginMs: 60_000,
 };
