@@ -24,6 +24,7 @@ import {
   sandboxOuRenameSchema,
   sandboxRoleRequestSchema,
   sandboxStackSetSchema,
+  sandboxTagSchema,
 } from '../schemas/sandbox-org';
 import {
   isAllowed,
@@ -397,6 +398,15 @@ function sandboxAdmin(
           `account ${account.id} closed (${account.state})`,
           { status: 200, body: account },
           { kind: 'account-closed', id: account.id },
+        );
+      }
+      case 'POST accounts/{id}/tags': {
+        const { tags } = parse(sandboxTagSchema, body);
+        const account = sandbox.tagAccount(String(id), tags);
+        return changed(
+          `account ${account.id} tagged ${JSON.stringify(account.tags)}`,
+          { status: 200, body: account },
+          { kind: 'account-tagged', id: account.id, tags },
         );
       }
       case 'DELETE accounts/{id}': {

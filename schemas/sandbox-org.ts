@@ -11,11 +11,17 @@ export const ouIdSchema = z
   .string()
   .regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, 'must look like ou-a1b2-c3d4e5f6');
 
+/** An account's tags, as Organizations keeps them. */
+export const accountTagsSchema = z
+  .record(z.string().min(1).max(128), z.string().max(256))
+  .refine((tags) => Object.keys(tags).length <= 50, 'at most 50 tags');
+
 const sandboxAccountSchema = z.strictObject({
   id: accountIdSchema,
   name: z.string().min(1).max(50),
   email: z.email(),
   state: accountStateSchema.default('ACTIVE'),
+  tags: accountTagsSchema.default({}),
 });
 
 const sandboxOuSchema = z.strictObject({
@@ -107,3 +113,8 @@ export const sandboxAccountCreateSchema = z.strictObject({
 
 /** POST /local/sandbox/accounts/{id}/move */
 export const sandboxMoveSchema = z.strictObject({ destinationParentId: parentIdSchema });
+
+/** POST /local/sandbox/accounts/{id}/tags: TagResource (a null value: UntagResource of that key). */
+export const sandboxTagSchema = z.strictObject({
+  tags: z.record(z.string().min(1).max(128), z.string().max(256).nullable()),
+});

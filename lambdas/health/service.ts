@@ -122,14 +122,14 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
           return probe(integration, tenantId, connection);
         });
         const checkedAt = new Date(clock.now()).toISOString();
-        const healths: MemberHealth[] = [];
-        for (const [index, connection] of active.entries()) {
-          const outcome = probed[index];
-          if (outcome === undefined) continue;
+        const checked: Checked[] = [];
+        for (const [index, outcome] of probed.entries()) {
+          const connection = active[index] as Connection;
           const stackInstance = outcome.refused ? await stackSets.instance(connection.id) : null;
-          healths.push(healthOf(outcome, stackInstance, checkedAt));
+          checked.push({ connection, health: healthOf(outcome, stackInstance, checkedAt) });
         }
-        const records = await recordsOf(integration, tenantId, active, healths, before);
+        const healths = checked.map(({ health }) => health);
+        const records = await recordsOf(integration, tenantId, checked, before);
         await store.record(tenantId, integrationId, records);
         current = {
           ...current,
@@ -182,34 +182,39 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
   async function recordsOf(
     integration: Integration,
     tenantId: string,
-    connections: readonly Connection[],
-    healths: readonly MemberHealth[],
+    checked: readonly Checked[],
     before: Map<string, MemberHealth>,
   ): Promise<HealthRecord[]> {
-    const changed = connections.filter((connection, index) => {
-      const previous = before.get(connection.id);
-      const health = healths[index];
-      return health !== undefined && (previous === undefined || !sameVerdict(previous, health));
-    });
+    const changed = new Set(
+      checked
+        .filter(({ connection, health }) => {
+          const previous = before.get(connection.id);
+          return previous === undefined || !sameVerdict(previous, health);
+        })
+        .map(({ connection }) => connection.id),
+    );
     let sequence =
-      changed.length === 0 ? 0 : await state.reserveSequence(tenantId, integration.id, changed.length);
+      changed.size === 0 ? 0 : await state.reserveSequence(tenantId, integration.id, changed.size);
     const ctx = { tenantId, scope: integration.scope, integrationId: integration.id, syncRunId: null };
-    return connections.flatMap((connection, index) => {
-      const health = healths[index];
-      if (health === undefined) return [];
+    return checked.map(({ connection, health }) => {
       const previous = before.get(connection.id) ?? null;
-      const event = changed.includes(connection)
+      const event = changed.has(connection.id)
         ? buildEvent('Connection Updated', ctx, sequence++, {
             connection: { ...connection, health },
             changes: [{ field: 'health', from: previous, to: health }],
           })
         : null;
-      return [{ accountId: connection.id, health, before: previous, event }];
+      return { accountId: connection.id, health, before: previous, event };
     });
   }
 }
 
 export type MemberCheckService = ReturnType<typeof makeMemberCheckService>;
+
+interface Checked {
+  readonly connection: Connection;
+  readonly health: MemberHealth;
+}
 
 interface Probe {
   /** STS refused: the role is missing, or its trust policy does not let us in. */

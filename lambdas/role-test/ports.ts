@@ -40,6 +40,8 @@ export interface CustomerRoleSession {
   listParents(childId: string): Promise<string | null>;
   /** One account; null when it is not in the organization. */
   describeAccount(accountId: string): Promise<DiscoveredAccount | null>;
+  /** A page of an account's (or OU's) tags. */
+  listTagsForResource(resourceId: string, nextToken?: string): Promise<OrgPage<ResourceTag>>;
   /**
    * The StackSet's instance in one account (in the StackSet's region); null when it has none.
    * `callAs`: SELF from the management account, DELEGATED_ADMIN from a delegated administrator.
@@ -66,6 +68,11 @@ export interface DiscoveredAccount {
   readonly name: string;
   readonly email: string | null;
   readonly state: OrgAccountState;
+}
+
+export interface ResourceTag {
+  readonly key: string;
+  readonly value: string;
 }
 
 export interface OrganizationInfo {

@@ -33,6 +33,11 @@ export class ScopeRules {
     this.excludedAccounts = new Set(filters?.accounts.exclude);
   }
 
+  /** Whether an account's tags decide: the walk reads them (ListTagsForResource) for it. */
+  get readsTags(): boolean {
+    return this.filters !== null && Object.keys(this.filters.accountTags).length > 0;
+  }
+
   /** Whether the walk must find where included OUs sit before it starts. */
   get includesOus(): boolean {
     return this.includedOus.size > 0;
@@ -46,8 +51,21 @@ export class ScopeRules {
     return this.waysDown === null ? this.index.folder(ouId) !== undefined : this.waysDown.has(ouId);
   }
 
-  keepsAccount(account: { readonly id: string; readonly state: OrgAccountState }, parentId: string): boolean {
+  /**
+   * `tags`: the account's, when `readsTags`; without them only the other filters are applied,
+   * to learn whether reading them is worth a call.
+   */
+  keepsAccount(
+    account: { readonly id: string; readonly state: OrgAccountState },
+    parentId: string,
+    tags?: Readonly<Record<string, string>>,
+  ): boolean {
     if (this.filters === null) return true;
+    if (tags !== undefined) {
+      const wanted = Object.entries(this.filters.accountTags);
+      if (!wanted.every(([key, value]) => key in tags && (value === null || tags[key] === value)))
+        return false;
+    }
     if (this.excludedAccounts.has(account.id)) return false;
     if (this.includedAccounts.size > 0 && !this.includedAccounts.has(account.id)) return false;
     if (this.filters.skipSuspended && SUSPENDED.has(account.state)) return false;
@@ -65,4 +83,22 @@ export class ScopeRules {
     }
     return false;
   }
+}
+
+/**
+ * The tags of the listed accounts that the other filters let through, when the filters select
+ * by tag: one ListTagsForResource each, all at once, paced by that API's own bucket.
+ */
+export async function tagsOf(
+  scope: ScopeRules,
+  reader: { accountTags(accountId: string): Promise<Record<string, string>> },
+  parentId: string,
+  accounts: readonly { readonly id: string; readonly state: OrgAccountState }[],
+): Promise<ReadonlyMap<string, Readonly<Record<string, string>>> | undefined> {
+  if (!scope.readsTags) return undefined;
+  const candidates = accounts.filter(
+    (account) => account.state !== 'CLOSED' && scope.keepsAccount(account, parentId),
+  );
+  const tags = await Promise.all(candidates.map((account) => reader.accountTags(account.id)));
+  return new Map(candidates.map((account, index) => [account.id, tags[index] ?? {}]));
 }

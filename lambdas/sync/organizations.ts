@@ -50,6 +50,7 @@ export class PacedOrganizations {
       ListAccountsForParent: bucket('ListAccountsForParent'),
       ListParents: bucket('ListParents'),
       DescribeAccount: bucket('DescribeAccount'),
+      ListTagsForResource: bucket('ListTagsForResource'),
     };
   }
 
@@ -79,6 +80,20 @@ export class PacedOrganizations {
 
   describeAccount(accountId: string): Promise<DiscoveredAccount | null> {
     return this.call('DescribeAccount', (session) => session.describeAccount(accountId));
+  }
+
+  /** Every tag of an account, all pages read. */
+  async accountTags(accountId: string): Promise<Record<string, string>> {
+    const tags: Record<string, string> = {};
+    let token: string | undefined;
+    do {
+      const page = await this.call('ListTagsForResource', (session) =>
+        session.listTagsForResource(accountId, token),
+      );
+      for (const { key, value } of page.items) tags[key] = value;
+      token = page.nextToken;
+    } while (token !== undefined);
+    return tags;
   }
 
   private call<T>(api: OrganizationsApi, request: (session: CustomerRoleSession) => Promise<T>): Promise<T> {

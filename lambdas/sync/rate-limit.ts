@@ -15,6 +15,8 @@ export const ORGANIZATIONS_LIMITS = {
   ListParents: { rate: 5, burst: 8 },
   // Not in DESIGN §6's table; assumed to be no more generous than ListParents.
   DescribeAccount: { rate: 5, burst: 8 },
+  // Only for scope filters by tag: one call per account, on its own bucket.
+  ListTagsForResource: { rate: 10, burst: 15 },
 } as const satisfies Record<string, RateLimit>;
 export type OrganizationsApi = keyof typeof ORGANIZATIONS_LIMITS;
 

@@ -26,6 +26,8 @@ export interface ContainerListing {
   readonly parentId: string;
   readonly ous: readonly DiscoveredOu[];
   readonly accounts: readonly DiscoveredAccount[];
+  /** Each account's tags, read when the scope filters select by tag. */
+  readonly tags?: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 export interface PagePlan {
@@ -77,7 +79,8 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
     }
   }
   for (const account of listing.accounts) {
-    if (account.state === 'CLOSED' || !ctx.scope.keepsAccount(account, listing.parentId)) continue;
+    const tags = ctx.scope.readsTags ? (listing.tags?.get(account.id) ?? {}) : undefined;
+    if (account.state === 'CLOSED' || !ctx.scope.keepsAccount(account, listing.parentId, tags)) continue;
     const stored = index.connection(account.id);
     const desired = {
       parentId: listing.parentId,

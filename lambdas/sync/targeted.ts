@@ -1,4 +1,5 @@
 import type { SyncTargets } from '../../schemas/sync';
+import { tagsOf } from './filters';
 import type { MirrorIndex } from './mirror-index';
 import type { PacedOrganizations } from './organizations';
 import { type ContainerCursor, nodeKey } from './ports';
@@ -71,8 +72,10 @@ export class TargetedReads {
       return;
     }
     let found = false;
+    const tags = await tagsOf(context.scope, organizations, parentId, [account]);
+    const listing = { parentId, ous: [], accounts: [account], ...(tags ? { tags } : {}) };
     await write((takenHandles) => {
-      const plan = planPage(index, { parentId, ous: [], accounts: [account] }, { ...context, takenHandles });
+      const plan = planPage(index, listing, { ...context, takenHandles });
       found = plan.found.includes(key);
       return plan.changes;
     });

@@ -7,6 +7,7 @@ import {
   ParentNotFoundError,
   PermissionDeniedError,
 } from '../role-test/ports';
+import { tagsOf } from './filters';
 import type { MirrorIndex } from './mirror-index';
 import type { PacedOrganizations } from './organizations';
 import { type Change, type Checkpoint, type ContainerCursor, nodeKey } from './ports';
@@ -174,8 +175,9 @@ export class Walk {
     ous: readonly DiscoveredOu[],
     accounts: readonly DiscoveredAccount[],
   ): Promise<void> {
-    const { index, context, counters, checkpoint } = this.options;
-    const listing = { parentId: cursor.parentId, ous, accounts };
+    const { index, context, counters, checkpoint, organizations } = this.options;
+    const tags = await tagsOf(context.scope, organizations, cursor.parentId, accounts);
+    const listing = { parentId: cursor.parentId, ous, accounts, ...(tags ? { tags } : {}) };
     // A targeted run lists only the OUs it did not know; a full walk lists every one it keeps.
     const unknown = ous.filter((ou) => !checkpoint.targeted || !index.folder(ou.id));
     let found: string[] = [];

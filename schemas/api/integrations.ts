@@ -28,11 +28,17 @@ const idLists = <T extends z.ZodString>(id: T, max: number) =>
  *   as folders so the tree holds together.
  * - `accounts`: account ids.
  * - `skipSuspended`: leaves out SUSPENDED and PENDING_CLOSURE accounts.
+ * - `accountTags`: the account must carry every tag named, with that value (null: any value).
+ *   Opt-in, because it costs one ListTagsForResource per account on every walk.
  */
 export const scopeFiltersSchema = z.strictObject({
   organizationalUnits: idLists(ouIdSchema, 100).default({ include: [], exclude: [] }),
   accounts: idLists(accountIdSchema, 1000).default({ include: [], exclude: [] }),
   skipSuspended: z.boolean().default(false),
+  accountTags: z
+    .record(z.string().min(1).max(128), z.string().max(256).nullable())
+    .refine((tags) => Object.keys(tags).length <= 10, 'at most 10 tags')
+    .default({}),
 });
 export type ScopeFilters = z.infer<typeof scopeFiltersSchema>;
 

@@ -20,6 +20,8 @@ const SECURITY_ACCOUNTS = ['210000002026', '210000003039', '210000004052'];
 const INFRASTRUCTURE = 'ou-k3v9-1nfra001';
 const IDENTITY = 'ou-k3v9-1dent1ty';
 const IDENTITY_CENTER = '210000007091';
+const NETWORK = '210000005065';
+const SHARED_SERVICES = '210000006078';
 
 interface SandboxSnapshot {
   organizationalUnits: { id: string }[];
@@ -121,6 +123,40 @@ describe('scope filters', () => {
     expect(await lastRun()).toMatchObject({ trigger: 'settings', status: 'succeeded' });
   });
 
+  it('selects accounts by tag, and a TagResource event brings a newly tagged account in', async () => {
+    const tagged = [NETWORK, SHARED_SERVICES];
+    for (const id of tagged) {
+      expect((await api.sandbox('POST', `/accounts/${id}/tags`, { tags: { team: 'platform' } })).status).toBe(
+        200,
+      );
+    }
+    await runtime.settled();
+    const tagCalls = () =>
+      runtime.sandbox?.calls.filter((call) => call.api === 'ListTagsForResource').length ?? 0;
+
+    await patchFilters({ accountTags: { team: 'platform' } });
+
+    expect((await mirror()).connections).toEqual(
+      [...tagged, IDENTITY_CENTER].filter((id) => tagged.includes(id)).sort(),
+    );
+    expect(tagCalls()).toBeGreaterThan(0);
+    const since = runtime.bus.list().length;
+    const callsBefore = tagCalls();
+    const newcomer = IDENTITY_CENTER;
+
+    expect(
+      (await api.sandbox('POST', `/accounts/${newcomer}/tags`, { tags: { team: 'platform' } })).status,
+    ).toBe(200);
+    await runtime.settled();
+
+    expect((await mirror()).connections).toEqual([...tagged, newcomer].sort());
+    expect(eventsSince(since).filter((event) => event.type === 'Connection Created')).toEqual([
+      { type: 'Connection Created', id: newcomer },
+    ]);
+    // The targeted run read the one account's tags, not every account's.
+    expect(tagCalls() - callsBefore).toBe(1);
+  });
+
   it('takes every filter away: the whole organization comes back with Created events', async () => {
     const before = await mirror();
     const since = runtime.bus.list().length;
@@ -137,6 +173,7 @@ describe('scope filters', () => {
     expect(created).toHaveLength(
       after.folders.length + after.connections.length - before.folders.length - before.connections.length,
     );
-    expect(created).toEqual(expect.arrayContaining([SECURITY, ...SECURITY_ACCOUNTS]));
+    // The tag filter kept every folder; the Security accounts come back.
+    expect(created).toEqual(expect.arrayContaining(SECURITY_ACCOUNTS));
   });
 });

@@ -1,10 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   connectionSchema,
   type MemberAccessSummary,
@@ -16,8 +11,8 @@ import { errorName } from '../../core/errors';
 import { logger } from '../../core/logger';
 import type { HealthRecord, MemberHealthStore } from '../../health/ports';
 import { batchGetAll, batchWriteAll } from './batch';
-import { decodeCursor, encodeCursor } from './cursor';
 import { outboxItem, type TransactItem } from './dynamodb-sync';
+import { queryPage } from './query-page';
 
 /** A health record no check renewed for this long is stale: TTL removes it. */
 const HEALTH_TTL_SECONDS = 30 * 24 * 3600;
@@ -33,23 +28,12 @@ export class DynamoDbHealth implements MemberHealthStore {
   ) {}
 
   async connections(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
-    const pk = ITEM_KEYS.tenant(tenantId);
-    const prefix = ITEM_KEYS.connectionPrefix(integrationId);
-    const { Items = [], LastEvaluatedKey } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        Limit: page.limit,
-        ...(page.cursor === undefined
-          ? {}
-          : { ExclusiveStartKey: { pk, sk: decodeCursor(page.cursor, prefix) } }),
-      }),
-    );
-    return {
-      items: Items.map((item) => connectionSchema.parse(item)),
-      nextCursor: LastEvaluatedKey ? encodeCursor(String(LastEvaluatedKey.sk)) : null,
-    };
+    const result = await queryPage(this.db, this.tableName, {
+      tenantId,
+      prefix: ITEM_KEYS.connectionPrefix(integrationId),
+      ...page,
+    });
+    return { ...result, items: result.items.map((item) => connectionSchema.parse(item)) };
   }
 
   async health(tenantId: string, integrationId: string, accountIds: readonly string[]) {

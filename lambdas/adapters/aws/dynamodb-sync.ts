@@ -5,7 +5,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   paginateQuery,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -43,7 +42,7 @@ import {
   type SyncTarget,
 } from '../../sync/ports';
 import { mergeFollowUp } from '../../sync/targets';
-import { decodeCursor, encodeCursor } from './cursor';
+import { queryPage } from './query-page';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -358,7 +357,12 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
   }
 
   async listRuns(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
-    const result = await this.queryPage(tenantId, ITEM_KEYS.runPrefix(integrationId), page, false);
+    const result = await queryPage(this.db, this.tableName, {
+      tenantId,
+      prefix: ITEM_KEYS.runPrefix(integrationId),
+      ...page,
+      forward: false,
+    });
     return { ...result, items: result.items.map((item) => syncRunSchema.parse(item)) };
   }
 
@@ -514,31 +518,12 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
   }
 
   async page(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
-    const result = await this.queryPage(tenantId, ITEM_KEYS.mirrorPrefix(integrationId), page, true);
+    const result = await queryPage(this.db, this.tableName, {
+      tenantId,
+      prefix: ITEM_KEYS.mirrorPrefix(integrationId),
+      ...page,
+    });
     return { ...result, items: result.items.map((item) => mirrorNodeSchema.parse(item)) };
-  }
-
-  /** One page of a tenant's items under a prefix; the cursor holds only the sort key. */
-  private async queryPage(
-    tenantId: string,
-    prefix: string,
-    page: { limit: number; cursor?: string },
-    forward: boolean,
-  ) {
-    const pk = ITEM_KEYS.tenant(tenantId);
-    const { Items = [], LastEvaluatedKey } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ScanIndexForward: forward,
-        Limit: page.limit,
-        ...(page.cursor === undefined
-          ? {}
-          : { ExclusiveStartKey: { pk, sk: decodeCursor(page.cursor, prefix) } }),
-      }),
-    );
-    return { items: Items, nextCursor: LastEvaluatedKey ? encodeCursor(String(LastEvaluatedKey.sk)) : null };
   }
 
   private nodeSk(integrationId: string, node: Pick<MirrorNode, 'type' | 'id'>): string {

@@ -12,6 +12,7 @@ import {
   ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
   ListRootsCommand,
+  ListTagsForResourceCommand,
   OrganizationsClient,
   ParentNotFoundException,
   paginateListDelegatedAdministrators,
@@ -35,6 +36,7 @@ import {
   type OrgPage,
   ParentNotFoundError,
   PermissionDeniedError,
+  type ResourceTag,
   RoleRefusedError,
   StackSetNotFoundError,
 } from '../../role-test/ports';
@@ -224,6 +226,22 @@ class SdkRoleSession implements CustomerRoleSession {
     } catch (error: unknown) {
       if (error instanceof AccountNotFoundException) return null;
       throw listingFailure(error, 'organizations:DescribeAccount', undefined);
+    }
+  }
+
+  async listTagsForResource(resourceId: string, nextToken?: string): Promise<OrgPage<ResourceTag>> {
+    try {
+      const answer = await this.organizations.send(
+        new ListTagsForResourceCommand({ ResourceId: resourceId, NextToken: nextToken }),
+      );
+      return {
+        items: (answer.Tags ?? []).flatMap((tag) =>
+          tag.Key ? [{ key: tag.Key, value: tag.Value ?? '' }] : [],
+        ),
+        ...(answer.NextToken ? { nextToken: answer.NextToken } : {}),
+      };
+    } catch (error: unknown) {
+      throw listingFailure(error, 'organizations:ListTagsForResource', nextToken);
     }
   }
 

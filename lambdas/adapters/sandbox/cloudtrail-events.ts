@@ -9,7 +9,8 @@ export type SandboxChange =
   | { readonly kind: 'account-created'; readonly id: string; readonly name: string }
   | { readonly kind: 'account-moved'; readonly id: string; readonly from: string; readonly to: string }
   | { readonly kind: 'account-closed'; readonly id: string }
-  | { readonly kind: 'account-removed'; readonly id: string };
+  | { readonly kind: 'account-removed'; readonly id: string }
+  | { readonly kind: 'account-tagged'; readonly id: string; readonly tags: Record<string, string | null> };
 
 /**
  * The EventBridge event AWS would deliver for the change, from the management account in
@@ -105,6 +106,16 @@ function detailsOf(
       ];
     case 'account-removed':
       return ['RemoveAccountFromOrganization', { requestParameters: { accountId: change.id } }];
+    case 'account-tagged': {
+      const removed = Object.keys(change.tags).filter((key) => change.tags[key] === null);
+      const added = Object.entries(change.tags).flatMap(([key, value]) =>
+        value === null ? [] : [{ key, value }],
+      );
+      // One change may both tag and untag; CloudTrail would record two calls. The tagging one speaks for it.
+      return added.length > 0
+        ? ['TagResource', { requestParameters: { resourceId: change.id, tags: added } }]
+        : ['UntagResource', { requestParameters: { resourceId: change.id, tagKeys: removed } }];
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import {
   type OrgPage,
   ParentNotFoundError,
   PermissionDeniedError,
+  type ResourceTag,
   RoleRefusedError,
   StackSetNotFoundError,
 } from '../../role-test/ports';
@@ -151,6 +152,16 @@ class SandboxRoleSession implements CustomerRoleSession {
       return account
         ? { id: account.id, name: account.name, email: account.email, state: account.state }
         : null;
+    });
+  }
+
+  async listTagsForResource(resourceId: string, nextToken?: string): Promise<OrgPage<ResourceTag>> {
+    return this.organizationsCall('ListTagsForResource', undefined, nextToken, () => {
+      this.requireAdministrator();
+      const account = this.organization.account(resourceId);
+      if (!account) throw new SandboxApiError('TargetNotFoundException', `No account ${resourceId}.`);
+      const tags = Object.entries(account.tags).map(([key, value]) => ({ key, value }));
+      return this.organization.page(tags, { nextToken });
     });
   }
 

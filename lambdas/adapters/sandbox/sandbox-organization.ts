@@ -22,6 +22,7 @@ export interface SandboxAccount {
   readonly email: string;
   readonly state: AccountState;
   readonly parentId: string;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface SandboxOu {
@@ -249,6 +250,7 @@ export class SandboxOrganization {
       state: 'ACTIVE',
       parentId,
       arn: this.organizationsArn(`account/${this.id}/${id}`),
+      tags: {},
     };
     this.accounts.set(id, account);
     return account;
@@ -260,6 +262,19 @@ export class SandboxOrganization {
     const moved = { ...account, parentId: destinationParentId };
     this.accounts.set(id, moved);
     return moved;
+  }
+
+  /** TagResource and UntagResource on an account: a null value removes the key. */
+  tagAccount(id: string, tags: Readonly<Record<string, string | null>>): SandboxAccount {
+    const account = this.requireAccount(id);
+    const next: Record<string, string> = { ...account.tags };
+    for (const [key, value] of Object.entries(tags)) {
+      if (value === null) delete next[key];
+      else next[key] = value;
+    }
+    const tagged = { ...account, tags: next };
+    this.accounts.set(id, tagged);
+    return tagged;
   }
 
   /** CloseAccount: the account stays in the organization, pending closure. */

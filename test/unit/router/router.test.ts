@@ -204,6 +204,11 @@ describe("the sandbox's CloudTrail events", () => {
     [{ kind: 'account-moved', id: '444455556666', from: root, to: ou }, { containers: [root, ou] }],
     [{ kind: 'account-closed', id: '444455556666' }, { accounts: ['444455556666'] }],
     [{ kind: 'account-removed', id: '444455556666' }, { accounts: ['444455556666'] }],
+    [
+      { kind: 'account-tagged', id: '444455556666', tags: { team: 'platform' } },
+      { accounts: ['444455556666'] },
+    ],
+    [{ kind: 'account-tagged', id: '444455556666', tags: { team: null } }, { accounts: ['444455556666'] }],
   ])('%o arrives as AWS would send it, and names the right targets', (change, targets) => {
     const event = ingressEventSchema.parse(cloudTrailEventOf(organization, change));
 

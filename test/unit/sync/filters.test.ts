@@ -56,6 +56,22 @@ describe('scope filters', () => {
     expect(targeted.keepsFolder('ou-k3v9-eeeeeeee', ROOT)).toBe(false);
   });
 
+  it('selects by tag: every named tag, with its value or any value, and reads tags only when asked to', () => {
+    const tagged = rules({ accountTags: { team: 'platform', 'cost-center': null } });
+
+    expect(tagged.readsTags).toBe(true);
+    expect(rules({}).readsTags).toBe(false);
+    expect(tagged.keepsAccount(active('111111111111'), ROOT, { team: 'platform', 'cost-center': '42' })).toBe(
+      true,
+    );
+    expect(tagged.keepsAccount(active('111111111111'), ROOT, { team: 'platform' })).toBe(false);
+    expect(tagged.keepsAccount(active('111111111111'), ROOT, { team: 'data', 'cost-center': '42' })).toBe(
+      false,
+    );
+    // Without tags, only the other filters decide: whether the tags are worth reading.
+    expect(tagged.keepsAccount(active('111111111111'), ROOT)).toBe(true);
+  });
+
   it('narrows by account ids and skips suspended accounts', () => {
     const accounts = rules({
       accounts: { include: ['111111111111', '222222222222'], exclude: ['222222222222'] },
