@@ -275,8 +275,8 @@ export function makeIntegrationService({
     /**
      * C9: PATCH with `If-Match`. New roles get the whole role test first (with the tenant's
      * current External ID) and must reach the same organization or account. Nothing is written
-     * when a check fails. A change to what the mirror is read with (roles, member role name)
-     * starts a `settings` sync of the whole organization; a change to what its folders and
+     * when a check fails. A change to what the mirror is read with (roles, member role name,
+     * scope filters) starts a `settings` sync of the whole organization; a change to what its folders and
      * connections inherit (handle prefix, regions, options, permissions), a `settings` run that
      * reads nothing from Organizations.
      */
