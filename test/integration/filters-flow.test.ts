@@ -1,16 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { MirrorNode, SyncRun } from '../../schemas/sync';
 import { localApi } from '../fixtures/local-api';
+import { startTestRuntime } from '../fixtures/test-runtime';
 
 jest.setTimeout(60_000);
 
 let runtime: LocalRuntime;
-let stateDir: string;
 const api = localApi(() => runtime);
 const tenant = { tenantId: 'filters-flow' };
 let integration: Integration;
@@ -72,8 +68,7 @@ function eventsSince(since: number) {
 let sandbox: SandboxSnapshot;
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
-  runtime = await startLocalRuntime({ ...DEFAULT_LOCAL_CONFIG, port: 0, stateDir });
+  runtime = await startTestRuntime();
   sandbox = (await api.sandbox('GET', '')).body as SandboxSnapshot;
   integration = await api.createOrganizationIntegration(tenant, {
     handle: 'filtered',
@@ -84,7 +79,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime?.stop();
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 describe('scope filters', () => {

@@ -1,16 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { ConnectionView, MemberAccessSummary, MirrorNode } from '../../schemas/sync';
 import { errorCode, localApi } from '../fixtures/local-api';
+import { startTestRuntime } from '../fixtures/test-runtime';
 
 jest.setTimeout(60_000);
 
 let runtime: LocalRuntime;
-let stateDir: string;
 const api = localApi(() => runtime);
 const tenant = { tenantId: 'health-flow' };
 const stranger = { tenantId: 'someone-else' };
@@ -73,8 +69,7 @@ async function putStackSet(failedHere: string | null) {
 }
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
-  runtime = await startLocalRuntime({ ...DEFAULT_LOCAL_CONFIG, port: 0, stateDir });
+  runtime = await startTestRuntime();
   const externalId = await api.externalIdOf(tenant.tenantId);
   await api.deployRole(NETWORK, MEMBER_ROLE, externalId);
   await api.deployRole(SHARED_SERVICES, MEMBER_ROLE, externalId);
@@ -89,7 +84,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime?.stop();
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 describe('member role health (C11)', () => {

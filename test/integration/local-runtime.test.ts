@@ -1,24 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
 import { localDynamoDbClient } from '../../local/dynamodb-local';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/jwt-issuer';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../fixtures/test-runtime';
 
 let runtime: LocalRuntime;
-let stateDir: string;
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
-  runtime = await startLocalRuntime({ ...DEFAULT_LOCAL_CONFIG, port: 0, stateDir });
+  runtime = await startTestRuntime();
 }, 60_000);
 
 afterAll(async () => {
   await runtime?.stop();
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 function get(pathname: string, headers: Record<string, string> = {}) {

@@ -1,28 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { MirrorNode } from '../../schemas/sync';
 import { errorCode, localApi } from '../fixtures/local-api';
+import { startTestRuntime } from '../fixtures/test-runtime';
 
 jest.setTimeout(60_000);
 
 let runtime: LocalRuntime;
-let stateDir: string;
 const api = localApi(() => runtime);
 const tenant = { tenantId: 'manage-flow' };
 const stranger = { tenantId: 'someone-else' };
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
-  runtime = await startLocalRuntime({ ...DEFAULT_LOCAL_CONFIG, port: 0, stateDir });
+  runtime = await startTestRuntime();
 }, 120_000);
 
 afterAll(async () => {
   await runtime?.stop();
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 async function deployRole(roleName: string, requireExternalId = true): Promise<string> {

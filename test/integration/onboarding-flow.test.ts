@@ -1,23 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
 import { localDynamoDbClient } from '../../local/dynamodb-local';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { Onboarding } from '../../schemas/api/onboarding';
 import type { RoleTestReport } from '../../schemas/api/role-test';
 import { errorCode, localApi } from '../fixtures/local-api';
+import { startTestRuntime } from '../fixtures/test-runtime';
 
 let runtime: LocalRuntime;
-let stateDir: string;
 let management: string;
 let member: string;
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
-  runtime = await startLocalRuntime({ ...DEFAULT_LOCAL_CONFIG, port: 0, stateDir });
+  runtime = await startTestRuntime();
   const organization = runtime.sandbox?.snapshot();
   management = organization?.organization.managementAccountId ?? '';
   member =
@@ -32,7 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   // Stopping waits for the initial syncs, which share the sandbox's Organizations rate limits.
   await runtime?.stop();
-  await rm(stateDir, { recursive: true, force: true });
 }, 120_000);
 
 // Every integration here lives in the same sandbox organization, whose DescribeOrganization

@@ -1,16 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSchedule } from '../../lambdas/adapters/aws/dynamodb-schedule';
 import { createDocumentClient } from '../../lambdas/core/dynamodb';
 import { nextDueTime } from '../../lambdas/domain/schedule';
 import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
 import { localDynamoDbClient } from '../../local/dynamodb-local';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import type { SyncRun } from '../../schemas/sync';
 import { GLOBAL_INDEXES, ITEM_KEYS } from '../../schemas/table';
 import { localApi } from '../fixtures/local-api';
+import { startTestRuntime } from '../fixtures/test-runtime';
 
 /** Short enough to see two scheduled runs of one integration in a test; the local tick is 1 s. */
 const INTERVAL_MS = 8000;
@@ -18,16 +16,11 @@ const INTERVAL_MS = 8000;
 jest.setTimeout(60_000);
 
 let runtime: LocalRuntime;
-let stateDir: string;
 const api = localApi(() => runtime);
 const tenant = { tenantId: 'schedule' };
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
-  runtime = await startLocalRuntime({
-    ...DEFAULT_LOCAL_CONFIG,
-    port: 0,
-    stateDir,
+  runtime = await startTestRuntime({
     schedule: true,
     scheduleIntervalMs: INTERVAL_MS,
   });
@@ -35,7 +28,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runtime?.stop();
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 function documents() {

@@ -1,17 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { WorkspaceConnection } from '../../schemas/api/workspaces';
 import type { Connection, Folder, MirrorNode } from '../../schemas/sync';
 import { type Caller, errorCode, localApi } from '../fixtures/local-api';
+import { startTestRuntime } from '../fixtures/test-runtime';
 
 jest.setTimeout(60_000);
 
 let runtime: LocalRuntime;
-let stateDir: string;
 const api = localApi(() => runtime);
 const tenant = { tenantId: 'settings-flow' };
 const stranger = { tenantId: 'someone-else' };
@@ -25,15 +21,13 @@ const IDENTITY_CENTER = '210000007091';
 const NETWORK = '210000005065';
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
-  runtime = await startLocalRuntime({ ...DEFAULT_LOCAL_CONFIG, port: 0, stateDir });
+  runtime = await startTestRuntime();
   integration = await api.createOrganizationIntegration(tenant, { handle: 'shared', handlePrefix: 'aws_' });
   await runtime.settled();
 }, 120_000);
 
 afterAll(async () => {
   await runtime?.stop();
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 const base = () => `/v1/integrations/${integration.id}`;

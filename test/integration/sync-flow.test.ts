@@ -1,16 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { SandboxOrganization } from '../../lambdas/adapters/sandbox/sandbox-organization';
-import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { MirrorNode, SyncRun } from '../../schemas/sync';
 import { localApi } from '../fixtures/local-api';
 import { mirrorShape, organizationShape } from '../fixtures/mirror';
+import { startTestRuntime } from '../fixtures/test-runtime';
 
 let runtime: LocalRuntime;
-let stateDir: string;
 const api = localApi(() => runtime);
 const tenant = { tenantId: 'sync-flow' };
 let integration: Integration;
@@ -21,15 +17,13 @@ function sandbox(): SandboxOrganization {
 }
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(tmpdir(), 'org-connections-'));
-  runtime = await startLocalRuntime({ ...DEFAULT_LOCAL_CONFIG, port: 0, stateDir });
+  runtime = await startTestRuntime();
   integration = await api.createOrganizationIntegration(tenant, { handle: 'acme', handlePrefix: 'aws_' });
   await runtime.settled();
 }, 120_000);
 
 afterAll(async () => {
   await runtime?.stop();
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 async function tree(): Promise<MirrorNode[]> {
