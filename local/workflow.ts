@@ -1,7 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { RunRef, WorkflowPort } from '../lambdas/sync/ports';
 import {
-  type MemberCheckInput,
+  memberCheckInput,
   placeholder,
   syncWorkflowDefinition,
   WORKFLOW_STATES,
@@ -50,8 +50,7 @@ export class LocalWorkflow implements WorkflowPort {
   }
 
   async checkMembers(target: { tenantId: string; integrationId: string }, checkId: string): Promise<void> {
-    const input: MemberCheckInput = { ref: { ...target, runId: checkId }, check: null };
-    this.execute(checkId, input);
+    this.execute(checkId, memberCheckInput(target, checkId));
   }
 
   private execute(name: string, input: { ref: RunRef; check?: null }): void {

@@ -61,6 +61,14 @@ export interface MemberCheckInput {
   readonly check: null;
 }
 
+/** The execution input of an on-demand member check; its execution is named `checkId`. */
+export function memberCheckInput(
+  target: { readonly tenantId: string; readonly integrationId: string },
+  checkId: string,
+): MemberCheckInput {
+  return { ref: { ...target, runId: checkId }, check: null };
+}
+
 export function syncWorkflowDefinition() {
   return {
     Comment:

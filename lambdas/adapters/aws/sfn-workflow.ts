@@ -5,7 +5,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { RunRef, WorkflowPort } from '../../sync/ports';
-import type { MemberCheckInput } from '../../sync/workflow';
+import { memberCheckInput } from '../../sync/workflow';
 
 /** ListExecutions returns at most this many a page. */
 const LIST_PAGE_MAX = 1000;
@@ -22,8 +22,7 @@ export class SfnWorkflow implements WorkflowPort {
   }
 
   async checkMembers(target: { tenantId: string; integrationId: string }, checkId: string): Promise<void> {
-    const input: MemberCheckInput = { ref: { ...target, runId: checkId }, check: null };
-    await this.execute(checkId, input);
+    await this.execute(checkId, memberCheckInput(target, checkId));
   }
 
   private async execute(name: string, input: unknown): Promise<void> {
