@@ -1,5 +1,134 @@
 /**
- * `npm run bench`: the benchmarks of the sync engine, the bundles and the API. The engine they
- * measure is not built yet, so there is nothing to time.
+ * `npm run bench`: how close the sync comes to what AWS's rate limits allow, what a sync with
+ * nothing to change costs, what an Organizations event costs, how big and quick to load each
+ * function is, and what the API adds to the store's own queries. Every figure is printed as a
+ * ratio against a bound or a baseline measured in the same run, checked against its target,
+ * and written to `bench/results/latest.json`. Exits 1 when a target is missed.
+ *
+ *   npm run bench                      # quick: 1,000 and 10,000 accounts (a few minutes)
+ *   npm run bench -- --full            # adds 50,000 accounts (under 30 minutes)
+ *   npm run bench -- --only sync,api   # some sections only
+ *   npm run bench -- --time-factor 8 --latency-ms 40
  */
-console.log('no benchmarks yet: they arrive with the sync engine (see the README, "Performance").');
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { startTestRuntime } from '../test/fixtures/test-runtime';
+import { type ApiResult, benchApi } from './api';
+import { type BundleResult, benchBundles } from './bundles';
+import { type Check, checksOf, printReport } from './report';
+import type { SizeInput, SizeResult } from './sync-size';
+import { benchTargeted, type TargetedResult } from './targeted';
+
+const SECTIONS = ['sync', 'targeted', 'bundles', 'api'] as const;
+type Section = (typeof SECTIONS)[number];
+
+export interface BenchResults {
+  readonly command: string;
+  readonly machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  readonly startedAt: string;
+  readonly settings: { full: boolean; timeFactor: number; latencyMs: number };
+  readonly sizes: SizeResult[];
+  readonly targeted: TargetedResult[];
+  readonly functions: BundleResult[];
+  readonly api: ApiResult[];
+  readonly checks: Check[];
+}
+
+const { values } = parseArgs({
+  options: {
+    full: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'time-factor': { type: 'string' },
+    'latency-ms': { type: 'string', default: '40' },
+  },
+});
+const full = values.full ?? false;
+const sections = new Set<Section>(
+  values.only ? (values.only.split(',') as Section[]).filter((name) => SECTIONS.includes(name)) : SECTIONS,
+);
+/** Time runs this many times faster in the sync benchmark, so the 50,000-account walk fits. */
+const timeFactor = Number(values['time-factor'] ?? 8);
+const latencyMs = Number(values['latency-ms']);
+const SIZES = [
+  { accounts: 1_000, ous: 100, depth: 5, seed: 1 },
+  { accounts: 10_000, ous: 1_000, depth: 5, seed: 1 },
+  ...(full ? [{ accounts: 50_000, ous: 2_000, depth: 5, seed: 1 }] : []),
+];
+const RESULTS = path.join('bench', 'results');
+/** How long autocannon loads each route. */
+const API_SECONDS = 20;
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  await mkdir(RESULTS, { recursive: true });
+  const sizes: SizeResult[] = [];
+  if (sections.has('sync')) {
+    const dynamo = await startDynamoDbLocal();
+    try {
+      for (const shape of SIZES) {
+        log(`sync: ${shape.accounts} accounts, ${shape.ous} OUs (time ×${timeFactor})`);
+        sizes.push(await runSize({ endpoint: dynamo.endpoint, shape, timeFactor, latencyMs, output: '' }));
+      }
+    } finally {
+      await dynamo.stop();
+    }
+  }
+  let targeted: TargetedResult[] = [];
+  let api: ApiResult[] = [];
+  if (sections.has('targeted') || sections.has('api')) {
+    const runtime = await startTestRuntime();
+    try {
+      if (sections.has('targeted')) targeted = await benchTargeted(runtime, log);
+      if (sections.has('api')) api = await benchApi(runtime, log, { seconds: API_SECONDS });
+    } finally {
+      await runtime.stop();
+    }
+  }
+  const functions = sections.has('bundles') ? await benchBundles(log) : [];
+  const cpus = os.cpus();
+  const results: BenchResults = {
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+    },
+    startedAt,
+    settings: { full, timeFactor, latencyMs },
+    sizes,
+    targeted,
+    functions,
+    api,
+    checks: checksOf({ sizes, targeted, functions, api }),
+  };
+  await writeFile(path.join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  printReport(results);
+  if (results.checks.some((check) => !check.met)) process.exitCode = 1;
+}
+
+/** One size in a fresh process, so its peak memory is its own. */
+async function runSize(input: SizeInput): Promise<SizeResult> {
+  const output = path.join(os.tmpdir(), `bench-size-${process.pid}-${input.shape.accounts}.json`);
+  await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', path.join('bench', 'sync-size.ts'), JSON.stringify({ ...input, output })],
+    { env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' }, maxBuffer: 64 * 2 ** 20 },
+  );
+  try {
+    return JSON.parse(await readFile(output, 'utf8')) as SizeResult;
+  } finally {
+    await rm(output, { force: true });
+  }
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+await main();

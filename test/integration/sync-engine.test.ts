@@ -1,32 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbIntegrations } from '../../lambdas/adapters/aws/dynamodb-integrations';
-import { DynamoDbSync } from '../../lambdas/adapters/aws/dynamodb-sync';
-import { SandboxCustomerRoles } from '../../lambdas/adapters/sandbox/sandbox-customer-roles';
+import type { DynamoDbSync } from '../../lambdas/adapters/aws/dynamodb-sync';
 import {
   SandboxApiError,
   type SandboxCall,
-  SandboxOrganization,
+  type SandboxOrganization,
 } from '../../lambdas/adapters/sandbox/sandbox-organization';
-import { createDocumentClient } from '../../lambdas/core/dynamodb';
-import { buildEvent } from '../../lambdas/sync/events';
 import type { RunRef } from '../../lambdas/sync/ports';
-import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../../lambdas/sync/service';
-import {
-  type DynamoDbLocal,
-  ensureTable,
-  localDynamoDbClient,
-  startDynamoDbLocal,
-} from '../../local/dynamodb-local';
-import type { Integration } from '../../schemas/api/integrations';
+import { DEFAULT_SYNC_SETTINGS } from '../../lambdas/sync/service';
+import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
 import type { SyncTargets } from '../../schemas/sync';
 import { ITEM_KEYS } from '../../schemas/table';
-import { generateOrganization, type OrgShape } from '../fixtures/generated-org';
+import type { OrgShape } from '../fixtures/generated-org';
 import { mirrorShape, organizationShape } from '../fixtures/mirror';
-
-const TRUSTED = '123456789012';
-const TENANT = 'engine';
-const EXTERNAL_ID = 'engine:0123456789abcdef0123456789abcdef';
+import { createSyncWorld, minimumCalls, type SyncWorld, TENANT, virtualClock } from '../fixtures/sync-world';
 
 let dynamo: DynamoDbLocal;
 let tables = 0;
@@ -39,191 +24,22 @@ afterAll(async () => {
   await dynamo?.stop();
 });
 
-/**
- * Virtual time: waits pass at once, so a rate-limited walk runs in milliseconds. With `tick`,
- * every reading of the clock also moves it on, as real work would.
- */
-function virtualClock(tick = 0) {
-  let now = Date.parse('2026-11-23T00:00:00Z');
-  return {
-    now: () => {
-      now += tick;
-      return now;
-    },
-    sleep: async (ms: number) => {
-      now += ms;
-    },
-  };
-}
+type Setup = SyncWorld;
 
-interface Setup {
-  readonly sandbox: SandboxOrganization;
-  readonly store: DynamoDbSync;
-  readonly service: ReturnType<typeof makeSyncService>;
-  readonly integration: Integration;
-  readonly started: RunRef[];
-  readonly assumed: { count: number };
-  /** Requests a sync and returns its run, without running it. */
-  begin(): Promise<RunRef>;
-  /** Requests a sync and drives it to the end; a budget forces the step to stop and resume. */
-  run(options?: {
-    budgetMs?: number;
-    confirmDeletions?: boolean;
-    targets?: SyncTargets;
-  }): Promise<{ ref: RunRef; steps: number }>;
-  /** Every outbox event of the integration, in sequence order. */
-  outbox(): Promise<{ detailType: string; detail: Record<string, unknown> }[]>;
-  /** Every item of the tenant whose sort key starts with `prefix`. */
-  items(prefix: string): Promise<Record<string, unknown>[]>;
-}
-
-async function setup(
+function setup(
   shape: OrgShape,
   settings: Partial<typeof DEFAULT_SYNC_SETTINGS> = {},
   clock = virtualClock(),
   { rateLimited = false } = {},
 ): Promise<Setup> {
-  const tableName = `engine-${++tables}`;
-  const client = localDynamoDbClient(dynamo.endpoint);
-  await ensureTable(client, tableName);
-  const db = createDocumentClient(client);
-  const sandbox = new SandboxOrganization(
-    generateOrganization(shape),
-    TRUSTED,
-    rateLimited ? { rateLimitClock: clock } : {},
-  );
-  const role = sandbox.createRole({
-    accountId: sandbox.managementAccountId,
-    roleName: 'Discovery',
-    externalId: EXTERNAL_ID,
-  });
-  const integration: Integration = {
-    id: randomUUID(),
-    version: 1,
-    handle: 'acme',
-    kind: 'organization',
-    scope: { level: 'tenant' },
-    status: 'pending',
-    roleArn: role.arn,
-    readOnlyRoleArn: null,
-    memberRoleName: 'OrgConnectionsReadOnly',
-    memberRoleStackSet: null,
-    filters: null,
-    handlePrefix: null,
-    regions: ['us-east-1'],
-    options: {},
-    permissions: { share: 'none' },
-    externalId: EXTERNAL_ID,
-    accountId: sandbox.managementAccountId,
-    partition: 'aws',
-    organizationId: sandbox.id,
-    managementAccountId: sandbox.managementAccountId,
-    createdAt: new Date(clock.now()).toISOString(),
-    updatedAt: new Date(clock.now()).toISOString(),
-    createdBy: 'test',
-  };
-  await new DynamoDbIntegrations(db, tableName).create({
-    tenantId: TENANT,
-    integration,
-    roleIdentity: `aws:${sandbox.managementAccountId}:discovery`,
-    firstDueAt: new Date(clock.now() + 6 * 3600 * 1000).toISOString(),
-    event: buildEvent(
-      'Integration Created',
-      { tenantId: TENANT, scope: integration.scope, integrationId: integration.id, syncRunId: null },
-      1,
-      {},
-    ),
-  });
-  const store = new DynamoDbSync(db, tableName, clock.now);
-  const roles = new SandboxCustomerRoles(sandbox, TRUSTED);
-  const assumed = { count: 0 };
-  const started: RunRef[] = [];
-  const service = makeSyncService({
-    state: store,
-    mirror: store,
-    roles: {
-      assumeRole: (request) => {
-        assumed.count += 1;
-        return roles.assumeRole(request);
-      },
-    },
-    workflow: { start: async (ref) => void started.push(ref) },
-    settings: {
-      ...DEFAULT_SYNC_SETTINGS,
-      rateFraction: 1,
-      stepMarginMs: 0,
-      roleRules: { trustedAccountId: TRUSTED, allowedPartitions: ['aws'] },
-      ...settings,
-    },
+  return createSyncWorld({
+    client: localDynamoDbClient(dynamo.endpoint),
+    tableName: `engine-${++tables}`,
+    shape,
+    settings,
     clock,
-    random: () => 0.5,
+    sandbox: rateLimited ? { rateLimitClock: clock } : {},
   });
-  async function begin(confirmDeletions: boolean, targets?: SyncTargets): Promise<RunRef> {
-    const request = {
-      tenantId: TENANT,
-      integrationId: integration.id,
-      trigger: targets ? ('event' as const) : ('manual' as const),
-      confirmDeletions,
-      targets,
-    };
-    const { runId } = await service.requestSync(request);
-    return { tenantId: TENANT, integrationId: integration.id, runId };
-  }
-  return {
-    sandbox,
-    store,
-    service,
-    integration,
-    started,
-    assumed,
-    begin: () => begin(false),
-    async run({ budgetMs = 3_600_000, confirmDeletions = false, targets = undefined } = {}) {
-      const ref = await begin(confirmDeletions, targets);
-      let steps = 0;
-      for (let done = false; !done; steps += 1) {
-        done = (await service.step(ref, clock.now() + budgetMs)).done;
-        if (steps > 10_000) throw new Error('the run does not end');
-      }
-      await service.finalize(ref);
-      return { ref, steps };
-    },
-    async items(prefix: string) {
-      const { Items = [] } = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': ITEM_KEYS.tenant(TENANT), ':prefix': prefix },
-        }),
-      );
-      return Items;
-    },
-    async outbox() {
-      const { Items = [] } = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': ITEM_KEYS.tenant(TENANT),
-            ':prefix': `${ITEM_KEYS.outboxPrefix}${integration.id}#`,
-          },
-        }),
-      );
-      return Items.map((item) => ({ detailType: String(item.detailType), detail: item.detail }));
-    },
-  };
-}
-
-/** What walking by parent costs against the sandbox: per container, its OU pages and its account pages. */
-function minimumCalls(sandbox: SandboxOrganization): number {
-  const pages = (items: number) => (items <= 20 ? 1 : 1 + Math.ceil(items / 20)); // + the empty first page
-  const containers = [sandbox.rootId, ...sandbox.snapshot().organizationalUnits.map((ou) => ou.id)];
-  return (
-    2 +
-    containers.reduce((sum, id) => {
-      const { ous, accounts } = sandbox.children(id);
-      return sum + pages(ous.length) + pages(accounts.length);
-    }, 0)
-  );
 }
 
 function throwOn(

@@ -224,6 +224,8 @@ class SandboxRoleSession implements CustomerRoleSession {
           'The security token included in the request is expired',
         );
       }
+      // The whole round trip before the answer, so refusals cost it too.
+      await this.organization.roundTrip();
       this.organization.call({ api, callerAccountId: this.accountId, ...(parentId ? { parentId } : {}) });
       return answer();
     } catch (error: unknown) {

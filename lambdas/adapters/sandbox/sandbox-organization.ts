@@ -15,6 +15,11 @@ import { organizationsLimitOf, TokenBucket } from '../../sync/rate-limit';
 /** AWS Organizations returns at most 20 items a page. */
 export const MAX_PAGE_SIZE = 20;
 
+/** The calls that list `items` children here: more than a page starts with an empty one (see `page`). */
+export function pageCount(items: number): number {
+  return items <= MAX_PAGE_SIZE ? 1 : 1 + Math.ceil(items / MAX_PAGE_SIZE);
+}
+
 export interface SandboxAccount {
   readonly id: string;
   readonly arn: string;
@@ -76,6 +81,8 @@ export interface SandboxOptions {
    * fails with TooManyRequestsException, as AWS answers. Unlimited when absent.
    */
   readonly rateLimitClock?: Clock;
+  /** Each Organizations call takes this long on this clock, as a round trip to AWS does. */
+  readonly latency?: { readonly ms: number; readonly clock: Clock };
 }
 
 /**
@@ -104,6 +111,8 @@ export class SandboxOrganization {
   readonly calls: SandboxCall[] = [];
   /** Per calling account and API, as AWS keeps them. */
   private readonly buckets = new Map<string, TokenBucket>();
+  /** Each container's children, built on first use after a change: listings stay cheap at 50,000 accounts. */
+  private childIndex: Map<string, { ous: SandboxOu[]; accounts: SandboxAccount[] }> | undefined;
 
   constructor(
     fixture: SandboxOrgFixture,
@@ -188,6 +197,12 @@ export class SandboxOrganization {
     if (!bucket.tryTake()) throw new SandboxApiError('TooManyRequestsException', 'Rate exceeded.');
   }
 
+  /** Waits out a call's round trip, when the sandbox was given one. */
+  async roundTrip(): Promise<void> {
+    const { latency } = this.options;
+    if (latency) await latency.clock.sleep(latency.ms);
+  }
+
   /** The container directly above an account or OU; null when it is not in the organization. */
   parentOf(childId: string): string | null {
     return this.accounts.get(childId)?.parentId ?? this.ous.get(childId)?.parentId ?? null;
@@ -206,24 +221,49 @@ export class SandboxOrganization {
     if (parentId !== this.rootId && !this.ous.has(parentId)) {
       throw new SandboxApiError('ParentNotFoundException', `No parent ${parentId}.`);
     }
-    return {
-      ous: [...this.ous.values()].filter((ou) => ou.parentId === parentId),
-      accounts: [...this.accounts.values()].filter((account) => account.parentId === parentId),
+    const { ous = [], accounts = [] } = this.indexOfChildren().get(parentId) ?? {};
+    return { ous: [...ous], accounts: [...accounts] };
+  }
+
+  private indexOfChildren(): Map<string, { ous: SandboxOu[]; accounts: SandboxAccount[] }> {
+    if (this.childIndex) return this.childIndex;
+    const index = new Map<string, { ous: SandboxOu[]; accounts: SandboxAccount[] }>();
+    const entry = (parentId: string) => {
+      let children = index.get(parentId);
+      if (!children) {
+        children = { ous: [], accounts: [] };
+        index.set(parentId, children);
+      }
+      return children;
     };
+    for (const ou of this.ous.values()) entry(ou.parentId).ous.push(ou);
+    for (const account of this.accounts.values()) entry(account.parentId).accounts.push(account);
+    this.childIndex = index;
+    return index;
+  }
+
+  private putAccount(account: SandboxAccount): void {
+    this.accounts.set(account.id, account);
+    this.childIndex = undefined;
+  }
+
+  private putOu(ou: SandboxOu): void {
+    this.ous.set(ou.id, ou);
+    this.childIndex = undefined;
   }
 
   createOrganizationalUnit(name: string, parentId: string): SandboxOu {
     this.requireContainer(parentId);
     const id = `ou-${this.rootId.slice(2)}-${randomBytes(4).toString('hex')}`;
     const ou: SandboxOu = { id, name, parentId, arn: this.organizationsArn(`ou/${this.id}/${id}`) };
-    this.ous.set(id, ou);
+    this.putOu(ou);
     return ou;
   }
 
   renameOrganizationalUnit(id: string, name: string): SandboxOu {
     const ou = this.requireOu(id);
     const renamed = { ...ou, name };
-    this.ous.set(id, renamed);
+    this.putOu(renamed);
     return renamed;
   }
 
@@ -235,6 +275,7 @@ export class SandboxOrganization {
       throw new SandboxConflict('OrganizationalUnitNotEmptyException: move or remove its children first.');
     }
     this.ous.delete(id);
+    this.childIndex = undefined;
     return ou;
   }
 
@@ -252,7 +293,7 @@ export class SandboxOrganization {
       arn: this.organizationsArn(`account/${this.id}/${id}`),
       tags: {},
     };
-    this.accounts.set(id, account);
+    this.putAccount(account);
     return account;
   }
 
@@ -260,7 +301,7 @@ export class SandboxOrganization {
     const account = this.requireAccount(id);
     this.requireContainer(destinationParentId);
     const moved = { ...account, parentId: destinationParentId };
-    this.accounts.set(id, moved);
+    this.putAccount(moved);
     return moved;
   }
 
@@ -273,7 +314,7 @@ export class SandboxOrganization {
       else next[key] = value;
     }
     const tagged = { ...account, tags: next };
-    this.accounts.set(id, tagged);
+    this.putAccount(tagged);
     return tagged;
   }
 
@@ -283,7 +324,7 @@ export class SandboxOrganization {
     if (id === this.managementAccountId)
       throw new SandboxConflict('The management account cannot be closed.');
     const closed = { ...account, state: 'PENDING_CLOSURE' as const };
-    this.accounts.set(id, closed);
+    this.putAccount(closed);
     return closed;
   }
 
@@ -294,6 +335,7 @@ export class SandboxOrganization {
       throw new SandboxConflict('The management account cannot leave its organization.');
     }
     this.accounts.delete(id);
+    this.childIndex = undefined;
     return account;
   }
 
@@ -349,7 +391,7 @@ export class SandboxOrganization {
     for (const account of container.accounts) {
       if (this.accounts.has(account.id))
         throw new Error(`sandbox organization: account ${account.id} appears twice`);
-      this.accounts.set(account.id, {
+      this.putAccount({
         ...account,
         arn: this.organizationsArn(`account/${this.id}/${account.id}`),
         parentId,
@@ -357,7 +399,7 @@ export class SandboxOrganization {
     }
     for (const ou of container.organizationalUnits) {
       if (this.ous.has(ou.id)) throw new Error(`sandbox organization: OU ${ou.id} appears twice`);
-      this.ous.set(ou.id, {
+      this.putOu({
         id: ou.id,
         name: ou.name,
         arn: this.organizationsArn(`ou/${this.id}/${ou.id}`),

@@ -1,0 +1,122 @@
+import autocannon from 'autocannon';
+import { build } from 'hdr-histogram-js';
+import { DynamoDbHealth } from '../lambdas/adapters/aws/dynamodb-health';
+import { DynamoDbIntegrations } from '../lambdas/adapters/aws/dynamodb-integrations';
+import { DynamoDbSync } from '../lambdas/adapters/aws/dynamodb-sync';
+import { createDocumentClient } from '../lambdas/core/dynamodb';
+import { localDynamoDbClient } from '../local/dynamodb-local';
+import type { LocalRuntime } from '../local/runtime';
+import { createSyncWorld, TENANT } from '../test/fixtures/sync-world';
+
+export interface ApiResult {
+  readonly route: string;
+  readonly requests: number;
+  /** Answers that were not 200, and connection errors. */
+  readonly failures: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** The store reads the handler makes, in the same order, called in process: no HTTP, no auth. */
+  readonly storeP50Ms: number;
+  readonly storeP99Ms: number;
+}
+
+const CONNECTIONS = 32;
+/** The tree's default page (schemas/api/common.ts). */
+const PAGE = { limit: 25 };
+
+/**
+ * Mirrors a generated 10,000-account organization into the local runtime's table (the real
+ * sync service, with waits skipped), then loads `GET …/status` and `GET …/tree` with
+ * autocannon, and the same store reads without the API around them, at the same concurrency.
+ */
+export async function benchApi(
+  runtime: LocalRuntime,
+  log: (message: string) => void,
+  { seconds }: { seconds: number },
+): Promise<ApiResult[]> {
+  log('api: mirroring 10,000 accounts into the local runtime');
+  const client = localDynamoDbClient(runtime.dynamoDbEndpoint);
+  const tableName = runtime.config.tableName;
+  const world = await createSyncWorld({
+    client,
+    tableName,
+    shape: { accounts: 10_000, ous: 1_000, depth: 5 },
+  });
+  await world.run();
+  const id = world.integration.id;
+  const db = createDocumentClient(client);
+  const integrations = new DynamoDbIntegrations(db, tableName);
+  const sync = new DynamoDbSync(db, tableName);
+  const health = new DynamoDbHealth(db, tableName);
+  const token = await runtime.issuer.sign({ tenantId: TENANT, roles: ['tenant_owner'] });
+
+  const routes = [
+    {
+      route: 'GET /v1/integrations/{id}/status',
+      path: `/v1/integrations/${id}/status`,
+      async store() {
+        await integrations.get(TENANT, id);
+        const target = await sync.target(TENANT, id);
+        if (target?.lastRunId)
+          await sync.run({ tenantId: TENANT, integrationId: id, runId: target.lastRunId });
+      },
+    },
+    {
+      route: 'GET /v1/integrations/{id}/tree',
+      path: `/v1/integrations/${id}/tree`,
+      async store() {
+        await integrations.get(TENANT, id);
+        const page = await sync.page(TENANT, id, PAGE);
+        const connections = page.items.filter((node) => node.type === 'connection').map((node) => node.id);
+        await health.health(TENANT, id, connections);
+      },
+    },
+  ];
+  const results: ApiResult[] = [];
+  for (const { route, path, store } of routes) {
+    log(`api: ${route}, ${CONNECTIONS} connections, ${seconds} s`);
+    const loaded = await autocannon({
+      url: `${runtime.url}${path}`,
+      connections: CONNECTIONS,
+      duration: seconds,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    log(`api: the same store reads, ${CONNECTIONS} at once, ${seconds} s`);
+    const bare = await loadInProcess(store, seconds);
+    results.push({
+      route,
+      requests: loaded.requests.total,
+      failures: loaded.non2xx + loaded.errors + loaded.timeouts,
+      p50Ms: loaded.latency.p50,
+      p99Ms: loaded.latency.p99,
+      storeP50Ms: bare.p50,
+      storeP99Ms: bare.p99,
+    });
+  }
+  client.destroy();
+  return results;
+}
+
+/** Runs `call` in CONNECTIONS loops at once for `seconds`, and returns its latency percentiles. */
+async function loadInProcess(call: () => Promise<void>, seconds: number) {
+  const histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const endAt = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (performance.now() < endAt) {
+        const startedAt = performance.now();
+        await call();
+        // Microseconds, so sub-millisecond reads keep their precision.
+        histogram.recordValue(Math.round((performance.now() - startedAt) * 1000));
+      }
+    }),
+  );
+  return {
+    p50: histogram.getValueAtPercentile(50) / 1000,
+    p99: histogram.getValueAtPercentile(99) / 1000,
+  };
+}

@@ -1,0 +1,191 @@
+import type { ApiResult } from './api';
+import type { BundleResult } from './bundles';
+import type { BenchResults } from './run';
+import type { SizeResult } from './sync-size';
+import type { TargetedResult } from './targeted';
+
+/** One figure against its target. */
+export interface Check {
+  readonly what: string;
+  readonly value: number;
+  readonly target: string;
+  readonly met: boolean;
+}
+
+/** The issue's targets: a regression shows as a missed one, and `npm run bench` exits 1. */
+export function checksOf({
+  sizes,
+  targeted,
+  functions,
+  api,
+}: {
+  sizes: readonly SizeResult[];
+  targeted: readonly TargetedResult[];
+  functions: readonly BundleResult[];
+  api: readonly ApiResult[];
+}): Check[] {
+  const checks: Check[] = [];
+  const check = (what: string, value: number, target: string, met: boolean) =>
+    checks.push({ what, value: round(value), target, met });
+  for (const size of sizes) {
+    const at = `${size.accounts.toLocaleString('en-US')} accounts`;
+    check(`${at}: mirror equals the organization`, Number(size.mirrorMatches), '= 1', size.mirrorMatches);
+    const calls = size.orgCalls / size.orgCallsMin;
+    check(`${at}: Organizations calls / minimum`, calls, '= 1.00', calls <= 1);
+    const wall = size.wallSeconds / size.boundSeconds;
+    check(`${at}: wall time / rate-limit bound`, wall, '≤ 1.15', wall <= 1.15);
+    check(
+      `${at}: PutEvents entries per call`,
+      size.putEventsEntriesPerCall,
+      '≥ 9.5',
+      size.putEventsEntriesPerCall >= 9.5,
+    );
+    check(`${at}: peak RSS MiB`, size.peakRssMiB, '< 512', size.peakRssMiB < 512);
+    check(`${at}: no-op mirror writes`, size.noopMirrorWrites, '= 0', size.noopMirrorWrites === 0);
+    check(`${at}: no-op change events`, size.noopChangeEvents, '= 0', size.noopChangeEvents === 0);
+  }
+  for (const run of targeted) {
+    const limit = ['MoveAccount', 'UpdateOrganizationalUnit', 'CloseAccountResult'].includes(run.event)
+      ? 4
+      : 8;
+    check(
+      `${run.event}: Organizations calls`,
+      run.orgCalls,
+      `≤ ${limit} (a walk: ${run.walkCalls})`,
+      run.orgCalls <= limit,
+    );
+    check(
+      `${run.event}: event published`,
+      Number(Number.isFinite(run.secondsToChange)),
+      '= 1',
+      Number.isFinite(run.secondsToChange),
+    );
+  }
+  for (const fn of functions) {
+    check(`${fn.name}: bundle KB`, fn.bundleBytes / 1000, '≤ 600', fn.bundleBytes <= 600_000);
+  }
+  for (const route of api)
+    check(`${route.route}: failed requests`, route.failures, '= 0', route.failures === 0);
+  return checks;
+}
+
+export function printReport(results: BenchResults): void {
+  const { machine, settings } = results;
+  const lines = [
+    `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`,
+    `command: ${results.command} (time factor ×${settings.timeFactor}, round trip ${settings.latencyMs} ms)`,
+  ];
+  if (results.sizes.length > 0) {
+    lines.push(
+      '',
+      table(
+        [
+          'accounts',
+          'OUs',
+          'org calls',
+          'minimum',
+          'ratio',
+          'wall s',
+          'bound s',
+          'ratio',
+          'writes',
+          'items',
+          'PutEvents',
+          'per call',
+          'RSS MiB',
+          'no-op writes',
+          'no-op events',
+          'no-op reads',
+        ],
+        results.sizes.map((size) => [
+          size.accounts,
+          size.ous,
+          size.orgCalls,
+          size.orgCallsMin,
+          size.orgCalls / size.orgCallsMin,
+          size.wallSeconds,
+          size.boundSeconds,
+          size.wallSeconds / size.boundSeconds,
+          size.dynamodbWriteRequests,
+          size.dynamodbWriteItems,
+          size.putEventsCalls,
+          size.putEventsEntriesPerCall,
+          size.peakRssMiB,
+          size.noopMirrorWrites,
+          size.noopChangeEvents,
+          `${size.noopReadRequests} (${size.noopReadItems} items)`,
+        ]),
+      ),
+    );
+  }
+  if (results.targeted.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['event', 'org calls', 'a walk', 'change', 's to event'],
+        results.targeted.map((run) => [
+          run.event,
+          run.orgCalls,
+          run.walkCalls,
+          run.change,
+          run.secondsToChange,
+        ]),
+      ),
+    );
+  }
+  if (results.functions.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['function', 'bundle KB', 'load ms', 'hello-world ms', 'ratio'],
+        results.functions.map((fn) => [
+          fn.name,
+          fn.bundleBytes / 1000,
+          fn.loadMs,
+          fn.helloWorldLoadMs,
+          fn.loadMs / fn.helloWorldLoadMs,
+        ]),
+      ),
+    );
+  }
+  if (results.api.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['route', 'requests', 'failed', 'p50 ms', 'p99 ms', 'store p50', 'store p99', 'p50 ratio'],
+        results.api.map((route) => [
+          route.route,
+          route.requests,
+          route.failures,
+          route.p50Ms,
+          route.p99Ms,
+          route.storeP50Ms,
+          route.storeP99Ms,
+          route.p50Ms / route.storeP50Ms,
+        ]),
+      ),
+    );
+  }
+  const missed = results.checks.filter((check) => !check.met);
+  lines.push('', `targets: ${results.checks.length - missed.length} of ${results.checks.length} met`);
+  for (const check of missed) lines.push(`  MISSED ${check.what}: ${check.value} (target ${check.target})`);
+  console.log(lines.join('\n'));
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function table(headers: readonly string[], rows: readonly (string | number)[][]): string {
+  const cells = rows.map((row) =>
+    row.map((cell) =>
+      typeof cell === 'number' ? String(Number.isInteger(cell) ? cell : round(cell)) : cell,
+    ),
+  );
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...cells.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (row: readonly string[]) =>
+    row.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
+  return [line(headers), ...cells.map(line)].join('\n');
+}

@@ -1,0 +1,180 @@
+/**
+ * One organization size of the sync benchmark, in a process of its own so its memory is its
+ * own: a generated organization served by the sandbox with DESIGN §6's token buckets and a
+ * round-trip latency, the real sync service on DynamoDB Local, and the real outbox publisher
+ * reading the table's stream. It runs a full sync, then a sync with nothing to change, and
+ * writes its figures as JSON to the file named by its argument.
+ *
+ * Usage: tsx bench/sync-size.ts '<SizeInput as JSON>'
+ */
+import { writeFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
+import type { OrganizationsApi } from '../lambdas/sync/rate-limit';
+import { DEFAULT_SYNC_SETTINGS } from '../lambdas/sync/service';
+import { localDynamoDbClient } from '../local/dynamodb-local';
+import { startOutboxStream } from '../local/outbox-stream';
+import { ITEM_KEYS } from '../schemas/table';
+import type { OrgShape } from '../test/fixtures/generated-org';
+import { mirrorShape, organizationShape } from '../test/fixtures/mirror';
+import { createSyncWorld, minimumCallsByApi, TENANT } from '../test/fixtures/sync-world';
+import { rateLimitBoundSeconds } from './bound';
+import { CountingBus } from './counting-bus';
+import { DynamoDbCounter, type DynamoDbCounts } from './dynamodb-counter';
+import { scaledClock } from './scaled-clock';
+
+export interface SizeInput {
+  readonly endpoint: string;
+  readonly shape: Required<OrgShape>;
+  readonly timeFactor: number;
+  readonly latencyMs: number;
+  readonly output: string;
+}
+
+export interface PhaseFigures {
+  readonly orgCalls: number;
+  /** Scaled seconds from the request to the run's end. */
+  readonly wallSeconds: number;
+  readonly steps: number;
+  readonly dynamodb: DynamoDbCounts;
+  readonly putEventsCalls: number;
+  readonly putEventsEntries: number;
+  /** Folder and connection events: what changed, not how runs went. */
+  readonly changeEvents: number;
+}
+
+export interface SizeResult {
+  readonly accounts: number;
+  readonly ous: number;
+  readonly depth: number;
+  readonly orgCalls: number;
+  readonly orgCallsMin: number;
+  readonly orgCallsByApi: Record<string, number>;
+  readonly wallSeconds: number;
+  readonly boundSeconds: number;
+  readonly steps: number;
+  readonly mirrorMatches: boolean;
+  readonly dynamodbWriteRequests: number;
+  readonly dynamodbWriteItems: number;
+  readonly putEventsCalls: number;
+  readonly putEventsEntriesPerCall: number;
+  readonly changeEvents: number;
+  readonly peakRssMiB: number;
+  readonly noopOrgCalls: number;
+  readonly noopMirrorWrites: number;
+  readonly noopChangeEvents: number;
+  readonly noopReadRequests: number;
+  readonly noopReadItems: number;
+  readonly noopWallSeconds: number;
+}
+
+/** A Lambda step may run 15 minutes; the engine checkpoints a minute before. */
+const STEP_BUDGET_MS = 15 * 60 * 1000;
+/** The outbox event source mapping's batch size (the stateless stack). */
+const STREAM_BATCH_SIZE = 100;
+
+async function main(): Promise<void> {
+  const input = JSON.parse(process.argv[2] ?? '') as SizeInput;
+  const clock = scaledClock(input.timeFactor);
+  const client = localDynamoDbClient(input.endpoint);
+  const dynamodb = new DynamoDbCounter();
+  dynamodb.attach(client);
+  const tableName = `bench-${input.shape.accounts}-${Date.now()}`;
+  const world = await createSyncWorld({
+    client,
+    tableName,
+    shape: input.shape,
+    settings: {
+      rateFraction: DEFAULT_SYNC_SETTINGS.rateFraction,
+      stepMarginMs: DEFAULT_SYNC_SETTINGS.stepMarginMs,
+    },
+    clock,
+    sandbox: { rateLimitClock: clock, latency: { ms: input.latencyMs, clock } },
+  });
+
+  process.env.CONNECTIONS_BUS_NAME = 'bench';
+  const publisher = await import('../lambdas/publisher/handler');
+  const bus = new CountingBus();
+  const publish = publisher.createHandler({ bus, source: 'aws-org-connections' });
+  const stream = await startOutboxStream(input.endpoint, tableName, async ({ Records }) => {
+    const outbox = Records.filter((record) =>
+      String(record.dynamodb?.Keys?.sk?.S).startsWith(ITEM_KEYS.outboxPrefix),
+    );
+    for (let start = 0; start < outbox.length; start += STREAM_BATCH_SIZE) {
+      await publish({ Records: outbox.slice(start, start + STREAM_BATCH_SIZE) } as never);
+    }
+  });
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 20);
+
+  async function phase(): Promise<PhaseFigures> {
+    dynamodb.take();
+    bus.take();
+    const callsBefore = world.sandbox.calls.length;
+    const startedAt = clock.now();
+    const { steps } = await world.run({ budgetMs: STEP_BUDGET_MS });
+    const wallSeconds = (clock.now() - startedAt) / 1000;
+    const orgCalls = world.sandbox.calls.length - callsBefore;
+    await stream.drained();
+    const published = bus.take();
+    return {
+      orgCalls,
+      wallSeconds,
+      steps,
+      dynamodb: dynamodb.take(),
+      putEventsCalls: published.calls,
+      putEventsEntries: published.entries.length,
+      changeEvents: published.entries.filter((entry) => /^(Folder|Connection) /.test(entry.detailType))
+        .length,
+    };
+  }
+
+  const full = await phase();
+  clearInterval(sampler);
+  const mirror = await world.store.load(TENANT, world.integration.id);
+  const mirrorMatches = isDeepStrictEqual(mirrorShape(mirror), organizationShape(world.sandbox));
+  const noop = await phase();
+  await stream.stop();
+
+  const minimum = minimumCallsByApi(world.sandbox);
+  const result: SizeResult = {
+    accounts: input.shape.accounts,
+    ous: input.shape.ous,
+    depth: input.shape.depth,
+    orgCalls: full.orgCalls,
+    orgCallsMin: Object.values(minimum).reduce((sum, calls) => sum + calls, 0),
+    orgCallsByApi: countByApi(world.sandbox.calls.slice(0, full.orgCalls).map((call) => call.api)),
+    wallSeconds: full.wallSeconds,
+    boundSeconds: rateLimitBoundSeconds(minimum as Partial<Record<OrganizationsApi, number>>, {
+      rateFraction: DEFAULT_SYNC_SETTINGS.rateFraction,
+      latencyMs: input.latencyMs,
+      depth: input.shape.depth,
+    }),
+    steps: full.steps,
+    mirrorMatches,
+    dynamodbWriteRequests: full.dynamodb.writeRequests,
+    dynamodbWriteItems: full.dynamodb.writeItems,
+    putEventsCalls: full.putEventsCalls,
+    putEventsEntriesPerCall: full.putEventsCalls === 0 ? 0 : full.putEventsEntries / full.putEventsCalls,
+    changeEvents: full.changeEvents,
+    peakRssMiB: peakRss / 2 ** 20,
+    noopOrgCalls: noop.orgCalls,
+    noopMirrorWrites: noop.dynamodb.mirrorWriteItems,
+    noopChangeEvents: noop.changeEvents,
+    noopReadRequests: noop.dynamodb.readRequests,
+    noopReadItems: noop.dynamodb.readItems,
+    noopWallSeconds: noop.wallSeconds,
+  };
+  await writeFile(input.output, JSON.stringify(result));
+  client.destroy();
+}
+
+function countByApi(apis: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const api of apis) counts[api] = (counts[api] ?? 0) + 1;
+  return counts;
+}
+
+await main();
