@@ -10,6 +10,8 @@ import { createSyncWorld, TENANT } from '../test/fixtures/sync-world';
 
 export interface ApiResult {
   readonly route: string;
+  /** The size of the mirrored organization. */
+  readonly accounts: number;
   readonly requests: number;
   /** Answers that were not 200, and connection errors. */
   readonly failures: number;
@@ -25,24 +27,26 @@ const CONNECTIONS = 32;
 const PAGE = { limit: 25 };
 
 /**
- * Mirrors a generated 10,000-account organization into the local runtime's table (the real
+ * Mirrors a generated organization into the local runtime's table (the real
  * sync service, with waits skipped), then loads `GET …/status` and `GET …/tree` with
  * autocannon, and the same store reads without the API around them, at the same concurrency.
  */
 export async function benchApi(
   runtime: LocalRuntime,
   log: (message: string) => void,
-  { seconds }: { seconds: number },
+  { accounts, ous, seconds }: { accounts: number; ous: number; seconds: number },
 ): Promise<ApiResult[]> {
-  log('api: mirroring 10,000 accounts into the local runtime');
+  log(`api: mirroring ${accounts.toLocaleString('en-US')} accounts into the local runtime`);
   const client = localDynamoDbClient(runtime.dynamoDbEndpoint);
   const tableName = runtime.config.tableName;
   const world = await createSyncWorld({
     client,
     tableName,
-    shape: { accounts: 10_000, ous: 1_000, depth: 5 },
+    shape: { accounts, ous, depth: 5 },
   });
   await world.run();
+  // The stream readers publish the mirror's 11,000 events first; the load starts on a quiet runtime.
+  await runtime.settled();
   const id = world.integration.id;
   const db = createDocumentClient(client);
   const integrations = new DynamoDbIntegrations(db, tableName);
@@ -85,6 +89,7 @@ export async function benchApi(
     const bare = await loadInProcess(store, seconds);
     results.push({
       route,
+      accounts,
       requests: loaded.requests.total,
       failures: loaded.non2xx + loaded.errors + loaded.timeouts,
       p50Ms: loaded.latency.p50,

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -32,7 +31,9 @@ console.log(performance.now() - started);
  * environment the stack gives it, beside a hello-world bundle.
  */
 export async function benchBundles(log: (message: string) => void): Promise<BundleResult[]> {
-  const outdir = await mkdtemp(path.join(os.tmpdir(), 'bench-cdk-'));
+  // Inside the project: the bundles leave the AWS SDK out (Lambda's runtime provides it), and
+  // from here `node` finds it in node_modules, as Lambda finds its own copy.
+  const outdir = await mkdtemp(path.join(process.cwd(), '.bench-cdk-'));
   try {
     log('bundles: cdk synth');
     await run(path.join('node_modules', '.bin', 'cdk'), ['synth', '-q', '-o', outdir], {
@@ -98,6 +99,7 @@ async function functionsOf(outdir: string): Promise<SynthesizedFunction[]> {
 }
 
 function placeholderFor(variable: string): string {
+  if (/_(URI|URL)$|ISSUER/.test(variable)) return `https://bench.example.test/${variable.toLowerCase()}`;
   if (variable.endsWith('_ARN')) return 'arn:aws:states:us-east-1:123456789012:stateMachine:bench';
   return `bench-${variable.toLowerCase()}`;
 }

@@ -152,9 +152,20 @@ export function printReport(results: BenchResults): void {
     lines.push(
       '',
       table(
-        ['route', 'requests', 'failed', 'p50 ms', 'p99 ms', 'store p50', 'store p99', 'p50 ratio'],
+        [
+          'route',
+          'accounts',
+          'requests',
+          'failed',
+          'p50 ms',
+          'p99 ms',
+          'store p50',
+          'store p99',
+          'p50 ratio',
+        ],
         results.api.map((route) => [
           route.route,
+          route.accounts,
           route.requests,
           route.failures,
           route.p50Ms,

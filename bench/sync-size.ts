@@ -9,6 +9,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
+import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { Clock } from '../lambdas/core/retry';
+import { OUTBOX_BATCHING } from '../lambdas/publisher/service';
 import type { OrganizationsApi } from '../lambdas/sync/rate-limit';
 import { DEFAULT_SYNC_SETTINGS } from '../lambdas/sync/service';
 import { localDynamoDbClient } from '../local/dynamodb-local';
@@ -69,8 +72,43 @@ export interface SizeResult {
 
 /** A Lambda step may run 15 minutes; the engine checkpoints a minute before. */
 const STEP_BUDGET_MS = 15 * 60 * 1000;
-/** The outbox event source mapping's batch size (the stateless stack). */
-const STREAM_BATCH_SIZE = 100;
+/**
+ * The outbox's event source mapping, on the scaled clock: batches of up to `batchSize` records,
+ * a partial batch delivered once the batching window has passed since its first record, one
+ * batch at a time.
+ */
+class BatchingWindow {
+  private buffer: _Record[] = [];
+  private delivering: Promise<void> = Promise.resolve();
+  private window: Promise<void> | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly deliver: (records: _Record[]) => Promise<void>,
+  ) {}
+
+  add(records: readonly _Record[]): void {
+    this.buffer.push(...records);
+    while (this.buffer.length >= OUTBOX_BATCHING.batchSize) {
+      this.send(this.buffer.splice(0, OUTBOX_BATCHING.batchSize));
+    }
+    if (this.buffer.length > 0 && !this.window) {
+      this.window = this.clock.sleep(OUTBOX_BATCHING.windowSeconds * 1000).then(() => {
+        this.window = undefined;
+        if (this.buffer.length > 0) this.send(this.buffer.splice(0));
+      });
+    }
+  }
+
+  async drained(): Promise<void> {
+    await this.window;
+    await this.delivering;
+  }
+
+  private send(batch: _Record[]): void {
+    this.delivering = this.delivering.then(() => this.deliver(batch));
+  }
+}
 
 async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2] ?? '') as SizeInput;
@@ -95,14 +133,12 @@ async function main(): Promise<void> {
   const publisher = await import('../lambdas/publisher/handler');
   const bus = new CountingBus();
   const publish = publisher.createHandler({ bus, source: 'aws-org-connections' });
-  const stream = await startOutboxStream(input.endpoint, tableName, async ({ Records }) => {
-    const outbox = Records.filter((record) =>
-      String(record.dynamodb?.Keys?.sk?.S).startsWith(ITEM_KEYS.outboxPrefix),
-    );
-    for (let start = 0; start < outbox.length; start += STREAM_BATCH_SIZE) {
-      await publish({ Records: outbox.slice(start, start + STREAM_BATCH_SIZE) } as never);
-    }
-  });
+  const batches = new BatchingWindow(clock, (Records) => publish({ Records } as never));
+  const stream = await startOutboxStream(input.endpoint, tableName, async ({ Records }) =>
+    batches.add(
+      Records.filter((record) => String(record.dynamodb?.Keys?.sk?.S).startsWith(ITEM_KEYS.outboxPrefix)),
+    ),
+  );
 
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -118,6 +154,7 @@ async function main(): Promise<void> {
     const wallSeconds = (clock.now() - startedAt) / 1000;
     const orgCalls = world.sandbox.calls.length - callsBefore;
     await stream.drained();
+    await batches.drained();
     const published = bus.take();
     return {
       orgCalls,

@@ -14,6 +14,12 @@ export interface EventBusPort {
   put(entries: readonly BusEntry[]): Promise<readonly number[]>;
 }
 
+/**
+ * How the table's stream feeds the publisher (the event source mapping): up to 100 outbox
+ * records a batch, gathered for at most a second, so a busy sync fills its PutEvents calls.
+ */
+export const OUTBOX_BATCHING = { batchSize: 100, windowSeconds: 1 } as const;
+
 /** PutEvents takes at most 10 entries a call (DESIGN §6). */
 export const MAX_ENTRIES_PER_CALL = 10;
 const ATTEMPTS = 6;

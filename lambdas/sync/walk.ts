@@ -150,24 +150,32 @@ export class Walk {
     deadline: number,
     fetch: (token: string | undefined) => Promise<OrgPage<DiscoveredOu | DiscoveredAccount>>,
   ): Promise<void> {
+    // The next page is asked for while the last one is written, so the store's time hides
+    // behind the rate limit's; pages are still reconciled one after another, in order.
+    let writing: Promise<void> = Promise.resolve();
     while (cursor[stream] !== null && !this.stopped(deadline)) {
       let page: OrgPage<DiscoveredOu | DiscoveredAccount>;
       try {
         page = await fetch(cursor[stream] ?? undefined);
       } catch (error: unknown) {
+        await writing.catch(() => undefined);
         if (!(error instanceof InvalidPageTokenError)) throw error;
         // A saved token expired: list the container again; what was seen stays seen.
         cursor[stream] = undefined;
         continue;
       }
-      await this.reconcilePage(
+      await writing;
+      writing = this.reconcilePage(
         cursor,
         stream === 'ouToken' ? (page.items as DiscoveredOu[]) : [],
         stream === 'accountToken' ? (page.items as DiscoveredAccount[]) : [],
       );
+      // Awaited at the next page or below; this only keeps a failure from counting as unhandled.
+      writing.catch(() => undefined);
       cursor[stream] = page.nextToken ?? null;
       this.progressed = true;
     }
+    await writing;
   }
 
   private async reconcilePage(

@@ -16,6 +16,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { OUTBOX_BATCHING } from '../../lambdas/publisher/service';
 import { API_FUNCTIONS, API_ROUTES, type ApiFunctionName, handlerEntry } from '../../lambdas/routes';
 import { placeholder, syncWorkflowDefinition } from '../../lambdas/sync/workflow';
 import { DETAIL_TYPES, eventJsonSchemas } from '../../schemas/events';
@@ -335,8 +336,8 @@ export class StatelessStack extends Stack {
       target: fn.function,
       eventSourceArn: streamArn,
       startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
-      maxBatchingWindow: Duration.seconds(1),
+      batchSize: OUTBOX_BATCHING.batchSize,
+      maxBatchingWindow: Duration.seconds(OUTBOX_BATCHING.windowSeconds),
       bisectBatchOnError: true,
       retryAttempts: 10,
       onFailure: new SqsDlq(deadLetters),

@@ -75,6 +75,36 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     );
   });
 
+  it('asks for the next page of a container while the last one is written, and still mirrors in order', async () => {
+    const world = await setup({ accounts: 100, ous: 0, depth: 1 }, { concurrency: 1 });
+    // A write is its sequence numbers, then its transaction.
+    let writing = 0;
+    let listedWhileWriting = 0;
+    const whileWriting =
+      <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+      async (...args: A) => {
+        writing += 1;
+        try {
+          return await write(...args);
+        } finally {
+          writing -= 1;
+        }
+      };
+    world.store.apply = whileWriting(world.store.apply.bind(world.store));
+    world.store.reserveSequence = whileWriting(world.store.reserveSequence.bind(world.store));
+    world.sandbox.onCall = (call) => {
+      if (call.api === 'ListAccountsForParent' && writing > 0) listedWhileWriting += 1;
+    };
+
+    await world.run();
+
+    expect(listedWhileWriting).toBeGreaterThan(0);
+    expect(world.sandbox.calls).toHaveLength(minimumCalls(world.sandbox));
+    expect(mirrorShape(await world.store.load(TENANT, world.integration.id))).toEqual(
+      organizationShape(world.sandbox),
+    );
+  });
+
   it('resumes from small checkpoints across many steps and reaches the same mirror as one long step', async () => {
     const shape = { accounts: 300, ous: 40, depth: 4 };
     const once = await setup(shape);
