@@ -99,7 +99,9 @@ async function functionsOf(outdir: string): Promise<SynthesizedFunction[]> {
 }
 
 function placeholderFor(variable: string): string {
-  if (/_(URI|URL)$|ISSUER/.test(variable)) return `https://bench.example.test/${variable.toLowerCase()}`;
+  if (variable.endsWith('ACCOUNT_ID')) return '123456789012';
+  if (variable === 'PARTITION') return 'aws';
+  if (/_(URI|URL)$|ISSUER/.test(variable)) return `https://bench.example.test/${variable.toLowerCase()}/`;
   if (variable.endsWith('_ARN')) return 'arn:aws:states:us-east-1:123456789012:stateMachine:bench';
   return `bench-${variable.toLowerCase()}`;
 }

@@ -32,10 +32,10 @@ export interface BenchResults {
   readonly startedAt: string;
   readonly settings: { full: boolean; timeFactor: number; latencyMs: number };
   readonly sizes: SizeResult[];
-  readonly targeted: TargetedResult[];
-  readonly functions: BundleResult[];
-  readonly api: ApiResult[];
-  readonly checks: Check[];
+  targeted: TargetedResult[];
+  functions: BundleResult[];
+  api: ApiResult[];
+  checks: Check[];
 }
 
 const { values } = parseArgs({
@@ -64,32 +64,7 @@ const API_QUICK = { accounts: 1_000, ous: 100, seconds: 10 };
 const API_FULL = { accounts: 10_000, ous: 1_000, seconds: 20 };
 
 async function main(): Promise<void> {
-  const startedAt = new Date().toISOString();
   await mkdir(RESULTS, { recursive: true });
-  const sizes: SizeResult[] = [];
-  if (sections.has('sync')) {
-    const dynamo = await startDynamoDbLocal();
-    try {
-      for (const shape of SIZES) {
-        log(`sync: ${shape.accounts} accounts, ${shape.ous} OUs (time ×${timeFactor})`);
-        sizes.push(await runSize({ endpoint: dynamo.endpoint, shape, timeFactor, latencyMs, output: '' }));
-      }
-    } finally {
-      await dynamo.stop();
-    }
-  }
-  let targeted: TargetedResult[] = [];
-  let api: ApiResult[] = [];
-  if (sections.has('targeted') || sections.has('api')) {
-    const runtime = await startTestRuntime();
-    try {
-      if (sections.has('targeted')) targeted = await benchTargeted(runtime, log);
-      if (sections.has('api')) api = await benchApi(runtime, log, full ? API_FULL : API_QUICK);
-    } finally {
-      await runtime.stop();
-    }
-  }
-  const functions = sections.has('bundles') ? await benchBundles(log) : [];
   const cpus = os.cpus();
   const results: BenchResults = {
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -100,15 +75,52 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${os.platform()} ${os.arch()}`,
     },
-    startedAt,
+    startedAt: new Date().toISOString(),
     settings: { full, timeFactor, latencyMs },
-    sizes,
-    targeted,
-    functions,
-    api,
-    checks: checksOf({ sizes, targeted, functions, api }),
+    sizes: [],
+    targeted: [],
+    functions: [],
+    api: [],
+    checks: [],
   };
-  await writeFile(path.join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // Written after every section, so a section that fails leaves the figures of the others.
+  const save = async () => {
+    results.checks = checksOf(results);
+    await writeFile(path.join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  };
+  if (sections.has('sync')) {
+    const dynamo = await startDynamoDbLocal();
+    try {
+      for (const shape of SIZES) {
+        log(`sync: ${shape.accounts} accounts, ${shape.ous} OUs (time ×${timeFactor})`);
+        results.sizes.push(
+          await runSize({ endpoint: dynamo.endpoint, shape, timeFactor, latencyMs, output: '' }),
+        );
+        await save();
+      }
+    } finally {
+      await dynamo.stop();
+    }
+  }
+  if (sections.has('targeted') || sections.has('api')) {
+    const runtime = await startTestRuntime();
+    try {
+      if (sections.has('targeted')) {
+        results.targeted = await benchTargeted(runtime, log);
+        await save();
+      }
+      if (sections.has('api')) {
+        results.api = await benchApi(runtime, log, full ? API_FULL : API_QUICK);
+        await save();
+      }
+    } finally {
+      await runtime.stop();
+    }
+  }
+  if (sections.has('bundles')) {
+    results.functions = await benchBundles(log);
+    await save();
+  }
   printReport(results);
   if (results.checks.some((check) => !check.met)) process.exitCode = 1;
 }
