@@ -14,8 +14,8 @@ import { DEFAULT_MEMBER_ROLE_NAME, parseRoleArn, type RoleArnRules, roleIdentity
 import { nextDueTime } from '../domain/schedule';
 import { canManageScope, describeScope } from '../domain/scope';
 import type { MemberHealthStore } from '../health/ports';
+import { currentExternalId } from '../onboarding/current-external-id';
 import type { ExternalIdStore } from '../onboarding/ports';
-import { currentExternalId } from '../onboarding/service';
 import type { RoleTestService } from '../role-test/service';
 import { buildEvent } from '../sync/events';
 import {

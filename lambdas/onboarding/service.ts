@@ -10,6 +10,7 @@ import { logger } from '../core/logger';
 import { hasRole, TENANT_OWNER_ROLE, type TenantContext } from '../core/tenant-context';
 import { generateExternalId } from '../domain/external-id';
 import { CONSOLE_HOST, ORGANIZATIONS_REGION } from '../domain/partition';
+import { currentExternalId } from './current-external-id';
 import type { ExternalIdRecord, ExternalIdStore, TemplateSource } from './ports';
 import { downloadFileName, renderTemplate, TEMPLATE_CATALOGUE, templateFileName } from './templates';
 
@@ -27,11 +28,6 @@ export interface OnboardingDeps {
 export interface RenderedTemplate {
   readonly fileName: string;
   readonly yaml: string;
-}
-
-/** The tenant's External ID, created on first use. Every reader goes through here. */
-export function currentExternalId(store: ExternalIdStore, tenantId: string): Promise<ExternalIdRecord> {
-  return store.getOrCreate(tenantId, generateExternalId(tenantId));
 }
 
 /** C1 and C2: what a tenant needs to create the role, and the templates that create it. */
