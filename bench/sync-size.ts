@@ -15,7 +15,7 @@ import { OUTBOX_BATCHING } from '../lambdas/publisher/service';
 import type { OrganizationsApi } from '../lambdas/sync/rate-limit';
 import { DEFAULT_SYNC_SETTINGS } from '../lambdas/sync/service';
 import { localDynamoDbClient } from '../local/dynamodb-local';
-import { startOutboxStream } from '../local/outbox-stream';
+import { type StreamConsumer, startOutboxStream } from '../local/outbox-stream';
 import { ITEM_KEYS } from '../schemas/table';
 import type { OrgShape } from '../test/fixtures/generated-org';
 import { mirrorShape, organizationShape } from '../test/fixtures/mirror';
@@ -132,8 +132,9 @@ async function main(): Promise<void> {
   process.env.CONNECTIONS_BUS_NAME = 'bench';
   const publisher = await import('../lambdas/publisher/handler');
   const bus = new CountingBus();
-  const publish = publisher.createHandler({ bus, source: 'aws-org-connections' });
-  const batches = new BatchingWindow(clock, (Records) => publish({ Records } as never));
+  // As the local runtime feeds it: the streams client's records are Lambda's stream records.
+  const publish = publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer;
+  const batches = new BatchingWindow(clock, (Records) => publish({ Records }));
   const stream = await startOutboxStream(input.endpoint, tableName, async ({ Records }) =>
     batches.add(
       Records.filter((record) => String(record.dynamodb?.Keys?.sk?.S).startsWith(ITEM_KEYS.outboxPrefix)),
