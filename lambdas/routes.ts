@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { envCheckSchema } from '../schemas/api/aws-env';
 import { listQuerySchema } from '../schemas/api/common';
 import {

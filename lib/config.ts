@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const claimNamesSchema = z.strictObject({
   tenant: z.string().min(1),

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { StsCallerIdentity } from '../lambdas/adapters/aws/sts-caller-identity';
 import { cloudTrailEventOf, type SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { scopeSchema } from './api/common';
 import { integrationSchema } from './api/integrations';
 import {

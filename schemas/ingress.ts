@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema } from './api/common';
 
 /** The sources the ingress bus accepts from customers' forwarder rules (DESIGN §4). */

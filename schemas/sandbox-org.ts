@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema, partitionSchema, regionSchema, roleNameSchema } from './api/common';
 
 /** The states AWS Organizations reports in `Account.State`. */

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { createRemoteJWKSet } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
 import { toAuthorizerContext } from '../core/tenant-context';

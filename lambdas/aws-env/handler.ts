@@ -1,5 +1,5 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { StsCallerIdentity } from '../adapters/aws/sts-caller-identity';
 import { accountIdSchema, loadEnv, partitionSchema } from '../core/env';
 import { httpHandler } from '../core/http';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * Validates a function's environment once, at cold start, and fails fast naming every

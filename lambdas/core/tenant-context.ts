@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnauthenticatedError } from './errors';
 
 /** Tenant ids become part of table keys and External IDs, so their alphabet is narrow. */

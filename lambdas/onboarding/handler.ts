@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { templatePathSchema, templateQuerySchema } from '../../schemas/api/onboarding';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { TemplateFiles } from '../adapters/files/template-files';

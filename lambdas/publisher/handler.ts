@@ -2,7 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChangeEvent } from '../../schemas/events';
 import { ITEM_KEYS } from '../../schemas/table';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';

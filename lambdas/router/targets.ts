@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema } from '../../schemas/api/common';
 import { INGRESS_EVENT_NAMES, type IngressEvent } from '../../schemas/ingress';
 import { ouIdSchema } from '../../schemas/sandbox-org';

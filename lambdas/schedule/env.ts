@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The schedule's interval, read by the functions that put integrations on the schedule. */
 export const scheduleIntervalEnv = {

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectionSchema } from '../../schemas/sync';
 import { ITEM_KEYS } from '../../schemas/table';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';

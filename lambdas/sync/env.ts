@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema, partitionSchema } from '../core/env';
 
 /** What every function that runs or starts syncs reads from its environment. */

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsMemberCheckService, awsSyncService } from '../adapters/aws/sync-service';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RunError } from '../../schemas/sync';
 import { AppError } from '../core/errors';
 import { LeaseLostError } from './ports';

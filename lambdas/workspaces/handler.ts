@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listQuerySchema } from '../../schemas/api/common';
 import { workspacePathSchema } from '../../schemas/api/workspaces';
 import { DynamoDbShares } from '../adapters/aws/dynamodb-shares';

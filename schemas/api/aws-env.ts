@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema, partitionSchema } from './common';
 
 /** GET /v1/aws/env — is the backend's own AWS identity configured? */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const partitionSchema = z.enum(['aws', 'aws-us-gov', 'aws-cn']);
 export type Partition = z.infer<typeof partitionSchema>;

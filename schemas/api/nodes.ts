@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ouIdSchema } from '../sandbox-org';
 import { accountIdSchema, handleSchema, optionsSchema, permissionsSchema, regionListSchema } from './common';
 

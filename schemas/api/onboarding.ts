@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema, partitionSchema, roleNameSchema } from './common';
 
 export const TEMPLATE_NAMES = [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema, partitionSchema, roleNameSchema } from './common';
 
 const roleArnField = z.string().min(1).max(2048);

@@ -9,7 +9,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Integration, integrationSchema } from '../../../schemas/api/integrations';
 import type { ChangeEvent } from '../../../schemas/events';
 import {

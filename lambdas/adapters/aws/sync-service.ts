@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { createDocumentClient } from '../../core/dynamodb';
 import { makeMemberCheckService } from '../../health/service';
 import type { syncEnvSchema } from '../../sync/env';

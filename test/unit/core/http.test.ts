@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, UpstreamThrottledError } from '../../../lambdas/core/errors';
 import { httpHandler, MAX_BODY_BYTES } from '../../../lambdas/core/http';
 import { lambdaContext, proxyEvent, TENANT_A } from '../../fixtures/api-gateway';
