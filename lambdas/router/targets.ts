@@ -17,7 +17,6 @@ const FULL: Routing = { action: 'sync', targets: null };
 
 const followed = new Set<string>(Object.values(INGRESS_EVENT_NAMES).flat());
 
-const moveSchema = z.object({ sourceParentId: parentIdSchema, destinationParentId: parentIdSchema });
 const parentSchema = z.object({ parentId: parentIdSchema });
 const ouSchema = z.object({ organizationalUnitId: ouIdSchema });
 const accountSchema = z.object({ accountId: accountIdSchema });
@@ -37,10 +36,10 @@ export function routingOf(event: IngressEvent): Routing {
 
   switch (eventName) {
     case 'MoveAccount': {
-      const move = moveSchema.safeParse(request);
-      return move.success
-        ? targets({ containers: [move.data.sourceParentId, move.data.destinationParentId] })
-        : FULL;
+      // Only the account moved: finding it where it is now (ListParents, DescribeAccount) costs
+      // two calls, where listing both parents costs four and more as they grow.
+      const move = accountSchema.safeParse(request);
+      return move.success ? targets({ accounts: [move.data.accountId] }) : FULL;
     }
     case 'CreateOrganizationalUnit': {
       const parent = parentSchema.safeParse(request);

@@ -1,3 +1,4 @@
+import { rootIdSchema } from '../../schemas/sandbox-org';
 import type { Connection, Folder, MirrorNode } from '../../schemas/sync';
 import { type Change, nodeKey } from './ports';
 
@@ -44,6 +45,14 @@ export class MirrorIndex {
       below.push(child);
     }
     return below;
+  }
+
+  /** The organization's root, when the mirror holds a node directly below it. */
+  rootId(): string | undefined {
+    for (const [parentId, children] of this.byParent) {
+      if (children.size > 0 && rootIdSchema.safeParse(parentId).success) return parentId;
+    }
+    return undefined;
   }
 
   hasHandle(handle: string): boolean {

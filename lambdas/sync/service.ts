@@ -545,8 +545,9 @@ async function rootOf(organizations: PacedOrganizations): Promise<string> {
 }
 
 /**
- * Starts a run that reads only what Organizations events named: the organization is the one the
- * integration was validated against, so one ListRoots call replaces DescribeOrganization.
+ * Starts a run that reads only what Organizations events named. The organization is the one the
+ * integration was validated against, and its root never changes: the mirror names it, or one
+ * ListRoots call does (in place of DescribeOrganization).
  */
 async function startTargeted(
   organizations: PacedOrganizations,
@@ -554,7 +555,7 @@ async function startTargeted(
   start: { integration: Integration; index: MirrorIndex; write: ChangeWriter; now: string },
 ): Promise<Checkpoint> {
   const { integration, index, write, now } = start;
-  const rootId = await rootOf(organizations);
+  const rootId = index.rootId() ?? (await rootOf(organizations));
   const base: Checkpoint = {
     ...emptyCheckpoint(),
     rootId,

@@ -1,9 +1,11 @@
 import { makePublisher } from '../../../lambdas/publisher/service';
 import { eventIdOf } from '../../../lambdas/sync/events';
 import { handleCandidates } from '../../../lambdas/sync/handles';
+import { MirrorIndex } from '../../../lambdas/sync/mirror-index';
 import { TokenBucket } from '../../../lambdas/sync/rate-limit';
 import { runErrorOf } from '../../../lambdas/sync/workflow-errors';
 import type { ChangeEvent } from '../../../schemas/events';
+import type { MirrorNode } from '../../../schemas/sync';
 
 function virtualClock() {
   const clock = {
@@ -27,6 +29,31 @@ describe('handles', () => {
     expect(handleCandidates(null, '!!!', '210000003039')[0]).toBe('unnamed');
     const long = handleCandidates('team_', 'x'.repeat(100), '210000003039');
     expect(long.every((handle) => /^[a-z][a-z0-9_]{0,62}$/.test(handle))).toBe(true);
+  });
+});
+
+describe('mirror index', () => {
+  const node = (type: MirrorNode['type'], id: string, parentId: string | null) =>
+    ({ type, id, parentId, handle: id }) as MirrorNode;
+
+  it('names the root that a node lies directly below, and none when nothing does', () => {
+    const nested = [
+      node('folder', 'ou-k3v9-aaaaaaaa', 'r-k3v9'),
+      node('connection', '111111111111', 'ou-k3v9-aaaaaaaa'),
+    ];
+
+    expect(new MirrorIndex(nested).rootId()).toBe('r-k3v9');
+    expect(new MirrorIndex(nested.slice(1)).rootId()).toBeUndefined();
+    expect(new MirrorIndex([node('connection', '111111111111', null)]).rootId()).toBeUndefined();
+  });
+
+  it('forgets the root once nothing lies below it', () => {
+    const folder = node('folder', 'ou-k3v9-aaaaaaaa', 'r-k3v9');
+    const index = new MirrorIndex([folder]);
+
+    index.apply({ kind: 'delete', node: folder });
+
+    expect(index.rootId()).toBeUndefined();
   });
 });
 
