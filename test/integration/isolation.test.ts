@@ -1,0 +1,298 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { importJWK, type JWK, SignJWT } from 'jose';
+import { API_ROUTES } from '../../lambdas/routes';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/jwt-issuer';
+import type { LocalRuntime } from '../../local/runtime';
+import type { Integration } from '../../schemas/api/integrations';
+import { treePageSchema } from '../../schemas/sync';
+import { type Answer, errorCode, localApi } from '../fixtures/local-api';
+import { tableSnapshot } from '../fixtures/table-snapshot';
+import { startTestRuntime } from '../fixtures/test-runtime';
+
+/**
+ * The tenant isolation matrix (issue 8): every route, asked about tenant A's resources by every
+ * kind of caller that must not reach them, answers the specified 401, 403 or 404; the table is
+ * unchanged afterwards, and no answer carries A's External ID, integrations or accounts.
+ */
+
+let runtime: LocalRuntime;
+const { call, deployRole, externalIdOf, createOrganizationIntegration } = localApi(() => runtime);
+jest.setTimeout(60_000);
+
+const OWNER = { tenantId: 'iso_a' };
+const ORG = 'team-a';
+const OTHER_TENANT = 'iso_b';
+let tenantLevel: Integration;
+let orgLevel: Integration;
+let secrets: string[];
+let ouId: string;
+let accountId: string;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  tenantLevel = await createOrganizationIntegration(OWNER, {
+    handle: 'tenant_wide',
+    permissions: { share: 'all' },
+  });
+  const roleArn = await deployRole('444444444444', 'IsolationRole', await externalIdOf(OWNER.tenantId));
+  const created = await call(OWNER, 'POST', '/v1/integrations', {
+    kind: 'account',
+    roleArn,
+    handle: 'team_owned',
+    scope: { level: 'org', orgId: ORG },
+    regions: ['us-east-1'],
+    permissions: { share: 'all' },
+  });
+  if (created.status !== 201) throw new Error(`creating the org integration answered ${created.status}`);
+  orgLevel = created.body as Integration;
+  await runtime.settled();
+  const tree = treePageSchema.parse(
+    (await call(OWNER, 'GET', `/v1/integrations/${tenantLevel.id}/tree?limit=100`)).body,
+  );
+  const folder = tree.items.find((node) => node.type === 'folder');
+  // Not the management account: probes send its role's ARN themselves.
+  const connection = tree.items.find(
+    (node) => node.type === 'connection' && node.id !== tenantLevel.managementAccountId,
+  );
+  if (!folder || !connection) throw new Error('the sandbox mirror has no folder or connection');
+  ouId = folder.id;
+  accountId = connection.id;
+  // Not the tenant-level role's ARN: some probes send it themselves.
+  secrets = [
+    await externalIdOf(OWNER.tenantId),
+    tenantLevel.id,
+    orgLevel.id,
+    roleArn,
+    accountId,
+    '444444444444',
+  ];
+  // The other tenant's own External ID exists before the table is compared.
+  await externalIdOf(OTHER_TENANT);
+}, 180_000);
+
+afterAll(async () => {
+  await runtime?.stop();
+}, 120_000);
+
+type CallerName =
+  | 'another tenant'
+  | 'a token without the org'
+  | 'a token without tenant_owner'
+  | 'no token'
+  | 'an expired token'
+  | 'a token of the wrong issuer'
+  | 'an unsigned token (alg: none)';
+
+const CALLERS: readonly CallerName[] = [
+  'another tenant',
+  'a token without the org',
+  'a token without tenant_owner',
+  'no token',
+  'an expired token',
+  'a token of the wrong issuer',
+  'an unsigned token (alg: none)',
+];
+
+const UNAUTHENTICATED = new Set<CallerName>([
+  'no token',
+  'an expired token',
+  'a token of the wrong issuer',
+  'an unsigned token (alg: none)',
+]);
+
+/** Signs with the local issuer's own key, so only the claim under test is wrong. */
+async function forged(claims: { issuer: string; expiresAt: number }): Promise<string> {
+  const jwk = JSON.parse(
+    await readFile(path.join(runtime.config.stateDir, 'jwt-signing-key.json'), 'utf8'),
+  ) as JWK;
+  return new SignJWT({ tenant_id: OWNER.tenantId, roles: ['tenant_owner'], org_ids: [ORG] })
+    .setProtectedHeader({ alg: 'RS256', kid: jwk.kid })
+    .setSubject('forger')
+    .setIssuer(claims.issuer)
+    .setAudience(LOCAL_AUDIENCE)
+    .setIssuedAt(claims.expiresAt - 3600)
+    .setExpirationTime(claims.expiresAt)
+    .sign(await importJWK(jwk, 'RS256'));
+}
+
+function unsigned(): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    tenant_id: OWNER.tenantId,
+    roles: ['tenant_owner'],
+    org_ids: [ORG],
+    sub: 'forger',
+    iss: LOCAL_ISSUER,
+    aud: LOCAL_AUDIENCE,
+    exp: now + 3600,
+  };
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`;
+}
+
+async function tokenOf(caller: CallerName): Promise<string | undefined> {
+  const now = Math.floor(Date.now() / 1000);
+  switch (caller) {
+    case 'another tenant':
+      return runtime.issuer.sign({ tenantId: OTHER_TENANT, roles: ['tenant_owner'], orgIds: [ORG] });
+    case 'a token without the org':
+      return runtime.issuer.sign({ tenantId: OWNER.tenantId, roles: [], orgIds: ['team-b'] });
+    case 'a token without tenant_owner':
+      return runtime.issuer.sign({ tenantId: OWNER.tenantId, roles: [], orgIds: [ORG] });
+    case 'no token':
+      return undefined;
+    case 'an expired token':
+      return forged({ issuer: LOCAL_ISSUER, expiresAt: now - 60 });
+    case 'a token of the wrong issuer':
+      return forged({ issuer: 'https://issuer.example.com', expiresAt: now + 3600 });
+    case 'an unsigned token (alg: none)':
+      return unsigned();
+  }
+}
+
+/** A request that a tenant owner of A could make, about A's resources where the route has any. */
+interface Probe {
+  readonly name: string;
+  readonly method: string;
+  readonly path: () => string;
+  readonly body?: () => unknown;
+  /** Whose resource the path names: A's tenant-level or org-level integration, or none. */
+  readonly target: 'tenant' | 'org' | 'none';
+}
+
+function probesOf(): Probe[] {
+  const probes: Probe[] = [];
+  for (const route of API_ROUTES) {
+    const targets: Probe['target'][] = route.path.includes('{id}') ? ['tenant', 'org'] : ['none'];
+    for (const target of targets) {
+      // Folders and connections: the org-level integration mirrors one account and no OU.
+      if (target === 'org' && route.path.includes('{ouId}')) continue;
+      probes.push({
+        name: `${route.method} ${route.path}${target === 'none' ? '' : ` (${target}-level)`}`,
+        method: route.method,
+        target,
+        path: () => concretePath(route.path, target, route.method),
+        body: bodyOf(route.method, route.path),
+      });
+    }
+  }
+  return probes;
+}
+
+function concretePath(template: string, target: Probe['target'], method: string): string {
+  const integration = target === 'org' ? orgLevel : tenantLevel;
+  const filled = template
+    .replace('{id}', integration?.id ?? '')
+    .replace('{ouId}', ouId)
+    .replace('{accountId}', target === 'org' ? '444444444444' : accountId)
+    .replace('{name}', 'management-account-role')
+    .replace('{workspaceId}', 'ws-1');
+  if (method === 'DELETE') return `${filled}?confirm=${integration?.handle ?? ''}`;
+  return filled;
+}
+
+function bodyOf(method: string, template: string): (() => unknown) | undefined {
+  if (template === '/v1/aws/test-connection')
+    return () => ({ kind: 'organization', roleArn: tenantLevel.roleArn });
+  if (template === '/v1/integrations' && method === 'POST') {
+    return () => ({
+      kind: 'organization',
+      roleArn: tenantLevel.roleArn,
+      handle: 'stolen',
+      scope: { level: 'tenant' },
+      regions: ['us-east-1'],
+    });
+  }
+  if (method === 'PATCH') return () => ({ handle: 'renamed_by_someone' });
+  return undefined;
+}
+
+/**
+ * What each caller must get. Another tenant asking about A's resources: 404, never 403. A member
+ * of A without tenant_owner: 403 on a tenant-level integration; 404 on an org-level one whose org
+ * the token lacks. Routes that name no resource act on the caller's own tenant: they may succeed
+ * (as long as A's data stays out of the answer), except where the role is missing.
+ */
+function expected(probe: Probe, caller: CallerName): number | 'own tenant' | 'allowed' {
+  if (UNAUTHENTICATED.has(caller)) return 401;
+  if (probe.target === 'tenant') return caller === 'another tenant' ? 404 : 403;
+  if (probe.target === 'org') {
+    if (caller === 'a token without tenant_owner') return 'allowed';
+    return 404;
+  }
+  const ownerOnly = ['POST /v1/aws/onboarding/external-id', 'POST /v1/integrations'];
+  if (caller !== 'another tenant' && ownerOnly.includes(probe.name)) return 403;
+  return 'own tenant';
+}
+
+async function ask(probe: Probe, caller: CallerName): Promise<Answer & { text: string }> {
+  const token = await tokenOf(caller);
+  const body = probe.body?.();
+  const response = await fetch(`${runtime.url}${probe.path()}`, {
+    method: probe.method,
+    headers: {
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(probe.method === 'PATCH' ? { 'if-match': '"1"' } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: contentType.includes('json') && text ? (JSON.parse(text) as unknown) : text,
+    text,
+  };
+}
+
+const CODES: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
+
+describe('the tenant isolation matrix', () => {
+  // Leaves out the one allowed pair, a member of the org reading its org's integration: the
+  // flows test what it may do.
+  const matrix = probesOf().flatMap((probe) =>
+    CALLERS.filter((caller) => expected(probe, caller) !== 'allowed').map(
+      (caller) => [probe.name, caller, probe] as const,
+    ),
+  );
+
+  it('covers every route with every kind of caller', () => {
+    const routes = new Set(matrix.map(([name]) => name.replace(/ \(\w+-level\)$/, '')));
+    expect(routes.size).toBe(API_ROUTES.length);
+    const callers = new Set(matrix.map(([, caller]) => caller));
+    expect(callers).toEqual(new Set(CALLERS));
+  });
+
+  it.each(matrix)('%s, asked by %s: refused or kept to its own tenant', async (_, caller, probe) => {
+    const want = expected(probe, caller);
+    const before = {
+      all: await tableSnapshot(runtime),
+      owners: await tableSnapshot(runtime, OWNER.tenantId),
+    };
+
+    const answer = await ask(probe, caller);
+
+    if (typeof want === 'number') {
+      expect(answer.status).toBe(want);
+      expect(errorCode(answer.body)).toBe(CODES[want]);
+    } else {
+      expect(answer.status).toBeLessThan(500);
+    }
+    const refused = answer.status >= 400;
+    // A refusal changes nothing at all; an answer about the caller's own tenant nothing of A's.
+    if (refused) expect(await tableSnapshot(runtime)).toBe(before.all);
+    else expect(await tableSnapshot(runtime, OWNER.tenantId)).toBe(before.owners);
+    // What the caller may not see stays out of the answer: everything of A for a stranger or a
+    // refusal, the org-level integration for a member of A outside its org.
+    const hidden =
+      refused || caller === 'another tenant'
+        ? secrets
+        : caller === 'a token without the org'
+          ? [orgLevel.id, '444444444444']
+          : [];
+    for (const secret of hidden) expect(answer.text).not.toContain(secret);
+  });
+});
