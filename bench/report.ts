@@ -1,5 +1,6 @@
 import type { ApiResult } from './api';
 import type { BundleResult } from './bundles';
+import type { LoadResult } from './load';
 import type { BenchResults } from './run';
 import type { SizeResult } from './sync-size';
 import type { TargetedResult } from './targeted';
@@ -18,11 +19,13 @@ export function checksOf({
   targeted,
   functions,
   api,
+  load,
 }: {
   sizes: readonly SizeResult[];
   targeted: readonly TargetedResult[];
   functions: readonly BundleResult[];
   api: readonly ApiResult[];
+  load: LoadResult | null;
 }): Check[] {
   const checks: Check[] = [];
   const check = (what: string, value: number, target: string, met: boolean) =>
@@ -66,6 +69,13 @@ export function checksOf({
   }
   for (const route of api)
     check(`${route.route}: failed requests`, route.failures, '= 0', route.failures === 0);
+  if (load) {
+    check('load: 5xx answers and connection errors', load.serverErrors, '= 0', load.serverErrors === 0);
+    check('load: lost updates', load.lostUpdates, '= 0', load.lostUpdates === 0);
+    check('load: writes neither accepted nor 412', load.writesOther, '= 0', load.writesOther === 0);
+    const growth = load.rssEndMiB / load.rssStartMiB;
+    check('load: RSS at the end / at the start', growth, '≤ 1.25', growth <= 1.25);
+  }
   return checks;
 }
 
@@ -174,6 +184,42 @@ export function printReport(results: BenchResults): void {
           route.storeP99Ms,
           route.p50Ms / route.storeP50Ms,
         ]),
+      ),
+    );
+  }
+  const { load } = results;
+  if (load) {
+    lines.push(
+      '',
+      table(
+        [
+          'load s',
+          'reads',
+          'p50 ms',
+          'p99 ms',
+          'writes ok',
+          '412',
+          'other',
+          'syncs',
+          '5xx',
+          'lost',
+          'RSS MiB',
+        ],
+        [
+          [
+            load.seconds,
+            load.reads,
+            load.readP50Ms,
+            load.readP99Ms,
+            load.writesAccepted,
+            load.writesStale,
+            load.writesOther,
+            load.syncsRequested,
+            load.serverErrors,
+            load.lostUpdates,
+            `${round(load.rssStartMiB)} → ${round(load.rssEndMiB)}`,
+          ],
+        ],
       ),
     );
   }

@@ -7,7 +7,7 @@
  *
  *   npm run bench                      # quick: 1,000 and 10,000 accounts (a few minutes)
  *   npm run bench -- --full            # adds 50,000 accounts (under 30 minutes)
- *   npm run bench -- --only sync,api   # some sections only
+ *   npm run bench -- --only sync,api   # some sections only: sync, targeted, bundles, api, load
  *   npm run bench -- --time-factor 8 --latency-ms 40
  */
 import { execFile } from 'node:child_process';
@@ -19,11 +19,12 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startTestRuntime } from '../test/fixtures/test-runtime';
 import { type ApiResult, benchApi } from './api';
 import { type BundleResult, benchBundles } from './bundles';
+import { benchLoad, type LoadResult } from './load';
 import { type Check, checksOf, printReport } from './report';
 import type { SizeInput, SizeResult } from './sync-size';
 import { benchTargeted, type TargetedResult } from './targeted';
 
-const SECTIONS = ['sync', 'targeted', 'bundles', 'api'] as const;
+const SECTIONS = ['sync', 'targeted', 'bundles', 'api', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export interface BenchResults {
@@ -35,6 +36,7 @@ export interface BenchResults {
   targeted: TargetedResult[];
   functions: BundleResult[];
   api: ApiResult[];
+  load: LoadResult | null;
   checks: Check[];
 }
 
@@ -62,6 +64,8 @@ const RESULTS = path.join('bench', 'results');
 /** The API's load: a 10,000-account mirror takes minutes to write, so the quick run reads a smaller one. */
 const API_QUICK = { accounts: 1_000, ous: 100, seconds: 10 };
 const API_FULL = { accounts: 10_000, ous: 1_000, seconds: 20 };
+/** Issue 8's load: reads, If-Match writes and syncs at once. */
+const LOAD_SECONDS = 60;
 
 async function main(): Promise<void> {
   await mkdir(RESULTS, { recursive: true });
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
     targeted: [],
     functions: [],
     api: [],
+    load: null,
     checks: [],
   };
   // Written after every section, so a section that fails leaves the figures of the others.
@@ -102,7 +107,7 @@ async function main(): Promise<void> {
       await dynamo.stop();
     }
   }
-  if (sections.has('targeted') || sections.has('api')) {
+  if (sections.has('targeted') || sections.has('api') || sections.has('load')) {
     const runtime = await startTestRuntime();
     try {
       if (sections.has('targeted')) {
@@ -111,6 +116,10 @@ async function main(): Promise<void> {
       }
       if (sections.has('api')) {
         results.api = await benchApi(runtime, log, full ? API_FULL : API_QUICK);
+        await save();
+      }
+      if (sections.has('load')) {
+        results.load = await benchLoad(runtime, log, { seconds: LOAD_SECONDS });
         await save();
       }
     } finally {

@@ -10,6 +10,7 @@ import { changeEventOf } from '../sync/events';
 import {
   type Change,
   IntegrationDeletingError,
+  MirrorConflictError,
   type MirrorStore,
   NodeHandleTakenError,
   type SyncStateStore,
@@ -108,6 +109,12 @@ export function makeNodeService({
         await mirror.edit({ tenantId: tenant.tenantId, integrationId }, { change, event });
       } catch (error: unknown) {
         if (error instanceof NodeHandleTakenError) throw new NodeHandleTakenApiError(error.handle);
+        // Another PATCH or a sync wrote the node after we read it: as stale as a wrong If-Match.
+        if (error instanceof MirrorConflictError) {
+          const current = await mirror.node(tenant.tenantId, integrationId, type, id);
+          if (!current) throw new NotFoundError(type === 'folder' ? 'The folder' : 'The connection');
+          throw new VersionConflictError(current.version);
+        }
         throw error;
       }
       logger.info('folder or connection modified', { integrationId, type, id, fields: Object.keys(patch) });

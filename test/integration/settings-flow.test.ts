@@ -274,6 +274,27 @@ describe('per-node settings and sharing with workspaces, through the local serve
     expect((await api.call(tenant, 'GET', node)).body).toEqual(before);
   });
 
+  it('accepts one of several PATCHes racing with the same If-Match, and answers the others 412', async () => {
+    const node = `${base()}/connections/${NETWORK}`;
+    const before = (await api.call(tenant, 'GET', node)).body as Connection;
+    const handles = Array.from({ length: 6 }, (_, i) => `racer_${i}`);
+
+    const answers = await Promise.all(
+      handles.map((handle) =>
+        api.call(tenant, 'PATCH', node, { handle }, { 'if-match': `"${before.version}"` }),
+      ),
+    );
+
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 412, 412, 412, 412, 412]);
+    const refused = answers.filter((answer) => answer.status === 412);
+    expect(refused.map((answer) => errorCode(answer.body))).toEqual(Array(5).fill('VERSION_CONFLICT'));
+    const winner = answers.find((answer) => answer.status === 200)?.body as Connection;
+    const after = (await api.call(tenant, 'GET', node)).body as Connection;
+    expect(after).toMatchObject({ handle: winner.handle, version: before.version + 1 });
+    await runtime.settled();
+  });
+
   it('answers 404 to another tenant on every node route and shows it no share', async () => {
     const routes = [
       ['GET', `${base()}/folders/${INFRASTRUCTURE}`],
