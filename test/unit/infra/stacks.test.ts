@@ -234,6 +234,49 @@ describe('stateless stack', () => {
     ]);
   });
 
+  it('lets no function write anywhere but the table, the connections bus, the sync workflow and its own dead-letter queue', () => {
+    const functionRoles = new Set(
+      Object.keys(
+        stateless.findResources('AWS::IAM::Role', {
+          Properties: {
+            AssumeRolePolicyDocument: Match.objectLike({
+              Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+            }),
+          },
+        }),
+      ),
+    );
+    const policies = Object.fromEntries(
+      Object.entries(stateless.findResources('AWS::IAM::Policy')).filter(([, { Properties }]) =>
+        (Properties.Roles as { Ref: string }[]).some((role) => functionRoles.has(role.Ref)),
+      ),
+    );
+    const readOnly =
+      /^(dynamodb:(Get|Query|BatchGet|ConditionCheck|Describe|List)|states:List|sqs:GetQueue|logs:|xray:|sts:AssumeRole$)/;
+    const queues = Object.keys(stateless.findResources('AWS::SQS::Queue'));
+    const owned = (resource: unknown) => {
+      const text = JSON.stringify(resource);
+      return (
+        /^\{"Fn::ImportValue":"OrgConnections-Stateful:ExportsOutputFnGetAtt(Table|ConnectionsBus)\w+Arn\w*"\}$/.test(
+          text,
+        ) ||
+        queues.some((queue) => text === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] })) ||
+        text.endsWith(':stateMachine:OrgConnections-Stateless-sync"]]}')
+      );
+    };
+    const writes = Object.entries(policies).flatMap(([policy, { Properties }]) =>
+      (Properties.PolicyDocument.Statement as Statement[]).flatMap((statement) =>
+        [statement.Action]
+          .flat()
+          .filter((action) => !readOnly.test(action))
+          .flatMap((action) => [statement.Resource].flat().map((resource) => ({ policy, action, resource }))),
+      ),
+    );
+
+    expect(writes.length).toBeGreaterThan(10);
+    expect(writes.filter(({ resource }) => !owned(resource))).toEqual([]);
+  });
+
   it('lets only the role test and the sync assume customer roles, and only the API, router and schedule start syncs', () => {
     const holders = (action: string) =>
       [
