@@ -2,7 +2,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { ZodType } from 'zod';
 import * as z from 'zod';
 import { loadEnv } from './env';
 import { AppError, type FieldIssue, GATEWAY_ERRORS, toErrorEnvelope, ValidationError } from './errors';
@@ -40,9 +39,9 @@ export interface HttpResponse {
 }
 
 export interface RequestSchemas<B, Q, P> {
-  readonly body?: ZodType<B>;
-  readonly query?: ZodType<Q>;
-  readonly path?: ZodType<P>;
+  readonly body?: z.ZodType<B>;
+  readonly query?: z.ZodType<Q>;
+  readonly path?: z.ZodType<P>;
 }
 
 type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
@@ -156,7 +155,7 @@ function readJsonBody(event: APIGatewayProxyEvent): unknown {
   }
 }
 
-function validate<T>(schema: ZodType<T> | undefined, input: unknown, where: 'body' | 'query' | 'path'): T {
+function validate<T>(schema: z.ZodType<T> | undefined, input: unknown, where: 'body' | 'query' | 'path'): T {
   // A route without a schema for a part takes nothing there; a body it did not ask for is refused.
   const effective = schema ?? (where === 'body' ? z.undefined() : z.object({}));
   const result = effective.safeParse(input);
