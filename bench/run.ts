@@ -5,7 +5,7 @@
  * ratio against a bound or a baseline measured in the same run, checked against its target,
  * and written to `bench/results/latest.json`. Exits 1 when a target is missed.
  *
- *   npm run bench                      # quick: 1,000 and 10,000 accounts (a few minutes)
+ *   npm run bench                      # quick: 1,000 and 10,000 accounts (about 10 minutes here)
  *   npm run bench -- --full            # adds 50,000 accounts (under 30 minutes)
  *   npm run bench -- --only sync,api   # some sections only: sync, targeted, bundles, api, load
  *   npm run bench -- --time-factor 8 --latency-ms 40

@@ -8,6 +8,7 @@ import {
 import { makePublisher } from '../../lambdas/publisher/service';
 import { changeEventOf } from '../../lambdas/sync/events';
 import { nodeKey, type RunRef } from '../../lambdas/sync/ports';
+import { syncWorkflowDefinition, WORKFLOW_STATES } from '../../lambdas/sync/workflow';
 import { asWorkflowError, runErrorOf } from '../../lambdas/sync/workflow-errors';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
 import type { ChangeEvent } from '../../schemas/events';
@@ -194,13 +195,10 @@ class Crash extends Error {
   }
 }
 
-/** What the workflow retries (LAMBDA_ERRORS and the interruptions of `workflow.ts`). */
-const RETRIED = new Set([
-  'Sandbox.Timedout',
-  'UPSTREAM_THROTTLED',
-  'UPSTREAM_UNAVAILABLE',
-  'SYNC_IN_PROGRESS',
-]);
+/** What the state machine retries, read from its definition (the step's and finalize's lists agree). */
+const RETRIED = new Set(
+  syncWorkflowDefinition().States[WORKFLOW_STATES.step].Retry.flatMap((retry) => retry.ErrorEquals),
+);
 
 function workflowErrorOf(error: unknown): { Error: string; Cause: string } {
   if (error instanceof Crash) {
