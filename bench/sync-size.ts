@@ -23,6 +23,7 @@ import { createSyncWorld, minimumCallsByApi, TENANT } from '../test/fixtures/syn
 import { rateLimitBoundSeconds } from './bound';
 import { CountingBus } from './counting-bus';
 import { DynamoDbCounter, type DynamoDbCounts } from './dynamodb-counter';
+import { warmUpDynamoDbLocal } from './dynamodb-warm-up';
 import { scaledClock } from './scaled-clock';
 
 export interface SizeInput {
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2] ?? '') as SizeInput;
   const clock = scaledClock(input.timeFactor);
   const client = localDynamoDbClient(input.endpoint);
+  await warmUpDynamoDbLocal(client);
   const dynamodb = new DynamoDbCounter();
   dynamodb.attach(client);
   const tableName = `bench-${input.shape.accounts}-${Date.now()}`;

@@ -46,6 +46,8 @@ export interface SyncTarget {
   readonly deleting: boolean;
   /** The last complete check of the member roles (C11); null before the first. */
   readonly memberAccess: MemberAccessSummary | null;
+  /** The last event sequence number given out; 0 before the first. */
+  readonly eventSequence: number;
 }
 
 export type IntegrationSyncStatus =
@@ -192,9 +194,11 @@ export interface MirrorStore {
   load(tenantId: string, integrationId: string): Promise<MirrorNode[]>;
   /**
    * Writes each change with its outbox event and handle claim, conditionally on the node's
-   * version and on `ref`'s run still holding the integration's lease. Throws
-   * NodeHandleTakenError, LeaseLostError or MirrorConflictError, and then nothing of the call
-   * is written.
+   * version and on `ref`'s run still holding the integration's lease. The events carry
+   * consecutive sequence numbers, and the same write gives them out: the integration's last
+   * given number must be the one just before the first. Throws SequenceMovedError (another
+   * writer took numbers in between), NodeHandleTakenError, LeaseLostError or
+   * MirrorConflictError, and then nothing of the call is written.
    */
   apply(ref: RunRef, writes: readonly MirrorWrite[]): Promise<void>;
   node(
@@ -259,6 +263,13 @@ export class LeaseLostError extends AppError {
 }
 
 export class FollowUpChangedError extends Error {}
+
+/** Another writer gave out event sequence numbers since the caller read the counter. */
+export class SequenceMovedError extends Error {
+  constructor(readonly eventSequence: number) {
+    super(`The integration's event sequence moved on to ${eventSequence}`);
+  }
+}
 
 /** No sync may start once a DELETE was accepted. */
 export class IntegrationDeletingError extends AppError {

@@ -17,11 +17,12 @@ import {
   type FollowUp,
   FollowUpChangedError,
   LeaseLostError,
+  MirrorConflictError,
   type MirrorStore,
-  type MirrorWrite,
   NodeHandleTakenError,
   nodeKey,
   type RunRef,
+  SequenceMovedError,
   type StoredRun,
   type SyncStateStore,
   type SyncTarget,
@@ -83,9 +84,12 @@ const SYNC_SESSION_SECONDS = 3600;
 
 /**
  * The most changes written in one transaction: each is up to four items (the node, a handle
- * claim taken and one released, its event), beside the lease check, of 100 allowed.
+ * claim taken and one released, its event), beside the integration's item (the lease check
+ * and the event sequence), of 100 allowed.
  */
 const CHANGES_PER_WRITE = 24;
+/** A write whose event numbers were taken this many times in a row gives up as a conflict. */
+const SEQUENCE_ATTEMPTS = 10;
 
 export function makeSyncService(deps: SyncDeps) {
   const { state, mirror, roles, workflow, settings } = deps;
@@ -128,10 +132,39 @@ export function makeSyncService(deps: SyncDeps) {
 
   /**
    * Writes changes in transactions, each with its event, and keeps the index and counts in step.
-   * When another integration holds a handle the plan chose, the plan is made again without it.
+   * Each transaction also gives out its events' sequence numbers, counting on from `sequence`
+   * (shared by the writers of one step); when another writer took numbers in between, the
+   * events are numbered again from where it left the counter. When another integration holds a
+   * handle the plan chose, the plan is made again without it.
    */
-  function changeWriter(target: SyncTarget, runId: string, index: MirrorIndex, counts: MutableCounts) {
+  function changeWriter(
+    target: SyncTarget,
+    runId: string,
+    index: MirrorIndex,
+    counts: MutableCounts,
+    sequence: { last: number } = { last: target.eventSequence },
+  ) {
     const takenHandles = new Set<string>();
+    const ref = { tenantId: target.tenantId, integrationId: target.integration.id, runId };
+    const ctx = eventContext(target, runId);
+    const applyNumbered = async (batch: readonly Change[]) => {
+      for (let attempt = 1; ; attempt += 1) {
+        const first = sequence.last + 1;
+        try {
+          await mirror.apply(
+            ref,
+            batch.map((change, offset) => ({ change, event: changeEventOf(change, ctx, first + offset) })),
+          );
+          sequence.last += batch.length;
+          return;
+        } catch (error: unknown) {
+          if (!(error instanceof SequenceMovedError)) throw error;
+          // Edits are rare beside a run; so many in a row are a conflict the workflow retries.
+          if (attempt >= SEQUENCE_ATTEMPTS) throw new MirrorConflictError();
+          sequence.last = error.eventSequence;
+        }
+      }
+    };
     let queue = Promise.resolve();
     const write = async (plan: (taken: ReadonlySet<string>) => Change[]) => {
       for (;;) {
@@ -139,11 +172,7 @@ export function makeSyncService(deps: SyncDeps) {
         try {
           for (let start = 0; start < changes.length; start += CHANGES_PER_WRITE) {
             const batch = changes.slice(start, start + CHANGES_PER_WRITE);
-            const writes = await withEvents(target, runId, batch);
-            await mirror.apply(
-              { tenantId: target.tenantId, integrationId: target.integration.id, runId },
-              writes,
-            );
+            await applyNumbered(batch);
             for (const change of batch) {
               index.apply(change);
               counts[
@@ -164,17 +193,6 @@ export function makeSyncService(deps: SyncDeps) {
       queue = next.catch(() => undefined);
       return next;
     };
-  }
-
-  async function withEvents(
-    target: SyncTarget,
-    runId: string,
-    changes: readonly Change[],
-  ): Promise<MirrorWrite[]> {
-    if (changes.length === 0) return [];
-    const first = await state.reserveSequence(target.tenantId, target.integration.id, changes.length);
-    const ctx = eventContext(target, runId);
-    return changes.map((change, offset) => ({ change, event: changeEventOf(change, ctx, first + offset) }));
   }
 
   async function eventsOf(
@@ -269,11 +287,12 @@ export function makeSyncService(deps: SyncDeps) {
   /** A deletion run's step: removes the mirror a transaction at a time, each node with its event. */
   async function deletionStep(ref: RunRef, target: SyncTarget, stored: StoredRun, deadline: number) {
     const counts = { ...stored.run.counts };
+    const sequence = { last: target.eventSequence };
     let done = false;
     while (!done && clock.now() < deadline - settings.stepMarginMs) {
       // Always the first page: what a page held is gone once it is written.
       const { items } = await mirror.page(ref.tenantId, ref.integrationId, { limit: CHANGES_PER_WRITE });
-      const write = changeWriter(target, ref.runId, new MirrorIndex([...items]), counts);
+      const write = changeWriter(target, ref.runId, new MirrorIndex([...items]), counts, sequence);
       await write(() => items.map((node) => ({ kind: 'delete', node })));
       done = items.length === 0;
     }

@@ -77,7 +77,7 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
 
   it('asks for the next page of a container while the last one is written, and still mirrors in order', async () => {
     const world = await setup({ accounts: 100, ous: 0, depth: 1 }, { concurrency: 1 });
-    // A write is its sequence numbers, then its transaction.
+    // A write is one transaction, which also gives out its events' sequence numbers.
     let writing = 0;
     let listedWhileWriting = 0;
     const whileWriting =
@@ -91,7 +91,6 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
         }
       };
     world.store.apply = whileWriting(world.store.apply.bind(world.store));
-    world.store.reserveSequence = whileWriting(world.store.reserveSequence.bind(world.store));
     world.sandbox.onCall = (call) => {
       if (call.api === 'ListAccountsForParent' && writing > 0) listedWhileWriting += 1;
     };
@@ -275,6 +274,30 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     expect(announced.sort()).toEqual(mirror.map((node) => node.id).sort());
     const sequences = (await world.outbox()).map((event) => Number(event.detail.sequence));
     expect(new Set(sequences).size).toBe(sequences.length);
+  });
+
+  it('numbers its events again when another writer takes sequence numbers between its writes', async () => {
+    const world = await setup({ accounts: 60, ous: 6, depth: 2 });
+    const apply = world.store.apply.bind(world.store);
+    const taken: number[] = [];
+    let writes = 0;
+    world.store.apply = async (ref, batch) => {
+      // As a user's PATCH does between two of the run's writes: it reserves a number first.
+      writes += 1;
+      if (writes % 2 === 0) taken.push(await world.store.reserveSequence(TENANT, world.integration.id, 1));
+      return apply(ref, batch);
+    };
+
+    await world.run();
+
+    expect(taken.length).toBeGreaterThan(2);
+    const sequences = (await world.outbox()).map((event) => Number(event.detail.sequence));
+    // Every number given out is used exactly once: by the run's events, or by the other writer.
+    const all = [...sequences, ...taken].sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: all.length }, (_, index) => index + 1));
+    expect(mirrorShape(await world.store.load(TENANT, world.integration.id))).toEqual(
+      organizationShape(world.sandbox),
+    );
   });
 
   it('runs one sync at a time: a second request is folded into one follow-up run', async () => {

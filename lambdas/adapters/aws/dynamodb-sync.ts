@@ -37,6 +37,7 @@ import {
   nodeKey,
   type RunOutcome,
   type RunRef,
+  SequenceMovedError,
   type StoredRun,
   type SyncStateStore,
   type SyncTarget,
@@ -73,6 +74,7 @@ const syncAttributesSchema = z.object({
   /** When a DELETE was accepted (epoch ms). */
   deletingSince: z.number().optional(),
   memberAccess: memberAccessSummarySchema.optional(),
+  eventSequence: z.number().optional(),
 });
 
 /** What a deleting integration drops at once: the schedule and the routing index pass it by. */
@@ -118,6 +120,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
       counts: { folders: sync.folderCount ?? 0, connections: sync.connectionCount ?? 0 },
       deleting: sync.deletingSince !== undefined,
       memberAccess: sync.memberAccess ?? null,
+      eventSequence: sync.eventSequence ?? 0,
     };
   }
 
@@ -386,11 +389,35 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
   }
 
   async apply(ref: RunRef, writes: readonly MirrorWrite[]): Promise<void> {
-    // A run that lost its lease (to a deletion, or to a run that took over) writes nothing.
+    const first = writes[0]?.event.detail.sequence;
+    const last = writes.at(-1)?.event.detail.sequence;
+    if (first === undefined || last === undefined) return;
+    if (last - first !== writes.length - 1) throw new Error('apply needs consecutive event sequence numbers');
+    const previous = first - 1;
+    // A run that lost its lease (to a deletion, or to a run that took over) writes nothing. The
+    // same item gives out the events' sequence numbers, so no other writer can slip between the
+    // numbers and the write (one request fewer than reserving them first).
     await this.writeNodes(ref, writes, {
-      condition: 'activeRunId = :run',
-      values: { ':run': ref.runId },
-      refused: () => new LeaseLostError(ref.runId),
+      guard: {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: ITEM_KEYS.tenant(ref.tenantId), sk: ITEM_KEYS.integration(ref.integrationId) },
+          ConditionExpression: `activeRunId = :run AND ${
+            previous === 0 ? 'attribute_not_exists(eventSequence)' : 'eventSequence = :previous'
+          }`,
+          UpdateExpression: 'SET eventSequence = :last',
+          ExpressionAttributeValues: {
+            ':run': ref.runId,
+            ':last': last,
+            ...(previous === 0 ? {} : { ':previous': previous }),
+          },
+        },
+      },
+      refused: async () => {
+        const target = await this.target(ref.tenantId, ref.integrationId);
+        if (target?.activeRunId !== ref.runId) return new LeaseLostError(ref.runId);
+        return new SequenceMovedError(target.eventSequence);
+      },
     });
   }
 
@@ -415,34 +442,30 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     write: MirrorWrite,
   ): Promise<void> {
     await this.writeNodes(target, [write], {
-      condition: 'attribute_exists(pk) AND attribute_not_exists(deletingSince)',
-      values: {},
-      refused: () => new IntegrationDeletingError(),
+      guard: {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: { pk: ITEM_KEYS.tenant(target.tenantId), sk: ITEM_KEYS.integration(target.integrationId) },
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletingSince)',
+        },
+      },
+      refused: async () => new IntegrationDeletingError(),
     });
   }
 
   /**
-   * Writes mirror changes with their handle claims and events in one transaction, behind a
-   * condition on the integration's item.
+   * Writes mirror changes with their handle claims and events in one transaction, behind
+   * `guard`, a condition on (or update of) the integration's item; `refused` names its failure.
    */
   private async writeNodes(
     target: { readonly tenantId: string; readonly integrationId: string },
     writes: readonly MirrorWrite[],
-    guard: { condition: string; values: Record<string, unknown>; refused: () => Error },
+    { guard, refused }: { guard: TransactItem; refused: () => Promise<Error> },
   ): Promise<void> {
     if (writes.length === 0) return;
     const { tenantId, integrationId } = target;
     const pk = ITEM_KEYS.tenant(tenantId);
-    const items: TransactItem[] = [
-      {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: { pk, sk: ITEM_KEYS.integration(integrationId) },
-          ConditionExpression: guard.condition,
-          ...(Object.keys(guard.values).length > 0 ? { ExpressionAttributeValues: guard.values } : {}),
-        },
-      },
-    ];
+    const items: TransactItem[] = [guard];
     /** The handle each item claims, by its position, to name a refused claim. */
     const claims = new Map<number, string>();
     const claimHandle = (node: MirrorNode) => {
@@ -498,7 +521,7 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     } catch (error: unknown) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw guard.refused();
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw await refused();
       for (const [position, handle] of claims) {
         if (reasons[position]?.Code === 'ConditionalCheckFailed') throw new NodeHandleTakenError(handle);
       }
