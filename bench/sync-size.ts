@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import type { Clock } from '../lambdas/core/retry';
+import { type Clock, systemClock } from '../lambdas/core/retry';
 import { OUTBOX_BATCHING } from '../lambdas/publisher/service';
 import type { OrganizationsApi } from '../lambdas/sync/rate-limit';
 import { DEFAULT_SYNC_SETTINGS } from '../lambdas/sync/service';
@@ -74,9 +74,11 @@ export interface SizeResult {
 /** A Lambda step may run 15 minutes; the engine checkpoints a minute before. */
 const STEP_BUDGET_MS = 15 * 60 * 1000;
 /**
- * The outbox's event source mapping, on the scaled clock: batches of up to `batchSize` records,
- * a partial batch delivered once the batching window has passed since its first record, one
- * batch at a time.
+ * The outbox's event source mapping: batches of up to `batchSize` records, a partial batch
+ * delivered once the batching window has passed since its first record, one batch at a time.
+ * Its window runs on the machine's clock, not the scaled one: it gathers the records the store
+ * writes, and the store's time is not scaled either. On the scaled clock, a store that writes
+ * at its real pace would fill a window `factor` times too short.
  */
 class BatchingWindow {
   private buffer: _Record[] = [];
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
   const bus = new CountingBus();
   // As the local runtime feeds it: the streams client's records are Lambda's stream records.
   const publish = publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer;
-  const batches = new BatchingWindow(clock, (Records) => publish({ Records }));
+  const batches = new BatchingWindow(systemClock, (Records) => publish({ Records }));
   const stream = await startOutboxStream(input.endpoint, tableName, async ({ Records }) =>
     batches.add(
       Records.filter((record) => String(record.dynamodb?.Keys?.sk?.S).startsWith(ITEM_KEYS.outboxPrefix)),
