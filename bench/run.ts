@@ -138,6 +138,7 @@ async function main(): Promise<void> {
     results.functions = await benchBundles(log);
     await save();
   }
+  log('done');
   printReport(results);
   if (results.checks.some((check) => !check.met)) process.exitCode = 1;
 }
@@ -157,8 +158,13 @@ async function runSize(input: SizeInput): Promise<SizeResult> {
   }
 }
 
+const benchStartedAt = performance.now();
+
+/** A progress line, with the time since the run began, so each section's share shows. */
 function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
+  const seconds = Math.round((performance.now() - benchStartedAt) / 1000);
+  const elapsed = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+  process.stderr.write(`[bench ${elapsed}] ${message}\n`);
 }
 
 await main();
