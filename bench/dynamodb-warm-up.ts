@@ -13,8 +13,8 @@ const ITEMS_PER_TRANSACTION = 24;
 /**
  * Brings a fresh DynamoDB Local to its steady speed before a measurement: its JVM compiles the
  * write path during the first hundred or so transactions. The throwaway table has no stream,
- * because stream records kept by one table slow every later transaction of the process (with
- * 3 tables of 3,450 items each, 8 times: measured), and is deleted afterwards.
+ * because stream records kept by one table slow every later transaction of the process (by the
+ * third table of 3,450 items, a transaction cost 8 times as much), and is deleted afterwards.
  */
 export async function warmUpDynamoDbLocal(client: DynamoDBClient): Promise<void> {
   const { StreamSpecification: _none, ...definition } = tableDefinition('bench-warm-up');

@@ -56,7 +56,7 @@ const sections = new Set<Section>(
 );
 /**
  * Time runs this many times faster in the sync benchmark, so the 50,000-account walk fits. The
- * store's time is not scaled: DynamoDB Local takes about 70 ms of real time for a transaction
+ * store's time is not scaled: DynamoDB Local takes 40–80 ms of real time for a transaction
  * of a full sync here, so at 8 it, not the rate limits, would set the pace of a full sync.
  */
 const timeFactor = Number(values['time-factor'] ?? 4);
