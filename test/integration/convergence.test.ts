@@ -17,7 +17,7 @@ import { mirrorShape, organizationShape } from '../fixtures/mirror';
 import { createSyncWorld, type SyncWorld, virtualClock } from '../fixtures/sync-world';
 
 /**
- * Convergence under faults (issue 8): random organization changes interleaved with syncs that
+ * Convergence under faults: random organization changes interleaved with syncs that
  * meet random faults. After the faults stop and one clean sync runs, for every seed:
  * - the mirror equals the organization;
  * - replaying the published change events in sequence order from empty rebuilds the mirror;

@@ -393,24 +393,18 @@ export class DynamoDbSync implements SyncStateStore, MirrorStore {
     const last = writes.at(-1)?.event.detail.sequence;
     if (first === undefined || last === undefined) return;
     if (last - first !== writes.length - 1) throw new Error('apply needs consecutive event sequence numbers');
-    const previous = first - 1;
     // A run that lost its lease (to a deletion, or to a run that took over) writes nothing. The
     // same item gives out the events' sequence numbers, so no other writer can slip between the
-    // numbers and the write (one request fewer than reserving them first).
+    // numbers and the write (one request fewer than reserving them first). The counter exists
+    // from the integration's creation, which numbers its Created event.
     await this.writeNodes(ref, writes, {
       guard: {
         Update: {
           TableName: this.tableName,
           Key: { pk: ITEM_KEYS.tenant(ref.tenantId), sk: ITEM_KEYS.integration(ref.integrationId) },
-          ConditionExpression: `activeRunId = :run AND ${
-            previous === 0 ? 'attribute_not_exists(eventSequence)' : 'eventSequence = :previous'
-          }`,
+          ConditionExpression: 'activeRunId = :run AND eventSequence = :previous',
           UpdateExpression: 'SET eventSequence = :last',
-          ExpressionAttributeValues: {
-            ':run': ref.runId,
-            ':last': last,
-            ...(previous === 0 ? {} : { ':previous': previous }),
-          },
+          ExpressionAttributeValues: { ':run': ref.runId, ':previous': first - 1, ':last': last },
         },
       },
       refused: async () => {
