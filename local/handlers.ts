@@ -1,22 +1,26 @@
 import { STSClient } from '@aws-sdk/client-sts';
+import { DynamoDbConnectionDirectory } from '../lambdas/adapters/aws/dynamodb-connection-directory';
 import { DynamoDbExternalIds } from '../lambdas/adapters/aws/dynamodb-external-ids';
 import { DynamoDbHealth } from '../lambdas/adapters/aws/dynamodb-health';
 import { DynamoDbIntegrations } from '../lambdas/adapters/aws/dynamodb-integrations';
 import { DynamoDbRouting } from '../lambdas/adapters/aws/dynamodb-routing';
 import { DynamoDbSchedule } from '../lambdas/adapters/aws/dynamodb-schedule';
+import { DynamoDbStsBudget } from '../lambdas/adapters/aws/dynamodb-sts-budget';
 import { DynamoDbSync } from '../lambdas/adapters/aws/dynamodb-sync';
 import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
+import { DEFAULT_STS_BUDGET, makeCredentialsBroker } from '../lambdas/credentials/service';
 import { makeMemberCheckService } from '../lambdas/health/service';
 import type { EventBusPort } from '../lambdas/publisher/service';
 import { makeRouter, type Router } from '../lambdas/router/service';
 import type { ApiFunctionName } from '../lambdas/routes';
 import { makeScheduler, type Scheduler } from '../lambdas/schedule/service';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../lambdas/sync/service';
-import type { ProxyHandler, TokenAuthorizer } from './api-gateway';
+import { lambdaContext, type ProxyHandler, type TokenAuthorizer } from './api-gateway';
+import type { InvocableFunctions } from './aws-apis';
 import type { LocalConfig } from './config';
 import type { StreamConsumer } from './outbox-stream';
 import { LocalWorkflow } from './workflow';
@@ -32,6 +36,8 @@ export interface LocalHandlers {
   readonly router: Router;
   /** The schedule's fan-out, ticked by a timer with `--schedule`. */
   readonly scheduler: Scheduler;
+  /** The functions platform services invoke with Lambda's Invoke API: the credentials broker. */
+  readonly invocable: InvocableFunctions;
 }
 
 /** How long a local sync step runs before it checkpoints, as Lambda's remaining time would say. */
@@ -51,18 +57,29 @@ export async function loadHandlers(
   sandbox: SandboxOrganization | undefined,
   bus: EventBusPort,
 ): Promise<LocalHandlers> {
-  const [authorizer, awsEnv, onboarding, integrations, workspaces, openapi, sync, publisher, shares] =
-    await Promise.all([
-      import('../lambdas/authorizer/handler'),
-      import('../lambdas/aws-env/handler'),
-      import('../lambdas/onboarding/handler'),
-      import('../lambdas/integrations/handler'),
-      import('../lambdas/workspaces/handler'),
-      import('../lambdas/openapi/handler'),
-      import('../lambdas/sync/handler'),
-      import('../lambdas/publisher/handler'),
-      import('../lambdas/shares/handler'),
-    ]);
+  const [
+    authorizer,
+    awsEnv,
+    onboarding,
+    integrations,
+    workspaces,
+    openapi,
+    sync,
+    publisher,
+    shares,
+    credentials,
+  ] = await Promise.all([
+    import('../lambdas/authorizer/handler'),
+    import('../lambdas/aws-env/handler'),
+    import('../lambdas/onboarding/handler'),
+    import('../lambdas/integrations/handler'),
+    import('../lambdas/workspaces/handler'),
+    import('../lambdas/openapi/handler'),
+    import('../lambdas/sync/handler'),
+    import('../lambdas/publisher/handler'),
+    import('../lambdas/shares/handler'),
+    import('../lambdas/credentials/handler'),
+  ]);
   const { trustedAccountId, partition, tableName } = config;
   const db = createDocumentClient();
   const store = new DynamoDbSync(db, tableName);
@@ -86,6 +103,17 @@ export async function loadHandlers(
     roleRules: rules,
   });
   workflow.attach(sync.createHandler(syncs, memberCheck));
+  // No IAM here, so no alias proves the caller: any consumer name is accepted.
+  const broker = credentials.createHandler(
+    makeCredentialsBroker({
+      directory: new DynamoDbConnectionDirectory(db, tableName),
+      issuer: roles,
+      budget: new DynamoDbStsBudget(db, tableName, DEFAULT_STS_BUDGET),
+      roleRules: rules,
+      metrics: { count: () => undefined },
+    }),
+    { mode: 'none', consumers: [] },
+  );
   return {
     authorizer: authorizer.handler,
     api: {
@@ -123,6 +151,13 @@ export async function loadHandlers(
       metrics: { count: () => undefined },
       partition,
     }),
+    invocable: {
+      credentials: (payload) =>
+        broker(
+          payload,
+          lambdaContext('credentials', { accountId: trustedAccountId, partition, region: config.region }),
+        ),
+    },
     scheduler: makeScheduler({
       store: new DynamoDbSchedule(db, tableName),
       syncs,

@@ -34,6 +34,7 @@ import {
   toAuthorizerEvent,
   toProxyEvent,
 } from './api-gateway';
+import { type AwsApiAnswer, lambdaInvoke, stsQuery } from './aws-apis';
 import type { LocalConfig } from './config';
 import { type DynamoDbLocal, ensureTable, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { LocalEventBus } from './event-bus';
@@ -211,6 +212,8 @@ function setFunctionEnvironment(config: LocalConfig, url: string, dynamoDbEndpoi
   env.CLAIM_ORG_IDS = 'org_ids';
   env.CLAIM_ROLES = 'roles';
   env.POWERTOOLS_SERVICE_NAME ??= 'aws-org-connections';
+  // No IAM locally: no alias can prove which consumer calls the broker.
+  env.CONSUMER_IDENTITY = 'none';
 }
 
 interface ServeContext {
@@ -228,7 +231,10 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
   const url = new URL(request.url ?? '/', 'http://localhost');
   const local = await localRoute(method, url, request, ctx);
   if (local !== undefined) {
-    response.writeHead(local.status, { 'content-type': local.contentType ?? 'application/json' });
+    response.writeHead(local.status, {
+      ...local.headers,
+      'content-type': local.contentType ?? 'application/json',
+    });
     response.end(local.text ?? JSON.stringify(local.body));
     return;
   }
@@ -279,11 +285,19 @@ interface LocalAnswer {
   readonly body?: unknown;
   readonly text?: string;
   readonly contentType?: string;
+  /** Headers beside the content type, as the AWS API being played sends them. */
+  readonly headers?: Record<string, string>;
+}
+
+function awsAnswer({ status, headers, text }: AwsApiAnswer): LocalAnswer {
+  const { 'content-type': contentType, ...rest } = headers;
+  return { status, text, contentType, headers: rest };
 }
 
 /**
  * The local runtime's own routes: health, recorded events, the issuer's public keys, the raw
- * templates, and the sandbox organization with its admin route. They need no token.
+ * templates, Lambda's Invoke API and STS's GetCallerIdentity, and the sandbox organization with
+ * its admin route. They need no token.
  */
 async function localRoute(
   method: string,
@@ -297,6 +311,14 @@ async function localRoute(
     return { status: 200, body: ctx.bus.list(Math.max(0, Number(url.searchParams.get('since') ?? 0) || 0)) };
   }
   if (route === 'GET /local/jwks.json') return { status: 200, body: ctx.issuer.jwks };
+  const invoked = /^POST \/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(route)?.[1];
+  if (invoked !== undefined && ctx.handlers) {
+    const body = (await readBody(request)) ?? '';
+    return awsAnswer(await lambdaInvoke(ctx.handlers.invocable, decodeURIComponent(invoked), body));
+  }
+  if (route === 'POST /local/sts' || route === 'POST /local/sts/') {
+    return awsAnswer(stsQuery(ctx.sandbox, request.headers, (await readBody(request)) ?? ''));
+  }
   const template = /^GET \/local\/templates\/([a-z-]+)\.yaml$/.exec(route)?.[1];
   if (template !== undefined && (TEMPLATE_NAMES as readonly string[]).includes(template)) {
     const text = await readFile(path.join(TEMPLATES_DIR, `${template}.yaml`), 'utf8');

@@ -61,6 +61,11 @@ export const sandboxRoleRequestSchema = z.strictObject({
    * answers AccessDenied there, as it does for a policy with a Deny on those OUs.
    */
   denyOrganizationalUnits: z.array(ouIdSchema).max(100).default([]),
+  /**
+   * The version of our template the role was deployed from. Roles from before version 2 refuse
+   * a SourceIdentity and session tags. @default the member-account template's current version
+   */
+  templateVersion: z.number().int().min(1).max(99).optional(),
 });
 export type SandboxRoleRequest = z.input<typeof sandboxRoleRequestSchema>;
 

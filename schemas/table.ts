@@ -78,6 +78,8 @@ export const ITEM_KEYS = {
   run: (integrationId: string, runId: string) => `RUN#${integrationId}#${runId}`,
   /** An Organizations event an integration has had; expires after a day, as redeliveries do. */
   ingressEvent: (integrationId: string, eventId: string) => `INGRESS_EVENT#${integrationId}#${eventId}`,
+  /** The tenant's share of the platform's STS quota, spent by the credentials broker. */
+  stsBudget: 'STS_BUDGET',
   /** The transactional outbox: written with each change, published from the table's stream. */
   outboxPrefix: 'OUTBOX#',
   outbox: (integrationId: string, sequence: number) =>

@@ -1,8 +1,8 @@
 import * as z from 'zod';
+import { tenantIdSchema } from '../../schemas/api/common';
 import { UnauthenticatedError } from './errors';
 
-/** Tenant ids become part of table keys and External IDs, so their alphabet is narrow. */
-export const tenantIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
+export { tenantIdSchema };
 
 /** Who is calling, as proven by a verified token. Nothing else may set these fields. */
 export interface TenantContext {

@@ -72,17 +72,21 @@ export function versionOf(ifMatch: string | undefined): number {
   return Number(match[1]);
 }
 
-/** The member role's name and StackSet, and the scope filters, belong to organization integrations. */
+/**
+ * The member roles' names and StackSet, and the scope filters, belong to organization
+ * integrations.
+ */
 function requireOrganizationField(
   kind: Integration['kind'],
   fields: {
     readonly memberRoleName?: unknown;
+    readonly fullMemberRoleName?: unknown;
     readonly memberRoleStackSet?: unknown;
     readonly filters?: unknown;
   },
 ): void {
   if (kind === 'organization') return;
-  for (const field of ['memberRoleName', 'memberRoleStackSet', 'filters'] as const) {
+  for (const field of ['memberRoleName', 'fullMemberRoleName', 'memberRoleStackSet', 'filters'] as const) {
     if (fields[field] !== undefined) {
       throw new ValidationError(`Only organization integrations have ${field}.`, [
         { field: `body.${field}`, message: 'not for an account integration' },
@@ -190,6 +194,7 @@ export function makeIntegrationService({
         readOnlyRoleArn: outcome.readOnlyRole?.arn ?? null,
         memberRoleName:
           request.kind === 'organization' ? (request.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME) : null,
+        fullMemberRoleName: request.kind === 'organization' ? (request.fullMemberRoleName ?? null) : null,
         memberRoleStackSet: request.memberRoleStackSet ?? null,
         filters: request.filters ?? null,
         handlePrefix: request.handlePrefix ?? null,

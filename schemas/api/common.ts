@@ -30,6 +30,9 @@ export const regionListSchema = z
   .max(40)
   .refine((regions) => new Set(regions).size === regions.length, 'regions must not repeat');
 
+/** Tenant ids become part of table keys and External IDs, so their alphabet is narrow. */
+export const tenantIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
+
 export const platformOrgIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
 
 /** Where an integration lives, and so who may see and share what it creates. */

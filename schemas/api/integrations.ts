@@ -53,6 +53,11 @@ const settings = {
   memberRoleStackSet: stackSetRefSchema.optional(),
   /** Organization integrations only. */
   filters: scopeFiltersSchema.optional(),
+  /**
+   * Organization integrations only: a second member role, with write permissions, that the
+   * credentials broker uses for `access: "write"`. Without it, connections are read-only.
+   */
+  fullMemberRoleName: roleNameSchema.optional(),
 };
 
 /** POST /v1/integrations: the role test's request plus the integration's settings. */
@@ -82,6 +87,8 @@ export const integrationSchema = z.object({
   roleArn: z.string(),
   readOnlyRoleArn: z.string().nullable(),
   memberRoleName: roleNameSchema.nullable(),
+  /** The member role with write permissions, in every account; null: connections are read-only. */
+  fullMemberRoleName: roleNameSchema.nullable().default(null),
   /** Where the member role's StackSet lives, for the health check (C11); null: not named. */
   memberRoleStackSet: stackSetRefSchema.nullable().default(null),
   /** null: the whole organization. */
@@ -118,6 +125,8 @@ export const modifyIntegrationSchema = z
     permissions: permissionsSchema.optional(),
     /** Organization integrations only. */
     memberRoleName: roleNameSchema.optional(),
+    /** Organization integrations only; null makes its connections read-only again. */
+    fullMemberRoleName: roleNameSchema.nullable().optional(),
     /** Organization integrations only; null forgets it. */
     memberRoleStackSet: stackSetRefSchema.nullable().optional(),
     /** Organization integrations only; null mirrors the whole organization again. */

@@ -22,6 +22,12 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import type { StackSetRef } from '../../../schemas/api/common';
 import { type OrgAccountState, orgAccountStateSchema, type StackInstance } from '../../../schemas/sync';
 import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
+import {
+  type IssuedCredentials,
+  type SessionIssuerPort,
+  SessionPolicyRejectedError,
+  type SessionRequest,
+} from '../../credentials/ports';
 import { ORGANIZATIONS_REGION } from '../../domain/partition';
 import {
   type AssumeRoleRequest,
@@ -54,6 +60,14 @@ const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
 /** A probe needs minutes, not the default hour: the shortest session STS issues. */
 const PROBE_SESSION_SECONDS = 900;
 
+/** STS's answers to a session policy it will not take. */
+const POLICY_REJECTED = new Set([
+  'MalformedPolicyDocument',
+  'MalformedPolicyDocumentException',
+  'PackedPolicyTooLarge',
+  'PackedPolicyTooLargeException',
+]);
+
 /** The most a page of Organizations may hold. */
 const MAX_RESULTS = 20;
 
@@ -61,8 +75,49 @@ const MAX_RESULTS = 20;
  * Customer roles through AWS STS. The platform's STS client is regional (the SDK's default), and
  * sessions' credentials live only in the clients made for them.
  */
-export class StsCustomerRoles implements CustomerRolesPort {
+export class StsCustomerRoles implements CustomerRolesPort, SessionIssuerPort {
   constructor(private readonly sts: STSClient) {}
+
+  /** A session whose credentials are handed on: with the consumer's SourceIdentity, tags and policy. */
+  async issueSession(request: SessionRequest): Promise<IssuedCredentials> {
+    try {
+      const { Credentials: credentials } = await this.sts.send(
+        new AssumeRoleCommand({
+          RoleArn: request.role.arn,
+          RoleSessionName: request.sessionName,
+          ExternalId: request.externalId,
+          DurationSeconds: request.durationSeconds,
+          SourceIdentity: request.sourceIdentity,
+          Tags: request.tags
+            ? Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value }))
+            : undefined,
+          Policy: request.policy,
+        }),
+      );
+      if (
+        !credentials?.AccessKeyId ||
+        !credentials.SecretAccessKey ||
+        !credentials.SessionToken ||
+        !credentials.Expiration
+      ) {
+        throw new UpstreamUnavailableError('AWS STS');
+      }
+      return {
+        accessKeyId: credentials.AccessKeyId,
+        secretAccessKey: credentials.SecretAccessKey,
+        sessionToken: credentials.SessionToken,
+        expiration: credentials.Expiration,
+      };
+    } catch (error: unknown) {
+      const name = errorName(error);
+      // A trust policy without sts:SetSourceIdentity or sts:TagSession refuses with AccessDenied too.
+      if (name === 'AccessDenied') throw new RoleRefusedError('AssumeRole was refused', { cause: error });
+      if (POLICY_REJECTED.has(name)) {
+        throw new SessionPolicyRejectedError('STS refused the session policy', { cause: error });
+      }
+      throw stsFailure(error);
+    }
+  }
 
   async assumeRole(request: AssumeRoleRequest): Promise<CustomerRoleSession> {
     try {

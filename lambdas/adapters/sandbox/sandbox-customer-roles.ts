@@ -1,6 +1,9 @@
 import type { StackSetRef } from '../../../schemas/api/common';
 import type { StackInstance } from '../../../schemas/sync';
 import { UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
+import type { IssuedCredentials, SessionIssuerPort, SessionRequest } from '../../credentials/ports';
+import type { RoleArn } from '../../domain/role-arn';
+import { SOURCE_IDENTITY_SINCE_VERSION } from '../../domain/template-versions';
 import {
   type AssumeRoleRequest,
   CredentialsExpiredError,
@@ -18,7 +21,12 @@ import {
   RoleRefusedError,
   StackSetNotFoundError,
 } from '../../role-test/ports';
-import { type PageRequest, SandboxApiError, type SandboxOrganization } from './sandbox-organization';
+import {
+  type PageRequest,
+  SandboxApiError,
+  type SandboxOrganization,
+  type SandboxRole,
+} from './sandbox-organization';
 
 /** As STS: a session lasts 900 s unless asked for longer. */
 const DEFAULT_SESSION_SECONDS = 900;
@@ -28,7 +36,7 @@ const DEFAULT_SESSION_SECONDS = 900;
  * only when the role exists in an active account, and only with the External ID its trust
  * policy requires, if it requires one.
  */
-export class SandboxCustomerRoles implements CustomerRolesPort {
+export class SandboxCustomerRoles implements CustomerRolesPort, SessionIssuerPort {
   constructor(
     private readonly organization: SandboxOrganization,
     /** The account that calls STS: the platform's own. */
@@ -41,6 +49,40 @@ export class SandboxCustomerRoles implements CustomerRolesPort {
     sessionName,
     durationSeconds = DEFAULT_SESSION_SECONDS,
   }: AssumeRoleRequest): Promise<CustomerRoleSession> {
+    const role = this.admit(arn, externalId);
+    return new SandboxRoleSession(
+      this.organization,
+      arn.accountId,
+      role.name,
+      sessionName,
+      new Date(Date.now() + durationSeconds * 1000),
+    );
+  }
+
+  /**
+   * As STS: the trust policy of a role from a template older than SOURCE_IDENTITY_SINCE_VERSION
+   * grants neither sts:SetSourceIdentity nor sts:TagSession, so asking for either is refused.
+   */
+  async issueSession(request: SessionRequest): Promise<IssuedCredentials> {
+    const role = this.admit(request.role, request.externalId);
+    const extras = request.sourceIdentity !== undefined || Object.keys(request.tags ?? {}).length > 0;
+    if (extras && role.templateVersion < SOURCE_IDENTITY_SINCE_VERSION) {
+      throw new RoleRefusedError(
+        `AssumeRole refused: the role (template v${role.templateVersion}) allows neither sts:SetSourceIdentity nor sts:TagSession`,
+      );
+    }
+    const session = this.organization.issueSession(role, {
+      name: request.sessionName,
+      expiresAt: new Date(Date.now() + request.durationSeconds * 1000),
+      sourceIdentity: request.sourceIdentity ?? null,
+      tags: request.tags ?? {},
+    });
+    const { accessKeyId, secretAccessKey, sessionToken, expiresAt: expiration } = session;
+    return { accessKeyId, secretAccessKey, sessionToken, expiration };
+  }
+
+  /** The role, if its trust policy lets the platform in with this External ID. */
+  private admit(arn: RoleArn, externalId: string | undefined): SandboxRole {
     const role = this.organization.role(arn.accountId, arn.name);
     const refused = (reason: string) => new RoleRefusedError(`AssumeRole refused: ${reason}`);
     if (!role || role.arn !== arn.arn) throw refused('no such role');
@@ -50,13 +92,7 @@ export class SandboxCustomerRoles implements CustomerRolesPort {
     if (account && account.state !== 'ACTIVE') throw refused(`the account is ${account.state}`);
     if (role.externalId !== null && role.externalId !== externalId)
       throw refused('the External ID does not match');
-    return new SandboxRoleSession(
-      this.organization,
-      arn.accountId,
-      role.name,
-      sessionName,
-      new Date(Date.now() + durationSeconds * 1000),
-    );
+    return role;
   }
 }
 

@@ -10,6 +10,7 @@ import type {
 import { AppError, NotFoundError, ValidationError } from '../../core/errors';
 import type { Clock } from '../../core/retry';
 import { roleArnOf } from '../../domain/role-arn';
+import { TEMPLATE_VERSIONS } from '../../domain/template-versions';
 import { organizationsLimitOf, TokenBucket } from '../../sync/rate-limit';
 
 /** AWS Organizations returns at most 20 items a page. */
@@ -47,6 +48,21 @@ export interface SandboxRole {
   readonly externalId: string | null;
   /** OUs below which the role's listings answer AccessDenied. */
   readonly denyOrganizationalUnits: readonly string[];
+  /** The version of our template the role was deployed from, as its tag would say. */
+  readonly templateVersion: number;
+}
+
+/** Credentials the sandbox's STS issued, and what GetCallerIdentity answers for them. */
+export interface SandboxSession {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiresAt: Date;
+  readonly accountId: string;
+  /** `arn:<partition>:sts::<account>:assumed-role/<role>/<session name>` */
+  readonly arn: string;
+  readonly sourceIdentity: string | null;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface PageRequest {
@@ -100,6 +116,8 @@ export class SandboxOrganization {
   private readonly accounts = new Map<string, SandboxAccount>();
   private readonly ous = new Map<string, SandboxOu>();
   private readonly roles = new Map<string, SandboxRole>();
+  /** Issued credentials by access key id, until they expire. */
+  private readonly sessions = new Map<string, SandboxSession>();
   /** Member-role StackSets by name, as `PUT /local/sandbox/stack-sets/{name}` left them. */
   private readonly stackSets = new Map<string, SandboxStackSet>();
   /**
@@ -162,6 +180,7 @@ export class SandboxOrganization {
       trustedAccountId: this.trustedAccountId,
       externalId: request.externalId,
       denyOrganizationalUnits: request.denyOrganizationalUnits ?? [],
+      templateVersion: request.templateVersion ?? TEMPLATE_VERSIONS['member-account-role'],
     };
     // IAM role names are unique per account regardless of case; deploying again updates the role.
     this.roles.set(roleKey(request.accountId, request.roleName), role);
@@ -170,6 +189,41 @@ export class SandboxOrganization {
 
   role(accountId: string, roleName: string): SandboxRole | undefined {
     return this.roles.get(roleKey(accountId, roleName));
+  }
+
+  /**
+   * Credentials for a session of a role that let the caller in, as STS makes them: an `ASIA`
+   * access key, a secret and a session token, each random. Expired sessions are forgotten.
+   */
+  issueSession(
+    role: SandboxRole,
+    session: {
+      readonly name: string;
+      readonly expiresAt: Date;
+      readonly sourceIdentity: string | null;
+      readonly tags: Readonly<Record<string, string>>;
+    },
+  ): SandboxSession {
+    const now = Date.now();
+    for (const [key, issued] of this.sessions)
+      if (issued.expiresAt.getTime() <= now) this.sessions.delete(key);
+    const issued: SandboxSession = {
+      accessKeyId: `ASIA${randomBytes(10).toString('hex').toUpperCase().slice(0, 16)}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: randomBytes(96).toString('base64'),
+      expiresAt: session.expiresAt,
+      accountId: role.accountId,
+      arn: `arn:${this.partition}:sts::${role.accountId}:assumed-role/${role.name}/${session.name}`,
+      sourceIdentity: session.sourceIdentity,
+      tags: session.tags,
+    };
+    this.sessions.set(issued.accessKeyId, issued);
+    return issued;
+  }
+
+  /** The session an access key belongs to, while it lasts. */
+  session(accessKeyId: string): SandboxSession | undefined {
+    return this.sessions.get(accessKeyId);
   }
 
   /** Plays "the customer's StackSet reached these accounts, with these outcomes". */
@@ -373,12 +427,13 @@ export class SandboxOrganization {
       organizationalUnits: [...this.ous.values()],
       accounts: [...this.accounts.values()],
       roles: [...this.roles.values()].map(
-        ({ arn, accountId, name, externalId, denyOrganizationalUnits }) => ({
+        ({ arn, accountId, name, externalId, denyOrganizationalUnits, templateVersion }) => ({
           arn,
           accountId,
           name,
           externalIdRequired: externalId !== null,
           denyOrganizationalUnits,
+          templateVersion,
         }),
       ),
     };

@@ -1,0 +1,76 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { STSClient } from '@aws-sdk/client-sts';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { CredentialAnswer } from '../../schemas/credentials';
+import { DynamoDbConnectionDirectory } from '../adapters/aws/dynamodb-connection-directory';
+import { DynamoDbStsBudget } from '../adapters/aws/dynamodb-sts-budget';
+import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
+import { createDocumentClient } from '../core/dynamodb';
+import { loadEnv } from '../core/env';
+import { logger } from '../core/logger';
+import { syncEnvSchema } from '../sync/env';
+import { credentialsEnv } from './env';
+import { type BrokerCaller, type CredentialsBroker, makeCredentialsBroker } from './service';
+
+/**
+ * Who invoked: the alias in the invoked ARN (`…:function:<name>:<alias>`), when it is a
+ * configured consumer's. An unqualified or other invocation proves nobody.
+ */
+export function callerOf(
+  context: Pick<Context, 'invokedFunctionArn'>,
+  identity: 'alias' | 'none',
+  consumers: readonly string[],
+): BrokerCaller {
+  if (identity === 'none') return { verified: false };
+  const alias = context.invokedFunctionArn.split(':')[7];
+  return { verified: true, consumer: alias !== undefined && consumers.includes(alias) ? alias : null };
+}
+
+/** The broker's Lambda: one Invoke payload in, credentials or a refusal out (never a function error). */
+export function createHandler(
+  broker: CredentialsBroker,
+  identity: { readonly mode: 'alias' | 'none'; readonly consumers: readonly string[] },
+  metrics?: Metrics,
+) {
+  const answer = async (event: unknown, context: Context): Promise<CredentialAnswer> => {
+    try {
+      return await broker.answer(event, callerOf(context, identity.mode, identity.consumers));
+    } finally {
+      metrics?.publishStoredMetrics();
+    }
+  };
+  return middy<unknown, CredentialAnswer, Error, Context>(answer).use(
+    injectLambdaContext(logger, { resetKeys: true }),
+  );
+}
+
+const env = loadEnv(
+  syncEnvSchema
+    .pick({ TABLE_NAME: true, TRUSTED_ACCOUNT_ID: true, ALLOWED_PARTITIONS: true })
+    .extend(credentialsEnv),
+);
+const db = createDocumentClient();
+const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'credentials' });
+
+export const handler = createHandler(
+  makeCredentialsBroker({
+    directory: new DynamoDbConnectionDirectory(db, env.TABLE_NAME),
+    issuer: new StsCustomerRoles(new STSClient({})),
+    budget: new DynamoDbStsBudget(db, env.TABLE_NAME, {
+      rate: env.STS_BUDGET_RATE,
+      burst: env.STS_BUDGET_BURST,
+    }),
+    roleRules: { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS },
+    metrics: {
+      count: (metric, dimensions) => {
+        const single = metrics.singleMetric();
+        single.addDimensions(dimensions);
+        single.addMetric(metric, MetricUnit.Count, 1);
+      },
+    },
+  }),
+  { mode: env.CONSUMER_IDENTITY, consumers: env.CREDENTIAL_CONSUMERS },
+  metrics,
+);

@@ -1,0 +1,328 @@
+import { createHash } from 'node:crypto';
+import {
+  type AccessLevel,
+  type CredentialAnswer,
+  type CredentialErrorCode,
+  type CredentialGrant,
+  type CredentialRefusal,
+  type CredentialRequest,
+  credentialRequestSchema,
+} from '../../schemas/credentials';
+import { AppError } from '../core/errors';
+import { logger } from '../core/logger';
+import { parseRoleArn, type RoleArn, type RoleArnRules, roleArnOf } from '../domain/role-arn';
+import { RoleRefusedError } from '../role-test/ports';
+import { workspaceKeysOf } from '../shares/service';
+import type { RateLimit } from '../sync/rate-limit';
+import {
+  type ConnectionDirectory,
+  type ConnectionLocator,
+  type ConnectionRecord,
+  type SessionIssuerPort,
+  SessionPolicyRejectedError,
+  type StsBudgetPort,
+} from './ports';
+import { type CachedSession, SessionCache } from './session-cache';
+
+/**
+ * Who invoked the broker. Deployed, IAM proves it: each consumer invokes its own alias of the
+ * function, which only its principal may invoke. Locally there is no IAM, so nobody is proven.
+ */
+export type BrokerCaller =
+  | { readonly verified: true; readonly consumer: string | null }
+  | { readonly verified: false };
+
+export interface BrokerMetrics {
+  count(metric: 'CredentialsIssued' | 'CredentialsRefused', dimensions: Record<string, string>): void;
+}
+
+export interface CredentialsBrokerDeps {
+  readonly directory: ConnectionDirectory;
+  readonly issuer: SessionIssuerPort;
+  readonly budget: StsBudgetPort;
+  readonly roleRules: RoleArnRules;
+  readonly metrics: BrokerMetrics;
+  readonly cache?: SessionCache;
+}
+
+/** A refusal with its stable code; everything the caller may see. */
+export class CredentialsRefusedError extends Error {
+  constructor(
+    readonly code: CredentialErrorCode,
+    message: string,
+    readonly options: {
+      readonly hint?: string;
+      readonly retryAfterSeconds?: number;
+      readonly details?: unknown;
+    } = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Each tenant's default share of the platform account's STS quota (about 600 calls a second for
+ * every caller together): AssumeRole calls a second, sustained, and the burst.
+ */
+export const DEFAULT_STS_BUDGET: RateLimit = { rate: 20, burst: 40 };
+
+const MAX_SESSION_NAME = 64;
+
+/**
+ * The session name in the customer's CloudTrail: consumer, workspace and tenant, each already in
+ * the alphabet STS allows (`[\w+=,.@-]`). Past 64 characters it is cut, and a hash of the whole
+ * keeps two long names apart.
+ */
+export function sessionNameOf(consumer: string, workspaceId: string, tenantId: string): string {
+  const full = `${consumer}@${workspaceId}@${tenantId}`;
+  if (full.length <= MAX_SESSION_NAME) return full;
+  const digest = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${full.slice(0, MAX_SESSION_NAME - digest.length - 1)}.${digest}`;
+}
+
+/**
+ * The credentials broker: hands a platform service short-lived credentials for one connection,
+ * for one workspace, when sharing allows it. Every answer is logged as one line and counted as
+ * one metric; credentials and External IDs never are.
+ */
+export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
+  const { directory, issuer, budget, roleRules, metrics } = deps;
+  const cache = deps.cache ?? new SessionCache();
+
+  async function locate(request: CredentialRequest): Promise<ConnectionLocator> {
+    const ref = request.connection;
+    const locator = 'handle' in ref ? await directory.findByHandle(request.tenantId, ref.handle) : ref;
+    if (!locator) throw notFound();
+    return locator;
+  }
+
+  /** Assumes the role, first with SourceIdentity and tags, then (for an older template) without. */
+  async function assume(request: CredentialRequest, record: ConnectionRecord, role: RoleArn) {
+    const base = {
+      role,
+      externalId: record.integration.externalId,
+      sessionName: sessionNameOf(request.consumer, request.workspaceId, request.tenantId),
+      durationSeconds: request.durationSeconds,
+      ...(request.sessionPolicy ? { policy: JSON.stringify(request.sessionPolicy) } : {}),
+    };
+    await spend(request.tenantId);
+    try {
+      const credentials = await issuer.issueSession({
+        ...base,
+        sourceIdentity: request.consumer,
+        tags: { tenant: request.tenantId, workspace: request.workspaceId, consumer: request.consumer },
+      });
+      return { credentials, sourceIdentity: true };
+    } catch (error: unknown) {
+      if (!(error instanceof RoleRefusedError)) throw error;
+      logger.info('the role refused a SourceIdentity or session tags; trying once without them', {
+        roleArn: role.arn,
+      });
+    }
+    await spend(request.tenantId);
+    try {
+      return { credentials: await issuer.issueSession(base), sourceIdentity: false };
+    } catch (error: unknown) {
+      if (error instanceof RoleRefusedError) throw roleNotAssumable(record);
+      throw error;
+    }
+  }
+
+  async function spend(tenantId: string): Promise<void> {
+    const refused = await budget.take(tenantId);
+    if (refused) {
+      throw new CredentialsRefusedError(
+        'UPSTREAM_THROTTLED',
+        "This tenant's share of the platform's AWS STS quota is used up for now.",
+        { hint: 'Retry after retryAfterSeconds.', retryAfterSeconds: refused.retryAfterSeconds },
+      );
+    }
+  }
+
+  async function grant(request: CredentialRequest, caller: BrokerCaller): Promise<CredentialGrant> {
+    if (caller.verified && caller.consumer !== request.consumer) {
+      throw new CredentialsRefusedError('CONSUMER_NOT_ALLOWED', 'The caller may not ask as this consumer.', {
+        hint: 'Invoke the alias named after your consumer, with that name as `consumer`; each alias admits only its configured principal.',
+      });
+    }
+    const locator = await locate(request);
+    const record = await directory.read(request.tenantId, locator, request.workspaceId);
+    if (!record) throw notFound();
+    requireShared(record, request.workspaceId);
+    requireUsable(record);
+    const role = parseRoleArn(roleArnFor(record, request.access), roleRules);
+    const { session, cached } = await cache.getOrIssue(
+      {
+        tenantId: request.tenantId,
+        integrationId: locator.integrationId,
+        roleArn: role.arn,
+        externalId: record.integration.externalId,
+        access: request.access,
+        consumer: request.consumer,
+        workspaceId: request.workspaceId,
+        policy: request.sessionPolicy ? JSON.stringify(request.sessionPolicy) : null,
+      },
+      (): Promise<CachedSession> => assume(request, record, role),
+    );
+    const { connection, integration } = record;
+    return {
+      credentials: { ...session.credentials, expiration: session.credentials.expiration.toISOString() },
+      integrationId: integration.id,
+      accountId: connection.id,
+      roleArn: role.arn,
+      partition: role.partition,
+      regions: connection.effective.regions.value,
+      connectionHandle: connection.handle,
+      access: request.access,
+      cached,
+      sourceIdentity: session.sourceIdentity,
+    };
+  }
+
+  return {
+    /** Answers one Invoke payload: credentials, or a refusal with its code. Never throws. */
+    async answer(payload: unknown, caller: BrokerCaller): Promise<CredentialAnswer> {
+      const parsed = credentialRequestSchema.safeParse(payload);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => ({
+          field: issue.path.join('.'),
+          message: issue.message,
+        }));
+        return refusal(
+          new CredentialsRefusedError('VALIDATION_FAILED', 'The request is invalid.', {
+            details: { issues },
+          }),
+          {},
+        );
+      }
+      const request = parsed.data;
+      const story = {
+        tenantId: request.tenantId,
+        workspaceId: request.workspaceId,
+        connection:
+          'handle' in request.connection
+            ? request.connection.handle
+            : `${request.connection.integrationId}/${request.connection.accountId}`,
+        consumer: request.consumer,
+        access: request.access,
+      };
+      try {
+        const granted = await grant(request, caller);
+        logger.info('credentials issued', {
+          ...story,
+          cached: granted.cached,
+          sourceIdentity: granted.sourceIdentity,
+          expiration: granted.credentials.expiration,
+        });
+        metrics.count('CredentialsIssued', { cached: String(granted.cached) });
+        return granted;
+      } catch (error: unknown) {
+        return refusal(asRefusal(error), story);
+      }
+    },
+  };
+
+  function refusal(error: CredentialsRefusedError, story: Record<string, unknown>): CredentialRefusal {
+    logger.info('credentials refused', { ...story, cached: false, code: error.code });
+    metrics.count('CredentialsRefused', { code: error.code });
+    const { hint, retryAfterSeconds, details } = error.options;
+    return {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(hint === undefined ? {} : { hint }),
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+        ...(details === undefined ? {} : { details }),
+      },
+    };
+  }
+}
+
+export type CredentialsBroker = ReturnType<typeof makeCredentialsBroker>;
+
+/**
+ * The workspace must be allowed both by the connection's own effective permissions and by the
+ * read model the workspace list answers from. An un-share reaches the connection first, so it
+ * takes effect for the next request; a new share counts once the read model has it too.
+ */
+function requireShared(record: ConnectionRecord, workspaceId: string): void {
+  const keys = workspaceKeysOf(record.connection);
+  const allowed = keys.includes('*') || keys.includes(workspaceId);
+  if (!allowed || !record.inWorkspaceReadModel) {
+    throw new CredentialsRefusedError('NOT_SHARED', 'This connection is not shared with the workspace.', {
+      hint: 'Share the connection (or a folder above it) with the workspace: PATCH its permissions.',
+    });
+  }
+}
+
+function requireUsable({ connection, deleting }: ConnectionRecord): void {
+  if (deleting) {
+    throw new CredentialsRefusedError(
+      'CONNECTION_DISABLED',
+      "The connection's integration is being deleted.",
+    );
+  }
+  if (connection.disabled || connection.state !== 'ACTIVE') {
+    throw new CredentialsRefusedError('CONNECTION_DISABLED', `The account is ${connection.state}.`, {
+      hint: 'Suspended, closing and closed accounts cannot be used.',
+    });
+  }
+}
+
+/**
+ * `read` takes an account integration's read-only role where it has one, and an organization's
+ * member role. `write` takes an account integration's main role, or the organization's full
+ * member role when the integration names one.
+ */
+function roleArnFor({ integration, connection }: ConnectionRecord, access: AccessLevel): string {
+  if (integration.kind === 'account') {
+    return access === 'read' ? (integration.readOnlyRoleArn ?? integration.roleArn) : integration.roleArn;
+  }
+  if (access === 'read') return connection.roleArn;
+  if (integration.fullMemberRoleName === null) {
+    throw new CredentialsRefusedError(
+      'ACCESS_LEVEL_NOT_AVAILABLE',
+      "This organization's connections have only the read-only member role.",
+      {
+        hint: 'Deploy the member-account template with PermissionLevel PowerUser under another role name, and set it as the integration’s fullMemberRoleName.',
+      },
+    );
+  }
+  return roleArnOf(integration.partition, connection.id, integration.fullMemberRoleName);
+}
+
+function notFound(): CredentialsRefusedError {
+  return new CredentialsRefusedError('CONNECTION_NOT_FOUND', 'No such connection.', {
+    hint: 'Name a connection of this tenant by {integrationId, accountId} or by its handle.',
+  });
+}
+
+function roleNotAssumable({ connection, health, integration }: ConnectionRecord): CredentialsRefusedError {
+  const known = health && health.status !== 'ok' ? health.hint : null;
+  return new CredentialsRefusedError('ROLE_NOT_ASSUMABLE', 'The connection’s role refused us.', {
+    hint:
+      known ??
+      `Check that the role is deployed in account ${connection.id} and trusts the platform with this integration's External ID; POST /v1/integrations/${integration.id}/test checks every member role again.`,
+  });
+}
+
+/** Upstream trouble keeps its code and wait; anything else is ours, and says nothing of its cause. */
+function asRefusal(error: unknown): CredentialsRefusedError {
+  if (error instanceof CredentialsRefusedError) return error;
+  if (error instanceof SessionPolicyRejectedError) {
+    return new CredentialsRefusedError('VALIDATION_FAILED', 'AWS STS refused the session policy.', {
+      hint: 'Send a well-formed IAM policy document; packed with the session tags it must fit STS’s limit.',
+    });
+  }
+  if (
+    error instanceof AppError &&
+    (error.code === 'UPSTREAM_THROTTLED' || error.code === 'UPSTREAM_UNAVAILABLE')
+  ) {
+    return new CredentialsRefusedError(error.code, error.message, {
+      hint: 'Retry after retryAfterSeconds.',
+      retryAfterSeconds: error.retryAfterSeconds ?? 5,
+    });
+  }
+  logger.error('the broker failed', { error });
+  return new CredentialsRefusedError('INTERNAL_ERROR', 'Something went wrong on our side.');
+}

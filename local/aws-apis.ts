@@ -1,0 +1,107 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
+
+/**
+ * The two AWS APIs the local runtime answers besides the REST API, so that the same SDK calls
+ * work against `npm start` with `endpoint` set to it: Lambda's Invoke (for the credentials
+ * broker) and STS's GetCallerIdentity (for credentials the sandbox issued).
+ */
+export interface AwsApiAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly text: string;
+}
+
+/** The functions a platform service may invoke locally, by name. */
+export type InvocableFunctions = Readonly<Record<string, (payload: unknown) => Promise<unknown>>>;
+
+/**
+ * `POST /2015-03-31/functions/{name}/invocations`, as Lambda answers it: the function's JSON
+ * result with status 200, or Lambda's own error for an unknown function or a payload that is not
+ * JSON. There is no IAM here: any caller may invoke, and a `?Qualifier=` (an alias) changes nothing.
+ */
+export async function lambdaInvoke(
+  functions: InvocableFunctions,
+  name: string,
+  body: string,
+): Promise<AwsApiAnswer> {
+  const invoke = Object.hasOwn(functions, name) ? functions[name] : undefined;
+  if (!invoke) {
+    return lambdaError(404, 'ResourceNotFoundException', `Function not found: ${name}`);
+  }
+  let payload: unknown;
+  try {
+    payload = body === '' ? {} : JSON.parse(body);
+  } catch {
+    return lambdaError(400, 'InvalidRequestContentException', 'Could not parse request body into json.');
+  }
+  const result = await invoke(payload);
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' },
+    text: JSON.stringify(result),
+  };
+}
+
+function lambdaError(status: number, type: string, message: string): AwsApiAnswer {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': type },
+    text: JSON.stringify({ Type: 'User', message }),
+  };
+}
+
+/**
+ * `POST /local/sts` with the query protocol, as `@aws-sdk/client-sts` sends it: GetCallerIdentity
+ * for credentials the sandbox issued. It checks the access key and the session token (not the
+ * signature) and answers the assumed role's ARN with its session name.
+ */
+export function stsQuery(
+  sandbox: SandboxOrganization | undefined,
+  headers: IncomingHttpHeaders,
+  body: string,
+): AwsApiAnswer {
+  const action = new URLSearchParams(body).get('Action');
+  if (action !== 'GetCallerIdentity') {
+    return stsError(400, 'InvalidAction', `The local STS answers only GetCallerIdentity, not ${action}.`);
+  }
+  const accessKeyId = /Credential=([^/,\s]+)\//.exec(headers.authorization ?? '')?.[1];
+  const session = accessKeyId === undefined ? undefined : sandbox?.session(accessKeyId);
+  if (!session || headers['x-amz-security-token'] !== session.sessionToken) {
+    return stsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+  }
+  if (session.expiresAt.getTime() <= Date.now()) {
+    return stsError(400, 'ExpiredToken', 'The security token included in the request is expired');
+  }
+  // An assumed role's user id is the role's unique id (AROA…) and the session name.
+  const [, roleName = '', sessionName = ''] = session.arn.split('/');
+  const roleId = createHash('sha256').update(`${session.accountId}:${roleName}`).digest('hex').slice(0, 17);
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/xml' },
+    text: [
+      '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">',
+      '<GetCallerIdentityResult>',
+      `<Arn>${session.arn}</Arn>`,
+      `<UserId>AROA${roleId.toUpperCase()}:${sessionName}</UserId>`,
+      `<Account>${session.accountId}</Account>`,
+      '</GetCallerIdentityResult>',
+      `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata>`,
+      '</GetCallerIdentityResponse>',
+    ].join(''),
+  };
+}
+
+function stsError(status: number, code: string, message: string): AwsApiAnswer {
+  return {
+    status,
+    headers: { 'content-type': 'text/xml' },
+    text: [
+      '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">',
+      `<Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error>`,
+      `<RequestId>${randomUUID()}</RequestId>`,
+      '</ErrorResponse>',
+    ].join(''),
+  };
+}
