@@ -1,4 +1,13 @@
 import * as z from 'zod';
+import { consumerNameSchema, DEFAULT_STS_BUDGET } from '../schemas/credentials';
+
+/** An IAM role or user, or an account root, that may invoke the broker. */
+const principalArnSchema = z
+  .string()
+  .regex(
+    /^arn:aws(-us-gov|-cn)?:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/,
+    'must be the ARN of an IAM role, an IAM user or an account root',
+  );
 
 const claimNamesSchema = z.strictObject({
   tenant: z.string().min(1),
@@ -60,6 +69,26 @@ export const deploymentConfigSchema = z.strictObject({
     .default(30),
   /** Where alarms are sent; no subscription when absent. */
   alarmEmail: z.email().optional(),
+  /**
+   * The platform services that may ask the credentials broker for credentials. Each gets a
+   * Lambda alias named after it that only its principal may invoke, and must ask as that name.
+   */
+  credentialConsumers: z
+    .array(z.strictObject({ name: consumerNameSchema, principalArn: principalArnSchema }))
+    .max(50)
+    .default([])
+    .refine(
+      (consumers) => new Set(consumers.map((consumer) => consumer.name)).size === consumers.length,
+      'consumer names must not repeat',
+    ),
+  /** Each tenant's share of the platform account's STS quota, spent by the credentials broker. */
+  credentialsStsBudget: z
+    .strictObject({
+      /** AssumeRole calls a second, sustained. */
+      rate: z.number().gt(0).max(500),
+      burst: z.number().int().min(1).max(1000),
+    })
+    .default(DEFAULT_STS_BUDGET),
 });
 
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;

@@ -12,13 +12,14 @@ import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-custom
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
-import { DEFAULT_STS_BUDGET, makeCredentialsBroker } from '../lambdas/credentials/service';
+import { makeCredentialsBroker } from '../lambdas/credentials/service';
 import { makeMemberCheckService } from '../lambdas/health/service';
 import type { EventBusPort } from '../lambdas/publisher/service';
 import { makeRouter, type Router } from '../lambdas/router/service';
 import type { ApiFunctionName } from '../lambdas/routes';
 import { makeScheduler, type Scheduler } from '../lambdas/schedule/service';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../lambdas/sync/service';
+import { DEFAULT_STS_BUDGET } from '../schemas/credentials';
 import { lambdaContext, type ProxyHandler, type TokenAuthorizer } from './api-gateway';
 import type { InvocableFunctions } from './aws-apis';
 import type { LocalConfig } from './config';

@@ -118,3 +118,9 @@ export type CredentialRefusal = z.infer<typeof credentialRefusalSchema>;
 
 export const credentialAnswerSchema = z.union([credentialGrantSchema, credentialRefusalSchema]);
 export type CredentialAnswer = z.infer<typeof credentialAnswerSchema>;
+
+/**
+ * Each tenant's default share of the platform account's STS quota (about 600 calls a second for
+ * every caller together): AssumeRole calls a second, sustained, and the burst.
+ */
+export const DEFAULT_STS_BUDGET = { rate: 20, burst: 40 } as const;

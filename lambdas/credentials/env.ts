@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DEFAULT_STS_BUDGET } from './service';
+import { DEFAULT_STS_BUDGET } from '../../schemas/credentials';
 
 /** The broker's environment, beside the table and the role rules. */
 export const credentialsEnv = {

@@ -13,7 +13,6 @@ import { logger } from '../core/logger';
 import { parseRoleArn, type RoleArn, type RoleArnRules, roleArnOf } from '../domain/role-arn';
 import { RoleRefusedError } from '../role-test/ports';
 import { workspaceKeysOf } from '../shares/service';
-import type { RateLimit } from '../sync/rate-limit';
 import {
   type ConnectionDirectory,
   type ConnectionLocator,
@@ -59,12 +58,6 @@ export class CredentialsRefusedError extends Error {
     super(message);
   }
 }
-
-/**
- * Each tenant's default share of the platform account's STS quota (about 600 calls a second for
- * every caller together): AssumeRole calls a second, sustained, and the burst.
- */
-export const DEFAULT_STS_BUDGET: RateLimit = { rate: 20, burst: 40 };
 
 const MAX_SESSION_NAME = 64;
 

@@ -5,9 +5,15 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ArnPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
-import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import {
+  EventSourceMapping,
+  FilterCriteria,
+  FilterRule,
+  Alias as LambdaAlias,
+  StartingPosition,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -57,6 +63,7 @@ export class StatelessStack extends Stack {
   readonly shareProjector: ServiceFunction;
   readonly routerFunction: ServiceFunction;
   readonly scheduleFunction: ServiceFunction;
+  readonly credentialsFunction: ServiceFunction;
   readonly syncWorkflow: StateMachine;
   readonly api: OrgConnectionsApi;
   readonly auth: ApiAuth;
@@ -92,12 +99,6 @@ export class StatelessStack extends Stack {
       STATE_MACHINE_ARN: stateMachineArn,
     };
     const scheduleInterval = { SYNC_INTERVAL_SECONDS: String(config.syncIntervalHours * 3600) };
-    const customerRolesNag = (fn: ServiceFunction) =>
-      acknowledgeNag(
-        fn.role,
-        `IAM5[Resource::arn:${nagText(this.partition, 'AWS::Partition')}:iam::*:role/*]`,
-        "Customer roles live in any customer's account, so no account can be named; the role's trust policy and its External ID are the gate, and our own account is excluded.",
-      );
     const settings: Record<ApiFunctionName, ApiFunctionSettings> = {
       'aws-env': {
         description: 'C1 env check: the backend AWS identity and the trusted account',
@@ -140,7 +141,7 @@ export class StatelessStack extends Stack {
           fn.role.addToPolicy(
             new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
           );
-          customerRolesNag(fn);
+          this.acknowledgeCustomerRoles(fn);
         },
       },
       workspaces: {
@@ -195,7 +196,7 @@ export class StatelessStack extends Stack {
       ]),
     );
     this.syncFunction.role.addToPolicy(assumeCustomerRoles(this.partition, this.account));
-    customerRolesNag(this.syncFunction);
+    this.acknowledgeCustomerRoles(this.syncFunction);
     this.syncWorkflow = this.syncStateMachine(stateMachineName, logRetention);
 
     this.publisherFunction = this.streamReader(props, 'OutboxPublisher', {
@@ -248,6 +249,15 @@ export class StatelessStack extends Stack {
       { ...syncEnvironment, ...scheduleInterval, MAX_CONCURRENT_SYNCS: String(config.maxConcurrentSyncs) },
       stateMachineArn,
       { logRetention, alarmTopic },
+    );
+    this.credentialsFunction = this.credentialsBroker(
+      props,
+      {
+        TABLE_NAME: table.tableName,
+        TRUSTED_ACCOUNT_ID: trustedAccountId,
+        ALLOWED_PARTITIONS: config.allowedPartitions.join(','),
+      },
+      alarmTopic,
     );
     this.registerEventSchemas();
 
@@ -484,6 +494,107 @@ export class StatelessStack extends Stack {
     fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem']));
     fn.role.addToPolicy(new PolicyStatement({ actions: stateMachineActions, resources: [stateMachineArn] }));
     return fn;
+  }
+
+  /**
+   * The credentials broker, which platform services invoke with Lambda's Invoke API. Each
+   * configured consumer gets an alias named after it, and only its principal may invoke that
+   * alias; the function itself admits nobody. The alias tells the broker who calls. It may read
+   * the table, keep each tenant's STS budget, and assume customer roles (never ours) with a
+   * SourceIdentity naming a configured consumer and the three session tags it sets.
+   */
+  private credentialsBroker(
+    props: StatelessStackProps,
+    environment: Record<string, string>,
+    alarmTopic: ITopic,
+  ): ServiceFunction {
+    const { config, table } = props;
+    const consumers = config.credentialConsumers;
+    const fn = new ServiceFunction(this, 'CredentialsBroker', {
+      entry: handlerEntry('credentials'),
+      description:
+        'Credentials for platform services: short-lived sessions of the connections a workspace may use',
+      environment: {
+        ...environment,
+        CONSUMER_IDENTITY: 'alias',
+        CREDENTIAL_CONSUMERS: consumers.map((consumer) => consumer.name).join(','),
+        STS_BUDGET_RATE: String(config.credentialsStsBudget.rate),
+        STS_BUDGET_BURST: String(config.credentialsStsBudget.burst),
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
+      logRetention: config.logRetentionDays,
+      alarmTopic,
+    });
+    // GetItem: a handle's claim and the tenant's STS budget. BatchGetItem: a connection with its
+    // integration, health and read-model entries.
+    fn.role.addToPolicy(tableAccess(table, ['GetItem', 'BatchGetItem']));
+    // The budget is the only thing the broker writes: one attribute, on its own item.
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'stsBudgetAt'] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
+      }),
+    );
+    const notOurs = { StringNotEquals: { 'aws:ResourceAccount': this.account } };
+    const customerRoles = [`arn:${this.partition}:iam::*:role/*`];
+    fn.role.addToPolicy(
+      new PolicyStatement({ actions: ['sts:AssumeRole'], resources: customerRoles, conditions: notOurs }),
+    );
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['sts:TagSession'],
+        resources: customerRoles,
+        conditions: {
+          ...notOurs,
+          'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant', 'workspace', 'consumer'] },
+        },
+      }),
+    );
+    if (consumers.length > 0) {
+      fn.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['sts:SetSourceIdentity'],
+          resources: customerRoles,
+          conditions: {
+            ...notOurs,
+            StringEquals: { 'sts:SourceIdentity': consumers.map((consumer) => consumer.name) },
+          },
+        }),
+      );
+    }
+    this.acknowledgeCustomerRoles(fn);
+    const brokerArn = fn.function.functionArn;
+    new CfnOutput(this, 'CredentialsBrokerArn', {
+      description: 'The credentials broker; each consumer invokes it as <this ARN>:<consumer name>',
+      value: brokerArn,
+      exportName: `${this.stackName}-CredentialsBrokerArn`,
+    });
+    const version = fn.function.currentVersion;
+    for (const consumer of consumers) {
+      const alias = new LambdaAlias(this, `CredentialsConsumer${pascalCase(consumer.name)}`, {
+        aliasName: consumer.name,
+        version,
+        description: `The credentials broker, for the consumer ${consumer.name} only`,
+      });
+      alias.addPermission('InvokeByConsumer', {
+        principal: new ArnPrincipal(consumer.principalArn),
+        action: 'lambda:InvokeFunction',
+      });
+    }
+    return fn;
+  }
+
+  /** Grants on customer roles name no account: we cannot list our customers' in advance. */
+  private acknowledgeCustomerRoles(fn: ServiceFunction): void {
+    acknowledgeNag(
+      fn.role,
+      `IAM5[Resource::arn:${nagText(this.partition, 'AWS::Partition')}:iam::*:role/*]`,
+      "Customer roles live in any customer's account, so no account can be named; the role's trust policy and its External ID are the gate, and our own account is excluded.",
+    );
   }
 
   /** The events' schemas, in EventBridge's registry, so consumers can download code bindings. */

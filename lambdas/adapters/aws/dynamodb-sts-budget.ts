@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ITEM_KEYS } from '../../../schemas/table';
 import type { StsBudgetPort } from '../../credentials/ports';
 import type { RateLimit } from '../../sync/rate-limit';
@@ -11,7 +11,8 @@ const MAX_ROUNDS = 3;
  * Each tenant's STS budget, shared by every instance of the broker: a token bucket kept as one
  * number per tenant (the generic cell rate algorithm). `stsBudgetAt` is the moment the bucket
  * would be full again, and a call is granted while that lies no more than `burst` intervals ahead.
- * A grant is one conditional UpdateItem, or two after an idle spell; a refusal says how long to wait.
+ * A grant is one conditional UpdateItem while calls keep coming, and a read and a second write
+ * after an idle spell; a refusal reads the bucket to say how long to wait.
  */
 export class DynamoDbStsBudget implements StsBudgetPort {
   private readonly intervalMs: number;
@@ -42,15 +43,16 @@ export class DynamoDbStsBudget implements StsBudgetPort {
             UpdateExpression: 'SET stsBudgetAt = stsBudgetAt + :interval',
             ConditionExpression: 'stsBudgetAt BETWEEN :now AND :latest',
             ExpressionAttributeValues: { ':interval': this.intervalMs, ':now': now, ':latest': latest },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return null;
       } catch (error: unknown) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // The failed item comes back marshalled; NaN when the bucket has never been used.
-        const fullAt = Number(error.Item?.stsBudgetAt?.N);
-        if (fullAt > latest) return { retryAfterSeconds: Math.max(1, Math.ceil((fullAt - latest) / 1000)) };
+      }
+      // Refused or idle: only the stored moment tells which (a read, on this rarer path only).
+      const fullAt = await this.fullAt(key);
+      if (fullAt !== null && fullAt > latest) {
+        return { retryAfterSeconds: Math.max(1, Math.ceil((fullAt - latest) / 1000)) };
       }
       try {
         // Idle (or never used): the bucket is full, so it starts again from now.
@@ -70,5 +72,17 @@ export class DynamoDbStsBudget implements StsBudgetPort {
       }
     }
     return { retryAfterSeconds: 1 };
+  }
+
+  private async fullAt(key: Record<string, string>): Promise<number | null> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: key,
+        ProjectionExpression: 'stsBudgetAt',
+        ConsistentRead: true,
+      }),
+    );
+    return typeof Item?.stsBudgetAt === 'number' ? Item.stsBudgetAt : null;
   }
 }

@@ -252,7 +252,7 @@ describe('stateless stack', () => {
       ),
     );
     const readOnly =
-      /^(dynamodb:(Get|Query|BatchGet|ConditionCheck|Describe|List)|states:List|sqs:GetQueue|logs:|xray:|sts:AssumeRole$)/;
+      /^(dynamodb:(Get|Query|BatchGet|ConditionCheck|Describe|List)|states:List|sqs:GetQueue|logs:|xray:|sts:(AssumeRole|TagSession|SetSourceIdentity)$)/;
     const queues = Object.keys(stateless.findResources('AWS::SQS::Queue'));
     const owned = (resource: unknown) => {
       const text = JSON.stringify(resource);
@@ -277,7 +277,7 @@ describe('stateless stack', () => {
     expect(writes.filter(({ resource }) => !owned(resource))).toEqual([]);
   });
 
-  it('lets only the role test and the sync assume customer roles, and only the API, router and schedule start syncs', () => {
+  it('lets only the role test, the sync and the broker assume customer roles, and only the API, router and schedule start syncs', () => {
     const holders = (action: string) =>
       [
         'AwsEnv',
@@ -290,9 +290,11 @@ describe('stateless stack', () => {
         'ShareProjector',
         'IngressRouter',
         'ScheduleFanOut',
+        'CredentialsBroker',
       ].filter((id) => statementsOf(id).some((statement) => [statement.Action].flat().includes(action)));
 
-    expect(holders('sts:AssumeRole')).toEqual(['Integrations', 'SyncWorkflowFunction']);
+    expect(holders('sts:AssumeRole')).toEqual(['Integrations', 'SyncWorkflowFunction', 'CredentialsBroker']);
+    expect(holders('sts:TagSession')).toEqual(['CredentialsBroker']);
     expect(holders('states:StartExecution')).toEqual(['Integrations', 'IngressRouter', 'ScheduleFanOut']);
     expect(holders('states:ListExecutions')).toEqual(['ScheduleFanOut']);
     expect(holders('events:PutEvents')).toEqual(['OutboxPublisher']);
@@ -525,6 +527,118 @@ describe('stateless stack', () => {
         }),
       },
     });
+  });
+});
+
+describe('credentials broker', () => {
+  const consumers = [
+    { name: 'query-worker', principalArn: 'arn:aws:iam::111122223333:role/query-worker' },
+    { name: 'scanner', principalArn: 'arn:aws:iam::444455556666:role/scanner' },
+  ];
+  const withConsumers = Template.fromStack(synthApp({ credentialConsumers: consumers }).stateless);
+  const brokerStatements = () => {
+    const policies = withConsumers.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^CredentialsBrokerRole') }] },
+    });
+    return Object.values(policies).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+    );
+  };
+  const notOurAccount = { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } };
+
+  it('lets each configured principal invoke only its own alias, and nobody the function itself', () => {
+    const permissions = Object.values(withConsumers.findResources('AWS::Lambda::Permission')).map(
+      (permission) => permission.Properties as { Principal: string; Action: string; FunctionName: unknown },
+    );
+    const aliases = withConsumers.findResources('AWS::Lambda::Alias');
+    const aliasOf = (name: string) =>
+      Object.entries(aliases).find(([, alias]) => alias.Properties.Name === name)?.[0];
+    const brokerIds = [...Object.keys(aliases), 'CredentialsBroker'];
+    const invokers = permissions.filter((permission) =>
+      brokerIds.some((id) => JSON.stringify(permission.FunctionName).includes(id)),
+    );
+
+    expect(
+      Object.values(aliases)
+        .map((alias) => alias.Properties.Name)
+        .sort(),
+    ).toEqual(['query-worker', 'scanner']);
+    expect(invokers).toEqual(
+      consumers.map((consumer) => ({
+        Action: 'lambda:InvokeFunction',
+        Principal: consumer.principalArn,
+        FunctionName: { Ref: aliasOf(consumer.name) },
+      })),
+    );
+  });
+
+  it('tells the function which aliases are consumers, and exports its ARN', () => {
+    withConsumers.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          CONSUMER_IDENTITY: 'alias',
+          CREDENTIAL_CONSUMERS: 'query-worker,scanner',
+        }),
+      },
+    });
+    withConsumers.hasOutput('CredentialsBrokerArn', {
+      Export: { Name: 'OrgConnections-Stateless-CredentialsBrokerArn' },
+    });
+  });
+
+  it('assumes customer roles in any account but ours, tagging sessions with its three keys and naming only configured consumers', () => {
+    const customerRoles = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/*']] };
+
+    expect(brokerStatements()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'sts:AssumeRole',
+          Resource: customerRoles,
+          Condition: { StringNotEquals: notOurAccount },
+        }),
+        expect.objectContaining({
+          Action: 'sts:TagSession',
+          Resource: customerRoles,
+          Condition: {
+            StringNotEquals: notOurAccount,
+            'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant', 'workspace', 'consumer'] },
+          },
+        }),
+        expect.objectContaining({
+          Action: 'sts:SetSourceIdentity',
+          Resource: customerRoles,
+          Condition: {
+            StringNotEquals: notOurAccount,
+            StringEquals: { 'sts:SourceIdentity': ['query-worker', 'scanner'] },
+          },
+        }),
+      ]),
+    );
+  });
+
+  it('writes to the table only its STS budget attribute', () => {
+    const updates = brokerStatements().filter((statement) =>
+      [statement.Action].flat().includes('dynamodb:UpdateItem'),
+    );
+
+    expect(updates).toEqual([
+      expect.objectContaining({
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'stsBudgetAt'] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
+      }),
+    ]);
+  });
+
+  it('passes the AWS Solutions checks with consumers configured', () => {
+    expect(() => synthApp({ credentialConsumers: consumers }).app.synth()).not.toThrow();
+  });
+
+  it('refuses a consumer whose name could not be an alias or a SourceIdentity', () => {
+    expect(() =>
+      synthApp({ credentialConsumers: [{ name: 'Query Worker', principalArn: consumers[0]?.principalArn }] }),
+    ).toThrow(/credentialConsumers\.0\.name/);
   });
 });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { TemplateFiles } from '../../../lambdas/adapters/files/template-files';
+import { TEMPLATE_VERSION_TAG, TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
 import { makeOnboardingService } from '../../../lambdas/onboarding/service';
 import { TEMPLATE_NAMES, type TemplateName } from '../../../schemas/api/onboarding';
 import { ingressEventPattern } from '../../../schemas/ingress';
@@ -26,7 +27,7 @@ const service = makeOnboardingService({
 interface Statement {
   Effect: string;
   Principal: Record<string, unknown>;
-  Action: string;
+  Action: string | string[];
   Condition?: Record<string, Record<string, unknown>>;
 }
 
@@ -34,7 +35,10 @@ type Template = {
   Parameters: Record<string, { Default?: string }>;
   Resources: Record<
     string,
-    { Type: string; Properties: { AssumeRolePolicyDocument?: { Statement: Statement[] } } }
+    {
+      Type: string;
+      Properties: { AssumeRolePolicyDocument?: { Statement: Statement[] }; Tags?: unknown };
+    }
   >;
 };
 
@@ -89,12 +93,43 @@ describe('customer templates', () => {
           Sid: 'PlatformWithExternalId',
           Effect: 'Allow',
           Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${TrustedAccountId}:root' } },
-          Action: 'sts:AssumeRole',
+          Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
           Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
         },
       ]);
     },
   );
+
+  it.each(ROLE_TEMPLATES)('%s stamps its current version on the role it creates', async (name) => {
+    const { template } = await rendered(name);
+
+    expect(roles(template).map((role) => role.Properties.Tags)).toEqual([
+      [{ Key: TEMPLATE_VERSION_TAG, Value: String(TEMPLATE_VERSIONS[name]) }],
+    ]);
+  });
+
+  it('gives the member role PowerUserAccess only when asked, ReadOnlyAccess by default', async () => {
+    const { template } = await rendered('member-account-role');
+    const [role] = roles(template);
+    const full = parse(
+      (await service.template(TENANT_A, 'member-account-role', { permissionLevel: 'PowerUser' })).yaml,
+    ) as Template;
+
+    expect(template.Parameters.PermissionLevel?.Default).toBe('ReadOnly');
+    expect(full.Parameters.PermissionLevel?.Default).toBe('PowerUser');
+    expect(role?.Properties).toHaveProperty('ManagedPolicyArns', [
+      {
+        'Fn::If': [
+          'GrantPowerUser',
+          { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess' },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess' },
+        ],
+      },
+    ]);
+    expect((template as { Conditions?: unknown }).Conditions).toEqual({
+      GrantPowerUser: { 'Fn::Equals': [{ Ref: 'PermissionLevel' }, 'PowerUser'] },
+    });
+  });
 
   it("the forwarder's rule passes exactly the sources, envelopes and event names the router acts on", async () => {
     const { template } = await rendered('organization-events-forwarder');
