@@ -12,21 +12,7 @@ import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
 import { syncEnvSchema } from '../sync/env';
 import { credentialsEnv } from './env';
-import { type BrokerCaller, type CredentialsBroker, makeCredentialsBroker } from './service';
-
-/**
- * Who invoked: the alias in the invoked ARN (`…:function:<name>:<alias>`), when it is a
- * configured consumer's. An unqualified or other invocation proves nobody.
- */
-export function callerOf(
-  context: Pick<Context, 'invokedFunctionArn'>,
-  identity: 'alias' | 'none',
-  consumers: readonly string[],
-): BrokerCaller {
-  if (identity === 'none') return { verified: false };
-  const alias = context.invokedFunctionArn.split(':')[7];
-  return { verified: true, consumer: alias !== undefined && consumers.includes(alias) ? alias : null };
-}
+import { type CredentialsBroker, callerOf, makeCredentialsBroker } from './service';
 
 /** The broker's Lambda: one Invoke payload in, credentials or a refusal out (never a function error). */
 export function createHandler(

@@ -31,6 +31,20 @@ export type BrokerCaller =
   | { readonly verified: true; readonly consumer: string | null }
   | { readonly verified: false };
 
+/**
+ * Who invoked: the alias in the invoked ARN (`…:function:<name>:<alias>`), when it is a
+ * configured consumer's. An unqualified or other invocation proves nobody.
+ */
+export function callerOf(
+  context: { readonly invokedFunctionArn: string },
+  identity: 'alias' | 'none',
+  consumers: readonly string[],
+): BrokerCaller {
+  if (identity === 'none') return { verified: false };
+  const alias = context.invokedFunctionArn.split(':')[7];
+  return { verified: true, consumer: alias !== undefined && consumers.includes(alias) ? alias : null };
+}
+
 export interface BrokerMetrics {
   count(metric: 'CredentialsIssued' | 'CredentialsRefused', dimensions: Record<string, string>): void;
 }

@@ -1,0 +1,604 @@
+import { UpstreamThrottledError } from '../../../lambdas/core/errors';
+import type {
+  ConnectionDirectory,
+  ConnectionLocator,
+  ConnectionRecord,
+  IssuedCredentials,
+  SessionIssuerPort,
+  SessionRequest,
+  StsBudgetPort,
+} from '../../../lambdas/credentials/ports';
+import { SessionPolicyRejectedError } from '../../../lambdas/credentials/ports';
+import {
+  type BrokerCaller,
+  makeCredentialsBroker,
+  sessionNameOf,
+} from '../../../lambdas/credentials/service';
+import { SessionCache } from '../../../lambdas/credentials/session-cache';
+import { RoleRefusedError } from '../../../lambdas/role-test/ports';
+import type { Permissions } from '../../../schemas/api/common';
+import type { Integration } from '../../../schemas/api/integrations';
+import type { CredentialAnswer, CredentialGrant, CredentialRequestInput } from '../../../schemas/credentials';
+import type { Connection, MemberHealth } from '../../../schemas/sync';
+
+const TENANT = 'acme';
+const INTEGRATION_ID = '6f1c7a52-2c56-4a55-9f0e-7d1e8f3b2a10';
+const ACCOUNT = '210000005065';
+const EXTERNAL_ID = 'acme:sEcReT-eXtErNaL-iD';
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/OrgConnectionsReadOnly`;
+const UNVERIFIED: BrokerCaller = { verified: false };
+const NOW = Date.parse('2026-11-30T12:00:00Z');
+
+function integrationOf(overrides: Partial<Integration> = {}): Integration {
+  return {
+    id: INTEGRATION_ID,
+    version: 1,
+    handle: 'acme_org',
+    kind: 'organization',
+    scope: { level: 'tenant' },
+    status: 'connected',
+    roleArn: 'arn:aws:iam::210000001013:role/OrgConnectionsDiscovery',
+    readOnlyRoleArn: null,
+    memberRoleName: 'OrgConnectionsReadOnly',
+    fullMemberRoleName: null,
+    memberRoleStackSet: null,
+    filters: null,
+    handlePrefix: null,
+    regions: ['us-east-1'],
+    options: {},
+    permissions: { share: 'none' },
+    externalId: EXTERNAL_ID,
+    accountId: '210000001013',
+    partition: 'aws',
+    organizationId: 'o-k3v9x2m4p7',
+    managementAccountId: '210000001013',
+    createdAt: '2026-11-01T00:00:00.000Z',
+    updatedAt: '2026-11-01T00:00:00.000Z',
+    createdBy: 'user-1',
+    ...overrides,
+  };
+}
+
+function connectionOf(permissions: Permissions, overrides: Partial<Connection> = {}): Connection {
+  const source = { type: 'integration' as const, id: INTEGRATION_ID };
+  return {
+    type: 'connection',
+    id: ACCOUNT,
+    parentId: 'ou-k3v9-1nfra001',
+    version: 3,
+    name: 'network',
+    handle: 'network',
+    handleSource: 'generated',
+    handlePrefix: null,
+    overrides: {},
+    effective: {
+      regions: { value: ['eu-west-1', 'us-east-1'], source },
+      options: { value: {}, source },
+      permissions: { value: permissions, source },
+    },
+    email: 'network@example.com',
+    state: 'ACTIVE',
+    disabled: false,
+    roleArn: ROLE_ARN,
+    managementAccount: false,
+    updatedAt: '2026-11-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** The table as the broker reads it: one tenant's connection, and the read model's entries. */
+class MemoryDirectory implements ConnectionDirectory {
+  integration = integrationOf();
+  connection = connectionOf({ share: 'selected', workspaceIds: ['ws-1'] });
+  health: MemberHealth | null = null;
+  deleting = false;
+  /** Workspace keys the read model files the connection under; null: what the connection says. */
+  readModel: string[] | null = null;
+
+  async findByHandle(tenantId: string, handle: string): Promise<ConnectionLocator | null> {
+    if (tenantId !== TENANT || handle !== this.connection.handle) return null;
+    return { integrationId: INTEGRATION_ID, accountId: ACCOUNT };
+  }
+
+  async read(
+    tenantId: string,
+    locator: ConnectionLocator,
+    workspaceId: string,
+  ): Promise<ConnectionRecord | null> {
+    if (tenantId !== TENANT || locator.integrationId !== INTEGRATION_ID || locator.accountId !== ACCOUNT) {
+      return null;
+    }
+    const permissions = this.connection.effective.permissions.value;
+    const filed =
+      this.readModel ??
+      (permissions.share === 'all'
+        ? ['*']
+        : permissions.share === 'selected'
+          ? permissions.workspaceIds
+          : []);
+    return {
+      integration: this.integration,
+      deleting: this.deleting,
+      connection: this.connection,
+      health: this.health,
+      inWorkspaceReadModel: filed.includes(workspaceId) || filed.includes('*'),
+    };
+  }
+}
+
+/** STS: records each request, and answers with the next of `outcomes` (credentials when none is left). */
+class RecordingIssuer implements SessionIssuerPort {
+  readonly requests: SessionRequest[] = [];
+  outcomes: (Error | 'ok')[] = [];
+  issued = 0;
+
+  constructor(private readonly clock: () => number) {}
+
+  async issueSession(request: SessionRequest): Promise<IssuedCredentials> {
+    this.requests.push(request);
+    const outcome = this.outcomes.shift() ?? 'ok';
+    if (outcome instanceof Error) throw outcome;
+    this.issued += 1;
+    return {
+      accessKeyId: `ASIA${String(this.issued).padStart(16, '0')}`,
+      secretAccessKey: `secret-${this.issued}`,
+      sessionToken: `token-${this.issued}`,
+      expiration: new Date(this.clock() + request.durationSeconds * 1000),
+    };
+  }
+}
+
+let now: number;
+let directory: MemoryDirectory;
+let issuer: RecordingIssuer;
+let refusedBy: { retryAfterSeconds: number } | null;
+let taken: number;
+let counted: { metric: string; dimensions: Record<string, string> }[];
+let broker: ReturnType<typeof makeCredentialsBroker>;
+
+beforeEach(() => {
+  now = NOW;
+  directory = new MemoryDirectory();
+  issuer = new RecordingIssuer(() => now);
+  refusedBy = null;
+  taken = 0;
+  counted = [];
+  const budget: StsBudgetPort = {
+    take: async () => {
+      taken += 1;
+      return refusedBy;
+    },
+  };
+  broker = makeCredentialsBroker({
+    directory,
+    issuer,
+    budget,
+    roleRules: { trustedAccountId: '123456789012', allowedPartitions: ['aws'] },
+    metrics: { count: (metric, dimensions) => counted.push({ metric, dimensions }) },
+    cache: new SessionCache(() => now),
+  });
+});
+
+function request(overrides: Partial<CredentialRequestInput> = {}): CredentialRequestInput {
+  return {
+    tenantId: TENANT,
+    workspaceId: 'ws-1',
+    connection: { integrationId: INTEGRATION_ID, accountId: ACCOUNT },
+    consumer: 'query-worker',
+    ...overrides,
+  };
+}
+
+function granted(answer: CredentialAnswer): CredentialGrant {
+  if ('error' in answer) throw new Error(`refused: ${JSON.stringify(answer.error)}`);
+  return answer;
+}
+
+function codeOf(answer: CredentialAnswer): string {
+  return 'error' in answer ? answer.error.code : 'GRANTED';
+}
+
+describe('credentials broker: sharing', () => {
+  it('issues credentials for a connection shared with the workspace, with what a consumer needs to use them', async () => {
+    const answer = granted(await broker.answer(request(), UNVERIFIED));
+
+    expect(answer).toEqual({
+      credentials: {
+        accessKeyId: 'ASIA0000000000000001',
+        secretAccessKey: 'secret-1',
+        sessionToken: 'token-1',
+        expiration: new Date(NOW + 900_000).toISOString(),
+      },
+      integrationId: INTEGRATION_ID,
+      accountId: ACCOUNT,
+      roleArn: ROLE_ARN,
+      partition: 'aws',
+      regions: ['eu-west-1', 'us-east-1'],
+      connectionHandle: 'network',
+      access: 'read',
+      cached: false,
+      sourceIdentity: true,
+    });
+  });
+
+  it('assumes the role with the External ID, the consumer as SourceIdentity, session tags and a derived session name', async () => {
+    await broker.answer(request({ durationSeconds: 3600 }), UNVERIFIED);
+
+    expect(issuer.requests).toEqual([
+      {
+        role: expect.objectContaining({ arn: ROLE_ARN, accountId: ACCOUNT }),
+        externalId: EXTERNAL_ID,
+        sessionName: 'query-worker@ws-1@acme',
+        durationSeconds: 3600,
+        sourceIdentity: 'query-worker',
+        tags: { tenant: TENANT, workspace: 'ws-1', consumer: 'query-worker' },
+      },
+    ]);
+  });
+
+  it('refuses a workspace the connection is not shared with, without calling STS', async () => {
+    const answer = await broker.answer(request({ workspaceId: 'ws-2' }), UNVERIFIED);
+
+    expect(codeOf(answer)).toBe('NOT_SHARED');
+    expect(issuer.requests).toEqual([]);
+  });
+
+  it('lets any workspace in when the connection is shared with all, including one never seen before', async () => {
+    directory.connection = connectionOf({ share: 'all' });
+
+    const answer = await broker.answer(request({ workspaceId: 'created-tomorrow' }), UNVERIFIED);
+
+    expect(granted(answer).accountId).toBe(ACCOUNT);
+  });
+
+  it('refuses a share the read model does not hold yet, as the workspace list would not show it', async () => {
+    directory.readModel = [];
+
+    expect(codeOf(await broker.answer(request(), UNVERIFIED))).toBe('NOT_SHARED');
+  });
+
+  it('refuses the next request after an un-share, even with a session in its cache', async () => {
+    granted(await broker.answer(request(), UNVERIFIED));
+    directory.connection = connectionOf({ share: 'none' });
+
+    expect(codeOf(await broker.answer(request(), UNVERIFIED))).toBe('NOT_SHARED');
+    expect(issuer.requests).toHaveLength(1);
+  });
+
+  it('answers CONNECTION_NOT_FOUND for another tenant exactly as for a connection that does not exist', async () => {
+    const otherTenant = await broker.answer(request({ tenantId: 'someone-else' }), UNVERIFIED);
+    const missing = await broker.answer(
+      request({ connection: { integrationId: INTEGRATION_ID, accountId: '999999999999' } }),
+      UNVERIFIED,
+    );
+
+    expect(codeOf(otherTenant)).toBe('CONNECTION_NOT_FOUND');
+    expect(otherTenant).toEqual(missing);
+  });
+
+  it('finds a connection by its handle, and not by a handle it does not hold', async () => {
+    const byHandle = await broker.answer(request({ connection: { handle: 'network' } }), UNVERIFIED);
+    const unknown = await broker.answer(request({ connection: { handle: 'nobody' } }), UNVERIFIED);
+
+    expect(granted(byHandle).integrationId).toBe(INTEGRATION_ID);
+    expect(codeOf(unknown)).toBe('CONNECTION_NOT_FOUND');
+  });
+});
+
+describe('credentials broker: what may be used', () => {
+  it.each(['SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'] as const)('refuses a %s account', async (state) => {
+    directory.connection = connectionOf({ share: 'all' }, { state, disabled: state !== 'CLOSED' });
+
+    expect(codeOf(await broker.answer(request(), UNVERIFIED))).toBe('CONNECTION_DISABLED');
+    expect(issuer.requests).toEqual([]);
+  });
+
+  it('refuses a connection whose integration is being deleted', async () => {
+    directory.deleting = true;
+
+    expect(codeOf(await broker.answer(request(), UNVERIFIED))).toBe('CONNECTION_DISABLED');
+  });
+
+  it("tells an unshared workspace nothing of the account's state", async () => {
+    directory.connection = connectionOf({ share: 'none' }, { state: 'SUSPENDED', disabled: true });
+
+    expect(codeOf(await broker.answer(request(), UNVERIFIED))).toBe('NOT_SHARED');
+  });
+
+  it("refuses write on an organization's connection when no full member role is named", async () => {
+    const answer = await broker.answer(request({ access: 'write' }), UNVERIFIED);
+
+    expect(codeOf(answer)).toBe('ACCESS_LEVEL_NOT_AVAILABLE');
+    expect(issuer.requests).toEqual([]);
+  });
+
+  it("writes with the organization's full member role in the connection's account", async () => {
+    directory.integration = integrationOf({ fullMemberRoleName: 'OrgConnectionsPowerUser' });
+
+    const answer = granted(await broker.answer(request({ access: 'write' }), UNVERIFIED));
+
+    expect(answer.roleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/OrgConnectionsPowerUser`);
+    expect(answer.access).toBe('write');
+  });
+
+  it("reads with an account integration's read-only role and writes with its main role", async () => {
+    directory.integration = integrationOf({
+      kind: 'account',
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/Do`,
+      readOnlyRoleArn: `arn:aws:iam::${ACCOUNT}:role/Ask`,
+      memberRoleName: null,
+    });
+
+    const read = granted(await broker.answer(request(), UNVERIFIED));
+    const write = granted(await broker.answer(request({ access: 'write' }), UNVERIFIED));
+
+    expect([read.roleArn, write.roleArn]).toEqual([
+      `arn:aws:iam::${ACCOUNT}:role/Ask`,
+      `arn:aws:iam::${ACCOUNT}:role/Do`,
+    ]);
+  });
+
+  it('passes the session policy on as JSON, and keeps sessions of different policies apart', async () => {
+    const policy = {
+      Version: '2012-10-17' as const,
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+    };
+
+    await broker.answer(request({ sessionPolicy: policy }), UNVERIFIED);
+    await broker.answer(request(), UNVERIFIED);
+
+    expect(issuer.requests.map((sent) => sent.policy)).toEqual([JSON.stringify(policy), undefined]);
+  });
+});
+
+describe('credentials broker: the role', () => {
+  it("answers ROLE_NOT_ASSUMABLE with the connection's health hint", async () => {
+    issuer.outcomes = [new RoleRefusedError('no'), new RoleRefusedError('no')];
+    directory.health = {
+      status: 'not_deployed',
+      checkedAt: '2026-11-30T11:00:00.000Z',
+      code: 'MEMBER_ROLE_NOT_DEPLOYED',
+      hint: 'The StackSet has no instance in this account.',
+      stackInstance: null,
+    };
+
+    const answer = await broker.answer(request(), UNVERIFIED);
+
+    expect(answer).toEqual({
+      error: {
+        code: 'ROLE_NOT_ASSUMABLE',
+        message: expect.any(String),
+        hint: 'The StackSet has no instance in this account.',
+      },
+    });
+  });
+
+  it('names the account and the re-check when no health check has said more', async () => {
+    issuer.outcomes = [new RoleRefusedError('no'), new RoleRefusedError('no')];
+
+    const answer = await broker.answer(request(), UNVERIFIED);
+
+    expect('error' in answer && answer.error.hint).toContain(`account ${ACCOUNT}`);
+    expect('error' in answer && answer.error.hint).toContain(`/v1/integrations/${INTEGRATION_ID}/test`);
+  });
+
+  it('retries once without SourceIdentity and tags for a role from an older template, and says so', async () => {
+    issuer.outcomes = [new RoleRefusedError('sts:TagSession not allowed')];
+
+    const answer = granted(await broker.answer(request(), UNVERIFIED));
+
+    expect(answer.sourceIdentity).toBe(false);
+    expect(issuer.requests).toHaveLength(2);
+    expect(issuer.requests[1]).not.toHaveProperty('sourceIdentity');
+    expect(issuer.requests[1]).not.toHaveProperty('tags');
+    expect(issuer.requests[1]?.externalId).toBe(EXTERNAL_ID);
+  });
+
+  it('caches a session issued without SourceIdentity as such', async () => {
+    issuer.outcomes = [new RoleRefusedError('sts:TagSession not allowed')];
+    await broker.answer(request(), UNVERIFIED);
+
+    const again = granted(await broker.answer(request(), UNVERIFIED));
+
+    expect(again).toMatchObject({ cached: true, sourceIdentity: false });
+  });
+
+  it("passes STS's throttling on with a wait", async () => {
+    issuer.outcomes = [new UpstreamThrottledError('AWS STS', undefined, 2)];
+
+    const answer = await broker.answer(request(), UNVERIFIED);
+
+    expect(answer).toEqual({
+      error: expect.objectContaining({ code: 'UPSTREAM_THROTTLED', retryAfterSeconds: 2 }),
+    });
+  });
+
+  it('refuses a session policy STS would not take as invalid input', async () => {
+    issuer.outcomes = [new SessionPolicyRejectedError('too large')];
+
+    expect(codeOf(await broker.answer(request(), UNVERIFIED))).toBe('VALIDATION_FAILED');
+  });
+
+  it('says nothing of an unexpected failure but its code', async () => {
+    issuer.outcomes = [new Error(`arn:aws:iam::123456789012:role/internal ${EXTERNAL_ID}`)];
+
+    const answer = await broker.answer(request(), UNVERIFIED);
+
+    expect(answer).toEqual({
+      error: { code: 'INTERNAL_ERROR', message: 'Something went wrong on our side.' },
+    });
+  });
+});
+
+describe('credentials broker: the cache', () => {
+  it('hands out the same session again without calling STS', async () => {
+    const first = granted(await broker.answer(request(), UNVERIFIED));
+    const second = granted(await broker.answer(request(), UNVERIFIED));
+
+    expect(second).toEqual({ ...first, cached: true });
+    expect(issuer.requests).toHaveLength(1);
+  });
+
+  it('keeps one session per consumer, workspace and access level', async () => {
+    directory.connection = connectionOf({ share: 'all' });
+    directory.integration = integrationOf({ fullMemberRoleName: 'OrgConnectionsPowerUser' });
+
+    await broker.answer(request(), UNVERIFIED);
+    await broker.answer(request({ consumer: 'scanner' }), UNVERIFIED);
+    await broker.answer(request({ workspaceId: 'ws-2' }), UNVERIFIED);
+    await broker.answer(request({ access: 'write' }), UNVERIFIED);
+    await broker.answer(request({ consumer: 'scanner' }), UNVERIFIED);
+
+    expect(issuer.requests).toHaveLength(4);
+  });
+
+  it('renews a session five minutes before it expires, not earlier', async () => {
+    await broker.answer(request(), UNVERIFIED);
+
+    now = NOW + 599_000; // 5 min 1 s before the 15-minute session ends
+    const stillCached = granted(await broker.answer(request(), UNVERIFIED));
+    now = NOW + 600_000; // 5 minutes before
+    const renewed = granted(await broker.answer(request(), UNVERIFIED));
+
+    expect(stillCached.cached).toBe(true);
+    expect(renewed.cached).toBe(false);
+    expect(renewed.credentials.accessKeyId).not.toBe(stillCached.credentials.accessKeyId);
+    expect(issuer.requests).toHaveLength(2);
+  });
+
+  it('lets concurrent requests for one key share one AssumeRole', async () => {
+    const answers = await Promise.all([1, 2, 3].map(() => broker.answer(request(), UNVERIFIED)));
+
+    expect(issuer.requests).toHaveLength(1);
+    expect(new Set(answers.map((answer) => granted(answer).credentials.accessKeyId)).size).toBe(1);
+  });
+
+  it('never keeps a session another integration or External ID could reuse', async () => {
+    await broker.answer(request(), UNVERIFIED);
+    directory.integration = integrationOf({ externalId: 'acme:rotated-and-re-registered' });
+
+    await broker.answer(request(), UNVERIFIED);
+
+    expect(issuer.requests.map((sent) => sent.externalId)).toEqual([
+      EXTERNAL_ID,
+      'acme:rotated-and-re-registered',
+    ]);
+  });
+});
+
+describe('credentials broker: the per-tenant STS budget', () => {
+  it('answers UPSTREAM_THROTTLED with the wait when the tenant has spent its share, without calling STS', async () => {
+    refusedBy = { retryAfterSeconds: 3 };
+
+    const answer = await broker.answer(request(), UNVERIFIED);
+
+    expect(answer).toEqual({
+      error: {
+        code: 'UPSTREAM_THROTTLED',
+        message: expect.stringContaining('STS quota'),
+        hint: expect.any(String),
+        retryAfterSeconds: 3,
+      },
+    });
+    expect(issuer.requests).toEqual([]);
+  });
+
+  it('spends nothing on a cached session, and one call per AssumeRole', async () => {
+    issuer.outcomes = [new RoleRefusedError('older template')];
+    await broker.answer(request(), UNVERIFIED);
+    await broker.answer(request(), UNVERIFIED);
+
+    expect(taken).toBe(2);
+    expect(issuer.requests).toHaveLength(2);
+  });
+});
+
+describe('credentials broker: the request', () => {
+  it.each([
+    ['an unknown field', { externalId: 'acme:mine' }],
+    ['a duration below 900 s', { durationSeconds: 899 }],
+    ['a duration above an hour', { durationSeconds: 3601 }],
+    ['an access level that does not exist', { access: 'admin' }],
+    ['a consumer name STS would refuse', { consumer: 'Query Worker' }],
+    ['both kinds of connection reference', { connection: { handle: 'network', accountId: ACCOUNT } }],
+    ['a session policy without statements', { sessionPolicy: { Version: '2012-10-17', Statement: [] } }],
+  ])('refuses %s as VALIDATION_FAILED with the field named', async (_, change) => {
+    const answer = await broker.answer({ ...request(), ...change }, UNVERIFIED);
+
+    expect(codeOf(answer)).toBe('VALIDATION_FAILED');
+    expect('error' in answer && answer.error.details).toEqual({
+      issues: expect.arrayContaining([expect.objectContaining({ field: expect.any(String) })]),
+    });
+    expect(issuer.requests).toEqual([]);
+  });
+
+  it('refuses a session policy over 2,048 characters', async () => {
+    const statement = {
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${'b'.repeat(2100)}/*`,
+    };
+
+    const answer = await broker.answer(request({ sessionPolicy: { Statement: [statement] } }), UNVERIFIED);
+
+    expect(codeOf(answer)).toBe('VALIDATION_FAILED');
+  });
+
+  it('lets a proven caller ask only as itself', async () => {
+    const asItself = await broker.answer(request(), { verified: true, consumer: 'query-worker' });
+    const asAnother = await broker.answer(request({ consumer: 'scanner' }), {
+      verified: true,
+      consumer: 'query-worker',
+    });
+    const unknownAlias = await broker.answer(request(), { verified: true, consumer: null });
+
+    expect(codeOf(asItself)).toBe('GRANTED');
+    expect(codeOf(asAnother)).toBe('CONSUMER_NOT_ALLOWED');
+    expect(codeOf(unknownAlias)).toBe('CONSUMER_NOT_ALLOWED');
+  });
+});
+
+describe('credentials broker: what it tells', () => {
+  it('counts every issue and every refusal once, with its code', async () => {
+    await broker.answer(request(), UNVERIFIED);
+    await broker.answer(request(), UNVERIFIED);
+    await broker.answer(request({ workspaceId: 'ws-2' }), UNVERIFIED);
+    await broker.answer({ nonsense: true }, UNVERIFIED);
+
+    expect(counted).toEqual([
+      { metric: 'CredentialsIssued', dimensions: { cached: 'false' } },
+      { metric: 'CredentialsIssued', dimensions: { cached: 'true' } },
+      { metric: 'CredentialsRefused', dimensions: { code: 'NOT_SHARED' } },
+      { metric: 'CredentialsRefused', dimensions: { code: 'VALIDATION_FAILED' } },
+    ]);
+  });
+
+  it('never answers with the External ID', async () => {
+    issuer.outcomes = [new RoleRefusedError(EXTERNAL_ID), new RoleRefusedError(EXTERNAL_ID)];
+    const answers = [
+      await broker.answer(request(), UNVERIFIED),
+      await broker.answer(request(), UNVERIFIED),
+      await broker.answer(request({ workspaceId: 'ws-2' }), UNVERIFIED),
+      await broker.answer(request({ access: 'write' }), UNVERIFIED),
+    ];
+
+    expect(answers.map(codeOf)).toEqual([
+      'ROLE_NOT_ASSUMABLE',
+      'GRANTED',
+      'NOT_SHARED',
+      'ACCESS_LEVEL_NOT_AVAILABLE',
+    ]);
+    expect(JSON.stringify(answers)).not.toContain(EXTERNAL_ID);
+  });
+});
+
+describe('session names', () => {
+  it('fit STS: at most 64 of [\\w+=,.@-], and long ones stay apart', () => {
+    const long = (workspace: string) =>
+      sessionNameOf('a-very-long-consumer-name', workspace, 'a-tenant-with-a-long-id-too');
+    const names = [long(`workspace-${'x'.repeat(40)}-1`), long(`workspace-${'x'.repeat(40)}-2`)];
+
+    for (const name of names) expect(name).toMatch(/^[\w+=,.@-]{2,64}$/);
+    expect(names[0]).not.toBe(names[1]);
+  });
+});
