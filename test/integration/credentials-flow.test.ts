@@ -1,0 +1,206 @@
+import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromConnection } from '../../lambdas/credentials/from-connection';
+import type { LocalRuntime } from '../../local/runtime';
+import type { Integration } from '../../schemas/api/integrations';
+import type { CredentialAnswer, CredentialGrant, CredentialRequestInput } from '../../schemas/credentials';
+import type { ConnectionView } from '../../schemas/sync';
+import { localApi } from '../fixtures/local-api';
+import { startTestRuntime } from '../fixtures/test-runtime';
+
+jest.setTimeout(60_000);
+
+let runtime: LocalRuntime;
+let lambda: LambdaClient;
+let integration: Integration;
+let externalId: string;
+const api = localApi(() => runtime);
+const tenant = { tenantId: 'broker-flow' };
+const MEMBER_ROLE = 'OrgConnectionsReadOnly';
+const DEVELOPMENT = 'ou-k3v9-devel0p0';
+const SANDBOX = 'ou-k3v9-sandb0x0';
+const DEV_ALICE = '210000020260';
+const DEV_BOB = '210000021273';
+const DEV_DAVE = '210000023299';
+/** Its role was deployed from the template before SourceIdentity and session tags. */
+const SANDBOX_1 = '210000024312';
+/** No role was ever deployed here. */
+const SANDBOX_2 = '210000025325';
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+function request(accountId: string, overrides: Partial<CredentialRequestInput> = {}): CredentialRequestInput {
+  return {
+    tenantId: tenant.tenantId,
+    workspaceId: 'ws-1',
+    connection: { integrationId: integration.id, accountId },
+    consumer: 'query-worker',
+    ...overrides,
+  };
+}
+
+/** The same Invoke a platform service makes, against the local runtime. */
+async function invoke(payload: unknown): Promise<CredentialAnswer> {
+  const { Payload } = await lambda.send(
+    new InvokeCommand({ FunctionName: 'credentials', Payload: JSON.stringify(payload) }),
+  );
+  return JSON.parse(new TextDecoder().decode(Payload)) as CredentialAnswer;
+}
+
+function granted(answer: CredentialAnswer): CredentialGrant {
+  if ('error' in answer) throw new Error(`refused: ${JSON.stringify(answer.error)}`);
+  return answer;
+}
+
+function codeOf(answer: CredentialAnswer): string {
+  return 'error' in answer ? answer.error.code : 'GRANTED';
+}
+
+async function patchNode(kind: 'folders' | 'connections', id: string, body: unknown) {
+  const path = `/v1/integrations/${integration.id}/${kind}/${id}`;
+  const current = await api.call(tenant, 'GET', path);
+  const answer = await api.call(tenant, 'PATCH', path, body, {
+    'if-match': current.headers.get('etag') ?? '',
+  });
+  expect(answer.status).toBe(200);
+}
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  lambda = new LambdaClient({ region: 'us-east-1', endpoint: runtime.url, credentials: LOCAL_CREDENTIALS });
+  externalId = await api.externalIdOf(tenant.tenantId);
+  for (const account of [DEV_ALICE, DEV_BOB, DEV_DAVE])
+    await api.deployRole(account, MEMBER_ROLE, externalId);
+  const legacy = await api.sandbox('POST', '/roles', {
+    accountId: SANDBOX_1,
+    roleName: MEMBER_ROLE,
+    externalId,
+    templateVersion: 1,
+  });
+  expect(legacy.status).toBe(201);
+  integration = await api.createOrganizationIntegration(tenant, { handle: 'brokered' });
+  await runtime.settled();
+  await patchNode('folders', DEVELOPMENT, { permissions: { share: 'selected', workspaceIds: ['ws-1'] } });
+  await patchNode('folders', SANDBOX, { permissions: { share: 'all' } });
+  await runtime.settled();
+}, 120_000);
+
+afterAll(async () => {
+  lambda?.destroy();
+  await runtime?.stop();
+});
+
+describe('credentials broker, over the local Invoke API', () => {
+  it('issues credentials for a connection in a folder shared with the workspace, and they work', async () => {
+    const answer = granted(await invoke(request(DEV_ALICE)));
+    const credentials = { ...answer.credentials, expiration: new Date(answer.credentials.expiration) };
+    const sts = new STSClient({ region: 'us-east-1', endpoint: `${runtime.url}/local/sts`, credentials });
+
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+
+    expect(answer).toMatchObject({
+      accountId: DEV_ALICE,
+      roleArn: `arn:aws:iam::${DEV_ALICE}:role/${MEMBER_ROLE}`,
+      connectionHandle: 'dev_alice',
+      regions: ['us-east-1'],
+      sourceIdentity: true,
+    });
+    expect(identity).toMatchObject({
+      Account: DEV_ALICE,
+      Arn: `arn:aws:sts::${DEV_ALICE}:assumed-role/${MEMBER_ROLE}/query-worker@ws-1@broker-flow`,
+    });
+  });
+
+  it('serves an SDK client through fromConnection, by handle', async () => {
+    const credentials = fromConnection({
+      tenantId: tenant.tenantId,
+      workspaceId: 'ws-1',
+      handle: 'dev_alice',
+      consumer: 'scanner',
+      functionName: 'credentials',
+      client: lambda,
+    });
+    const sts = new STSClient({ region: 'us-east-1', endpoint: `${runtime.url}/local/sts`, credentials });
+
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+
+    expect(identity.Arn).toBe(
+      `arn:aws:sts::${DEV_ALICE}:assumed-role/${MEMBER_ROLE}/scanner@ws-1@broker-flow`,
+    );
+  });
+
+  it('refuses a workspace the connection is not shared with', async () => {
+    expect(codeOf(await invoke(request(DEV_ALICE, { workspaceId: 'ws-2' })))).toBe('NOT_SHARED');
+  });
+
+  it("answers another tenant's connection exactly as one that does not exist", async () => {
+    const stranger = await invoke(request(DEV_ALICE, { tenantId: 'someone-else' }));
+    const missing = await invoke(request('999999999999'));
+
+    expect(codeOf(stranger)).toBe('CONNECTION_NOT_FOUND');
+    expect(stranger).toEqual(missing);
+  });
+
+  it('refuses the next request once the connection is un-shared', async () => {
+    granted(await invoke(request(DEV_BOB)));
+
+    await patchNode('connections', DEV_BOB, { permissions: { share: 'none' } });
+
+    expect(codeOf(await invoke(request(DEV_BOB)))).toBe('NOT_SHARED');
+  });
+
+  it('refuses a closed account', async () => {
+    granted(await invoke(request(DEV_DAVE)));
+
+    expect((await api.sandbox('POST', `/accounts/${DEV_DAVE}/close`)).status).toBe(200);
+    await runtime.settled();
+
+    expect(codeOf(await invoke(request(DEV_DAVE)))).toBe('CONNECTION_DISABLED');
+  });
+
+  it('lets any workspace use what is shared with all, and issues without SourceIdentity for an older role', async () => {
+    const answer = granted(await invoke(request(SANDBOX_1, { workspaceId: 'created-later' })));
+
+    expect(answer.sourceIdentity).toBe(false);
+  });
+
+  it("answers ROLE_NOT_ASSUMABLE with the health check's hint where no role is deployed", async () => {
+    const path = `/v1/integrations/${integration.id}/connections/${SANDBOX_2}`;
+    const { health } = (await api.call(tenant, 'GET', path)).body as ConnectionView;
+
+    const answer = await invoke(request(SANDBOX_2));
+
+    expect(answer).toEqual({
+      error: expect.objectContaining({ code: 'ROLE_NOT_ASSUMABLE', hint: expect.any(String) }),
+    });
+    expect(health?.status).toBe('denied');
+  });
+
+  it('refuses write access where only the read-only member role exists', async () => {
+    expect(codeOf(await invoke(request(DEV_ALICE, { access: 'write' })))).toBe('ACCESS_LEVEL_NOT_AVAILABLE');
+  });
+
+  it('refuses a malformed request with the fields named', async () => {
+    const answer = await invoke({ ...request(DEV_ALICE), externalId });
+
+    expect(answer).toEqual({
+      error: expect.objectContaining({ code: 'VALIDATION_FAILED', details: { issues: expect.any(Array) } }),
+    });
+  });
+
+  it('answers an unknown function as Lambda does', async () => {
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName: 'no-such-function', Payload: '{}' })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('never answers with the External ID', async () => {
+    const answers = await Promise.all([
+      invoke(request(DEV_ALICE)),
+      invoke(request(DEV_ALICE, { workspaceId: 'ws-2' })),
+      invoke(request(SANDBOX_2)),
+      invoke(request(DEV_DAVE)),
+    ]);
+
+    expect(JSON.stringify(answers)).not.toContain(externalId);
+  });
+});
