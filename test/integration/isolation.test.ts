@@ -296,3 +296,43 @@ describe('the tenant isolation matrix', () => {
     for (const secret of hidden) expect(answer.text).not.toContain(secret);
   });
 });
+
+describe('the credentials broker', () => {
+  async function invoke(payload: unknown): Promise<{ status: number; text: string }> {
+    const response = await fetch(`${runtime.url}/2015-03-31/functions/credentials/invocations`, {
+      method: 'POST',
+      body: JSON.stringify(payload),
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  const ask = (tenantId: string, connection: unknown) =>
+    invoke({ tenantId, workspaceId: 'ws-1', connection, consumer: 'isolation-probe' });
+
+  it.each([
+    ["A's tenant-level connection", () => ({ integrationId: tenantLevel.id, accountId })],
+    ["A's org-level connection", () => ({ integrationId: orgLevel.id, accountId: '444444444444' })],
+    ["A's connection by its handle", () => ({ handle: 'management' })],
+  ])(
+    'answers another tenant asking for %s as for nothing at all, and changes nothing',
+    async (_, connection) => {
+      const before = await tableSnapshot(runtime);
+
+      const stolen = await ask(OTHER_TENANT, connection());
+      const nothing = await ask(OTHER_TENANT, { integrationId: tenantLevel.id, accountId: '999999999999' });
+
+      expect(stolen.status).toBe(200);
+      expect(JSON.parse(stolen.text)).toEqual(JSON.parse(nothing.text));
+      expect(JSON.parse(stolen.text)).toMatchObject({ error: { code: 'CONNECTION_NOT_FOUND' } });
+      for (const secret of secrets) expect(stolen.text).not.toContain(secret);
+      expect(await tableSnapshot(runtime)).toBe(before);
+    },
+  );
+
+  it("issues A's own shared connection without its External ID in the answer", async () => {
+    const answer = await ask(OWNER.tenantId, { integrationId: orgLevel.id, accountId: '444444444444' });
+
+    expect(JSON.parse(answer.text)).toMatchObject({ accountId: '444444444444', cached: false });
+    expect(answer.text).not.toContain(secrets[0]);
+  });
+});
