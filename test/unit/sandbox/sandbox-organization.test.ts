@@ -203,3 +203,58 @@ describe('sandbox rate limits', () => {
     expect(await admitted(Array.from({ length: 10 }, () => listAccounts))).toBe(8);
   });
 });
+
+describe("the sandbox's sessions for the credentials broker", () => {
+  const ACCOUNT = '210000005065';
+  const base = {
+    role: role(`arn:aws:iam::${ACCOUNT}:role/Member`),
+    externalId: 'tenant:secret',
+    sessionName: 'scanner@ws-1@tenant',
+    durationSeconds: 900,
+  };
+  const extras = {
+    sourceIdentity: 'scanner',
+    tags: { tenant: 'tenant', workspace: 'ws-1', consumer: 'scanner' },
+  };
+
+  it('issues credentials that name the session, with its SourceIdentity, for a current template', async () => {
+    const { organization, roles } = sandbox();
+    organization.createRole({ accountId: ACCOUNT, roleName: 'Member', externalId: 'tenant:secret' });
+
+    const issued = await roles.issueSession({ ...base, ...extras });
+
+    expect(organization.session(issued.accessKeyId)).toMatchObject({
+      sessionToken: issued.sessionToken,
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Member/scanner@ws-1@tenant`,
+      sourceIdentity: 'scanner',
+      tags: extras.tags,
+    });
+  });
+
+  it('refuses a SourceIdentity or tags on a role from a template before version 2, but not a plain session', async () => {
+    const { organization, roles } = sandbox();
+    organization.createRole({
+      accountId: ACCOUNT,
+      roleName: 'Member',
+      externalId: 'tenant:secret',
+      templateVersion: 1,
+    });
+
+    await expect(roles.issueSession({ ...base, sourceIdentity: 'scanner' })).rejects.toBeInstanceOf(
+      RoleRefusedError,
+    );
+    await expect(roles.issueSession({ ...base, tags: extras.tags })).rejects.toBeInstanceOf(RoleRefusedError);
+    await expect(roles.issueSession(base)).resolves.toMatchObject({
+      accessKeyId: expect.stringMatching(/^ASIA/),
+    });
+  });
+
+  it('refuses the wrong External ID as AssumeRole does', async () => {
+    const { organization, roles } = sandbox();
+    organization.createRole({ accountId: ACCOUNT, roleName: 'Member', externalId: 'tenant:secret' });
+
+    await expect(roles.issueSession({ ...base, externalId: 'tenant:other' })).rejects.toBeInstanceOf(
+      RoleRefusedError,
+    );
+  });
+});
