@@ -1,5 +1,6 @@
 import type { ApiResult } from './api';
 import type { BundleResult } from './bundles';
+import type { CredentialsResult } from './credentials';
 import type { LoadResult } from './load';
 import type { BenchResults } from './run';
 import type { SizeResult } from './sync-size';
@@ -17,12 +18,14 @@ export interface Check {
 export function checksOf({
   sizes,
   targeted,
+  credentials,
   functions,
   api,
   load,
 }: {
   sizes: readonly SizeResult[];
   targeted: readonly TargetedResult[];
+  credentials: CredentialsResult | null;
   functions: readonly BundleResult[];
   api: readonly ApiResult[];
   load: LoadResult | null;
@@ -63,6 +66,35 @@ export function checksOf({
       '= 1',
       Number.isFinite(run.secondsToChange),
     );
+  }
+  if (credentials) {
+    const { burst, hours, unshare, share } = credentials;
+    const perKey = burst.assumeRoleCalls / burst.cacheKeys;
+    check(
+      'credentials: AssumeRole calls per cache key, 1,000 requests in a minute',
+      perKey,
+      '= 1',
+      perKey === 1,
+    );
+    check(
+      "credentials: minutes between a key's AssumeRole calls, 1,000 requests over 2 h",
+      hours.minMinutesBetweenCalls,
+      '≥ 55',
+      hours.minMinutesBetweenCalls >= 55,
+    );
+    check(
+      'credentials: requests until a connection un-share counts',
+      unshare.connection.requests,
+      '= 1',
+      unshare.connection.requests === 1,
+    );
+    check(
+      'credentials: a folder un-share counts',
+      Number(Number.isFinite(unshare.folder.ms)),
+      '= 1',
+      Number.isFinite(unshare.folder.ms),
+    );
+    check('credentials: a share counts', Number(Number.isFinite(share.ms)), '= 1', Number.isFinite(share.ms));
   }
   for (const fn of functions) {
     check(`${fn.name}: bundle KB`, fn.bundleBytes / 1000, '≤ 600', fn.bundleBytes <= 600_000);
@@ -140,6 +172,44 @@ export function printReport(results: BenchResults): void {
           run.change,
           run.secondsToChange,
         ]),
+      ),
+    );
+  }
+  const { credentials } = results;
+  if (credentials) {
+    const { uncached, cached, burst, hours, unshare, share } = credentials;
+    lines.push(
+      '',
+      table(
+        ['credentials issue', 'requests', 'p50 ms', 'p99 ms'],
+        [
+          ['uncached (AssumeRole)', uncached.requests, uncached.p50Ms, uncached.p99Ms],
+          ['cached', cached.requests, cached.p50Ms, cached.p99Ms],
+        ],
+      ),
+      '',
+      table(
+        ['requests over', 'requests', 'cache keys', 'AssumeRole calls', 'per 1,000 requests', 'min gap min'],
+        [
+          { ...burst, minMinutesBetweenCalls: '-' },
+          { ...hours, minMinutesBetweenCalls: hours.minMinutesBetweenCalls },
+        ].map((run) => [
+          `${run.simulatedMinutes} min`,
+          run.requests,
+          run.cacheKeys,
+          run.assumeRoleCalls,
+          (run.assumeRoleCalls / run.requests) * 1000,
+          run.minMinutesBetweenCalls,
+        ]),
+      ),
+      '',
+      table(
+        ['change', 'ms until it counts', 'requests'],
+        [
+          ['connection un-shared', unshare.connection.ms, unshare.connection.requests],
+          ['folder un-shared', unshare.folder.ms, unshare.folder.requests],
+          ['connection shared', share.ms, share.requests],
+        ],
       ),
     );
   }

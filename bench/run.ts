@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: how close the sync comes to what AWS's rate limits allow, what a sync with
- * nothing to change costs, what an Organizations event costs, how big and quick to load each
- * function is, and what the API adds to the store's own queries. Every figure is printed as a
+ * nothing to change costs, what an Organizations event costs, what the credentials broker's
+ * cache saves, how big and quick to load each function is, and what the API adds to the
+ * store's own queries. Every figure is printed as a
  * ratio against a bound or a baseline measured in the same run, checked against its target,
  * and written to `bench/results/latest.json`. Exits 1 when a target is missed.
  *
  *   npm run bench                      # quick: 1,000 and 10,000 accounts, no load section
  *   npm run bench -- --full            # adds 50,000 accounts, the API on 10,000, and the load
- *   npm run bench -- --only sync,api   # some sections only: sync, targeted, bundles, api, load
+ *   npm run bench -- --only sync,api   # some sections only: sync, targeted, credentials, bundles, api, load
  *   npm run bench -- --time-factor 4 --latency-ms 40
  */
 import { execFile } from 'node:child_process';
@@ -19,12 +20,13 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startTestRuntime } from '../test/fixtures/test-runtime';
 import { type ApiResult, benchApi } from './api';
 import { type BundleResult, benchBundles } from './bundles';
+import { benchCredentials, type CredentialsResult } from './credentials';
 import { benchLoad, type LoadResult } from './load';
 import { type Check, checksOf, printReport } from './report';
 import type { SizeInput, SizeResult } from './sync-size';
 import { benchTargeted, type TargetedResult } from './targeted';
 
-const SECTIONS = ['sync', 'targeted', 'bundles', 'api', 'load'] as const;
+const SECTIONS = ['sync', 'targeted', 'credentials', 'bundles', 'api', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export interface BenchResults {
@@ -34,6 +36,7 @@ export interface BenchResults {
   readonly settings: { full: boolean; timeFactor: number; latencyMs: number };
   readonly sizes: SizeResult[];
   targeted: TargetedResult[];
+  credentials: CredentialsResult | null;
   functions: BundleResult[];
   api: ApiResult[];
   load: LoadResult | null;
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
     settings: { full, timeFactor, latencyMs },
     sizes: [],
     targeted: [],
+    credentials: null,
     functions: [],
     api: [],
     load: null,
@@ -115,11 +119,15 @@ async function main(): Promise<void> {
       await save();
     }
   }
-  if (sections.has('targeted') || sections.has('api') || sections.has('load')) {
+  if (['targeted', 'credentials', 'api', 'load'].some((section) => sections.has(section as Section))) {
     const runtime = await startTestRuntime();
     try {
       if (sections.has('targeted')) {
         results.targeted = await benchTargeted(runtime, log);
+        await save();
+      }
+      if (sections.has('credentials')) {
+        results.credentials = await benchCredentials(runtime, log);
         await save();
       }
       if (sections.has('api')) {
