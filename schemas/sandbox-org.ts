@@ -65,7 +65,7 @@ export const sandboxRoleRequestSchema = z.strictObject({
    * The version of our template the role was deployed from. Roles from before version 2 refuse
    * a SourceIdentity and session tags. @default the member-account template's current version
    */
-  templateVersion: z.number().int().min(1).max(99).optional(),
+  templateVersion: z.number().int().min(0).max(99).optional(),
 });
 export type SandboxRoleRequest = z.input<typeof sandboxRoleRequestSchema>;
 

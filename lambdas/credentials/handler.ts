@@ -18,15 +18,9 @@ import { type CredentialsBroker, callerOf, makeCredentialsBroker } from './servi
 export function createHandler(
   broker: CredentialsBroker,
   identity: { readonly mode: 'alias' | 'none'; readonly consumers: readonly string[] },
-  metrics?: Metrics,
 ) {
-  const answer = async (event: unknown, context: Context): Promise<CredentialAnswer> => {
-    try {
-      return await broker.answer(event, callerOf(context, identity.mode, identity.consumers));
-    } finally {
-      metrics?.publishStoredMetrics();
-    }
-  };
+  const answer = (event: unknown, context: Context): Promise<CredentialAnswer> =>
+    broker.answer(event, callerOf(context, identity.mode, identity.consumers));
   return middy<unknown, CredentialAnswer, Error, Context>(answer).use(
     injectLambdaContext(logger, { resetKeys: true }),
   );
@@ -50,6 +44,7 @@ export const handler = createHandler(
     }),
     roleRules: { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS },
     metrics: {
+      // One metric an answer, published as it is counted, each with its own dimension.
       count: (metric, dimensions) => {
         const single = metrics.singleMetric();
         single.addDimensions(dimensions);
@@ -58,5 +53,4 @@ export const handler = createHandler(
     },
   }),
   { mode: env.CONSUMER_IDENTITY, consumers: env.CREDENTIAL_CONSUMERS },
-  metrics,
 );

@@ -291,7 +291,7 @@ function roleArnFor({ integration, connection }: ConnectionRecord, access: Acces
       'ACCESS_LEVEL_NOT_AVAILABLE',
       "This organization's connections have only the read-only member role.",
       {
-        hint: 'Deploy the member-account template with PermissionLevel PowerUser under another role name, and set it as the integration’s fullMemberRoleName.',
+        hint: "Deploy the member-account template with PermissionLevel PowerUser under another role name, and set it as the integration's fullMemberRoleName.",
       },
     );
   }
@@ -306,7 +306,7 @@ function notFound(): CredentialsRefusedError {
 
 function roleNotAssumable({ connection, health, integration }: ConnectionRecord): CredentialsRefusedError {
   const known = health && health.status !== 'ok' ? health.hint : null;
-  return new CredentialsRefusedError('ROLE_NOT_ASSUMABLE', 'The connection’s role refused us.', {
+  return new CredentialsRefusedError('ROLE_NOT_ASSUMABLE', "The connection's role refused us.", {
     hint:
       known ??
       `Check that the role is deployed in account ${connection.id} and trusts the platform with this integration's External ID; POST /v1/integrations/${integration.id}/test checks every member role again.`,
@@ -318,7 +318,7 @@ function asRefusal(error: unknown): CredentialsRefusedError {
   if (error instanceof CredentialsRefusedError) return error;
   if (error instanceof SessionPolicyRejectedError) {
     return new CredentialsRefusedError('VALIDATION_FAILED', 'AWS STS refused the session policy.', {
-      hint: 'Send a well-formed IAM policy document; packed with the session tags it must fit STS’s limit.',
+      hint: "Send a well-formed IAM policy document; packed with the session tags it must fit STS's limit.",
     });
   }
   if (
