@@ -9,10 +9,9 @@ import { type CredentialsBroker, makeCredentialsBroker } from '../../lambdas/cre
 import { parseRoleArn } from '../../lambdas/domain/role-arn';
 import { nodeKey } from '../../lambdas/sync/ports';
 import { ensureTable } from '../../local/dynamodb-local';
-import type { Integration } from '../../schemas/api/integrations';
 import type { CredentialAnswer, CredentialGrant } from '../../schemas/credentials';
-import type { Connection } from '../../schemas/sync';
 import { ITEM_KEYS } from '../../schemas/table';
+import { aConnection, anIntegration } from '../fixtures/records';
 import { type MotoServer, startMoto } from './moto-server';
 
 /**
@@ -37,55 +36,23 @@ let broker: CredentialsBroker;
 async function seed(): Promise<void> {
   const db = createDocumentClient(dynamo);
   const pk = ITEM_KEYS.tenant(TENANT);
-  const source = { type: 'integration' as const, id: INTEGRATION_ID };
-  const integration = {
+  const integration = anIntegration({
     id: INTEGRATION_ID,
-    version: 1,
     handle: 'emulated',
     kind: 'account',
-    scope: { level: 'tenant' },
-    status: 'connected',
     roleArn: ROLE_ARN,
-    readOnlyRoleArn: null,
     memberRoleName: null,
-    fullMemberRoleName: null,
-    memberRoleStackSet: null,
-    filters: null,
-    handlePrefix: null,
-    regions: ['us-east-1'],
-    options: {},
     permissions: { share: 'all' },
     externalId: `${TENANT}:an-external-id`,
     accountId: ACCOUNT,
-    partition: 'aws',
     organizationId: null,
     managementAccountId: null,
-    createdAt: '2026-11-30T00:00:00.000Z',
-    updatedAt: '2026-11-30T00:00:00.000Z',
-    createdBy: 'emulated',
-  } satisfies Integration;
-  const connection = {
-    type: 'connection',
-    id: ACCOUNT,
-    parentId: null,
-    version: 1,
-    name: 'emulated',
-    handle: 'emulated_account',
-    handleSource: 'generated',
-    handlePrefix: null,
-    overrides: {},
-    effective: {
-      regions: { value: ['us-east-1'], source },
-      options: { value: {}, source },
-      permissions: { value: { share: 'all' }, source },
-    },
-    email: null,
-    state: 'ACTIVE',
-    disabled: false,
-    roleArn: ROLE_ARN,
-    managementAccount: false,
-    updatedAt: '2026-11-30T00:00:00.000Z',
-  } satisfies Connection;
+  });
+  const connection = aConnection(
+    INTEGRATION_ID,
+    { permissions: { share: 'all' } },
+    { id: ACCOUNT, parentId: null, name: 'emulated', handle: 'emulated_account', roleArn: ROLE_ARN },
+  );
   const items = [
     { pk, sk: ITEM_KEYS.integration(INTEGRATION_ID), ...integration },
     { pk, sk: ITEM_KEYS.connection(INTEGRATION_ID, ACCOUNT), ...connection },

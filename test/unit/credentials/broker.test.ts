@@ -20,6 +20,7 @@ import type { Permissions } from '../../../schemas/api/common';
 import type { Integration } from '../../../schemas/api/integrations';
 import type { CredentialAnswer, CredentialGrant, CredentialRequestInput } from '../../../schemas/credentials';
 import type { Connection, MemberHealth } from '../../../schemas/sync';
+import { aConnection, anIntegration } from '../../fixtures/records';
 
 const TENANT = 'acme';
 const INTEGRATION_ID = '6f1c7a52-2c56-4a55-9f0e-7d1e8f3b2a10';
@@ -30,60 +31,15 @@ const UNVERIFIED: BrokerCaller = { verified: false };
 const NOW = Date.parse('2026-11-30T12:00:00Z');
 
 function integrationOf(overrides: Partial<Integration> = {}): Integration {
-  return {
-    id: INTEGRATION_ID,
-    version: 1,
-    handle: 'acme_org',
-    kind: 'organization',
-    scope: { level: 'tenant' },
-    status: 'connected',
-    roleArn: 'arn:aws:iam::210000001013:role/OrgConnectionsDiscovery',
-    readOnlyRoleArn: null,
-    memberRoleName: 'OrgConnectionsReadOnly',
-    fullMemberRoleName: null,
-    memberRoleStackSet: null,
-    filters: null,
-    handlePrefix: null,
-    regions: ['us-east-1'],
-    options: {},
-    permissions: { share: 'none' },
-    externalId: EXTERNAL_ID,
-    accountId: '210000001013',
-    partition: 'aws',
-    organizationId: 'o-k3v9x2m4p7',
-    managementAccountId: '210000001013',
-    createdAt: '2026-11-01T00:00:00.000Z',
-    updatedAt: '2026-11-01T00:00:00.000Z',
-    createdBy: 'user-1',
-    ...overrides,
-  };
+  return anIntegration({ id: INTEGRATION_ID, externalId: EXTERNAL_ID, ...overrides });
 }
 
 function connectionOf(permissions: Permissions, overrides: Partial<Connection> = {}): Connection {
-  const source = { type: 'integration' as const, id: INTEGRATION_ID };
-  return {
-    type: 'connection',
-    id: ACCOUNT,
-    parentId: 'ou-k3v9-1nfra001',
-    version: 3,
-    name: 'network',
-    handle: 'network',
-    handleSource: 'generated',
-    handlePrefix: null,
-    overrides: {},
-    effective: {
-      regions: { value: ['eu-west-1', 'us-east-1'], source },
-      options: { value: {}, source },
-      permissions: { value: permissions, source },
-    },
-    email: 'network@example.com',
-    state: 'ACTIVE',
-    disabled: false,
-    roleArn: ROLE_ARN,
-    managementAccount: false,
-    updatedAt: '2026-11-01T00:00:00.000Z',
-    ...overrides,
-  };
+  return aConnection(
+    INTEGRATION_ID,
+    { permissions, regions: ['eu-west-1', 'us-east-1'] },
+    { version: 3, email: 'network@example.com', ...overrides },
+  );
 }
 
 /** The table as the broker reads it: one tenant's connection, and the read model's entries. */

@@ -7,6 +7,7 @@ import {
 import { type ConnectionChange, makeShareProjector } from '../../../lambdas/shares/service';
 import type { Permissions, Scope } from '../../../schemas/api/common';
 import type { Connection } from '../../../schemas/sync';
+import { aConnection } from '../../fixtures/records';
 
 const INTEGRATION = '3c2e832c-5d0b-4043-a55c-3f1118238ac7';
 const TENANT = 'tenant-a';
@@ -41,29 +42,11 @@ function idOf(key: ShareKey) {
 }
 
 function connection(id: string, permissions: Permissions, version = 1): Connection {
-  const source = { type: 'integration' as const, id: INTEGRATION };
-  return {
-    type: 'connection',
-    id,
-    parentId: 'r-root',
-    version,
-    name: id,
-    handle: `a_${id}`,
-    handleSource: 'generated',
-    handlePrefix: null,
-    overrides: {},
-    effective: {
-      regions: { value: ['us-east-1'], source },
-      options: { value: {}, source },
-      permissions: { value: permissions, source },
-    },
-    email: null,
-    state: 'ACTIVE',
-    disabled: false,
-    roleArn: 'role',
-    managementAccount: false,
-    updatedAt: '2026-11-23T00:00:00.000Z',
-  };
+  return aConnection(
+    INTEGRATION,
+    { permissions },
+    { id, parentId: 'r-root', version, name: id, handle: `a_${id}`, roleArn: 'role' },
+  );
 }
 
 function change(before: Connection | null, after: Connection | null): ConnectionChange {
