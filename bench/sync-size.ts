@@ -1,6 +1,6 @@
 /**
  * One organization size of the sync benchmark, in a process of its own so its memory is its
- * own: a generated organization served by the sandbox with DESIGN §6's token buckets and a
+ * own: a generated organization served by the sandbox with the Organizations APIs' published limits as token buckets and a
  * round-trip latency, the real sync service on DynamoDB Local, and the real outbox publisher
  * reading the table's stream. It runs a full sync, then a sync with nothing to change, and
  * writes its figures as JSON to the file named by its argument.

@@ -134,7 +134,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'POST',
     path: '/v1/integrations/{id}/test',
     function: 'integrations',
-    summary: 'Test the stored roles again (C3); when they pass, start a check of every member role (C11)',
+    summary: 'Test the stored roles again; when they pass, start a check of every member role',
     request: { path: integrationPathSchema },
     response: { status: 200, schema: integrationTestSchema },
   },

@@ -17,7 +17,7 @@ const claimNamesSchema = z.strictObject({
 
 /** Claim names in Cognito ID tokens: custom attributes carry a `custom:` prefix, groups are roles. */
 const COGNITO_CLAIMS = { tenant: 'custom:tenant_id', orgIds: 'custom:org_ids', roles: 'cognito:groups' };
-/** DESIGN §4 defaults for an external issuer. */
+/** Claim names of an external issuer, by default. */
 const ISSUER_CLAIMS = { tenant: 'tenant_id', orgIds: 'org_ids', roles: 'roles' };
 
 const authSchema = z.discriminatedUnion('mode', [

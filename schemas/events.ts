@@ -10,7 +10,7 @@ import {
   runStatusSchema,
 } from './sync';
 
-/** DESIGN §4: the connection-change events this backend publishes on the connections bus. */
+/** The connection-change events this backend publishes on the connections bus. */
 export const DETAIL_TYPES = [
   'Connection Created',
   'Connection Updated',

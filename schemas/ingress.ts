@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { accountIdSchema } from './api/common';
 
-/** The sources the ingress bus accepts from customers' forwarder rules (DESIGN §4). */
+/** The sources the ingress bus accepts from customers' forwarder rules. */
 export const INGRESS_SOURCES = ['aws.organizations', 'aws.account', 'aws.controltower'] as const;
 
 /** The CloudTrail-shaped envelopes those sources send. */
@@ -10,7 +10,7 @@ export const INGRESS_DETAIL_TYPES = [
   'AWS Service Event via CloudTrail',
 ] as const;
 
-/** The event names that can change an organization's mirror (DESIGN §4), per source. */
+/** The event names that can change an organization's mirror, per source. */
 export const INGRESS_EVENT_NAMES = {
   'aws.organizations': [
     'CreateAccountResult',

@@ -27,7 +27,7 @@ export type SyncTrigger = z.infer<typeof syncTriggerSchema>;
 /** A container of the organization: the root or an OU. */
 export const parentIdSchema = z.union([rootIdSchema, ouIdSchema]);
 
-/** C9: what a folder or connection sets for itself; what it leaves out, it inherits. */
+/** What a folder or connection sets for itself; what it leaves out, it inherits. */
 export const nodeOverridesSchema = z.object({
   regions: regionListSchema.optional(),
   /** Replaces the inherited options as a whole. */
@@ -43,7 +43,7 @@ export const settingSourceSchema = z.object({
 });
 export type SettingSource = z.infer<typeof settingSourceSchema>;
 
-/** C9, C10: each setting's value after inheritance, with where it comes from. */
+/** Each setting's value after inheritance, with where it comes from. */
 export const effectiveSettingsSchema = z.object({
   regions: z.object({ value: z.array(regionSchema), source: settingSourceSchema }),
   options: z.object({ value: optionsSchema, source: settingSourceSchema }),
@@ -110,7 +110,7 @@ export const stackInstanceSchema = z.object({
 export type StackInstance = z.infer<typeof stackInstanceSchema>;
 
 /**
- * C11: can we assume the connection's member role with the integration's External ID?
+ * Can we assume the connection's member role with the integration's External ID?
  * `not_deployed` needs the StackSet's word that the role is not there; without it, a refusal is
  * `denied`.
  */
@@ -129,7 +129,7 @@ export type ConnectionView = z.infer<typeof connectionViewSchema>;
 
 export const treePageSchema = listSchema(z.discriminatedUnion('type', [folderSchema, connectionViewSchema]));
 
-/** C11: the last complete check of every active connection's member role. */
+/** The last complete check of every active connection's member role. */
 export const memberAccessSummarySchema = z.object({
   checkedAt: z.iso.datetime(),
   ok: z.number().int(),

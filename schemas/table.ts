@@ -1,5 +1,5 @@
 /**
- * The single table's key design (DESIGN §5), defined once and used by the CDK stack and by the
+ * The single table's key design, defined once and used by the CDK stack and by the
  * local runtime, so both create the same table. The README's "Data" section explains each key.
  */
 export const TABLE_KEYS = {
@@ -60,14 +60,14 @@ export const ITEM_KEYS = {
   connection: (integrationId: string, accountId: string) => `MIRROR#${integrationId}#C#${accountId}`,
   connectionPrefix: (integrationId: string) => `MIRROR#${integrationId}#C#`,
   /**
-   * C11: the last check of a connection's member role. Kept out of the mirror (and its stream
+   * The last check of a connection's member role. Kept out of the mirror (and its stream
    * readers), so a check writes no folder or connection; it expires if no check renews it.
    */
   memberHealth: (integrationId: string, accountId: string) => `HEALTH#${integrationId}#${accountId}`,
   /** Claims a folder or connection handle inside the tenant. */
   nodeHandle: (handle: string) => `NODE_HANDLE#${handle}`,
   /**
-   * The workspaces' read model (C10): one item per connection a workspace may use, kept from the
+   * The workspaces' read model: one item per connection a workspace may use, kept from the
    * table's stream. `*` holds what is shared with every workspace, later ones included.
    */
   sharePrefix: (workspaceKey: string) => `SHARE#${workspaceKey}#`,

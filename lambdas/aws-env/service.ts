@@ -23,7 +23,7 @@ export interface EnvCheckDeps {
 }
 
 /**
- * C1 env check: can the backend prove its AWS identity, and is that identity the account
+ * The env check: can the backend prove its AWS identity, and is that identity the account
  * customers are told to trust? A mismatch would make every customer role test fail.
  */
 export function makeEnvCheckService({ identity, trustedAccountId, partition }: EnvCheckDeps) {

@@ -1,5 +1,5 @@
 /**
- * Stable error codes and the HTTP status each one answers with (DESIGN §4).
+ * Stable error codes and the HTTP status each one answers with.
  * The README's error table is checked against this map by a unit test.
  */
 export const ERROR_STATUS = {

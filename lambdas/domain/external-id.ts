@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** 128 bits: DESIGN §1 asks for at least 96 from a CSPRNG. */
+/** 128 bits from a CSPRNG: an External ID must be hard to guess (at least 96 bits). */
 const RANDOM_BYTES = 16;
 
 /**

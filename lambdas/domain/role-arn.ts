@@ -4,7 +4,7 @@ import { AppError } from '../core/errors';
 /** The partitions whose IAM we speak. Others (such as the isolated regions) are refused by name. */
 export const KNOWN_PARTITIONS: readonly Partition[] = ['aws', 'aws-us-gov', 'aws-cn'];
 
-/** The role the member-account template creates in every account, unless told otherwise (DESIGN §1). */
+/** The role the member-account template creates in every account, unless told otherwise. */
 export const DEFAULT_MEMBER_ROLE_NAME = 'OrgConnectionsReadOnly';
 
 export interface RoleArn {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * C7: each integration is re-synced once per interval, at its own fixed phase within it. The
+ * Each integration is re-synced once per interval, at its own fixed phase within it. The
  * phase comes from a hash of the integration's id, so the phases of many integrations spread
  * evenly over the interval whenever they were created, and one integration's scheduled runs
  * stay exactly one interval apart.

@@ -2,7 +2,7 @@ import type { Scope } from '../../schemas/api/common';
 import { hasRole, TENANT_OWNER_ROLE, type TenantContext } from '../core/tenant-context';
 
 /**
- * DESIGN §4: tenant-level integrations are the tenant owners'; an org-level one belongs to the
+ * Tenant-level integrations are the tenant owners'; an org-level one belongs to the
  * members of that org as well. The same rule decides who may see and who may change one.
  */
 export function canManageScope(tenant: TenantContext, scope: Scope): boolean {

@@ -14,7 +14,7 @@ export function integrationSettings(
 }
 
 /**
- * C9, C10: a node's effective settings. Each setting the node overrides comes from the node;
+ * A node's effective settings. Each setting the node overrides comes from the node;
  * every other one is what its parent (a folder, or the integration) has in effect.
  */
 export function effectiveSettings(

@@ -2,7 +2,7 @@ import type { ChangeEvent } from '../../schemas/events';
 import type { Connection, MemberAccessSummary, MemberHealth } from '../../schemas/sync';
 
 /**
- * The member-role health records (C11). Health is an observation, not part of the mirror: it is
+ * The member-role health records. Health is an observation, not part of the mirror: it is
  * kept beside the connections, so a check never writes a folder or connection.
  */
 export interface MemberHealthStore {

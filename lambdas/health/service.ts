@@ -67,7 +67,7 @@ function deployed(instance: StackInstance): boolean {
 }
 
 /**
- * C11: checks that each active connection's member role can be assumed with the integration's
+ * Checks that each active connection's member role can be assumed with the integration's
  * External ID, a page of connections at a time, and records what it found. A change of a
  * connection's health is announced with `Connection Updated`. Roles that refuse us are looked
  * up in the member-role StackSet, when the integration names one, to tell `not_deployed` from

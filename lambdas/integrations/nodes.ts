@@ -38,7 +38,7 @@ export class NodeHandleTakenApiError extends AppError {
 
 const SETTINGS = ['regions', 'options', 'permissions'] as const;
 
-/** C9, C10: read and change one folder or connection of an integration's mirror. */
+/** Read and change one folder or connection of an integration's mirror: its handle, settings and sharing. */
 export function makeNodeService({
   integrations,
   mirror,

@@ -36,10 +36,10 @@ export interface IntegrationDeps {
   readonly roleRules: RoleArnRules;
   readonly syncState: SyncStateStore;
   readonly mirror: MirrorStore;
-  /** The member roles' last checks (C11). */
+  /** The member roles' last checks. */
   readonly health: Pick<MemberHealthStore, 'health'>;
   readonly workflow: Pick<WorkflowPort, 'checkMembers'>;
-  /** How often the schedule re-syncs each integration (C7). */
+  /** How often the schedule re-syncs each integration. */
   readonly scheduleIntervalMs: number;
   readonly now?: () => Date;
 }
@@ -132,7 +132,7 @@ interface PageRequest {
   readonly cursor?: string;
 }
 
-/** C3 and C9: test roles, register integrations, and read them back. */
+/** Test roles, register integrations, read, change and delete them. */
 export function makeIntegrationService({
   store,
   externalIds,
@@ -258,7 +258,7 @@ export function makeIntegrationService({
     },
 
     /**
-     * C9: DELETE needs the integration's handle as `confirm`. Then it stops syncing at once, and
+     * DELETE needs the integration's handle as `confirm`. Then it stops syncing at once, and
      * a deletion run removes every folder and connection (with their Deleted events), then the
      * integration (`Integration Deleted`), releasing its handle and role. 202: that run.
      */
@@ -278,7 +278,7 @@ export function makeIntegrationService({
     },
 
     /**
-     * C9: PATCH with `If-Match`. New roles get the whole role test first (with the tenant's
+     * PATCH with `If-Match`. New roles get the whole role test first (with the tenant's
      * current External ID) and must reach the same organization or account. Nothing is written
      * when a check fails. A change to what the mirror is read with (roles, member role name,
      * scope filters) starts a `settings` sync of the whole organization; a change to what its folders and
@@ -392,8 +392,8 @@ export function makeIntegrationService({
     },
 
     /**
-     * C3 again, on the stored roles with the External ID they were registered with; when they
-     * pass, a check of every member role (C11) starts. A failed test answers its code and report.
+     * The role test again, on the stored roles with the External ID they were registered with; when they
+     * pass, a check of every member role starts. A failed test answers its code and report.
      */
     async test(tenant: TenantContext, integrationId: string) {
       const integration = await get(tenant, integrationId);

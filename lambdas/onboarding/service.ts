@@ -30,7 +30,7 @@ export interface RenderedTemplate {
   readonly yaml: string;
 }
 
-/** C1 and C2: what a tenant needs to create the role, and the templates that create it. */
+/** Onboarding: what a tenant needs to create the role, and the templates that create it. */
 export function makeOnboardingService(deps: OnboardingDeps) {
   const { externalIds, templates, trustedAccountId, partition, templatesBaseUrl, ingressBusArn } = deps;
 

@@ -20,7 +20,7 @@ export interface EventBusPort {
  */
 export const OUTBOX_BATCHING = { batchSize: 100, windowSeconds: 1 } as const;
 
-/** PutEvents takes at most 10 entries a call (DESIGN §6). */
+/** PutEvents takes at most 10 entries a call. */
 export const MAX_ENTRIES_PER_CALL = 10;
 const ATTEMPTS = 6;
 const BASE_DELAY_MS = 100;

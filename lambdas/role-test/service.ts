@@ -55,7 +55,7 @@ type RoleField = RoleCheck['role'];
 type CheckName = RoleCheck['check'];
 
 /**
- * C3: proves a customer role works for us and for nobody else. It stores nothing. A failed check
+ * Proves a customer role works for us and for nobody else. It stores nothing. A failed check
  * throws an AppError with the documented code, a fix-it hint, and the report as `details`.
  */
 export function makeRoleTestService({

@@ -48,7 +48,7 @@ export type RouteOutcome =
   | { readonly outcome: 'routed'; readonly runs: readonly string[]; readonly duplicates: number };
 
 /**
- * C8: turns a forwarded Organizations event into syncs of the integrations of its account.
+ * Turns a forwarded Organizations event into syncs of the integrations of its account.
  * Nothing an event says is trusted beyond which account it came from (set by EventBridge) and
  * what to read again; a malformed event, an event for an account we do not know, and a failed
  * call are counted and dropped without an error, so they never reach the dead-letter queue.

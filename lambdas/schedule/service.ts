@@ -43,7 +43,7 @@ const PARALLEL_STARTS = 8;
 const FAILED_START_RETRY_MS = 5 * 60 * 1000;
 
 /**
- * C7, the schedule's fan-out. A tick reads the integrations due by now from the sparse
+ * The schedule's fan-out. A tick reads the integrations due by now from the sparse
  * `by-schedule` index, earliest first, and starts their syncs, never letting more than
  * `maxConcurrentSyncs` run at once. Each start first moves the integration's due time to its
  * next phase, conditionally, so overlapping ticks never start one twice. What the cap or the

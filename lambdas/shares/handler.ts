@@ -22,7 +22,7 @@ function connectionOf(image: Image) {
 }
 
 /**
- * The workspaces' read model (C10), kept from the table's stream: each connection's creation,
+ * The workspaces' read model, kept from the table's stream: each connection's creation,
  * change or deletion files it under the workspaces its effective permissions name. The event
  * source mapping passes only mirror items; the check here keeps the local runtime, which feeds
  * every record, to the same rule.

@@ -21,7 +21,7 @@ export function workspaceKeysOf(connection: Connection | null): string[] {
 }
 
 /**
- * C10's read model, kept from the table's stream: each connection is filed under every
+ * The workspaces' read model, kept from the table's stream: each connection is filed under every
  * workspace its effective permissions name (or under `*` for all), and moved or removed as
  * they change. The stream gives each item's changes in order, and the last one wins.
  */

@@ -16,7 +16,7 @@ import {
 } from './rate-limit';
 
 export interface PacingSettings {
-  /** The share of each published limit we use (DESIGN §6). */
+  /** The share of each published limit we use (the customer's own tools keep the rest). */
   readonly rateFraction: number;
   readonly clock: Clock;
   readonly random?: () => number;

@@ -44,7 +44,7 @@ export interface SyncTarget {
   readonly counts: NodeCounts;
   /** A DELETE was accepted: no sync may start, and its deletion run holds the lease. */
   readonly deleting: boolean;
-  /** The last complete check of the member roles (C11); null before the first. */
+  /** The last complete check of the member roles; null before the first. */
   readonly memberAccess: MemberAccessSummary | null;
   /** The last event sequence number given out; 0 before the first. */
   readonly eventSequence: number;
@@ -227,7 +227,7 @@ export interface WorkflowPort {
   /** Starts the sync workflow for a run that holds the lease. */
   start(ref: RunRef): Promise<void>;
   /**
-   * Starts a check of the member roles only (C11), named by `checkId`. It takes no lease: it
+   * Starts a check of the member roles only, named by `checkId`. It takes no lease: it
    * writes no folder or connection, only health records.
    */
   checkMembers(target: { tenantId: string; integrationId: string }, checkId: string): Promise<void>;

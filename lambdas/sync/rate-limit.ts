@@ -6,14 +6,14 @@ export interface RateLimit {
   readonly burst: number;
 }
 
-/** DESIGN §6: the published per-account limits of the Organizations APIs a sync calls. */
+/** The published per-account limits (rate a second, and burst) of the Organizations APIs a sync calls. */
 export const ORGANIZATIONS_LIMITS = {
   DescribeOrganization: { rate: 1, burst: 2 },
   ListRoots: { rate: 1, burst: 2 },
   ListOrganizationalUnitsForParent: { rate: 5, burst: 8 },
   ListAccountsForParent: { rate: 5, burst: 8 },
   ListParents: { rate: 5, burst: 8 },
-  // Not in DESIGN §6's table; assumed to be no more generous than ListParents.
+  // AWS publishes no figure for it; assumed to be no more generous than ListParents.
   DescribeAccount: { rate: 5, burst: 8 },
   // Only for scope filters by tag: one call per account, on its own bucket.
   ListTagsForResource: { rate: 10, burst: 15 },

@@ -464,7 +464,7 @@ export function makeSyncService(deps: SyncDeps) {
      * After a complete walk: deletes what is gone (unless that is suspiciously much), then ends
      * the run with its summary. Returns the follow-up run to go on with, if one was asked for,
      * and `checkMembers` when the run walked the whole organization and nothing follows it, so
-     * the member roles are checked next (C11).
+     * the member roles are checked next.
      */
     async finalize(ref: RunRef): Promise<{ next: string | null; checkMembers: boolean }> {
       const target = await leasedTarget(ref);

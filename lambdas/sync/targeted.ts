@@ -14,7 +14,7 @@ export interface TargetedOptions {
   readonly rootId: string;
 }
 
-/** OUs nest at most 5 levels below the root (DESIGN §6); more parents than that is not a tree. */
+/** AWS Organizations nests OUs at most 5 levels below the root; more parents than that is not a tree. */
 const MAX_DEPTH = 6;
 
 /**

@@ -53,7 +53,7 @@ function invoke(action: string, extra: Record<string, string> = {}) {
 }
 
 /**
- * The input of an execution that only checks the member roles (C11), started on demand; a sync
+ * The input of an execution that only checks the member roles, started on demand; a sync
  * execution's input is `{ref}` alone.
  */
 export interface MemberCheckInput {

@@ -10,7 +10,7 @@ import { canSeeScope } from '../domain/scope';
 import type { ShareStore } from '../shares/ports';
 
 /**
- * GET /v1/workspaces/{workspaceId}/connections (C10): the connections a workspace may use, from
+ * GET /v1/workspaces/{workspaceId}/connections: the connections a workspace may use, from
  * the read model, never a walk of the trees. A page holds only what the caller may see (an org's
  * integration is invisible outside that org), so it can hold fewer than `limit` items.
  */

@@ -113,7 +113,7 @@ export class ServiceFunction extends Construct {
     Validations.of(this).acknowledge({
       id: 'AwsSolutions::AwsSolutions-L1',
       reason:
-        'DESIGN pins Node.js 22: the tests and the local runtime run node@22, so production runs the same major.',
+        'Node.js 22 on purpose: the tests and the local runtime run node@22, so production runs the same major.',
     });
 
     this.errorAlarm = new Alarm(this, 'Errors', {

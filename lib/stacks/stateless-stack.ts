@@ -101,12 +101,12 @@ export class StatelessStack extends Stack {
     const scheduleInterval = { SYNC_INTERVAL_SECONDS: String(config.syncIntervalHours * 3600) };
     const settings: Record<ApiFunctionName, ApiFunctionSettings> = {
       'aws-env': {
-        description: 'C1 env check: the backend AWS identity and the trusted account',
+        description: 'Env check: the backend AWS identity and the trusted account',
         // sts:GetCallerIdentity needs no permission, so this function gets no grant.
         environment: { TRUSTED_ACCOUNT_ID: trustedAccountId, PARTITION: this.partition },
       },
       onboarding: {
-        description: 'C1 and C2: External IDs, onboarding links and rendered templates',
+        description: 'Onboarding: External IDs, onboarding links and rendered templates',
         environment: {
           TABLE_NAME: table.tableName,
           TRUSTED_ACCOUNT_ID: trustedAccountId,
@@ -120,7 +120,7 @@ export class StatelessStack extends Stack {
       },
       integrations: {
         description:
-          'C3, C9 and C11: role tests, integrations, starting syncs and member checks, status, runs and the tree',
+          'Integrations: role tests, integrations, starting syncs and member checks, status, runs and the tree',
         environment: { ...syncEnvironment, ...scheduleInterval },
         grant: (fn) => {
           // DeleteItem: a PATCH moves handle and role claims. ConditionCheckItem: a folder's or
@@ -145,7 +145,7 @@ export class StatelessStack extends Stack {
         },
       },
       workspaces: {
-        description: 'C10: the connections each workspace may use, from the read model',
+        description: 'Workspaces: the connections each workspace may use, from the read model',
         environment: { TABLE_NAME: table.tableName },
         grant: (fn) => fn.role.addToPolicy(tableAccess(table, ['Query'])),
       },
@@ -174,7 +174,7 @@ export class StatelessStack extends Stack {
     this.syncFunction = new ServiceFunction(this, 'SyncWorkflowFunction', {
       entry: handlerEntry('sync'),
       description:
-        'C4, C5 and C11: the sync workflow steps (walk, reconcile, finalize, record failure, check member roles)',
+        'Sync: the sync workflow steps (walk, reconcile, finalize, record failure, check member roles)',
       environment: { ...syncEnvironment, ORG_API_RATE_FRACTION: String(config.orgApiRateFraction) },
       // A step checkpoints a minute before this; a walk of a large organization takes several.
       timeout: Duration.minutes(15),
@@ -201,7 +201,7 @@ export class StatelessStack extends Stack {
 
     this.publisherFunction = this.streamReader(props, 'OutboxPublisher', {
       entry: handlerEntry('publisher'),
-      description: 'C6: publishes connection-change events from the outbox to the connections bus',
+      description: 'Outbox: publishes connection-change events from the outbox to the connections bus',
       environment: { CONNECTIONS_BUS_NAME: props.connectionsBus.eventBusName },
       logRetention,
       alarmTopic,
@@ -219,7 +219,7 @@ export class StatelessStack extends Stack {
     props.connectionsBus.grantPutEventsTo(this.publisherFunction.function);
     this.shareProjector = this.streamReader(props, 'ShareProjector', {
       entry: handlerEntry('shares'),
-      description: "C10: keeps the workspaces' read model from the mirror's connection changes",
+      description: "Shares: keeps the workspaces' read model from the mirror's connection changes",
       environment: { TABLE_NAME: table.tableName },
       logRetention,
       alarmTopic,
@@ -377,7 +377,7 @@ export class StatelessStack extends Stack {
   }
 
   /**
-   * C8: the ingress bus's rule passes exactly what the router acts on (the customer's forwarder
+   * The ingress bus's rule passes exactly what the router acts on (the customer's forwarder
    * uses the same pattern) to the router. An event the rule cannot deliver, or that the router
    * fails on after Lambda's retries, lands in a queue that raises an alarm. The router drops
    * malformed events and unknown accounts itself, so they never get there.
@@ -391,7 +391,7 @@ export class StatelessStack extends Stack {
     // Reads the routing index and the sightings, records them, starts or extends runs.
     const fn = this.syncStarter('IngressRouter', props.table, {
       entry: handlerEntry('router'),
-      description: 'C8: routes forwarded Organizations events to targeted syncs of their integrations',
+      description: 'Router: routes forwarded Organizations events to targeted syncs of their integrations',
       environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
       logRetention,
       alarmTopic,
@@ -420,7 +420,7 @@ export class StatelessStack extends Stack {
   }
 
   /**
-   * C7: a rule ticks every minute; each tick starts the syncs due by then (each integration is
+   * The schedule: a rule ticks every minute; each tick starts the syncs due by then (each integration is
    * due once per interval, at its own phase) and never more than the cap lets run at once. A
    * failed or lost tick needs no retry: what it left stays due for the next one. An alarm sounds
    * when every tick for half an hour has left integrations due.
@@ -433,7 +433,7 @@ export class StatelessStack extends Stack {
   ): ServiceFunction {
     const fn = this.syncStarter('ScheduleFanOut', props.table, {
       entry: handlerEntry('schedule'),
-      description: 'C7: starts the scheduled syncs that are due, within the cap on concurrent syncs',
+      description: 'Schedule: starts the scheduled syncs that are due, within the cap on concurrent syncs',
       environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
       // Ticks are a minute apart; one stops starting syncs 10 s before its end.
       timeout: Duration.seconds(55),

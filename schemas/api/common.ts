@@ -4,7 +4,7 @@ export const partitionSchema = z.enum(['aws', 'aws-us-gov', 'aws-cn']);
 export type Partition = z.infer<typeof partitionSchema>;
 export const accountIdSchema = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 
-/** DESIGN §1: URL- and SQL-safe, unique per tenant. */
+/** Handles are URL- and SQL-safe, and unique per tenant. */
 export const handleSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must start with a-z and hold only a-z, 0-9 and _ (at most 63)');
@@ -45,7 +45,7 @@ export type Scope = z.infer<typeof scopeSchema>;
 /** A platform workspace: opaque to this backend, which only records what is shared with it. */
 export const workspaceIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
 
-/** C10: which workspaces may use what an integration creates. `all` includes later workspaces. */
+/** Which workspaces may use what an integration creates. `all` includes later workspaces. */
 export const permissionsSchema = z.discriminatedUnion('share', [
   z.strictObject({ share: z.literal('none') }),
   z.strictObject({ share: z.literal('all') }),
@@ -57,7 +57,7 @@ export const permissionsSchema = z.discriminatedUnion('share', [
 export type Permissions = z.infer<typeof permissionsSchema>;
 
 /**
- * C11: the StackSet that deploys the member role, read through the discovery role to tell a role
+ * The StackSet that deploys the member role, read through the discovery role to tell a role
  * not deployed yet from one that refuses us.
  */
 export const stackSetRefSchema = z.strictObject({

@@ -89,7 +89,7 @@ export const integrationSchema = z.object({
   memberRoleName: roleNameSchema.nullable(),
   /** The member role with write permissions, in every account; null: connections are read-only. */
   fullMemberRoleName: roleNameSchema.nullable().default(null),
-  /** Where the member role's StackSet lives, for the health check (C11); null: not named. */
+  /** Where the member role's StackSet lives, for the health check; null: not named. */
   memberRoleStackSet: stackSetRefSchema.nullable().default(null),
   /** null: the whole organization. */
   filters: scopeFiltersSchema.nullable().default(null),

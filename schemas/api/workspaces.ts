@@ -4,7 +4,7 @@ import { listSchema, scopeSchema, workspaceIdSchema } from './common';
 
 export const workspacePathSchema = z.strictObject({ workspaceId: workspaceIdSchema });
 
-/** C10: a connection a workspace may use, with the integration it comes from. */
+/** A connection a workspace may use, with the integration it comes from. */
 export const workspaceConnectionSchema = z.object({
   integrationId: z.uuid(),
   scope: scopeSchema,

@@ -10,7 +10,7 @@ import { tableSnapshot } from '../fixtures/table-snapshot';
 import { startTestRuntime } from '../fixtures/test-runtime';
 
 /**
- * The bad input corpus (issue 8): malformed requests to every route, then fuzzed bodies for each
+ * The bad input corpus: malformed requests to every route, then fuzzed bodies for each
  * body schema. Each answers a 4xx with a documented code, never a 500, and the table is
  * byte-for-byte what it was.
  */

@@ -86,7 +86,7 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-describe('member role health (C11)', () => {
+describe('member role health', () => {
   it('checks every active connection after the initial sync and tells each failure apart', async () => {
     expect((await connection(NETWORK)).health).toMatchObject({ status: 'ok', code: null });
     expect((await connection(SHARED_SERVICES)).health?.status).toBe('ok');

@@ -11,7 +11,7 @@ import { tableSnapshot } from '../fixtures/table-snapshot';
 import { startTestRuntime } from '../fixtures/test-runtime';
 
 /**
- * The tenant isolation matrix (issue 8): every route, asked about tenant A's resources by every
+ * The tenant isolation matrix: every route, asked about tenant A's resources by every
  * kind of caller that must not reach them, answers the specified 401, 403 or 404; the table is
  * unchanged afterwards, and no answer carries A's External ID, integrations or accounts.
  */

@@ -32,7 +32,7 @@ export function awsSyncService(env: SyncEnv, settings: Partial<Omit<SyncSettings
   });
 }
 
-/** The member-role check (C11) on the AWS adapters. */
+/** The member-role check on the AWS adapters. */
 export function awsMemberCheckService(env: SyncEnv) {
   const db = createDocumentClient();
   return makeMemberCheckService({

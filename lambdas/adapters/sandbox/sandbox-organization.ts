@@ -93,7 +93,7 @@ export interface SandboxCall {
 
 export interface SandboxOptions {
   /**
-   * Enforces DESIGN §6's per-account rate limits on this clock: a call beyond its API's bucket
+   * Enforces the Organizations APIs' published per-account rate limits on this clock: a call beyond its API's bucket
    * fails with TooManyRequestsException, as AWS answers. Unlimited when absent.
    */
   readonly rateLimitClock?: Clock;
