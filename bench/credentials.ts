@@ -5,7 +5,6 @@ import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-custom
 import { createDocumentClient } from '../lambdas/core/dynamodb';
 import type { SessionIssuerPort, SessionRequest } from '../lambdas/credentials/ports';
 import { makeCredentialsBroker } from '../lambdas/credentials/service';
-import { SessionCache } from '../lambdas/credentials/session-cache';
 import { ensureTable, localDynamoDbClient } from '../local/dynamodb-local';
 import type { LocalRuntime } from '../local/runtime';
 import {
@@ -222,7 +221,7 @@ async function spread(
       allowedPartitions: [runtime.config.partition],
     },
     metrics: { count: () => undefined },
-    cache: new SessionCache(() => now),
+    clock: () => now,
   });
   const stepMs = (minutes * 60_000) / SPREAD_REQUESTS;
   let seed = 7;

@@ -21,7 +21,7 @@ import {
   SessionPolicyRejectedError,
   type StsBudgetPort,
 } from './ports';
-import { type CachedSession, SessionCache } from './session-cache';
+import { type CachedSession, ExpiringSet, SessionCache } from './session-cache';
 
 /**
  * Who invoked the broker. Deployed, IAM proves it: each consumer invokes its own alias of the
@@ -56,7 +56,11 @@ export interface CredentialsBrokerDeps {
   readonly roleRules: RoleArnRules;
   readonly metrics: BrokerMetrics;
   readonly cache?: SessionCache;
+  readonly clock?: () => number;
 }
+
+/** How long a role that refused a SourceIdentity and tags is asked without them. */
+const OLDER_ROLE_MEMORY_MS = 60 * 60 * 1000;
 
 /** A refusal with its stable code; everything the caller may see. */
 export class CredentialsRefusedError extends Error {
@@ -94,7 +98,9 @@ export function sessionNameOf(consumer: string, workspaceId: string, tenantId: s
  */
 export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
   const { directory, issuer, budget, roleRules, metrics } = deps;
-  const cache = deps.cache ?? new SessionCache();
+  const clock = deps.clock ?? Date.now;
+  const cache = deps.cache ?? new SessionCache(clock);
+  const olderRoles = new ExpiringSet(clock, OLDER_ROLE_MEMORY_MS);
 
   async function locate(request: CredentialRequest): Promise<ConnectionLocator> {
     const ref = request.connection;
@@ -103,7 +109,11 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
     return locator;
   }
 
-  /** Assumes the role, first with SourceIdentity and tags, then (for an older template) without. */
+  /**
+   * Assumes the role, first with SourceIdentity and tags, then (for an older template) without.
+   * A role that refused them is asked plainly for an hour before it is tried again, so an older
+   * role costs one AssumeRole a session too, and an updated template is noticed within the hour.
+   */
   async function assume(request: CredentialRequest, record: ConnectionRecord, role: RoleArn) {
     const base = {
       role,
@@ -112,23 +122,28 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
       durationSeconds: request.durationSeconds,
       ...(request.sessionPolicy ? { policy: JSON.stringify(request.sessionPolicy) } : {}),
     };
-    await spend(request.tenantId);
-    try {
-      const credentials = await issuer.issueSession({
-        ...base,
-        sourceIdentity: request.consumer,
-        tags: { tenant: request.tenantId, workspace: request.workspaceId, consumer: request.consumer },
-      });
-      return { credentials, sourceIdentity: true };
-    } catch (error: unknown) {
-      if (!(error instanceof RoleRefusedError)) throw error;
-      logger.info('the role refused a SourceIdentity or session tags; trying once without them', {
-        roleArn: role.arn,
-      });
+    const knownOlder = olderRoles.knows(role.arn);
+    if (!knownOlder) {
+      await spend(request.tenantId);
+      try {
+        const credentials = await issuer.issueSession({
+          ...base,
+          sourceIdentity: request.consumer,
+          tags: { tenant: request.tenantId, workspace: request.workspaceId, consumer: request.consumer },
+        });
+        return { credentials, sourceIdentity: true };
+      } catch (error: unknown) {
+        if (!(error instanceof RoleRefusedError)) throw error;
+        logger.info('the role refused a SourceIdentity or session tags; trying once without them', {
+          roleArn: role.arn,
+        });
+      }
     }
     await spend(request.tenantId);
     try {
-      return { credentials: await issuer.issueSession(base), sourceIdentity: false };
+      const credentials = await issuer.issueSession(base);
+      if (!knownOlder) olderRoles.remember(role.arn);
+      return { credentials, sourceIdentity: false };
     } catch (error: unknown) {
       if (error instanceof RoleRefusedError) throw roleNotAssumable(record);
       throw error;

@@ -102,3 +102,31 @@ function cacheId(key: SessionKey): string {
     )
     .digest('base64url');
 }
+
+/** Keys remembered for a while, in memory; a bounded number, the oldest forgotten first. */
+export class ExpiringSet {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly clock: () => number,
+    private readonly ttlMs: number,
+    private readonly maxEntries = DEFAULT_MAX_ENTRIES,
+  ) {}
+
+  knows(key: string): boolean {
+    const until = this.until.get(key);
+    if (until === undefined) return false;
+    if (until > this.clock()) return true;
+    this.until.delete(key);
+    return false;
+  }
+
+  remember(key: string): void {
+    this.until.delete(key);
+    if (this.until.size >= this.maxEntries) {
+      const oldest = this.until.keys().next();
+      if (!oldest.done) this.until.delete(oldest.value);
+    }
+    this.until.set(key, this.clock() + this.ttlMs);
+  }
+}

@@ -14,7 +14,6 @@ import {
   makeCredentialsBroker,
   sessionNameOf,
 } from '../../../lambdas/credentials/service';
-import { SessionCache } from '../../../lambdas/credentials/session-cache';
 import { RoleRefusedError } from '../../../lambdas/role-test/ports';
 import type { Permissions } from '../../../schemas/api/common';
 import type { Integration } from '../../../schemas/api/integrations';
@@ -131,7 +130,7 @@ beforeEach(() => {
     budget,
     roleRules: { trustedAccountId: '123456789012', allowedPartitions: ['aws'] },
     metrics: { count: (metric, dimensions) => counted.push({ metric, dimensions }) },
-    cache: new SessionCache(() => now),
+    clock: () => now,
   });
 });
 
@@ -348,6 +347,24 @@ describe('credentials broker: the role', () => {
     expect(issuer.requests[1]).not.toHaveProperty('sourceIdentity');
     expect(issuer.requests[1]).not.toHaveProperty('tags');
     expect(issuer.requests[1]?.externalId).toBe(EXTERNAL_ID);
+  });
+
+  it('asks an older role plainly for an hour, then tries SourceIdentity and tags again', async () => {
+    issuer.outcomes = [new RoleRefusedError('sts:TagSession not allowed')];
+    await broker.answer(request(), UNVERIFIED);
+
+    const otherKey = granted(await broker.answer(request({ consumer: 'scanner' }), UNVERIFIED));
+    now = NOW + 3_600_000;
+    const anHourOn = granted(await broker.answer(request({ consumer: 'auditor' }), UNVERIFIED));
+
+    expect(otherKey.sourceIdentity).toBe(false);
+    expect(anHourOn.sourceIdentity).toBe(true);
+    expect(issuer.requests.map((sent) => sent.sourceIdentity ?? null)).toEqual([
+      'query-worker',
+      null,
+      null,
+      'auditor',
+    ]);
   });
 
   it('caches a session issued without SourceIdentity as such', async () => {
