@@ -1,4 +1,5 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConnectionCredentialsError, fromConnection } from '../../../lambdas/credentials/from-connection';
 
@@ -6,7 +7,7 @@ const lambda = mockClient(LambdaClient);
 const NOW = Date.parse('2026-11-30T12:00:00Z');
 
 function answer(body: unknown) {
-  return { StatusCode: 200, Payload: new TextEncoder().encode(JSON.stringify(body)) } as never;
+  return { StatusCode: 200, Payload: Uint8ArrayBlobAdapter.fromString(JSON.stringify(body)) };
 }
 
 function grant(accessKeyId: string, expiresInMs: number) {
@@ -121,7 +122,7 @@ describe('fromConnection', () => {
   });
 
   it('reports a failed function as INTERNAL_ERROR', async () => {
-    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled' } as never);
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled' });
 
     await expect(provider()()).rejects.toMatchObject({ code: 'INTERNAL_ERROR' });
   });
