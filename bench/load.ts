@@ -31,7 +31,7 @@ const EDITED = 12;
 const SYNC_EVERY_MS = 2_000;
 
 /**
- * Issue 8's load: autocannon reads the API for `seconds` while writers PATCH connections with
+ * The load: autocannon reads the API for `seconds` while writers PATCH connections with
  * If-Match (each reads the version, then writes it) and syncs are requested every two seconds.
  * Afterwards each edited connection must show its last accepted write, and its version must have
  * grown by exactly the number of writes accepted for it.
