@@ -1,4 +1,5 @@
-import { ORGANIZATIONS_LIMITS, type OrganizationsApi, shareOf } from '../lambdas/sync/rate-limit';
+import { shareOf } from '../lambdas/core/token-bucket';
+import { ORGANIZATIONS_LIMITS, type OrganizationsApi } from '../lambdas/sync/rate-limit';
 
 export interface BoundModel {
   /** Our share of each published limit, as the engine is configured. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../lambdas/core/retry';
+import type { Clock } from '../lambdas/core/clock';
 
 /**
  * Time that runs `factor` times faster than the machine's: a 40 ms round trip or a 400 ms wait

@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import { type Clock, systemClock } from '../lambdas/core/retry';
+import { type Clock, systemClock } from '../lambdas/core/clock';
 import { OUTBOX_BATCHING } from '../lambdas/publisher/service';
 import type { OrganizationsApi } from '../lambdas/sync/rate-limit';
 import { DEFAULT_SYNC_SETTINGS } from '../lambdas/sync/service';

@@ -11,6 +11,7 @@ import {
   AppError,
   type ErrorCode,
   errorName,
+  fieldIssuesOf,
   GATEWAY_ERRORS,
   toErrorEnvelope,
   ValidationError,
@@ -451,13 +452,7 @@ function sandboxAdmin(
 function parse<T>(schema: z.ZodType<T>, body: string | undefined): T {
   const parsed = schema.safeParse(safeJson(body));
   if (parsed.success) return parsed.data;
-  throw new ValidationError(
-    'The request body is invalid.',
-    parsed.error.issues.map((issue) => ({
-      field: ['body', ...issue.path].join('.'),
-      message: issue.message,
-    })),
-  );
+  throw new ValidationError('The request body is invalid.', fieldIssuesOf(parsed.error, 'body'));
 }
 
 function safeJson(text: string | undefined): unknown {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
-import { systemClock } from '../lambdas/core/retry';
+import { systemClock } from '../lambdas/core/clock';
+import { describeIssues } from '../lambdas/core/errors';
 import { sandboxOrgFixtureSchema } from '../schemas/sandbox-org';
 
 /**
@@ -14,8 +15,7 @@ export async function loadSandboxOrganization(
 ): Promise<SandboxOrganization> {
   const parsed = sandboxOrgFixtureSchema.safeParse(parse(await readFile(file, 'utf8')));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`The sandbox organization in ${file} is invalid: ${problems.join('; ')}`);
+    throw new Error(`The sandbox organization in ${file} is invalid: ${describeIssues(parsed.error)}`);
   }
   return new SandboxOrganization(parsed.data, trustedAccountId, { rateLimitClock: systemClock });
 }

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { describeIssues } from './errors';
 
 /**
  * Validates a function's environment once, at cold start, and fails fast naming every
@@ -7,8 +8,7 @@ import type * as z from 'zod';
 export function loadEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(source);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid environment: ${problems.join('; ')}`);
+    throw new Error(`Invalid environment: ${describeIssues(result.error)}`);
   }
   return result.data;
 }

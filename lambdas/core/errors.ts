@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 /**
  * Stable error codes and the HTTP status each one answers with.
  * The README's error table is checked against this map by a unit test.
@@ -60,6 +61,22 @@ export class AppError extends Error {
 export interface FieldIssue {
   readonly field: string;
   readonly message: string;
+}
+
+/** A zod error's issues as fields and messages; `under` names where the input came from (`body`). */
+export function fieldIssuesOf(error: z.ZodError, ...under: string[]): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: [...under, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+/** A zod error in one line, for logs and start-up failures. */
+export function describeIssues(error: z.ZodError, limit = Number.POSITIVE_INFINITY): string {
+  return fieldIssuesOf(error)
+    .slice(0, limit)
+    .map(({ field, message }) => `${field}: ${message}`)
+    .join('; ');
 }
 
 export class ValidationError extends AppError {

@@ -4,7 +4,7 @@ import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { loadEnv } from './env';
-import { AppError, type FieldIssue, GATEWAY_ERRORS, toErrorEnvelope, ValidationError } from './errors';
+import { AppError, fieldIssuesOf, GATEWAY_ERRORS, toErrorEnvelope, ValidationError } from './errors';
 import { logger } from './logger';
 import { type TenantContext, tenantFromAuthorizer } from './tenant-context';
 
@@ -160,11 +160,7 @@ function validate<T>(schema: z.ZodType<T> | undefined, input: unknown, where: 'b
   const effective = schema ?? (where === 'body' ? z.undefined() : z.object({}));
   const result = effective.safeParse(input);
   if (result.success) return result.data as T;
-  const issues: FieldIssue[] = result.error.issues.map((issue) => ({
-    field: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
-  throw new ValidationError(`The request ${where} is invalid.`, issues);
+  throw new ValidationError(`The request ${where} is invalid.`, fieldIssuesOf(result.error, where));
 }
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null): Record<string, string> {

@@ -1,15 +1,5 @@
+import type { Clock } from './clock';
 import { UpstreamThrottledError, UpstreamUnavailableError } from './errors';
-
-/** Time, injected so tests and benchmarks can run a 15-minute walk in milliseconds. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 export interface RetryPolicy {
   readonly attempts: number;

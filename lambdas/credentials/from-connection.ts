@@ -6,7 +6,7 @@ import {
   credentialAnswerSchema,
   type SessionPolicy,
 } from '../../schemas/credentials';
-import { REFRESH_MARGIN_MS } from './session-cache';
+import { SessionCache } from '../core/session-cache';
 
 /**
  * For platform services: an AWS SDK v3 credential provider for one connection's account,
@@ -39,12 +39,14 @@ export type FromConnectionOptions = {
 } & ({ readonly handle: string } | { readonly integrationId: string; readonly accountId: string });
 
 /** What the SDK calls for credentials; it calls again once they are about to expire. */
-export type ConnectionCredentialProvider = () => Promise<{
+export type ConnectionCredentialProvider = () => Promise<ConnectionCredentials>;
+
+export interface ConnectionCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly sessionToken: string;
   readonly expiration: Date;
-}>;
+}
 
 /** The broker refused: `code` is one of its stable codes. */
 export class ConnectionCredentialsError extends Error {
@@ -83,10 +85,12 @@ export function fromConnection(
     ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
     ...(options.sessionPolicy === undefined ? {} : { sessionPolicy: options.sessionPolicy }),
   };
-  let current: Awaited<ReturnType<ConnectionCredentialProvider>> | undefined;
-  let pending: ReturnType<ConnectionCredentialProvider> | undefined;
+  const cache = new SessionCache<ConnectionCredentials>({
+    expiresAt: (credentials) => credentials.expiration.getTime(),
+    clock,
+  });
 
-  async function invoke(): ReturnType<ConnectionCredentialProvider> {
+  async function invoke(): Promise<ConnectionCredentials> {
     const { Payload, FunctionError } = await client.send(
       new InvokeCommand({
         FunctionName: functionName,
@@ -108,12 +112,5 @@ export function fromConnection(
     return { ...answer.credentials, expiration: new Date(answer.credentials.expiration) };
   }
 
-  return async () => {
-    if (current && current.expiration.getTime() - clock() > REFRESH_MARGIN_MS) return current;
-    pending ??= invoke().finally(() => {
-      pending = undefined;
-    });
-    current = await pending;
-    return current;
-  };
+  return async () => (await cache.getOrCreate(functionName, invoke)).session;
 }

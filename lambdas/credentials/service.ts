@@ -8,10 +8,11 @@ import {
   type CredentialRequest,
   credentialRequestSchema,
 } from '../../schemas/credentials';
-import { AppError } from '../core/errors';
+import { AppError, fieldIssuesOf } from '../core/errors';
 import { logger } from '../core/logger';
+import { SessionCache } from '../core/session-cache';
 import { parseRoleArn, type RoleArn, type RoleArnRules, roleArnOf } from '../domain/role-arn';
-import { RoleRefusedError } from '../role-test/ports';
+import { RoleRefusedError } from '../ports/customer-roles';
 import { workspaceKeysOf } from '../shares/service';
 import {
   type ConnectionDirectory,
@@ -21,7 +22,7 @@ import {
   SessionPolicyRejectedError,
   type StsBudgetPort,
 } from './ports';
-import { type CachedSession, ExpiringSet, SessionCache } from './session-cache';
+import { type CachedSession, ExpiringSet, sessionCacheKey } from './session-cache';
 
 /**
  * Who invoked the broker. Deployed, IAM proves it: each consumer invokes its own alias of the
@@ -55,7 +56,7 @@ export interface CredentialsBrokerDeps {
   readonly budget: StsBudgetPort;
   readonly roleRules: RoleArnRules;
   readonly metrics: BrokerMetrics;
-  readonly cache?: SessionCache;
+  readonly cache?: SessionCache<CachedSession>;
   readonly clock?: () => number;
 }
 
@@ -99,7 +100,12 @@ export function sessionNameOf(consumer: string, workspaceId: string, tenantId: s
 export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
   const { directory, issuer, budget, roleRules, metrics } = deps;
   const clock = deps.clock ?? Date.now;
-  const cache = deps.cache ?? new SessionCache(clock);
+  const cache =
+    deps.cache ??
+    new SessionCache<CachedSession>({
+      expiresAt: (session) => session.credentials.expiration.getTime(),
+      clock,
+    });
   const olderRoles = new ExpiringSet(clock, OLDER_ROLE_MEMORY_MS);
 
   async function locate(request: CredentialRequest): Promise<ConnectionLocator> {
@@ -173,8 +179,8 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
     requireShared(record, request.workspaceId);
     requireUsable(record);
     const role = parseRoleArn(roleArnFor(record, request.access), roleRules);
-    const { session, cached } = await cache.getOrIssue(
-      {
+    const { session, cached } = await cache.getOrCreate(
+      sessionCacheKey({
         tenantId: request.tenantId,
         integrationId: locator.integrationId,
         roleArn: role.arn,
@@ -183,7 +189,7 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
         consumer: request.consumer,
         workspaceId: request.workspaceId,
         policy: request.sessionPolicy ? JSON.stringify(request.sessionPolicy) : null,
-      },
+      }),
       (): Promise<CachedSession> => assume(request, record, role),
     );
     const { connection, integration } = record;
@@ -206,10 +212,7 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
     async answer(payload: unknown, caller: BrokerCaller): Promise<CredentialAnswer> {
       const parsed = credentialRequestSchema.safeParse(payload);
       if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => ({
-          field: issue.path.join('.'),
-          message: issue.message,
-        }));
+        const issues = fieldIssuesOf(parsed.error);
         return refusal(
           new CredentialsRefusedError('VALIDATION_FAILED', 'The request is invalid.', {
             details: { issues },

@@ -1,9 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Integration } from '../../schemas/api/integrations';
 import type { Connection, MemberAccessSummary, MemberHealth, StackInstance } from '../../schemas/sync';
+import { type Clock, systemClock } from '../core/clock';
 import { AppError } from '../core/errors';
 import { logger } from '../core/logger';
-import { type Clock, type RetryPolicy, systemClock, withRetries } from '../core/retry';
+import { pool } from '../core/pool';
+import { type RetryPolicy, withRetries } from '../core/retry';
+import { SessionCache } from '../core/session-cache';
+import { TokenBucket } from '../core/token-bucket';
 import { roleSessionName } from '../domain/external-id';
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
 import {
@@ -12,10 +16,9 @@ import {
   PermissionDeniedError,
   RoleRefusedError,
   StackSetNotFoundError,
-} from '../role-test/ports';
+} from '../ports/customer-roles';
 import { buildEvent } from '../sync/events';
 import type { SyncStateStore } from '../sync/ports';
-import { TokenBucket } from '../sync/rate-limit';
 import type { HealthRecord, MemberHealthStore } from './ports';
 
 export interface MemberCheckSettings {
@@ -272,27 +275,13 @@ function countHealth(
   return next;
 }
 
-/** Runs `work` over `items` with at most `limit` in flight; results keep the items' order. */
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * Reads the member-role StackSet through the discovery role, for the accounts whose role refused
  * us. `readable` turns false for the rest of the check once the StackSet cannot be read.
  */
 class StackSetReader {
   readable: boolean | null = null;
-  private session: CustomerRoleSession | null = null;
+  private readonly sessions: SessionCache<CustomerRoleSession>;
 
   constructor(
     private readonly integration: Integration,
@@ -300,7 +289,12 @@ class StackSetReader {
     private readonly roles: CustomerRolesPort,
     private readonly roleRules: RoleArnRules,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.sessions = new SessionCache({
+      expiresAt: (session) => session.expiresAt?.getTime(),
+      clock: () => clock.now(),
+    });
+  }
 
   async instance(accountId: string): Promise<StackInstance | null> {
     const stackSet = this.integration.memberRoleStackSet;
@@ -341,19 +335,19 @@ class StackSetReader {
   }
 
   private async discoverySession(): Promise<CustomerRoleSession> {
-    const expiresAt = this.session?.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
-    if (this.session === null || expiresAt - this.clock.now() < 60_000) {
-      this.session = await withRetries(
+    const role = parseRoleArn(this.integration.roleArn, this.roleRules);
+    const { session } = await this.sessions.getOrCreate(role.arn, () =>
+      withRetries(
         () =>
           this.roles.assumeRole({
-            role: parseRoleArn(this.integration.roleArn, this.roleRules),
+            role,
             externalId: this.integration.externalId,
             sessionName: roleSessionName('health', this.tenantId),
           }),
         PROBE_RETRY,
         this.clock,
-      );
-    }
-    return this.session;
+      ),
+    );
+    return session;
   }
 }

@@ -1,6 +1,6 @@
 import { type ChangeEvent, DETAIL_TYPES } from '../../schemas/events';
+import { type Clock, systemClock } from '../core/clock';
 import { UpstreamUnavailableError } from '../core/errors';
-import { type Clock, systemClock } from '../core/retry';
 
 /** One entry of PutEvents. */
 export interface BusEntry {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { RoleCheck, RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
+import { type Clock, systemClock } from '../core/clock';
 import { AppError } from '../core/errors';
 import { logger } from '../core/logger';
-import { type Clock, type RetryPolicy, systemClock, withRetries } from '../core/retry';
+import { type RetryPolicy, withRetries } from '../core/retry';
 import { roleSessionName } from '../domain/external-id';
 import { parseRoleArn, type RoleArn, type RoleArnRules } from '../domain/role-arn';
 import {
@@ -13,7 +14,7 @@ import {
   type OrganizationInfo,
   PermissionDeniedError,
   RoleRefusedError,
-} from './ports';
+} from '../ports/customer-roles';
 
 export interface RoleTestDeps {
   readonly roles: CustomerRolesPort;

@@ -1,6 +1,6 @@
 import type { Partition } from '../../schemas/api/common';
 import { type IngressEvent, ingressEventSchema } from '../../schemas/ingress';
-import { NotFoundError } from '../core/errors';
+import { describeIssues, NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import { IntegrationDeletingError } from '../sync/ports';
 import type { SyncService } from '../sync/service';
@@ -60,9 +60,7 @@ export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
       if (!parsed.success) {
         metrics.count('MalformedEvents');
         logger.warn('malformed ingress event dropped', {
-          problems: parsed.error.issues
-            .slice(0, 5)
-            .map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+          problems: describeIssues(parsed.error, 5),
         });
         return { outcome: 'malformed' };
       }

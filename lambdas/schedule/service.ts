@@ -1,5 +1,5 @@
+import { type Clock, systemClock } from '../core/clock';
 import { logger } from '../core/logger';
-import { type Clock, systemClock } from '../core/retry';
 import { nextDueTime } from '../domain/schedule';
 import type { WorkflowPort } from '../sync/ports';
 import type { SyncService } from '../sync/service';

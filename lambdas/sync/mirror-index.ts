@@ -1,6 +1,7 @@
 import { rootIdSchema } from '../../schemas/sandbox-org';
 import type { Connection, Folder, MirrorNode } from '../../schemas/sync';
-import { type Change, nodeKey } from './ports';
+import { connectionKey, folderKey, nodeKey } from '../domain/node-key';
+import type { Change } from './ports';
 
 /**
  * The stored mirror of one integration, in memory for the length of a step: nodes by key, by
@@ -24,12 +25,12 @@ export class MirrorIndex {
   }
 
   folder(id: string): Folder | undefined {
-    const node = this.nodes.get(`F:${id}`);
+    const node = this.nodes.get(folderKey(id));
     return node?.type === 'folder' ? node : undefined;
   }
 
   connection(id: string): Connection | undefined {
-    const node = this.nodes.get(`C:${id}`);
+    const node = this.nodes.get(connectionKey(id));
     return node?.type === 'connection' ? node : undefined;
   }
 

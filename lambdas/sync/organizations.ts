@@ -1,4 +1,7 @@
-import { type Clock, type RetryPolicy, withRetries } from '../core/retry';
+import type { Clock } from '../core/clock';
+import { type RetryPolicy, withRetries } from '../core/retry';
+import { SessionCache } from '../core/session-cache';
+import { shareOf, TokenBucket } from '../core/token-bucket';
 import {
   CredentialsExpiredError,
   type CustomerRoleSession,
@@ -6,14 +9,8 @@ import {
   type DiscoveredOu,
   type OrganizationInfo,
   type OrgPage,
-} from '../role-test/ports';
-import {
-  ORGANIZATIONS_LIMITS,
-  ORGANIZATIONS_RETRY,
-  type OrganizationsApi,
-  shareOf,
-  TokenBucket,
-} from './rate-limit';
+} from '../ports/customer-roles';
+import { ORGANIZATIONS_LIMITS, ORGANIZATIONS_RETRY, type OrganizationsApi } from './rate-limit';
 
 export interface PacingSettings {
   /** The share of each published limit we use (the customer's own tools keep the rest). */
@@ -23,9 +20,6 @@ export interface PacingSettings {
   readonly retry?: RetryPolicy;
 }
 
-/** A session is replaced this long before its credentials run out. */
-const REFRESH_MARGIN_MS = 5 * 60 * 1000;
-
 /**
  * The customer's Organizations API as a sync uses it: every call waits for a token of its own
  * API's bucket (so different APIs run in parallel), throttling and 5xx are retried with full
@@ -34,13 +28,17 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 export class PacedOrganizations {
   /** Requests sent to Organizations, retries included. */
   calls = 0;
-  private session: CustomerRoleSession | undefined;
+  private readonly sessions: SessionCache<CustomerRoleSession>;
   private readonly buckets: Record<OrganizationsApi, TokenBucket>;
 
   constructor(
-    private readonly assumeRole: () => Promise<CustomerRoleSession>,
+    private readonly role: { readonly arn: string; assume(): Promise<CustomerRoleSession> },
     private readonly settings: PacingSettings,
   ) {
+    this.sessions = new SessionCache({
+      expiresAt: (session) => session.expiresAt?.getTime(),
+      clock: () => settings.clock.now(),
+    });
     const bucket = (api: OrganizationsApi) =>
       new TokenBucket(shareOf(ORGANIZATIONS_LIMITS[api], settings.rateFraction), settings.clock);
     this.buckets = {
@@ -101,14 +99,14 @@ export class PacedOrganizations {
     return withRetries(
       async () => {
         for (let renewed = false; ; renewed = true) {
-          const session = await this.currentSession();
+          const { session } = await this.sessions.getOrCreate(this.role.arn, () => this.role.assume());
           await this.buckets[api].take();
           this.calls += 1;
           try {
             return await request(session);
           } catch (error: unknown) {
             if (!(error instanceof CredentialsExpiredError) || renewed) throw error;
-            this.session = undefined;
+            this.sessions.forget(this.role.arn);
           }
         }
       },
@@ -116,13 +114,5 @@ export class PacedOrganizations {
       clock,
       random,
     );
-  }
-
-  private async currentSession(): Promise<CustomerRoleSession> {
-    const expiresAt = this.session?.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
-    if (!this.session || expiresAt - REFRESH_MARGIN_MS <= this.settings.clock.now()) {
-      this.session = await this.assumeRole();
-    }
-    return this.session;
   }
 }

@@ -2,8 +2,6 @@ import type { Partition } from '../../schemas/api/common';
 import type { Integration } from '../../schemas/api/integrations';
 import type { ChangeEvent } from '../../schemas/events';
 import type {
-  Connection,
-  Folder,
   MemberAccessSummary,
   MirrorNode,
   RunCounts,
@@ -233,10 +231,6 @@ export interface WorkflowPort {
   checkMembers(target: { tenantId: string; integrationId: string }, checkId: string): Promise<void>;
   /** How many sync workflows are running, counted up to `limit`. */
   running(limit: number): Promise<number>;
-}
-
-export function nodeKey(node: Pick<Folder, 'type' | 'id'> | Pick<Connection, 'type' | 'id'>): string {
-  return `${node.type === 'folder' ? 'F' : 'C'}:${node.id}`;
 }
 
 /** Another integration of the tenant holds the handle. */

@@ -2,9 +2,10 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Partition } from '../../schemas/api/common';
 import type { Integration } from '../../schemas/api/integrations';
 import type { EffectiveSettings, Folder, MirrorNode } from '../../schemas/sync';
+import { connectionKey, folderKey } from '../domain/node-key';
 import { DEFAULT_MEMBER_ROLE_NAME, roleArnOf } from '../domain/role-arn';
 import { effectiveSettings, integrationSettings } from '../domain/settings';
-import type { DiscoveredAccount, DiscoveredOu } from '../role-test/ports';
+import type { DiscoveredAccount, DiscoveredOu } from '../ports/customer-roles';
 import type { ScopeRules } from './filters';
 import { handleCandidates } from './handles';
 import type { MirrorIndex } from './mirror-index';
@@ -58,7 +59,7 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
         inherited,
       ),
     };
-    found.push(`F:${ou.id}`);
+    found.push(folderKey(ou.id));
     if (!stored) {
       changes.push({
         kind: 'create',
@@ -95,7 +96,7 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
       roleArn: connectionRoleArn(ctx, account.id),
       managementAccount: account.id === ctx.managementAccountId,
     };
-    found.push(`C:${account.id}`);
+    found.push(connectionKey(account.id));
     if (!stored) {
       changes.push({
         kind: 'create',

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Integration } from '../../schemas/api/integrations';
 import type { ChangeEvent } from '../../schemas/events';
 import type { MirrorNode, RunCounts, RunError, SyncRun, SyncTargets, SyncTrigger } from '../../schemas/sync';
+import { type Clock, systemClock } from '../core/clock';
 import { AppError } from '../core/errors';
-import { type Clock, systemClock } from '../core/retry';
 import { roleSessionName } from '../domain/external-id';
+import { nodeKey } from '../domain/node-key';
 import { parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
-import type { CustomerRolesPort } from '../role-test/ports';
+import type { CustomerRolesPort } from '../ports/customer-roles';
 import { buildEvent, changeEventOf, type EventContext } from './events';
 import { ScopeRules } from './filters';
 import { MirrorIndex } from './mirror-index';
@@ -20,7 +21,6 @@ import {
   MirrorConflictError,
   type MirrorStore,
   NodeHandleTakenError,
-  nodeKey,
   type RunRef,
   SequenceMovedError,
   type StoredRun,
@@ -31,6 +31,7 @@ import {
 import { type PlanContext, planSettings, planSingleAccount } from './reconcile';
 import { type TargetedOptions, TargetedReads } from './targeted';
 import { type ChangeWriter, firstCursor, Walk } from './walk';
+import { isInterruption } from './workflow-errors';
 
 export interface SyncSettings {
   /** The share of the customer's Organizations rate limits we use. @default 0.5 */
@@ -75,9 +76,6 @@ export interface SyncRequest {
   /** What Organizations events named; absent or null: the whole organization. */
   readonly targets?: SyncTargets | null;
 }
-
-/** Error codes that mean "interrupted", not "wrong": the run is partial, not failed. */
-const INTERRUPTIONS = new Set(['UPSTREAM_THROTTLED', 'UPSTREAM_UNAVAILABLE', 'SYNC_IN_PROGRESS', 'TIMEOUT']);
 
 /** A chained role session lasts at most an hour; the engine renews it before then. */
 const SYNC_SESSION_SECONDS = 3600;
@@ -207,13 +205,16 @@ export function makeSyncService(deps: SyncDeps) {
 
   function assumeFor(integration: Integration, tenantId: string) {
     const role = parseRoleArn(integration.roleArn, settings.roleRules);
-    return () =>
-      roles.assumeRole({
-        role,
-        externalId: integration.externalId,
-        sessionName: roleSessionName('sync', tenantId),
-        durationSeconds: SYNC_SESSION_SECONDS,
-      });
+    return {
+      arn: role.arn,
+      assume: () =>
+        roles.assumeRole({
+          role,
+          externalId: integration.externalId,
+          sessionName: roleSessionName('sync', tenantId),
+          durationSeconds: SYNC_SESSION_SECONDS,
+        }),
+    };
   }
 
   /** Ends a run: its record, the integration's status, the events, the lease, a follow-up. */
@@ -273,7 +274,7 @@ export function makeSyncService(deps: SyncDeps) {
       stored?.run ?? newRun(ref.integrationId, { trigger: 'manual', confirmDeletions: false, targets: null });
     const run: SyncRun = {
       ...base,
-      status: INTERRUPTIONS.has(error.code) ? 'partial' : 'failed',
+      status: isInterruption(error.code) ? 'partial' : 'failed',
       finishedAt: iso(),
       error,
     };
@@ -391,7 +392,7 @@ export function makeSyncService(deps: SyncDeps) {
       let checkpoint: Checkpoint;
 
       if (integration.kind === 'account') {
-        await assume(); // proves the role still lets us in
+        await assume.assume(); // proves the role still lets us in
         const context: PlanContext = {
           ...baseContext,
           managementAccountId: '',

@@ -1,8 +1,9 @@
 import type { SyncTargets } from '../../schemas/sync';
+import { nodeKey, parseNodeKey } from '../domain/node-key';
 import { tagsOf } from './filters';
 import type { MirrorIndex } from './mirror-index';
 import type { PacedOrganizations } from './organizations';
-import { type ContainerCursor, nodeKey } from './ports';
+import type { ContainerCursor } from './ports';
 import { type PlanContext, planPage } from './reconcile';
 import { type ChangeWriter, firstCursor } from './walk';
 
@@ -51,8 +52,9 @@ export class TargetedReads {
   async confirm(missing: Iterable<string>): Promise<void> {
     for (const key of missing) {
       if (this.removals.has(key)) continue;
-      if (key.startsWith('F:')) this.removals.add(key);
-      else await this.locateAccount(key.slice(2));
+      const node = parseNodeKey(key);
+      if (node.type === 'folder') this.removals.add(key);
+      else await this.locateAccount(node.id);
     }
   }
 

@@ -1,4 +1,5 @@
-import type { Clock } from '../core/retry';
+import type { Clock } from '../core/clock';
+import { folderKey, nodeKey } from '../domain/node-key';
 import {
   type DiscoveredAccount,
   type DiscoveredOu,
@@ -6,11 +7,11 @@ import {
   type OrgPage,
   ParentNotFoundError,
   PermissionDeniedError,
-} from '../role-test/ports';
+} from '../ports/customer-roles';
 import { tagsOf } from './filters';
 import type { MirrorIndex } from './mirror-index';
 import type { PacedOrganizations } from './organizations';
-import { type Change, type Checkpoint, type ContainerCursor, nodeKey } from './ports';
+import type { Change, Checkpoint, ContainerCursor } from './ports';
 import { type PlanContext, planDenied, planPage, planRestored } from './reconcile';
 
 /**
@@ -198,7 +199,7 @@ export class Walk {
       cursor.seen.add(key);
       this.pendingRemovals.delete(key);
     }
-    for (const ou of unknown.filter((candidate) => found.includes(`F:${candidate.id}`))) {
+    for (const ou of unknown.filter((candidate) => found.includes(folderKey(candidate.id)))) {
       if (!this.queue.some((queued) => queued.parentId === ou.id)) this.queue.push(fresh(ou.id));
     }
     counters.foldersSeen += ous.length;

@@ -3,6 +3,18 @@ import type { RunError } from '../../schemas/sync';
 import { AppError } from '../core/errors';
 import { LeaseLostError } from './ports';
 
+/**
+ * Codes that mean "interrupted", not "wrong" (error names are our stable codes): the workflow
+ * retries the step, which resumes from its checkpoint. AccessDenied (`MISSING_PERMISSIONS`) and
+ * a refused role are never retried.
+ */
+export const INTERRUPTIONS = ['UPSTREAM_THROTTLED', 'UPSTREAM_UNAVAILABLE', 'SYNC_IN_PROGRESS'];
+
+/** A run that an interruption (or running out of time) ended is partial, not failed. */
+export function isInterruption(code: string): boolean {
+  return code === 'TIMEOUT' || INTERRUPTIONS.includes(code);
+}
+
 /** The error as Step Functions should see it: named by its code, with message and hint. */
 export function asWorkflowError(error: unknown): Error {
   if (error instanceof LeaseLostError) return named('LEASE_LOST', { message: error.message, hint: null });

@@ -1,3 +1,4 @@
+import { INTERRUPTIONS } from './workflow-errors';
 /**
  * The sync workflow in Amazon States Language, defined once: the CDK stack puts in the
  * function's ARN and the partition, and the local runtime runs the same definition with
@@ -26,12 +27,6 @@ const LAMBDA_ERRORS = [
   'Lambda.TooManyRequestsException',
   'Sandbox.Timedout',
 ];
-
-/**
- * Interruptions (error names are our stable codes): the step resumes from its checkpoint.
- * AccessDenied (`MISSING_PERMISSIONS`) and a refused role are never retried.
- */
-const INTERRUPTIONS = ['UPSTREAM_THROTTLED', 'UPSTREAM_UNAVAILABLE', 'SYNC_IN_PROGRESS'];
 
 const lambdaRetry = {
   ErrorEquals: LAMBDA_ERRORS,

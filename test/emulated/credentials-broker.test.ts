@@ -6,8 +6,8 @@ import { DynamoDbStsBudget } from '../../lambdas/adapters/aws/dynamodb-sts-budge
 import { StsCustomerRoles } from '../../lambdas/adapters/aws/sts-customer-roles';
 import { createDocumentClient } from '../../lambdas/core/dynamodb';
 import { type CredentialsBroker, makeCredentialsBroker } from '../../lambdas/credentials/service';
+import { nodeKey } from '../../lambdas/domain/node-key';
 import { parseRoleArn } from '../../lambdas/domain/role-arn';
-import { nodeKey } from '../../lambdas/sync/ports';
 import { ensureTable } from '../../local/dynamodb-local';
 import type { CredentialAnswer, CredentialGrant } from '../../schemas/credentials';
 import { ITEM_KEYS } from '../../schemas/table';

@@ -5,9 +5,10 @@ import {
   type SandboxCall,
   type SandboxOrganization,
 } from '../../lambdas/adapters/sandbox/sandbox-organization';
+import { nodeKey } from '../../lambdas/domain/node-key';
 import { makePublisher } from '../../lambdas/publisher/service';
 import { changeEventOf } from '../../lambdas/sync/events';
-import { nodeKey, type RunRef } from '../../lambdas/sync/ports';
+import type { RunRef } from '../../lambdas/sync/ports';
 import { syncWorkflowDefinition, WORKFLOW_STATES } from '../../lambdas/sync/workflow';
 import { asWorkflowError, runErrorOf } from '../../lambdas/sync/workflow-errors';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';

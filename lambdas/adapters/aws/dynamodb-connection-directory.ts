@@ -3,8 +3,8 @@ import { integrationSchema } from '../../../schemas/api/integrations';
 import { connectionSchema, memberHealthSchema } from '../../../schemas/sync';
 import { ITEM_KEYS } from '../../../schemas/table';
 import type { ConnectionDirectory, ConnectionLocator, ConnectionRecord } from '../../credentials/ports';
+import { nodeKey } from '../../domain/node-key';
 import { ALL_WORKSPACES } from '../../shares/ports';
-import { nodeKey } from '../../sync/ports';
 import { batchGetAll } from './batch';
 
 /**

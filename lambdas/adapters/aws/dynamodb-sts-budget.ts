@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ITEM_KEYS } from '../../../schemas/table';
+import type { RateLimit } from '../../core/token-bucket';
 import type { StsBudgetPort } from '../../credentials/ports';
-import type { RateLimit } from '../../sync/rate-limit';
 
 /** Rounds of the two conditional writes before a contended budget answers "wait a second". */
 const MAX_ROUNDS = 3;

@@ -23,6 +23,7 @@ import {
 } from '../../../schemas/sync';
 import { GLOBAL_INDEXES, ITEM_KEYS } from '../../../schemas/table';
 import { errorName, NotFoundError } from '../../core/errors';
+import { nodeKey } from '../../domain/node-key';
 import {
   type BeginResult,
   type Checkpoint,
@@ -34,7 +35,6 @@ import {
   type MirrorStore,
   type MirrorWrite,
   NodeHandleTakenError,
-  nodeKey,
   type RunOutcome,
   type RunRef,
   SequenceMovedError,

@@ -45,7 +45,7 @@ import {
   type ResourceTag,
   RoleRefusedError,
   StackSetNotFoundError,
-} from '../../role-test/ports';
+} from '../../ports/customer-roles';
 
 interface SessionCredentials {
   readonly accessKeyId: string;

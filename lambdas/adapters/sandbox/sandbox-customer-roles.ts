@@ -20,7 +20,7 @@ import {
   type ResourceTag,
   RoleRefusedError,
   StackSetNotFoundError,
-} from '../../role-test/ports';
+} from '../../ports/customer-roles';
 import {
   type PageRequest,
   SandboxApiError,

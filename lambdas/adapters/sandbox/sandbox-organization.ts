@@ -7,11 +7,12 @@ import type {
   SandboxRoleRequest,
   SandboxStackSet,
 } from '../../../schemas/sandbox-org';
+import type { Clock } from '../../core/clock';
 import { AppError, NotFoundError, ValidationError } from '../../core/errors';
-import type { Clock } from '../../core/retry';
+import { TokenBucket } from '../../core/token-bucket';
 import { roleArnOf } from '../../domain/role-arn';
 import { TEMPLATE_VERSIONS } from '../../domain/template-versions';
-import { organizationsLimitOf, TokenBucket } from '../../sync/rate-limit';
+import { organizationsLimitOf } from '../../sync/rate-limit';
 
 /** AWS Organizations returns at most 20 items a page. */
 export const MAX_PAGE_SIZE = 20;

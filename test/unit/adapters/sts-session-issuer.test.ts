@@ -4,7 +4,7 @@ import { StsCustomerRoles } from '../../../lambdas/adapters/aws/sts-customer-rol
 import { UpstreamThrottledError, UpstreamUnavailableError } from '../../../lambdas/core/errors';
 import { SessionPolicyRejectedError, type SessionRequest } from '../../../lambdas/credentials/ports';
 import { parseRoleArn } from '../../../lambdas/domain/role-arn';
-import { RoleRefusedError } from '../../../lambdas/role-test/ports';
+import { RoleRefusedError } from '../../../lambdas/ports/customer-roles';
 
 const sts = mockClient(STSClient);
 const ROLE = parseRoleArn('arn:aws:iam::210000005065:role/OrgConnectionsReadOnly', {

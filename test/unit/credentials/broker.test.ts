@@ -14,7 +14,7 @@ import {
   makeCredentialsBroker,
   sessionNameOf,
 } from '../../../lambdas/credentials/service';
-import { RoleRefusedError } from '../../../lambdas/role-test/ports';
+import { RoleRefusedError } from '../../../lambdas/ports/customer-roles';
 import type { Permissions } from '../../../schemas/api/common';
 import type { Integration } from '../../../schemas/api/integrations';
 import type { CredentialAnswer, CredentialGrant, CredentialRequestInput } from '../../../schemas/credentials';

@@ -7,7 +7,7 @@ import {
   type CustomerRolesPort,
   PermissionDeniedError,
   RoleRefusedError,
-} from '../../../lambdas/role-test/ports';
+} from '../../../lambdas/ports/customer-roles';
 import type { SyncTarget } from '../../../lambdas/sync/ports';
 import type { Integration } from '../../../schemas/api/integrations';
 import type { Connection, MemberAccessSummary, MemberHealth, StackInstance } from '../../../schemas/sync';

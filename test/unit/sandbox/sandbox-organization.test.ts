@@ -4,7 +4,7 @@ import { SandboxCustomerRoles } from '../../../lambdas/adapters/sandbox/sandbox-
 import { SandboxOrganization } from '../../../lambdas/adapters/sandbox/sandbox-organization';
 import { UpstreamThrottledError } from '../../../lambdas/core/errors';
 import { parseRoleArn } from '../../../lambdas/domain/role-arn';
-import { RoleRefusedError } from '../../../lambdas/role-test/ports';
+import { RoleRefusedError } from '../../../lambdas/ports/customer-roles';
 import { sandboxOrgFixtureSchema } from '../../../schemas/sandbox-org';
 
 const PLATFORM = '123456789012';

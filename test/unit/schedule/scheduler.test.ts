@@ -1,4 +1,4 @@
-import type { Clock } from '../../../lambdas/core/retry';
+import type { Clock } from '../../../lambdas/core/clock';
 import { nextDueTime, schedulePhase } from '../../../lambdas/domain/schedule';
 import type { DueIntegration, SchedulePage, ScheduleStore } from '../../../lambdas/schedule/ports';
 import { makeScheduler, type ScheduleSettings } from '../../../lambdas/schedule/service';

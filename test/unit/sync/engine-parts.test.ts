@@ -1,8 +1,8 @@
+import { TokenBucket } from '../../../lambdas/core/token-bucket';
 import { makePublisher } from '../../../lambdas/publisher/service';
 import { eventIdOf } from '../../../lambdas/sync/events';
 import { handleCandidates } from '../../../lambdas/sync/handles';
 import { MirrorIndex } from '../../../lambdas/sync/mirror-index';
-import { TokenBucket } from '../../../lambdas/sync/rate-limit';
 import { runErrorOf } from '../../../lambdas/sync/workflow-errors';
 import type { ChangeEvent } from '../../../schemas/events';
 import type { MirrorNode } from '../../../schemas/sync';
