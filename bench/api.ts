@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { build } from 'hdr-histogram-js';
 import { DynamoDbHealth } from '../lambdas/adapters/aws/dynamodb-health';
 import { DynamoDbIntegrations } from '../lambdas/adapters/aws/dynamodb-integrations';
-import { DynamoDbSync } from '../lambdas/adapters/aws/dynamodb-sync';
+import { syncStores } from '../lambdas/composition/sync';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
 import { localDynamoDbClient } from '../local/dynamodb-local';
 import type { LocalRuntime } from '../local/runtime';
@@ -50,7 +50,7 @@ export async function benchApi(
   const id = world.integration.id;
   const db = createDocumentClient(client);
   const integrations = new DynamoDbIntegrations(db, tableName);
-  const sync = new DynamoDbSync(db, tableName);
+  const sync = syncStores(db, tableName);
   const health = new DynamoDbHealth(db, tableName);
   const token = await runtime.issuer.sign({ tenantId: TENANT, roles: ['tenant_owner'] });
 
@@ -60,9 +60,9 @@ export async function benchApi(
       path: `/v1/integrations/${id}/status`,
       async store() {
         await integrations.get(TENANT, id);
-        const target = await sync.target(TENANT, id);
+        const target = await sync.state.target(TENANT, id);
         if (target?.lastRunId)
-          await sync.run({ tenantId: TENANT, integrationId: id, runId: target.lastRunId });
+          await sync.state.run({ tenantId: TENANT, integrationId: id, runId: target.lastRunId });
       },
     },
     {
@@ -70,7 +70,7 @@ export async function benchApi(
       path: `/v1/integrations/${id}/tree`,
       async store() {
         await integrations.get(TENANT, id);
-        const page = await sync.page(TENANT, id, PAGE);
+        const page = await sync.mirror.page(TENANT, id, PAGE);
         const connections = page.items.filter((node) => node.type === 'connection').map((node) => node.id);
         await health.health(TENANT, id, connections);
       },

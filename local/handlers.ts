@@ -6,19 +6,17 @@ import { DynamoDbIntegrations } from '../lambdas/adapters/aws/dynamodb-integrati
 import { DynamoDbRouting } from '../lambdas/adapters/aws/dynamodb-routing';
 import { DynamoDbSchedule } from '../lambdas/adapters/aws/dynamodb-schedule';
 import { DynamoDbStsBudget } from '../lambdas/adapters/aws/dynamodb-sts-budget';
-import { DynamoDbSync } from '../lambdas/adapters/aws/dynamodb-sync';
 import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
+import { composeMemberCheck, composeSyncService, syncStores } from '../lambdas/composition/sync';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
 import { makeCredentialsBroker } from '../lambdas/credentials/service';
-import { makeMemberCheckService } from '../lambdas/health/service';
 import type { EventBusPort } from '../lambdas/publisher/service';
 import { makeRouter, type Router } from '../lambdas/router/service';
 import type { ApiFunctionName } from '../lambdas/routes';
 import { makeScheduler, type Scheduler } from '../lambdas/schedule/service';
-import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../lambdas/sync/service';
 import { DEFAULT_STS_BUDGET } from '../schemas/credentials';
 import { lambdaContext, type ProxyHandler, type TokenAuthorizer } from './api-gateway';
 import type { InvocableFunctions } from './aws-apis';
@@ -83,26 +81,14 @@ export async function loadHandlers(
   ]);
   const { trustedAccountId, partition, tableName } = config;
   const db = createDocumentClient();
-  const store = new DynamoDbSync(db, tableName);
+  const stores = syncStores(db, tableName);
   const roles = sandbox
     ? new SandboxCustomerRoles(sandbox, trustedAccountId)
     : new StsCustomerRoles(new STSClient({}));
   const rules = { trustedAccountId, allowedPartitions: [partition] };
   const workflow = new LocalWorkflow({ partition, stepMs: LOCAL_STEP_MS, retryMs: 1000 });
-  const syncs = makeSyncService({
-    state: store,
-    mirror: store,
-    roles,
-    workflow,
-    settings: { ...DEFAULT_SYNC_SETTINGS, roleRules: rules },
-  });
-  const health = new DynamoDbHealth(db, tableName);
-  const memberCheck = makeMemberCheckService({
-    state: store,
-    store: health,
-    roles,
-    roleRules: rules,
-  });
+  const syncs = composeSyncService({ db, tableName, roles, workflow, roleRules: rules });
+  const memberCheck = composeMemberCheck({ db, tableName, roles, roleRules: rules });
   workflow.attach(sync.createHandler(syncs, memberCheck));
   // No IAM here, so no alias proves the caller: any consumer name is accepted.
   const broker = credentials.createHandler(
@@ -132,8 +118,8 @@ export async function loadHandlers(
         roles,
         rules,
         trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
-        syncStore: store,
-        health,
+        syncStore: stores,
+        health: new DynamoDbHealth(db, tableName),
         workflow,
         scheduleIntervalMs: config.scheduleIntervalMs,
       }),

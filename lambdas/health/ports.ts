@@ -33,6 +33,9 @@ export interface HealthRecord {
   readonly accountId: string;
   readonly health: MemberHealth;
   readonly before: MemberHealth | null;
-  /** `Connection Updated` when the health changed; null when it is only checked again. */
-  readonly event: ChangeEvent | null;
+  /**
+   * `Connection Updated` when the health changed, numbered by the write that stores it; null
+   * when the health is only checked again.
+   */
+  readonly event: ((sequence: number) => ChangeEvent) | null;
 }

@@ -8,6 +8,7 @@ import { pool } from '../core/pool';
 import { type RetryPolicy, withRetries } from '../core/retry';
 import { SessionCache } from '../core/session-cache';
 import { TokenBucket } from '../core/token-bucket';
+import { buildEvent } from '../domain/change-events';
 import { roleSessionName } from '../domain/external-id';
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
 import {
@@ -17,7 +18,6 @@ import {
   RoleRefusedError,
   StackSetNotFoundError,
 } from '../ports/customer-roles';
-import { buildEvent } from '../sync/events';
 import type { SyncStateStore } from '../sync/ports';
 import type { HealthRecord, MemberHealthStore } from './ports';
 
@@ -44,7 +44,7 @@ export const DEFAULT_MEMBER_CHECK_SETTINGS: MemberCheckSettings = {
 };
 
 export interface MemberCheckDeps {
-  readonly state: Pick<SyncStateStore, 'target' | 'reserveSequence'>;
+  readonly state: Pick<SyncStateStore, 'target'>;
   readonly store: MemberHealthStore;
   readonly roles: CustomerRolesPort;
   readonly roleRules: RoleArnRules;
@@ -132,7 +132,7 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
           checked.push({ connection, health: healthOf(outcome, stackInstance, checkedAt) });
         }
         const healths = checked.map(({ health }) => health);
-        const records = await recordsOf(integration, tenantId, checked, before);
+        const records = recordsOf(integration, tenantId, checked, before);
         await store.record(tenantId, integrationId, records);
         current = {
           ...current,
@@ -182,32 +182,22 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
   }
 
   /** One record per checked connection; those whose health changed carry their event. */
-  async function recordsOf(
+  function recordsOf(
     integration: Integration,
     tenantId: string,
     checked: readonly Checked[],
     before: Map<string, MemberHealth>,
-  ): Promise<HealthRecord[]> {
-    const changed = new Set(
-      checked
-        .filter(({ connection, health }) => {
-          const previous = before.get(connection.id);
-          return previous === undefined || !sameVerdict(previous, health);
-        })
-        .map(({ connection }) => connection.id),
-    );
-    let sequence =
-      changed.size === 0 ? 0 : await state.reserveSequence(tenantId, integration.id, changed.size);
+  ): HealthRecord[] {
     const ctx = { tenantId, scope: integration.scope, integrationId: integration.id, syncRunId: null };
     return checked.map(({ connection, health }) => {
       const previous = before.get(connection.id) ?? null;
-      const event = changed.has(connection.id)
-        ? buildEvent('Connection Updated', ctx, sequence++, {
-            connection: { ...connection, health },
-            changes: [{ field: 'health', from: previous, to: health }],
-          })
-        : null;
-      return { accountId: connection.id, health, before: previous, event };
+      const changed = previous === null || !sameVerdict(previous, health);
+      const event = (sequence: number) =>
+        buildEvent('Connection Updated', ctx, sequence, {
+          connection: { ...connection, health },
+          changes: [{ field: 'health', from: previous, to: health }],
+        });
+      return { accountId: connection.id, health, before: previous, event: changed ? event : null };
     });
   }
 }

@@ -13,9 +13,9 @@ import { startSyncQuerySchema } from '../../schemas/sync';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
-import { DynamoDbSync } from '../adapters/aws/dynamodb-sync';
 import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
+import { syncStores } from '../composition/sync';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
@@ -30,7 +30,7 @@ import { type IntegrationDeps, makeIntegrationService } from './service';
 
 export type IntegrationHandlerDeps = Pick<IntegrationDeps, 'store' | 'externalIds' | 'scheduleIntervalMs'> &
   RoleTestDeps & {
-    readonly syncStore: SyncStateStore & MirrorStore;
+    readonly syncStore: { readonly state: SyncStateStore; readonly mirror: MirrorStore };
     readonly workflow: Pick<WorkflowPort, 'start' | 'checkMembers'>;
     readonly health: Pick<MemberHealthStore, 'health'>;
   };
@@ -48,8 +48,7 @@ export function createHandler({
   ...deps
 }: IntegrationHandlerDeps) {
   const syncs = makeSyncService({
-    state: syncStore,
-    mirror: syncStore,
+    ...syncStore,
     roles,
     workflow,
     settings: { ...DEFAULT_SYNC_SETTINGS, roleRules: rules },
@@ -58,15 +57,14 @@ export function createHandler({
     ...deps,
     roleTest: makeRoleTestService({ roles, rules, trustPolicyProbes }),
     syncs,
-    syncState: syncStore,
-    mirror: syncStore,
+    syncState: syncStore.state,
+    mirror: syncStore.mirror,
     roleRules: rules,
     workflow,
   });
   const nodes = makeNodeService({
     integrations: service,
-    mirror: syncStore,
-    syncState: syncStore,
+    mirror: syncStore.mirror,
     syncs,
     health: deps.health,
   });
@@ -170,7 +168,7 @@ export const handler = createHandler({
   externalIds: new DynamoDbExternalIds(db, env.TABLE_NAME),
   roles: new StsCustomerRoles(new STSClient({})),
   rules: { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS },
-  syncStore: new DynamoDbSync(db, env.TABLE_NAME),
+  syncStore: syncStores(db, env.TABLE_NAME),
   health: new DynamoDbHealth(db, env.TABLE_NAME),
   workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
   scheduleIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,

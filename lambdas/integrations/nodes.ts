@@ -4,16 +4,15 @@ import type { MirrorNode, NodeOverrides } from '../../schemas/sync';
 import { AppError, NotFoundError, VersionConflictError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
+import { changeEventOf } from '../domain/change-events';
 import { effectiveSettings, integrationSettings } from '../domain/settings';
 import type { MemberHealthStore } from '../health/ports';
-import { changeEventOf } from '../sync/events';
 import {
   type Change,
   IntegrationDeletingError,
   MirrorConflictError,
   type MirrorStore,
   NodeHandleTakenError,
-  type SyncStateStore,
 } from '../sync/ports';
 import type { SyncService } from '../sync/service';
 import { type IntegrationService, startSettingsRun, versionOf } from './service';
@@ -21,7 +20,6 @@ import { type IntegrationService, startSettingsRun, versionOf } from './service'
 export interface NodeDeps {
   readonly integrations: Pick<IntegrationService, 'get'>;
   readonly mirror: MirrorStore;
-  readonly syncState: Pick<SyncStateStore, 'reserveSequence'>;
   readonly syncs: Pick<SyncService, 'requestSync'>;
   readonly health: Pick<MemberHealthStore, 'health'>;
   readonly now?: () => Date;
@@ -39,14 +37,7 @@ export class NodeHandleTakenApiError extends AppError {
 const SETTINGS = ['regions', 'options', 'permissions'] as const;
 
 /** Read and change one folder or connection of an integration's mirror: its handle, settings and sharing. */
-export function makeNodeService({
-  integrations,
-  mirror,
-  syncState,
-  syncs,
-  health,
-  now = () => new Date(),
-}: NodeDeps) {
+export function makeNodeService({ integrations, mirror, syncs, health, now = () => new Date() }: NodeDeps) {
   async function find(tenant: TenantContext, integrationId: string, type: MirrorNode['type'], id: string) {
     const integration = await integrations.get(tenant, integrationId);
     const node = await mirror.node(tenant.tenantId, integrationId, type, id);
@@ -99,14 +90,11 @@ export function makeNodeService({
       if (isDeepStrictEqual(edited, node)) return node;
       const after = { ...edited, version: node.version + 1, updatedAt: now().toISOString() } as MirrorNode;
       const change: Change = { kind: 'update', before: node, after };
-      const sequence = await syncState.reserveSequence(tenant.tenantId, integrationId, 1);
-      const event = changeEventOf(
-        change,
-        { tenantId: tenant.tenantId, scope: integration.scope, integrationId, syncRunId: null },
-        sequence,
-      );
+      const ctx = { tenantId: tenant.tenantId, scope: integration.scope, integrationId, syncRunId: null };
       try {
-        await mirror.edit({ tenantId: tenant.tenantId, integrationId }, { change, event });
+        await mirror.edit({ tenantId: tenant.tenantId, integrationId }, change, (edit, sequence) =>
+          changeEventOf(edit, ctx, sequence),
+        );
       } catch (error: unknown) {
         if (error instanceof NodeHandleTakenError) throw new NodeHandleTakenApiError(error.handle);
         // Another PATCH or a sync wrote the node after we read it: as stale as a wrong If-Match.

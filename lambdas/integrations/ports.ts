@@ -25,8 +25,8 @@ export interface IntegrationUpdate {
   readonly after: Integration;
   /** Role claim keys, when the role changes. */
   readonly roleIdentities: { readonly before: string; readonly after: string } | null;
-  /** `Integration Updated`, to the outbox in the same transaction. */
-  readonly event: ChangeEvent;
+  /** `Integration Updated`, numbered and written to the outbox in the same transaction. */
+  readonly event: (sequence: number) => ChangeEvent;
 }
 
 export interface IntegrationStore {

@@ -10,6 +10,7 @@ import {
 } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
+import { buildEvent } from '../domain/change-events';
 import { DEFAULT_MEMBER_ROLE_NAME, parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
 import { nextDueTime } from '../domain/schedule';
 import { canManageScope, describeScope } from '../domain/scope';
@@ -17,7 +18,6 @@ import type { MemberHealthStore } from '../health/ports';
 import { currentExternalId } from '../onboarding/current-external-id';
 import type { ExternalIdStore } from '../onboarding/ports';
 import type { RoleTestService } from '../role-test/service';
-import { buildEvent } from '../sync/events';
 import {
   IntegrationDeletingError,
   type MirrorStore,
@@ -210,7 +210,6 @@ export function makeIntegrationService({
         updatedAt: timestamp,
         createdBy: tenant.subject,
       };
-      const { externalId: _secret, ...published } = integration;
       await store.create({
         tenantId: tenant.tenantId,
         integration,
@@ -225,7 +224,7 @@ export function makeIntegrationService({
             syncRunId: null,
           },
           1,
-          { integration: published },
+          { integration },
         ),
       });
       logger.info('integration created', { integrationId: integration.id, kind: integration.kind });
@@ -342,19 +341,15 @@ export function makeIntegrationService({
         .map((field) => ({ field, from: publishedBefore[field], to: publishedAfter[field] }));
       if (changes.length === 0) return before;
       after = { ...after, version: before.version + 1, updatedAt: now().toISOString() };
-      const sequence = await syncState.reserveSequence(tenant.tenantId, integrationId, 1);
-      const { externalId: _secret, ...published } = after;
+      const ctx = { tenantId: tenant.tenantId, scope: after.scope, integrationId, syncRunId: null };
+      const updated = after;
       await store.update({
         tenantId: tenant.tenantId,
         before,
         after,
         roleIdentities,
-        event: buildEvent(
-          'Integration Updated',
-          { tenantId: tenant.tenantId, scope: after.scope, integrationId, syncRunId: null },
-          sequence,
-          { integration: published, changes },
-        ),
+        event: (sequence) =>
+          buildEvent('Integration Updated', ctx, sequence, { integration: updated, changes }),
       });
       logger.info('integration modified', { integrationId, fields: changes.map((change) => change.field) });
       const resync = changes.some((change) => RESYNC_FIELDS.has(change.field));

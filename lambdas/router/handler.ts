@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDbRouting } from '../adapters/aws/dynamodb-routing';
-import { awsSyncService } from '../adapters/aws/sync-service';
+import { awsSyncWiring, composeSyncService } from '../composition/sync';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv, partitionSchema } from '../core/env';
 import { syncEnvSchema } from '../sync/env';
@@ -25,7 +25,7 @@ const env = loadEnv(syncEnvSchema.extend({ PARTITION: partitionSchema }));
 
 export const handler = createHandler({
   routing: new DynamoDbRouting(createDocumentClient(), env.TABLE_NAME),
-  syncs: awsSyncService(env),
+  syncs: composeSyncService(awsSyncWiring(env)),
   partition: env.PARTITION,
   metrics: new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'router' }),
 });

@@ -3,7 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { DynamoDbSchedule } from '../adapters/aws/dynamodb-schedule';
 import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
-import { awsSyncService } from '../adapters/aws/sync-service';
+import { awsSyncWiring, composeSyncService } from '../composition/sync';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { syncEnvSchema } from '../sync/env';
@@ -34,7 +34,7 @@ const db = createDocumentClient();
 export const handler = createHandler(
   makeScheduler({
     store: new DynamoDbSchedule(db, env.TABLE_NAME),
-    syncs: awsSyncService(env),
+    syncs: composeSyncService(awsSyncWiring(env)),
     workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
     settings: { intervalMs: env.SYNC_INTERVAL_SECONDS * 1000, maxConcurrentSyncs: env.MAX_CONCURRENT_SYNCS },
   }),

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { awsMemberCheckService, awsSyncService } from '../adapters/aws/sync-service';
+import { awsSyncWiring, composeMemberCheck, composeSyncService } from '../composition/sync';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
 import type { MemberCheckService } from '../health/service';
@@ -90,7 +90,8 @@ const env = loadEnv(
   }),
 );
 
+const aws = awsSyncWiring(env);
 export const handler = createHandler(
-  awsSyncService(env, { rateFraction: env.ORG_API_RATE_FRACTION }),
-  awsMemberCheckService(env),
+  composeSyncService({ ...aws, settings: { rateFraction: env.ORG_API_RATE_FRACTION } }),
+  composeMemberCheck(aws),
 );

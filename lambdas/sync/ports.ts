@@ -102,17 +102,16 @@ export interface StoredRun {
   readonly checkpoint: Checkpoint | null;
 }
 
-export type BeginResult =
-  | { readonly started: true; readonly run: SyncRun }
-  | { readonly started: false; readonly activeRunId: string };
-
 /** How a run ends, written in one transaction with its events and the lease's release. */
 export interface RunOutcome {
   readonly run: SyncRun;
   readonly status: IntegrationSyncStatus;
   readonly lastError: RunError | null;
   readonly counts: NodeCounts;
-  readonly events: readonly ChangeEvent[];
+  /** The run's summary and status events, numbered by the write from the first number it gives. */
+  readonly events: (first: number) => readonly ChangeEvent[];
+  /** The integration's last event number as the ending run read it. */
+  readonly lastSequence: number;
   /** The follow-up the ending run saw; the write fails if another arrived meanwhile. */
   readonly followUpSeen: FollowUp | null;
   /** Started in the same write when a follow-up was asked for. */
@@ -120,27 +119,37 @@ export interface RunOutcome {
   readonly leaseExpiresAt: number;
 }
 
-export interface SyncStateStore {
+type IntegrationRef = { readonly tenantId: string; readonly integrationId: string };
+type Lease = { readonly now: number; readonly leaseExpiresAt: number };
+
+/** The integration's sync lease: who may write its mirror, and how a run ends. */
+export interface RunLeases {
   target(tenantId: string, integrationId: string): Promise<SyncTarget | undefined>;
   /**
-   * Takes the integration's lease for a new run, unless another run holds it (then the request
-   * is recorded as a follow-up of that run).
+   * Gives `run` the lease and writes its record, unless a live run holds the lease or a DELETE
+   * was accepted; false then (or when the integration is gone).
    */
-  begin(
-    target: { readonly tenantId: string; readonly integrationId: string },
-    run: SyncRun,
-    options: { readonly now: number; readonly leaseExpiresAt: number },
-  ): Promise<BeginResult>;
+  takeLease(target: IntegrationRef, run: SyncRun, lease: Lease): Promise<boolean>;
   /**
    * Marks the integration deleting and gives the lease to the deletion run, whatever sync holds
-   * it (that sync's next write fails): off the schedule and the routing index at once. Another
-   * deletion run that still holds its lease keeps it.
+   * it (that sync's next write fails): off the schedule and the routing index at once. False
+   * when another deletion run still holds its lease.
    */
-  beginDeletion(
-    target: { readonly tenantId: string; readonly integrationId: string },
-    run: SyncRun,
-    options: { readonly now: number; readonly leaseExpiresAt: number },
-  ): Promise<BeginResult>;
+  takeDeletionLease(target: IntegrationRef, run: SyncRun, lease: Lease): Promise<boolean>;
+  /**
+   * Replaces the live run's follow-up, if it is still `seen`; the run's id, or null when the
+   * lease or the follow-up moved meanwhile (or a DELETE was accepted).
+   */
+  setFollowUp(
+    target: IntegrationRef,
+    change: { readonly seen: FollowUp | null; readonly next: FollowUp; readonly now: number },
+  ): Promise<string | null>;
+  /**
+   * Ends the run: its record, the integration's status, the events, the lease, a follow-up.
+   * Throws FollowUpChangedError when a follow-up arrived since `followUpSeen` was read, and
+   * LeaseLostError when the run no longer holds the lease.
+   */
+  finish(ref: RunRef, outcome: RunOutcome): Promise<void>;
   /**
    * The deletion run's last write: the integration, its handle and role claims go, with its
    * final run record and `Integration Deleted`, if the run still holds the lease.
@@ -152,9 +161,14 @@ export interface SyncStateStore {
       readonly integration: Integration;
       /** The key of its role claim (see domain/role-arn's roleIdentity). */
       readonly roleIdentity: string;
-      readonly event: ChangeEvent;
+      readonly event: (sequence: number) => ChangeEvent;
+      readonly lastSequence: number;
     },
   ): Promise<void>;
+}
+
+/** A run's own record: its progress and checkpoint, and the integration's history of runs. */
+export interface RunRecords {
   run(ref: RunRef): Promise<StoredRun | undefined>;
   /** Saves the checkpoint and renews the lease; throws LeaseLostError if the run no longer holds it. */
   saveProgress(
@@ -166,10 +180,6 @@ export interface SyncStateStore {
       readonly leaseExpiresAt: number;
     },
   ): Promise<void>;
-  /** Throws FollowUpChangedError when a follow-up arrived since `followUpSeen` was read. */
-  finish(ref: RunRef, outcome: RunOutcome): Promise<void>;
-  /** Reserves `count` event sequence numbers of the integration; returns the first. */
-  reserveSequence(tenantId: string, integrationId: string, count: number): Promise<number>;
   listRuns(
     tenantId: string,
     integrationId: string,
@@ -177,28 +187,30 @@ export interface SyncStateStore {
   ): Promise<{ readonly items: readonly SyncRun[]; readonly nextCursor: string | null }>;
 }
 
+export type SyncStateStore = RunLeases & RunRecords;
+
 export type Change =
   | { readonly kind: 'create'; readonly node: MirrorNode }
   | { readonly kind: 'update'; readonly before: MirrorNode; readonly after: MirrorNode }
   | { readonly kind: 'delete'; readonly node: MirrorNode };
 
-/** A change and the event that announces it: written together or not at all. */
-export interface MirrorWrite {
-  readonly change: Change;
-  readonly event: ChangeEvent;
-}
+/** The event that announces a change, given the sequence number the write gives it. */
+export type Announce = (change: Change, sequence: number) => ChangeEvent;
 
 export interface MirrorStore {
   load(tenantId: string, integrationId: string): Promise<MirrorNode[]>;
   /**
    * Writes each change with its outbox event and handle claim, conditionally on the node's
-   * version and on `ref`'s run still holding the integration's lease. The events carry
-   * consecutive sequence numbers, and the same write gives them out: the integration's last
-   * given number must be the one just before the first. Throws SequenceMovedError (another
-   * writer took numbers in between), NodeHandleTakenError, LeaseLostError or
-   * MirrorConflictError, and then nothing of the call is written.
+   * version and on `ref`'s run still holding the integration's lease. The same write numbers
+   * the events, counting on from `lastSequence` (or from where another writer left the
+   * counter), and returns the last number it gave. Throws NodeHandleTakenError, LeaseLostError
+   * or MirrorConflictError, and then nothing of the call is written.
    */
-  apply(ref: RunRef, writes: readonly MirrorWrite[]): Promise<void>;
+  apply(
+    ref: RunRef,
+    changes: readonly Change[],
+    numbering: { readonly lastSequence: number; readonly announce: Announce },
+  ): Promise<number>;
   node(
     tenantId: string,
     integrationId: string,
@@ -210,10 +222,7 @@ export interface MirrorStore {
    * not being deleted. Throws NodeHandleTakenError, IntegrationDeletingError or
    * MirrorConflictError, and then nothing is written.
    */
-  edit(
-    target: { readonly tenantId: string; readonly integrationId: string },
-    write: MirrorWrite,
-  ): Promise<void>;
+  edit(target: IntegrationRef, change: Change, announce: Announce): Promise<void>;
   page(
     tenantId: string,
     integrationId: string,
@@ -257,13 +266,6 @@ export class LeaseLostError extends AppError {
 }
 
 export class FollowUpChangedError extends Error {}
-
-/** Another writer gave out event sequence numbers since the caller read the counter. */
-export class SequenceMovedError extends Error {
-  constructor(readonly eventSequence: number) {
-    super(`The integration's event sequence moved on to ${eventSequence}`);
-  }
-}
 
 /** No sync may start once a DELETE was accepted. */
 export class IntegrationDeletingError extends AppError {

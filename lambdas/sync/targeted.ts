@@ -2,10 +2,11 @@ import type { SyncTargets } from '../../schemas/sync';
 import { nodeKey, parseNodeKey } from '../domain/node-key';
 import { tagsOf } from './filters';
 import type { MirrorIndex } from './mirror-index';
+import type { ChangeWriter } from './mirror-writer';
 import type { PacedOrganizations } from './organizations';
 import type { ContainerCursor } from './ports';
 import { type PlanContext, planPage } from './reconcile';
-import { type ChangeWriter, firstCursor } from './walk';
+import { firstCursor } from './walk';
 
 export interface TargetedOptions {
   readonly organizations: PacedOrganizations;

@@ -10,15 +10,10 @@ import {
 } from '../ports/customer-roles';
 import { tagsOf } from './filters';
 import type { MirrorIndex } from './mirror-index';
+import type { ChangeWriter } from './mirror-writer';
 import type { PacedOrganizations } from './organizations';
-import type { Change, Checkpoint, ContainerCursor } from './ports';
+import type { Checkpoint, ContainerCursor } from './ports';
 import { type PlanContext, planDenied, planPage, planRestored } from './reconcile';
-
-/**
- * Writes the changes a plan gives (with their events) and keeps the index in step. The plan is
- * made again, with the handles learned taken, if another integration holds one it chose.
- */
-export type ChangeWriter = (plan: (takenHandles: ReadonlySet<string>) => Change[]) => Promise<void>;
 
 export interface WalkCounters {
   foldersSeen: number;

@@ -7,7 +7,6 @@ import {
 } from '../../lambdas/adapters/sandbox/sandbox-organization';
 import { nodeKey } from '../../lambdas/domain/node-key';
 import { makePublisher } from '../../lambdas/publisher/service';
-import { changeEventOf } from '../../lambdas/sync/events';
 import type { RunRef } from '../../lambdas/sync/ports';
 import { syncWorkflowDefinition, WORKFLOW_STATES } from '../../lambdas/sync/workflow';
 import { asWorkflowError, runErrorOf } from '../../lambdas/sync/workflow-errors';
@@ -15,7 +14,7 @@ import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../
 import type { ChangeEvent } from '../../schemas/events';
 import type { MirrorNode, SyncTargets } from '../../schemas/sync';
 import { mirrorShape, organizationShape } from '../fixtures/mirror';
-import { createSyncWorld, type SyncWorld, virtualClock } from '../fixtures/sync-world';
+import { createSyncWorld, type SyncWorld, userEdit, virtualClock } from '../fixtures/sync-world';
 
 /**
  * Convergence under faults: random organization changes interleaved with syncs that
@@ -68,7 +67,7 @@ type Fault =
   | {
       readonly kind: 'crash';
       readonly at: number;
-      readonly during: 'apply' | 'saveProgress' | 'finish' | 'reserveSequence';
+      readonly during: 'apply' | 'saveProgress' | 'finish';
       readonly after: boolean;
       /** A timeout, which the workflow retries, or a runtime exit, which fails the run. */
       readonly timeout: boolean;
@@ -109,12 +108,8 @@ const fault: fc.Arbitrary<Fault> = fc.oneof(
   fc.record({
     kind: fc.constant('crash' as const),
     at: fc.integer({ min: 1, max: 4 }),
-    during: fc.constantFrom(
-      'apply' as const,
-      'saveProgress' as const,
-      'finish' as const,
-      'reserveSequence' as const,
-    ),
+    // Numbering events happens inside `apply` and `finish`, so a crash there covers it.
+    during: fc.constantFrom('apply' as const, 'saveProgress' as const, 'finish' as const),
     after: fc.boolean(),
     timeout: fc.boolean(),
   }),
@@ -268,7 +263,6 @@ function installFaults(world: SyncWorld, faults: readonly Fault[]): () => void {
     apply: store.apply,
     saveProgress: store.saveProgress,
     finish: store.finish,
-    reserveSequence: store.reserveSequence,
   };
   let edits = 0;
   for (const f of faults) {
@@ -330,30 +324,6 @@ function installFaults(world: SyncWorld, faults: readonly Fault[]): () => void {
     sandbox.onCall = undefined;
     Object.assign(store, originals);
   };
-}
-
-/** A PATCH of a connection's handle, as the integrations function writes it. */
-async function userEdit(world: SyncWorld, handle: string): Promise<void> {
-  const { store, integration } = world;
-  const tenantId = world.tenantId;
-  const node = (await store.load(tenantId, integration.id)).find(
-    (candidate) => candidate.type === 'connection',
-  );
-  if (!node) return;
-  const after = {
-    ...node,
-    handle,
-    handleSource: 'user',
-    version: node.version + 1,
-    updatedAt: new Date(world.clock.now()).toISOString(),
-  } as MirrorNode;
-  const change = { kind: 'update' as const, before: node, after };
-  const sequence = await store.reserveSequence(tenantId, integration.id, 1);
-  const ctx = { tenantId, scope: integration.scope, integrationId: integration.id, syncRunId: null };
-  await store.edit(
-    { tenantId, integrationId: integration.id },
-    { change, event: changeEventOf(change, ctx, sequence) },
-  );
 }
 
 /**

@@ -1,5 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   connectionSchema,
   type MemberAccessSummary,
@@ -7,12 +6,15 @@ import {
   memberHealthSchema,
 } from '../../../schemas/sync';
 import { ITEM_KEYS } from '../../../schemas/table';
-import { errorName } from '../../core/errors';
 import { logger } from '../../core/logger';
 import type { HealthRecord, MemberHealthStore } from '../../health/ports';
+import { MirrorConflictError } from '../../sync/ports';
 import { batchGetAll, batchWriteAll } from './batch';
-import { outboxItem, type TransactItem } from './dynamodb-sync';
 import { queryPage } from './query-page';
+import { and } from './table/expressions';
+import { absent, exists, integrationItem, memberHealthItem } from './table/items';
+import { writePublishing } from './table/publishing';
+import { TransactionCancelledError, updateIf } from './table/transaction';
 
 /** A health record no check renewed for this long is stale: TTL removes it. */
 const HEALTH_TTL_SECONDS = 30 * 24 * 3600;
@@ -61,63 +63,43 @@ export class DynamoDbHealth implements MemberHealthStore {
   }
 
   async summarise(tenantId: string, integrationId: string, summary: MemberAccessSummary): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.integration(integrationId) },
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletingSince)',
-          UpdateExpression: 'SET memberAccess = :summary',
-          ExpressionAttributeValues: { ':summary': summary },
-        }),
-      );
-    } catch (error: unknown) {
-      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
-    }
+    await updateIf(
+      this.db,
+      this.tableName,
+      integrationItem.key(tenantId, integrationId),
+      { set: { memberAccess: summary } },
+      and(exists, integrationItem.notDeleting),
+    );
   }
 
   private async recordChanges(tenantId: string, integrationId: string, changed: readonly HealthRecord[]) {
-    const pk = ITEM_KEYS.tenant(tenantId);
-    const items: TransactItem[] = [
-      {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: { pk, sk: ITEM_KEYS.integration(integrationId) },
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletingSince)',
-        },
-      },
-    ];
-    for (const record of changed) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: this.itemOf(tenantId, integrationId, record),
-          ...(record.before === null
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: 'checkedAt = :before',
-                ExpressionAttributeValues: { ':before': record.before.checkedAt },
-              }),
-        },
-      });
-      if (record.event) {
-        items.push({
-          Put: {
-            TableName: this.tableName,
-            Item: outboxItem(tenantId, integrationId, record.event, this.clock()),
-          },
-        });
-      }
-    }
+    const announce = changed.flatMap((record) => (record.event ? [record.event] : []));
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await writePublishing(this.db, this.tableName, {
+        tenantId,
+        integrationId,
+        events: (first) => announce.map((event, offset) => event(first + offset)),
+        integration: { condition: integrationItem.notDeleting },
+        rest: (transaction) => {
+          for (const record of changed) {
+            transaction.put(
+              `health ${record.accountId}`,
+              this.itemOf(tenantId, integrationId, record),
+              record.before === null ? absent : memberHealthItem.checkedAtIs(record.before.checkedAt),
+            );
+          }
+        },
+        refused: (cancelled) => cancelled,
+        conflict: () => new MirrorConflictError(),
+        now: this.clock(),
+      });
     } catch (error: unknown) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!(error instanceof TransactionCancelledError)) throw error;
       // The integration went, or another check recorded these accounts first: theirs stands.
       logger.info('member health not recorded: it changed meanwhile', {
         integrationId,
         accounts: changed.length,
-        reasons: (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None'),
+        refused: [...error.refused],
       });
     }
   }
@@ -132,6 +114,6 @@ export class DynamoDbHealth implements MemberHealthStore {
   }
 
   private keyOf(tenantId: string, integrationId: string, accountId: string) {
-    return { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.memberHealth(integrationId, accountId) };
+    return memberHealthItem.key(tenantId, integrationId, accountId);
   }
 }

@@ -1,10 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Integration, integrationSchema } from '../../../schemas/api/integrations';
 import { GLOBAL_INDEXES, ITEM_KEYS } from '../../../schemas/table';
 import { NotFoundError, VersionConflictError } from '../../core/errors';
@@ -16,9 +10,12 @@ import {
   type NewIntegration,
   RoleAlreadyConnectedError,
 } from '../../integrations/ports';
-import { IntegrationDeletingError } from '../../sync/ports';
+import { IntegrationDeletingError, MirrorConflictError } from '../../sync/ports';
 import { decodeCursor, encodeCursor } from './cursor';
-import { outboxItem, type TransactItem } from './dynamodb-sync';
+import { and } from './table/expressions';
+import { absent, integrationClaims, integrationItem, outboxItem, versionIs } from './table/items';
+import { writePublishing } from './table/publishing';
+import { type ItemKey, Transaction, TransactionCancelledError } from './table/transaction';
 
 /**
  * Integrations as `TENANT#<id>` / `INTEGRATION#<id>` items. A handle and a role are claimed by
@@ -31,157 +28,95 @@ export class DynamoDbIntegrations implements IntegrationStore {
   ) {}
 
   async create({ tenantId, integration, roleIdentity, event, firstDueAt }: NewIntegration): Promise<void> {
-    const pk = ITEM_KEYS.tenant(tenantId);
-    const sk = ITEM_KEYS.integration(integration.id);
-    const claim = { integrationId: integration.id, createdAt: integration.createdAt };
+    const key = integrationItem.key(tenantId, integration.id);
     const routing =
       integration.managementAccountId === null
         ? {}
         : {
             routingPk: ITEM_KEYS.managementAccount(integration.partition, integration.managementAccountId),
-            routingSk: `${pk}#${sk}`,
+            routingSk: `${key.pk}#${key.sk}`,
           };
     const { partitionKey: duePk, sortKey: dueSk } = GLOBAL_INDEXES.bySchedule;
     const schedule = { [duePk]: ITEM_KEYS.scheduleDue, [dueSk]: firstDueAt };
-    const ifAbsent = 'attribute_not_exists(pk)';
+    const claim = (claimKey: ItemKey) =>
+      integrationClaims.item(claimKey, integration.id, integration.createdAt);
+    const created = Date.parse(integration.createdAt);
+    const transaction = new Transaction(this.tableName)
+      .put(
+        'integration',
+        { ...key, ...integration, ...routing, ...schedule, eventSequence: event.detail.sequence },
+        absent,
+      )
+      .put('handle claim', claim(integrationClaims.handleKey(tenantId, integration.handle)), absent)
+      .put('role claim', claim(integrationClaims.roleKey(tenantId, roleIdentity)), absent)
+      .put('event', outboxItem.item(tenantId, integration.id, event, created), absent);
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  pk,
-                  sk,
-                  ...integration,
-                  ...routing,
-                  ...schedule,
-                  eventSequence: event.detail.sequence,
-                },
-                ConditionExpression: ifAbsent,
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { pk, sk: ITEM_KEYS.integrationHandle(integration.handle), ...claim },
-                ConditionExpression: ifAbsent,
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { pk, sk: ITEM_KEYS.integrationRole(roleIdentity), ...claim },
-                ConditionExpression: ifAbsent,
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: outboxItem(tenantId, integration.id, event, Date.parse(integration.createdAt)),
-                ConditionExpression: ifAbsent,
-              },
-            },
-          ],
-        }),
-      );
+      await transaction.send(this.db);
     } catch (error: unknown) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      // Reasons come in the order of TransactItems: [integration, handle, role].
-      const failed = (error.CancellationReasons ?? []).map(
-        (reason) => reason.Code === 'ConditionalCheckFailed',
-      );
-      if (failed[1]) throw new HandleTakenError(integration.handle);
-      if (failed[2]) throw new RoleAlreadyConnectedError(integration.roleArn);
+      if (!(error instanceof TransactionCancelledError)) throw error;
+      if (error.failed('handle claim')) throw new HandleTakenError(integration.handle);
+      if (error.failed('role claim')) throw new RoleAlreadyConnectedError(integration.roleArn);
       throw error;
     }
   }
 
   async update({ tenantId, before, after, roleIdentities, event }: IntegrationUpdate): Promise<void> {
-    const pk = ITEM_KEYS.tenant(tenantId);
-    const claim = { integrationId: after.id, createdAt: after.updatedAt };
-    const ours = {
-      ConditionExpression: 'integrationId = :integration',
-      ExpressionAttributeValues: { ':integration': after.id },
-    };
     const fields = (Object.keys(after) as (keyof Integration)[]).filter(
       (field) => JSON.stringify(after[field]) !== JSON.stringify(before[field]),
     );
-    const items: TransactItem[] = [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: { pk, sk: ITEM_KEYS.integration(after.id) },
-          ConditionExpression: 'version = :expected AND attribute_not_exists(deletingSince)',
-          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
-          ExpressionAttributeNames: Object.fromEntries(fields.map((field, i) => [`#f${i}`, field])),
-          ExpressionAttributeValues: {
-            ':expected': before.version,
-            ...Object.fromEntries(fields.map((field, i) => [`:f${i}`, after[field]])),
-          },
-        },
-      },
-    ];
-    /** Positions of the new claims, to name a refused one. */
-    const claims: { position: number; error: () => Error }[] = [];
+    const claim = (claimKey: ItemKey) => integrationClaims.item(claimKey, after.id, after.updatedAt);
     /** Claims the new key and releases the old one, in the same transaction. */
-    const moveClaim = (from: string, to: string, error: () => Error) => {
-      claims.push({ position: items.length, error });
-      items.push(
-        {
-          Put: {
-            TableName: this.tableName,
-            Item: { pk, sk: to, ...claim },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        { Delete: { TableName: this.tableName, Key: { pk, sk: from }, ...ours } },
-      );
-    };
-    if (after.handle !== before.handle) {
-      moveClaim(
-        ITEM_KEYS.integrationHandle(before.handle),
-        ITEM_KEYS.integrationHandle(after.handle),
-        () => new HandleTakenError(after.handle),
-      );
-    }
-    if (roleIdentities && roleIdentities.after !== roleIdentities.before) {
-      moveClaim(
-        ITEM_KEYS.integrationRole(roleIdentities.before),
-        ITEM_KEYS.integrationRole(roleIdentities.after),
-        () => new RoleAlreadyConnectedError(after.roleArn),
-      );
-    }
-    items.push({
-      Put: {
-        TableName: this.tableName,
-        Item: outboxItem(tenantId, after.id, event, Date.parse(after.updatedAt)),
-        ConditionExpression: 'attribute_not_exists(pk)',
+    const moveClaim = (transaction: Transaction, what: string, from: ItemKey, to: ItemKey) =>
+      transaction
+        .put(`${what} claim`, claim(to), absent)
+        .delete(`${what} release`, from, integrationClaims.claimedBy(after.id));
+    await writePublishing(this.db, this.tableName, {
+      tenantId,
+      integrationId: after.id,
+      events: (first) => [event(first)],
+      integration: {
+        condition: and(versionIs(before.version), integrationItem.notDeleting),
+        update: { set: Object.fromEntries(fields.map((field) => [field, after[field]])) },
       },
+      rest: (transaction) => {
+        if (after.handle !== before.handle) {
+          moveClaim(
+            transaction,
+            'handle',
+            integrationClaims.handleKey(tenantId, before.handle),
+            integrationClaims.handleKey(tenantId, after.handle),
+          );
+        }
+        if (roleIdentities && roleIdentities.after !== roleIdentities.before) {
+          moveClaim(
+            transaction,
+            'role',
+            integrationClaims.roleKey(tenantId, roleIdentities.before),
+            integrationClaims.roleKey(tenantId, roleIdentities.after),
+          );
+        }
+      },
+      refused: (cancelled, current) => {
+        if (current === undefined) return new NotFoundError('The integration');
+        if (current !== null) {
+          return current.sync.deletingSince !== undefined
+            ? new IntegrationDeletingError()
+            : new VersionConflictError(current.integration.version);
+        }
+        if (cancelled.failed('handle claim')) return new HandleTakenError(after.handle);
+        if (cancelled.failed('role claim')) return new RoleAlreadyConnectedError(after.roleArn);
+        return cancelled;
+      },
+      conflict: () => new MirrorConflictError(),
+      now: Date.parse(after.updatedAt),
     });
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error: unknown) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const failed = (position: number) =>
-        error.CancellationReasons?.[position]?.Code === 'ConditionalCheckFailed';
-      if (failed(0)) {
-        const current = await this.get(tenantId, after.id);
-        if (!current) throw new NotFoundError('The integration');
-        if (current.status === 'deleting') throw new IntegrationDeletingError();
-        throw new VersionConflictError(current.version);
-      }
-      for (const { position, error: refused } of claims) if (failed(position)) throw refused();
-      throw error;
-    }
   }
 
   async get(tenantId: string, integrationId: string): Promise<Integration | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.integration(integrationId) },
+        Key: integrationItem.key(tenantId, integrationId),
       }),
     );
     return Item ? integrationSchema.parse(Item) : undefined;

@@ -10,6 +10,7 @@ import {
 } from '../../../lambdas/ports/customer-roles';
 import type { SyncTarget } from '../../../lambdas/sync/ports';
 import type { Integration } from '../../../schemas/api/integrations';
+import type { ChangeEvent } from '../../../schemas/events';
 import type { Connection, MemberAccessSummary, MemberHealth, StackInstance } from '../../../schemas/sync';
 
 const TENANT = 'tenant-a';
@@ -51,7 +52,9 @@ function connection(id: string, disabled = false): Connection {
 /** Health records in memory, with what was written, as the DynamoDB adapter keeps them. */
 class MemoryHealth implements MemberHealthStore {
   readonly stored = new Map<string, MemberHealth>();
-  readonly events: NonNullable<HealthRecord['event']>[] = [];
+  readonly events: ChangeEvent[] = [];
+  /** The integration's event counter, which the real store moves on in the same write. */
+  private sequence = 0;
   summary: MemberAccessSummary | null = null;
 
   constructor(private readonly all: readonly Connection[]) {}
@@ -74,7 +77,7 @@ class MemoryHealth implements MemberHealthStore {
   async record(_tenantId: string, _integrationId: string, records: readonly HealthRecord[]) {
     for (const record of records) {
       this.stored.set(record.accountId, record.health);
-      if (record.event) this.events.push(record.event);
+      if (record.event) this.events.push(record.event(++this.sequence));
     }
   }
 
@@ -134,7 +137,6 @@ function setup(
   const clock = virtualClock();
   const store = new MemoryHealth(connections);
   const roles = new ScriptedRoles(verdicts, clock);
-  let sequence = 0;
   let target: SyncTarget | undefined = {
     integration: { ...integration, ...overrides },
     deleting: false,
@@ -142,10 +144,6 @@ function setup(
   const service = makeMemberCheckService({
     state: {
       target: async () => target,
-      reserveSequence: async (_tenant, _id, count) => {
-        sequence += count;
-        return sequence - count + 1;
-      },
     },
     store,
     roles,

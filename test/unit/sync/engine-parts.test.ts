@@ -1,6 +1,6 @@
 import { TokenBucket } from '../../../lambdas/core/token-bucket';
+import { eventIdOf } from '../../../lambdas/domain/change-events';
 import { makePublisher } from '../../../lambdas/publisher/service';
-import { eventIdOf } from '../../../lambdas/sync/events';
 import { handleCandidates } from '../../../lambdas/sync/handles';
 import { MirrorIndex } from '../../../lambdas/sync/mirror-index';
 import { runErrorOf } from '../../../lambdas/sync/workflow-errors';

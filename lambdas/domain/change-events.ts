@@ -8,7 +8,7 @@ import {
   type FieldChange,
 } from '../../schemas/events';
 import type { MirrorNode } from '../../schemas/sync';
-import type { Change } from './ports';
+import type { Change } from '../sync/ports';
 
 export interface EventContext {
   readonly tenantId: string;
@@ -74,4 +74,32 @@ export function fieldChanges(before: MirrorNode, after: MirrorNode): FieldChange
   return Object.keys(to)
     .filter((field) => !UNREPORTED_FIELDS.has(field) && !isDeepStrictEqual(from[field], to[field]))
     .map((field) => ({ field, from: from[field] ?? null, to: to[field] ?? null }));
+}
+
+/** Fields no event may carry, at any depth: the External ID is a secret between us and the customer. */
+const SECRET_FIELDS = new Set(['externalId']);
+
+/**
+ * The event as it may leave us. Every event is published through the outbox, and the outbox
+ * writes only what this returns, so no caller has to remember to strip an integration.
+ */
+export function publishable(event: ChangeEvent): ChangeEvent {
+  return { detailType: event.detailType, detail: withoutSecrets(event.detail) as ChangeEvent['detail'] };
+}
+
+function withoutSecrets(value: unknown): unknown {
+  // A field change names its field: the change of a secret goes whole.
+  if (Array.isArray(value)) return value.filter((item) => !namesSecret(item)).map(withoutSecrets);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([field]) => !SECRET_FIELDS.has(field))
+      .map(([field, inner]) => [field, withoutSecrets(inner)]),
+  );
+}
+
+function namesSecret(item: unknown): boolean {
+  return (
+    typeof item === 'object' && item !== null && 'field' in item && SECRET_FIELDS.has(String(item.field))
+  );
 }

@@ -1,0 +1,235 @@
+import * as z from 'zod';
+import { type Integration, integrationSchema } from '../../../../schemas/api/integrations';
+import type { ChangeEvent } from '../../../../schemas/events';
+import {
+  type MirrorNode,
+  memberAccessSummarySchema,
+  mirrorNodeSchema,
+  runErrorSchema,
+  type SyncRun,
+  syncRunSchema,
+  syncTargetsSchema,
+} from '../../../../schemas/sync';
+import { GLOBAL_INDEXES, ITEM_KEYS } from '../../../../schemas/table';
+import { publishable } from '../../../domain/change-events';
+import { nodeKey } from '../../../domain/node-key';
+import type { Condition } from './expressions';
+import type { ItemKey } from './transaction';
+
+/**
+ * The table's item types: for each, its key, its attributes and the conditions writers put on
+ * it. Adapters build their requests from these, so a key or a condition is spelled once.
+ * The README's "Data" section explains each key.
+ */
+
+/** The item exists (any item type). */
+export const exists: Condition = { expression: 'attribute_exists(pk)' };
+/** No item has this key yet: a claim or a create. */
+export const absent: Condition = { expression: 'attribute_not_exists(pk)' };
+
+/** Optimistic concurrency on items with a `version` (integrations, folders, connections). */
+export function versionIs(version: number): Condition {
+  return { expression: 'version = :expectedVersion', values: { ':expectedVersion': version } };
+}
+
+// ─── The integration item ────────────────────────────────────────────────────────────────
+
+const followUpSchema = z.object({
+  trigger: syncRunSchema.shape.trigger,
+  confirmDeletions: z.boolean(),
+  targets: syncTargetsSchema.nullable().default(null),
+});
+export type StoredFollowUp = z.infer<typeof followUpSchema>;
+
+/** The sync engine's attributes on the integration item, beside the integration itself. */
+const syncAttributesSchema = z.object({
+  activeRunId: z.string().optional(),
+  leaseExpiresAt: z.number().optional(),
+  /** JSON, so a condition can compare it as a string. */
+  followUp: z.string().optional(),
+  lastRunId: z.string().optional(),
+  lastError: runErrorSchema.nullable().optional(),
+  folderCount: z.number().optional(),
+  connectionCount: z.number().optional(),
+  /** When a DELETE was accepted (epoch ms). */
+  deletingSince: z.number().optional(),
+  memberAccess: memberAccessSummarySchema.optional(),
+  /** The last event sequence number given out; every write that publishes moves it on. */
+  eventSequence: z.number().optional(),
+});
+
+export interface IntegrationRecord {
+  readonly integration: Integration;
+  readonly sync: z.infer<typeof syncAttributesSchema>;
+  readonly followUp: StoredFollowUp | null;
+}
+
+export const integrationItem = {
+  key: (tenantId: string, integrationId: string): ItemKey => ({
+    pk: ITEM_KEYS.tenant(tenantId),
+    sk: ITEM_KEYS.integration(integrationId),
+  }),
+
+  parse(item: Record<string, unknown>): IntegrationRecord {
+    const sync = syncAttributesSchema.parse(item);
+    return {
+      integration: integrationSchema.parse(item),
+      sync,
+      followUp: sync.followUp ? followUpSchema.parse(JSON.parse(sync.followUp)) : null,
+    };
+  },
+
+  /** What a deleting integration drops at once: the schedule and the routing index pass it by. */
+  indexAttributes: [
+    GLOBAL_INDEXES.bySchedule.partitionKey,
+    GLOBAL_INDEXES.bySchedule.sortKey,
+    GLOBAL_INDEXES.byManagementAccount.partitionKey,
+    GLOBAL_INDEXES.byManagementAccount.sortKey,
+  ],
+
+  /** A DELETE was not accepted: nothing but the deletion run may write it. */
+  notDeleting: { expression: 'attribute_not_exists(deletingSince)' } satisfies Condition,
+  /** A deletion takes over any sync's lease, but not a live deletion run's. */
+  deletionMayStart(now: number): Condition {
+    return {
+      expression:
+        'attribute_not_exists(deletingSince) OR attribute_not_exists(activeRunId) OR leaseExpiresAt < :now',
+      values: { ':now': now },
+    };
+  },
+
+  holdsLease(runId: string): Condition {
+    return { expression: 'activeRunId = :leaseRun', values: { ':leaseRun': runId } };
+  },
+  /** No run holds the lease, or its holder is past its time (a run that died). */
+  leaseFree(now: number): Condition {
+    return {
+      expression: 'attribute_not_exists(activeRunId) OR leaseExpiresAt < :now',
+      values: { ':now': now },
+    };
+  },
+  leaseLive(now: number): Condition {
+    return {
+      expression: 'attribute_exists(activeRunId) AND leaseExpiresAt >= :now',
+      values: { ':now': now },
+    };
+  },
+  /** The follow-up is still the one read (null: none was asked for). */
+  followUpIs(seen: StoredFollowUp | null): Condition {
+    return seen === null
+      ? { expression: 'attribute_not_exists(followUp)' }
+      : { expression: 'followUp = :seenFollowUp', values: { ':seenFollowUp': JSON.stringify(seen) } };
+  },
+  followUpValue: (followUp: StoredFollowUp): string => JSON.stringify(followUp),
+  /** No one gave out event numbers since `last` was read. */
+  sequenceIs(last: number): Condition {
+    return { expression: 'eventSequence = :previousSequence', values: { ':previousSequence': last } };
+  },
+} as const;
+
+/** Claims of an integration's handle and role inside the tenant: what makes both unique. */
+export const integrationClaims = {
+  handleKey: (tenantId: string, handle: string): ItemKey => ({
+    pk: ITEM_KEYS.tenant(tenantId),
+    sk: ITEM_KEYS.integrationHandle(handle),
+  }),
+  roleKey: (tenantId: string, roleIdentity: string): ItemKey => ({
+    pk: ITEM_KEYS.tenant(tenantId),
+    sk: ITEM_KEYS.integrationRole(roleIdentity),
+  }),
+  item: (key: ItemKey, integrationId: string, createdAt: string) => ({ ...key, integrationId, createdAt }),
+  claimedBy,
+  /** Releasing a claim that is already gone is fine; another integration's is not ours to release. */
+  ownOrAbsent(integrationId: string): Condition {
+    return {
+      expression: 'attribute_not_exists(pk) OR integrationId = :claimant',
+      values: { ':claimant': integrationId },
+    };
+  },
+} as const;
+
+function claimedBy(integrationId: string): Condition {
+  return { expression: 'integrationId = :claimant', values: { ':claimant': integrationId } };
+}
+
+// ─── The mirror: folders, connections and their handle claims ─────────────────────────────
+
+export const mirrorItem = {
+  key: (tenantId: string, integrationId: string, node: Pick<MirrorNode, 'type' | 'id'>): ItemKey => ({
+    pk: ITEM_KEYS.tenant(tenantId),
+    sk:
+      node.type === 'folder'
+        ? ITEM_KEYS.folder(integrationId, node.id)
+        : ITEM_KEYS.connection(integrationId, node.id),
+  }),
+  item: (tenantId: string, integrationId: string, node: MirrorNode) => ({
+    ...mirrorItem.key(tenantId, integrationId, node),
+    ...node,
+  }),
+  parse: (item: Record<string, unknown>): MirrorNode => mirrorNodeSchema.parse(item),
+} as const;
+
+export const nodeHandleClaim = {
+  key: (tenantId: string, handle: string): ItemKey => ({
+    pk: ITEM_KEYS.tenant(tenantId),
+    sk: ITEM_KEYS.nodeHandle(handle),
+  }),
+  item: (tenantId: string, integrationId: string, node: MirrorNode) => ({
+    ...nodeHandleClaim.key(tenantId, node.handle),
+    integrationId,
+    node: nodeKey(node),
+  }),
+  claimedBy,
+} as const;
+
+// ─── Sync runs ──────────────────────────────────────────────────────────────────────────────
+
+/** Finished runs stay in the history this long. */
+export const RUN_RETENTION_DAYS = 90;
+
+export const runItem = {
+  key: (tenantId: string, integrationId: string, runId: string): ItemKey => ({
+    pk: ITEM_KEYS.tenant(tenantId),
+    sk: ITEM_KEYS.run(integrationId, runId),
+  }),
+  item: (tenantId: string, run: SyncRun) => ({ ...runItem.key(tenantId, run.integrationId, run.id), ...run }),
+  /** A finished run, with the time after which TTL removes it. */
+  finished: (tenantId: string, run: SyncRun, now: number) => ({
+    ...runItem.item(tenantId, run),
+    expiresAt: Math.floor(now / 1000) + RUN_RETENTION_DAYS * 24 * 3600,
+  }),
+  parse: (item: Record<string, unknown>): SyncRun => syncRunSchema.parse(item),
+} as const;
+
+// ─── The outbox ─────────────────────────────────────────────────────────────────────────────
+
+/** Outbox items only need to outlive the stream (24 h); a week leaves room to replay. */
+const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
+
+/** The transactional outbox: written with each change, published from the table's stream. */
+export const outboxItem = {
+  /** Only what `publishable` keeps is written: no secret reaches the bus. */
+  item(tenantId: string, integrationId: string, event: ChangeEvent, now: number) {
+    const { detailType, detail } = publishable(event);
+    return {
+      pk: ITEM_KEYS.tenant(tenantId),
+      sk: ITEM_KEYS.outbox(integrationId, detail.sequence),
+      detailType,
+      detail,
+      expiresAt: Math.floor(now / 1000) + OUTBOX_TTL_SECONDS,
+    };
+  },
+} as const;
+
+// ─── Member-role health ─────────────────────────────────────────────────────────────────────
+
+export const memberHealthItem = {
+  key: (tenantId: string, integrationId: string, accountId: string): ItemKey => ({
+    pk: ITEM_KEYS.tenant(tenantId),
+    sk: ITEM_KEYS.memberHealth(integrationId, accountId),
+  }),
+  /** The record is still the one read (by when it was checked). */
+  checkedAtIs(checkedAt: string): Condition {
+    return { expression: 'checkedAt = :checkedBefore', values: { ':checkedBefore': checkedAt } };
+  },
+} as const;
