@@ -1,4 +1,4 @@
-import type { Partition } from '../lambdas/core/env';
+import type { Partition } from '../schemas/api/common';
 
 /** The local runtime's settings. Every one has a default, so `npm start` needs none. */
 export interface LocalConfig {

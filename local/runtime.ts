@@ -18,6 +18,7 @@ import {
 } from '../lambdas/core/errors';
 import { API_ROUTES } from '../lambdas/routes';
 import { TEMPLATE_NAMES } from '../schemas/api/onboarding';
+import type { Environment } from '../schemas/environment';
 import {
   sandboxAccountCreateSchema,
   sandboxMoveSchema,
@@ -196,25 +197,29 @@ function setFunctionEnvironment(config: LocalConfig, url: string, dynamoDbEndpoi
     env.AWS_SECRET_ACCESS_KEY ??= 'local';
   }
   env.AWS_ENDPOINT_URL_DYNAMODB = dynamoDbEndpoint;
-  env.TABLE_NAME = config.tableName;
-  env.TRUSTED_ACCOUNT_ID = config.trustedAccountId;
-  env.PARTITION = config.partition;
-  env.ALLOWED_PARTITIONS = config.partition;
-  env.TEMPLATES_DIR = TEMPLATES_DIR;
-  env.TEMPLATES_BASE_URL = `${url}/local/templates/`;
-  env.SYNC_INTERVAL_SECONDS = String(config.scheduleIntervalMs / 1000);
-  env.STATE_MACHINE_ARN = `arn:${config.partition}:states:${config.region}:${config.trustedAccountId}:stateMachine:local-sync`;
-  env.CONNECTIONS_BUS_NAME = 'aws-org-connections-local';
-  env.INGRESS_BUS_ARN = `arn:${config.partition}:events:${config.region}:${config.trustedAccountId}:event-bus/aws-org-connections-ingress-local`;
-  env.AUTH_ISSUER = LOCAL_ISSUER;
-  env.AUTH_AUDIENCE = LOCAL_AUDIENCE;
-  env.AUTH_JWKS_URI = `${url}/local/jwks.json`;
-  env.CLAIM_TENANT = 'tenant_id';
-  env.CLAIM_ORG_IDS = 'org_ids';
-  env.CLAIM_ROLES = 'roles';
   env.POWERTOOLS_SERVICE_NAME ??= 'aws-org-connections';
-  // No IAM locally: no alias can prove which consumer calls the broker.
-  env.CONSUMER_IDENTITY = 'none';
+  const { partition, region, trustedAccountId } = config;
+  const functions: Environment = {
+    TABLE_NAME: config.tableName,
+    TRUSTED_ACCOUNT_ID: trustedAccountId,
+    PARTITION: partition,
+    ALLOWED_PARTITIONS: partition,
+    TEMPLATES_DIR,
+    TEMPLATES_BASE_URL: `${url}/local/templates/`,
+    SYNC_INTERVAL_SECONDS: String(config.scheduleIntervalMs / 1000),
+    STATE_MACHINE_ARN: `arn:${partition}:states:${region}:${trustedAccountId}:stateMachine:local-sync`,
+    CONNECTIONS_BUS_NAME: 'aws-org-connections-local',
+    INGRESS_BUS_ARN: `arn:${partition}:events:${region}:${trustedAccountId}:event-bus/aws-org-connections-ingress-local`,
+    AUTH_ISSUER: LOCAL_ISSUER,
+    AUTH_AUDIENCE: LOCAL_AUDIENCE,
+    AUTH_JWKS_URI: `${url}/local/jwks.json`,
+    CLAIM_TENANT: 'tenant_id',
+    CLAIM_ORG_IDS: 'org_ids',
+    CLAIM_ROLES: 'roles',
+    // No IAM locally: no alias can prove which consumer calls the broker.
+    CONSUMER_IDENTITY: 'none',
+  };
+  Object.assign(env, functions);
 }
 
 interface ServeContext {

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { createRemoteJWKSet } from 'jose';
-import * as z from 'zod';
+import { envSchema } from '../../schemas/environment';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
 import { toAuthorizerContext } from '../core/tenant-context';
@@ -48,14 +48,7 @@ export function wholeStage(methodArn: string): string {
 }
 
 const env = loadEnv(
-  z.object({
-    AUTH_ISSUER: z.url(),
-    AUTH_JWKS_URI: z.url(),
-    AUTH_AUDIENCE: z.string().min(1).optional(),
-    CLAIM_TENANT: z.string().min(1),
-    CLAIM_ORG_IDS: z.string().min(1),
-    CLAIM_ROLES: z.string().min(1),
-  }),
+  envSchema('AUTH_ISSUER', 'AUTH_JWKS_URI', 'AUTH_AUDIENCE', 'CLAIM_TENANT', 'CLAIM_ORG_IDS', 'CLAIM_ROLES'),
 );
 
 export const handler = createAuthorizerHandler(

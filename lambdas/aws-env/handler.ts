@@ -1,7 +1,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import * as z from 'zod';
+import { envSchema } from '../../schemas/environment';
 import { StsCallerIdentity } from '../adapters/aws/sts-caller-identity';
-import { accountIdSchema, loadEnv, partitionSchema } from '../core/env';
+import { loadEnv } from '../core/env';
 import { httpHandler } from '../core/http';
 import { type EnvCheckDeps, makeEnvCheckService } from './service';
 
@@ -11,7 +11,7 @@ export function createHandler(deps: EnvCheckDeps) {
   return httpHandler({}, async () => ({ status: 200, body: await service.check() }));
 }
 
-const env = loadEnv(z.object({ TRUSTED_ACCOUNT_ID: accountIdSchema, PARTITION: partitionSchema }));
+const env = loadEnv(envSchema('TRUSTED_ACCOUNT_ID', 'PARTITION'));
 
 export const handler = createHandler({
   identity: new StsCallerIdentity(new STSClient({})),

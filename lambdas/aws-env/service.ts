@@ -1,5 +1,5 @@
 import type { EnvCheck } from '../../schemas/api/aws-env';
-import type { Partition } from '../core/env';
+import type { Partition } from '../../schemas/api/common';
 
 /** The backend's own AWS identity, as STS sees it. */
 export interface CallerIdentity {

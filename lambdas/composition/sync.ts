@@ -2,6 +2,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
+import type { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
 import { DynamoDbMirror } from '../adapters/aws/dynamodb-mirror';
 import { DynamoDbRuns } from '../adapters/aws/dynamodb-runs';
@@ -12,11 +13,10 @@ import { createDocumentClient } from '../core/dynamodb';
 import type { RoleArnRules } from '../domain/role-arn';
 import { makeMemberCheckService } from '../health/service';
 import type { CustomerRolesPort } from '../ports/customer-roles';
-import type { syncEnvSchema } from '../sync/env';
 import type { MirrorStore, SyncStateStore, WorkflowPort } from '../sync/ports';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService, type SyncSettings } from '../sync/service';
 
-type SyncEnv = z.infer<typeof syncEnvSchema>;
+type SyncEnv = z.infer<ReturnType<typeof envSchema<(typeof SYNC_ENV)[number]>>>;
 
 /** What the sync engine runs on; the local runtime, the bench and the tests pass their own. */
 export interface SyncWiring {

@@ -12,5 +12,3 @@ export function loadEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEn
   }
   return result.data;
 }
-
-export { accountIdSchema, type Partition, partitionSchema } from '../../schemas/api/common';

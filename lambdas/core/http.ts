@@ -3,6 +3,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
+import { envSchema } from '../../schemas/environment';
 import { loadEnv } from './env';
 import { AppError, fieldIssuesOf, GATEWAY_ERRORS, toErrorEnvelope, ValidationError } from './errors';
 import { logger } from './logger';
@@ -11,14 +12,7 @@ import { type TenantContext, tenantFromAuthorizer } from './tenant-context';
 /** Bodies are small JSON documents; anything larger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const httpEnv = loadEnv(
-  z.object({
-    CORS_ALLOWED_ORIGINS: z
-      .string()
-      .default('*')
-      .transform((list) => list.split(',').map((origin) => origin.trim())),
-  }),
-);
+const httpEnv = loadEnv(envSchema('CORS_ALLOWED_ORIGINS'));
 
 export interface HttpRequest<B, Q, P> {
   readonly body: B;

@@ -4,14 +4,13 @@ import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { CredentialAnswer } from '../../schemas/credentials';
+import { envSchema } from '../../schemas/environment';
 import { DynamoDbConnectionDirectory } from '../adapters/aws/dynamodb-connection-directory';
 import { DynamoDbStsBudget } from '../adapters/aws/dynamodb-sts-budget';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
-import { syncEnvSchema } from '../sync/env';
-import { credentialsEnv } from './env';
 import { type CredentialsBroker, callerOf, makeCredentialsBroker } from './service';
 
 /** The broker's Lambda: one Invoke payload in, credentials or a refusal out (never a function error). */
@@ -27,9 +26,15 @@ export function createHandler(
 }
 
 const env = loadEnv(
-  syncEnvSchema
-    .pick({ TABLE_NAME: true, TRUSTED_ACCOUNT_ID: true, ALLOWED_PARTITIONS: true })
-    .extend(credentialsEnv),
+  envSchema(
+    'TABLE_NAME',
+    'TRUSTED_ACCOUNT_ID',
+    'ALLOWED_PARTITIONS',
+    'CONSUMER_IDENTITY',
+    'CREDENTIAL_CONSUMERS',
+    'STS_BUDGET_RATE',
+    'STS_BUDGET_BURST',
+  ),
 );
 const db = createDocumentClient();
 const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'credentials' });

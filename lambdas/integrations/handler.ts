@@ -9,6 +9,7 @@ import {
 } from '../../schemas/api/integrations';
 import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../../schemas/api/nodes';
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
+import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { startSyncQuerySchema } from '../../schemas/sync';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
@@ -21,8 +22,6 @@ import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
 import type { MemberHealthStore } from '../health/ports';
 import { makeRoleTestService, type RoleTestDeps } from '../role-test/service';
-import { scheduleIntervalEnv } from '../schedule/env';
-import { syncEnvSchema } from '../sync/env';
 import type { MirrorStore, SyncStateStore, WorkflowPort } from '../sync/ports';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../sync/service';
 import { makeNodeService } from './nodes';
@@ -160,7 +159,7 @@ function withEtag<T extends { readonly version: number }>(resource: T) {
   return { status: 200, body: resource, headers: { etag: `"${resource.version}"` } };
 }
 
-const env = loadEnv(syncEnvSchema.extend(scheduleIntervalEnv));
+const env = loadEnv(envSchema(...SYNC_ENV, 'SYNC_INTERVAL_SECONDS'));
 
 const db = createDocumentClient();
 export const handler = createHandler({

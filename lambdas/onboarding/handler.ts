@@ -1,9 +1,9 @@
-import * as z from 'zod';
 import { templatePathSchema, templateQuerySchema } from '../../schemas/api/onboarding';
+import { envSchema } from '../../schemas/environment';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { TemplateFiles } from '../adapters/files/template-files';
 import { createDocumentClient } from '../core/dynamodb';
-import { accountIdSchema, loadEnv, partitionSchema } from '../core/env';
+import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
 import { makeOnboardingService, type OnboardingDeps } from './service';
 
@@ -40,14 +40,14 @@ export function createHandler(deps: OnboardingDeps) {
 }
 
 const env = loadEnv(
-  z.object({
-    TABLE_NAME: z.string().min(1),
-    TRUSTED_ACCOUNT_ID: accountIdSchema,
-    PARTITION: partitionSchema,
-    TEMPLATES_DIR: z.string().min(1),
-    TEMPLATES_BASE_URL: z.url().endsWith('/'),
-    INGRESS_BUS_ARN: z.string().startsWith('arn:'),
-  }),
+  envSchema(
+    'TABLE_NAME',
+    'TRUSTED_ACCOUNT_ID',
+    'PARTITION',
+    'TEMPLATES_DIR',
+    'TEMPLATES_BASE_URL',
+    'INGRESS_BUS_ARN',
+  ),
 );
 
 export const handler = createHandler({

@@ -4,7 +4,7 @@ import {
   type TemplateName,
   type TemplateQuery,
 } from '../../schemas/api/onboarding';
-import type { Partition } from '../core/env';
+import type { Partition } from '../../schemas/api/common';
 import { ForbiddenError } from '../core/errors';
 import { logger } from '../core/logger';
 import { hasRole, TENANT_OWNER_ROLE, type TenantContext } from '../core/tenant-context';

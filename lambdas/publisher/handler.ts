@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
+import { envSchema } from '../../schemas/environment';
 import type { ChangeEvent } from '../../schemas/events';
 import { ITEM_KEYS } from '../../schemas/table';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
@@ -39,12 +40,7 @@ export function createHandler(deps: { bus: EventBusPort; source: string }) {
   };
 }
 
-const env = loadEnv(
-  z.object({
-    CONNECTIONS_BUS_NAME: z.string().min(1),
-    EVENT_SOURCE: z.string().min(1).default('aws-org-connections'),
-  }),
-);
+const env = loadEnv(envSchema('CONNECTIONS_BUS_NAME', 'EVENT_SOURCE'));
 
 export const handler = createHandler({
   bus: new EventBridgeBus(new EventBridgeClient({}), env.CONNECTIONS_BUS_NAME),

@@ -1,9 +1,9 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { DynamoDbRouting } from '../adapters/aws/dynamodb-routing';
 import { awsSyncWiring, composeSyncService } from '../composition/sync';
 import { createDocumentClient } from '../core/dynamodb';
-import { loadEnv, partitionSchema } from '../core/env';
-import { syncEnvSchema } from '../sync/env';
+import { loadEnv } from '../core/env';
 import { makeRouter, type RouterDeps } from './service';
 
 /** The ingress rule's target: one forwarded Organizations event per invocation. */
@@ -21,7 +21,7 @@ export function createHandler(deps: Omit<RouterDeps, 'metrics'> & { readonly met
   };
 }
 
-const env = loadEnv(syncEnvSchema.extend({ PARTITION: partitionSchema }));
+const env = loadEnv(envSchema(...SYNC_ENV, 'PARTITION'));
 
 export const handler = createHandler({
   routing: new DynamoDbRouting(createDocumentClient(), env.TABLE_NAME),

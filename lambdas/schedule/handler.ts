@@ -1,13 +1,12 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
+import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { DynamoDbSchedule } from '../adapters/aws/dynamodb-schedule';
 import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
 import { awsSyncWiring, composeSyncService } from '../composition/sync';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
-import { syncEnvSchema } from '../sync/env';
-import { scheduleEnv } from './env';
 import { makeScheduler, type Scheduler } from './service';
 
 /** A tick stops starting syncs this long before its invocation must end. */
@@ -28,7 +27,7 @@ export function createHandler(scheduler: Scheduler, metrics: Metrics) {
   };
 }
 
-const env = loadEnv(syncEnvSchema.extend(scheduleEnv));
+const env = loadEnv(envSchema(...SYNC_ENV, 'SYNC_INTERVAL_SECONDS', 'MAX_CONCURRENT_SYNCS'));
 const db = createDocumentClient();
 
 export const handler = createHandler(

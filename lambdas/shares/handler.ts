@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import * as z from 'zod';
+import { envSchema } from '../../schemas/environment';
 import { connectionSchema } from '../../schemas/sync';
 import { ITEM_KEYS } from '../../schemas/table';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
@@ -59,7 +59,7 @@ export function scopeLookup(integrations: DynamoDbIntegrations): ScopeLookup {
   };
 }
 
-const env = loadEnv(z.object({ TABLE_NAME: z.string().min(1) }));
+const env = loadEnv(envSchema('TABLE_NAME'));
 
 const db = createDocumentClient();
 export const handler = createHandler({

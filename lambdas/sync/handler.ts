@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { awsSyncWiring, composeMemberCheck, composeSyncService } from '../composition/sync';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
 import type { MemberCheckService } from '../health/service';
-import { syncEnvSchema } from './env';
 import { DEFAULT_SYNC_SETTINGS, type SyncService } from './service';
 import { asWorkflowError, runErrorOf } from './workflow-errors';
 
@@ -84,14 +84,11 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
   };
 }
 
-const env = loadEnv(
-  syncEnvSchema.extend({
-    ORG_API_RATE_FRACTION: z.coerce.number().gt(0).max(1).default(DEFAULT_SYNC_SETTINGS.rateFraction),
-  }),
-);
+const env = loadEnv(envSchema(...SYNC_ENV, 'ORG_API_RATE_FRACTION'));
 
 const aws = awsSyncWiring(env);
+const rateFraction = env.ORG_API_RATE_FRACTION ?? DEFAULT_SYNC_SETTINGS.rateFraction;
 export const handler = createHandler(
-  composeSyncService({ ...aws, settings: { rateFraction: env.ORG_API_RATE_FRACTION } }),
+  composeSyncService({ ...aws, settings: { rateFraction } }),
   composeMemberCheck(aws),
 );

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { listQuerySchema } from '../../schemas/api/common';
 import { workspacePathSchema } from '../../schemas/api/workspaces';
+import { envSchema } from '../../schemas/environment';
 import { DynamoDbShares } from '../adapters/aws/dynamodb-shares';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
@@ -32,6 +32,6 @@ export function createHandler({ store }: { store: ShareStore }) {
   });
 }
 
-const env = loadEnv(z.object({ TABLE_NAME: z.string().min(1) }));
+const env = loadEnv(envSchema('TABLE_NAME'));
 
 export const handler = createHandler({ store: new DynamoDbShares(createDocumentClient(), env.TABLE_NAME) });

@@ -7,13 +7,14 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type { Environment } from '../../schemas/environment';
 
 export interface ServiceFunctionProps {
   /** Path of the handler module, from the project root: `lambdas/<name>/handler.ts`. */
   readonly entry: string;
   readonly description: string;
-  /** Variables the handler validates at cold start. */
-  readonly environment?: Readonly<Record<string, string>>;
+  /** Variables the handler validates at cold start, named from the one list of them. */
+  readonly environment?: Environment;
   /** @default Duration.seconds(29), the API Gateway integration limit */
   readonly timeout?: Duration;
   /** @default 256 */

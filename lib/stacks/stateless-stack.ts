@@ -25,6 +25,7 @@ import type { Construct } from 'constructs';
 import { OUTBOX_BATCHING } from '../../lambdas/publisher/service';
 import { API_FUNCTIONS, API_ROUTES, type ApiFunctionName, handlerEntry } from '../../lambdas/routes';
 import { placeholder, syncWorkflowDefinition } from '../../lambdas/sync/workflow';
+import type { Environment } from '../../schemas/environment';
 import { DETAIL_TYPES, eventJsonSchemas } from '../../schemas/events';
 import { ingressEventPattern } from '../../schemas/ingress';
 import { GLOBAL_INDEXES, ITEM_KEYS } from '../../schemas/table';
@@ -46,7 +47,7 @@ export interface StatelessStackProps extends StackProps {
 /** What each API function is for, the environment it needs and what it may touch. */
 interface ApiFunctionSettings {
   readonly description: string;
-  readonly environment: Readonly<Record<string, string>>;
+  readonly environment: Environment;
   /** Grants beyond writing its own logs; none when absent. */
   readonly grant?: (fn: ServiceFunction) => void;
   readonly bundledDirectories?: readonly string[];
@@ -384,7 +385,7 @@ export class StatelessStack extends Stack {
    */
   private ingressRouter(
     props: StatelessStackProps,
-    environment: Record<string, string>,
+    environment: Environment,
     stateMachineArn: string,
     { logRetention, alarmTopic }: { logRetention: number; alarmTopic: Topic },
   ): ServiceFunction {
@@ -427,7 +428,7 @@ export class StatelessStack extends Stack {
    */
   private scheduleFanOut(
     props: StatelessStackProps,
-    environment: Record<string, string>,
+    environment: Environment,
     stateMachineArn: string,
     { logRetention, alarmTopic }: { logRetention: number; alarmTopic: Topic },
   ): ServiceFunction {
@@ -505,7 +506,7 @@ export class StatelessStack extends Stack {
    */
   private credentialsBroker(
     props: StatelessStackProps,
-    environment: Record<string, string>,
+    environment: Environment,
     alarmTopic: ITopic,
   ): ServiceFunction {
     const { config, table } = props;

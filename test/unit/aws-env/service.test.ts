@@ -3,7 +3,7 @@ import {
   IdentityUnavailableError,
   makeEnvCheckService,
 } from '../../../lambdas/aws-env/service';
-import type { Partition } from '../../../lambdas/core/env';
+import type { Partition } from '../../../schemas/api/common';
 
 const TRUSTED = '123456789012';
 

@@ -5,6 +5,7 @@ import { API_ROUTES } from '../../../lambdas/routes';
 import { syncWorkflowDefinition } from '../../../lambdas/sync/workflow';
 import { buildApp } from '../../../lib/app';
 import { CONFIG_CONTEXT_KEY } from '../../../lib/config';
+import { ENVIRONMENT, type EnvName } from '../../../schemas/environment';
 import { DETAIL_TYPES } from '../../../schemas/events';
 import { ingressEventPattern } from '../../../schemas/ingress';
 import { GLOBAL_INDEXES } from '../../../schemas/table';
@@ -114,6 +115,29 @@ function statementsOf(functionId: string): Statement[] {
 }
 
 describe('stateless stack', () => {
+  it('gives functions only variables of the one environment list, each valid as a handler reads it', () => {
+    const runtime = new Set([
+      'NODE_OPTIONS',
+      'POWERTOOLS_SERVICE_NAME',
+      'POWERTOOLS_LOG_LEVEL',
+      'POWERTOOLS_METRICS_NAMESPACE',
+    ]);
+    const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
+    const names = functions.flatMap((fn) => Object.keys(fn.Properties?.Environment?.Variables ?? {}));
+
+    expect(names).toEqual(expect.arrayContaining(['TABLE_NAME', 'STATE_MACHINE_ARN', 'CLAIM_TENANT']));
+    for (const name of names) expect(Object.hasOwn(ENVIRONMENT, name) || runtime.has(name)).toBe(true);
+    for (const fn of functions) {
+      const variables: Record<string, unknown> = fn.Properties?.Environment?.Variables ?? {};
+      // Tokens (Ref, Fn::GetAtt) resolve at deploy time; literal values must parse already.
+      const literal = Object.entries(variables).filter(
+        (entry): entry is [EnvName, string] =>
+          typeof entry[1] === 'string' && Object.hasOwn(ENVIRONMENT, entry[0]),
+      );
+      for (const [name, value] of literal) expect(ENVIRONMENT[name].safeParse(value).success).toBe(true);
+    }
+  });
+
   it('runs every function on Node.js 22, arm64, with tracing and JSON logs', () => {
     const functions = stateless.findResources('AWS::Lambda::Function');
     expect(Object.keys(functions).length).toBeGreaterThan(0);

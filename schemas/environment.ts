@@ -1,0 +1,93 @@
+import * as z from 'zod';
+import { accountIdSchema, partitionSchema } from './api/common';
+import { DEFAULT_STS_BUDGET } from './credentials';
+
+/** A comma-separated list. */
+const commaList = z
+  .string()
+  .default('')
+  .transform((list) =>
+    list
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * Every environment variable our functions read, and how each is read. The stack writes the
+ * functions' environments with these names (a misspelled one does not compile), the local
+ * runtime sets them, and each handler reads the ones it needs through `envSchema`.
+ */
+export const ENVIRONMENT = {
+  TABLE_NAME: z.string().min(1),
+  /** The platform's account: customer roles trust it, and only it. */
+  TRUSTED_ACCOUNT_ID: accountIdSchema,
+  /** The partition this deployment runs in. */
+  PARTITION: partitionSchema,
+  /** Partitions whose roles may be registered, comma-separated. */
+  ALLOWED_PARTITIONS: commaList.pipe(z.array(partitionSchema).min(1)),
+  STATE_MACHINE_ARN: z.string().min(1),
+  /** How often every integration is synced on schedule. */
+  SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(1),
+  /** Syncs the schedule lets run at once, its own and others. */
+  MAX_CONCURRENT_SYNCS: z.coerce.number().int().min(1),
+  /** The share of the customer's Organizations rate limits a sync uses; the engine's default when unset. */
+  ORG_API_RATE_FRACTION: z.coerce.number().gt(0).max(1).optional(),
+  TEMPLATES_DIR: z.string().min(1),
+  /** Where customers download the templates from, ending with `/`. */
+  TEMPLATES_BASE_URL: z.url().endsWith('/'),
+  INGRESS_BUS_ARN: z.string().startsWith('arn:'),
+  CONNECTIONS_BUS_NAME: z.string().min(1),
+  /** The connection-change events' `source`. */
+  EVENT_SOURCE: z.string().min(1).default('aws-org-connections'),
+  AUTH_ISSUER: z.url(),
+  AUTH_JWKS_URI: z.url(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  /** The token claims that carry the tenant, the platform organizations and the roles. */
+  CLAIM_TENANT: z.string().min(1),
+  CLAIM_ORG_IDS: z.string().min(1),
+  CLAIM_ROLES: z.string().min(1),
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((list) => list.split(',').map((origin) => origin.trim())),
+  /**
+   * `alias`: deployed, each consumer invokes the alias named after it, which only its principal
+   * may invoke, so the alias proves who calls. `none`: locally, where there is no IAM.
+   */
+  CONSUMER_IDENTITY: z.enum(['alias', 'none']).default('alias'),
+  /** The configured consumers' names, comma-separated: the only aliases that identify a caller. */
+  CREDENTIAL_CONSUMERS: commaList,
+  /** Each tenant's share of the platform account's STS quota: AssumeRole calls a second, and burst. */
+  STS_BUDGET_RATE: z.coerce.number().positive().default(DEFAULT_STS_BUDGET.rate),
+  STS_BUDGET_BURST: z.coerce.number().int().min(1).default(DEFAULT_STS_BUDGET.burst),
+} as const;
+
+export type EnvName = keyof typeof ENVIRONMENT;
+
+/** Variables the Lambda runtime and Powertools read, which the stack also sets. */
+type RuntimeName =
+  | 'NODE_OPTIONS'
+  | 'POWERTOOLS_SERVICE_NAME'
+  | 'POWERTOOLS_LOG_LEVEL'
+  | 'POWERTOOLS_METRICS_NAMESPACE';
+
+/** A function's environment as the stack or the local runtime writes it. */
+export type Environment = { readonly [K in EnvName | RuntimeName]?: string };
+
+/** The schema a handler reads its environment with: these names, each read as listed above. */
+export function envSchema<const N extends EnvName>(...names: readonly N[]) {
+  return z.object(
+    Object.fromEntries(names.map((name) => [name, ENVIRONMENT[name]])) as {
+      [K in N]: (typeof ENVIRONMENT)[K];
+    },
+  );
+}
+
+/** What the functions that run or start syncs read. */
+export const SYNC_ENV = [
+  'TABLE_NAME',
+  'TRUSTED_ACCOUNT_ID',
+  'ALLOWED_PARTITIONS',
+  'STATE_MACHINE_ARN',
+] as const;
