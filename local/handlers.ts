@@ -1,22 +1,17 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { DynamoDbConnectionDirectory } from '../lambdas/adapters/aws/dynamodb-connection-directory';
-import { DynamoDbExternalIds } from '../lambdas/adapters/aws/dynamodb-external-ids';
-import { DynamoDbHealth } from '../lambdas/adapters/aws/dynamodb-health';
-import { DynamoDbIntegrations } from '../lambdas/adapters/aws/dynamodb-integrations';
-import { DynamoDbRouting } from '../lambdas/adapters/aws/dynamodb-routing';
-import { DynamoDbSchedule } from '../lambdas/adapters/aws/dynamodb-schedule';
-import { DynamoDbStsBudget } from '../lambdas/adapters/aws/dynamodb-sts-budget';
 import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
+import { composeCredentialsBroker } from '../lambdas/composition/credentials';
+import { composeIntegrationsApi } from '../lambdas/composition/integrations';
 import { composeMemberCheck, composeSyncService, syncStores } from '../lambdas/composition/sync';
+import { composeRouter, composeScheduler } from '../lambdas/composition/triggers';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
-import { makeCredentialsBroker } from '../lambdas/credentials/service';
 import type { EventBusPort } from '../lambdas/publisher/service';
-import { makeRouter, type Router } from '../lambdas/router/service';
+import type { Router } from '../lambdas/router/service';
 import type { ApiFunctionName } from '../lambdas/routes';
-import { makeScheduler, type Scheduler } from '../lambdas/schedule/service';
+import type { Scheduler } from '../lambdas/schedule/service';
 import { DEFAULT_STS_BUDGET } from '../schemas/credentials';
 import { lambdaContext, type ProxyHandler, type TokenAuthorizer } from './api-gateway';
 import type { InvocableFunctions } from './aws-apis';
@@ -87,15 +82,17 @@ export async function loadHandlers(
     : new StsCustomerRoles(new STSClient({}));
   const rules = { trustedAccountId, allowedPartitions: [partition] };
   const workflow = new LocalWorkflow({ partition, stepMs: LOCAL_STEP_MS, retryMs: 1000 });
-  const syncs = composeSyncService({ db, tableName, roles, workflow, roleRules: rules });
-  const memberCheck = composeMemberCheck({ db, tableName, roles, roleRules: rules });
+  const wiring = { db, tableName, roles, workflow, roleRules: rules, stores };
+  const syncs = composeSyncService(wiring);
+  const memberCheck = composeMemberCheck(wiring);
   workflow.attach(sync.createHandler(syncs, memberCheck));
   // No IAM here, so no alias proves the caller: any consumer name is accepted.
   const broker = credentials.createHandler(
-    makeCredentialsBroker({
-      directory: new DynamoDbConnectionDirectory(db, tableName),
+    composeCredentialsBroker({
+      db,
+      tableName,
       issuer: roles,
-      budget: new DynamoDbStsBudget(db, tableName, DEFAULT_STS_BUDGET),
+      stsBudget: DEFAULT_STS_BUDGET,
       roleRules: rules,
       metrics: { count: () => undefined },
     }),
@@ -112,17 +109,14 @@ export async function loadHandlers(
           })
         : awsEnv.handler,
       onboarding: onboarding.handler,
-      integrations: integrations.createHandler({
-        store: new DynamoDbIntegrations(db, tableName),
-        externalIds: new DynamoDbExternalIds(db, tableName),
-        roles,
-        rules,
-        trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
-        syncStore: stores,
-        health: new DynamoDbHealth(db, tableName),
-        workflow,
-        scheduleIntervalMs: config.scheduleIntervalMs,
-      }),
+      integrations: integrations.createHandler(
+        composeIntegrationsApi({
+          ...wiring,
+          stores,
+          trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
+          scheduleIntervalMs: config.scheduleIntervalMs,
+        }),
+      ),
       workspaces: workspaces.handler,
       openapi: openapi.handler,
     },
@@ -131,8 +125,9 @@ export async function loadHandlers(
       publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer,
       shares.handler as StreamConsumer,
     ],
-    router: makeRouter({
-      routing: new DynamoDbRouting(db, tableName),
+    router: composeRouter({
+      db,
+      tableName,
       syncs,
       // The router logs each outcome; CloudWatch metrics have no local counterpart.
       metrics: { count: () => undefined },
@@ -145,8 +140,9 @@ export async function loadHandlers(
           lambdaContext('credentials', { accountId: trustedAccountId, partition, region: config.region }),
         ),
     },
-    scheduler: makeScheduler({
-      store: new DynamoDbSchedule(db, tableName),
+    scheduler: composeScheduler({
+      db,
+      tableName,
       syncs,
       workflow,
       settings: { intervalMs: config.scheduleIntervalMs, maxConcurrentSyncs: LOCAL_MAX_CONCURRENT_SYNCS },

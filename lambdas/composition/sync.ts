@@ -57,7 +57,7 @@ export function composeSyncService(wiring: SyncWiring) {
 export function composeMemberCheck(wiring: Omit<SyncWiring, 'workflow' | 'settings' | 'random'>) {
   const now = epochOf(wiring.clock);
   return makeMemberCheckService({
-    state: new DynamoDbRuns(wiring.db, wiring.tableName, now),
+    state: wiring.stores?.state ?? new DynamoDbRuns(wiring.db, wiring.tableName, now),
     store: new DynamoDbHealth(wiring.db, wiring.tableName, now),
     roles: wiring.roles,
     roleRules: wiring.roleRules,
@@ -70,7 +70,7 @@ export function roleRulesOf(env: Pick<SyncEnv, 'TRUSTED_ACCOUNT_ID' | 'ALLOWED_P
 }
 
 /** The AWS side of a function that runs or starts syncs: clients made once, at module load. */
-export function awsSyncWiring(env: SyncEnv): SyncWiring {
+export function awsSyncWiring(env: SyncEnv): SyncWiring & { readonly workflow: WorkflowPort } {
   return {
     db: createDocumentClient(),
     tableName: env.TABLE_NAME,

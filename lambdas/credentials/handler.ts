@@ -5,13 +5,13 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { CredentialAnswer } from '../../schemas/credentials';
 import { envSchema } from '../../schemas/environment';
-import { DynamoDbConnectionDirectory } from '../adapters/aws/dynamodb-connection-directory';
-import { DynamoDbStsBudget } from '../adapters/aws/dynamodb-sts-budget';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
+import { composeCredentialsBroker } from '../composition/credentials';
+import { roleRulesOf } from '../composition/sync';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
-import { type CredentialsBroker, callerOf, makeCredentialsBroker } from './service';
+import { type CredentialsBroker, callerOf } from './service';
 
 /** The broker's Lambda: one Invoke payload in, credentials or a refusal out (never a function error). */
 export function createHandler(
@@ -36,18 +36,15 @@ const env = loadEnv(
     'STS_BUDGET_BURST',
   ),
 );
-const db = createDocumentClient();
 const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'credentials' });
 
 export const handler = createHandler(
-  makeCredentialsBroker({
-    directory: new DynamoDbConnectionDirectory(db, env.TABLE_NAME),
+  composeCredentialsBroker({
+    db: createDocumentClient(),
+    tableName: env.TABLE_NAME,
     issuer: new StsCustomerRoles(new STSClient({})),
-    budget: new DynamoDbStsBudget(db, env.TABLE_NAME, {
-      rate: env.STS_BUDGET_RATE,
-      burst: env.STS_BUDGET_BURST,
-    }),
-    roleRules: { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS },
+    stsBudget: { rate: env.STS_BUDGET_RATE, burst: env.STS_BUDGET_BURST },
+    roleRules: roleRulesOf(env),
     metrics: {
       // One metric an answer, published as it is counted, each with its own dimension.
       count: (metric, dimensions) => {

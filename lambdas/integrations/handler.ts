@@ -1,5 +1,3 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { listQuerySchema } from '../../schemas/api/common';
 import {
   createIntegrationSchema,
@@ -11,62 +9,16 @@ import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../../
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
 import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { startSyncQuerySchema } from '../../schemas/sync';
-import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
-import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
-import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
-import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
-import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
-import { syncStores } from '../composition/sync';
-import { createDocumentClient } from '../core/dynamodb';
+import { composeIntegrationsApi, type IntegrationsApi } from '../composition/integrations';
+import { awsSyncWiring } from '../composition/sync';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
-import type { MemberHealthStore } from '../health/ports';
-import { makeRoleTestService, type RoleTestDeps } from '../role-test/service';
-import type { MirrorStore, SyncStateStore, WorkflowPort } from '../sync/ports';
-import { DEFAULT_SYNC_SETTINGS, makeSyncService } from '../sync/service';
-import { makeNodeService } from './nodes';
-import { type IntegrationDeps, makeIntegrationService } from './service';
-
-export type IntegrationHandlerDeps = Pick<IntegrationDeps, 'store' | 'externalIds' | 'scheduleIntervalMs'> &
-  RoleTestDeps & {
-    readonly syncStore: { readonly state: SyncStateStore; readonly mirror: MirrorStore };
-    readonly workflow: Pick<WorkflowPort, 'start' | 'checkMembers'>;
-    readonly health: Pick<MemberHealthStore, 'health'>;
-  };
 
 /**
  * POST /v1/aws/test-connection, POST and GET /v1/integrations, GET /v1/integrations/{id}, and
  * the integration's sync, status, runs and tree.
  */
-export function createHandler({
-  roles,
-  rules,
-  trustPolicyProbes,
-  syncStore,
-  workflow,
-  ...deps
-}: IntegrationHandlerDeps) {
-  const syncs = makeSyncService({
-    ...syncStore,
-    roles,
-    workflow,
-    settings: { ...DEFAULT_SYNC_SETTINGS, roleRules: rules },
-  });
-  const service = makeIntegrationService({
-    ...deps,
-    roleTest: makeRoleTestService({ roles, rules, trustPolicyProbes }),
-    syncs,
-    syncState: syncStore.state,
-    mirror: syncStore.mirror,
-    roleRules: rules,
-    workflow,
-  });
-  const nodes = makeNodeService({
-    integrations: service,
-    mirror: syncStore.mirror,
-    syncs,
-    health: deps.health,
-  });
+export function createHandler({ service, nodes }: IntegrationsApi) {
   const path = integrationPathSchema;
   return httpRoutes({
     'POST /v1/aws/test-connection': httpHandler(
@@ -161,14 +113,9 @@ function withEtag<T extends { readonly version: number }>(resource: T) {
 
 const env = loadEnv(envSchema(...SYNC_ENV, 'SYNC_INTERVAL_SECONDS'));
 
-const db = createDocumentClient();
-export const handler = createHandler({
-  store: new DynamoDbIntegrations(db, env.TABLE_NAME),
-  externalIds: new DynamoDbExternalIds(db, env.TABLE_NAME),
-  roles: new StsCustomerRoles(new STSClient({})),
-  rules: { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS },
-  syncStore: syncStores(db, env.TABLE_NAME),
-  health: new DynamoDbHealth(db, env.TABLE_NAME),
-  workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
-  scheduleIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
-});
+export const handler = createHandler(
+  composeIntegrationsApi({
+    ...awsSyncWiring(env),
+    scheduleIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
+  }),
+);

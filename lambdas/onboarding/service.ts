@@ -1,10 +1,10 @@
+import type { Partition } from '../../schemas/api/common';
 import {
   type Onboarding,
   TEMPLATE_NAMES,
   type TemplateName,
   type TemplateQuery,
 } from '../../schemas/api/onboarding';
-import type { Partition } from '../../schemas/api/common';
 import { ForbiddenError } from '../core/errors';
 import { logger } from '../core/logger';
 import { hasRole, TENANT_OWNER_ROLE, type TenantContext } from '../core/tenant-context';

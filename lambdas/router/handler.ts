@@ -1,31 +1,31 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { envSchema, SYNC_ENV } from '../../schemas/environment';
-import { DynamoDbRouting } from '../adapters/aws/dynamodb-routing';
 import { awsSyncWiring, composeSyncService } from '../composition/sync';
-import { createDocumentClient } from '../core/dynamodb';
+import { composeRouter } from '../composition/triggers';
 import { loadEnv } from '../core/env';
-import { makeRouter, type RouterDeps } from './service';
+import type { Router } from './service';
 
 /** The ingress rule's target: one forwarded Organizations event per invocation. */
-export function createHandler(deps: Omit<RouterDeps, 'metrics'> & { readonly metrics: Metrics }) {
-  const router = makeRouter({
-    ...deps,
-    metrics: { count: (metric) => deps.metrics.addMetric(metric, MetricUnit.Count, 1) },
-  });
+export function createHandler(router: Router, metrics: Metrics) {
   return async (event: unknown) => {
     try {
       return await router.route(event);
     } finally {
-      deps.metrics.publishStoredMetrics();
+      metrics.publishStoredMetrics();
     }
   };
 }
 
 const env = loadEnv(envSchema(...SYNC_ENV, 'PARTITION'));
+const aws = awsSyncWiring(env);
+const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'router' });
 
-export const handler = createHandler({
-  routing: new DynamoDbRouting(createDocumentClient(), env.TABLE_NAME),
-  syncs: composeSyncService(awsSyncWiring(env)),
-  partition: env.PARTITION,
-  metrics: new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'router' }),
-});
+export const handler = createHandler(
+  composeRouter({
+    ...aws,
+    syncs: composeSyncService(aws),
+    partition: env.PARTITION,
+    metrics: { count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1) },
+  }),
+  metrics,
+);

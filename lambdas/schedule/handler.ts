@@ -1,13 +1,10 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { envSchema, SYNC_ENV } from '../../schemas/environment';
-import { DynamoDbSchedule } from '../adapters/aws/dynamodb-schedule';
-import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
 import { awsSyncWiring, composeSyncService } from '../composition/sync';
-import { createDocumentClient } from '../core/dynamodb';
+import { composeScheduler } from '../composition/triggers';
 import { loadEnv } from '../core/env';
-import { makeScheduler, type Scheduler } from './service';
+import type { Scheduler } from './service';
 
 /** A tick stops starting syncs this long before its invocation must end. */
 const TICK_MARGIN_MS = 10_000;
@@ -28,13 +25,12 @@ export function createHandler(scheduler: Scheduler, metrics: Metrics) {
 }
 
 const env = loadEnv(envSchema(...SYNC_ENV, 'SYNC_INTERVAL_SECONDS', 'MAX_CONCURRENT_SYNCS'));
-const db = createDocumentClient();
+const aws = awsSyncWiring(env);
 
 export const handler = createHandler(
-  makeScheduler({
-    store: new DynamoDbSchedule(db, env.TABLE_NAME),
-    syncs: composeSyncService(awsSyncWiring(env)),
-    workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
+  composeScheduler({
+    ...aws,
+    syncs: composeSyncService(aws),
     settings: { intervalMs: env.SYNC_INTERVAL_SECONDS * 1000, maxConcurrentSyncs: env.MAX_CONCURRENT_SYNCS },
   }),
   new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'schedule' }),

@@ -1,5 +1,5 @@
-import type { CallerIdentity, CallerIdentityPort } from '../../aws-env/service';
 import type { Partition } from '../../../schemas/api/common';
+import type { CallerIdentity, CallerIdentityPort } from '../../aws-env/service';
 
 /**
  * The sandbox's STS: the local runtime plays the platform's own account, so the backend's

@@ -1,0 +1,40 @@
+import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
+import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
+import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
+import { makeNodeService } from '../integrations/nodes';
+import { makeIntegrationService } from '../integrations/service';
+import type { RoleTestDeps } from '../role-test/service';
+import { makeRoleTestService } from '../role-test/service';
+import type { WorkflowPort } from '../sync/ports';
+import { composeSyncService, epochOf, type SyncWiring, syncStores } from './sync';
+
+export interface IntegrationsWiring extends Omit<SyncWiring, 'workflow'> {
+  readonly workflow: Pick<WorkflowPort, 'start' | 'checkMembers'>;
+  /** How often the schedule re-syncs each integration. */
+  readonly scheduleIntervalMs: number;
+  readonly trustPolicyProbes?: RoleTestDeps['trustPolicyProbes'];
+}
+
+/** The integrations API's services: integrations (with role tests and syncs) and their folders and connections. */
+export function composeIntegrationsApi(wiring: IntegrationsWiring) {
+  const { db, tableName, roles, roleRules, workflow } = wiring;
+  const stores = wiring.stores ?? syncStores(db, tableName, wiring.clock);
+  const syncs = composeSyncService({ ...wiring, stores });
+  const health = new DynamoDbHealth(db, tableName, epochOf(wiring.clock));
+  const service = makeIntegrationService({
+    store: new DynamoDbIntegrations(db, tableName),
+    externalIds: new DynamoDbExternalIds(db, tableName),
+    roleTest: makeRoleTestService({ roles, rules: roleRules, trustPolicyProbes: wiring.trustPolicyProbes }),
+    syncs,
+    syncState: stores.state,
+    mirror: stores.mirror,
+    health,
+    roleRules,
+    workflow,
+    scheduleIntervalMs: wiring.scheduleIntervalMs,
+  });
+  const nodes = makeNodeService({ integrations: service, mirror: stores.mirror, syncs, health });
+  return { service, nodes };
+}
+
+export type IntegrationsApi = ReturnType<typeof composeIntegrationsApi>;
