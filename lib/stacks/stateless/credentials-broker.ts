@@ -1,0 +1,103 @@
+import { CfnOutput, type Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ArnPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Alias as LambdaAlias } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { handlerEntry } from '../../../lambdas/routes';
+import type { Environment } from '../../../schemas/environment';
+import type { DeploymentConfig } from '../../config';
+import { ServiceFunction } from '../../constructs/service-function';
+import { acknowledgeCustomerRoles, METRICS_NAMESPACE, pascalCase, tableAccess } from './common';
+
+/**
+ * The credentials broker, which platform services invoke with Lambda's Invoke API. Each
+ * configured consumer gets an alias named after it, and only its principal may invoke that
+ * alias; the function itself admits nobody. The alias tells the broker who calls. It may read
+ * the table, keep each tenant's STS budget, and assume customer roles (never ours) with a
+ * SourceIdentity naming a configured consumer and the three session tags it sets.
+ */
+export function credentialsBroker(
+  stack: Stack,
+  props: { readonly config: DeploymentConfig; readonly table: ITableV2 },
+  environment: Environment,
+  alarmTopic: ITopic,
+): ServiceFunction {
+  const { config, table } = props;
+  const consumers = config.credentialConsumers;
+  const fn = new ServiceFunction(stack, 'CredentialsBroker', {
+    entry: handlerEntry('credentials'),
+    description:
+      'Credentials for platform services: short-lived sessions of the connections a workspace may use',
+    environment: {
+      ...environment,
+      CONSUMER_IDENTITY: 'alias',
+      CREDENTIAL_CONSUMERS: consumers.map((consumer) => consumer.name).join(','),
+      STS_BUDGET_RATE: String(config.credentialsStsBudget.rate),
+      STS_BUDGET_BURST: String(config.credentialsStsBudget.burst),
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    },
+    logRetention: config.logRetentionDays,
+    alarmTopic,
+  });
+  // GetItem: a handle's claim and the tenant's STS budget. BatchGetItem: a connection with its
+  // integration, health and read-model entries.
+  fn.role.addToPolicy(tableAccess(table, ['GetItem', 'BatchGetItem']));
+  // The budget is the only thing the broker writes: one attribute, on its own item.
+  fn.role.addToPolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [table.tableArn],
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'stsBudgetAt'] },
+        StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+      },
+    }),
+  );
+  const notOurs = { StringNotEquals: { 'aws:ResourceAccount': stack.account } };
+  const customerRoles = [`arn:${stack.partition}:iam::*:role/*`];
+  fn.role.addToPolicy(
+    new PolicyStatement({ actions: ['sts:AssumeRole'], resources: customerRoles, conditions: notOurs }),
+  );
+  fn.role.addToPolicy(
+    new PolicyStatement({
+      actions: ['sts:TagSession'],
+      resources: customerRoles,
+      conditions: {
+        ...notOurs,
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant', 'workspace', 'consumer'] },
+      },
+    }),
+  );
+  if (consumers.length > 0) {
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['sts:SetSourceIdentity'],
+        resources: customerRoles,
+        conditions: {
+          ...notOurs,
+          StringEquals: { 'sts:SourceIdentity': consumers.map((consumer) => consumer.name) },
+        },
+      }),
+    );
+  }
+  acknowledgeCustomerRoles(stack, fn);
+  const brokerArn = fn.function.functionArn;
+  new CfnOutput(stack, 'CredentialsBrokerArn', {
+    description: 'The credentials broker; each consumer invokes it as <this ARN>:<consumer name>',
+    value: brokerArn,
+    exportName: `${stack.stackName}-CredentialsBrokerArn`,
+  });
+  const version = fn.function.currentVersion;
+  for (const consumer of consumers) {
+    const alias = new LambdaAlias(stack, `CredentialsConsumer${pascalCase(consumer.name)}`, {
+      aliasName: consumer.name,
+      version,
+      description: `The credentials broker, for the consumer ${consumer.name} only`,
+    });
+    alias.addPermission('InvokeByConsumer', {
+      principal: new ArnPrincipal(consumer.principalArn),
+      action: 'lambda:InvokeFunction',
+    });
+  }
+  return fn;
+}

@@ -1,0 +1,136 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { OUTBOX_BATCHING } from '../../../lambdas/publisher/service';
+import { handlerEntry } from '../../../lambdas/routes';
+import { ITEM_KEYS } from '../../../schemas/table';
+import { acknowledgeNag } from '../../constructs/nag';
+import { ServiceFunction, type ServiceFunctionProps } from '../../constructs/service-function';
+import { tableAccess } from './common';
+
+/**
+ * A reader of the table's stream, filtered by its event source mapping. A batch that keeps
+ * failing is split to find the bad record and, after its retries, lands in a queue that
+ * raises an alarm.
+ */
+export function streamReader(
+  stack: Stack,
+  props: { readonly table: ITableV2 },
+  id: string,
+  options: ServiceFunctionProps & {
+    readonly filter: Record<string, unknown>;
+    readonly deadLetters: { readonly id: string; readonly of: string; readonly alarm: string };
+  },
+): ServiceFunction {
+  const { filter, deadLetters: deadLetterText, ...functionProps } = options;
+  const fn = new ServiceFunction(stack, id, functionProps);
+  const streamArn = props.table.tableStreamArn;
+  if (!streamArn) throw new Error('the table needs its stream');
+  fn.role.addToPolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+      resources: [streamArn],
+    }),
+  );
+  fn.role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+  acknowledgeNag(fn.role, 'IAM5[Resource::*]', 'dynamodb:ListStreams supports no resource-level permission.');
+  const deadLetters = alarmedDeadLetters(stack, deadLetterText.id, options.alarmTopic, deadLetterText);
+  new EventSourceMapping(stack, `${id}Stream`, {
+    target: fn.function,
+    eventSourceArn: streamArn,
+    startingPosition: StartingPosition.TRIM_HORIZON,
+    batchSize: OUTBOX_BATCHING.batchSize,
+    maxBatchingWindow: Duration.seconds(OUTBOX_BATCHING.windowSeconds),
+    bisectBatchOnError: true,
+    retryAttempts: 10,
+    onFailure: new SqsDlq(deadLetters),
+    filters: [filter],
+  });
+  deadLetters.grantSendMessages(fn.function);
+  return fn;
+}
+
+/** A dead-letter queue that raises an alarm as soon as it holds a message. */
+export function alarmedDeadLetters(
+  stack: Stack,
+  id: string,
+  alarmTopic: ITopic,
+  text: { of: string; alarm: string },
+): Queue {
+  const queue = new Queue(stack, `${id}DeadLetters`, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledgeNag(queue, 'SQS3', `This queue is itself the dead-letter queue of ${text.of}.`);
+  new Alarm(stack, `${id}DeadLettersAlarm`, {
+    alarmDescription: text.alarm,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+    threshold: 0,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 1,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  }).addAlarmAction(new SnsAction(alarmTopic));
+  return queue;
+}
+
+/** Publishes the outbox's events, as the table's stream hands them over, to the connections bus. */
+export function outboxPublisher(
+  stack: Stack,
+  props: { readonly table: ITableV2; readonly connectionsBus: IEventBus },
+  { logRetention, alarmTopic }: { readonly logRetention: number; readonly alarmTopic: ITopic },
+): ServiceFunction {
+  const fn = streamReader(stack, props, 'OutboxPublisher', {
+    entry: handlerEntry('publisher'),
+    description: 'Outbox: publishes connection-change events from the outbox to the connections bus',
+    environment: { CONNECTIONS_BUS_NAME: props.connectionsBus.eventBusName },
+    logRetention,
+    alarmTopic,
+    // Outbox INSERTs only: the function never sees mirror writes.
+    filter: FilterCriteria.filter({
+      eventName: FilterRule.isEqual('INSERT'),
+      dynamodb: { Keys: { sk: { S: FilterRule.beginsWith(ITEM_KEYS.outboxPrefix) } } },
+    }),
+    deadLetters: {
+      id: 'Outbox',
+      of: 'the outbox stream',
+      alarm: 'Connection-change events could not be published; replay them from the queue.',
+    },
+  });
+  props.connectionsBus.grantPutEventsTo(fn.function);
+  return fn;
+}
+
+/** Keeps the workspaces' read model from the mirror's connection changes. */
+export function shareProjector(
+  stack: Stack,
+  props: { readonly table: ITableV2 },
+  { logRetention, alarmTopic }: { readonly logRetention: number; readonly alarmTopic: ITopic },
+): ServiceFunction {
+  const fn = streamReader(stack, props, 'ShareProjector', {
+    entry: handlerEntry('shares'),
+    description: "Shares: keeps the workspaces' read model from the mirror's connection changes",
+    environment: { TABLE_NAME: props.table.tableName },
+    logRetention,
+    alarmTopic,
+    // Mirror items only; the function skips folders itself.
+    filter: FilterCriteria.filter({
+      dynamodb: { Keys: { sk: { S: FilterRule.beginsWith('MIRROR#') } } },
+    }),
+    deadLetters: {
+      id: 'Shares',
+      of: "the workspaces' read model",
+      alarm: "Shares with workspaces could not be recorded; replay the queue's records.",
+    },
+  });
+  // GetItem: the integration's scope. BatchWriteItem: the share items.
+  fn.role.addToPolicy(tableAccess(props.table, ['GetItem', 'BatchWriteItem']));
+  return fn;
+}
