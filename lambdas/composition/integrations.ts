@@ -2,6 +2,7 @@ import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
 import { makeNodeService } from '../integrations/nodes';
+import { makeIntegrationOperations } from '../integrations/operations';
 import { makeIntegrationService } from '../integrations/service';
 import type { RoleTestDeps } from '../role-test/service';
 import { makeRoleTestService } from '../role-test/service';
@@ -21,20 +22,30 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
   const stores = wiring.stores ?? syncStores(db, tableName, wiring.clock);
   const syncs = composeSyncService({ ...wiring, stores });
   const health = new DynamoDbHealth(db, tableName, epochOf(wiring.clock));
+  const roleTest = makeRoleTestService({
+    roles,
+    rules: roleRules,
+    trustPolicyProbes: wiring.trustPolicyProbes,
+  });
   const service = makeIntegrationService({
     store: new DynamoDbIntegrations(db, tableName),
     externalIds: new DynamoDbExternalIds(db, tableName),
-    roleTest: makeRoleTestService({ roles, rules: roleRules, trustPolicyProbes: wiring.trustPolicyProbes }),
+    roleTest,
+    syncs,
+    roleRules,
+    scheduleIntervalMs: wiring.scheduleIntervalMs,
+  });
+  const operations = makeIntegrationOperations({
+    integrations: service,
+    roleTest,
     syncs,
     syncState: stores.state,
     mirror: stores.mirror,
     health,
-    roleRules,
     workflow,
-    scheduleIntervalMs: wiring.scheduleIntervalMs,
   });
   const nodes = makeNodeService({ integrations: service, mirror: stores.mirror, syncs, health });
-  return { service, nodes };
+  return { service, operations, nodes };
 }
 
 export type IntegrationsApi = ReturnType<typeof composeIntegrationsApi>;

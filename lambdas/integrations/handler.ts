@@ -18,7 +18,7 @@ import { httpHandler, httpRoutes } from '../core/http';
  * POST /v1/aws/test-connection, POST and GET /v1/integrations, GET /v1/integrations/{id}, and
  * the integration's sync, status, runs and tree.
  */
-export function createHandler({ service, nodes }: IntegrationsApi) {
+export function createHandler({ service, operations, nodes }: IntegrationsApi) {
   const path = integrationPathSchema;
   return httpRoutes({
     'POST /v1/aws/test-connection': httpHandler(
@@ -58,12 +58,12 @@ export function createHandler({ service, nodes }: IntegrationsApi) {
     ),
     'POST /v1/integrations/{id}/test': httpHandler({ path }, async ({ tenant, path }) => ({
       status: 200,
-      body: await service.test(tenant, path.id),
+      body: await operations.test(tenant, path.id),
     })),
     'POST /v1/integrations/{id}/sync': httpHandler(
       { path, query: startSyncQuerySchema },
       async ({ tenant, path, query }) => {
-        const accepted = await service.startSync(tenant, path.id, query.confirmDeletions);
+        const accepted = await operations.startSync(tenant, path.id, query.confirmDeletions);
         return {
           status: 202,
           body: accepted,
@@ -73,15 +73,21 @@ export function createHandler({ service, nodes }: IntegrationsApi) {
     ),
     'GET /v1/integrations/{id}/status': httpHandler({ path }, async ({ tenant, path }) => ({
       status: 200,
-      body: await service.status(tenant, path.id),
+      body: await operations.status(tenant, path.id),
     })),
     'GET /v1/integrations/{id}/runs': httpHandler(
       { path, query: listQuerySchema },
-      async ({ tenant, path, query }) => ({ status: 200, body: await service.runs(tenant, path.id, query) }),
+      async ({ tenant, path, query }) => ({
+        status: 200,
+        body: await operations.runs(tenant, path.id, query),
+      }),
     ),
     'GET /v1/integrations/{id}/tree': httpHandler(
       { path, query: listQuerySchema },
-      async ({ tenant, path, query }) => ({ status: 200, body: await service.tree(tenant, path.id, query) }),
+      async ({ tenant, path, query }) => ({
+        status: 200,
+        body: await operations.tree(tenant, path.id, query),
+      }),
     ),
     'GET /v1/integrations/{id}/folders/{ouId}': httpHandler(
       { path: folderPathSchema },

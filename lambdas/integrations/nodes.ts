@@ -15,7 +15,8 @@ import {
   NodeHandleTakenError,
 } from '../sync/ports';
 import type { SyncService } from '../sync/service';
-import { type IntegrationService, startSettingsRun, versionOf } from './service';
+import { startSettingsRun, versionOf } from './change-rules';
+import type { IntegrationService } from './service';
 
 export interface NodeDeps {
   readonly integrations: Pick<IntegrationService, 'get'>;

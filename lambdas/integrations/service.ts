@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CreateIntegration, Integration, ModifyIntegration } from '../../schemas/api/integrations';
 import type { RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
 import {
@@ -14,17 +14,19 @@ import { buildEvent } from '../domain/change-events';
 import { DEFAULT_MEMBER_ROLE_NAME, parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
 import { nextDueTime } from '../domain/schedule';
 import { canManageScope, describeScope } from '../domain/scope';
-import type { MemberHealthStore } from '../health/ports';
 import { currentExternalId } from '../onboarding/current-external-id';
 import type { ExternalIdStore } from '../onboarding/ports';
 import type { RoleTestService } from '../role-test/service';
-import {
-  IntegrationDeletingError,
-  type MirrorStore,
-  type SyncStateStore,
-  type WorkflowPort,
-} from '../sync/ports';
+import { IntegrationDeletingError } from '../sync/ports';
 import type { SyncService } from '../sync/service';
+import {
+  INHERITED_FIELDS,
+  RESYNC_FIELDS,
+  ROLE_FIELDS,
+  requireOrganizationField,
+  startSettingsRun,
+  versionOf,
+} from './change-rules';
 import type { IntegrationPage, IntegrationStore } from './ports';
 
 export interface IntegrationDeps {
@@ -34,97 +36,9 @@ export interface IntegrationDeps {
   readonly syncs: Pick<SyncService, 'requestSync' | 'requestDeletion'>;
   /** Checks the stored role ARNs again, to name their role claims. */
   readonly roleRules: RoleArnRules;
-  readonly syncState: SyncStateStore;
-  readonly mirror: MirrorStore;
-  /** The member roles' last checks. */
-  readonly health: Pick<MemberHealthStore, 'health'>;
-  readonly workflow: Pick<WorkflowPort, 'checkMembers'>;
   /** How often the schedule re-syncs each integration. */
   readonly scheduleIntervalMs: number;
   readonly now?: () => Date;
-}
-
-/** Fields the mirror is read with: changing one re-reads the whole organization. */
-const RESYNC_FIELDS: ReadonlySet<string> = new Set([
-  'roleArn',
-  'readOnlyRoleArn',
-  'memberRoleName',
-  'filters',
-]);
-/** Fields that name the roles: what a new role no longer sees still needs the deletion rules. */
-const ROLE_FIELDS: ReadonlySet<string> = new Set(['roleArn', 'readOnlyRoleArn']);
-/**
- * Fields every folder and connection inherits (or, for the prefix, builds its handle from):
- * changing one needs no Organizations call, only a run whose end brings the mirror in line.
- */
-const INHERITED_FIELDS: ReadonlySet<string> = new Set(['handlePrefix', 'regions', 'options', 'permissions']);
-
-/** `If-Match: "3"` (or `W/"3"`, or `3`) → 3. */
-export function versionOf(ifMatch: string | undefined): number {
-  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(ifMatch?.trim() ?? '');
-  if (!match) {
-    throw new ValidationError(
-      'A PATCH needs If-Match with the version you read.',
-      [{ field: 'headers.if-match', message: ifMatch === undefined ? 'missing' : 'not a version' }],
-      'Send the ETag of your last GET, for example If-Match: "1".',
-    );
-  }
-  return Number(match[1]);
-}
-
-/**
- * The member roles' names and StackSet, and the scope filters, belong to organization
- * integrations.
- */
-function requireOrganizationField(
-  kind: Integration['kind'],
-  fields: {
-    readonly memberRoleName?: unknown;
-    readonly fullMemberRoleName?: unknown;
-    readonly memberRoleStackSet?: unknown;
-    readonly filters?: unknown;
-  },
-): void {
-  if (kind === 'organization') return;
-  for (const field of ['memberRoleName', 'fullMemberRoleName', 'memberRoleStackSet', 'filters'] as const) {
-    if (fields[field] !== undefined) {
-      throw new ValidationError(`Only organization integrations have ${field}.`, [
-        { field: `body.${field}`, message: 'not for an account integration' },
-      ]);
-    }
-  }
-}
-
-/**
- * Starts a `settings` run after a stored change: of the whole organization, or one that reads
- * nothing from Organizations and only brings every node's effective settings and generated
- * handle in line at its end. A run that does not start is logged: the change is stored, and
- * the next sync applies it.
- */
-export async function startSettingsRun(
-  syncs: Pick<SyncService, 'requestSync'>,
-  request: {
-    readonly tenantId: string;
-    readonly integrationId: string;
-    readonly wholeOrganization: boolean;
-    /** The user asked for the removals (a narrower filter): none is held for review. */
-    readonly confirmDeletions?: boolean;
-  },
-): Promise<void> {
-  const { tenantId, integrationId, wholeOrganization, confirmDeletions = false } = request;
-  try {
-    const { runId } = await syncs.requestSync({
-      tenantId,
-      integrationId,
-      trigger: 'settings',
-      confirmDeletions,
-      // Without targets, the whole organization; with empty ones, nothing but the settings pass.
-      ...(wholeOrganization ? {} : { targets: { containers: [], accounts: [], ous: [] } }),
-    });
-    logger.info('settings run started', { integrationId, runId, wholeOrganization });
-  } catch (error: unknown) {
-    logger.error('settings run did not start', { integrationId, error });
-  }
 }
 
 interface PageRequest {
@@ -138,10 +52,6 @@ export function makeIntegrationService({
   externalIds,
   roleTest,
   syncs,
-  syncState,
-  mirror,
-  health,
-  workflow,
   scheduleIntervalMs,
   roleRules,
   now = () => new Date(),
@@ -244,17 +154,6 @@ export function makeIntegrationService({
     },
 
     get,
-
-    /** 202: the run started, or the running one that will run again after it. */
-    async startSync(tenant: TenantContext, integrationId: string, confirmDeletions: boolean) {
-      await get(tenant, integrationId);
-      return syncs.requestSync({
-        tenantId: tenant.tenantId,
-        integrationId,
-        trigger: 'manual',
-        confirmDeletions,
-      });
-    },
 
     /**
      * DELETE needs the integration's handle as `confirm`. Then it stops syncing at once, and
@@ -365,72 +264,6 @@ export function makeIntegrationService({
         });
       }
       return after;
-    },
-
-    async status(tenant: TenantContext, integrationId: string) {
-      await get(tenant, integrationId);
-      const target = await syncState.target(tenant.tenantId, integrationId);
-      if (!target) throw new NotFoundError('The integration');
-      const runOf = async (runId: string | null) =>
-        runId === null
-          ? null
-          : ((await syncState.run({ tenantId: tenant.tenantId, integrationId, runId }))?.run ?? null);
-      return {
-        id: integrationId,
-        status: target.activeRunId === null || target.deleting ? target.status : 'syncing',
-        lastError: target.lastError,
-        currentRun: await runOf(target.activeRunId),
-        lastRun: await runOf(target.lastRunId),
-        counts: target.counts,
-        memberAccess: target.memberAccess,
-      };
-    },
-
-    /**
-     * The role test again, on the stored roles with the External ID they were registered with; when they
-     * pass, a check of every member role starts. A failed test answers its code and report.
-     */
-    async test(tenant: TenantContext, integrationId: string) {
-      const integration = await get(tenant, integrationId);
-      if (integration.status === 'deleting') throw new IntegrationDeletingError();
-      const request: RoleTestRequest =
-        integration.kind === 'organization'
-          ? { kind: 'organization', roleArn: integration.roleArn }
-          : {
-              kind: 'account',
-              roleArn: integration.roleArn,
-              ...(integration.readOnlyRoleArn === null
-                ? {}
-                : { readOnlyRoleArn: integration.readOnlyRoleArn }),
-            };
-      const { report } = await roleTest.test({
-        tenantId: tenant.tenantId,
-        externalId: integration.externalId,
-        request,
-      });
-      const checkId = `check-${now().toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
-      await workflow.checkMembers({ tenantId: tenant.tenantId, integrationId }, checkId);
-      logger.info('stored roles passed; member check started', { integrationId, checkId });
-      return { report, memberCheck: { id: checkId, status: 'started' as const } };
-    },
-
-    async runs(tenant: TenantContext, integrationId: string, page: PageRequest) {
-      await get(tenant, integrationId);
-      return syncState.listRuns(tenant.tenantId, integrationId, page);
-    },
-
-    /** Folders and connections, flat with parent ids, a page at a time; connections with health. */
-    async tree(tenant: TenantContext, integrationId: string, page: PageRequest) {
-      await get(tenant, integrationId);
-      const result = await mirror.page(tenant.tenantId, integrationId, page);
-      const connectionIds = result.items.filter((node) => node.type === 'connection').map((node) => node.id);
-      const healths = await health.health(tenant.tenantId, integrationId, connectionIds);
-      return {
-        ...result,
-        items: result.items.map((node) =>
-          node.type === 'connection' ? { ...node, health: healths.get(node.id) ?? null } : node,
-        ),
-      };
     },
 
     /** A page holds only what the caller may see, so it can hold fewer than `limit` items. */

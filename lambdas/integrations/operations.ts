@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import type { RoleTestRequest } from '../../schemas/api/role-test';
+import { NotFoundError } from '../core/errors';
+import { logger } from '../core/logger';
+import type { TenantContext } from '../core/tenant-context';
+import type { MemberHealthStore } from '../health/ports';
+import type { RoleTestService } from '../role-test/service';
+import {
+  IntegrationDeletingError,
+  type MirrorStore,
+  type SyncStateStore,
+  type WorkflowPort,
+} from '../sync/ports';
+import type { SyncService } from '../sync/service';
+import type { IntegrationService } from './service';
+
+export interface OperationDeps {
+  /** Reads an integration the caller may manage (404 or 403 otherwise). */
+  readonly integrations: Pick<IntegrationService, 'get'>;
+  readonly roleTest: RoleTestService;
+  readonly syncs: Pick<SyncService, 'requestSync'>;
+  readonly syncState: SyncStateStore;
+  readonly mirror: MirrorStore;
+  /** The member roles' last checks. */
+  readonly health: Pick<MemberHealthStore, 'health'>;
+  readonly workflow: Pick<WorkflowPort, 'checkMembers'>;
+  readonly now?: () => Date;
+}
+
+interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** Operating a registered integration: syncs on demand, its status and runs, its tree, a check of its roles. */
+export function makeIntegrationOperations({
+  integrations,
+  roleTest,
+  syncs,
+  syncState,
+  mirror,
+  health,
+  workflow,
+  now = () => new Date(),
+}: OperationDeps) {
+  const get = (tenant: TenantContext, integrationId: string) => integrations.get(tenant, integrationId);
+
+  return {
+    /** 202: the run started, or the running one that will run again after it. */
+    async startSync(tenant: TenantContext, integrationId: string, confirmDeletions: boolean) {
+      await get(tenant, integrationId);
+      return syncs.requestSync({
+        tenantId: tenant.tenantId,
+        integrationId,
+        trigger: 'manual',
+        confirmDeletions,
+      });
+    },
+
+    async status(tenant: TenantContext, integrationId: string) {
+      await get(tenant, integrationId);
+      const target = await syncState.target(tenant.tenantId, integrationId);
+      if (!target) throw new NotFoundError('The integration');
+      const runOf = async (runId: string | null) =>
+        runId === null
+          ? null
+          : ((await syncState.run({ tenantId: tenant.tenantId, integrationId, runId }))?.run ?? null);
+      return {
+        id: integrationId,
+        status: target.activeRunId === null || target.deleting ? target.status : 'syncing',
+        lastError: target.lastError,
+        currentRun: await runOf(target.activeRunId),
+        lastRun: await runOf(target.lastRunId),
+        counts: target.counts,
+        memberAccess: target.memberAccess,
+      };
+    },
+
+    /**
+     * The role test again, on the stored roles with the External ID they were registered with; when they
+     * pass, a check of every member role starts. A failed test answers its code and report.
+     */
+    async test(tenant: TenantContext, integrationId: string) {
+      const integration = await get(tenant, integrationId);
+      if (integration.status === 'deleting') throw new IntegrationDeletingError();
+      const request: RoleTestRequest =
+        integration.kind === 'organization'
+          ? { kind: 'organization', roleArn: integration.roleArn }
+          : {
+              kind: 'account',
+              roleArn: integration.roleArn,
+              ...(integration.readOnlyRoleArn === null
+                ? {}
+                : { readOnlyRoleArn: integration.readOnlyRoleArn }),
+            };
+      const { report } = await roleTest.test({
+        tenantId: tenant.tenantId,
+        externalId: integration.externalId,
+        request,
+      });
+      const checkId = `check-${now().toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
+      await workflow.checkMembers({ tenantId: tenant.tenantId, integrationId }, checkId);
+      logger.info('stored roles passed; member check started', { integrationId, checkId });
+      return { report, memberCheck: { id: checkId, status: 'started' as const } };
+    },
+
+    async runs(tenant: TenantContext, integrationId: string, page: PageRequest) {
+      await get(tenant, integrationId);
+      return syncState.listRuns(tenant.tenantId, integrationId, page);
+    },
+
+    /** Folders and connections, flat with parent ids, a page at a time; connections with health. */
+    async tree(tenant: TenantContext, integrationId: string, page: PageRequest) {
+      await get(tenant, integrationId);
+      const result = await mirror.page(tenant.tenantId, integrationId, page);
+      const connectionIds = result.items.filter((node) => node.type === 'connection').map((node) => node.id);
+      const healths = await health.health(tenant.tenantId, integrationId, connectionIds);
+      return {
+        ...result,
+        items: result.items.map((node) =>
+          node.type === 'connection' ? { ...node, health: healths.get(node.id) ?? null } : node,
+        ),
+      };
+    },
+  };
+}
+
+export type IntegrationOperations = ReturnType<typeof makeIntegrationOperations>;
