@@ -22,17 +22,26 @@ export interface AssumeRoleRequest {
 }
 
 /**
- * What a role session can tell us about its account and organization. The `list…` calls make
- * exactly one Organizations request each and return its page as AWS sent it (possibly empty,
- * with a token), so the caller controls paging, rate and retries.
+ * What a role session can tell us about its account and organization: who it is, and the three
+ * readers below. The `list…` calls make exactly one Organizations request each and return its
+ * page as AWS sent it (possibly empty, with a token), so the caller controls paging, rate and
+ * retries.
  */
-export interface CustomerRoleSession {
+export interface CustomerRoleSession extends OrganizationReader, OrganizationTreeReader, StackSetReader {
   /** When the session's credentials run out; undefined when unknown. */
   readonly expiresAt: Date | undefined;
   callerIdentity(): Promise<{ readonly accountId: string; readonly arn: string }>;
+}
+
+/** The organization itself: what the role test and the start of a walk ask. */
+export interface OrganizationReader {
   describeOrganization(): Promise<OrganizationInfo>;
   /** Account ids of every delegated administrator; only management and delegated admins may ask. */
   listDelegatedAdministrators(): Promise<readonly string[]>;
+}
+
+/** The organization's tree: what a walk, and a targeted read, ask. */
+export interface OrganizationTreeReader {
   listRoots(nextToken?: string): Promise<OrgPage<{ readonly id: string }>>;
   listOrganizationalUnitsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredOu>>;
   listAccountsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredAccount>>;
@@ -42,6 +51,10 @@ export interface CustomerRoleSession {
   describeAccount(accountId: string): Promise<DiscoveredAccount | null>;
   /** A page of an account's (or OU's) tags. */
   listTagsForResource(resourceId: string, nextToken?: string): Promise<OrgPage<ResourceTag>>;
+}
+
+/** The member-role StackSet, read by the member check. */
+export interface StackSetReader {
   /**
    * The StackSet's instance in one account (in the StackSet's region); null when it has none.
    * `callAs`: SELF from the management account, DELEGATED_ADMIN from a delegated administrator.

@@ -1,0 +1,292 @@
+import { CloudFormationClient, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  AccessDeniedException,
+  type Account,
+  AccountNotFoundException,
+  AWSOrganizationsNotInUseException,
+  ChildNotFoundException,
+  DescribeAccountCommand,
+  DescribeOrganizationCommand,
+  InvalidInputException,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
+  ListRootsCommand,
+  ListTagsForResourceCommand,
+  OrganizationsClient,
+  ParentNotFoundException,
+  paginateListDelegatedAdministrators,
+  TooManyRequestsException,
+} from '@aws-sdk/client-organizations';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { StackSetRef } from '../../../schemas/api/common';
+import { type OrgAccountState, orgAccountStateSchema, type StackInstance } from '../../../schemas/sync';
+import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
+import {
+  CredentialsExpiredError,
+  type CustomerRoleSession,
+  type DiscoveredAccount,
+  type DiscoveredOu,
+  InvalidPageTokenError,
+  NotInOrganizationError,
+  type OrganizationInfo,
+  type OrgPage,
+  ParentNotFoundError,
+  PermissionDeniedError,
+  type ResourceTag,
+  StackSetNotFoundError,
+} from '../../ports/customer-roles';
+
+/** STS models neither throttling nor AccessDenied as classes; their names are stable. */
+const STS_THROTTLING = new Set(['Throttling', 'ThrottlingException']);
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
+
+export interface SessionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration?: Date;
+}
+
+/** The most a page of Organizations may hold. */
+const MAX_RESULTS = 20;
+
+/**
+ * A customer role's session: its own STS, Organizations and CloudFormation clients, made with
+ * the session's credentials, which live nowhere else.
+ */
+export class SdkRoleSession implements CustomerRoleSession {
+  readonly expiresAt: Date | undefined;
+  private readonly sts: STSClient;
+  private readonly organizations: OrganizationsClient;
+
+  constructor(
+    private readonly credentials: SessionCredentials,
+    stsRegion: string,
+    organizationsRegion: string,
+  ) {
+    this.expiresAt = credentials.expiration;
+    this.sts = new STSClient({ region: stsRegion, credentials });
+    // The sync engine paces and retries Organizations calls itself, with its own budget.
+    this.organizations = new OrganizationsClient({
+      region: organizationsRegion,
+      credentials,
+      maxAttempts: 1,
+    });
+  }
+
+  async callerIdentity() {
+    try {
+      const answer = await this.sts.send(new GetCallerIdentityCommand({}));
+      if (!answer.Account || !answer.Arn) throw new UpstreamUnavailableError('AWS STS');
+      return { accountId: answer.Account, arn: answer.Arn };
+    } catch (error: unknown) {
+      throw stsFailure(error);
+    }
+  }
+
+  async describeOrganization(): Promise<OrganizationInfo> {
+    try {
+      const { Organization: org } = await this.organizations.send(new DescribeOrganizationCommand({}));
+      if (!org?.Id || !org.Arn || !org.MasterAccountId)
+        throw new UpstreamUnavailableError('AWS Organizations');
+      return { id: org.Id, arn: org.Arn, managementAccountId: org.MasterAccountId };
+    } catch (error: unknown) {
+      throw organizationsFailure(error, 'organizations:DescribeOrganization');
+    }
+  }
+
+  async listDelegatedAdministrators(): Promise<readonly string[]> {
+    const accountIds: string[] = [];
+    try {
+      for await (const page of paginateListDelegatedAdministrators({ client: this.organizations }, {})) {
+        for (const admin of page.DelegatedAdministrators ?? []) if (admin.Id) accountIds.push(admin.Id);
+      }
+    } catch (error: unknown) {
+      throw organizationsFailure(error, 'organizations:ListDelegatedAdministrators');
+    }
+    return accountIds;
+  }
+
+  async listRoots(nextToken?: string): Promise<OrgPage<{ readonly id: string }>> {
+    try {
+      const answer = await this.organizations.send(
+        new ListRootsCommand({ MaxResults: MAX_RESULTS, NextToken: nextToken }),
+      );
+      return {
+        items: (answer.Roots ?? []).flatMap((root) => (root.Id ? [{ id: root.Id }] : [])),
+        ...(answer.NextToken ? { nextToken: answer.NextToken } : {}),
+      };
+    } catch (error: unknown) {
+      throw listingFailure(error, 'organizations:ListRoots', nextToken);
+    }
+  }
+
+  async listOrganizationalUnitsForParent(
+    parentId: string,
+    nextToken?: string,
+  ): Promise<OrgPage<DiscoveredOu>> {
+    try {
+      const answer = await this.organizations.send(
+        new ListOrganizationalUnitsForParentCommand({
+          ParentId: parentId,
+          MaxResults: MAX_RESULTS,
+          NextToken: nextToken,
+        }),
+      );
+      return {
+        items: (answer.OrganizationalUnits ?? []).flatMap((ou) =>
+          ou.Id ? [{ id: ou.Id, name: ou.Name ?? ou.Id }] : [],
+        ),
+        ...(answer.NextToken ? { nextToken: answer.NextToken } : {}),
+      };
+    } catch (error: unknown) {
+      throw listingFailure(error, 'organizations:ListOrganizationalUnitsForParent', nextToken);
+    }
+  }
+
+  async listAccountsForParent(parentId: string, nextToken?: string): Promise<OrgPage<DiscoveredAccount>> {
+    try {
+      const answer = await this.organizations.send(
+        new ListAccountsForParentCommand({
+          ParentId: parentId,
+          MaxResults: MAX_RESULTS,
+          NextToken: nextToken,
+        }),
+      );
+      return {
+        items: (answer.Accounts ?? []).flatMap((account) =>
+          account.Id ? [discoveredAccount({ ...account, Id: account.Id })] : [],
+        ),
+        ...(answer.NextToken ? { nextToken: answer.NextToken } : {}),
+      };
+    } catch (error: unknown) {
+      throw listingFailure(error, 'organizations:ListAccountsForParent', nextToken);
+    }
+  }
+
+  async listParents(childId: string): Promise<string | null> {
+    try {
+      const answer = await this.organizations.send(new ListParentsCommand({ ChildId: childId }));
+      return answer.Parents?.[0]?.Id ?? null;
+    } catch (error: unknown) {
+      if (error instanceof ChildNotFoundException) return null;
+      throw listingFailure(error, 'organizations:ListParents', undefined);
+    }
+  }
+
+  async describeAccount(accountId: string): Promise<DiscoveredAccount | null> {
+    try {
+      const { Account: account } = await this.organizations.send(
+        new DescribeAccountCommand({ AccountId: accountId }),
+      );
+      return account?.Id ? discoveredAccount({ ...account, Id: account.Id }) : null;
+    } catch (error: unknown) {
+      if (error instanceof AccountNotFoundException) return null;
+      throw listingFailure(error, 'organizations:DescribeAccount', undefined);
+    }
+  }
+
+  async listTagsForResource(resourceId: string, nextToken?: string): Promise<OrgPage<ResourceTag>> {
+    try {
+      const answer = await this.organizations.send(
+        new ListTagsForResourceCommand({ ResourceId: resourceId, NextToken: nextToken }),
+      );
+      return {
+        items: (answer.Tags ?? []).flatMap((tag) =>
+          tag.Key ? [{ key: tag.Key, value: tag.Value ?? '' }] : [],
+        ),
+        ...(answer.NextToken ? { nextToken: answer.NextToken } : {}),
+      };
+    } catch (error: unknown) {
+      throw listingFailure(error, 'organizations:ListTagsForResource', nextToken);
+    }
+  }
+
+  async stackInstance(
+    stackSet: StackSetRef,
+    accountId: string,
+    callAs: 'SELF' | 'DELEGATED_ADMIN',
+  ): Promise<StackInstance | null> {
+    // StackSets are regional: the client goes to the StackSet's region, with this session.
+    const cloudFormation = new CloudFormationClient({
+      region: stackSet.region,
+      credentials: this.credentials,
+    });
+    try {
+      const { Summaries = [] } = await cloudFormation.send(
+        new ListStackInstancesCommand({
+          StackSetName: stackSet.name,
+          StackInstanceAccount: accountId,
+          StackInstanceRegion: stackSet.region,
+          CallAs: callAs,
+        }),
+      );
+      const [summary] = Summaries;
+      if (!summary) return null;
+      return {
+        stackSetName: stackSet.name,
+        region: stackSet.region,
+        status: summary.Status ?? null,
+        detailedStatus: summary.StackInstanceStatus?.DetailedStatus ?? null,
+        reason: summary.StatusReason ?? null,
+      };
+    } catch (error: unknown) {
+      const name = errorName(error);
+      if (name === 'StackSetNotFoundException')
+        throw new StackSetNotFoundError(stackSet.name, { cause: error });
+      if (ACCESS_DENIED.has(name)) {
+        throw new PermissionDeniedError('cloudformation:ListStackInstances', { cause: error });
+      }
+      if (STS_THROTTLING.has(name)) throw new UpstreamThrottledError('AWS CloudFormation', error);
+      throw new UpstreamUnavailableError('AWS CloudFormation', error);
+    } finally {
+      cloudFormation.destroy();
+    }
+  }
+}
+
+function discoveredAccount(account: Account & { Id: string }): DiscoveredAccount {
+  return {
+    id: account.Id,
+    name: account.Name ?? account.Id,
+    email: account.Email ?? null,
+    state: accountState(account),
+  };
+}
+
+/** `State` replaces the older `Status`; read the new field and fall back to the old one. */
+function accountState(account: Account): OrgAccountState {
+  const parsed = orgAccountStateSchema.safeParse(account.State ?? account.Status);
+  // An unknown future state is not a reason to use the account.
+  return parsed.success ? parsed.data : 'SUSPENDED';
+}
+
+function listingFailure(error: unknown, action: string, nextToken: string | undefined): unknown {
+  if (errorName(error) === 'ExpiredTokenException') {
+    return new CredentialsExpiredError('The session expired', { cause: error });
+  }
+  if (error instanceof ParentNotFoundException) return new ParentNotFoundError(action, { cause: error });
+  if (error instanceof InvalidInputException && nextToken !== undefined) {
+    return new InvalidPageTokenError(action, { cause: error });
+  }
+  return organizationsFailure(error, action);
+}
+
+function organizationsFailure(error: unknown, action: string): unknown {
+  if (error instanceof UpstreamUnavailableError) return error;
+  if (error instanceof AccessDeniedException) return new PermissionDeniedError(action, { cause: error });
+  if (error instanceof AWSOrganizationsNotInUseException) {
+    return new NotInOrganizationError('The account is not in an organization', { cause: error });
+  }
+  if (error instanceof TooManyRequestsException)
+    return new UpstreamThrottledError('AWS Organizations', error);
+  return new UpstreamUnavailableError('AWS Organizations', error);
+}
+
+/** An STS error as the ports name it: throttled, or unavailable. */
+export function stsFailure(error: unknown): unknown {
+  if (error instanceof UpstreamUnavailableError) return error;
+  if (STS_THROTTLING.has(errorName(error))) return new UpstreamThrottledError('AWS STS', error);
+  return new UpstreamUnavailableError('AWS STS', error);
+}
