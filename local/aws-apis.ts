@@ -67,7 +67,7 @@ export function stsQuery(
     return stsError(400, 'InvalidAction', `The local STS answers only GetCallerIdentity, not ${action}.`);
   }
   const accessKeyId = /Credential=([^/,\s]+)\//.exec(headers.authorization ?? '')?.[1];
-  const session = accessKeyId === undefined ? undefined : sandbox?.session(accessKeyId);
+  const session = accessKeyId === undefined ? undefined : sandbox?.deployments.session(accessKeyId);
   if (!session || headers['x-amz-security-token'] !== session.sessionToken) {
     return stsError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
   }

@@ -360,7 +360,7 @@ function sandboxAdmin(
   try {
     switch (route) {
       case 'POST roles': {
-        const role = sandbox.createRole(parse(sandboxRoleRequestSchema, body));
+        const role = sandbox.deployments.createRole(parse(sandboxRoleRequestSchema, body));
         const condition = role.externalId === null ? 'no External ID condition' : 'requires the External ID';
         const denied =
           role.denyOrganizationalUnits.length === 0
@@ -373,7 +373,7 @@ function sandboxAdmin(
       }
       case 'PUT stack-sets/{id}': {
         const stackSet = parse(sandboxStackSetSchema, body);
-        sandbox.putStackSet(String(id), stackSet);
+        sandbox.deployments.putStackSet(String(id), stackSet);
         return changed(
           `StackSet ${id} in ${stackSet.region} now has ${stackSet.instances.length} instances`,
           { status: 200, body: { name: id, ...stackSet } },

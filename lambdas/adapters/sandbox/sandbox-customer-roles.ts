@@ -21,12 +21,8 @@ import {
   RoleRefusedError,
   StackSetNotFoundError,
 } from '../../ports/customer-roles';
-import {
-  type PageRequest,
-  SandboxApiError,
-  type SandboxOrganization,
-  type SandboxRole,
-} from './sandbox-organization';
+import type { SandboxRole } from './sandbox-deployments';
+import { type PageRequest, SandboxApiError, type SandboxOrganization } from './sandbox-organization';
 
 /** As STS: a session lasts 900 s unless asked for longer. */
 const DEFAULT_SESSION_SECONDS = 900;
@@ -71,7 +67,7 @@ export class SandboxCustomerRoles implements CustomerRolesPort, SessionIssuerPor
         `AssumeRole refused: the role (template v${role.templateVersion}) allows neither sts:SetSourceIdentity nor sts:TagSession`,
       );
     }
-    const session = this.organization.issueSession(role, {
+    const session = this.organization.deployments.issueSession(role, {
       name: request.sessionName,
       expiresAt: new Date(Date.now() + request.durationSeconds * 1000),
       sourceIdentity: request.sourceIdentity ?? null,
@@ -83,7 +79,7 @@ export class SandboxCustomerRoles implements CustomerRolesPort, SessionIssuerPor
 
   /** The role, if its trust policy lets the platform in with this External ID. */
   private admit(arn: RoleArn, externalId: string | undefined): SandboxRole {
-    const role = this.organization.role(arn.accountId, arn.name);
+    const role = this.organization.deployments.role(arn.accountId, arn.name);
     const refused = (reason: string) => new RoleRefusedError(`AssumeRole refused: ${reason}`);
     if (!role || role.arn !== arn.arn) throw refused('no such role');
     if (role.trustedAccountId !== this.callerAccountId)
@@ -213,7 +209,7 @@ class SandboxRoleSession implements CustomerRoleSession {
         ? this.accountId === managementAccountId
         : delegatedAdministrators.includes(this.accountId);
     if (!allowed) throw new PermissionDeniedError('cloudformation:ListStackInstances');
-    const found = this.organization.stackSet(stackSet.name);
+    const found = this.organization.deployments.stackSet(stackSet.name);
     if (!found || found.region !== stackSet.region) throw new StackSetNotFoundError(stackSet.name);
     const instance = found.instances.find((candidate) => candidate.accountId === accountId);
     if (!instance) return null;
@@ -239,7 +235,8 @@ class SandboxRoleSession implements CustomerRoleSession {
 
   /** A role deployed with `denyOrganizationalUnits` may not list below those OUs. */
   private requireListable(parentId: string): void {
-    const denied = this.organization.role(this.accountId, this.roleName)?.denyOrganizationalUnits ?? [];
+    const denied =
+      this.organization.deployments.role(this.accountId, this.roleName)?.denyOrganizationalUnits ?? [];
     if (this.organization.isWithin(parentId, denied)) {
       throw new SandboxApiError('AccessDeniedException', `The role's policy denies listing ${parentId}.`);
     }

@@ -1,18 +1,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Partition } from '../../../schemas/api/common';
-import type {
-  AccountState,
-  SandboxOrgFixture,
-  SandboxOuFixture,
-  SandboxRoleRequest,
-  SandboxStackSet,
-} from '../../../schemas/sandbox-org';
+import type { AccountState, SandboxOrgFixture, SandboxOuFixture } from '../../../schemas/sandbox-org';
 import type { Clock } from '../../core/clock';
-import { AppError, NotFoundError, ValidationError } from '../../core/errors';
+import { AppError, NotFoundError } from '../../core/errors';
 import { TokenBucket } from '../../core/token-bucket';
-import { roleArnOf } from '../../domain/role-arn';
-import { TEMPLATE_VERSIONS } from '../../domain/template-versions';
 import { organizationsLimitOf } from '../../sync/rate-limit';
+import { SandboxDeployments } from './sandbox-deployments';
 
 /** AWS Organizations returns at most 20 items a page. */
 export const MAX_PAGE_SIZE = 20;
@@ -37,33 +30,6 @@ export interface SandboxOu {
   readonly arn: string;
   readonly name: string;
   readonly parentId: string;
-}
-
-export interface SandboxRole {
-  readonly arn: string;
-  readonly accountId: string;
-  readonly name: string;
-  /** The account the trust policy names. */
-  readonly trustedAccountId: string;
-  /** The `sts:ExternalId` the trust policy requires; null when it has no such condition. */
-  readonly externalId: string | null;
-  /** OUs below which the role's listings answer AccessDenied. */
-  readonly denyOrganizationalUnits: readonly string[];
-  /** The version of our template the role was deployed from, as its tag would say. */
-  readonly templateVersion: number;
-}
-
-/** Credentials the sandbox's STS issued, and what GetCallerIdentity answers for them. */
-export interface SandboxSession {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken: string;
-  readonly expiresAt: Date;
-  readonly accountId: string;
-  /** `arn:<partition>:sts::<account>:assumed-role/<role>/<session name>` */
-  readonly arn: string;
-  readonly sourceIdentity: string | null;
-  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface PageRequest {
@@ -116,11 +82,8 @@ export class SandboxOrganization {
   readonly delegatedAdministrators: readonly string[];
   private readonly accounts = new Map<string, SandboxAccount>();
   private readonly ous = new Map<string, SandboxOu>();
-  private readonly roles = new Map<string, SandboxRole>();
-  /** Issued credentials by access key id, until they expire. */
-  private readonly sessions = new Map<string, SandboxSession>();
-  /** Member-role StackSets by name, as `PUT /local/sandbox/stack-sets/{name}` left them. */
-  private readonly stackSets = new Map<string, SandboxStackSet>();
+  /** What customers deployed into it: roles, their sessions, member-role StackSets. */
+  readonly deployments: SandboxDeployments;
   /**
    * Tests set this to inject faults: it sees every Organizations call first, and a
    * SandboxApiError it throws is what the caller gets (throttling, AccessDenied, expiry, 5xx).
@@ -135,11 +98,11 @@ export class SandboxOrganization {
 
   constructor(
     fixture: SandboxOrgFixture,
-    /** The platform's account: the only one sandbox roles trust. */
-    private readonly trustedAccountId: string,
+    readonly trustedAccountId: string,
     private readonly options: SandboxOptions = {},
   ) {
     this.partition = fixture.partition;
+    this.deployments = new SandboxDeployments(fixture.partition, trustedAccountId);
     this.id = fixture.organization.id;
     this.managementAccountId = fixture.organization.managementAccountId;
     this.arn = this.organizationsArn(`organization/${this.id}`);
@@ -162,78 +125,6 @@ export class SandboxOrganization {
 
   account(accountId: string): SandboxAccount | undefined {
     return this.accounts.get(accountId);
-  }
-
-  /**
-   * Plays "the customer deployed the template". An account outside the organization is a
-   * standalone account. A null External ID makes a role without that condition.
-   */
-  createRole(request: SandboxRoleRequest): SandboxRole {
-    if (request.accountId === this.trustedAccountId) {
-      throw new ValidationError('Customer roles live in customer accounts.', [
-        { field: 'body.accountId', message: "is the platform's own account" },
-      ]);
-    }
-    const role: SandboxRole = {
-      arn: roleArnOf(this.partition, request.accountId, request.roleName),
-      accountId: request.accountId,
-      name: request.roleName,
-      trustedAccountId: this.trustedAccountId,
-      externalId: request.externalId,
-      denyOrganizationalUnits: request.denyOrganizationalUnits ?? [],
-      templateVersion: request.templateVersion ?? TEMPLATE_VERSIONS['member-account-role'],
-    };
-    // IAM role names are unique per account regardless of case; deploying again updates the role.
-    this.roles.set(roleKey(request.accountId, request.roleName), role);
-    return role;
-  }
-
-  role(accountId: string, roleName: string): SandboxRole | undefined {
-    return this.roles.get(roleKey(accountId, roleName));
-  }
-
-  /**
-   * Credentials for a session of a role that let the caller in, as STS makes them: an `ASIA`
-   * access key, a secret and a session token, each random. Expired sessions are forgotten.
-   */
-  issueSession(
-    role: SandboxRole,
-    session: {
-      readonly name: string;
-      readonly expiresAt: Date;
-      readonly sourceIdentity: string | null;
-      readonly tags: Readonly<Record<string, string>>;
-    },
-  ): SandboxSession {
-    const now = Date.now();
-    for (const [key, issued] of this.sessions)
-      if (issued.expiresAt.getTime() <= now) this.sessions.delete(key);
-    const issued: SandboxSession = {
-      accessKeyId: `ASIA${randomBytes(10).toString('hex').toUpperCase().slice(0, 16)}`,
-      secretAccessKey: randomBytes(30).toString('base64'),
-      sessionToken: randomBytes(96).toString('base64'),
-      expiresAt: session.expiresAt,
-      accountId: role.accountId,
-      arn: `arn:${this.partition}:sts::${role.accountId}:assumed-role/${role.name}/${session.name}`,
-      sourceIdentity: session.sourceIdentity,
-      tags: session.tags,
-    };
-    this.sessions.set(issued.accessKeyId, issued);
-    return issued;
-  }
-
-  /** The session an access key belongs to, while it lasts. */
-  session(accessKeyId: string): SandboxSession | undefined {
-    return this.sessions.get(accessKeyId);
-  }
-
-  /** Plays "the customer's StackSet reached these accounts, with these outcomes". */
-  putStackSet(name: string, stackSet: SandboxStackSet): void {
-    this.stackSets.set(name, stackSet);
-  }
-
-  stackSet(name: string): SandboxStackSet | undefined {
-    return this.stackSets.get(name);
   }
 
   /** Records the call, lets the fault hook refuse it, then charges it to its rate limit. */
@@ -427,16 +318,7 @@ export class SandboxOrganization {
       root: { id: this.rootId, arn: this.organizationsArn(`root/${this.id}/${this.rootId}`) },
       organizationalUnits: [...this.ous.values()],
       accounts: [...this.accounts.values()],
-      roles: [...this.roles.values()].map(
-        ({ arn, accountId, name, externalId, denyOrganizationalUnits, templateVersion }) => ({
-          arn,
-          accountId,
-          name,
-          externalIdRequired: externalId !== null,
-          denyOrganizationalUnits,
-          templateVersion,
-        }),
-      ),
+      roles: this.deployments.snapshot(),
     };
   }
 
@@ -491,10 +373,6 @@ export class SandboxConflict extends AppError {
   constructor(message: string) {
     super('VALIDATION_FAILED', message);
   }
-}
-
-function roleKey(accountId: string, roleName: string): string {
-  return `${accountId}:${roleName.toLowerCase()}`;
 }
 
 function token(offset: number): string {

@@ -96,7 +96,7 @@ describe('sandbox trust rules', () => {
 
   it('lets the platform in with the External ID the role requires, and nobody without it', async () => {
     const { organization, roles } = sandbox();
-    const { arn } = organization.createRole({
+    const { arn } = organization.deployments.createRole({
       accountId: management,
       roleName: 'Discovery',
       externalId: 't:abc',
@@ -115,7 +115,7 @@ describe('sandbox trust rules', () => {
 
   it('lets anyone from the trusted account into a role created without the condition', async () => {
     const { organization, roles } = sandbox();
-    const { arn } = organization.createRole({ accountId: management, roleName: 'Lax', externalId: null });
+    const { arn } = organization.deployments.createRole({ accountId: management, roleName: 'Lax', externalId: null });
 
     await expect(roles.assumeRole({ role: role(arn), sessionName: 's' })).resolves.toBeDefined();
   });
@@ -123,12 +123,12 @@ describe('sandbox trust rules', () => {
   it('refuses any other caller account, a missing role and a suspended account', async () => {
     const { organization } = sandbox();
     const suspended = organization.snapshot().accounts.find((account) => account.state === 'SUSPENDED');
-    const roleInSuspended = organization.createRole({
+    const roleInSuspended = organization.deployments.createRole({
       accountId: suspended?.id ?? '',
       roleName: 'R',
       externalId: null,
     });
-    const { arn } = organization.createRole({ accountId: management, roleName: 'R', externalId: null });
+    const { arn } = organization.deployments.createRole({ accountId: management, roleName: 'R', externalId: null });
     const outsider = new SandboxCustomerRoles(organization, '555555555555');
     const platform = new SandboxCustomerRoles(organization, PLATFORM);
 
@@ -151,7 +151,7 @@ describe('sandbox trust rules', () => {
         (account) =>
           account.id !== management && !fixture.organization.delegatedAdministrators.includes(account.id),
       );
-    const { arn } = organization.createRole({ accountId: member?.id ?? '', roleName: 'R', externalId: null });
+    const { arn } = organization.deployments.createRole({ accountId: member?.id ?? '', roleName: 'R', externalId: null });
     const session = await roles.assumeRole({ role: role(arn), sessionName: 's' });
 
     await expect(session.describeOrganization()).resolves.toMatchObject({ managementAccountId: management });
@@ -170,7 +170,7 @@ describe('sandbox rate limits', () => {
     const clock = { now: () => now, sleep: async (ms: number) => advance(ms) };
     const organization = new SandboxOrganization(fixture, PLATFORM, { rateLimitClock: clock });
     const roles = new SandboxCustomerRoles(organization, PLATFORM);
-    const { arn } = organization.createRole({
+    const { arn } = organization.deployments.createRole({
       accountId: fixture.organization.managementAccountId,
       roleName: 'Discovery',
       externalId: null,
@@ -219,11 +219,11 @@ describe("the sandbox's sessions for the credentials broker", () => {
 
   it('issues credentials that name the session, with its SourceIdentity, for a current template', async () => {
     const { organization, roles } = sandbox();
-    organization.createRole({ accountId: ACCOUNT, roleName: 'Member', externalId: 'tenant:secret' });
+    organization.deployments.createRole({ accountId: ACCOUNT, roleName: 'Member', externalId: 'tenant:secret' });
 
     const issued = await roles.issueSession({ ...base, ...extras });
 
-    expect(organization.session(issued.accessKeyId)).toMatchObject({
+    expect(organization.deployments.session(issued.accessKeyId)).toMatchObject({
       sessionToken: issued.sessionToken,
       arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Member/scanner@ws-1@tenant`,
       sourceIdentity: 'scanner',
@@ -233,7 +233,7 @@ describe("the sandbox's sessions for the credentials broker", () => {
 
   it('refuses a SourceIdentity or tags on a role from a template before version 2, but not a plain session', async () => {
     const { organization, roles } = sandbox();
-    organization.createRole({
+    organization.deployments.createRole({
       accountId: ACCOUNT,
       roleName: 'Member',
       externalId: 'tenant:secret',
@@ -251,7 +251,7 @@ describe("the sandbox's sessions for the credentials broker", () => {
 
   it('refuses the wrong External ID as AssumeRole does', async () => {
     const { organization, roles } = sandbox();
-    organization.createRole({ accountId: ACCOUNT, roleName: 'Member', externalId: 'tenant:secret' });
+    organization.deployments.createRole({ accountId: ACCOUNT, roleName: 'Member', externalId: 'tenant:secret' });
 
     await expect(roles.issueSession({ ...base, externalId: 'tenant:other' })).rejects.toBeInstanceOf(
       RoleRefusedError,
