@@ -40,6 +40,66 @@ const LOCAL_STEP_MS = 75_000;
 /** Syncs the local schedule lets run at once: all of them share this process and DynamoDB Local. */
 const LOCAL_MAX_CONCURRENT_SYNCS = 10;
 
+/** The handler modules Lambda runs; they read their environment at import. */
+function importHandlers() {
+  return Promise.all([
+    import('../lambdas/authorizer/handler'),
+    import('../lambdas/aws-env/handler'),
+    import('../lambdas/onboarding/handler'),
+    import('../lambdas/integrations/handler'),
+    import('../lambdas/workspaces/handler'),
+    import('../lambdas/openapi/handler'),
+    import('../lambdas/sync/handler'),
+    import('../lambdas/publisher/handler'),
+    import('../lambdas/shares/handler'),
+    import('../lambdas/credentials/handler'),
+  ]).then(
+    ([
+      authorizer,
+      awsEnv,
+      onboarding,
+      integrations,
+      workspaces,
+      openapi,
+      sync,
+      publisher,
+      shares,
+      credentials,
+    ]) => ({
+      authorizer,
+      awsEnv,
+      onboarding,
+      integrations,
+      workspaces,
+      openapi,
+      sync,
+      publisher,
+      shares,
+      credentials,
+    }),
+  );
+}
+
+type HandlerModules = Awaited<ReturnType<typeof importHandlers>>;
+
+/** What the local services run on: DynamoDB Local, the in-process workflow, the sandbox's or the SDK's STS. */
+function localWiring(config: LocalConfig, sandbox: SandboxOrganization | undefined) {
+  const { trustedAccountId, partition, tableName } = config;
+  const db = createDocumentClient();
+  return {
+    db,
+    tableName,
+    stores: syncStores(db, tableName),
+    roles: sandbox
+      ? new SandboxCustomerRoles(sandbox, trustedAccountId)
+      : new StsCustomerRoles(new STSClient({})),
+    roleRules: { trustedAccountId, allowedPartitions: [partition] },
+    workflow: new LocalWorkflow({ partition, stepMs: LOCAL_STEP_MS, retryMs: 1000 }),
+  };
+}
+
+type LocalWiring = ReturnType<typeof localWiring>;
+
 /**
  * Loads the same handler modules that Lambda runs. They read their environment at import, so
  * this runs only after the runtime has set it. The table is DynamoDB Local, the workflow runs
@@ -51,79 +111,18 @@ export async function loadHandlers(
   sandbox: SandboxOrganization | undefined,
   bus: EventBusPort,
 ): Promise<LocalHandlers> {
-  const [
-    authorizer,
-    awsEnv,
-    onboarding,
-    integrations,
-    workspaces,
-    openapi,
-    sync,
-    publisher,
-    shares,
-    credentials,
-  ] = await Promise.all([
-    import('../lambdas/authorizer/handler'),
-    import('../lambdas/aws-env/handler'),
-    import('../lambdas/onboarding/handler'),
-    import('../lambdas/integrations/handler'),
-    import('../lambdas/workspaces/handler'),
-    import('../lambdas/openapi/handler'),
-    import('../lambdas/sync/handler'),
-    import('../lambdas/publisher/handler'),
-    import('../lambdas/shares/handler'),
-    import('../lambdas/credentials/handler'),
-  ]);
-  const { trustedAccountId, partition, tableName } = config;
-  const db = createDocumentClient();
-  const stores = syncStores(db, tableName);
-  const roles = sandbox
-    ? new SandboxCustomerRoles(sandbox, trustedAccountId)
-    : new StsCustomerRoles(new STSClient({}));
-  const rules = { trustedAccountId, allowedPartitions: [partition] };
-  const workflow = new LocalWorkflow({ partition, stepMs: LOCAL_STEP_MS, retryMs: 1000 });
-  const wiring = { db, tableName, roles, workflow, roleRules: rules, stores };
+  const modules = await importHandlers();
+  const wiring = localWiring(config, sandbox);
+  const { db, tableName, workflow } = wiring;
   const syncs = composeSyncService(wiring);
-  const memberCheck = composeMemberCheck(wiring);
-  workflow.attach(sync.createHandler(syncs, memberCheck));
-  // No IAM here, so no alias proves the caller: any consumer name is accepted.
-  const broker = credentials.createHandler(
-    composeCredentialsBroker({
-      db,
-      tableName,
-      issuer: roles,
-      stsBudget: DEFAULT_STS_BUDGET,
-      roleRules: rules,
-      metrics: { count: () => undefined },
-    }),
-    { mode: 'none', consumers: [] },
-  );
+  workflow.attach(modules.sync.createHandler(syncs, composeMemberCheck(wiring)));
   return {
-    authorizer: authorizer.handler,
-    api: {
-      'aws-env': sandbox
-        ? awsEnv.createHandler({
-            identity: new SandboxSts(trustedAccountId, partition),
-            trustedAccountId,
-            partition,
-          })
-        : awsEnv.handler,
-      onboarding: onboarding.handler,
-      integrations: integrations.createHandler(
-        composeIntegrationsApi({
-          ...wiring,
-          stores,
-          trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
-          scheduleIntervalMs: config.scheduleIntervalMs,
-        }),
-      ),
-      workspaces: workspaces.handler,
-      openapi: openapi.handler,
-    },
+    authorizer: modules.authorizer.handler,
+    api: apiHandlers(modules, wiring, config, sandbox),
     workflow,
     streamReaders: [
-      publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer,
-      shares.handler as StreamConsumer,
+      modules.publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer,
+      modules.shares.handler as StreamConsumer,
     ],
     router: composeRouter({
       db,
@@ -131,15 +130,9 @@ export async function loadHandlers(
       syncs,
       // The router logs each outcome; CloudWatch metrics have no local counterpart.
       metrics: { count: () => undefined },
-      partition,
+      partition: config.partition,
     }),
-    invocable: {
-      credentials: (payload) =>
-        broker(
-          payload,
-          lambdaContext('credentials', { accountId: trustedAccountId, partition, region: config.region }),
-        ),
-    },
+    invocable: { credentials: brokerHandler(modules, wiring, config) },
     scheduler: composeScheduler({
       db,
       tableName,
@@ -148,4 +141,48 @@ export async function loadHandlers(
       settings: { intervalMs: config.scheduleIntervalMs, maxConcurrentSyncs: LOCAL_MAX_CONCURRENT_SYNCS },
     }),
   };
+}
+
+function apiHandlers(
+  modules: HandlerModules,
+  wiring: LocalWiring,
+  config: LocalConfig,
+  sandbox: SandboxOrganization | undefined,
+): LocalHandlers['api'] {
+  const { trustedAccountId, partition } = config;
+  return {
+    'aws-env': sandbox
+      ? modules.awsEnv.createHandler({
+          identity: new SandboxSts(trustedAccountId, partition),
+          trustedAccountId,
+          partition,
+        })
+      : modules.awsEnv.handler,
+    onboarding: modules.onboarding.handler,
+    integrations: modules.integrations.createHandler(
+      composeIntegrationsApi({
+        ...wiring,
+        trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
+        scheduleIntervalMs: config.scheduleIntervalMs,
+      }),
+    ),
+    workspaces: modules.workspaces.handler,
+    openapi: modules.openapi.handler,
+  };
+}
+
+/** The broker as platform services invoke it. No IAM here, so no alias proves the caller: any consumer name is accepted. */
+function brokerHandler(modules: HandlerModules, wiring: LocalWiring, config: LocalConfig) {
+  const broker = modules.credentials.createHandler(
+    composeCredentialsBroker({
+      ...wiring,
+      issuer: wiring.roles,
+      stsBudget: DEFAULT_STS_BUDGET,
+      metrics: { count: () => undefined },
+    }),
+    { mode: 'none', consumers: [] },
+  );
+  const account = { accountId: config.trustedAccountId, partition: config.partition, region: config.region };
+  // A context of its own for each invocation: its request id and its deadline.
+  return (payload: unknown) => broker(payload, lambdaContext('credentials', account));
 }

@@ -3,31 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
-import type * as z from 'zod';
 import { StsCallerIdentity } from '../lambdas/adapters/aws/sts-caller-identity';
 import { cloudTrailEventOf, type SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
-import {
-  AppError,
-  type ErrorCode,
-  errorName,
-  fieldIssuesOf,
-  GATEWAY_ERRORS,
-  toErrorEnvelope,
-  ValidationError,
-} from '../lambdas/core/errors';
+import { type ErrorCode, errorName, GATEWAY_ERRORS } from '../lambdas/core/errors';
 import { API_ROUTES } from '../lambdas/routes';
 import { TEMPLATE_NAMES } from '../schemas/api/onboarding';
 import type { Environment } from '../schemas/environment';
-import {
-  sandboxAccountCreateSchema,
-  sandboxMoveSchema,
-  sandboxOuCreateSchema,
-  sandboxOuRenameSchema,
-  sandboxRoleRequestSchema,
-  sandboxStackSetSchema,
-  sandboxTagSchema,
-} from '../schemas/sandbox-org';
 import {
   isAllowed,
   type LocalAccount,
@@ -43,6 +25,7 @@ import { LocalEventBus } from './event-bus';
 import { type LocalHandlers, loadHandlers } from './handlers';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIssuer, loadLocalIssuer } from './jwt-issuer';
 import { type OutboxStream, startOutboxStream } from './outbox-stream';
+import { type LocalAnswer, sandboxAdmin } from './sandbox-admin';
 import { loadSandboxOrganization } from './sandbox-org';
 import { type ScheduleTicker, startScheduleTicker } from './schedule';
 
@@ -286,15 +269,6 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
   response.end(result.body);
 }
 
-interface LocalAnswer {
-  readonly status: number;
-  readonly body?: unknown;
-  readonly text?: string;
-  readonly contentType?: string;
-  /** Headers beside the content type, as the AWS API being played sends them. */
-  readonly headers?: Record<string, string>;
-}
-
 function awsAnswer({ status, headers, text }: AwsApiAnswer): LocalAnswer {
   const { 'content-type': contentType, ...rest } = headers;
   return { status, text, contentType, headers: rest };
@@ -336,136 +310,6 @@ async function localRoute(
     return sandboxAdmin(ctx.sandbox, method, url.pathname, await readBody(request), ctx.emit);
   }
   return undefined;
-}
-
-/**
- * The sandbox's admin routes: the customer deploys a role, or changes the organization as an
- * administrator would in AWS. Each answers as the AWS call would, or with an error envelope.
- */
-function sandboxAdmin(
-  sandbox: SandboxOrganization,
-  method: string,
-  pathname: string,
-  body: string | undefined,
-  emit: (change: SandboxChange) => void,
-): LocalAnswer | undefined {
-  const [, kind, id, verb] =
-    /^\/local\/sandbox\/([a-z-]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/.exec(pathname) ?? [];
-  const route = `${method} ${kind ?? ''}${id === undefined ? '' : '/{id}'}${verb === undefined ? '' : `/${verb}`}`;
-  const changed = (what: string, answer: LocalAnswer, change?: SandboxChange): LocalAnswer => {
-    console.log(`sandbox: ${what}`);
-    if (change) emit(change);
-    return answer;
-  };
-  try {
-    switch (route) {
-      case 'POST roles': {
-        const role = sandbox.deployments.createRole(parse(sandboxRoleRequestSchema, body));
-        const condition = role.externalId === null ? 'no External ID condition' : 'requires the External ID';
-        const denied =
-          role.denyOrganizationalUnits.length === 0
-            ? ''
-            : `, may not list below ${role.denyOrganizationalUnits.join(', ')}`;
-        return changed(`role ${role.arn} deployed (${condition}${denied})`, {
-          status: 201,
-          body: { roleArn: role.arn },
-        });
-      }
-      case 'PUT stack-sets/{id}': {
-        const stackSet = parse(sandboxStackSetSchema, body);
-        sandbox.deployments.putStackSet(String(id), stackSet);
-        return changed(
-          `StackSet ${id} in ${stackSet.region} now has ${stackSet.instances.length} instances`,
-          { status: 200, body: { name: id, ...stackSet } },
-        );
-      }
-      case 'POST organizational-units': {
-        const { name, parentId } = parse(sandboxOuCreateSchema, body);
-        const ou = sandbox.createOrganizationalUnit(name, parentId);
-        return changed(
-          `OU ${ou.id} "${name}" created under ${parentId}`,
-          { status: 201, body: { id: ou.id } },
-          { kind: 'ou-created', id: ou.id, name, parentId },
-        );
-      }
-      case 'PATCH organizational-units/{id}': {
-        const ou = sandbox.renameOrganizationalUnit(String(id), parse(sandboxOuRenameSchema, body).name);
-        return changed(
-          `OU ${ou.id} renamed "${ou.name}"`,
-          { status: 200, body: ou },
-          { kind: 'ou-renamed', id: ou.id, name: ou.name },
-        );
-      }
-      case 'DELETE organizational-units/{id}': {
-        const ou = sandbox.deleteOrganizationalUnit(String(id));
-        return changed(`OU ${ou.id} deleted`, { status: 204, text: '' }, { kind: 'ou-deleted', id: ou.id });
-      }
-      case 'POST accounts': {
-        const { name, email, parentId } = parse(sandboxAccountCreateSchema, body);
-        const account = sandbox.createAccount(name, email, parentId);
-        return changed(
-          `account ${account.id} "${name}" created under ${parentId}`,
-          { status: 201, body: { id: account.id } },
-          { kind: 'account-created', id: account.id, name },
-        );
-      }
-      case 'POST accounts/{id}/move': {
-        const from = sandbox.account(String(id))?.parentId;
-        const account = sandbox.moveAccount(String(id), parse(sandboxMoveSchema, body).destinationParentId);
-        return changed(
-          `account ${account.id} moved to ${account.parentId}`,
-          { status: 200, body: account },
-          from === undefined
-            ? undefined
-            : { kind: 'account-moved', id: account.id, from, to: account.parentId },
-        );
-      }
-      case 'POST accounts/{id}/close': {
-        const account = sandbox.closeAccount(String(id));
-        return changed(
-          `account ${account.id} closed (${account.state})`,
-          { status: 200, body: account },
-          { kind: 'account-closed', id: account.id },
-        );
-      }
-      case 'POST accounts/{id}/tags': {
-        const { tags } = parse(sandboxTagSchema, body);
-        const account = sandbox.tagAccount(String(id), tags);
-        return changed(
-          `account ${account.id} tagged ${JSON.stringify(account.tags)}`,
-          { status: 200, body: account },
-          { kind: 'account-tagged', id: account.id, tags },
-        );
-      }
-      case 'DELETE accounts/{id}': {
-        const account = sandbox.removeAccount(String(id));
-        return changed(
-          `account ${account.id} removed from the organization`,
-          { status: 204, text: '' },
-          { kind: 'account-removed', id: account.id },
-        );
-      }
-      default:
-        return undefined;
-    }
-  } catch (error: unknown) {
-    if (!(error instanceof AppError)) throw error;
-    return { status: error.status, body: toErrorEnvelope(error, crypto.randomUUID()) };
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, body: string | undefined): T {
-  const parsed = schema.safeParse(safeJson(body));
-  if (parsed.success) return parsed.data;
-  throw new ValidationError('The request body is invalid.', fieldIssuesOf(parsed.error, 'body'));
-}
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return undefined;
-  }
 }
 
 async function readBody(request: IncomingMessage): Promise<string | undefined> {

@@ -1,0 +1,169 @@
+import type * as z from 'zod';
+import type { SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
+import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
+import { AppError, fieldIssuesOf, toErrorEnvelope, ValidationError } from '../lambdas/core/errors';
+import {
+  sandboxAccountCreateSchema,
+  sandboxMoveSchema,
+  sandboxOuCreateSchema,
+  sandboxOuRenameSchema,
+  sandboxRoleRequestSchema,
+  sandboxStackSetSchema,
+  sandboxTagSchema,
+} from '../schemas/sandbox-org';
+
+/** What a local route answers: JSON, or text with its content type. */
+export interface LocalAnswer {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly text?: string;
+  readonly contentType?: string;
+  /** Headers beside the content type, as the AWS API being played sends them. */
+  readonly headers?: Record<string, string>;
+}
+
+/** What an admin route did: a line for the console, its answer, and the change it made. */
+interface AdminOutcome {
+  readonly what: string;
+  readonly answer: LocalAnswer;
+  readonly change?: SandboxChange;
+}
+
+type AdminRoute = (sandbox: SandboxOrganization, id: string, body: string | undefined) => AdminOutcome;
+
+/**
+ * The sandbox's admin routes: the customer deploys a role, or changes the organization as an
+ * administrator would in AWS. Each answers as the AWS call would, or with an error envelope.
+ */
+const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
+  'POST roles': (sandbox, _, body) => {
+    const role = sandbox.deployments.createRole(parse(sandboxRoleRequestSchema, body));
+    const condition = role.externalId === null ? 'no External ID condition' : 'requires the External ID';
+    const denied =
+      role.denyOrganizationalUnits.length === 0
+        ? ''
+        : `, may not list below ${role.denyOrganizationalUnits.join(', ')}`;
+    return {
+      what: `role ${role.arn} deployed (${condition}${denied})`,
+      answer: { status: 201, body: { roleArn: role.arn } },
+    };
+  },
+  'PUT stack-sets/{id}': (sandbox, id, body) => {
+    const stackSet = parse(sandboxStackSetSchema, body);
+    sandbox.deployments.putStackSet(id, stackSet);
+    return {
+      what: `StackSet ${id} in ${stackSet.region} now has ${stackSet.instances.length} instances`,
+      answer: { status: 200, body: { name: id, ...stackSet } },
+    };
+  },
+  'POST organizational-units': (sandbox, _, body) => {
+    const { name, parentId } = parse(sandboxOuCreateSchema, body);
+    const ou = sandbox.createOrganizationalUnit(name, parentId);
+    return {
+      what: `OU ${ou.id} "${name}" created under ${parentId}`,
+      answer: { status: 201, body: { id: ou.id } },
+      change: { kind: 'ou-created', id: ou.id, name, parentId },
+    };
+  },
+  'PATCH organizational-units/{id}': (sandbox, id, body) => {
+    const ou = sandbox.renameOrganizationalUnit(id, parse(sandboxOuRenameSchema, body).name);
+    return {
+      what: `OU ${ou.id} renamed "${ou.name}"`,
+      answer: { status: 200, body: ou },
+      change: { kind: 'ou-renamed', id: ou.id, name: ou.name },
+    };
+  },
+  'DELETE organizational-units/{id}': (sandbox, id) => {
+    const ou = sandbox.deleteOrganizationalUnit(id);
+    return {
+      what: `OU ${ou.id} deleted`,
+      answer: { status: 204, text: '' },
+      change: { kind: 'ou-deleted', id: ou.id },
+    };
+  },
+  'POST accounts': (sandbox, _, body) => {
+    const { name, email, parentId } = parse(sandboxAccountCreateSchema, body);
+    const account = sandbox.createAccount(name, email, parentId);
+    return {
+      what: `account ${account.id} "${name}" created under ${parentId}`,
+      answer: { status: 201, body: { id: account.id } },
+      change: { kind: 'account-created', id: account.id, name },
+    };
+  },
+  'POST accounts/{id}/move': (sandbox, id, body) => {
+    const from = sandbox.account(id)?.parentId;
+    const account = sandbox.moveAccount(id, parse(sandboxMoveSchema, body).destinationParentId);
+    return {
+      what: `account ${account.id} moved to ${account.parentId}`,
+      answer: { status: 200, body: account },
+      ...(from === undefined
+        ? {}
+        : { change: { kind: 'account-moved', id: account.id, from, to: account.parentId } }),
+    };
+  },
+  'POST accounts/{id}/close': (sandbox, id) => {
+    const account = sandbox.closeAccount(id);
+    return {
+      what: `account ${account.id} closed (${account.state})`,
+      answer: { status: 200, body: account },
+      change: { kind: 'account-closed', id: account.id },
+    };
+  },
+  'POST accounts/{id}/tags': (sandbox, id, body) => {
+    const { tags } = parse(sandboxTagSchema, body);
+    const account = sandbox.tagAccount(id, tags);
+    return {
+      what: `account ${account.id} tagged ${JSON.stringify(account.tags)}`,
+      answer: { status: 200, body: account },
+      change: { kind: 'account-tagged', id: account.id, tags },
+    };
+  },
+  'DELETE accounts/{id}': (sandbox, id) => {
+    const account = sandbox.removeAccount(id);
+    return {
+      what: `account ${account.id} removed from the organization`,
+      answer: { status: 204, text: '' },
+      change: { kind: 'account-removed', id: account.id },
+    };
+  },
+};
+
+/** Answers `/local/sandbox/…` (but GET), or undefined for a route it does not have. */
+export function sandboxAdmin(
+  sandbox: SandboxOrganization,
+  method: string,
+  pathname: string,
+  body: string | undefined,
+  emit: (change: SandboxChange) => void,
+): LocalAnswer | undefined {
+  const [, kind, id, verb] =
+    /^\/local\/sandbox\/([a-z-]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/.exec(pathname) ?? [];
+  const route =
+    ADMIN_ROUTES[
+      `${method} ${kind ?? ''}${id === undefined ? '' : '/{id}'}${verb === undefined ? '' : `/${verb}`}`
+    ];
+  if (!route) return undefined;
+  try {
+    const { what, answer, change } = route(sandbox, String(id), body);
+    console.log(`sandbox: ${what}`);
+    if (change) emit(change);
+    return answer;
+  } catch (error: unknown) {
+    if (!(error instanceof AppError)) throw error;
+    return { status: error.status, body: toErrorEnvelope(error, crypto.randomUUID()) };
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, body: string | undefined): T {
+  const parsed = schema.safeParse(safeJson(body));
+  if (parsed.success) return parsed.data;
+  throw new ValidationError('The request body is invalid.', fieldIssuesOf(parsed.error, 'body'));
+}
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+}
