@@ -65,9 +65,17 @@ export class OrgConnectionsApi extends Construct {
       },
     });
 
+    this.addGatewayResponses(props.corsAllowedOrigins);
+    this.addRoutes(props);
+    this.acknowledgeFindings();
+    this.alarmOnServerErrors(props.alarmTopic);
+  }
+
+  /** Our error envelope on the answers API Gateway gives itself: 401, 403, unknown routes, 5xx. */
+  private addGatewayResponses(corsAllowedOrigins: readonly string[]): void {
     // A gateway response cannot pick one of several origins, so it echoes the caller's; it
     // carries no data, only the error envelope.
-    const allowOrigin = props.corsAllowedOrigins.includes('*') ? "'*'" : 'method.request.header.Origin';
+    const allowOrigin = corsAllowedOrigins.includes('*') ? "'*'" : 'method.request.header.Origin';
     const corsHeaders = { 'Access-Control-Allow-Origin': allowOrigin };
     const gatewayResponses = [
       { type: ResponseType.UNAUTHORIZED, error: GATEWAY_ERRORS.unauthorized },
@@ -88,7 +96,10 @@ export class OrgConnectionsApi extends Construct {
         },
       });
     }
+  }
 
+  /** One method per route, each behind the authorizer; a function's routes share its integration. */
+  private addRoutes(props: OrgConnectionsApiProps): void {
     const integrations = new Map<ApiFunctionName, LambdaIntegration>();
     for (const route of props.routes) {
       let integration = integrations.get(route.function);
@@ -100,7 +111,10 @@ export class OrgConnectionsApi extends Construct {
         authorizer: props.authorizer,
       });
     }
+  }
 
+  /** cdk-nag findings that are decisions, each with its reason. */
+  private acknowledgeFindings(): void {
     const acknowledge = (id: string, reason: string) =>
       Validations.of(this).acknowledge({ id: `AwsSolutions::${id}`, reason });
     acknowledge(
@@ -119,7 +133,9 @@ export class OrgConnectionsApi extends Construct {
       'AwsSolutions-APIG3',
       'A WAF web ACL is account- and threat-specific; operators attach their own. The stage throttles requests meanwhile.',
     );
+  }
 
+  private alarmOnServerErrors(alarmTopic: ITopic): void {
     new Alarm(this, 'ServerErrors', {
       alarmDescription: 'The API answered with 5xx',
       metric: this.api.metricServerError({ period: Duration.minutes(5) }),
@@ -127,7 +143,7 @@ export class OrgConnectionsApi extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new SnsAction(props.alarmTopic));
+    }).addAlarmAction(new SnsAction(alarmTopic));
   }
 }
 

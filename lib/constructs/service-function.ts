@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -83,27 +83,7 @@ export class ServiceFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        platform: 'node',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        forceDockerBundling: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) =>
-            bundledDirectories.map(
-              (directory) => `cp -R "${inputDir}/${directory}" "${outputDir}/${directory}"`,
-            ),
-        },
-        // Some CommonJS dependencies call require(); give the ESM bundle one.
-        banner:
-          "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-      },
+      bundling: bundlingOf(bundledDirectories),
     });
 
     Validations.of(this).acknowledge({
@@ -127,4 +107,30 @@ export class ServiceFunction extends Construct {
     });
     this.errorAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
   }
+}
+
+/**
+ * esbuild on this machine, never Docker: one minified ESM file with its source map, and the
+ * directories the handler reads at run time copied beside it.
+ */
+function bundlingOf(bundledDirectories: readonly string[]): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: 'node22',
+    platform: 'node',
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    mainFields: ['module', 'main'],
+    forceDockerBundling: false,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) =>
+        bundledDirectories.map((directory) => `cp -R "${inputDir}/${directory}" "${outputDir}/${directory}"`),
+    },
+    // Some CommonJS dependencies call require(); give the ESM bundle one.
+    banner:
+      "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  };
 }
