@@ -75,100 +75,8 @@ export function syncWorkflowDefinition() {
         Choices: [{ Variable: '$.check', IsPresent: true, Next: WORKFLOW_STATES.checkMembers }],
         Default: WORKFLOW_STATES.step,
       },
-      [WORKFLOW_STATES.step]: {
-        ...invoke('step'),
-        ResultSelector: { 'done.$': '$.Payload.done' },
-        ResultPath: '$.step',
-        Retry: [
-          lambdaRetry,
-          {
-            ErrorEquals: INTERRUPTIONS,
-            IntervalSeconds: 10,
-            MaxAttempts: 5,
-            BackoffRate: 2,
-            MaxDelaySeconds: 300,
-            JitterStrategy: 'FULL',
-          },
-        ],
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: WORKFLOW_STATES.fail }],
-        Next: 'Walk complete?',
-      },
-      'Walk complete?': {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.step.done', BooleanEquals: true, Next: WORKFLOW_STATES.finalize }],
-        Default: WORKFLOW_STATES.step,
-      },
-      [WORKFLOW_STATES.finalize]: {
-        ...invoke('finalize'),
-        ResultSelector: { 'next.$': '$.Payload.next', 'checkMembers.$': '$.Payload.checkMembers' },
-        ResultPath: '$.result',
-        Retry: [
-          lambdaRetry,
-          {
-            ErrorEquals: INTERRUPTIONS,
-            IntervalSeconds: 5,
-            MaxAttempts: 4,
-            BackoffRate: 2,
-            JitterStrategy: 'FULL',
-          },
-        ],
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: WORKFLOW_STATES.fail }],
-        Next: 'Follow-up?',
-      },
-      [WORKFLOW_STATES.fail]: {
-        ...invoke('fail', { 'error.$': '$.error' }),
-        ResultSelector: { 'next.$': '$.Payload.next' },
-        ResultPath: '$.result',
-        Retry: [{ ...lambdaRetry, ErrorEquals: ['States.ALL'] }],
-        Next: 'Follow-up?',
-      },
-      'Follow-up?': {
-        Type: 'Choice',
-        Choices: [
-          { Variable: '$.result.next', IsString: true, Next: 'Next run' },
-          {
-            And: [
-              { Variable: '$.result.checkMembers', IsPresent: true },
-              { Variable: '$.result.checkMembers', BooleanEquals: true },
-            ],
-            Next: 'Start member check',
-          },
-        ],
-        Default: 'Done',
-      },
-      'Start member check': {
-        Type: 'Pass',
-        Parameters: { 'ref.$': '$.ref', check: null },
-        Next: WORKFLOW_STATES.checkMembers,
-      },
-      // Health is news, not the sync: a check that fails leaves the last one's records and ends.
-      [WORKFLOW_STATES.checkMembers]: {
-        ...invoke('check-members', { 'check.$': '$.check' }),
-        ResultSelector: { 'progress.$': '$.Payload' },
-        ResultPath: '$.checked',
-        Retry: [
-          lambdaRetry,
-          {
-            ErrorEquals: INTERRUPTIONS,
-            IntervalSeconds: 10,
-            MaxAttempts: 3,
-            BackoffRate: 2,
-            JitterStrategy: 'FULL',
-          },
-        ],
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Done' }],
-        Next: 'Members left?',
-      },
-      'Members left?': {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.checked.progress.done', BooleanEquals: false, Next: 'Next members' }],
-        Default: 'Done',
-      },
-      'Next members': {
-        Type: 'Pass',
-        Parameters: { 'ref.$': '$.ref', 'check.$': '$.checked.progress' },
-        Next: WORKFLOW_STATES.checkMembers,
-      },
+      ...runStates(),
+      ...memberCheckStates(),
       'Next run': {
         Type: 'Pass',
         Parameters: {
@@ -182,5 +90,100 @@ export function syncWorkflowDefinition() {
       },
       Done: { Type: 'Succeed' },
     },
+  };
+}
+
+/** A run: steps until the walk is complete, then its end (or its failure), then what follows it. */
+function runStates() {
+  return {
+    [WORKFLOW_STATES.step]: {
+      ...invoke('step'),
+      ResultSelector: { 'done.$': '$.Payload.done' },
+      ResultPath: '$.step',
+      Retry: [lambdaRetry, interruptionRetry({ IntervalSeconds: 10, MaxAttempts: 5, MaxDelaySeconds: 300 })],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: WORKFLOW_STATES.fail }],
+      Next: 'Walk complete?',
+    },
+    'Walk complete?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.step.done', BooleanEquals: true, Next: WORKFLOW_STATES.finalize }],
+      Default: WORKFLOW_STATES.step,
+    },
+    [WORKFLOW_STATES.finalize]: {
+      ...invoke('finalize'),
+      ResultSelector: { 'next.$': '$.Payload.next', 'checkMembers.$': '$.Payload.checkMembers' },
+      ResultPath: '$.result',
+      Retry: [lambdaRetry, interruptionRetry({ IntervalSeconds: 5, MaxAttempts: 4 })],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: WORKFLOW_STATES.fail }],
+      Next: 'Follow-up?',
+    },
+    [WORKFLOW_STATES.fail]: {
+      ...invoke('fail', { 'error.$': '$.error' }),
+      ResultSelector: { 'next.$': '$.Payload.next' },
+      ResultPath: '$.result',
+      Retry: [{ ...lambdaRetry, ErrorEquals: ['States.ALL'] }],
+      Next: 'Follow-up?',
+    },
+    'Follow-up?': {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.result.next', IsString: true, Next: 'Next run' },
+        {
+          And: [
+            { Variable: '$.result.checkMembers', IsPresent: true },
+            { Variable: '$.result.checkMembers', BooleanEquals: true },
+          ],
+          Next: 'Start member check',
+        },
+      ],
+      Default: 'Done',
+    },
+  };
+}
+
+/** A check of the member roles, a page per invocation. */
+function memberCheckStates() {
+  return {
+    'Start member check': {
+      Type: 'Pass',
+      Parameters: { 'ref.$': '$.ref', check: null },
+      Next: WORKFLOW_STATES.checkMembers,
+    },
+    // Health is news, not the sync: a check that fails leaves the last one's records and ends.
+    [WORKFLOW_STATES.checkMembers]: {
+      ...invoke('check-members', { 'check.$': '$.check' }),
+      ResultSelector: { 'progress.$': '$.Payload' },
+      ResultPath: '$.checked',
+      Retry: [lambdaRetry, interruptionRetry({ IntervalSeconds: 10, MaxAttempts: 3 })],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Done' }],
+      Next: 'Members left?',
+    },
+    'Members left?': {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.checked.progress.done', BooleanEquals: false, Next: 'Next members' }],
+      Default: 'Done',
+    },
+    'Next members': {
+      Type: 'Pass',
+      Parameters: { 'ref.$': '$.ref', 'check.$': '$.checked.progress' },
+      Next: WORKFLOW_STATES.checkMembers,
+    },
+  };
+}
+
+/** Interruptions are retried with full jitter: the step resumes from its checkpoint. */
+function interruptionRetry(timing: {
+  IntervalSeconds: number;
+  MaxAttempts: number;
+  MaxDelaySeconds?: number;
+}) {
+  const { IntervalSeconds, MaxAttempts, MaxDelaySeconds } = timing;
+  return {
+    ErrorEquals: INTERRUPTIONS,
+    IntervalSeconds,
+    MaxAttempts,
+    BackoffRate: 2,
+    ...(MaxDelaySeconds === undefined ? {} : { MaxDelaySeconds }),
+    JitterStrategy: 'FULL',
   };
 }

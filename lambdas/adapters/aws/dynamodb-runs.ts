@@ -40,7 +40,7 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
     return {
       tenantId,
       integration,
-      status: integration.status === 'syncing' ? 'pending' : integration.status,
+      status: integration.status,
       activeRunId: sync.activeRunId ?? null,
       leaseExpiresAt: sync.leaseExpiresAt ?? null,
       followUp,
