@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { accountIdSchema, partitionSchema } from './api/common';
-import { DEFAULT_STS_BUDGET } from './credentials';
 
 /** A comma-separated list. */
 const commaList = z
@@ -58,9 +57,12 @@ export const ENVIRONMENT = {
   CONSUMER_IDENTITY: z.enum(['alias', 'none']).default('alias'),
   /** The configured consumers' names, comma-separated: the only aliases that identify a caller. */
   CREDENTIAL_CONSUMERS: commaList,
-  /** Each tenant's share of the platform account's STS quota: AssumeRole calls a second, and burst. */
-  STS_BUDGET_RATE: z.coerce.number().positive().default(DEFAULT_STS_BUDGET.rate),
-  STS_BUDGET_BURST: z.coerce.number().int().min(1).default(DEFAULT_STS_BUDGET.burst),
+  /**
+   * Each tenant's share of the platform account's STS quota: AssumeRole calls a second, and
+   * burst. The broker's defaults when unset.
+   */
+  STS_BUDGET_RATE: z.coerce.number().positive().optional(),
+  STS_BUDGET_BURST: z.coerce.number().int().min(1).optional(),
 } as const;
 
 export type EnvName = keyof typeof ENVIRONMENT;

@@ -1,6 +1,5 @@
-import { STSClient } from '@aws-sdk/client-sts';
 import { envSchema } from '../../schemas/environment';
-import { StsCallerIdentity } from '../adapters/aws/sts-caller-identity';
+import { envCheckAdapters } from '../composition/edges';
 import { loadEnv } from '../core/env';
 import { httpHandler } from '../core/http';
 import { type EnvCheckDeps, makeEnvCheckService } from './service';
@@ -13,8 +12,6 @@ export function createHandler(deps: EnvCheckDeps) {
 
 const env = loadEnv(envSchema('TRUSTED_ACCOUNT_ID', 'PARTITION'));
 
-export const handler = createHandler({
-  identity: new StsCallerIdentity(new STSClient({})),
-  trustedAccountId: env.TRUSTED_ACCOUNT_ID,
-  partition: env.PARTITION,
-});
+export const handler = createHandler(
+  envCheckAdapters({ trustedAccountId: env.TRUSTED_ACCOUNT_ID, partition: env.PARTITION }),
+);

@@ -3,7 +3,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { CredentialAnswer } from '../../schemas/credentials';
+import { type CredentialAnswer, DEFAULT_STS_BUDGET } from '../../schemas/credentials';
 import { envSchema } from '../../schemas/environment';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
 import { composeCredentialsBroker } from '../composition/credentials';
@@ -43,7 +43,10 @@ export const handler = createHandler(
     db: createDocumentClient(),
     tableName: env.TABLE_NAME,
     issuer: new StsCustomerRoles(new STSClient({})),
-    stsBudget: { rate: env.STS_BUDGET_RATE, burst: env.STS_BUDGET_BURST },
+    stsBudget: {
+      rate: env.STS_BUDGET_RATE ?? DEFAULT_STS_BUDGET.rate,
+      burst: env.STS_BUDGET_BURST ?? DEFAULT_STS_BUDGET.burst,
+    },
     roleRules: roleRulesOf(env),
     metrics: {
       // One metric an answer, published as it is counted, each with its own dimension.

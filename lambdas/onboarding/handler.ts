@@ -1,7 +1,6 @@
 import { templatePathSchema, templateQuerySchema } from '../../schemas/api/onboarding';
 import { envSchema } from '../../schemas/environment';
-import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
-import { TemplateFiles } from '../adapters/files/template-files';
+import { onboardingAdapters } from '../composition/edges';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
@@ -51,8 +50,7 @@ const env = loadEnv(
 );
 
 export const handler = createHandler({
-  externalIds: new DynamoDbExternalIds(createDocumentClient(), env.TABLE_NAME),
-  templates: new TemplateFiles(env.TEMPLATES_DIR),
+  ...onboardingAdapters(createDocumentClient(), env.TABLE_NAME, env.TEMPLATES_DIR),
   trustedAccountId: env.TRUSTED_ACCOUNT_ID,
   partition: env.PARTITION,
   templatesBaseUrl: env.TEMPLATES_BASE_URL,

@@ -1,12 +1,11 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import { envSchema } from '../../schemas/environment';
 import type { ChangeEvent } from '../../schemas/events';
 import { ITEM_KEYS } from '../../schemas/table';
-import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
+import { publisherAdapters } from '../composition/edges';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
 import { type EventBusPort, isDetailType, makePublisher } from './service';
@@ -42,7 +41,4 @@ export function createHandler(deps: { bus: EventBusPort; source: string }) {
 
 const env = loadEnv(envSchema('CONNECTIONS_BUS_NAME', 'EVENT_SOURCE'));
 
-export const handler = createHandler({
-  bus: new EventBridgeBus(new EventBridgeClient({}), env.CONNECTIONS_BUS_NAME),
-  source: env.EVENT_SOURCE,
-});
+export const handler = createHandler(publisherAdapters(env.CONNECTIONS_BUS_NAME, env.EVENT_SOURCE));

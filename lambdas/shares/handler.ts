@@ -4,8 +4,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { envSchema } from '../../schemas/environment';
 import { connectionSchema } from '../../schemas/sync';
 import { ITEM_KEYS } from '../../schemas/table';
-import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
-import { DynamoDbShares } from '../adapters/aws/dynamodb-shares';
+import { shareProjectorAdapters } from '../composition/edges';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
@@ -52,17 +51,7 @@ export function createHandler(deps: { store: ShareStore; scopes: ScopeLookup }) 
   };
 }
 
-/** The integration's scope, which decides who may read its shares. */
-export function scopeLookup(integrations: DynamoDbIntegrations): ScopeLookup {
-  return {
-    scopeOf: async (tenantId, integrationId) => (await integrations.get(tenantId, integrationId))?.scope,
-  };
-}
-
 const env = loadEnv(envSchema('TABLE_NAME'));
 
 const db = createDocumentClient();
-export const handler = createHandler({
-  store: new DynamoDbShares(db, env.TABLE_NAME),
-  scopes: scopeLookup(new DynamoDbIntegrations(db, env.TABLE_NAME)),
-});
+export const handler = createHandler(shareProjectorAdapters(db, env.TABLE_NAME));

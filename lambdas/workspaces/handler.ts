@@ -1,7 +1,7 @@
 import { listQuerySchema } from '../../schemas/api/common';
 import { workspacePathSchema } from '../../schemas/api/workspaces';
 import { envSchema } from '../../schemas/environment';
-import { DynamoDbShares } from '../adapters/aws/dynamodb-shares';
+import { workspaceAdapters } from '../composition/edges';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
@@ -34,4 +34,4 @@ export function createHandler({ store }: { store: ShareStore }) {
 
 const env = loadEnv(envSchema('TABLE_NAME'));
 
-export const handler = createHandler({ store: new DynamoDbShares(createDocumentClient(), env.TABLE_NAME) });
+export const handler = createHandler(workspaceAdapters(createDocumentClient(), env.TABLE_NAME));

@@ -1,0 +1,44 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Partition } from '../../schemas/api/common';
+import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
+import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
+import { DynamoDbShares } from '../adapters/aws/dynamodb-shares';
+import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
+import { StsCallerIdentity } from '../adapters/aws/sts-caller-identity';
+import { TemplateFiles } from '../adapters/files/template-files';
+import type { ScopeLookup } from '../shares/ports';
+
+/*
+ * The functions at the system's edges, each on one or two adapters: onboarding, the env check,
+ * the outbox publisher, and the workspaces' read model (its projector and its reader).
+ */
+
+export function onboardingAdapters(db: DynamoDBDocumentClient, tableName: string, templatesDir: string) {
+  return { externalIds: new DynamoDbExternalIds(db, tableName), templates: new TemplateFiles(templatesDir) };
+}
+
+export function envCheckAdapters(account: {
+  readonly trustedAccountId: string;
+  readonly partition: Partition;
+}) {
+  return { identity: new StsCallerIdentity(new STSClient({})), ...account };
+}
+
+export function publisherAdapters(busName: string, source: string) {
+  return { bus: new EventBridgeBus(new EventBridgeClient({}), busName), source };
+}
+
+/** The read model's store, and where the projector learns each integration's scope. */
+export function shareProjectorAdapters(db: DynamoDBDocumentClient, tableName: string) {
+  const integrations = new DynamoDbIntegrations(db, tableName);
+  const scopes: ScopeLookup = {
+    scopeOf: async (tenantId, integrationId) => (await integrations.get(tenantId, integrationId))?.scope,
+  };
+  return { store: new DynamoDbShares(db, tableName), scopes };
+}
+
+export function workspaceAdapters(db: DynamoDBDocumentClient, tableName: string) {
+  return { store: new DynamoDbShares(db, tableName) };
+}
