@@ -1,11 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { integrationSchema } from '../../../schemas/api/integrations';
 import { connectionSchema, memberHealthSchema } from '../../../schemas/sync';
 import { ITEM_KEYS } from '../../../schemas/table';
 import type { ConnectionDirectory, ConnectionLocator, ConnectionRecord } from '../../credentials/ports';
 import { nodeKey } from '../../domain/node-key';
 import { ALL_WORKSPACES } from '../../shares/ports';
 import { batchGetAll } from './batch';
+import { integrationItem, memberHealthItem, mirrorItem, nodeHandleClaim } from './table/items';
 
 /**
  * The broker's reads of the single table. Every read is strongly consistent: an un-share, a
@@ -21,7 +21,7 @@ export class DynamoDbConnectionDirectory implements ConnectionDirectory {
     const { Item } = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.nodeHandle(handle) },
+        Key: nodeHandleClaim.key(tenantId, handle),
         ConsistentRead: true,
       }),
     );
@@ -42,9 +42,9 @@ export class DynamoDbConnectionDirectory implements ConnectionDirectory {
   ): Promise<ConnectionRecord | null> {
     const pk = ITEM_KEYS.tenant(tenantId);
     const keys = {
-      integration: ITEM_KEYS.integration(integrationId),
-      connection: ITEM_KEYS.connection(integrationId, accountId),
-      health: ITEM_KEYS.memberHealth(integrationId, accountId),
+      integration: integrationItem.key(tenantId, integrationId).sk,
+      connection: mirrorItem.key(tenantId, integrationId, { type: 'connection', id: accountId }).sk,
+      health: memberHealthItem.key(tenantId, integrationId, accountId).sk,
       sharedNamed: ITEM_KEYS.share(workspaceId, integrationId, accountId),
       sharedAll: ITEM_KEYS.share(ALL_WORKSPACES, integrationId, accountId),
     };
@@ -59,9 +59,10 @@ export class DynamoDbConnectionDirectory implements ConnectionDirectory {
     const connection = bySk.get(keys.connection);
     if (!integration || !connection) return null;
     const health = bySk.get(keys.health);
+    const record = integrationItem.parse(integration);
     return {
-      integration: integrationSchema.parse(integration),
-      deleting: integration.deletingSince !== undefined,
+      integration: record.integration,
+      deleting: record.sync.deletingSince !== undefined,
       connection: connectionSchema.parse(connection),
       health: health ? memberHealthSchema.parse(health) : null,
       inWorkspaceReadModel: bySk.has(keys.sharedNamed) || bySk.has(keys.sharedAll),

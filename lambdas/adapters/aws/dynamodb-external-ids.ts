@@ -3,6 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import * as z from 'zod';
 import { ITEM_KEYS } from '../../../schemas/table';
 import type { ExternalIdRecord, ExternalIdStore } from '../../onboarding/ports';
+import { absent } from './table/items';
 
 const recordSchema = z.object({ externalId: z.string(), version: z.number(), updatedAt: z.string() });
 
@@ -27,7 +28,7 @@ export class DynamoDbExternalIds implements ExternalIdStore {
         new PutCommand({
           TableName: this.tableName,
           Item: { ...this.key(tenantId), ...record, createdAt: record.updatedAt },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ConditionExpression: absent.expression,
         }),
       );
       return record;

@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GLOBAL_INDEXES, ITEM_KEYS, integrationOfKeys, TABLE_KEYS } from '../../../schemas/table';
 import type { DueIntegration, SchedulePage, ScheduleStore } from '../../schedule/ports';
+import { integrationItem } from './table/items';
+import { updateIf } from './table/transaction';
 
 const { indexName, partitionKey: duePk, sortKey: dueSk } = GLOBAL_INDEXES.bySchedule;
 
@@ -37,24 +38,13 @@ export class DynamoDbSchedule implements ScheduleStore {
   }
 
   async reschedule(from: DueIntegration, to: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: {
-            [TABLE_KEYS.partitionKey]: ITEM_KEYS.tenant(from.tenantId),
-            [TABLE_KEYS.sortKey]: ITEM_KEYS.integration(from.integrationId),
-          },
-          UpdateExpression: 'SET #sk = :to',
-          ConditionExpression: '#sk = :from',
-          ExpressionAttributeNames: { '#sk': dueSk },
-          ExpressionAttributeValues: { ':from': from.dueAt, ':to': to },
-        }),
-      );
-      return true;
-    } catch (error: unknown) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const moved = await updateIf(
+      this.db,
+      this.tableName,
+      integrationItem.key(from.tenantId, from.integrationId),
+      { set: { [dueSk]: to } },
+      integrationItem.dueAtIs(from.dueAt),
+    );
+    return moved !== null;
   }
 }

@@ -121,6 +121,14 @@ export const integrationItem = {
       : { expression: 'followUp = :seenFollowUp', values: { ':seenFollowUp': JSON.stringify(seen) } };
   },
   followUpValue: (followUp: StoredFollowUp): string => JSON.stringify(followUp),
+  /** The next scheduled sync is still due when the reader saw it (another tick moved nothing). */
+  dueAtIs(dueAt: string): Condition {
+    return {
+      expression: '#due = :seenDue',
+      names: { '#due': GLOBAL_INDEXES.bySchedule.sortKey },
+      values: { ':seenDue': dueAt },
+    };
+  },
   /** No one gave out event numbers since `last` was read. */
   sequenceIs(last: number): Condition {
     return { expression: 'eventSequence = :previousSequence', values: { ':previousSequence': last } };
