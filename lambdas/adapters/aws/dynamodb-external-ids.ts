@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import * as z from 'zod';
 import { ITEM_KEYS } from '../../../schemas/table';
 import type { ExternalIdRecord, ExternalIdStore } from '../../onboarding/ports';
-import { absent } from './table/items';
+import { absent } from './table/expressions';
 
 const recordSchema = z.object({ externalId: z.string(), version: z.number(), updatedAt: z.string() });
 

@@ -11,8 +11,8 @@ import type { HealthRecord, MemberHealthStore } from '../../health/ports';
 import { MirrorConflictError } from '../../sync/ports';
 import { batchGetAll, batchWriteAll } from './batch';
 import { queryPage } from './query-page';
-import { and } from './table/expressions';
-import { absent, exists, integrationItem, memberHealthItem } from './table/items';
+import { absent, and, exists } from './table/expressions';
+import { integrationItem, memberHealthItem } from './table/items';
 import { writePublishing } from './table/publishing';
 import { TransactionCancelledError, updateIf } from './table/transaction';
 

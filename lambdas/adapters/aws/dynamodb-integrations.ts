@@ -12,8 +12,8 @@ import {
 } from '../../integrations/ports';
 import { IntegrationDeletingError, MirrorConflictError } from '../../sync/ports';
 import { decodeCursor, encodeCursor } from './cursor';
-import { and } from './table/expressions';
-import { absent, integrationClaims, integrationItem, outboxItem, versionIs } from './table/items';
+import { absent, and, versionIs } from './table/expressions';
+import { integrationClaims, integrationItem, outboxItem } from './table/items';
 import { writePublishing } from './table/publishing';
 import { type ItemKey, Transaction, TransactionCancelledError } from './table/transaction';
 

@@ -12,8 +12,8 @@ import {
   type RunRef,
 } from '../../sync/ports';
 import { queryPage } from './query-page';
-import type { Condition } from './table/expressions';
-import { absent, integrationItem, mirrorItem, nodeHandleClaim, versionIs } from './table/items';
+import { absent, type Condition, versionIs } from './table/expressions';
+import { integrationItem, mirrorItem, nodeHandleClaim } from './table/items';
 import { writePublishing } from './table/publishing';
 import type { Transaction } from './table/transaction';
 

@@ -15,8 +15,8 @@ import {
   type SyncTarget,
 } from '../../sync/ports';
 import { queryPage } from './query-page';
-import { and, type Condition, type UpdateSpec } from './table/expressions';
-import { absent, exists, integrationClaims, integrationItem, runItem } from './table/items';
+import { absent, and, type Condition, exists, type UpdateSpec } from './table/expressions';
+import { integrationClaims, integrationItem, runItem } from './table/items';
 import { readIntegration, writePublishing } from './table/publishing';
 import { Transaction, TransactionCancelledError, updateIf } from './table/transaction';
 

@@ -2,8 +2,8 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { and } from '../../../lambdas/adapters/aws/table/expressions';
-import { absent, integrationItem, versionIs } from '../../../lambdas/adapters/aws/table/items';
+import { absent, and, versionIs } from '../../../lambdas/adapters/aws/table/expressions';
+import { integrationItem } from '../../../lambdas/adapters/aws/table/items';
 import { Transaction, TransactionCancelledError } from '../../../lambdas/adapters/aws/table/transaction';
 import { createDocumentClient } from '../../../lambdas/core/dynamodb';
 

@@ -115,7 +115,11 @@ describe('sandbox trust rules', () => {
 
   it('lets anyone from the trusted account into a role created without the condition', async () => {
     const { organization, roles } = sandbox();
-    const { arn } = organization.deployments.createRole({ accountId: management, roleName: 'Lax', externalId: null });
+    const { arn } = organization.deployments.createRole({
+      accountId: management,
+      roleName: 'Lax',
+      externalId: null,
+    });
 
     await expect(roles.assumeRole({ role: role(arn), sessionName: 's' })).resolves.toBeDefined();
   });
@@ -128,7 +132,11 @@ describe('sandbox trust rules', () => {
       roleName: 'R',
       externalId: null,
     });
-    const { arn } = organization.deployments.createRole({ accountId: management, roleName: 'R', externalId: null });
+    const { arn } = organization.deployments.createRole({
+      accountId: management,
+      roleName: 'R',
+      externalId: null,
+    });
     const outsider = new SandboxCustomerRoles(organization, '555555555555');
     const platform = new SandboxCustomerRoles(organization, PLATFORM);
 
@@ -151,7 +159,11 @@ describe('sandbox trust rules', () => {
         (account) =>
           account.id !== management && !fixture.organization.delegatedAdministrators.includes(account.id),
       );
-    const { arn } = organization.deployments.createRole({ accountId: member?.id ?? '', roleName: 'R', externalId: null });
+    const { arn } = organization.deployments.createRole({
+      accountId: member?.id ?? '',
+      roleName: 'R',
+      externalId: null,
+    });
     const session = await roles.assumeRole({ role: role(arn), sessionName: 's' });
 
     await expect(session.describeOrganization()).resolves.toMatchObject({ managementAccountId: management });
@@ -219,7 +231,11 @@ describe("the sandbox's sessions for the credentials broker", () => {
 
   it('issues credentials that name the session, with its SourceIdentity, for a current template', async () => {
     const { organization, roles } = sandbox();
-    organization.deployments.createRole({ accountId: ACCOUNT, roleName: 'Member', externalId: 'tenant:secret' });
+    organization.deployments.createRole({
+      accountId: ACCOUNT,
+      roleName: 'Member',
+      externalId: 'tenant:secret',
+    });
 
     const issued = await roles.issueSession({ ...base, ...extras });
 
@@ -251,7 +267,11 @@ describe("the sandbox's sessions for the credentials broker", () => {
 
   it('refuses the wrong External ID as AssumeRole does', async () => {
     const { organization, roles } = sandbox();
-    organization.deployments.createRole({ accountId: ACCOUNT, roleName: 'Member', externalId: 'tenant:secret' });
+    organization.deployments.createRole({
+      accountId: ACCOUNT,
+      roleName: 'Member',
+      externalId: 'tenant:secret',
+    });
 
     await expect(roles.issueSession({ ...base, externalId: 'tenant:other' })).rejects.toBeInstanceOf(
       RoleRefusedError,

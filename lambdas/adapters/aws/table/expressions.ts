@@ -8,6 +8,16 @@ export interface Condition {
   readonly values?: Readonly<Record<string, unknown>>;
 }
 
+/** The item exists (any item type). */
+export const exists: Condition = { expression: 'attribute_exists(pk)' };
+/** No item has this key yet: a claim or a create. */
+export const absent: Condition = { expression: 'attribute_not_exists(pk)' };
+
+/** Optimistic concurrency on items with a `version` (integrations, folders, connections). */
+export function versionIs(version: number): Condition {
+  return { expression: 'version = :expectedVersion', values: { ':expectedVersion': version } };
+}
+
 /** All of `conditions` must hold. */
 export function and(...conditions: readonly Condition[]): Condition {
   if (conditions.length === 1 && conditions[0]) return conditions[0];

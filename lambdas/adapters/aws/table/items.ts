@@ -22,16 +22,6 @@ import type { ItemKey } from './transaction';
  * The README's "Data" section explains each key.
  */
 
-/** The item exists (any item type). */
-export const exists: Condition = { expression: 'attribute_exists(pk)' };
-/** No item has this key yet: a claim or a create. */
-export const absent: Condition = { expression: 'attribute_not_exists(pk)' };
-
-/** Optimistic concurrency on items with a `version` (integrations, folders, connections). */
-export function versionIs(version: number): Condition {
-  return { expression: 'version = :expectedVersion', values: { ':expectedVersion': version } };
-}
-
 // ─── The integration item ────────────────────────────────────────────────────────────────
 
 const followUpSchema = z.object({

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../../../schemas/events';
-import { and, type Condition, type UpdateSpec } from './expressions';
-import { absent, exists, type IntegrationRecord, integrationItem, outboxItem } from './items';
+import { absent, and, type Condition, exists, type UpdateSpec } from './expressions';
+import { type IntegrationRecord, integrationItem, outboxItem } from './items';
 import { Transaction, TransactionCancelledError } from './transaction';
 
 /** A write whose events were numbered again this many times in a row gives up as a conflict. */
