@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Integration, integrationSchema } from '../../../schemas/api/integrations';
-import { GLOBAL_INDEXES, ITEM_KEYS } from '../../../schemas/table';
+import { ITEM_KEYS } from '../../../schemas/table';
 import { NotFoundError, VersionConflictError } from '../../core/errors';
 import {
   HandleTakenError,
@@ -28,23 +28,13 @@ export class DynamoDbIntegrations implements IntegrationStore {
   ) {}
 
   async create({ tenantId, integration, roleIdentity, event, firstDueAt }: NewIntegration): Promise<void> {
-    const key = integrationItem.key(tenantId, integration.id);
-    const routing =
-      integration.managementAccountId === null
-        ? {}
-        : {
-            routingPk: ITEM_KEYS.managementAccount(integration.partition, integration.managementAccountId),
-            routingSk: `${key.pk}#${key.sk}`,
-          };
-    const { partitionKey: duePk, sortKey: dueSk } = GLOBAL_INDEXES.bySchedule;
-    const schedule = { [duePk]: ITEM_KEYS.scheduleDue, [dueSk]: firstDueAt };
     const claim = (claimKey: ItemKey) =>
       integrationClaims.item(claimKey, integration.id, integration.createdAt);
     const created = Date.parse(integration.createdAt);
     const transaction = new Transaction(this.tableName)
       .put(
         'integration',
-        { ...key, ...integration, ...routing, ...schedule, eventSequence: event.detail.sequence },
+        integrationItem.item(tenantId, integration, { firstDueAt, eventSequence: event.detail.sequence }),
         absent,
       )
       .put('handle claim', claim(integrationClaims.handleKey(tenantId, integration.handle)), absent)

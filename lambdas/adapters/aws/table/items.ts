@@ -60,6 +60,33 @@ export const integrationItem = {
     sk: ITEM_KEYS.integration(integrationId),
   }),
 
+  /**
+   * A new integration's item: on the schedule from `firstDueAt`, on the routing index when it has
+   * a management account, and its event counter at its first event's number.
+   */
+  item(tenantId: string, integration: Integration, start: { firstDueAt: string; eventSequence: number }) {
+    const key = integrationItem.key(tenantId, integration.id);
+    const { bySchedule, byManagementAccount } = GLOBAL_INDEXES;
+    const routing =
+      integration.managementAccountId === null
+        ? {}
+        : {
+            [byManagementAccount.partitionKey]: ITEM_KEYS.managementAccount(
+              integration.partition,
+              integration.managementAccountId,
+            ),
+            [byManagementAccount.sortKey]: `${key.pk}#${key.sk}`,
+          };
+    return {
+      ...key,
+      ...integration,
+      ...routing,
+      [bySchedule.partitionKey]: ITEM_KEYS.scheduleDue,
+      [bySchedule.sortKey]: start.firstDueAt,
+      eventSequence: start.eventSequence,
+    };
+  },
+
   parse(item: Record<string, unknown>): IntegrationRecord {
     const sync = syncAttributesSchema.parse(item);
     return {
