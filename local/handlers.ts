@@ -41,43 +41,19 @@ const LOCAL_STEP_MS = 75_000;
 const LOCAL_MAX_CONCURRENT_SYNCS = 10;
 
 /** The handler modules Lambda runs; they read their environment at import. */
-function importHandlers() {
-  return Promise.all([
-    import('../lambdas/authorizer/handler'),
-    import('../lambdas/aws-env/handler'),
-    import('../lambdas/onboarding/handler'),
-    import('../lambdas/integrations/handler'),
-    import('../lambdas/workspaces/handler'),
-    import('../lambdas/openapi/handler'),
-    import('../lambdas/sync/handler'),
-    import('../lambdas/publisher/handler'),
-    import('../lambdas/shares/handler'),
-    import('../lambdas/credentials/handler'),
-  ]).then(
-    ([
-      authorizer,
-      awsEnv,
-      onboarding,
-      integrations,
-      workspaces,
-      openapi,
-      sync,
-      publisher,
-      shares,
-      credentials,
-    ]) => ({
-      authorizer,
-      awsEnv,
-      onboarding,
-      integrations,
-      workspaces,
-      openapi,
-      sync,
-      publisher,
-      shares,
-      credentials,
-    }),
-  );
+async function importHandlers() {
+  return {
+    authorizer: await import('../lambdas/authorizer/handler'),
+    awsEnv: await import('../lambdas/aws-env/handler'),
+    onboarding: await import('../lambdas/onboarding/handler'),
+    integrations: await import('../lambdas/integrations/handler'),
+    workspaces: await import('../lambdas/workspaces/handler'),
+    openapi: await import('../lambdas/openapi/handler'),
+    sync: await import('../lambdas/sync/handler'),
+    publisher: await import('../lambdas/publisher/handler'),
+    shares: await import('../lambdas/shares/handler'),
+    credentials: await import('../lambdas/credentials/handler'),
+  };
 }
 
 type HandlerModules = Awaited<ReturnType<typeof importHandlers>>;

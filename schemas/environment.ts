@@ -86,6 +86,9 @@ export function envSchema<const N extends EnvName>(...names: readonly N[]) {
   );
 }
 
+/** The values `envSchema(...names)` reads. */
+export type EnvValues<N extends EnvName> = { [K in N]: z.infer<(typeof ENVIRONMENT)[K]> };
+
 /** What the functions that run or start syncs read. */
 export const SYNC_ENV = [
   'TABLE_NAME',

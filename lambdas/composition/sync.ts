@@ -1,8 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
-import type { envSchema, SYNC_ENV } from '../../schemas/environment';
+import type { EnvValues, SYNC_ENV } from '../../schemas/environment';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
 import { DynamoDbMirror } from '../adapters/aws/dynamodb-mirror';
 import { DynamoDbRuns } from '../adapters/aws/dynamodb-runs';
@@ -16,7 +15,7 @@ import type { CustomerRolesPort } from '../ports/customer-roles';
 import type { MirrorStore, SyncStateStore, WorkflowPort } from '../sync/ports';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService, type SyncSettings } from '../sync/service';
 
-type SyncEnv = z.infer<ReturnType<typeof envSchema<(typeof SYNC_ENV)[number]>>>;
+type SyncEnv = EnvValues<(typeof SYNC_ENV)[number]>;
 
 /** What the sync engine runs on; the local runtime, the bench and the tests pass their own. */
 export interface SyncWiring {

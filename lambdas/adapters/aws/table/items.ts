@@ -13,6 +13,7 @@ import {
 import { GLOBAL_INDEXES, ITEM_KEYS } from '../../../../schemas/table';
 import { publishable } from '../../../domain/change-events';
 import { nodeKey } from '../../../domain/node-key';
+import type { FollowUp } from '../../../sync/ports';
 import type { Condition } from './expressions';
 import type { ItemKey } from './transaction';
 
@@ -24,12 +25,11 @@ import type { ItemKey } from './transaction';
 
 // ─── The integration item ────────────────────────────────────────────────────────────────
 
-const followUpSchema = z.object({
+const followUpSchema: z.ZodType<FollowUp> = z.object({
   trigger: syncRunSchema.shape.trigger,
   confirmDeletions: z.boolean(),
   targets: syncTargetsSchema.nullable().default(null),
 });
-export type StoredFollowUp = z.infer<typeof followUpSchema>;
 
 /** The sync engine's attributes on the integration item, beside the integration itself. */
 const syncAttributesSchema = z.object({
@@ -51,7 +51,7 @@ const syncAttributesSchema = z.object({
 export interface IntegrationRecord {
   readonly integration: Integration;
   readonly sync: z.infer<typeof syncAttributesSchema>;
-  readonly followUp: StoredFollowUp | null;
+  readonly followUp: FollowUp | null;
 }
 
 export const integrationItem = {
@@ -132,12 +132,12 @@ export const integrationItem = {
     };
   },
   /** The follow-up is still the one read (null: none was asked for). */
-  followUpIs(seen: StoredFollowUp | null): Condition {
+  followUpIs(seen: FollowUp | null): Condition {
     return seen === null
       ? { expression: 'attribute_not_exists(followUp)' }
       : { expression: 'followUp = :seenFollowUp', values: { ':seenFollowUp': JSON.stringify(seen) } };
   },
-  followUpValue: (followUp: StoredFollowUp): string => JSON.stringify(followUp),
+  followUpValue: (followUp: FollowUp): string => JSON.stringify(followUp),
   /** The next scheduled sync is still due when the reader saw it (another tick moved nothing). */
   dueAtIs(dueAt: string): Condition {
     return {

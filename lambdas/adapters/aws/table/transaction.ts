@@ -11,9 +11,6 @@ import { type Condition, merge, renderUpdate, type UpdateSpec } from './expressi
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 export type ItemKey = { readonly pk: string; readonly sk: string };
 
-/** DynamoDB's limit on the items of one TransactWriteItems request. */
-export const TRANSACTION_LIMIT = 100;
-
 /**
  * One TransactWriteItems request, each item under a label, so a cancelled transaction is read by
  * what was refused ("the handle claim of acme_prod"), never by its position.
@@ -46,21 +43,6 @@ export class Transaction {
 
   delete(label: string, key: ItemKey, condition?: Condition): this {
     return this.add(label, { Delete: { TableName: this.tableName, Key: key, ...conditionParts(condition) } });
-  }
-
-  check(label: string, key: ItemKey, condition: Condition): this {
-    return this.add(label, {
-      ConditionCheck: {
-        TableName: this.tableName,
-        Key: key,
-        ...conditionParts(condition),
-        ConditionExpression: condition.expression,
-      },
-    });
-  }
-
-  get size(): number {
-    return this.items.length;
   }
 
   /** Sends it; throws TransactionCancelledError naming the refused labels when it is cancelled. */
