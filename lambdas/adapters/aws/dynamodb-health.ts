@@ -8,7 +8,6 @@ import {
 import { ITEM_KEYS } from '../../../schemas/table';
 import { logger } from '../../core/logger';
 import type { HealthRecord, MemberHealthStore } from '../../health/ports';
-import { MirrorConflictError } from '../../sync/ports';
 import { batchGetAll, batchWriteAll } from './batch';
 import { queryPage } from './query-page';
 import { absent, and, exists } from './table/expressions';
@@ -90,7 +89,6 @@ export class DynamoDbHealth implements MemberHealthStore {
           }
         },
         refused: (cancelled) => cancelled,
-        conflict: () => new MirrorConflictError(),
         now: this.clock(),
       });
     } catch (error: unknown) {

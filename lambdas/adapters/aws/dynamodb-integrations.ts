@@ -10,7 +10,7 @@ import {
   type NewIntegration,
   RoleAlreadyConnectedError,
 } from '../../integrations/ports';
-import { IntegrationDeletingError, MirrorConflictError } from '../../sync/ports';
+import { IntegrationDeletingError } from '../../sync/ports';
 import { decodeCursor, encodeCursor } from './cursor';
 import { absent, and, versionIs } from './table/expressions';
 import { integrationClaims, integrationItem, outboxItem } from './table/items';
@@ -97,7 +97,6 @@ export class DynamoDbIntegrations implements IntegrationStore {
         if (cancelled.failed('role claim')) return new RoleAlreadyConnectedError(after.roleArn);
         return cancelled;
       },
-      conflict: () => new MirrorConflictError(),
       now: Date.parse(after.updatedAt),
     });
   }

@@ -123,7 +123,6 @@ export class DynamoDbMirror implements MirrorStore {
         const taken = [...cancelled.refused].find((label) => label.startsWith(CLAIM));
         return taken ? new NodeHandleTakenError(taken.slice(CLAIM.length)) : new MirrorConflictError();
       },
-      conflict: () => new MirrorConflictError(),
       now: this.clock(),
     });
   }

@@ -7,7 +7,6 @@ import {
   type FollowUp,
   FollowUpChangedError,
   LeaseLostError,
-  MirrorConflictError,
   type RunLeases,
   type RunOutcome,
   type RunRecords,
@@ -120,7 +119,6 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
         current?.sync.activeRunId === ref.runId
           ? new FollowUpChangedError('A follow-up was asked for while the run ended')
           : new LeaseLostError(ref.runId),
-      conflict: () => new MirrorConflictError(),
       now,
     });
   }
@@ -143,7 +141,6 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
           .delete('role claim', integrationClaims.roleKey(ref.tenantId, final.roleIdentity), ownClaim)
           .put('run', runItem.finished(ref.tenantId, final.run, now)),
       refused: () => new LeaseLostError(ref.runId),
-      conflict: () => new MirrorConflictError(),
       now,
     });
   }

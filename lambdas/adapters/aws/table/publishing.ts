@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../../../schemas/events';
+import { MirrorConflictError } from '../../../sync/ports';
 import { absent, and, type Condition, exists, type UpdateSpec } from './expressions';
 import { type IntegrationRecord, integrationItem, outboxItem } from './items';
 import { Transaction, TransactionCancelledError } from './transaction';
@@ -28,8 +29,6 @@ export interface PublishingWrite {
     cancelled: TransactionCancelledError,
     current: IntegrationRecord | undefined | null,
   ) => Error;
-  /** The conflict to throw when the counter kept moving. */
-  readonly conflict: () => Error;
   readonly now: number;
 }
 
@@ -77,7 +76,8 @@ export async function writePublishing(
       last = moved;
     }
   }
-  throw write.conflict();
+  // Writers keep moving the counter: a conflict the caller (or the workflow) retries afresh.
+  throw new MirrorConflictError();
 }
 
 export async function readIntegration(
