@@ -12,7 +12,12 @@ import {
   modifyIntegrationSchema,
 } from '../schemas/api/integrations';
 import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../schemas/api/nodes';
-import { onboardingSchema, templatePathSchema, templateQuerySchema } from '../schemas/api/onboarding';
+import {
+  onboardingSchema,
+  permissionsManifestSchema,
+  templatePathSchema,
+  templateQuerySchema,
+} from '../schemas/api/onboarding';
 import { roleTestReportSchema, roleTestRequestSchema } from '../schemas/api/role-test';
 import { workspaceConnectionListSchema, workspacePathSchema } from '../schemas/api/workspaces';
 import {
@@ -79,6 +84,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: "A CloudFormation template with the caller's values as parameter defaults",
     request: { path: templatePathSchema, query: templateQuerySchema },
     response: { status: 200, mediaType: 'application/yaml' },
+  },
+  {
+    method: 'GET',
+    path: '/v1/aws/permissions',
+    function: 'onboarding',
+    summary: 'The actions each customer role needs and why, and the current template versions',
+    response: { status: 200, schema: permissionsManifestSchema },
   },
   {
     method: 'POST',

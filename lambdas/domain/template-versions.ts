@@ -8,10 +8,10 @@ export const TEMPLATE_VERSION_TAG = 'org-connections:template-version';
  * policy change; a test checks that each role template stamps exactly this number.
  */
 export const TEMPLATE_VERSIONS = {
-  'management-account-role': 2,
-  'member-account-role': 2,
+  'management-account-role': 3,
+  'member-account-role': 3,
   'organization-events-forwarder': 1,
-  'single-account-role': 2,
+  'single-account-role': 3,
 } as const satisfies Record<TemplateName, number>;
 
 /**
@@ -19,3 +19,17 @@ export const TEMPLATE_VERSIONS = {
  * sessions (`sts:SetSourceIdentity`, `sts:TagSession`). An older role refuses both.
  */
 export const SOURCE_IDENTITY_SINCE_VERSION = 2;
+
+/**
+ * From this version on, a role template lets the role read its own tags and simulate its own
+ * policies (`iam:ListRoleTags`, `iam:SimulatePrincipalPolicy`), so health can name what it lacks.
+ */
+export const SELF_INSPECTION_SINCE_VERSION = 3;
+
+/**
+ * Whether a role should be updated to the current template. A role without our tag (null) was
+ * not made by any version of it that can be read, so it is outdated too.
+ */
+export function isOutdated(template: TemplateName, version: number | null): boolean {
+  return version === null || version < TEMPLATE_VERSIONS[template];
+}

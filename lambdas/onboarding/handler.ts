@@ -4,9 +4,13 @@ import { onboardingAdapters } from '../composition/edges';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
+import { permissionsManifest } from '../domain/permissions';
 import { makeOnboardingService, type OnboardingDeps } from './service';
 
-/** GET /v1/aws/onboarding, POST /v1/aws/onboarding/external-id, GET /v1/aws/templates/{name} */
+/**
+ * GET /v1/aws/onboarding, POST /v1/aws/onboarding/external-id, GET /v1/aws/permissions,
+ * GET /v1/aws/templates/{name}
+ */
 export function createHandler(deps: OnboardingDeps) {
   const service = makeOnboardingService(deps);
   return httpRoutes({
@@ -20,6 +24,7 @@ export function createHandler(deps: OnboardingDeps) {
       body: await service.rotateExternalId(tenant),
       headers: { 'cache-control': 'no-store' },
     })),
+    'GET /v1/aws/permissions': httpHandler({}, async () => ({ status: 200, body: permissionsManifest() })),
     'GET /v1/aws/templates/{name}': httpHandler(
       { path: templatePathSchema, query: templateQuerySchema },
       async ({ tenant, path, query }) => {

@@ -39,3 +39,27 @@ export const templateQuerySchema = z.strictObject({
   permissionLevel: z.enum(['ReadOnly', 'Discovery-only', 'PowerUser']).optional(),
 });
 export type TemplateQuery = z.infer<typeof templateQuerySchema>;
+
+const requiredActionSchema = z.object({
+  action: z.string(),
+  /** What the platform does with it. */
+  reason: z.string(),
+  /** `template`: the template's own policy; otherwise the AWS managed policy it attaches. */
+  grantedBy: z.enum(['template', 'ReadOnlyAccess', 'PowerUserAccess']),
+});
+
+/** GET /v1/aws/permissions: the actions each role needs, and each template's current version. */
+export const permissionsManifestSchema = z.object({
+  roles: z.array(
+    z.object({
+      kind: z.enum(['discovery', 'member-read', 'member-full']),
+      description: z.string(),
+      templates: z.array(templateNameSchema),
+      actions: z.array(requiredActionSchema),
+    }),
+  ),
+  templateVersions: z.record(templateNameSchema, z.number().int()),
+  /** The tag each role template stamps with its version. */
+  templateVersionTag: z.string(),
+});
+export type PermissionsManifest = z.infer<typeof permissionsManifestSchema>;

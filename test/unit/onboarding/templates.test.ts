@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { TemplateFiles } from '../../../lambdas/adapters/files/template-files';
+import { PERMISSIONS, type RoleKind, templateGrants } from '../../../lambdas/domain/permissions';
 import { TEMPLATE_VERSION_TAG, TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
 import { makeOnboardingService } from '../../../lambdas/onboarding/service';
 import { TEMPLATE_NAMES, type TemplateName } from '../../../schemas/api/onboarding';
@@ -37,7 +38,12 @@ type Template = {
     string,
     {
       Type: string;
-      Properties: { AssumeRolePolicyDocument?: { Statement: Statement[] }; Tags?: unknown };
+      Properties: {
+        AssumeRolePolicyDocument?: { Statement: Statement[] };
+        Tags?: unknown;
+        ManagedPolicyArns?: unknown;
+        Policies?: Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[] }> } }>;
+      };
     }
   >;
 };
@@ -107,6 +113,33 @@ describe('customer templates', () => {
       [{ Key: TEMPLATE_VERSION_TAG, Value: String(TEMPLATE_VERSIONS[name]) }],
     ]);
   });
+
+  /** Each role kind, the template and the permission level that make it. */
+  const ROLE_KIND_TEMPLATES: Array<[RoleKind, TemplateName, 'ReadOnly' | 'PowerUser' | undefined]> = [
+    ['discovery', 'management-account-role', undefined],
+    ['member-read', 'member-account-role', 'ReadOnly'],
+    ['member-read', 'single-account-role', 'ReadOnly'],
+    ['member-full', 'member-account-role', 'PowerUser'],
+    ['member-full', 'single-account-role', 'PowerUser'],
+  ];
+
+  it.each(ROLE_KIND_TEMPLATES)(
+    'the %s role made by %s (%s) grants exactly the manifest’s actions',
+    async (kind, name, permissionLevel) => {
+      const { yaml } = await service.template(TENANT_A, name, permissionLevel ? { permissionLevel } : {});
+      const [role] = roles(parse(yaml) as Template);
+      const granted = (role?.Properties.Policies ?? []).flatMap((policy) =>
+        policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
+      );
+      const managed = JSON.stringify(role?.Properties.ManagedPolicyArns ?? null);
+
+      expect(PERMISSIONS[kind].templates).toContain(name);
+      expect([...granted].sort()).toEqual([...templateGrants(kind)].sort());
+      for (const { grantedBy } of PERMISSIONS[kind].actions) {
+        if (grantedBy !== 'template') expect(managed).toContain(`:policy/${grantedBy}`);
+      }
+    },
+  );
 
   it('gives the member role PowerUserAccess only when asked, ReadOnlyAccess by default', async () => {
     const { template } = await rendered('member-account-role');

@@ -1,0 +1,141 @@
+import type { PermissionsManifest, TemplateName } from '../../schemas/api/onboarding';
+import { TEMPLATE_VERSION_TAG, TEMPLATE_VERSIONS } from './template-versions';
+
+/** The roles a customer deploys for us, each judged against its own list of actions. */
+export const ROLE_KINDS = ['discovery', 'member-read', 'member-full'] as const;
+export type RoleKind = (typeof ROLE_KINDS)[number];
+
+/** What grants an action: the template's own policy, or the AWS managed policy it attaches. */
+export type GrantedBy = 'template' | 'ReadOnlyAccess' | 'PowerUserAccess';
+
+export interface RequiredAction {
+  readonly action: string;
+  /** What the platform does with it, in the words a customer's reviewer reads. */
+  readonly reason: string;
+  readonly grantedBy: GrantedBy;
+}
+
+export interface RolePermissions {
+  readonly description: string;
+  /** The templates that create this role. */
+  readonly templates: readonly TemplateName[];
+  readonly actions: readonly RequiredAction[];
+}
+
+/**
+ * Every role reads its own template-version tag and simulates its own policies, so that a health
+ * check can name what is missing and why. The templates grant both on the role itself only.
+ */
+const SELF_INSPECTION: readonly RequiredAction[] = [
+  {
+    action: 'iam:ListRoleTags',
+    reason: 'Health: reads the template version stamped on this role.',
+    grantedBy: 'template',
+  },
+  {
+    action: 'iam:SimulatePrincipalPolicy',
+    reason: 'Health: checks this list against the role, and names the policy that denies an action.',
+    grantedBy: 'template',
+  },
+];
+
+const organizations = (action: string, reason: string): RequiredAction => ({
+  action: `organizations:${action}`,
+  reason,
+  grantedBy: 'template',
+});
+
+/**
+ * Platform services read resources through the member role. These are the reads every consumer
+ * starts from; ReadOnlyAccess grants them, and so does PowerUserAccess.
+ */
+const MEMBER_READS: readonly RequiredAction[] = [
+  {
+    action: 'ec2:DescribeRegions',
+    reason: 'Credentials: platform services find the regions enabled in the account.',
+    grantedBy: 'ReadOnlyAccess',
+  },
+  {
+    action: 'tag:GetResources',
+    reason: "Credentials: platform services list the account's tagged resources.",
+    grantedBy: 'ReadOnlyAccess',
+  },
+];
+
+/**
+ * The actions each role needs, and why: the one source of the templates' policies (a test fails
+ * when a template grants more or less) and of the permission checks, which simulate exactly
+ * these actions for the role.
+ */
+export const PERMISSIONS: Readonly<Record<RoleKind, RolePermissions>> = {
+  discovery: {
+    description: 'The discovery role, in the management account or a delegated administrator.',
+    templates: ['management-account-role'],
+    actions: [
+      organizations(
+        'DescribeOrganization',
+        'Role test and sync: the organization and its management account.',
+      ),
+      organizations(
+        'ListDelegatedAdministrators',
+        'Role test: tells a delegated administrator from a plain member account.',
+      ),
+      organizations('ListRoots', 'Sync: the root each walk starts from.'),
+      organizations('ListOrganizationalUnitsForParent', 'Sync: the OUs mirrored as folders.'),
+      organizations('ListAccountsForParent', 'Sync: the accounts mirrored as connections.'),
+      organizations('ListParents', 'Sync after an Organizations event: where a moved account or OU now is.'),
+      organizations('DescribeAccount', 'Sync after an Organizations event: one account, as it is now.'),
+      organizations('ListTagsForResource', "Scope filters: the accounts' tags."),
+      {
+        action: 'cloudformation:ListStackInstances',
+        reason: 'Health: tells a member role not deployed yet from one that refuses the platform.',
+        grantedBy: 'template',
+      },
+      ...SELF_INSPECTION,
+    ],
+  },
+  'member-read': {
+    description: "The member role every connection's read credentials come from.",
+    templates: ['member-account-role', 'single-account-role'],
+    actions: [...MEMBER_READS, ...SELF_INSPECTION],
+  },
+  'member-full': {
+    description: "The full member role, for platform services that act in the customer's accounts.",
+    templates: ['member-account-role', 'single-account-role'],
+    actions: [
+      ...MEMBER_READS.map((read) => ({ ...read, grantedBy: 'PowerUserAccess' as const })),
+      {
+        action: 'tag:TagResources',
+        reason: 'Credentials: platform services tag the resources they create or change.',
+        grantedBy: 'PowerUserAccess',
+      },
+      ...SELF_INSPECTION,
+    ],
+  },
+};
+
+/** The actions of a role that its template's own policy grants. */
+export function templateGrants(kind: RoleKind): readonly string[] {
+  return PERMISSIONS[kind].actions
+    .filter((entry) => entry.grantedBy === 'template')
+    .map((entry) => entry.action);
+}
+
+/** The actions to simulate for a role. */
+export function requiredActions(kind: RoleKind): readonly string[] {
+  return PERMISSIONS[kind].actions.map((entry) => entry.action);
+}
+
+/** The manifest as `GET /v1/aws/permissions` serves it. */
+export function permissionsManifest(): PermissionsManifest {
+  return {
+    roles: ROLE_KINDS.map((kind) => ({
+      kind,
+      description: PERMISSIONS[kind].description,
+      templates: [...PERMISSIONS[kind].templates],
+      actions: PERMISSIONS[kind].actions.map((entry) => ({ ...entry })),
+    })),
+    templateVersions: { ...TEMPLATE_VERSIONS },
+    templateVersionTag: TEMPLATE_VERSION_TAG,
+  };
+}
