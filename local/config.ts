@@ -57,3 +57,8 @@ export function parseInterval(text: string): number {
   }
   return ms;
 }
+
+/** Where the local server serves the raw templates, as a deployment publishes them. */
+export function localTemplatesBaseUrl(url: string): string {
+  return `${url}/local/templates/`;
+}

@@ -15,7 +15,7 @@ import type { Scheduler } from '../lambdas/schedule/service';
 import { DEFAULT_STS_BUDGET } from '../schemas/credentials';
 import { lambdaContext, type ProxyHandler, type TokenAuthorizer } from './api-gateway';
 import type { InvocableFunctions } from './aws-apis';
-import type { LocalConfig } from './config';
+import { type LocalConfig, localTemplatesBaseUrl } from './config';
 import type { StreamConsumer } from './outbox-stream';
 import { LocalWorkflow } from './workflow';
 
@@ -70,7 +70,12 @@ function localWiring(config: LocalConfig, sandbox: SandboxOrganization | undefin
       ? new SandboxCustomerRoles(sandbox, trustedAccountId)
       : new StsCustomerRoles(new STSClient({})),
     roleRules: { trustedAccountId, allowedPartitions: [partition] },
-    workflow: new LocalWorkflow({ partition, stepMs: LOCAL_STEP_MS, retryMs: 1000 }),
+    workflow: new LocalWorkflow({
+      partition,
+      stepMs: LOCAL_STEP_MS,
+      retryMs: 1000,
+      awaitDeploymentsMs: 2000,
+    }),
   };
 }
 
@@ -86,6 +91,8 @@ export async function loadHandlers(
   config: LocalConfig,
   sandbox: SandboxOrganization | undefined,
   bus: EventBusPort,
+  /** Where the local server listens. */
+  url: string,
 ): Promise<LocalHandlers> {
   const modules = await importHandlers();
   const wiring = localWiring(config, sandbox);
@@ -94,7 +101,7 @@ export async function loadHandlers(
   workflow.attach(modules.sync.createHandler(syncs, composeMemberCheck(wiring)));
   return {
     authorizer: modules.authorizer.handler,
-    api: apiHandlers(modules, wiring, config, sandbox),
+    api: apiHandlers(modules, wiring, config, sandbox, url),
     workflow,
     streamReaders: [
       modules.publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer,
@@ -124,6 +131,7 @@ function apiHandlers(
   wiring: LocalWiring,
   config: LocalConfig,
   sandbox: SandboxOrganization | undefined,
+  url: string,
 ): LocalHandlers['api'] {
   const { trustedAccountId, partition } = config;
   return {
@@ -140,6 +148,7 @@ function apiHandlers(
         ...wiring,
         trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
         scheduleIntervalMs: config.scheduleIntervalMs,
+        templatesBaseUrl: localTemplatesBaseUrl(url),
       }),
     ),
     workspaces: modules.workspaces.handler,

@@ -19,7 +19,7 @@ import {
   toProxyEvent,
 } from './api-gateway';
 import { type AwsApiAnswer, lambdaInvoke, stsQuery } from './aws-apis';
-import type { LocalConfig } from './config';
+import { type LocalConfig, localTemplatesBaseUrl } from './config';
 import { type DynamoDbLocal, ensureTable, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { LocalEventBus } from './event-bus';
 import { type LocalHandlers, loadHandlers } from './handlers';
@@ -97,7 +97,7 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
     });
     const url = await listen(server, config.port);
     setFunctionEnvironment(config, url, dynamo.endpoint);
-    const loaded = await loadHandlers(config, sandbox, bus);
+    const loaded = await loadHandlers(config, sandbox, bus, url);
     // Lambda gives each reader its own mapping; here one reader feeds both, in turn. A batch
     // that fails is offered to both again: both are idempotent.
     outbox = await startOutboxStream(dynamo.endpoint, config.tableName, async (event) => {
@@ -188,7 +188,7 @@ function setFunctionEnvironment(config: LocalConfig, url: string, dynamoDbEndpoi
     PARTITION: partition,
     ALLOWED_PARTITIONS: partition,
     TEMPLATES_DIR,
-    TEMPLATES_BASE_URL: `${url}/local/templates/`,
+    TEMPLATES_BASE_URL: localTemplatesBaseUrl(url),
     SYNC_INTERVAL_SECONDS: String(config.scheduleIntervalMs / 1000),
     STATE_MACHINE_ARN: `arn:${partition}:states:${region}:${trustedAccountId}:stateMachine:local-sync`,
     CONNECTIONS_BUS_NAME: 'aws-org-connections-local',

@@ -1,12 +1,19 @@
 import type * as z from 'zod';
 import type { SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
-import { AppError, fieldIssuesOf, toErrorEnvelope, ValidationError } from '../lambdas/core/errors';
+import {
+  AppError,
+  fieldIssuesOf,
+  NotFoundError,
+  toErrorEnvelope,
+  ValidationError,
+} from '../lambdas/core/errors';
 import {
   sandboxAccountCreateSchema,
   sandboxMoveSchema,
   sandboxOuCreateSchema,
   sandboxOuRenameSchema,
+  sandboxPolicySchema,
   sandboxRoleRequestSchema,
   sandboxStackSetSchema,
   sandboxTagSchema,
@@ -39,12 +46,15 @@ const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
   'POST roles': (sandbox, _, body) => {
     const role = sandbox.deployments.createRole(parse(sandboxRoleRequestSchema, body));
     const condition = role.externalId === null ? 'no External ID condition' : 'requires the External ID';
-    const denied =
-      role.denyOrganizationalUnits.length === 0
-        ? ''
-        : `, may not list below ${role.denyOrganizationalUnits.join(', ')}`;
+    const limits = [
+      `template v${role.templateVersion}`,
+      ...(role.denyOrganizationalUnits.length === 0
+        ? []
+        : [`may not list below ${role.denyOrganizationalUnits.join(', ')}`]),
+      ...(role.deniedActions.length === 0 ? [] : [`lacks ${role.deniedActions.join(', ')}`]),
+    ];
     return {
-      what: `role ${role.arn} deployed (${condition}${denied})`,
+      what: `role ${role.arn} deployed (${condition}, ${limits.join(', ')})`,
       answer: { status: 201, body: { roleArn: role.arn } },
     };
   },
@@ -55,6 +65,18 @@ const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
       what: `StackSet ${id} in ${stackSet.region} now has ${stackSet.instances.length} instances`,
       answer: { status: 200, body: { name: id, ...stackSet } },
     };
+  },
+  'PUT policies/{id}': (sandbox, id, body) => {
+    const { denyActions } = parse(sandboxPolicySchema, body);
+    sandbox.putPolicy(id, denyActions);
+    return {
+      what: `an SCP on ${id} denies ${denyActions.join(', ')}`,
+      answer: { status: 200, body: { targetId: id, denyActions } },
+    };
+  },
+  'DELETE policies/{id}': (sandbox, id) => {
+    if (!sandbox.deletePolicy(id)) throw new NotFoundError(`An SCP on ${id}`);
+    return { what: `the SCP on ${id} removed`, answer: { status: 204, text: '' } };
   },
   'POST organizational-units': (sandbox, _, body) => {
     const { name, parentId } = parse(sandboxOuCreateSchema, body);

@@ -1,6 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { RunRef, WorkflowPort } from '../lambdas/sync/ports';
 import {
+  AWAIT_DEPLOYMENTS,
   memberCheckInput,
   placeholder,
   syncWorkflowDefinition,
@@ -21,6 +22,8 @@ export interface LocalWorkflowOptions {
   readonly stepMs: number;
   /** The wait before a retry of a failed state, instead of the definition's backoff. */
   readonly retryMs: number;
+  /** The wait for new accounts' role deployments, instead of the check's backoff. */
+  readonly awaitDeploymentsMs: number;
 }
 
 /**
@@ -76,6 +79,7 @@ export class LocalWorkflow implements WorkflowPort {
           retryIntervalOverrides: Object.fromEntries(
             Object.values(WORKFLOW_STATES).map((state) => [state, this.options.retryMs]),
           ),
+          waitTimeOverrides: { [AWAIT_DEPLOYMENTS]: this.options.awaitDeploymentsMs },
         },
       },
     );

@@ -50,6 +50,15 @@ export const sandboxOrgFixtureSchema = z.strictObject({
 });
 export type SandboxOrgFixture = z.infer<typeof sandboxOrgFixtureSchema>;
 
+const iamActionSchema = z
+  .string()
+  .regex(/^[a-z0-9-]+:[A-Za-z0-9]+$/, 'must be an IAM action, such as organizations:ListRoots');
+
+/** PUT /local/sandbox/policies/{targetId}: an SCP attached to the root, an OU or an account. */
+export const sandboxPolicySchema = z.strictObject({
+  denyActions: z.array(iamActionSchema).min(1).max(100),
+});
+
 /** POST /local/sandbox/roles: "the customer deployed our template" (or a careless copy of it). */
 export const sandboxRoleRequestSchema = z.strictObject({
   accountId: accountIdSchema,
@@ -62,10 +71,13 @@ export const sandboxRoleRequestSchema = z.strictObject({
    */
   denyOrganizationalUnits: z.array(ouIdSchema).max(100).default([]),
   /**
-   * The version of our template the role was deployed from. Roles from before version 2 refuse
-   * a SourceIdentity and session tags. @default the member-account template's current version
+   * The version of our template the role was deployed from, as its tag says. Roles from before
+   * version 2 refuse a SourceIdentity and session tags; roles from before version 3 may not
+   * simulate their own policies. @default the member-account template's current version
    */
-  templateVersion: z.number().int().min(0).max(99).optional(),
+  templateVersion: z.number().int().nonnegative().optional(),
+  /** Actions the role's own policy lacks: the simulation calls them implicitly denied, and AWS refuses them. */
+  deniedActions: z.array(iamActionSchema).max(100).default([]),
 });
 export type SandboxRoleRequest = z.input<typeof sandboxRoleRequestSchema>;
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import {
   accountIdSchema,
+  deniedActionSchema,
   handlePrefixSchema,
   listSchema,
   optionsSchema,
@@ -109,17 +110,39 @@ export const stackInstanceSchema = z.object({
 });
 export type StackInstance = z.infer<typeof stackInstanceSchema>;
 
+export type { DeniedAction } from './api/common';
+
+/**
+ * The role's permissions against the manifest, by IAM's policy simulation. `unknown`: the
+ * simulation itself was refused (a role from an older template) or could not finish.
+ */
+export const permissionVerdictSchema = z.object({
+  status: z.enum(['ok', 'missing', 'unknown']),
+  denied: z.array(deniedActionSchema),
+  hint: z.string().nullable(),
+});
+export type PermissionVerdict = z.infer<typeof permissionVerdictSchema>;
+
 /**
  * Can we assume the connection's member role with the integration's External ID?
  * `not_deployed` needs the StackSet's word that the role is not there; without it, a refusal is
- * `denied`.
+ * `denied`. `pending_deployment`: the account is new and its StackSet instance is not current
+ * yet, so the refusal is expected for a while.
  */
 export const memberHealthSchema = z.object({
-  status: z.enum(['ok', 'denied', 'not_deployed', 'error']),
+  status: z.enum(['ok', 'denied', 'not_deployed', 'pending_deployment', 'error']),
   checkedAt: z.iso.datetime(),
   code: z.string().nullable(),
   hint: z.string().nullable(),
   stackInstance: stackInstanceSchema.nullable(),
+  /** Checked once the role lets us in; null before. */
+  permissions: permissionVerdictSchema.nullable().default(null),
+  /** The version its tag names; null when it has none or it could not be read. */
+  templateVersion: z.number().int().nullable().default(null),
+  /** Whether the role should be updated to the current template; null when not known. */
+  outdated: z.boolean().nullable().default(null),
+  /** `pending_deployment` only: since when the account has waited for its role. */
+  pendingSince: z.iso.datetime().nullable().default(null),
 });
 export type MemberHealth = z.infer<typeof memberHealthSchema>;
 
@@ -135,9 +158,16 @@ export const memberAccessSummarySchema = z.object({
   ok: z.number().int(),
   denied: z.number().int(),
   notDeployed: z.number().int(),
+  pendingDeployment: z.number().int().default(0),
   error: z.number().int(),
   /** Whether the discovery role could read the member-role StackSet; null when none is named. */
   stackSetReadable: z.boolean().nullable(),
+  /** The permission verdicts of the roles that let us in. */
+  permissions: z
+    .object({ ok: z.number().int(), missing: z.number().int(), unknown: z.number().int() })
+    .default({ ok: 0, missing: 0, unknown: 0 }),
+  /** How many roles run each template version (`unknown`: no readable tag). */
+  templateVersions: z.record(z.string(), z.number().int()).default({}),
 });
 export type MemberAccessSummary = z.infer<typeof memberAccessSummarySchema>;
 

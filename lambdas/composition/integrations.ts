@@ -14,6 +14,7 @@ export interface IntegrationsWiring extends Omit<SyncWiring, 'workflow'> {
   /** How often the schedule re-syncs each integration. */
   readonly scheduleIntervalMs: number;
   readonly trustPolicyProbes?: RoleTestDeps['trustPolicyProbes'];
+  readonly templatesBaseUrl: string;
 }
 
 /** The integrations API's services: integrations (with role tests and syncs) and their folders and connections. */
@@ -26,6 +27,7 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     roles,
     rules: roleRules,
     trustPolicyProbes: wiring.trustPolicyProbes,
+    templatesBaseUrl: wiring.templatesBaseUrl,
   });
   const service = makeIntegrationService({
     store: new DynamoDbIntegrations(db, tableName),

@@ -13,6 +13,8 @@ export interface RequiredAction {
   /** What the platform does with it, in the words a customer's reviewer reads. */
   readonly reason: string;
   readonly grantedBy: GrantedBy;
+  /** Granted on the role itself only, so simulated with the role as the resource. */
+  readonly onRoleItself: boolean;
 }
 
 export interface RolePermissions {
@@ -31,11 +33,13 @@ const SELF_INSPECTION: readonly RequiredAction[] = [
     action: 'iam:ListRoleTags',
     reason: 'Health: reads the template version stamped on this role.',
     grantedBy: 'template',
+    onRoleItself: true,
   },
   {
     action: 'iam:SimulatePrincipalPolicy',
     reason: 'Health: checks this list against the role, and names the policy that denies an action.',
     grantedBy: 'template',
+    onRoleItself: true,
   },
 ];
 
@@ -43,6 +47,7 @@ const organizations = (action: string, reason: string): RequiredAction => ({
   action: `organizations:${action}`,
   reason,
   grantedBy: 'template',
+  onRoleItself: false,
 });
 
 /**
@@ -54,11 +59,13 @@ const MEMBER_READS: readonly RequiredAction[] = [
     action: 'ec2:DescribeRegions',
     reason: 'Credentials: platform services find the regions enabled in the account.',
     grantedBy: 'ReadOnlyAccess',
+    onRoleItself: false,
   },
   {
     action: 'tag:GetResources',
     reason: "Credentials: platform services list the account's tagged resources.",
     grantedBy: 'ReadOnlyAccess',
+    onRoleItself: false,
   },
 ];
 
@@ -90,6 +97,7 @@ export const PERMISSIONS: Readonly<Record<RoleKind, RolePermissions>> = {
         action: 'cloudformation:ListStackInstances',
         reason: 'Health: tells a member role not deployed yet from one that refuses the platform.',
         grantedBy: 'template',
+        onRoleItself: false,
       },
       ...SELF_INSPECTION,
     ],
@@ -108,6 +116,7 @@ export const PERMISSIONS: Readonly<Record<RoleKind, RolePermissions>> = {
         action: 'tag:TagResources',
         reason: 'Credentials: platform services tag the resources they create or change.',
         grantedBy: 'PowerUserAccess',
+        onRoleItself: false,
       },
       ...SELF_INSPECTION,
     ],
@@ -121,9 +130,13 @@ export function templateGrants(kind: RoleKind): readonly string[] {
     .map((entry) => entry.action);
 }
 
-/** The actions to simulate for a role. */
-export function requiredActions(kind: RoleKind): readonly string[] {
-  return PERMISSIONS[kind].actions.map((entry) => entry.action);
+/** The actions to simulate for a role, those on any resource and those on the role itself. */
+export function requiredActions(kind: RoleKind): { anyResource: string[]; roleItself: string[] } {
+  const { actions } = PERMISSIONS[kind];
+  return {
+    anyResource: actions.filter((entry) => !entry.onRoleItself).map((entry) => entry.action),
+    roleItself: actions.filter((entry) => entry.onRoleItself).map((entry) => entry.action),
+  };
 }
 
 /** The manifest as `GET /v1/aws/permissions` serves it. */

@@ -12,6 +12,12 @@ export interface MemberHealthStore {
     integrationId: string,
     page: { readonly limit: number; readonly cursor?: string },
   ): Promise<{ readonly items: readonly Connection[]; readonly nextCursor: string | null }>;
+  /** These connections, those that are still in the mirror. */
+  connectionsById(
+    tenantId: string,
+    integrationId: string,
+    accountIds: readonly string[],
+  ): Promise<readonly Connection[]>;
   /** The stored health of each of these accounts that has one. */
   health(
     tenantId: string,

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Integration } from '../../schemas/api/integrations';
+import type { TemplateName } from '../../schemas/api/onboarding';
 import type { Connection, MemberAccessSummary, MemberHealth, StackInstance } from '../../schemas/sync';
 import { type Clock, systemClock } from '../core/clock';
 import { AppError } from '../core/errors';
@@ -19,6 +20,7 @@ import {
   StackSetNotFoundError,
 } from '../ports/customer-roles';
 import type { SyncStateStore } from '../sync/ports';
+import { inspectRole, type RoleInspection } from './inspection';
 import type { HealthRecord, MemberHealthStore } from './ports';
 
 export interface MemberCheckSettings {
@@ -52,161 +54,286 @@ export interface MemberCheckDeps {
   readonly clock?: Clock;
 }
 
-/** How far a check has come; the workflow hands it from one invocation to the next. */
+export type MemberCheckCounts = Omit<MemberAccessSummary, 'checkedAt' | 'stackSetReadable'>;
+
+/**
+ * How far a check has come; the workflow hands it from one invocation to the next. A check
+ * reads every connection a page at a time (`retry` null), then, while accounts wait for their
+ * role's deployment, checks those again after `waitSeconds` (`retry` counts those passes).
+ */
 export interface MemberCheckProgress {
   readonly startedAt: string;
   readonly cursor: string | null;
-  readonly counts: Omit<MemberAccessSummary, 'checkedAt' | 'stackSetReadable'>;
+  readonly counts: MemberCheckCounts;
   readonly stackSetReadable: boolean | null;
+  /** Accounts last found `pending_deployment`, at most PENDING_CHECKED_AGAIN of them. */
+  readonly pending: readonly string[];
+  readonly retry: number | null;
+  /** How long the workflow waits before the next invocation; 0 for none. */
+  readonly waitSeconds: number;
   readonly done: boolean;
 }
 
 /** Throttling gets a few retries; a probe that still fails is recorded as `error`, not thrown. */
 const PROBE_RETRY: RetryPolicy = { attempts: 4, baseMs: 500, capMs: 8_000 };
 
+/**
+ * A new account's StackSet instance usually turns CURRENT within minutes of the account joining.
+ * Until then its refusal is `pending_deployment`, for at most this long; then `not_deployed`.
+ */
+export const PENDING_DEPLOYMENT_LIMIT_MS = 30 * 60 * 1000;
+/** The waits between passes over pending accounts: 30 s, doubling, at most 10 minutes. */
+export function pendingBackoffSeconds(retry: number): number {
+  return Math.min(30 * 2 ** retry, 600);
+}
+/** Passes over pending accounts, enough to outlast the limit above. */
+const PENDING_PASSES = 8;
+/** Pending accounts a check follows; the rest are judged again by the next check. */
+const PENDING_CHECKED_AGAIN = 100;
+
+const NO_COUNTS: MemberCheckCounts = {
+  ok: 0,
+  denied: 0,
+  notDeployed: 0,
+  pendingDeployment: 0,
+  error: 0,
+  permissions: { ok: 0, missing: 0, unknown: 0 },
+  templateVersions: {},
+};
+
 /** A StackSet instance that is there and up to date: the role should be deployed. */
 function deployed(instance: StackInstance): boolean {
   return instance.status === 'CURRENT' && instance.detailedStatus !== 'FAILED';
 }
 
+/** No instance yet, or one whose deployment has not started or is under way; not one that failed. */
+function mayStillDeploy(instance: StackInstance): boolean {
+  if (instance.status === null) return true;
+  const underWay = instance.detailedStatus === null || ['PENDING', 'RUNNING'].includes(instance.detailedStatus);
+  return instance.status === 'OUTDATED' && underWay;
+}
+
 /**
  * Checks that each active connection's member role can be assumed with the integration's
- * External ID, a page of connections at a time, and records what it found. A change of a
- * connection's health is announced with `Connection Updated`. Roles that refuse us are looked
- * up in the member-role StackSet, when the integration names one, to tell `not_deployed` from
- * `denied`. Credentials are used for the probe only and never kept.
+ * External ID, a page of connections at a time, and records what it found. A role that lets us
+ * in is also inspected: its permissions simulated against the manifest, its template version
+ * read. A change of a connection's health is announced with `Connection Updated`. Roles that
+ * refuse us are looked up in the member-role StackSet, when the integration names one, to tell
+ * `not_deployed` (or, for a new account, `pending_deployment`) from `denied`. Credentials are
+ * used for the probe only and never kept.
  */
 export function makeMemberCheckService(deps: MemberCheckDeps) {
   const { state, store, roles, roleRules } = deps;
   const settings = deps.settings ?? DEFAULT_MEMBER_CHECK_SETTINGS;
   const clock = deps.clock ?? systemClock;
+  const retried = <T>(call: () => Promise<T>) => withRetries(call, PROBE_RETRY, clock);
+
+  /** One invocation's work: its own rate, its own StackSet reads. */
+  class CheckPass {
+    private readonly bucket = new TokenBucket(
+      { rate: settings.ratePerSecond, burst: settings.concurrency },
+      clock,
+    );
+    private readonly stackSets: StackSetReader;
+
+    constructor(
+      private readonly integration: Integration,
+      private readonly tenantId: string,
+      private progress: MemberCheckProgress,
+      /** Whether an account never checked before is new, and may wait for its role. */
+      private readonly newcomers: boolean,
+    ) {
+      this.stackSets = new StackSetReader(integration, tenantId, roles, roleRules, clock);
+    }
+
+    async pages(deadline: number): Promise<MemberCheckProgress> {
+      const { integration, tenantId } = this;
+      let pageMs = 0;
+      let pages = 0;
+      do {
+        // Another page only when it would end well before the deadline, as the last one took.
+        if (pages > 0 && clock.now() + pageMs + settings.marginMs >= deadline) return this.progress;
+        const pageStarted = clock.now();
+        const page = await store.connections(tenantId, integration.id, {
+          limit: settings.pageSize,
+          ...(this.progress.cursor === null ? {} : { cursor: this.progress.cursor }),
+        });
+        const checked = await this.checkAll(page.items.filter((connection) => !connection.disabled));
+        this.progress = {
+          ...this.progress,
+          cursor: page.nextCursor,
+          counts: checked.reduce((counts, { after }) => tally(counts, after, 1), this.progress.counts),
+          pending: [...this.progress.pending, ...pendingOf(checked)].slice(0, PENDING_CHECKED_AGAIN),
+        };
+        pageMs = clock.now() - pageStarted;
+        pages += 1;
+      } while (this.progress.cursor !== null);
+
+      await this.summarise();
+      return this.next(0);
+    }
+
+    /** Checks the accounts that waited for their role again, and adjusts the counts. */
+    async pendingAgain(): Promise<MemberCheckProgress> {
+      const { integration, tenantId, progress } = this;
+      const connections = await store.connectionsById(tenantId, integration.id, progress.pending);
+      const checked = await this.checkAll(connections.filter((connection) => !connection.disabled));
+      let { counts } = progress;
+      for (const { before, after } of checked) {
+        if (before !== null) counts = tally(counts, before, -1);
+        counts = tally(counts, after, 1);
+      }
+      this.progress = { ...progress, counts, pending: pendingOf(checked) };
+      await this.summarise();
+      return this.next((progress.retry ?? 0) + 1);
+    }
+
+    /** Done, or another pass over the pending accounts after a backoff. */
+    private next(retry: number): MemberCheckProgress {
+      const again = this.progress.pending.length > 0 && retry < PENDING_PASSES;
+      if (!again) return { ...this.progress, pending: [], retry: null, waitSeconds: 0, done: true };
+      logger.info('new accounts wait for their member role', {
+        integrationId: this.integration.id,
+        accounts: this.progress.pending.length,
+        waitSeconds: pendingBackoffSeconds(retry),
+      });
+      return { ...this.progress, retry, waitSeconds: pendingBackoffSeconds(retry), done: false };
+    }
+
+    /** Probes the connections, records their health (announcing changes), and returns both verdicts. */
+    private async checkAll(connections: readonly Connection[]): Promise<Checked[]> {
+      const { integration, tenantId } = this;
+      const before = await store.health(
+        tenantId,
+        integration.id,
+        connections.map((connection) => connection.id),
+      );
+      const probed = await pool(connections, settings.concurrency, async (connection) => {
+        await this.bucket.take();
+        return probe(integration, tenantId, connection);
+      });
+      const checkedAt = clock.now();
+      const checked: Checked[] = [];
+      for (const [index, outcome] of probed.entries()) {
+        const connection = connections[index] as Connection;
+        const stackInstance = outcome.refused ? await this.stackSets.instance(connection.id) : null;
+        const previous = before.get(connection.id) ?? null;
+        const pendingSince = pendingSinceOf(previous, checkedAt, this.newcomers);
+        const after = healthOf(outcome, stackInstance, checkedAt, pendingSince);
+        checked.push({ connection, before: previous, after });
+      }
+      const records = recordsOf(integration, tenantId, checked);
+      await store.record(tenantId, integration.id, records);
+      this.progress = {
+        ...this.progress,
+        stackSetReadable: this.stackSets.readable ?? this.progress.stackSetReadable,
+      };
+      logger.info('member roles checked', {
+        integrationId: integration.id,
+        checked: checked.length,
+        changed: records.filter((record) => record.event !== null).length,
+        retry: this.progress.retry,
+      });
+      return checked;
+    }
+
+    private async summarise(): Promise<void> {
+      const { startedAt, counts, stackSetReadable } = this.progress;
+      const summary: MemberAccessSummary = { checkedAt: startedAt, ...counts, stackSetReadable };
+      await store.summarise(this.tenantId, this.integration.id, summary);
+      logger.info('member check summarised', { integrationId: this.integration.id, ...summary });
+    }
+  }
 
   return {
-    /** Checks pages until the deadline nears or every connection is checked. */
+    /**
+     * Checks pages until the deadline nears or every connection is checked; then, while new
+     * accounts wait for their role, asks the workflow to come back for them after a backoff.
+     */
     async check(
       target: { readonly tenantId: string; readonly integrationId: string },
       progress: MemberCheckProgress | null,
       deadline: number,
     ): Promise<MemberCheckProgress> {
       const { tenantId, integrationId } = target;
-      let current: MemberCheckProgress = progress ?? {
+      const current: MemberCheckProgress = progress ?? {
         startedAt: new Date(clock.now()).toISOString(),
         cursor: null,
-        counts: { ok: 0, denied: 0, notDeployed: 0, error: 0 },
+        counts: NO_COUNTS,
         stackSetReadable: null,
+        pending: [],
+        retry: null,
+        waitSeconds: 0,
         done: false,
       };
       const found = await state.target(tenantId, integrationId);
       if (!found || found.deleting) {
         logger.info('member check skipped: the integration is gone or going', { integrationId });
-        return { ...current, cursor: null, done: true };
+        return { ...current, cursor: null, waitSeconds: 0, done: true };
       }
-      const { integration } = found;
-      const bucket = new TokenBucket({ rate: settings.ratePerSecond, burst: settings.concurrency }, clock);
-      const stackSets = new StackSetReader(integration, tenantId, roles, roleRules, clock);
-      let pageMs = 0;
-      let pages = 0;
-      do {
-        // Another page only when it would end well before the deadline, as the last one took.
-        if (pages > 0 && clock.now() + pageMs + settings.marginMs >= deadline) return current;
-        const pageStarted = clock.now();
-        const page = await store.connections(tenantId, integrationId, {
-          limit: settings.pageSize,
-          ...(current.cursor === null ? {} : { cursor: current.cursor }),
-        });
-        const active = page.items.filter((connection) => !connection.disabled);
-        const before = await store.health(
-          tenantId,
-          integrationId,
-          active.map((connection) => connection.id),
-        );
-        const probed = await pool(active, settings.concurrency, async (connection) => {
-          await bucket.take();
-          return probe(integration, tenantId, connection);
-        });
-        const checkedAt = new Date(clock.now()).toISOString();
-        const checked: Checked[] = [];
-        for (const [index, outcome] of probed.entries()) {
-          const connection = active[index] as Connection;
-          const stackInstance = outcome.refused ? await stackSets.instance(connection.id) : null;
-          checked.push({ connection, health: healthOf(outcome, stackInstance, checkedAt) });
-        }
-        const healths = checked.map(({ health }) => health);
-        const records = recordsOf(integration, tenantId, checked, before);
-        await store.record(tenantId, integrationId, records);
-        current = {
-          ...current,
-          cursor: page.nextCursor,
-          counts: countHealth(current.counts, healths),
-          stackSetReadable: stackSets.readable ?? current.stackSetReadable,
-        };
-        pageMs = clock.now() - pageStarted;
-        pages += 1;
-        logger.info('member roles checked', {
-          integrationId,
-          checked: healths.length,
-          changed: records.filter((record) => record.event !== null).length,
-          more: page.nextCursor !== null,
-        });
-      } while (current.cursor !== null);
-
-      const summary: MemberAccessSummary = {
-        checkedAt: current.startedAt,
-        ...current.counts,
-        stackSetReadable: current.stackSetReadable,
-      };
-      await store.summarise(tenantId, integrationId, summary);
-      logger.info('member check complete', { integrationId, ...summary });
-      return { ...current, done: true };
+      // Before the first complete check every account is there from the start; after it, an
+      // account without a record has just appeared.
+      const newcomers = found.memberAccess !== null;
+      const pass = new CheckPass(found.integration, tenantId, current, newcomers);
+      return current.retry === null ? pass.pages(deadline) : pass.pendingAgain();
     },
   };
 
   async function probe(integration: Integration, tenantId: string, connection: Connection): Promise<Probe> {
+    let session: CustomerRoleSession;
     try {
-      await withRetries(
-        () =>
-          roles.assumeRole({
-            role: parseRoleArn(connection.roleArn, roleRules),
-            externalId: integration.externalId,
-            sessionName: roleSessionName('health', tenantId),
-          }),
-        PROBE_RETRY,
-        clock,
+      session = await retried(() =>
+        roles.assumeRole({
+          role: parseRoleArn(connection.roleArn, roleRules),
+          externalId: integration.externalId,
+          sessionName: roleSessionName('health', tenantId),
+        }),
       );
-      return { refused: false, error: null };
     } catch (error: unknown) {
-      if (error instanceof RoleRefusedError) return { refused: true, error: null };
-      if (error instanceof AppError) return { refused: false, error };
+      if (error instanceof RoleRefusedError) return { refused: true, error: null, inspection: null };
+      if (error instanceof AppError) return { refused: false, error, inspection: null };
       throw error;
     }
-  }
-
-  /** One record per checked connection; those whose health changed carry their event. */
-  function recordsOf(
-    integration: Integration,
-    tenantId: string,
-    checked: readonly Checked[],
-    before: Map<string, MemberHealth>,
-  ): HealthRecord[] {
-    const ctx = { tenantId, scope: integration.scope, integrationId: integration.id, syncRunId: null };
-    return checked.map(({ connection, health }) => {
-      const previous = before.get(connection.id) ?? null;
-      const changed = previous === null || !sameVerdict(previous, health);
-      const event = (sequence: number) =>
-        buildEvent('Connection Updated', ctx, sequence, {
-          connection: { ...connection, health },
-          changes: [{ field: 'health', from: previous, to: health }],
-        });
-      return { accountId: connection.id, health, before: previous, event: changed ? event : null };
-    });
+    const inspection = await inspectRole(
+      session,
+      { kind: 'member-read', template: memberTemplateOf(integration) },
+      retried,
+    );
+    return { refused: false, error: null, inspection };
   }
 }
 
 export type MemberCheckService = ReturnType<typeof makeMemberCheckService>;
 
+/** The template a connection's member role comes from. */
+function memberTemplateOf(integration: Integration): TemplateName {
+  return integration.kind === 'organization' ? 'member-account-role' : 'single-account-role';
+}
+
+/** One record per checked connection; those whose health changed carry their event. */
+function recordsOf(integration: Integration, tenantId: string, checked: readonly Checked[]): HealthRecord[] {
+  const ctx = { tenantId, scope: integration.scope, integrationId: integration.id, syncRunId: null };
+  return checked.map(({ connection, before, after }) => {
+    const changed = before === null || !sameVerdict(before, after);
+    const event = (sequence: number) =>
+      buildEvent('Connection Updated', ctx, sequence, {
+        connection: { ...connection, health: after },
+        changes: [{ field: 'health', from: before, to: after }],
+      });
+    return { accountId: connection.id, health: after, before, event: changed ? event : null };
+  });
+}
+
+function pendingOf(checked: readonly Checked[]): string[] {
+  return checked.flatMap(({ connection, after }) =>
+    after.status === 'pending_deployment' ? [connection.id] : [],
+  );
+}
+
 interface Checked {
   readonly connection: Connection;
-  readonly health: MemberHealth;
+  readonly before: MemberHealth | null;
+  readonly after: MemberHealth;
 }
 
 interface Probe {
@@ -214,25 +341,54 @@ interface Probe {
   readonly refused: boolean;
   /** The probe could not finish (throttling, an outage): nothing is known. */
   readonly error: AppError | null;
+  /** What the role's session told about the role, when it let us in. */
+  readonly inspection: RoleInspection | null;
 }
 
-function healthOf(probe: Probe, stackInstance: StackInstance | null, checkedAt: string): MemberHealth {
-  const base = { checkedAt, stackInstance };
+function healthOf(
+  probe: Probe,
+  stackInstance: StackInstance | null,
+  checkedAtMs: number,
+  /** When the account started waiting for its role, if it may still wait. */
+  pendingSince: string | null,
+): MemberHealth {
+  const checkedAt = new Date(checkedAtMs).toISOString();
+  const base = {
+    checkedAt,
+    stackInstance,
+    permissions: null,
+    templateVersion: null,
+    outdated: null,
+    pendingSince: null,
+  };
   if (probe.error !== null) {
     return { ...base, status: 'error', code: probe.error.code, hint: probe.error.hint ?? null };
   }
-  if (!probe.refused) return { ...base, status: 'ok', code: null, hint: null };
+  if (!probe.refused) return { ...base, ...probe.inspection, status: 'ok', code: null, hint: null };
   if (stackInstance !== null && !deployed(stackInstance)) {
-    const reason = stackInstance.status === null ? 'The StackSet has no instance in this account.' : null;
+    const state =
+      stackInstance.status === null
+        ? 'The StackSet has no instance in this account'
+        : `The StackSet's instance here is ${stackInstance.status}${
+            stackInstance.detailedStatus ? ` (${stackInstance.detailedStatus})` : ''
+          }`;
+    if (pendingSince !== null && mayStillDeploy(stackInstance)) {
+      return {
+        ...base,
+        status: 'pending_deployment',
+        code: null,
+        hint: `${state} yet: a new account gets its role once the StackSet reaches it. We check again shortly.`,
+        pendingSince,
+      };
+    }
     return {
       ...base,
       status: 'not_deployed',
       code: 'MEMBER_ROLE_NOT_DEPLOYED',
       hint:
-        reason ??
-        `The StackSet's instance here is ${stackInstance.status}${
-          stackInstance.detailedStatus ? ` (${stackInstance.detailedStatus})` : ''
-        }: ${stackInstance.reason ?? 'no reason given'}. Fix it and update the StackSet.`,
+        stackInstance.status === null
+          ? `${state}.`
+          : `${state}: ${stackInstance.reason ?? 'no reason given'}. Fix it and update the StackSet.`,
     };
   }
   return {
@@ -246,21 +402,63 @@ function healthOf(probe: Probe, stackInstance: StackInstance | null, checkedAt: 
   };
 }
 
-/** Whether two healths say the same; when they were checked is not news. */
-function sameVerdict(a: MemberHealth, b: MemberHealth): boolean {
-  return a.status === b.status && a.code === b.code && isDeepStrictEqual(a.stackInstance, b.stackInstance);
+/**
+ * Since when an account may have waited for its role: a newcomer (never checked before) starts
+ * waiting now; one that waited keeps waiting until the limit. Null: it may not wait.
+ */
+function pendingSinceOf(
+  previous: MemberHealth | null,
+  checkedAtMs: number,
+  newcomers: boolean,
+): string | null {
+  if (previous === null) return newcomers ? new Date(checkedAtMs).toISOString() : null;
+  if (previous.status !== 'pending_deployment' || previous.pendingSince === null) return null;
+  const waited = checkedAtMs - Date.parse(previous.pendingSince);
+  return waited < PENDING_DEPLOYMENT_LIMIT_MS ? previous.pendingSince : null;
 }
 
-function countHealth(
-  counts: MemberCheckProgress['counts'],
-  healths: readonly MemberHealth[],
-): MemberCheckProgress['counts'] {
-  const next = { ...counts };
-  for (const { status } of healths) {
-    if (status === 'ok') next.ok += 1;
-    else if (status === 'denied') next.denied += 1;
-    else if (status === 'not_deployed') next.notDeployed += 1;
-    else next.error += 1;
+/** Whether two healths say the same; when they were checked is not news. */
+function sameVerdict(a: MemberHealth, b: MemberHealth): boolean {
+  const verdict = ({
+    status,
+    code,
+    stackInstance,
+    permissions,
+    templateVersion,
+    outdated,
+  }: MemberHealth) => ({
+    status,
+    code,
+    stackInstance,
+    permissions: permissions && { status: permissions.status, denied: permissions.denied },
+    templateVersion,
+    outdated,
+  });
+  return isDeepStrictEqual(verdict(a), verdict(b));
+}
+
+/** Adds (or, with -1, takes back) one health to the counts. */
+function tally(counts: MemberCheckCounts, health: MemberHealth, by: 1 | -1): MemberCheckCounts {
+  const next = {
+    ...counts,
+    permissions: { ...counts.permissions },
+    templateVersions: { ...counts.templateVersions },
+  };
+  const key = (
+    {
+      ok: 'ok',
+      denied: 'denied',
+      not_deployed: 'notDeployed',
+      pending_deployment: 'pendingDeployment',
+      error: 'error',
+    } as const
+  )[health.status];
+  next[key] += by;
+  if (health.permissions !== null) next.permissions[health.permissions.status] += by;
+  if (health.status === 'ok') {
+    const version = health.templateVersion === null ? 'unknown' : String(health.templateVersion);
+    next.templateVersions[version] = (next.templateVersions[version] ?? 0) + by;
+    if (next.templateVersions[version] === 0) delete next.templateVersions[version];
   }
   return next;
 }

@@ -117,11 +117,12 @@ function withEtag<T extends { readonly version: number }>(resource: T) {
   return { status: 200, body: resource, headers: { etag: `"${resource.version}"` } };
 }
 
-const env = loadEnv(envSchema(...SYNC_ENV, 'SYNC_INTERVAL_SECONDS'));
+const env = loadEnv(envSchema(...SYNC_ENV, 'SYNC_INTERVAL_SECONDS', 'TEMPLATES_BASE_URL'));
 
 export const handler = createHandler(
   composeIntegrationsApi({
     ...awsSyncWiring(env),
     scheduleIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
+    templatesBaseUrl: env.TEMPLATES_BASE_URL,
   }),
 );

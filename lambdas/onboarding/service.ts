@@ -9,10 +9,15 @@ import { ForbiddenError } from '../core/errors';
 import { logger } from '../core/logger';
 import { hasRole, TENANT_OWNER_ROLE, type TenantContext } from '../core/tenant-context';
 import { generateExternalId } from '../domain/external-id';
-import { CONSOLE_HOST, ORGANIZATIONS_REGION } from '../domain/partition';
 import { currentExternalId } from './current-external-id';
 import type { ExternalIdRecord, ExternalIdStore, TemplateSource } from './ports';
-import { downloadFileName, renderTemplate, TEMPLATE_CATALOGUE, templateFileName } from './templates';
+import {
+  downloadFileName,
+  quickCreateLink,
+  renderTemplate,
+  TEMPLATE_CATALOGUE,
+  templateFileName,
+} from './templates';
 
 export interface OnboardingDeps {
   readonly externalIds: ExternalIdStore;
@@ -47,24 +52,16 @@ export function makeOnboardingService(deps: OnboardingDeps) {
         sourceUrl: `${templatesBaseUrl}${templateFileName(name)}`,
       })),
       quickCreateLinks: TEMPLATE_NAMES.flatMap((name) => {
-        const stackName = TEMPLATE_CATALOGUE[name].quickCreateStackName;
-        return stackName === null ? [] : [{ template: name, url: quickCreateLink(name, stackName, record) }];
+        const url = quickCreateLink(name, {
+          partition,
+          templatesBaseUrl,
+          trustedAccountId,
+          externalId: record.externalId,
+          ingressBusArn,
+        });
+        return url === null ? [] : [{ template: name, url }];
       }),
     };
-  }
-
-  function quickCreateLink(name: TemplateName, stackName: string, record: ExternalIdRecord): string {
-    // Role templates are global (IAM), and the forwarder must live where Organizations publishes
-    // events, so every link opens the console in the partition's Organizations region.
-    const region = ORGANIZATIONS_REGION[partition];
-    const query = new URLSearchParams({
-      templateURL: `${templatesBaseUrl}${templateFileName(name)}`,
-      stackName,
-      ...(name === 'organization-events-forwarder'
-        ? { param_IngressBusArn: ingressBusArn }
-        : { param_ExternalId: record.externalId, param_TrustedAccountId: trustedAccountId }),
-    });
-    return `https://${CONSOLE_HOST[partition]}/cloudformation/home?region=${region}#/stacks/quickcreate?${query}`;
   }
 
   return {

@@ -1,6 +1,8 @@
 import { isSeq, parseDocument } from 'yaml';
+import type { Partition } from '../../schemas/api/common';
 import type { TemplateName } from '../../schemas/api/onboarding';
 import { ValidationError } from '../core/errors';
+import { CONSOLE_HOST, ORGANIZATIONS_REGION } from '../domain/partition';
 
 export interface TemplateInfo {
   readonly description: string;
@@ -30,6 +32,39 @@ export const TEMPLATE_CATALOGUE: Readonly<Record<TemplateName, TemplateInfo>> = 
 
 export function templateFileName(name: TemplateName): string {
   return `${name}.yaml`;
+}
+
+/** What a quick-create link fills in for the customer. */
+export interface QuickCreateValues {
+  readonly partition: Partition;
+  /** Where the raw templates are published (ends with `/`). */
+  readonly templatesBaseUrl: string;
+  readonly trustedAccountId: string;
+  readonly externalId: string;
+  /** The ingress bus, for the events forwarder. */
+  readonly ingressBusArn?: string;
+}
+
+/**
+ * A link to the CloudFormation console that creates the template's stack with our values filled
+ * in; null for a template that is not deployed as a plain stack. Deployed over an existing stack
+ * of the same name, it updates it.
+ */
+export function quickCreateLink(name: TemplateName, values: QuickCreateValues): string | null {
+  const stackName = TEMPLATE_CATALOGUE[name].quickCreateStackName;
+  if (stackName === null) return null;
+  const { partition, templatesBaseUrl, trustedAccountId, externalId, ingressBusArn = '' } = values;
+  // Role templates are global (IAM), and the forwarder must live where Organizations publishes
+  // events, so every link opens the console in the partition's Organizations region.
+  const region = ORGANIZATIONS_REGION[partition];
+  const query = new URLSearchParams({
+    templateURL: `${templatesBaseUrl}${templateFileName(name)}`,
+    stackName,
+    ...(name === 'organization-events-forwarder'
+      ? { param_IngressBusArn: ingressBusArn }
+      : { param_ExternalId: externalId, param_TrustedAccountId: trustedAccountId }),
+  });
+  return `https://${CONSOLE_HOST[partition]}/cloudformation/home?region=${region}#/stacks/quickcreate?${query}`;
 }
 
 export function downloadFileName(name: TemplateName): string {

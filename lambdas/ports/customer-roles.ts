@@ -27,7 +27,11 @@ export interface AssumeRoleRequest {
  * page as AWS sent it (possibly empty, with a token), so the caller controls paging, rate and
  * retries.
  */
-export interface CustomerRoleSession extends OrganizationReader, OrganizationTreeReader, StackSetReader {
+export interface CustomerRoleSession
+  extends OrganizationReader,
+    OrganizationTreeReader,
+    StackSetReader,
+    RoleInspector {
   /** When the session's credentials run out; undefined when unknown. */
   readonly expiresAt: Date | undefined;
   callerIdentity(): Promise<{ readonly accountId: string; readonly arn: string }>;
@@ -64,6 +68,30 @@ export interface StackSetReader {
     accountId: string,
     callAs: 'SELF' | 'DELEGATED_ADMIN',
   ): Promise<StackInstance | null>;
+}
+
+/**
+ * The role looking at itself through IAM: what its policies allow, and the tags it carries. Both
+ * throw PermissionDeniedError when the role may not ask.
+ */
+export interface RoleInspector {
+  /**
+   * Simulates the actions for the role, as AWS would decide them with its identity policies, its
+   * permissions boundary and the organization's SCPs. `onRoleItself`: against the role's own ARN
+   * as the resource, for actions granted on it only; otherwise against any resource.
+   */
+  simulate(actions: readonly string[], onRoleItself: boolean): Promise<readonly ActionDecision[]>;
+  /** The role's tags. */
+  roleTags(): Promise<Readonly<Record<string, string>>>;
+}
+
+/** Why AWS would deny an action: no statement allows it, a statement denies it, an SCP or RCP, a boundary. */
+export type DenialCause = 'implicit' | 'explicit' | 'organizations' | 'boundary';
+
+export interface ActionDecision {
+  readonly action: string;
+  /** Null when the action is allowed. */
+  readonly deniedBy: DenialCause | null;
 }
 
 export interface OrgPage<T> {

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import type { TemplateName } from '../../schemas/api/onboarding';
 import type { RoleCheck, RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
 import { type Clock, systemClock } from '../core/clock';
 import { AppError } from '../core/errors';
 import { logger } from '../core/logger';
 import { type RetryPolicy, withRetries } from '../core/retry';
 import { roleSessionName } from '../domain/external-id';
+import type { RoleKind } from '../domain/permissions';
 import { parseRoleArn, type RoleArn, type RoleArnRules } from '../domain/role-arn';
+import { inspectRole, type RoleInspection } from '../health/inspection';
+import { quickCreateLink } from '../onboarding/templates';
 import {
   type AssumeRoleRequest,
   type CustomerRoleSession,
@@ -25,6 +29,8 @@ export interface RoleTestDeps {
    * @default 'enforce'
    */
   readonly trustPolicyProbes?: 'enforce' | 'warn';
+  /** Where the raw templates are published (ends with `/`); an outdated role's update link points there. */
+  readonly templatesBaseUrl: string;
   /** Paces the retries; tests pass a virtual one. */
   readonly clock?: Clock;
 }
@@ -63,6 +69,7 @@ export function makeRoleTestService({
   roles,
   rules,
   trustPolicyProbes = 'enforce',
+  templatesBaseUrl,
   clock = systemClock,
 }: RoleTestDeps) {
   const retried: Retried = (call) => withRetries(call, ROLE_TEST_RETRY, clock);
@@ -71,19 +78,35 @@ export function makeRoleTestService({
       const readOnlyArn = request.kind === 'account' ? request.readOnlyRoleArn : undefined;
       const checklist = new Checklist(request.kind, plannedChecks(request.kind, readOnlyArn !== undefined));
       const probe = { roles, rules, trustPolicyProbes, retried, tenantId, externalId, checklist };
+      const primaryRole = primaryRoleOf(request);
 
-      const primary = await proveRole(probe, 'roleArn', request.roleArn);
+      const primary = await proveRole(probe, 'roleArn', request.roleArn, primaryRole);
       let readOnlyRole: RoleArn | null = null;
       if (readOnlyArn !== undefined) {
-        readOnlyRole = (await proveRole(probe, 'readOnlyRoleArn', readOnlyArn, primary.role.accountId)).role;
+        const readOnly = { kind: 'member-read', template: 'single-account-role' } as const;
+        readOnlyRole = (
+          await proveRole(probe, 'readOnlyRoleArn', readOnlyArn, readOnly, primary.role.accountId)
+        ).role;
       }
       const organization =
         request.kind === 'organization' ? await proveOrganizationAccess(checklist, primary, retried) : null;
 
+      const { templateVersion, outdated } = primary.inspection;
+      const updateUrl = outdated
+        ? quickCreateLink(primaryRole.template, {
+            partition: primary.role.partition,
+            templatesBaseUrl,
+            trustedAccountId: rules.trustedAccountId,
+            externalId,
+          })
+        : null;
       const report = checklist.finish({
         accountId: primary.role.accountId,
         partition: primary.role.partition,
         organization,
+        templateVersion,
+        outdated,
+        updateUrl,
       });
       logger.info('role test passed', { kind: request.kind, accountId: primary.role.accountId });
       return { report, role: primary.role, readOnlyRole, organization };
@@ -93,6 +116,21 @@ export function makeRoleTestService({
 
 export type RoleTestService = ReturnType<typeof makeRoleTestService>;
 
+/**
+ * What the request's first role is for: the discovery role of an organization, or an account's
+ * role, which is its full role when a read-only one comes beside it.
+ */
+function primaryRoleOf(request: RoleTestRequest): ExpectedRole {
+  if (request.kind === 'organization') return { kind: 'discovery', template: 'management-account-role' };
+  const kind = request.readOnlyRoleArn === undefined ? 'member-read' : 'member-full';
+  return { kind, template: 'single-account-role' };
+}
+
+interface ExpectedRole {
+  readonly kind: RoleKind;
+  readonly template: TemplateName;
+}
+
 function plannedChecks(kind: RoleTestRequest['kind'], withReadOnly: boolean): Array<[RoleField, CheckName]> {
   const perRole: CheckName[] = [
     'role-arn',
@@ -100,6 +138,7 @@ function plannedChecks(kind: RoleTestRequest['kind'], withReadOnly: boolean): Ar
     'caller-identity',
     'refuses-without-external-id',
     'refuses-wrong-external-id',
+    'permissions',
   ];
   const planned: Array<[RoleField, CheckName]> = perRole.map((check) => ['roleArn', check]);
   if (withReadOnly)
@@ -123,12 +162,14 @@ interface Probe {
 interface ProvenRole {
   readonly role: RoleArn;
   readonly session: CustomerRoleSession;
+  readonly inspection: RoleInspection;
 }
 
 async function proveRole(
   probe: Probe,
   field: RoleField,
   arn: string,
+  expected: ExpectedRole,
   sameAccountAs?: string,
 ): Promise<ProvenRole> {
   const { roles, rules, trustPolicyProbes, retried, tenantId, externalId, checklist } = probe;
@@ -205,7 +246,26 @@ async function proveRole(
       });
     });
   }
-  return { role, session };
+
+  const inspection = await checklist.run(field, 'permissions', async () => {
+    const value = await inspectRole(session, expected, retried);
+    const { status, denied, hint } = value.permissions;
+    if (status === 'missing') {
+      throw new AppError(
+        'MISSING_PERMISSIONS',
+        `The role may not call ${denied.length} of the actions it needs.`,
+        {
+          hint: `${hint} The actions and their reasons are listed at GET /v1/aws/permissions.`,
+          details: { denied },
+        },
+      );
+    }
+    if (status === 'unknown') {
+      return { value, message: `We could not check the role's permissions. ${hint}`, status: 'warning' };
+    }
+    return { value, message: 'The role may call every action it needs.' };
+  });
+  return { role, session, inspection };
 }
 
 async function assumeOrRefuse(
@@ -317,6 +377,8 @@ class Checklist {
     } catch (error: unknown) {
       // Only a verdict about the role fails the test; throttling and outages stay retryable errors.
       if (!(error instanceof AppError) || error.status >= 500 || error.status === 429) throw error;
+      // A check's own findings (the denied actions) stay with it, and with the error.
+      const details = error.details as RoleCheck['details'];
       this.checks[index] = {
         role,
         check,
@@ -324,14 +386,26 @@ class Checklist {
         message: error.message,
         code: error.code,
         hint: error.hint,
+        ...(details === undefined ? {} : { details }),
       };
-      const report = this.finish({ accountId: null, partition: null, organization: null });
+      const report = this.finish({
+        accountId: null,
+        partition: null,
+        organization: null,
+        templateVersion: null,
+        outdated: null,
+        updateUrl: null,
+      });
       logger.info('role test failed', { kind: this.kind, check, code: error.code });
-      throw new AppError(error.code, error.message, { hint: error.hint, details: { report }, cause: error });
+      throw new AppError(error.code, error.message, {
+        hint: error.hint,
+        details: { ...details, report },
+        cause: error,
+      });
     }
   }
 
-  finish(found: Pick<RoleTestReport, 'accountId' | 'partition' | 'organization'>): RoleTestReport {
+  finish(found: Omit<RoleTestReport, 'ok' | 'kind' | 'checks'>): RoleTestReport {
     const ok = this.checks.every((check) => check.status === 'passed' || check.status === 'warning');
     return { ok, kind: this.kind, ...found, checks: [...this.checks] };
   }

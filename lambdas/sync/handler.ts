@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { accountIdSchema } from '../../schemas/api/common';
 import { envSchema, SYNC_ENV } from '../../schemas/environment';
+import { memberAccessSummarySchema } from '../../schemas/sync';
 import { awsSyncWiring, composeMemberCheck, composeSyncService } from '../composition/sync';
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
@@ -14,13 +16,15 @@ const refSchema = z.strictObject({
   runId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/),
 });
 
-const countSchema = z.number().int().min(0);
 /** What one member check invocation hands the next (see MemberCheckProgress). */
 const memberCheckSchema = z.object({
   startedAt: z.iso.datetime(),
   cursor: z.string().nullable(),
-  counts: z.object({ ok: countSchema, denied: countSchema, notDeployed: countSchema, error: countSchema }),
+  counts: memberAccessSummarySchema.omit({ checkedAt: true, stackSetReadable: true }),
   stackSetReadable: z.boolean().nullable(),
+  pending: z.array(accountIdSchema).default([]),
+  retry: z.number().int().min(0).nullable().default(null),
+  waitSeconds: z.number().int().min(0).default(0),
   done: z.boolean(),
 });
 

@@ -11,6 +11,9 @@ export const WORKFLOW_STATES = {
   checkMembers: 'Check member roles',
 } as const;
 
+/** The Wait state between passes over new accounts whose member role is not deployed yet. */
+export const AWAIT_DEPLOYMENTS = 'Await role deployments';
+
 /** Replaced by the CDK stack (with CloudFormation references) and by the local runtime. */
 export type WorkflowSubstitution = 'SyncFunctionArn' | 'Partition';
 
@@ -160,8 +163,23 @@ function memberCheckStates() {
     },
     'Members left?': {
       Type: 'Choice',
-      Choices: [{ Variable: '$.checked.progress.done', BooleanEquals: false, Next: 'Next members' }],
+      Choices: [
+        {
+          And: [
+            { Variable: '$.checked.progress.done', BooleanEquals: false },
+            { Variable: '$.checked.progress.waitSeconds', NumericGreaterThan: 0 },
+          ],
+          Next: AWAIT_DEPLOYMENTS,
+        },
+        { Variable: '$.checked.progress.done', BooleanEquals: false, Next: 'Next members' },
+      ],
       Default: 'Done',
+    },
+    // New accounts wait for the StackSet to deploy their role; a Standard workflow waits for free.
+    [AWAIT_DEPLOYMENTS]: {
+      Type: 'Wait',
+      SecondsPath: '$.checked.progress.waitSeconds',
+      Next: 'Next members',
     },
     'Next members': {
       Type: 'Pass',

@@ -86,3 +86,13 @@ export const listQuerySchema = z.strictObject({
 export function listSchema<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+/**
+ * Why AWS would deny an action: `implicit`, no statement allows it; `explicit`, a statement of
+ * the role denies it; `organizations`, an SCP or RCP; `boundary`, the permissions boundary.
+ */
+export const deniedActionSchema = z.object({
+  action: z.string(),
+  cause: z.enum(['implicit', 'explicit', 'organizations', 'boundary']),
+});
+export type DeniedAction = z.infer<typeof deniedActionSchema>;

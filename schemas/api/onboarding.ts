@@ -46,6 +46,8 @@ const requiredActionSchema = z.object({
   reason: z.string(),
   /** `template`: the template's own policy; otherwise the AWS managed policy it attaches. */
   grantedBy: z.enum(['template', 'ReadOnlyAccess', 'PowerUserAccess']),
+  /** Granted on the role itself only, not on every resource. */
+  onRoleItself: z.boolean(),
 });
 
 /** GET /v1/aws/permissions: the actions each role needs, and each template's current version. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { accountIdSchema, partitionSchema, roleNameSchema } from './common';
+import { accountIdSchema, deniedActionSchema, partitionSchema, roleNameSchema } from './common';
 
 const roleArnField = z.string().min(1).max(2048);
 
@@ -30,6 +30,7 @@ export const ROLE_CHECKS = [
   'caller-identity',
   'refuses-without-external-id',
   'refuses-wrong-external-id',
+  'permissions',
   'describe-organization',
   'management-or-delegated-admin',
 ] as const;
@@ -38,11 +39,16 @@ export const roleCheckSchema = z.object({
   /** `roleArn` or `readOnlyRoleArn`: which of the request's roles this check is about. */
   role: z.enum(['roleArn', 'readOnlyRoleArn']),
   check: z.enum(ROLE_CHECKS),
-  /** `warning` only in the local emulator mode, for a trust-policy probe an emulator cannot enforce. */
+  /**
+   * `warning`: a trust-policy probe an emulator cannot enforce (local emulator mode only), or a
+   * permission check whose simulation the role may not run.
+   */
   status: z.enum(['passed', 'warning', 'failed', 'skipped']),
   message: z.string(),
   code: z.string().optional(),
   hint: z.string().optional(),
+  /** The `permissions` check: the actions the role may not call, and why. */
+  details: z.object({ denied: z.array(deniedActionSchema) }).optional(),
 });
 export type RoleCheck = z.infer<typeof roleCheckSchema>;
 
@@ -59,6 +65,12 @@ export const roleTestReportSchema = z.object({
   accountId: accountIdSchema.nullable(),
   partition: partitionSchema.nullable(),
   organization: organizationInfoSchema.nullable(),
+  /** The version tag of the role (`roleArn`); null when it has none or it was not reached. */
+  templateVersion: z.number().int().nullable(),
+  /** Whether that role should be updated to the current template; null when not known. */
+  outdated: z.boolean().nullable(),
+  /** When outdated: a quick-create link that deploys the current template over it. */
+  updateUrl: z.string().nullable(),
   checks: z.array(roleCheckSchema),
 });
 export type RoleTestReport = z.infer<typeof roleTestReportSchema>;

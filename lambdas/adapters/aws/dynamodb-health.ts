@@ -11,7 +11,7 @@ import type { HealthRecord, MemberHealthStore } from '../../health/ports';
 import { batchGetAll, batchWriteAll } from './batch';
 import { queryPage } from './query-page';
 import { absent, and, exists } from './table/expressions';
-import { integrationItem, memberHealthItem } from './table/items';
+import { integrationItem, memberHealthItem, mirrorItem } from './table/items';
 import { writePublishing } from './table/publishing';
 import { TransactionCancelledError, updateIf } from './table/transaction';
 
@@ -35,6 +35,15 @@ export class DynamoDbHealth implements MemberHealthStore {
       ...page,
     });
     return { ...result, items: result.items.map((item) => connectionSchema.parse(item)) };
+  }
+
+  async connectionsById(tenantId: string, integrationId: string, accountIds: readonly string[]) {
+    const items = await batchGetAll(
+      this.db,
+      this.tableName,
+      accountIds.map((id) => mirrorItem.key(tenantId, integrationId, { type: 'connection', id })),
+    );
+    return items.map((item) => connectionSchema.parse(item));
   }
 
   async health(tenantId: string, integrationId: string, accountIds: readonly string[]) {

@@ -89,6 +89,7 @@ export class StsCustomerRoles implements CustomerRolesPort, SessionIssuerPort {
         throw new UpstreamUnavailableError('AWS STS');
       }
       return new SdkRoleSession(
+        request.role,
         {
           accessKeyId: credentials.AccessKeyId,
           secretAccessKey: credentials.SecretAccessKey,

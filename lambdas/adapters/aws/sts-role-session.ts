@@ -1,5 +1,11 @@
 import { CloudFormationClient, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
 import {
+  type EvaluationResult,
+  IAMClient,
+  paginateListRoleTags,
+  paginateSimulatePrincipalPolicy,
+} from '@aws-sdk/client-iam';
+import {
   AccessDeniedException,
   type Account,
   AccountNotFoundException,
@@ -22,9 +28,12 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { StackSetRef } from '../../../schemas/api/common';
 import { type OrgAccountState, orgAccountStateSchema, type StackInstance } from '../../../schemas/sync';
 import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
+import type { RoleArn } from '../../domain/role-arn';
 import {
+  type ActionDecision,
   CredentialsExpiredError,
   type CustomerRoleSession,
+  type DenialCause,
   type DiscoveredAccount,
   type DiscoveredOu,
   InvalidPageTokenError,
@@ -52,21 +61,26 @@ export interface SessionCredentials {
 const MAX_RESULTS = 20;
 
 /**
- * A customer role's session: its own STS, Organizations and CloudFormation clients, made with
- * the session's credentials, which live nowhere else.
+ * A customer role's session: its own STS, Organizations, IAM and CloudFormation clients, made
+ * with the session's credentials, which live nowhere else.
  */
 export class SdkRoleSession implements CustomerRoleSession {
   readonly expiresAt: Date | undefined;
   private readonly sts: STSClient;
   private readonly organizations: OrganizationsClient;
+  private readonly iam: IAMClient;
 
   constructor(
+    private readonly role: RoleArn,
     private readonly credentials: SessionCredentials,
     stsRegion: string,
+    /** IAM, like Organizations, has one endpoint per partition, which this region reaches. */
     organizationsRegion: string,
   ) {
     this.expiresAt = credentials.expiration;
     this.sts = new STSClient({ region: stsRegion, credentials });
+    // The callers retry IAM's throttling with their own backoff.
+    this.iam = new IAMClient({ region: organizationsRegion, credentials, maxAttempts: 1 });
     // The sync engine paces and retries Organizations calls itself, with its own budget.
     this.organizations = new OrganizationsClient({
       region: organizationsRegion,
@@ -244,6 +258,60 @@ export class SdkRoleSession implements CustomerRoleSession {
       cloudFormation.destroy();
     }
   }
+
+  async simulate(actions: readonly string[], onRoleItself: boolean): Promise<readonly ActionDecision[]> {
+    const decisions: ActionDecision[] = [];
+    try {
+      const pages = paginateSimulatePrincipalPolicy(
+        { client: this.iam },
+        {
+          PolicySourceArn: this.role.arn,
+          ActionNames: [...actions],
+          ...(onRoleItself ? { ResourceArns: [this.role.arn] } : {}),
+        },
+      );
+      for await (const page of pages) {
+        for (const result of page.EvaluationResults ?? []) {
+          if (result.EvalActionName) {
+            decisions.push({ action: result.EvalActionName, deniedBy: denialCause(result) });
+          }
+        }
+      }
+    } catch (error: unknown) {
+      throw iamFailure(error, 'iam:SimulatePrincipalPolicy');
+    }
+    return decisions;
+  }
+
+  async roleTags(): Promise<Readonly<Record<string, string>>> {
+    const tags: Record<string, string> = {};
+    try {
+      for await (const page of paginateListRoleTags({ client: this.iam }, { RoleName: this.role.name })) {
+        for (const { Key, Value } of page.Tags ?? []) if (Key !== undefined) tags[Key] = Value ?? '';
+      }
+    } catch (error: unknown) {
+      throw iamFailure(error, 'iam:ListRoleTags');
+    }
+    return tags;
+  }
+}
+
+/**
+ * Why the simulation denies an action, naming the outer guard first: an SCP or RCP denies before
+ * a boundary is read, and a boundary before the role's own policies.
+ */
+function denialCause(result: EvaluationResult): DenialCause | null {
+  if (result.EvalDecision === 'allowed') return null;
+  if (result.OrganizationsDecisionDetail?.AllowedByOrganizations === false) return 'organizations';
+  if (result.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary === false) return 'boundary';
+  return result.EvalDecision === 'explicitDeny' ? 'explicit' : 'implicit';
+}
+
+function iamFailure(error: unknown, action: string): unknown {
+  const name = errorName(error);
+  if (ACCESS_DENIED.has(name)) return new PermissionDeniedError(action, { cause: error });
+  if (STS_THROTTLING.has(name)) return new UpstreamThrottledError('AWS IAM', error);
+  return new UpstreamUnavailableError('AWS IAM', error);
 }
 
 function discoveredAccount(account: Account & { Id: string }): DiscoveredAccount {

@@ -3,12 +3,18 @@ import type { StackInstance } from '../../../schemas/sync';
 import { UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
 import type { IssuedCredentials, SessionIssuerPort, SessionRequest } from '../../credentials/ports';
 import type { RoleArn } from '../../domain/role-arn';
-import { SOURCE_IDENTITY_SINCE_VERSION } from '../../domain/template-versions';
 import {
+  SELF_INSPECTION_SINCE_VERSION,
+  SOURCE_IDENTITY_SINCE_VERSION,
+  TEMPLATE_VERSION_TAG,
+} from '../../domain/template-versions';
+import {
+  type ActionDecision,
   type AssumeRoleRequest,
   CredentialsExpiredError,
   type CustomerRoleSession,
   type CustomerRolesPort,
+  type DenialCause,
   type DiscoveredAccount,
   type DiscoveredOu,
   InvalidPageTokenError,
@@ -208,7 +214,9 @@ class SandboxRoleSession implements CustomerRoleSession {
       callAs === 'SELF'
         ? this.accountId === managementAccountId
         : delegatedAdministrators.includes(this.accountId);
-    if (!allowed) throw new PermissionDeniedError('cloudformation:ListStackInstances');
+    if (!allowed || this.denial('cloudformation:ListStackInstances') !== null) {
+      throw new PermissionDeniedError('cloudformation:ListStackInstances');
+    }
     const found = this.organization.deployments.stackSet(stackSet.name);
     if (!found || found.region !== stackSet.region) throw new StackSetNotFoundError(stackSet.name);
     const instance = found.instances.find((candidate) => candidate.accountId === accountId);
@@ -220,6 +228,42 @@ class SandboxRoleSession implements CustomerRoleSession {
       detailedStatus: instance.detailedStatus ?? null,
       reason: instance.reason ?? null,
     };
+  }
+
+  /** As IAM's simulation: an SCP above the account, or the role's own policy lacking the action. */
+  async simulate(actions: readonly string[]): Promise<readonly ActionDecision[]> {
+    if (this.denial('iam:SimulatePrincipalPolicy') !== null) {
+      throw new PermissionDeniedError('iam:SimulatePrincipalPolicy');
+    }
+    return actions.map((action) => ({ action, deniedBy: this.denial(action) }));
+  }
+
+  /** The role's only tag: the template version it was deployed from. */
+  async roleTags(): Promise<Readonly<Record<string, string>>> {
+    if (this.denial('iam:ListRoleTags') !== null) throw new PermissionDeniedError('iam:ListRoleTags');
+    return { [TEMPLATE_VERSION_TAG]: String(this.role().templateVersion) };
+  }
+
+  /**
+   * Why AWS would refuse the role an action, or null. An SCP comes first, as in AWS. A role's
+   * policy lacks the actions it was deployed without, and, before template version 3, the
+   * simulation of its own policies. Listing its tags needs no template grant: ReadOnlyAccess,
+   * which sandbox roles stand for, lists IAM tags.
+   */
+  private denial(action: string): DenialCause | null {
+    if (this.organization.scpDenies(this.accountId, action)) return 'organizations';
+    const role = this.role();
+    if (role.deniedActions.includes(action)) return 'implicit';
+    const selfInspection = action === 'iam:SimulatePrincipalPolicy';
+    if (selfInspection && role.templateVersion < SELF_INSPECTION_SINCE_VERSION) return 'implicit';
+    return null;
+  }
+
+  private role(): SandboxRole {
+    const role = this.organization.deployments.role(this.accountId, this.roleName);
+    // A session is issued only for a role that exists, and sandbox roles are never removed.
+    if (!role) throw new Error(`sandbox: no role ${this.roleName} in ${this.accountId}`);
+    return role;
   }
 
   /** Organizations lets only the management account and delegated administrators list. */
@@ -260,6 +304,9 @@ class SandboxRoleSession implements CustomerRoleSession {
       // The whole round trip before the answer, so refusals cost it too.
       await this.organization.roundTrip();
       this.organization.call({ api, callerAccountId: this.accountId, ...(parentId ? { parentId } : {}) });
+      if (this.denial(action) !== null) {
+        throw new SandboxApiError('AccessDeniedException', `The role may not call ${action}.`);
+      }
       return answer();
     } catch (error: unknown) {
       if (!(error instanceof SandboxApiError)) throw error;

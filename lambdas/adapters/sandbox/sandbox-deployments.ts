@@ -17,6 +17,8 @@ export interface SandboxRole {
   readonly denyOrganizationalUnits: readonly string[];
   /** The version of our template the role was deployed from, as its tag would say. */
   readonly templateVersion: number;
+  /** Actions its own policy lacks. */
+  readonly deniedActions: readonly string[];
 }
 
 /** Credentials the sandbox's STS issued, and what GetCallerIdentity answers for them. */
@@ -67,6 +69,7 @@ export class SandboxDeployments {
       externalId: request.externalId,
       denyOrganizationalUnits: request.denyOrganizationalUnits ?? [],
       templateVersion: request.templateVersion ?? TEMPLATE_VERSIONS['member-account-role'],
+      deniedActions: request.deniedActions ?? [],
     };
     // IAM role names are unique per account regardless of case; deploying again updates the role.
     this.roles.set(roleKey(request.accountId, request.roleName), role);
@@ -124,13 +127,14 @@ export class SandboxDeployments {
   /** The roles, without their External IDs, for `GET /local/sandbox`. */
   snapshot() {
     return [...this.roles.values()].map(
-      ({ arn, accountId, name, externalId, denyOrganizationalUnits, templateVersion }) => ({
+      ({ arn, accountId, name, externalId, denyOrganizationalUnits, templateVersion, deniedActions }) => ({
         arn,
         accountId,
         name,
         externalIdRequired: externalId !== null,
         denyOrganizationalUnits,
         templateVersion,
+        deniedActions,
       }),
     );
   }

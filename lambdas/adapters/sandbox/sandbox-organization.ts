@@ -93,6 +93,8 @@ export class SandboxOrganization {
   readonly calls: SandboxCall[] = [];
   /** Per calling account and API, as AWS keeps them. */
   private readonly buckets = new Map<string, TokenBucket>();
+  /** SCPs by the root, OU or account they are attached to: the actions each denies. */
+  private readonly policies = new Map<string, string[]>();
   /** Each container's children, built on first use after a change: listings stay cheap at 50,000 accounts. */
   private childIndex: Map<string, { ous: SandboxOu[]; accounts: SandboxAccount[] }> | undefined;
 
@@ -305,6 +307,31 @@ export class SandboxOrganization {
     return { items: items.slice(offset, end), ...(end < items.length ? { nextToken: token(end) } : {}) };
   }
 
+  /**
+   * PUT /local/sandbox/policies/{targetId}: an SCP that denies these actions to every account at
+   * or below the root, OU or account it is attached to. Putting it again replaces it.
+   */
+  putPolicy(targetId: string, denyActions: readonly string[]): void {
+    if (targetId !== this.rootId && !this.ous.has(targetId) && !this.accounts.has(targetId)) {
+      throw new NotFoundError(`Root, OU or account ${targetId}`);
+    }
+    this.policies.set(targetId, [...denyActions]);
+  }
+
+  /** DELETE /local/sandbox/policies/{targetId}: detaches the SCP; whether there was one. */
+  deletePolicy(targetId: string): boolean {
+    return this.policies.delete(targetId);
+  }
+
+  /** Whether an SCP denies the action to the account. As in AWS, none restricts the management account. */
+  scpDenies(accountId: string, action: string): boolean {
+    if (accountId === this.managementAccountId || !this.accounts.has(accountId)) return false;
+    for (let id: string | null = accountId; id !== null; id = this.parentOf(id)) {
+      if (this.policies.get(id)?.includes(action)) return true;
+    }
+    return false;
+  }
+
   /** The whole tree and the roles, for `GET /local/sandbox`. */
   snapshot() {
     return {
@@ -319,6 +346,7 @@ export class SandboxOrganization {
       organizationalUnits: [...this.ous.values()],
       accounts: [...this.accounts.values()],
       roles: this.deployments.snapshot(),
+      policies: [...this.policies].map(([targetId, denyActions]) => ({ targetId, denyActions })),
     };
   }
 

@@ -62,7 +62,8 @@ export function apiFunctions(
     integrations: {
       description:
         'Integrations: role tests, integrations, starting syncs and member checks, status, runs and the tree',
-      environment: { ...syncEnvironment, ...scheduleInterval },
+      // The templates' address: an outdated role's test answers with an update link.
+      environment: { ...syncEnvironment, ...scheduleInterval, TEMPLATES_BASE_URL: props.templatesBaseUrl },
       grant: (fn) => {
         // DeleteItem: a PATCH moves handle and role claims. ConditionCheckItem: a folder's or
         // connection's PATCH checks that the integration is not being deleted. BatchGetItem:

@@ -315,6 +315,10 @@ describe('credentials broker: the role', () => {
       code: 'MEMBER_ROLE_NOT_DEPLOYED',
       hint: 'The StackSet has no instance in this account.',
       stackInstance: null,
+      permissions: null,
+      templateVersion: null,
+      outdated: null,
+      pendingSince: null,
     };
 
     const answer = await broker.answer(request(), UNVERIFIED);

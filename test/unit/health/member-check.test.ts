@@ -2,6 +2,7 @@ import { UpstreamThrottledError } from '../../../lambdas/core/errors';
 import type { HealthRecord, MemberHealthStore } from '../../../lambdas/health/ports';
 import { type MemberCheckSettings, makeMemberCheckService } from '../../../lambdas/health/service';
 import {
+  type ActionDecision,
   type AssumeRoleRequest,
   type CustomerRoleSession,
   type CustomerRolesPort,
@@ -65,6 +66,10 @@ class MemoryHealth implements MemberHealthStore {
     return { items: this.all.slice(start, end), nextCursor: end < this.all.length ? String(end) : null };
   }
 
+  async connectionsById(_tenantId: string, _integrationId: string, accountIds: readonly string[]) {
+    return this.all.filter((connection) => accountIds.includes(connection.id));
+  }
+
   async health(_tenantId: string, _integrationId: string, accountIds: readonly string[]) {
     return new Map(
       accountIds.flatMap((id) => {
@@ -97,7 +102,7 @@ class ScriptedRoles implements CustomerRolesPort {
   stackSetReadable = true;
 
   constructor(
-    private readonly verdicts: Record<string, Verdict>,
+    readonly verdicts: Record<string, Verdict>,
     private readonly clock: ReturnType<typeof virtualClock>,
   ) {}
 
@@ -113,7 +118,28 @@ class ScriptedRoles implements CustomerRolesPort {
     const verdict = this.verdicts[accountId] ?? 'ok';
     if (verdict === 'refuse') throw new RoleRefusedError('refused');
     if (verdict === 'throttle') throw new UpstreamThrottledError('AWS STS');
-    return {} as CustomerRoleSession;
+    return this.memberSession(accountId);
+  }
+
+  /** Actions each account's role (or an SCP above it) denies, and the version its tag names. */
+  denials = new Map<string, ActionDecision[]>();
+  versions = new Map<string, number>();
+  simulationRefused = new Set<string>();
+
+  private memberSession(accountId: string): CustomerRoleSession {
+    return {
+      simulate: async (actions) => {
+        if (this.simulationRefused.has(accountId))
+          throw new PermissionDeniedError('iam:SimulatePrincipalPolicy');
+        const denied = this.denials.get(accountId) ?? [];
+        return actions.map(
+          (action) => denied.find((decision) => decision.action === action) ?? { action, deniedBy: null },
+        );
+      },
+      roleTags: async () => ({
+        'org-connections:template-version': String(this.versions.get(accountId) ?? 3),
+      }),
+    } as Partial<CustomerRoleSession> as CustomerRoleSession;
   }
 
   private discoverySession(): CustomerRoleSession {
@@ -133,6 +159,8 @@ function setup(
   connections: Connection[],
   verdicts: Record<string, Verdict>,
   overrides: Partial<Integration> = {},
+  /** Whether a complete check came before, so that accounts without a record are new. */
+  checkedBefore = false,
 ) {
   const clock = virtualClock();
   const store = new MemoryHealth(connections);
@@ -140,6 +168,7 @@ function setup(
   let target: SyncTarget | undefined = {
     integration: { ...integration, ...overrides },
     deleting: false,
+    memberAccess: checkedBefore ? ({} as MemberAccessSummary) : null,
   } as SyncTarget;
   const service = makeMemberCheckService({
     state: {
@@ -311,5 +340,148 @@ describe('member role check', () => {
     expect(roles.probes).toEqual([]);
     expect(store.stored.size).toBe(0);
     expect(store.summary).toBeNull();
+  });
+});
+
+/** The health a `Connection Updated` event announces. */
+function announcedHealth(event: ChangeEvent): MemberHealth {
+  return (event.detail as unknown as { connection: { health: MemberHealth } }).connection.health;
+}
+
+describe('member role check: permissions and template versions', () => {
+  it('names each denied action with its cause, counts the verdicts, and tallies the versions', async () => {
+    const [clean, scp, lacking, old] = ACCOUNTS;
+    const { store, roles, check } = setup(
+      ACCOUNTS.slice(0, 4).map((id) => connection(id)),
+      {},
+    );
+    roles.denials.set(scp as string, [{ action: 'tag:GetResources', deniedBy: 'organizations' }]);
+    roles.denials.set(lacking as string, [
+      { action: 'ec2:DescribeRegions', deniedBy: 'implicit' },
+      { action: 'tag:GetResources', deniedBy: 'boundary' },
+    ]);
+    roles.simulationRefused.add(old as string);
+    roles.versions.set(old as string, 2);
+
+    await check();
+
+    expect(store.stored.get(clean as string)).toMatchObject({
+      status: 'ok',
+      permissions: { status: 'ok', denied: [] },
+      templateVersion: 3,
+      outdated: false,
+    });
+    expect(store.stored.get(scp as string)?.permissions).toEqual({
+      status: 'missing',
+      denied: [{ action: 'tag:GetResources', cause: 'organizations' }],
+      hint: 'A service control policy of your organization denies tag:GetResources.',
+    });
+    expect(store.stored.get(lacking as string)?.permissions?.hint).toBe(
+      "The role's policies do not allow ec2:DescribeRegions; the role's permissions boundary denies tag:GetResources.",
+    );
+    expect(store.stored.get(old as string)).toMatchObject({
+      permissions: { status: 'unknown', denied: [] },
+      templateVersion: 2,
+      outdated: true,
+    });
+    expect(store.summary).toMatchObject({
+      ok: 4,
+      permissions: { ok: 1, missing: 2, unknown: 1 },
+      templateVersions: { '2': 1, '3': 3 },
+    });
+  });
+
+  it('announces a change of permission verdict once, and nothing when the next check finds the same', async () => {
+    const [account] = ACCOUNTS;
+    const { store, roles, check } = setup([connection(account as string)], {});
+    await check();
+    roles.denials.set(account as string, [{ action: 'tag:GetResources', deniedBy: 'organizations' }]);
+
+    await check();
+    await check();
+    roles.denials.delete(account as string);
+    await check();
+
+    const changes = store.events.map((event) => announcedHealth(event).permissions?.status);
+    expect(changes).toEqual(['ok', 'missing', 'ok']);
+  });
+});
+
+describe('member role check: new accounts wait for their role', () => {
+  const stackSet = { memberRoleStackSet: { name: 'member-role', region: 'eu-west-1' } };
+
+  it('reports a new account pending_deployment and comes back after a growing backoff until it is ok', async () => {
+    const [known, newcomer] = ACCOUNTS;
+    const { store, roles, service, clock } = setup(
+      [connection(known as string), connection(newcomer as string)],
+      { [newcomer as string]: 'refuse' },
+      stackSet,
+      true,
+    );
+    store.stored.set(known as string, { status: 'ok' } as MemberHealth);
+    const target = { tenantId: TENANT, integrationId: INTEGRATION_ID };
+    const deadline = () => clock.now() + 3_600_000;
+
+    const first = await service.check(target, null, deadline());
+    const second = await service.check(target, first, deadline());
+    roles.verdicts[newcomer as string] = 'ok';
+    const third = await service.check(target, second, deadline());
+
+    expect(first).toMatchObject({ done: false, pending: [newcomer], retry: 0, waitSeconds: 30 });
+    expect(second).toMatchObject({ done: false, pending: [newcomer], retry: 1, waitSeconds: 60 });
+    expect(third).toMatchObject({ done: true, pending: [], waitSeconds: 0 });
+    expect(store.events.map((event) => announcedHealth(event).status)).toEqual([
+      'ok',
+      'pending_deployment',
+      'ok',
+    ]);
+    // The pass over the newcomer took back its pending count when it turned ok.
+    expect(store.summary).toMatchObject({ ok: 2, pendingDeployment: 0 });
+    expect(roles.probes.filter((id) => id === known)).toHaveLength(1);
+  });
+
+  it('falls back to not_deployed once the account has waited past the limit', async () => {
+    const [newcomer] = ACCOUNTS;
+    const { store, service, clock } = setup(
+      [connection(newcomer as string)],
+      { [newcomer as string]: 'refuse' },
+      stackSet,
+      true,
+    );
+    const target = { tenantId: TENANT, integrationId: INTEGRATION_ID };
+
+    let progress = await service.check(target, null, clock.now() + 3_600_000);
+    const statuses = [store.stored.get(newcomer as string)?.status];
+    while (!progress.done) {
+      await clock.sleep(progress.waitSeconds * 1000);
+      progress = await service.check(target, progress, clock.now() + 3_600_000);
+      statuses.push(store.stored.get(newcomer as string)?.status);
+    }
+
+    expect(statuses.at(-1)).toBe('not_deployed');
+    expect(statuses.slice(0, -1).every((status) => status === 'pending_deployment')).toBe(true);
+    expect(store.stored.get(newcomer as string)?.code).toBe('MEMBER_ROLE_NOT_DEPLOYED');
+    expect(store.summary).toMatchObject({ notDeployed: 1, pendingDeployment: 0 });
+  });
+
+  it('does not keep waiting for a deployment that failed, nor for accounts of the first check', async () => {
+    const [failed, first] = ACCOUNTS;
+    const failing = setup([connection(failed as string)], { [failed as string]: 'refuse' }, stackSet, true);
+    failing.roles.stackInstances.set(failed as string, {
+      stackSetName: 'member-role',
+      region: 'eu-west-1',
+      status: 'OUTDATED',
+      detailedStatus: 'FAILED',
+      reason: 'Role name already exists',
+    });
+    const initial = setup([connection(first as string)], { [first as string]: 'refuse' }, stackSet, false);
+
+    const failedOutcome = await failing.check();
+    const initialOutcome = await initial.check();
+
+    expect(failedOutcome.done).toBe(true);
+    expect(failing.store.stored.get(failed as string)?.status).toBe('not_deployed');
+    expect(initialOutcome.done).toBe(true);
+    expect(initial.store.stored.get(first as string)?.status).toBe('not_deployed');
   });
 });

@@ -1,4 +1,11 @@
 import {
+  type EvaluationResult,
+  IAMClient,
+  ListRoleTagsCommand,
+  SimulatePrincipalPolicyCommand,
+  type SimulatePrincipalPolicyCommandInput,
+} from '@aws-sdk/client-iam';
+import {
   AccessDeniedException,
   AWSOrganizationsNotInUseException,
   DescribeOrganizationCommand,
@@ -19,6 +26,7 @@ import type { RoleTestRequest } from '../../../schemas/api/role-test';
 
 const sts = mockClient(STSClient);
 const organizations = mockClient(OrganizationsClient);
+const iam = mockClient(IAMClient);
 
 const TENANT = 'tenant-a';
 const EXTERNAL_ID = 'tenant-a:Zm9yLXRlc3RzLW9ubHk';
@@ -46,6 +54,7 @@ const clock = {
 const service = makeRoleTestService({
   roles: new StsCustomerRoles(new STSClient({ region: 'eu-west-1' })),
   rules: { trustedAccountId: '123456789012', allowedPartitions: ['aws'] },
+  templatesBaseUrl: 'https://templates.example.com/',
   clock,
 });
 
@@ -92,9 +101,33 @@ function reportOf(error: AppError) {
   return (error.details as { report: { checks: Array<{ check: string; status: string }> } }).report;
 }
 
+/** IAM's simulation: every action allowed but those given here, with AWS's decision details. */
+function simulation(denied: Record<string, Omit<EvaluationResult, 'EvalActionName'>> = {}): void {
+  iam.on(SimulatePrincipalPolicyCommand).callsFake((input: SimulatePrincipalPolicyCommandInput) => ({
+    EvaluationResults: (input.ActionNames ?? []).map(
+      (action): EvaluationResult => ({
+        EvalActionName: action,
+        EvalResourceName: input.ResourceArns?.[0] ?? '*',
+        ...(denied[action] ?? { EvalDecision: 'allowed' }),
+      }),
+    ),
+    IsTruncated: false,
+  }));
+}
+
+function taggedVersion(version: string): void {
+  iam.on(ListRoleTagsCommand).resolves({
+    Tags: [{ Key: 'org-connections:template-version', Value: version }],
+    IsTruncated: false,
+  });
+}
+
 beforeEach(() => {
   sts.reset();
   organizations.reset();
+  iam.reset();
+  simulation();
+  taggedVersion('3');
   slept.ms = 0;
 });
 
@@ -141,6 +174,7 @@ describe('role test through STS and Organizations', () => {
       'skipped',
       'skipped',
       'skipped',
+      'skipped',
     ]);
   });
 
@@ -162,6 +196,7 @@ describe('role test through STS and Organizations', () => {
       roles: new StsCustomerRoles(new STSClient({ region: 'eu-west-1' })),
       rules: { trustedAccountId: '123456789012', allowedPartitions: ['aws'] },
       trustPolicyProbes: 'warn',
+      templatesBaseUrl: 'https://templates.example.com/',
       clock,
     });
     sts.on(AssumeRoleCommand).resolves(CREDENTIALS);
@@ -182,6 +217,7 @@ describe('role test through STS and Organizations', () => {
       'passed',
       'warning',
       'warning',
+      'passed',
       'passed',
       'passed',
     ]);
@@ -319,5 +355,105 @@ describe('role test through STS and Organizations', () => {
 
     expect(error.code).toBe('ACCOUNT_MISMATCH');
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 3);
+  });
+});
+
+describe('role test: the role’s permissions and template version, through IAM', () => {
+  beforeEach(() => {
+    roleRequiringExternalId();
+    callerIs(MANAGEMENT);
+    organizationManagedBy(MANAGEMENT);
+  });
+
+  it('simulates the manifest for the role, the self-inspection actions on the role itself', async () => {
+    const { report } = await run({ kind: 'organization', roleArn: ROLE });
+
+    const calls = iam
+      .commandCalls(SimulatePrincipalPolicyCommand)
+      .map((call) => call.args[0].input as SimulatePrincipalPolicyCommandInput);
+    expect(calls).toEqual([
+      expect.objectContaining({
+        PolicySourceArn: ROLE,
+        ActionNames: expect.arrayContaining(['organizations:ListAccountsForParent']),
+      }),
+      {
+        PolicySourceArn: ROLE,
+        ActionNames: ['iam:ListRoleTags', 'iam:SimulatePrincipalPolicy'],
+        ResourceArns: [ROLE],
+      },
+    ]);
+    expect(calls[0]?.ResourceArns).toBeUndefined();
+    expect(report.checks.find((check) => check.check === 'permissions')).toMatchObject({ status: 'passed' });
+    expect(report).toMatchObject({ templateVersion: 3, outdated: false, updateUrl: null });
+  });
+
+  it('names each cause AWS gives: SCP, boundary, an explicit Deny, and no Allow', async () => {
+    simulation({
+      'organizations:ListAccountsForParent': {
+        EvalDecision: 'implicitDeny',
+        OrganizationsDecisionDetail: { AllowedByOrganizations: false },
+      },
+      'organizations:ListRoots': {
+        EvalDecision: 'implicitDeny',
+        OrganizationsDecisionDetail: { AllowedByOrganizations: true },
+        PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: false },
+      },
+      'organizations:ListParents': { EvalDecision: 'explicitDeny' },
+      'organizations:DescribeAccount': { EvalDecision: 'implicitDeny' },
+    });
+
+    const error = await failureOf({ kind: 'organization', roleArn: ROLE });
+
+    const denied = [
+      { action: 'organizations:ListRoots', cause: 'boundary' },
+      { action: 'organizations:ListAccountsForParent', cause: 'organizations' },
+      { action: 'organizations:ListParents', cause: 'explicit' },
+      { action: 'organizations:DescribeAccount', cause: 'implicit' },
+    ];
+    expect(error.code).toBe('MISSING_PERMISSIONS');
+    expect(error.status).toBe(422);
+    expect(error.details).toMatchObject({ denied });
+    expect(error.hint).toContain(
+      'a service control policy of your organization denies organizations:ListAccountsForParent',
+    );
+    expect(error.hint).toContain("The role's permissions boundary denies organizations:ListRoots");
+    expect(error.hint).toContain("a Deny statement in the role's policies denies organizations:ListParents");
+    expect(error.hint).toContain("the role's policies do not allow organizations:DescribeAccount");
+    const check = reportOf(error).checks.find((entry) => entry.check === 'permissions');
+    expect(check).toMatchObject({ status: 'failed', code: 'MISSING_PERMISSIONS', details: { denied } });
+    expect(organizations).not.toHaveReceivedCommand(DescribeOrganizationCommand);
+  });
+
+  it('passes with a warning when the role may not simulate its policies: the verdict is unknown', async () => {
+    iam.on(SimulatePrincipalPolicyCommand).rejects(awsError('AccessDenied'));
+
+    const { report } = await run({ kind: 'organization', roleArn: ROLE });
+
+    expect(report.ok).toBe(true);
+    expect(report.checks.find((check) => check.check === 'permissions')).toMatchObject({
+      status: 'warning',
+      message: expect.stringContaining('iam:SimulatePrincipalPolicy'),
+    });
+  });
+
+  it('reports an older role as outdated, with a quick-create link to the current template', async () => {
+    taggedVersion('2');
+
+    const { report } = await run({ kind: 'organization', roleArn: ROLE });
+
+    expect(report).toMatchObject({ ok: true, templateVersion: 2, outdated: true });
+    const link = new URL(report.updateUrl ?? '');
+    const query = new URLSearchParams(link.hash.split('?')[1]);
+    expect(link.host).toBe('console.aws.amazon.com');
+    expect(query.get('templateURL')).toBe('https://templates.example.com/management-account-role.yaml');
+    expect(query.get('param_ExternalId')).toBe(EXTERNAL_ID);
+  });
+
+  it('calls a role that may not read its tags outdated, its version unknown', async () => {
+    iam.on(ListRoleTagsCommand).rejects(awsError('AccessDenied'));
+
+    const { report } = await run({ kind: 'organization', roleArn: ROLE });
+
+    expect(report).toMatchObject({ templateVersion: null, outdated: true });
   });
 });
