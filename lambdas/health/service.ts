@@ -109,7 +109,8 @@ function deployed(instance: StackInstance): boolean {
 /** No instance yet, or one whose deployment has not started or is under way; not one that failed. */
 function mayStillDeploy(instance: StackInstance): boolean {
   if (instance.status === null) return true;
-  const underWay = instance.detailedStatus === null || ['PENDING', 'RUNNING'].includes(instance.detailedStatus);
+  const underWay =
+    instance.detailedStatus === null || ['PENDING', 'RUNNING'].includes(instance.detailedStatus);
   return instance.status === 'OUTDATED' && underWay;
 }
 
