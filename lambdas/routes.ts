@@ -216,6 +216,22 @@ export const API_ROUTES: readonly ApiRoute[] = [
     response: { status: 200, schema: connectionSchema },
   },
   {
+    method: 'POST',
+    path: '/v1/integrations/{id}/connections/{accountId}/approve',
+    function: 'integrations',
+    summary: 'Release a connection held for approval: it is shared as its folder says',
+    request: { path: connectionPathSchema },
+    response: { status: 200, schema: connectionSchema },
+  },
+  {
+    method: 'POST',
+    path: '/v1/integrations/{id}/connections/{accountId}/reject',
+    function: 'integrations',
+    summary: 'Keep a held account out: the scope filters exclude it, and its connection goes',
+    request: { path: connectionPathSchema },
+    response: { status: 204 },
+  },
+  {
     method: 'GET',
     path: '/v1/workspaces/{workspaceId}/connections',
     function: 'workspaces',

@@ -91,6 +91,11 @@ export const connectionSchema = z.object({
   disabled: z.boolean(),
   roleArn: z.string(),
   managementAccount: z.boolean(),
+  /**
+   * A new account of an integration that holds new accounts: never shared and given no
+   * credentials until approved.
+   */
+  held: z.boolean().default(false),
   updatedAt: z.iso.datetime(),
 });
 export type Connection = z.infer<typeof connectionSchema>;
@@ -249,7 +254,21 @@ export const integrationStatusReportSchema = z.object({
   lastError: runErrorSchema.nullable(),
   currentRun: syncRunSchema.nullable(),
   lastRun: syncRunSchema.nullable(),
-  counts: z.object({ folders: z.number().int(), connections: z.number().int() }),
+  /** `held`: connections held for approval. */
+  counts: z.object({ folders: z.number().int(), connections: z.number().int(), held: z.number().int() }),
   /** null until the first check of the member roles has finished. */
   memberAccess: memberAccessSummarySchema.nullable(),
+  /** The member roles' template versions, from that check; null before it. */
+  memberTemplates: z
+    .object({
+      current: z.number().int(),
+      /** e.g. "37 accounts run v2, 5 run v3; current is v3". */
+      summary: z.string(),
+      /** Roles below the current version, or without a readable version tag. */
+      outdated: z.number().int(),
+      /** How to bring them up to date; null when none is outdated. */
+      update: z.string().nullable(),
+    })
+    .nullable(),
 });
+export type IntegrationStatusReport = z.infer<typeof integrationStatusReportSchema>;

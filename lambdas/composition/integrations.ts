@@ -45,6 +45,7 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     mirror: stores.mirror,
     health,
     workflow,
+    templates: { baseUrl: wiring.templatesBaseUrl, trustedAccountId: roleRules.trustedAccountId },
   });
   const nodes = makeNodeService({ integrations: service, mirror: stores.mirror, syncs, health });
   return { service, operations, nodes };

@@ -271,6 +271,11 @@ export type CredentialsBroker = ReturnType<typeof makeCredentialsBroker>;
  * takes effect for the next request; a new share counts once the read model has it too.
  */
 function requireShared(record: ConnectionRecord, workspaceId: string): void {
+  if (record.connection.held) {
+    throw new CredentialsRefusedError('NOT_SHARED', 'This connection is held for approval.', {
+      hint: 'A new account of an integration that holds new accounts is shared once someone approves it.',
+    });
+  }
   const keys = workspaceKeysOf(record.connection);
   const allowed = keys.includes('*') || keys.includes(workspaceId);
   if (!allowed || !record.inWorkspaceReadModel) {

@@ -42,8 +42,8 @@ export function versionOf(ifMatch: string | undefined): number {
 }
 
 /**
- * The member roles' names and StackSet, and the scope filters, belong to organization
- * integrations.
+ * The member roles' names and StackSet, the scope filters and what becomes of new accounts
+ * belong to organization integrations.
  */
 export function requireOrganizationField(
   kind: Integration['kind'],
@@ -52,10 +52,18 @@ export function requireOrganizationField(
     readonly fullMemberRoleName?: unknown;
     readonly memberRoleStackSet?: unknown;
     readonly filters?: unknown;
+    readonly newAccounts?: unknown;
   },
 ): void {
   if (kind === 'organization') return;
-  for (const field of ['memberRoleName', 'fullMemberRoleName', 'memberRoleStackSet', 'filters'] as const) {
+  const fieldNames = [
+    'memberRoleName',
+    'fullMemberRoleName',
+    'memberRoleStackSet',
+    'filters',
+    'newAccounts',
+  ] as const;
+  for (const field of fieldNames) {
     if (fields[field] !== undefined) {
       throw new ValidationError(`Only organization integrations have ${field}.`, [
         { field: `body.${field}`, message: 'not for an account integration' },

@@ -109,6 +109,17 @@ export function createHandler({ service, operations, nodes }: IntegrationsApi) {
           await nodes.modify(tenant, path.id, 'connection', path.accountId, headers['if-match'], body),
         ),
     ),
+    'POST /v1/integrations/{id}/connections/{accountId}/approve': httpHandler(
+      { path: connectionPathSchema },
+      async ({ tenant, path }) => withEtag(await nodes.approve(tenant, path.id, path.accountId)),
+    ),
+    'POST /v1/integrations/{id}/connections/{accountId}/reject': httpHandler(
+      { path: connectionPathSchema },
+      async ({ tenant, path }) => {
+        await nodes.reject(tenant, path.id, path.accountId);
+        return { status: 204 };
+      },
+    ),
   });
 }
 

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { Integration } from '../../schemas/api/integrations';
 import type { ModifyNode } from '../../schemas/api/nodes';
 import type { MirrorNode, NodeOverrides } from '../../schemas/sync';
 import { AppError, NotFoundError, VersionConflictError } from '../core/errors';
@@ -19,7 +20,7 @@ import { startSettingsRun, versionOf } from './change-rules';
 import type { IntegrationService } from './service';
 
 export interface NodeDeps {
-  readonly integrations: Pick<IntegrationService, 'get'>;
+  readonly integrations: Pick<IntegrationService, 'get' | 'excludeAccount'>;
   readonly mirror: MirrorStore;
   readonly syncs: Pick<SyncService, 'requestSync'>;
   readonly health: Pick<MemberHealthStore, 'health'>;
@@ -35,6 +36,15 @@ export class NodeHandleTakenApiError extends AppError {
   }
 }
 
+/** Approve and reject are for connections held for approval. */
+export class ConnectionNotHeldError extends AppError {
+  constructor(accountId: string) {
+    super('CONNECTION_NOT_HELD', `The connection ${accountId} is not held for approval.`, {
+      hint: 'To leave a connection out of the mirror, exclude its account in the scope filters.',
+    });
+  }
+}
+
 const SETTINGS = ['regions', 'options', 'permissions'] as const;
 
 /** Read and change one folder or connection of an integration's mirror: its handle, settings and sharing. */
@@ -44,6 +54,27 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
     const node = await mirror.node(tenant.tenantId, integrationId, type, id);
     if (!node) throw new NotFoundError(type === 'folder' ? 'The folder' : 'The connection');
     return { integration, node };
+  }
+
+  /** Writes a change made over the API with its event. */
+  async function editNode(tenant: TenantContext, integration: Integration, change: Change): Promise<void> {
+    const integrationId = integration.id;
+    const ctx = { tenantId: tenant.tenantId, scope: integration.scope, integrationId, syncRunId: null };
+    try {
+      await mirror.edit({ tenantId: tenant.tenantId, integrationId }, change, (edit, sequence) =>
+        changeEventOf(edit, ctx, sequence),
+      );
+    } catch (error: unknown) {
+      if (error instanceof NodeHandleTakenError) throw new NodeHandleTakenApiError(error.handle);
+      // Another writer changed the node after we read it: as stale as a wrong If-Match.
+      if (error instanceof MirrorConflictError) {
+        const { type, id } = change.kind === 'update' ? change.after : change.node;
+        const current = await mirror.node(tenant.tenantId, integrationId, type, id);
+        if (!current) throw new NotFoundError(type === 'folder' ? 'The folder' : 'The connection');
+        throw new VersionConflictError(current.version);
+      }
+      throw error;
+    }
   }
 
   return {
@@ -90,22 +121,7 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
       };
       if (isDeepStrictEqual(edited, node)) return node;
       const after = { ...edited, version: node.version + 1, updatedAt: now().toISOString() } as MirrorNode;
-      const change: Change = { kind: 'update', before: node, after };
-      const ctx = { tenantId: tenant.tenantId, scope: integration.scope, integrationId, syncRunId: null };
-      try {
-        await mirror.edit({ tenantId: tenant.tenantId, integrationId }, change, (edit, sequence) =>
-          changeEventOf(edit, ctx, sequence),
-        );
-      } catch (error: unknown) {
-        if (error instanceof NodeHandleTakenError) throw new NodeHandleTakenApiError(error.handle);
-        // Another PATCH or a sync wrote the node after we read it: as stale as a wrong If-Match.
-        if (error instanceof MirrorConflictError) {
-          const current = await mirror.node(tenant.tenantId, integrationId, type, id);
-          if (!current) throw new NotFoundError(type === 'folder' ? 'The folder' : 'The connection');
-          throw new VersionConflictError(current.version);
-        }
-        throw error;
-      }
+      await editNode(tenant, integration, { kind: 'update', before: node, after });
       logger.info('folder or connection modified', { integrationId, type, id, fields: Object.keys(patch) });
       const inheritedBelow = type === 'folder' && !isDeepStrictEqual(after.effective, node.effective);
       // The subtree follows in a run that reads nothing from Organizations.
@@ -113,6 +129,37 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
         await startSettingsRun(syncs, { tenantId: tenant.tenantId, integrationId, wholeOrganization: false });
       }
       return after;
+    },
+
+    /**
+     * Releases a held connection: it is shared as its folder says from now on, announced with
+     * `Connection Updated`. Approving one that is not held changes nothing.
+     */
+    async approve(tenant: TenantContext, integrationId: string, accountId: string): Promise<MirrorNode> {
+      const { integration, node } = await find(tenant, integrationId, 'connection', accountId);
+      if (node.type !== 'connection' || !node.held) return node;
+      const after: MirrorNode = {
+        ...node,
+        held: false,
+        version: node.version + 1,
+        updatedAt: now().toISOString(),
+      };
+      await editNode(tenant, integration, { kind: 'update', before: node, after });
+      logger.info('held connection approved', { integrationId, accountId });
+      return after;
+    },
+
+    /**
+     * Keeps a held account out: the integration's scope filters exclude it from now on, and its
+     * connection goes at once, announced with `Connection Deleted`. Should the second step fail,
+     * the next full sync removes what the filters exclude.
+     */
+    async reject(tenant: TenantContext, integrationId: string, accountId: string): Promise<void> {
+      const { integration, node } = await find(tenant, integrationId, 'connection', accountId);
+      if (node.type !== 'connection' || !node.held) throw new ConnectionNotHeldError(accountId);
+      await integrations.excludeAccount(tenant, integrationId, accountId);
+      await editNode(tenant, integration, { kind: 'delete', node });
+      logger.info('held connection rejected', { integrationId, accountId });
     },
   };
 }

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { Integration } from '../../schemas/api/integrations';
 import type { RoleTestRequest } from '../../schemas/api/role-test';
+import type { IntegrationStatusReport, MemberAccessSummary } from '../../schemas/sync';
 import { NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
+import { isOutdated, TEMPLATE_VERSIONS } from '../domain/template-versions';
 import type { MemberHealthStore } from '../health/ports';
+import { quickCreateLink, templateFileName } from '../onboarding/templates';
 import type { RoleTestService } from '../role-test/service';
 import {
   IntegrationDeletingError,
@@ -24,6 +28,8 @@ export interface OperationDeps {
   /** The member roles' last checks. */
   readonly health: Pick<MemberHealthStore, 'health'>;
   readonly workflow: Pick<WorkflowPort, 'checkMembers'>;
+  /** What an update link names: where the templates are published, and the platform's account. */
+  readonly templates: { readonly baseUrl: string; readonly trustedAccountId: string };
   readonly now?: () => Date;
 }
 
@@ -41,6 +47,7 @@ export function makeIntegrationOperations({
   mirror,
   health,
   workflow,
+  templates,
   now = () => new Date(),
 }: OperationDeps) {
   const get = (tenant: TenantContext, integrationId: string) => integrations.get(tenant, integrationId);
@@ -57,8 +64,8 @@ export function makeIntegrationOperations({
       });
     },
 
-    async status(tenant: TenantContext, integrationId: string) {
-      await get(tenant, integrationId);
+    async status(tenant: TenantContext, integrationId: string): Promise<IntegrationStatusReport> {
+      const integration = await get(tenant, integrationId);
       const target = await syncState.target(tenant.tenantId, integrationId);
       if (!target) throw new NotFoundError('The integration');
       const runOf = async (runId: string | null) =>
@@ -73,6 +80,10 @@ export function makeIntegrationOperations({
         lastRun: await runOf(target.lastRunId),
         counts: target.counts,
         memberAccess: target.memberAccess,
+        memberTemplates:
+          target.memberAccess === null
+            ? null
+            : memberTemplatesOf(integration, target.memberAccess, templates),
       };
     },
 
@@ -126,3 +137,41 @@ export function makeIntegrationOperations({
 }
 
 export type IntegrationOperations = ReturnType<typeof makeIntegrationOperations>;
+
+/** The member roles' versions in words, and how to update those that are behind. */
+function memberTemplatesOf(
+  integration: Integration,
+  access: MemberAccessSummary,
+  templates: OperationDeps['templates'],
+): NonNullable<IntegrationStatusReport['memberTemplates']> {
+  const template = integration.kind === 'organization' ? 'member-account-role' : 'single-account-role';
+  const current = TEMPLATE_VERSIONS[template];
+  const runs = Object.entries(access.templateVersions)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([version, accounts]) => {
+      const what = version === 'unknown' ? 'an unknown version' : `v${version}`;
+      return `${accounts} ${accounts === 1 ? 'account runs' : 'accounts run'} ${what}`;
+    });
+  const outdated = Object.entries(access.templateVersions)
+    .filter(([version]) => isOutdated(template, version === 'unknown' ? null : Number(version)))
+    .reduce((sum, [, accounts]) => sum + accounts, 0);
+  const summary = `${runs.length === 0 ? 'No role was reached' : runs.join(', ')}; current is v${current}`;
+  return { current, summary, outdated, update: outdated === 0 ? null : updateHint(integration, templates) };
+}
+
+function updateHint(integration: Integration, templates: OperationDeps['templates']): string {
+  if (integration.kind === 'account') {
+    const link = quickCreateLink('single-account-role', {
+      partition: integration.partition,
+      templatesBaseUrl: templates.baseUrl,
+      trustedAccountId: templates.trustedAccountId,
+      externalId: integration.externalId,
+    });
+    return `Deploy the current template over the role's stack: ${link}`;
+  }
+  const source = `${templates.baseUrl}${templateFileName('member-account-role')}`;
+  const stackSet = integration.memberRoleStackSet;
+  const which =
+    stackSet === null ? 'the member-role StackSet' : `the StackSet ${stackSet.name} (${stackSet.region})`;
+  return `Update ${which} with the current template, ${source}, keeping its parameters. Accounts that join later get it as they join.`;
+}

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateIntegration, Integration, ModifyIntegration } from '../../schemas/api/integrations';
+import {
+  type CreateIntegration,
+  type Integration,
+  type ModifyIntegration,
+  scopeFiltersSchema,
+} from '../../schemas/api/integrations';
 import type { RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
 import {
   ConfirmationRequiredError,
@@ -40,6 +45,11 @@ export interface IntegrationDeps {
   readonly scheduleIntervalMs: number;
   readonly now?: () => Date;
 }
+
+/** As the scope filters allow. */
+const MAX_EXCLUDED_ACCOUNTS = 1000;
+/** Reads of the integration an exclusion makes when other changes keep moving its version. */
+const EXCLUDE_ATTEMPTS = 3;
 
 interface PageRequest {
   readonly limit: number;
@@ -107,6 +117,7 @@ export function makeIntegrationService({
         fullMemberRoleName: request.kind === 'organization' ? (request.fullMemberRoleName ?? null) : null,
         memberRoleStackSet: request.memberRoleStackSet ?? null,
         filters: request.filters ?? null,
+        newAccounts: request.newAccounts ?? 'include',
         handlePrefix: request.handlePrefix ?? null,
         regions: request.regions,
         options: request.options ?? {},
@@ -264,6 +275,47 @@ export function makeIntegrationService({
         });
       }
       return after;
+    },
+
+    /**
+     * Adds an account to the scope filters' exclusions, so no sync mirrors it again. It starts
+     * no run: the caller removes the account's connection. A concurrent change is read again.
+     */
+    async excludeAccount(tenant: TenantContext, integrationId: string, accountId: string): Promise<void> {
+      for (let attempt = 1; ; attempt += 1) {
+        const before = await get(tenant, integrationId);
+        if (before.status === 'deleting') throw new IntegrationDeletingError();
+        const filters = before.filters ?? scopeFiltersSchema.parse({});
+        const { exclude } = filters.accounts;
+        if (exclude.includes(accountId)) return;
+        if (exclude.length >= MAX_EXCLUDED_ACCOUNTS) {
+          throw new ValidationError(`The integration already excludes ${exclude.length} accounts.`, [
+            { field: 'filters.accounts.exclude', message: `at most ${MAX_EXCLUDED_ACCOUNTS}` },
+          ]);
+        }
+        const after: Integration = {
+          ...before,
+          filters: { ...filters, accounts: { ...filters.accounts, exclude: [...exclude, accountId] } },
+          version: before.version + 1,
+          updatedAt: now().toISOString(),
+        };
+        const ctx = { tenantId: tenant.tenantId, scope: after.scope, integrationId, syncRunId: null };
+        const changes = [{ field: 'filters', from: before.filters, to: after.filters }];
+        try {
+          await store.update({
+            tenantId: tenant.tenantId,
+            before,
+            after,
+            roleIdentities: null,
+            event: (sequence) =>
+              buildEvent('Integration Updated', ctx, sequence, { integration: after, changes }),
+          });
+          logger.info('account excluded from the integration', { integrationId, accountId });
+          return;
+        } catch (error: unknown) {
+          if (!(error instanceof VersionConflictError) || attempt >= EXCLUDE_ATTEMPTS) throw error;
+        }
+      }
     },
 
     /** A page holds only what the caller may see, so it can hold fewer than `limit` items. */

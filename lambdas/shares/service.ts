@@ -12,8 +12,9 @@ export interface ConnectionChange {
   readonly after: Connection | null;
 }
 
-/** The workspace keys a connection is filed under, from its effective permissions. */
+/** The workspace keys a connection is filed under, from its effective permissions; none while held. */
 export function workspaceKeysOf(connection: Connection | null): string[] {
+  if (connection?.held) return [];
   const permissions = connection?.effective.permissions.value;
   if (permissions?.share === 'all') return [ALL_WORKSPACES];
   if (permissions?.share === 'selected') return [...permissions.workspaceIds];

@@ -55,9 +55,11 @@ export function makeCompletion(deps: CompletionDeps) {
       counts,
     };
     const nodes = index.all();
+    const connections = nodes.filter((node) => node.type === 'connection');
     const totals = {
-      folders: nodes.filter((node) => node.type === 'folder').length,
-      connections: nodes.filter((node) => node.type === 'connection').length,
+      folders: nodes.length - connections.length,
+      connections: connections.length,
+      held: connections.filter((connection) => connection.held).length,
     };
     return deps.runs.finish(ref, {
       run,

@@ -44,6 +44,8 @@ export interface SyncTarget {
   readonly deleting: boolean;
   /** The last complete check of the member roles; null before the first. */
   readonly memberAccess: MemberAccessSummary | null;
+  /** Whether a complete run has mirrored the organization: accounts found later are new. */
+  readonly mirrored: boolean;
   /** The last event sequence number given out; 0 before the first. */
   readonly eventSequence: number;
 }
@@ -59,6 +61,8 @@ export type IntegrationSyncStatus =
 export interface NodeCounts {
   readonly folders: number;
   readonly connections: number;
+  /** Connections held for approval. */
+  readonly held: number;
 }
 
 /** Where a container's listing stands: page tokens, and the children seen so far. */

@@ -21,6 +21,8 @@ export interface PlanContext {
   readonly partition: Partition;
   /** The integration's scope filters: what they leave out is neither written nor found. */
   readonly scope: ScopeRules;
+  /** New connections are created held (the integration holds new accounts, after its first sync). */
+  readonly holdNewAccounts: boolean;
 }
 
 export interface ContainerListing {
@@ -107,6 +109,7 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
           ...desired,
           ...handles.generate(account.name, account.id),
           overrides: {},
+          held: ctx.holdNewAccounts,
           updatedAt: ctx.now,
         },
       });
@@ -148,6 +151,7 @@ export function planSingleAccount(index: MirrorIndex, ctx: PlanContext): Change[
         ...desired,
         ...new HandleChooser(index, ctx).generate(integration.handle, integration.accountId),
         overrides: {},
+        held: false,
         updatedAt: ctx.now,
       },
     });

@@ -64,6 +64,7 @@ export function makeSyncSteps(deps: StepDeps) {
       partition: integration.partition,
       takenHandles: new Set(),
       scope: new ScopeRules(null, run.index, null),
+      holdNewAccounts: false,
     };
     await run.write((takenHandles) => planSingleAccount(run.index, { ...context, takenHandles }));
     run.progress.accountsSeen = 1;
@@ -90,7 +91,13 @@ export function makeSyncSteps(deps: StepDeps) {
       let checkpoint =
         stored.checkpoint ??
         (targets
-          ? await startTargeted(organizations, targets, { integration, index, write, now })
+          ? await startTargeted(organizations, targets, {
+              integration,
+              index,
+              write,
+              now,
+              holdNewAccounts: holdsNewAccounts(target),
+            })
           : await startWalk(organizations, integration));
       const context = {
         integration,
@@ -102,6 +109,7 @@ export function makeSyncSteps(deps: StepDeps) {
           index,
           checkpoint.targeted ? null : new Set(checkpoint.waysDown),
         ),
+        holdNewAccounts: holdsNewAccounts(target),
       };
       const walk = new Walk({
         organizations,
@@ -161,4 +169,9 @@ interface Walking {
   readonly index: MirrorIndex;
   readonly write: ChangeWriter;
   readonly progress: { -readonly [K in keyof StoredRun['run']['progress']]: number };
+}
+
+/** An integration that holds new accounts holds those found after its first complete sync. */
+function holdsNewAccounts(target: SyncTarget): boolean {
+  return target.integration.newAccounts === 'hold' && target.mirrored;
 }

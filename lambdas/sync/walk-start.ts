@@ -48,9 +48,15 @@ export async function startWalk(
 export async function startTargeted(
   organizations: PacedOrganizations,
   targets: SyncTargets,
-  start: { integration: Integration; index: MirrorIndex; write: ChangeWriter; now: string },
+  start: {
+    integration: Integration;
+    index: MirrorIndex;
+    write: ChangeWriter;
+    now: string;
+    holdNewAccounts: boolean;
+  },
 ): Promise<Checkpoint> {
-  const { integration, index, write, now } = start;
+  const { integration, index, write, now, holdNewAccounts } = start;
   const rootId = index.rootId() ?? (await rootOf(organizations));
   const base: Checkpoint = {
     ...emptyCheckpoint(),
@@ -65,6 +71,7 @@ export async function startTargeted(
     managementAccountId: base.managementAccountId,
     partition: base.partition,
     scope: new ScopeRules(integration.filters, index, null),
+    holdNewAccounts,
   };
   const reads = new TargetedReads({ organizations, index, context, write, rootId });
   await reads.start(targets);

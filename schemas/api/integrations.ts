@@ -42,6 +42,13 @@ export const scopeFiltersSchema = z.strictObject({
 });
 export type ScopeFilters = z.infer<typeof scopeFiltersSchema>;
 
+/**
+ * What becomes of an account that joins the organization after the first complete sync:
+ * `include` mirrors it as any other; `hold` mirrors it `held`, unshared and without credentials,
+ * until someone approves (or rejects) it.
+ */
+export const newAccountsSchema = z.enum(['include', 'hold']);
+
 const settings = {
   handle: handleSchema,
   scope: scopeSchema,
@@ -58,6 +65,8 @@ const settings = {
    * credentials broker uses for `access: "write"`. Without it, connections are read-only.
    */
   fullMemberRoleName: roleNameSchema.optional(),
+  /** Organization integrations only. */
+  newAccounts: newAccountsSchema.optional(),
 };
 
 /** POST /v1/integrations: the role test's request plus the integration's settings. */
@@ -93,6 +102,7 @@ export const integrationSchema = z.object({
   memberRoleStackSet: stackSetRefSchema.nullable().default(null),
   /** null: the whole organization. */
   filters: scopeFiltersSchema.nullable().default(null),
+  newAccounts: newAccountsSchema.default('include'),
   handlePrefix: handlePrefixSchema.nullable(),
   regions: z.array(regionSchema),
   options: optionsSchema,
@@ -131,6 +141,8 @@ export const modifyIntegrationSchema = z
     memberRoleStackSet: stackSetRefSchema.nullable().optional(),
     /** Organization integrations only; null mirrors the whole organization again. */
     filters: scopeFiltersSchema.nullable().optional(),
+    /** Organization integrations only; connections held already stay held until approved. */
+    newAccounts: newAccountsSchema.optional(),
     roleArn: z.string().min(1).max(2048).optional(),
     /** Account integrations only; null removes it. */
     readOnlyRoleArn: z.string().min(1).max(2048).nullable().optional(),

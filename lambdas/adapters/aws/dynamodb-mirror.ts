@@ -12,7 +12,7 @@ import {
   type RunRef,
 } from '../../sync/ports';
 import { queryPage } from './query-page';
-import { absent, type Condition, versionIs } from './table/expressions';
+import { absent, type Condition, type UpdateSpec, versionIs } from './table/expressions';
 import { integrationItem, mirrorItem, nodeHandleClaim } from './table/items';
 import { writePublishing } from './table/publishing';
 import type { Transaction } from './table/transaction';
@@ -79,11 +79,14 @@ export class DynamoDbMirror implements MirrorStore {
     return Item ? mirrorItem.parse(Item) : undefined;
   }
 
+  /** Between runs, whose end counts afresh, an edit that holds or releases a connection moves the count. */
   async edit(target: IntegrationRef, change: Change, announce: Announce): Promise<void> {
+    const held = heldDelta(change);
     await this.write(target, [change], {
       announce,
       guard: integrationItem.notDeleting,
       refused: () => new IntegrationDeletingError(),
+      ...(held === 0 ? {} : { update: { add: { heldCount: held } } }),
     });
   }
 
@@ -108,13 +111,15 @@ export class DynamoDbMirror implements MirrorStore {
       readonly announce: Announce;
       readonly guard: Condition;
       readonly refused: () => Error;
+      /** What else the write changes on the integration item. */
+      readonly update?: UpdateSpec;
     },
   ): Promise<number> {
     return writePublishing(this.db, this.tableName, {
       ...target,
       lastSequence: options.lastSequence,
       events: (first) => changes.map((change, offset) => options.announce(change, first + offset)),
-      integration: { condition: options.guard },
+      integration: { condition: options.guard, ...(options.update ? { update: options.update } : {}) },
       rest: (transaction) => {
         for (const change of changes) this.addChange(transaction, target, change);
       },
@@ -160,6 +165,14 @@ export class DynamoDbMirror implements MirrorStore {
       release(node.handle);
     }
   }
+}
+
+/** How a change moves the number of held connections. */
+function heldDelta(change: Change): number {
+  const heldOf = (node: MirrorNode | null) => (node?.type === 'connection' && node.held ? 1 : 0);
+  if (change.kind === 'create') return heldOf(change.node);
+  if (change.kind === 'delete') return -heldOf(change.node);
+  return heldOf(change.after) - heldOf(change.before);
 }
 
 /** The label of a handle claim, followed by the handle. */

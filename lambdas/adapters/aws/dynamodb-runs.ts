@@ -45,9 +45,14 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
       followUp,
       lastRunId: sync.lastRunId ?? null,
       lastError: sync.lastError ?? null,
-      counts: { folders: sync.folderCount ?? 0, connections: sync.connectionCount ?? 0 },
+      counts: {
+        folders: sync.folderCount ?? 0,
+        connections: sync.connectionCount ?? 0,
+        held: sync.heldCount ?? 0,
+      },
       deleting: sync.deletingSince !== undefined,
       memberAccess: sync.memberAccess ?? null,
+      mirrored: sync.mirroredAt !== undefined,
       eventSequence: sync.eventSequence ?? 0,
     };
   }
@@ -95,8 +100,10 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
       lastError: outcome.lastError,
       folderCount: outcome.counts.folders,
       connectionCount: outcome.counts.connections,
+      heldCount: outcome.counts.held,
       lastRunId: ref.runId,
     };
+    const complete = outcome.status === 'connected' || outcome.status === 'needs_review';
     // The follow-up run inherits the lease in the same write: no one can slip in between.
     if (nextRun) Object.assign(set, { activeRunId: nextRun.id, leaseExpiresAt: outcome.leaseExpiresAt });
     const now = this.clock();
@@ -109,7 +116,11 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
           integrationItem.holdsLease(ref.runId),
           integrationItem.followUpIs(outcome.followUpSeen),
         ),
-        update: { set, remove: nextRun ? ['followUp'] : ['activeRunId', 'leaseExpiresAt', 'followUp'] },
+        update: {
+          set,
+          ...(complete ? { setIfAbsent: { mirroredAt: now } } : {}),
+          remove: nextRun ? ['followUp'] : ['activeRunId', 'leaseExpiresAt', 'followUp'],
+        },
       },
       rest: (transaction) => {
         transaction.put('run', runItem.finished(ref.tenantId, outcome.run, now));

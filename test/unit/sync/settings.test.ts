@@ -50,6 +50,7 @@ function connection(id: string, parentId: string, overrides: NodeOverrides = {})
     disabled: false,
     roleArn: 'role',
     managementAccount: false,
+    held: false,
     updatedAt: NOW,
   };
 }

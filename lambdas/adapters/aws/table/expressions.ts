@@ -34,6 +34,8 @@ export interface UpdateSpec {
   /** Set only where the attribute is absent. */
   readonly setIfAbsent?: Readonly<Record<string, unknown>>;
   readonly remove?: readonly string[];
+  /** Numbers added to (an absent attribute counts as 0). */
+  readonly add?: Readonly<Record<string, number>>;
 }
 
 /** The parts of an Update request: attribute names become `#u0…`, values `:u0…`. */
@@ -58,9 +60,15 @@ export function renderUpdate(spec: UpdateSpec): Condition {
     set.push(`#u${id} = if_not_exists(#u${id}, :u${id})`);
   }
   const remove = (spec.remove ?? []).map((attribute) => `#u${placeholder(attribute)}`);
+  const add = Object.entries(spec.add ?? {}).map(([attribute, value]) => {
+    const id = placeholder(attribute);
+    values[`:u${id}`] = value;
+    return `#u${id} :u${id}`;
+  });
   const clauses = [
     set.length ? `SET ${set.join(', ')}` : '',
     remove.length ? `REMOVE ${remove.join(', ')}` : '',
+    add.length ? `ADD ${add.join(', ')}` : '',
   ];
   return { expression: clauses.filter(Boolean).join(' '), names, values };
 }

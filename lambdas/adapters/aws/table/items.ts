@@ -41,6 +41,9 @@ const syncAttributesSchema = z.object({
   lastError: runErrorSchema.nullable().optional(),
   folderCount: z.number().optional(),
   connectionCount: z.number().optional(),
+  heldCount: z.number().optional(),
+  /** When a complete run first mirrored the organization (epoch ms). */
+  mirroredAt: z.number().optional(),
   /** When a DELETE was accepted (epoch ms). */
   deletingSince: z.number().optional(),
   memberAccess: memberAccessSummarySchema.optional(),
