@@ -81,8 +81,9 @@ export function makeSyncService(deps: SyncDeps) {
 
     /**
      * After a complete walk: ends the run. Returns the follow-up run to go on with, if one was
-     * asked for, and `checkMembers` when the run walked the whole organization and nothing
-     * follows it, so the member roles are checked next.
+     * asked for, and `checkMembers` when nothing follows it and the run walked the whole
+     * organization or created folders or connections (an account that joined is checked, and
+     * waits for its role's deployment, at once), so the member roles are checked next.
      */
     async finalize(ref: RunRef): Promise<{ next: string | null; checkMembers: boolean }> {
       const target = await runs.leasedTarget(ref);
@@ -92,7 +93,8 @@ export function makeSyncService(deps: SyncDeps) {
         return { ...(await deletion.finish(ref, target, stored)), checkMembers: false };
       }
       const { next } = await complete(ref, target, stored);
-      return { next, checkMembers: next === null && stored.run.targets === null };
+      const wholeOrCreated = stored.run.targets === null || stored.run.counts.created > 0;
+      return { next, checkMembers: next === null && wholeOrCreated };
     },
 
     fail: (ref: RunRef, error: RunError) => runs.fail(ref, error),
