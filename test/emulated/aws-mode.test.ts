@@ -16,7 +16,7 @@ import { DEFAULT_LOCAL_CONFIG, type LocalConfig } from '../../local/config';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { RoleTestReport } from '../../schemas/api/role-test';
-import type { MirrorNode, SyncRun } from '../../schemas/sync';
+import type { ConnectionView, MirrorNode, SyncRun } from '../../schemas/sync';
 import { localApi } from '../fixtures/local-api';
 import { mirrorShape } from '../fixtures/mirror';
 import { type MotoServer, startMoto } from './moto-server';
@@ -159,7 +159,7 @@ describe('npm start -- --aws against moto', () => {
     expect(runtime.sandbox).toBeUndefined();
   });
 
-  it('passes the role test with the unenforceable External ID probes as warnings', async () => {
+  it('passes the role test with the unenforceable External ID probes and the missing simulation as warnings', async () => {
     const answer = await api.call(tenant, 'POST', '/v1/aws/test-connection', {
       kind: 'organization',
       roleArn: DISCOVERY_ROLE,
@@ -172,7 +172,11 @@ describe('npm start -- --aws against moto', () => {
     expect(report.checks.filter((check) => check.status === 'warning').map((check) => check.check)).toEqual([
       'refuses-without-external-id',
       'refuses-wrong-external-id',
+      'permissions',
     ]);
+    // moto has no IAM policy simulation: the verdict is unknown, never a failure.
+    const permissions = report.checks.find((check) => check.check === 'permissions');
+    expect(permissions?.message).toMatch(/^We could not check the role's permissions\./);
     expect(report.checks.every((check) => check.status !== 'failed' && check.status !== 'skipped')).toBe(
       true,
     );
@@ -206,5 +210,16 @@ describe('npm start -- --aws against moto', () => {
     expect(run?.status).toBe('succeeded');
     const changes = runtime.bus.list().filter((event) => event['detail-type'].endsWith('Created'));
     expect(changes).toHaveLength(1 + seeded.folders.length + seeded.connections.length);
+    // The management account's connection uses the discovery role, which moto lets in: its
+    // permissions cannot be simulated there, so the member check calls them unknown.
+    const management = await api.call(
+      tenant,
+      'GET',
+      `/v1/integrations/${integration.id}/connections/${MANAGEMENT_ACCOUNT}`,
+    );
+    expect((management.body as ConnectionView).health).toMatchObject({
+      status: 'ok',
+      permissions: { status: 'unknown', denied: [] },
+    });
   });
 });
