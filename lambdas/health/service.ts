@@ -129,123 +129,6 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
   const clock = deps.clock ?? systemClock;
   const retried = <T>(call: () => Promise<T>) => withRetries(call, PROBE_RETRY, clock);
 
-  /** One invocation's work: its own rate, its own StackSet reads. */
-  class CheckPass {
-    private readonly bucket = new TokenBucket(
-      { rate: settings.ratePerSecond, burst: settings.concurrency },
-      clock,
-    );
-    private readonly stackSets: StackSetReader;
-
-    constructor(
-      private readonly integration: Integration,
-      private readonly tenantId: string,
-      private progress: MemberCheckProgress,
-      /** Whether an account never checked before is new, and may wait for its role. */
-      private readonly newcomers: boolean,
-    ) {
-      this.stackSets = new StackSetReader(integration, tenantId, roles, roleRules, clock);
-    }
-
-    async pages(deadline: number): Promise<MemberCheckProgress> {
-      const { integration, tenantId } = this;
-      let pageMs = 0;
-      let pages = 0;
-      do {
-        // Another page only when it would end well before the deadline, as the last one took.
-        if (pages > 0 && clock.now() + pageMs + settings.marginMs >= deadline) return this.progress;
-        const pageStarted = clock.now();
-        const page = await store.connections(tenantId, integration.id, {
-          limit: settings.pageSize,
-          ...(this.progress.cursor === null ? {} : { cursor: this.progress.cursor }),
-        });
-        const checked = await this.checkAll(page.items.filter((connection) => !connection.disabled));
-        this.progress = {
-          ...this.progress,
-          cursor: page.nextCursor,
-          counts: checked.reduce((counts, { after }) => tally(counts, after, 1), this.progress.counts),
-          pending: [...this.progress.pending, ...pendingOf(checked)].slice(0, PENDING_CHECKED_AGAIN),
-        };
-        pageMs = clock.now() - pageStarted;
-        pages += 1;
-      } while (this.progress.cursor !== null);
-
-      await this.summarise();
-      return this.next(0);
-    }
-
-    /** Checks the accounts that waited for their role again, and adjusts the counts. */
-    async pendingAgain(): Promise<MemberCheckProgress> {
-      const { integration, tenantId, progress } = this;
-      const connections = await store.connectionsById(tenantId, integration.id, progress.pending);
-      const checked = await this.checkAll(connections.filter((connection) => !connection.disabled));
-      let { counts } = progress;
-      for (const { before, after } of checked) {
-        if (before !== null) counts = tally(counts, before, -1);
-        counts = tally(counts, after, 1);
-      }
-      this.progress = { ...progress, counts, pending: pendingOf(checked) };
-      await this.summarise();
-      return this.next((progress.retry ?? 0) + 1);
-    }
-
-    /** Done, or another pass over the pending accounts after a backoff. */
-    private next(retry: number): MemberCheckProgress {
-      const again = this.progress.pending.length > 0 && retry < PENDING_PASSES;
-      if (!again) return { ...this.progress, pending: [], retry: null, waitSeconds: 0, done: true };
-      logger.info('new accounts wait for their member role', {
-        integrationId: this.integration.id,
-        accounts: this.progress.pending.length,
-        waitSeconds: pendingBackoffSeconds(retry),
-      });
-      return { ...this.progress, retry, waitSeconds: pendingBackoffSeconds(retry), done: false };
-    }
-
-    /** Probes the connections, records their health (announcing changes), and returns both verdicts. */
-    private async checkAll(connections: readonly Connection[]): Promise<Checked[]> {
-      const { integration, tenantId } = this;
-      const before = await store.health(
-        tenantId,
-        integration.id,
-        connections.map((connection) => connection.id),
-      );
-      const probed = await pool(connections, settings.concurrency, async (connection) => {
-        await this.bucket.take();
-        return probe(integration, tenantId, connection);
-      });
-      const checkedAt = clock.now();
-      const checked: Checked[] = [];
-      for (const [index, outcome] of probed.entries()) {
-        const connection = connections[index] as Connection;
-        const stackInstance = outcome.refused ? await this.stackSets.instance(connection.id) : null;
-        const previous = before.get(connection.id) ?? null;
-        const pendingSince = pendingSinceOf(previous, checkedAt, this.newcomers);
-        const after = healthOf(outcome, stackInstance, checkedAt, pendingSince);
-        checked.push({ connection, before: previous, after });
-      }
-      const records = recordsOf(integration, tenantId, checked);
-      await store.record(tenantId, integration.id, records);
-      this.progress = {
-        ...this.progress,
-        stackSetReadable: this.stackSets.readable ?? this.progress.stackSetReadable,
-      };
-      logger.info('member roles checked', {
-        integrationId: integration.id,
-        checked: checked.length,
-        changed: records.filter((record) => record.event !== null).length,
-        retry: this.progress.retry,
-      });
-      return checked;
-    }
-
-    private async summarise(): Promise<void> {
-      const { startedAt, counts, stackSetReadable } = this.progress;
-      const summary: MemberAccessSummary = { checkedAt: startedAt, ...counts, stackSetReadable };
-      await store.summarise(this.tenantId, this.integration.id, summary);
-      logger.info('member check summarised', { integrationId: this.integration.id, ...summary });
-    }
-  }
-
   return {
     /**
      * Checks pages until the deadline nears or every connection is checked; then, while new
@@ -275,7 +158,9 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
       // Before the first complete check every account is there from the start; after it, an
       // account without a record has just appeared.
       const newcomers = found.memberAccess !== null;
-      const pass = new CheckPass(found.integration, tenantId, current, newcomers);
+      const stackSets = new StackSetReader(found.integration, tenantId, roles, roleRules, clock);
+      const context = { store, settings, clock, probe, stackSets };
+      const pass = new CheckPass(context, found.integration, tenantId, current, newcomers);
       return current.retry === null ? pass.pages(deadline) : pass.pendingAgain();
     },
   };
@@ -305,6 +190,134 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
 }
 
 export type MemberCheckService = ReturnType<typeof makeMemberCheckService>;
+
+/** What a pass works with: the service's store, settings, clock and probe. */
+interface PassContext {
+  readonly store: MemberHealthStore;
+  readonly settings: MemberCheckSettings;
+  readonly clock: Clock;
+  readonly probe: (integration: Integration, tenantId: string, connection: Connection) => Promise<Probe>;
+  readonly stackSets: StackSetReader;
+}
+
+/** One invocation's work: its own rate, its own StackSet reads. */
+class CheckPass {
+  private readonly bucket: TokenBucket;
+
+  constructor(
+    private readonly ctx: PassContext,
+    private readonly integration: Integration,
+    private readonly tenantId: string,
+    private progress: MemberCheckProgress,
+    /** Whether an account never checked before is new, and may wait for its role. */
+    private readonly newcomers: boolean,
+  ) {
+    this.bucket = new TokenBucket(
+      { rate: ctx.settings.ratePerSecond, burst: ctx.settings.concurrency },
+      ctx.clock,
+    );
+  }
+
+  async pages(deadline: number): Promise<MemberCheckProgress> {
+    const { integration, tenantId } = this;
+    const { store, settings, clock } = this.ctx;
+    let pageMs = 0;
+    let pages = 0;
+    do {
+      // Another page only when it would end well before the deadline, as the last one took.
+      if (pages > 0 && clock.now() + pageMs + settings.marginMs >= deadline) return this.progress;
+      const pageStarted = clock.now();
+      const page = await store.connections(tenantId, integration.id, {
+        limit: settings.pageSize,
+        ...(this.progress.cursor === null ? {} : { cursor: this.progress.cursor }),
+      });
+      const checked = await this.checkAll(page.items.filter((connection) => !connection.disabled));
+      this.progress = {
+        ...this.progress,
+        cursor: page.nextCursor,
+        counts: checked.reduce((counts, { after }) => tally(counts, after, 1), this.progress.counts),
+        pending: [...this.progress.pending, ...pendingOf(checked)].slice(0, PENDING_CHECKED_AGAIN),
+      };
+      pageMs = clock.now() - pageStarted;
+      pages += 1;
+    } while (this.progress.cursor !== null);
+
+    await this.summarise();
+    return this.next(0);
+  }
+
+  /** Checks the accounts that waited for their role again, and adjusts the counts. */
+  async pendingAgain(): Promise<MemberCheckProgress> {
+    const { integration, tenantId, progress } = this;
+    const connections = await this.ctx.store.connectionsById(tenantId, integration.id, progress.pending);
+    const checked = await this.checkAll(connections.filter((connection) => !connection.disabled));
+    let { counts } = progress;
+    for (const { before, after } of checked) {
+      if (before !== null) counts = tally(counts, before, -1);
+      counts = tally(counts, after, 1);
+    }
+    this.progress = { ...progress, counts, pending: pendingOf(checked) };
+    await this.summarise();
+    return this.next((progress.retry ?? 0) + 1);
+  }
+
+  /** Done, or another pass over the pending accounts after a backoff. */
+  private next(retry: number): MemberCheckProgress {
+    const again = this.progress.pending.length > 0 && retry < PENDING_PASSES;
+    if (!again) return { ...this.progress, pending: [], retry: null, waitSeconds: 0, done: true };
+    logger.info('new accounts wait for their member role', {
+      integrationId: this.integration.id,
+      accounts: this.progress.pending.length,
+      waitSeconds: pendingBackoffSeconds(retry),
+    });
+    return { ...this.progress, retry, waitSeconds: pendingBackoffSeconds(retry), done: false };
+  }
+
+  /** Probes the connections, records their health (announcing changes), and returns both verdicts. */
+  private async checkAll(connections: readonly Connection[]): Promise<Checked[]> {
+    const { integration, tenantId } = this;
+    const { store, settings, clock, probe, stackSets } = this.ctx;
+    const before = await store.health(
+      tenantId,
+      integration.id,
+      connections.map((connection) => connection.id),
+    );
+    const probed = await pool(connections, settings.concurrency, async (connection) => {
+      await this.bucket.take();
+      return probe(integration, tenantId, connection);
+    });
+    const checkedAt = clock.now();
+    const checked: Checked[] = [];
+    for (const [index, outcome] of probed.entries()) {
+      const connection = connections[index] as Connection;
+      const stackInstance = outcome.refused ? await stackSets.instance(connection.id) : null;
+      const previous = before.get(connection.id) ?? null;
+      const pendingSince = pendingSinceOf(previous, checkedAt, this.newcomers);
+      const after = healthOf(outcome, stackInstance, checkedAt, pendingSince);
+      checked.push({ connection, before: previous, after });
+    }
+    const records = recordsOf(integration, tenantId, checked);
+    await store.record(tenantId, integration.id, records);
+    this.progress = {
+      ...this.progress,
+      stackSetReadable: stackSets.readable ?? this.progress.stackSetReadable,
+    };
+    logger.info('member roles checked', {
+      integrationId: integration.id,
+      checked: checked.length,
+      changed: records.filter((record) => record.event !== null).length,
+      retry: this.progress.retry,
+    });
+    return checked;
+  }
+
+  private async summarise(): Promise<void> {
+    const { startedAt, counts, stackSetReadable } = this.progress;
+    const summary: MemberAccessSummary = { checkedAt: startedAt, ...counts, stackSetReadable };
+    await this.ctx.store.summarise(this.tenantId, this.integration.id, summary);
+    logger.info('member check summarised', { integrationId: this.integration.id, ...summary });
+  }
+}
 
 /** The template a connection's member role comes from. */
 function memberTemplateOf(integration: Integration): TemplateName {

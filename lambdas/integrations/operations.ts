@@ -5,9 +5,9 @@ import type { IntegrationStatusReport, MemberAccessSummary } from '../../schemas
 import { NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
+import { quickCreateLink, templateFileName } from '../domain/template-catalogue';
 import { isOutdated, TEMPLATE_VERSIONS } from '../domain/template-versions';
 import type { MemberHealthStore } from '../health/ports';
-import { quickCreateLink, templateFileName } from '../onboarding/templates';
 import type { RoleTestService } from '../role-test/service';
 import {
   IntegrationDeletingError,

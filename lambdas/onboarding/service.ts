@@ -9,15 +9,10 @@ import { ForbiddenError } from '../core/errors';
 import { logger } from '../core/logger';
 import { hasRole, TENANT_OWNER_ROLE, type TenantContext } from '../core/tenant-context';
 import { generateExternalId } from '../domain/external-id';
+import { quickCreateLink, TEMPLATE_CATALOGUE, templateFileName } from '../domain/template-catalogue';
 import { currentExternalId } from './current-external-id';
 import type { ExternalIdRecord, ExternalIdStore, TemplateSource } from './ports';
-import {
-  downloadFileName,
-  quickCreateLink,
-  renderTemplate,
-  TEMPLATE_CATALOGUE,
-  templateFileName,
-} from './templates';
+import { downloadFileName, renderTemplate } from './templates';
 
 export interface OnboardingDeps {
   readonly externalIds: ExternalIdStore;

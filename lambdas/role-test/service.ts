@@ -8,8 +8,8 @@ import { type RetryPolicy, withRetries } from '../core/retry';
 import { roleSessionName } from '../domain/external-id';
 import type { RoleKind } from '../domain/permissions';
 import { parseRoleArn, type RoleArn, type RoleArnRules } from '../domain/role-arn';
+import { quickCreateLink } from '../domain/template-catalogue';
 import { inspectRole, type RoleInspection } from '../health/inspection';
-import { quickCreateLink } from '../onboarding/templates';
 import {
   type AssumeRoleRequest,
   type CustomerRoleSession,
