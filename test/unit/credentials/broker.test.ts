@@ -220,6 +220,16 @@ describe('credentials broker: sharing', () => {
     expect(issuer.requests).toHaveLength(1);
   });
 
+  it('refuses a connection held for approval, even shared with all and in the read model', async () => {
+    directory.connection = connectionOf({ share: 'all' }, { held: true });
+
+    const answer = await broker.answer(request(), UNVERIFIED);
+
+    expect(codeOf(answer)).toBe('NOT_SHARED');
+    expect(answer).toMatchObject({ error: { message: 'This connection is held for approval.' } });
+    expect(issuer.requests).toEqual([]);
+  });
+
   it('answers CONNECTION_NOT_FOUND for another tenant exactly as for a connection that does not exist', async () => {
     const otherTenant = await broker.answer(request({ tenantId: 'someone-else' }), UNVERIFIED);
     const missing = await broker.answer(
