@@ -36,7 +36,13 @@ interface AdminOutcome {
   readonly change?: SandboxChange;
 }
 
-type AdminRoute = (sandbox: SandboxOrganization, id: string, body: string | undefined) => AdminOutcome;
+/** `id` is the path's second segment; `name`, a third one that is a parameter (a role's name). */
+type AdminRoute = (
+  sandbox: SandboxOrganization,
+  id: string,
+  body: string | undefined,
+  name: string,
+) => AdminOutcome;
 
 /**
  * The sandbox's admin routes: the customer deploys a role, or changes the organization as an
@@ -57,6 +63,10 @@ const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
       what: `role ${role.arn} deployed (${condition}, ${limits.join(', ')})`,
       answer: { status: 201, body: { roleArn: role.arn } },
     };
+  },
+  'DELETE roles/{id}/{name}': (sandbox, id, _, name) => {
+    const role = sandbox.deployments.deleteRole(id, name);
+    return { what: `role ${role.arn} deleted`, answer: { status: 204, text: '' } };
   },
   'PUT stack-sets/{id}': (sandbox, id, body) => {
     const stackSet = parse(sandboxStackSetSchema, body);
@@ -158,15 +168,16 @@ export function sandboxAdmin(
   body: string | undefined,
   emit: (change: SandboxChange) => void,
 ): LocalAnswer | undefined {
-  const [, kind, id, verb] =
-    /^\/local\/sandbox\/([a-z-]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/.exec(pathname) ?? [];
+  const [, kind, id, last] = /^\/local\/sandbox\/([a-z-]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(pathname) ?? [];
+  const prefix = `${method} ${kind ?? ''}${id === undefined ? '' : '/{id}'}`;
+  // A third segment is a verb (`/move`) where the table has one, else a parameter (`/{name}`).
   const route =
-    ADMIN_ROUTES[
-      `${method} ${kind ?? ''}${id === undefined ? '' : '/{id}'}${verb === undefined ? '' : `/${verb}`}`
-    ];
+    last === undefined
+      ? ADMIN_ROUTES[prefix]
+      : (ADMIN_ROUTES[`${prefix}/${last}`] ?? ADMIN_ROUTES[`${prefix}/{name}`]);
   if (!route) return undefined;
   try {
-    const { what, answer, change } = route(sandbox, String(id), body);
+    const { what, answer, change } = route(sandbox, String(id), body, decodeURIComponent(last ?? ''));
     console.log(`sandbox: ${what}`);
     if (change) emit(change);
     return answer;

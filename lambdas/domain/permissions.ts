@@ -1,4 +1,5 @@
 import type { PermissionsManifest, TemplateName } from '../../schemas/api/onboarding';
+import { AppError } from '../core/errors';
 import { TEMPLATE_VERSION_TAG, TEMPLATE_VERSIONS } from './template-versions';
 
 /** The roles a customer deploys for us, each judged against its own list of actions. */
@@ -151,4 +152,12 @@ export function permissionsManifest(): PermissionsManifest {
     templateVersions: { ...TEMPLATE_VERSIONS },
     templateVersionTag: TEMPLATE_VERSION_TAG,
   };
+}
+
+/** A call the customer's role was refused, as the API and a failed sync name it. */
+export function missingPermissionError(action: string, cause?: unknown): AppError {
+  return new AppError('MISSING_PERMISSIONS', `The role may not call ${action}.`, {
+    hint: `Allow ${action} in the role's permissions, or deploy the current template, which grants it. GET /v1/aws/permissions lists what each role needs.`,
+    cause,
+  });
 }

@@ -6,7 +6,7 @@ import { AppError } from '../core/errors';
 import { logger } from '../core/logger';
 import { type RetryPolicy, withRetries } from '../core/retry';
 import { roleSessionName } from '../domain/external-id';
-import type { RoleKind } from '../domain/permissions';
+import { missingPermissionError, type RoleKind } from '../domain/permissions';
 import { parseRoleArn, type RoleArn, type RoleArnRules } from '../domain/role-arn';
 import { quickCreateLink } from '../domain/template-catalogue';
 import { inspectRole, type RoleInspection } from '../health/inspection';
@@ -333,11 +333,7 @@ async function proveOrganizationAccess(
 }
 
 function missingPermission(error: unknown): unknown {
-  if (!(error instanceof PermissionDeniedError)) return error;
-  return new AppError('MISSING_PERMISSIONS', `The role may not call ${error.action}.`, {
-    hint: `Allow ${error.action} in the role's permissions, or deploy our template, which grants it.`,
-    cause: error,
-  });
+  return error instanceof PermissionDeniedError ? missingPermissionError(error.action, error) : error;
 }
 
 /** What the role's trust policy must say, in the words of a policy document. */

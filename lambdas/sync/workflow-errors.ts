@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import type { RunError } from '../../schemas/sync';
 import { AppError } from '../core/errors';
+import { missingPermissionError } from '../domain/permissions';
+import { PermissionDeniedError, RoleRefusedError } from '../ports/customer-roles';
 import { LeaseLostError } from './ports';
 
 /**
@@ -15,15 +17,31 @@ export function isInterruption(code: string): boolean {
   return code === 'TIMEOUT' || INTERRUPTIONS.includes(code);
 }
 
-/** The error as Step Functions should see it: named by its code, with message and hint. */
+/**
+ * The error as Step Functions should see it: named by its code, with message and hint. A verdict
+ * on the customer's role keeps its meaning; an unknown error says nothing of itself (its text may
+ * be an SDK's, or name our own resources): the handler has logged it whole.
+ */
 export function asWorkflowError(error: unknown): Error {
   if (error instanceof LeaseLostError) return named('LEASE_LOST', { message: error.message, hint: null });
-  if (error instanceof AppError)
-    return named(error.code, { message: error.message, hint: error.hint ?? null });
-  return named('INTERNAL_ERROR', {
-    message: error instanceof Error ? error.message : String(error),
-    hint: null,
-  });
+  const known = error instanceof AppError ? error : roleVerdictOf(error);
+  if (known) return named(known.code, { message: known.message, hint: known.hint ?? null });
+  return named('INTERNAL_ERROR', { message: 'The sync failed on an unexpected error.', hint: null });
+}
+
+/** What the customer's role refused, as the role test would name it. */
+function roleVerdictOf(error: unknown): AppError | undefined {
+  if (error instanceof RoleRefusedError) {
+    return new AppError(
+      'ROLE_NOT_ASSUMABLE',
+      'We could not assume the discovery role with your External ID.',
+      {
+        hint: "Check that the role still exists and that its trust policy lets the platform in with the integration's External ID. POST /v1/integrations/{id}/test names the check that fails.",
+      },
+    );
+  }
+  if (error instanceof PermissionDeniedError) return missingPermissionError(error.action);
+  return undefined;
 }
 
 function named(code: string, body: { message: string; hint: string | null }): Error {

@@ -240,30 +240,30 @@ class SandboxRoleSession implements CustomerRoleSession {
 
   /** The role's only tag: the template version it was deployed from. */
   async roleTags(): Promise<Readonly<Record<string, string>>> {
-    if (this.denial('iam:ListRoleTags') !== null) throw new PermissionDeniedError('iam:ListRoleTags');
-    return { [TEMPLATE_VERSION_TAG]: String(this.role().templateVersion) };
+    const role = this.role();
+    if (!role || this.denial('iam:ListRoleTags') !== null)
+      throw new PermissionDeniedError('iam:ListRoleTags');
+    return { [TEMPLATE_VERSION_TAG]: String(role.templateVersion) };
   }
 
   /**
-   * Why AWS would refuse the role an action, or null. An SCP comes first, as in AWS. A role's
-   * policy lacks the actions it was deployed without, and, before template version 3, the
-   * simulation of its own policies. Listing its tags needs no template grant: ReadOnlyAccess,
-   * which sandbox roles stand for, lists IAM tags.
+   * Why AWS would refuse the role an action, or null. An SCP comes first, as in AWS. A deleted
+   * role's sessions may do nothing. A role's policy lacks the actions it was deployed without,
+   * and, before template version 3, the simulation of its own policies. Listing its tags needs
+   * no template grant: ReadOnlyAccess, which sandbox roles stand for, lists IAM tags.
    */
   private denial(action: string): DenialCause | null {
     if (this.organization.scpDenies(this.accountId, action)) return 'organizations';
     const role = this.role();
-    if (role.deniedActions.includes(action)) return 'implicit';
+    if (!role || role.deniedActions.includes(action)) return 'implicit';
     const selfInspection = action === 'iam:SimulatePrincipalPolicy';
     if (selfInspection && role.templateVersion < SELF_INSPECTION_SINCE_VERSION) return 'implicit';
     return null;
   }
 
-  private role(): SandboxRole {
-    const role = this.organization.deployments.role(this.accountId, this.roleName);
-    // A session is issued only for a role that exists, and sandbox roles are never removed.
-    if (!role) throw new Error(`sandbox: no role ${this.roleName} in ${this.accountId}`);
-    return role;
+  /** The session's role; undefined once the customer deleted it. */
+  private role(): SandboxRole | undefined {
+    return this.organization.deployments.role(this.accountId, this.roleName);
   }
 
   /** Organizations lets only the management account and delegated administrators list. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Partition } from '../../../schemas/api/common';
 import type { SandboxRoleRequest, SandboxStackSet } from '../../../schemas/sandbox-org';
-import { ValidationError } from '../../core/errors';
+import { NotFoundError, ValidationError } from '../../core/errors';
 import { roleArnOf } from '../../domain/role-arn';
 import { TEMPLATE_VERSIONS } from '../../domain/template-versions';
 
@@ -73,6 +73,14 @@ export class SandboxDeployments {
     };
     // IAM role names are unique per account regardless of case; deploying again updates the role.
     this.roles.set(roleKey(request.accountId, request.roleName), role);
+    return role;
+  }
+
+  /** Plays "the customer deleted the role": STS refuses it from now on, and its sessions are refused. */
+  deleteRole(accountId: string, roleName: string): SandboxRole {
+    const role = this.roles.get(roleKey(accountId, roleName));
+    if (!role) throw new NotFoundError(`The role ${roleName} in ${accountId}`);
+    this.roles.delete(roleKey(accountId, roleName));
     return role;
   }
 

@@ -1,9 +1,10 @@
 import { TokenBucket } from '../../../lambdas/core/token-bucket';
 import { eventIdOf } from '../../../lambdas/domain/change-events';
+import { PermissionDeniedError, RoleRefusedError } from '../../../lambdas/ports/customer-roles';
 import { makePublisher } from '../../../lambdas/publisher/service';
 import { handleCandidates } from '../../../lambdas/sync/handles';
 import { MirrorIndex } from '../../../lambdas/sync/mirror-index';
-import { runErrorOf } from '../../../lambdas/sync/workflow-errors';
+import { asWorkflowError, runErrorOf } from '../../../lambdas/sync/workflow-errors';
 import type { ChangeEvent } from '../../../schemas/events';
 import type { MirrorNode } from '../../../schemas/sync';
 
@@ -122,6 +123,38 @@ describe('publisher', () => {
 });
 
 describe('workflow errors', () => {
+  /** What the run records for an error the handler threw, through Step Functions' Catch. */
+  const recorded = (error: unknown) => {
+    const named = asWorkflowError(error);
+    return runErrorOf({ Error: named.name, Cause: JSON.stringify({ errorMessage: named.message }) });
+  };
+
+  it('keeps a refused role and a denied call as the role test names them, and hides an unknown error', () => {
+    const refused = recorded(
+      new RoleRefusedError('AccessDenied: User arn:aws:sts::123456789012:assumed-role/x'),
+    );
+    const denied = recorded(new PermissionDeniedError('organizations:ListRoots'));
+    const unknown = recorded(
+      new Error('ValidationException at arn:aws:dynamodb:eu-west-1:123456789012:table/t'),
+    );
+
+    expect(refused).toMatchObject({
+      code: 'ROLE_NOT_ASSUMABLE',
+      hint: expect.stringContaining('trust policy'),
+    });
+    expect(JSON.stringify(refused)).not.toContain('arn:aws');
+    expect(denied).toEqual({
+      code: 'MISSING_PERMISSIONS',
+      message: 'The role may not call organizations:ListRoots.',
+      hint: expect.stringContaining('Allow organizations:ListRoots'),
+    });
+    expect(unknown).toEqual({
+      code: 'INTERNAL_ERROR',
+      message: 'The sync failed on an unexpected error.',
+      hint: null,
+    });
+  });
+
   it('reads the code and hint from a Lambda error, and names a timeout', () => {
     const cause = JSON.stringify({
       errorType: 'MISSING_PERMISSIONS',
