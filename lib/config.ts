@@ -30,7 +30,11 @@ const authSchema = z.discriminatedUnion('mode', [
     issuer: z.url(),
     /** @default `<issuer>/.well-known/jwks.json` */
     jwksUri: z.url().optional(),
-    audience: z.string().min(1).optional(),
+    /**
+     * The `aud` every token must carry. Required: without it, a token the issuer minted for any
+     * other application of the same tenant would pass.
+     */
+    audience: z.string().min(1),
     claims: claimNamesSchema.default(ISSUER_CLAIMS),
   }),
 ]);

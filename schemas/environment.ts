@@ -41,7 +41,7 @@ export const ENVIRONMENT = {
   EVENT_SOURCE: z.string().min(1).default('aws-org-connections'),
   AUTH_ISSUER: z.url(),
   AUTH_JWKS_URI: z.url(),
-  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1),
   /** The token claims that carry the tenant, the platform organizations and the roles. */
   CLAIM_TENANT: z.string().min(1),
   CLAIM_ORG_IDS: z.string().min(1),

@@ -6,6 +6,7 @@ process.env.TRUSTED_ACCOUNT_ID ??= '123456789012';
 process.env.PARTITION ??= 'aws';
 process.env.AUTH_ISSUER ??= 'https://issuer.example.test';
 process.env.AUTH_JWKS_URI ??= 'https://issuer.example.test/.well-known/jwks.json';
+process.env.AUTH_AUDIENCE ??= 'aws-org-connections';
 process.env.CLAIM_TENANT ??= 'tenant_id';
 process.env.CLAIM_ORG_IDS ??= 'org_ids';
 process.env.CLAIM_ROLES ??= 'roles';

@@ -17,8 +17,8 @@ export interface TokenVerifierOptions {
   /** A key, or a key set such as jose's remote JWKS. */
   readonly key: webcrypto.CryptoKey | KeyObject | JWTVerifyGetKey;
   readonly issuer: string;
-  /** When set, the token's `aud` must contain it. */
-  readonly audience?: string;
+  /** The token's `aud` must contain it. */
+  readonly audience: string;
   readonly claims: ClaimNames;
 }
 

@@ -37,7 +37,7 @@ export class ApiAuth extends Construct {
     const { auth } = props;
     let issuer: string;
     let jwksUri: string;
-    let audience: string | undefined;
+    let audience: string;
     if (auth.mode === 'cognito') {
       this.userPool = new UserPool(this, 'UserPool', {
         selfSignUpEnabled: false,
@@ -86,7 +86,7 @@ export class ApiAuth extends Construct {
       environment: {
         AUTH_ISSUER: issuer,
         AUTH_JWKS_URI: jwksUri,
-        ...(audience === undefined ? {} : { AUTH_AUDIENCE: audience }),
+        AUTH_AUDIENCE: audience,
         CLAIM_TENANT: auth.claims.tenant,
         CLAIM_ORG_IDS: auth.claims.orgIds,
         CLAIM_ROLES: auth.claims.roles,

@@ -82,6 +82,7 @@ type CallerName =
   | 'no token'
   | 'an expired token'
   | 'a token of the wrong issuer'
+  | 'a token for another audience'
   | 'an unsigned token (alg: none)';
 
 const CALLERS: readonly CallerName[] = [
@@ -91,6 +92,7 @@ const CALLERS: readonly CallerName[] = [
   'no token',
   'an expired token',
   'a token of the wrong issuer',
+  'a token for another audience',
   'an unsigned token (alg: none)',
 ];
 
@@ -98,11 +100,12 @@ const UNAUTHENTICATED = new Set<CallerName>([
   'no token',
   'an expired token',
   'a token of the wrong issuer',
+  'a token for another audience',
   'an unsigned token (alg: none)',
 ]);
 
 /** Signs with the local issuer's own key, so only the claim under test is wrong. */
-async function forged(claims: { issuer: string; expiresAt: number }): Promise<string> {
+async function forged(claims: { issuer: string; expiresAt: number; audience?: string }): Promise<string> {
   const jwk = JSON.parse(
     await readFile(path.join(runtime.config.stateDir, 'jwt-signing-key.json'), 'utf8'),
   ) as JWK;
@@ -110,7 +113,7 @@ async function forged(claims: { issuer: string; expiresAt: number }): Promise<st
     .setProtectedHeader({ alg: 'RS256', kid: jwk.kid })
     .setSubject('forger')
     .setIssuer(claims.issuer)
-    .setAudience(LOCAL_AUDIENCE)
+    .setAudience(claims.audience ?? LOCAL_AUDIENCE)
     .setIssuedAt(claims.expiresAt - 3600)
     .setExpirationTime(claims.expiresAt)
     .sign(await importJWK(jwk, 'RS256'));
@@ -146,6 +149,9 @@ async function tokenOf(caller: CallerName): Promise<string | undefined> {
       return forged({ issuer: LOCAL_ISSUER, expiresAt: now - 60 });
     case 'a token of the wrong issuer':
       return forged({ issuer: 'https://issuer.example.com', expiresAt: now + 3600 });
+    case 'a token for another audience':
+      // The issuer's own key and name, minted for another of its applications.
+      return forged({ issuer: LOCAL_ISSUER, expiresAt: now + 3600, audience: 'another-application' });
     case 'an unsigned token (alg: none)':
       return unsigned();
   }

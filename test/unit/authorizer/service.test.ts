@@ -15,13 +15,13 @@ beforeAll(async () => {
 
 function token(
   claims: Record<string, unknown>,
-  options: { key?: KeyPair['privateKey']; issuer?: string; expires?: string } = {},
+  options: { key?: KeyPair['privateKey']; issuer?: string; expires?: string; audience?: string } = {},
 ) {
   return new SignJWT({ tenant_id: 'acme', org_ids: ['o1'], roles: ['tenant_owner'], ...claims })
     .setProtectedHeader({ alg: 'RS256' })
     .setSubject('user-1')
     .setIssuer(options.issuer ?? ISSUER)
-    .setAudience(AUDIENCE)
+    .setAudience(options.audience ?? AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(options.expires ?? '5m')
     .sign(options.key ?? trusted.privateKey);
@@ -54,6 +54,7 @@ describe('makeTokenVerifier', () => {
     const verify = makeTokenVerifier({
       key: trusted.publicKey,
       issuer: ISSUER,
+      audience: AUDIENCE,
       claims: { tenant: 'custom:tenant_id', orgIds: 'custom:org_ids', roles: 'cognito:groups' },
     });
 
@@ -68,6 +69,7 @@ describe('makeTokenVerifier', () => {
     ['signed by another key', () => token({}, { key: stranger.privateKey })],
     ['expired', () => token({}, { expires: '-1m' })],
     ['from another issuer', () => token({}, { issuer: 'https://evil.example.test' })],
+    ['minted for another audience', () => token({}, { audience: 'another-application' })],
     [
       'unsigned (alg: none)',
       async () =>

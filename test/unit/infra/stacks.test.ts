@@ -529,6 +529,12 @@ describe('stateless stack', () => {
     });
   });
 
+  it('refuses to synthesize issuer mode without an audience', () => {
+    expect(() => synthApp({ auth: { mode: 'issuer', issuer: 'https://login.example.com/' } })).toThrow(
+      /audience/,
+    );
+  });
+
   it('verifies tokens of an external issuer with the configured claim names', () => {
     const app = synthApp({
       auth: {
