@@ -22,12 +22,24 @@ export function emptyCheckpoint(): Checkpoint {
   };
 }
 
-/** Starts a walk of the whole organization from its root. */
+/**
+ * Starts a walk of the whole organization from its root. The role must still reach the
+ * organization it was registered with: a walk of another one would delete the whole mirror.
+ */
 export async function startWalk(
   organizations: PacedOrganizations,
   integration: Integration,
 ): Promise<Checkpoint> {
   const organization = await organizations.describeOrganization();
+  if (integration.organizationId !== null && organization.id !== integration.organizationId) {
+    throw new AppError(
+      'ACCOUNT_MISMATCH',
+      `The discovery role now reaches organization ${organization.id}, not ${integration.organizationId}.`,
+      {
+        hint: 'The account left the organization or joined another. Nothing was changed: register the other organization as a new integration, or delete this one.',
+      },
+    );
+  }
   const rootId = await rootOf(organizations);
   const included = integration.filters?.organizationalUnits.include ?? [];
   return {

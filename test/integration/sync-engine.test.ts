@@ -1,8 +1,10 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   SandboxApiError,
   type SandboxCall,
   type SandboxOrganization,
 } from '../../lambdas/adapters/sandbox/sandbox-organization';
+import { createDocumentClient } from '../../lambdas/core/dynamodb';
 import type { RunRef } from '../../lambdas/sync/ports';
 import { DEFAULT_SYNC_SETTINGS } from '../../lambdas/sync/service';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
@@ -209,6 +211,28 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     expect(stored?.run).toMatchObject({ status: 'partial', error: { code: 'UPSTREAM_THROTTLED' } });
     expect((await world.store.target(TENANT, world.integration.id))?.status).toBe('error');
     expect((await world.outbox()).at(-2)?.detailType).toBe('Sync Failed');
+  });
+
+  it('fails a full walk that reaches another organization than the registered one, and deletes nothing', async () => {
+    const world = await setup({ accounts: 30, ous: 3, depth: 1 });
+    await world.run();
+    const before = await world.store.load(TENANT, world.integration.id);
+    // As if the registered organization were another: the role now reaches this one instead.
+    await createDocumentClient(localDynamoDbClient(dynamo.endpoint)).send(
+      new UpdateCommand({
+        TableName: `engine-${tables}`,
+        Key: { pk: ITEM_KEYS.tenant(TENANT), sk: ITEM_KEYS.integration(world.integration.id) },
+        UpdateExpression: 'SET organizationId = :other',
+        ExpressionAttributeValues: { ':other': 'o-elsewhere01' },
+      }),
+    );
+
+    const ref = await world.begin();
+    const failure = await world.service.step(ref, Date.now() + 3_600_000).catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ code: 'ACCOUNT_MISMATCH' });
+    expect((failure as Error).message).toContain(world.sandbox.id);
+    expect(await world.store.load(TENANT, world.integration.id)).toEqual(before);
   });
 
   it('keeps a subtree it may not list, with a hint, and removes it only when the denial persists', async () => {
