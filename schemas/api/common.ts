@@ -80,7 +80,8 @@ export type IntegrationKind = z.infer<typeof integrationKindSchema>;
 /** `?limit=&cursor=` of every list. */
 export const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(2048).optional(),
+  /** Our cursors stay well under this length; a longer one is not ours. */
+  cursor: z.string().max(1024).optional(),
 });
 
 export function listSchema<T extends z.ZodType>(item: T) {

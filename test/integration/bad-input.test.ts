@@ -50,6 +50,10 @@ interface BadRequest {
 }
 
 const INTEGRATION = '/v1/integrations/{id}';
+/** Shaped as our cursors are, with a sort key over DynamoDB's 1,024 bytes. */
+const LONG_KEY_CURSOR = Buffer.from(JSON.stringify({ sk: `INTEGRATION#${'x'.repeat(1100)}` })).toString(
+  'base64url',
+);
 const FOLDER = `${INTEGRATION}/folders/{ouId}`;
 const CONNECTION = `${INTEGRATION}/connections/{accountId}`;
 const VALID_CREATE = {
@@ -313,6 +317,10 @@ const CORPUS: ReadonlyArray<readonly [string, BadRequest]> = [
   ['a forged cursor', { method: 'GET', path: `${INTEGRATION}/tree?cursor=eyJwayI6IlRFTkFOVCNvdGhlciJ9` }],
   ['a cursor that is not base64', { method: 'GET', path: `${INTEGRATION}/tree?cursor=%25%25%25` }],
   ['an oversized cursor', { method: 'GET', path: `${INTEGRATION}/runs?cursor=${'a'.repeat(3000)}` }],
+  [
+    'a cursor whose key is longer than DynamoDB takes',
+    { method: 'GET', path: `/v1/integrations?cursor=${LONG_KEY_CURSOR}` },
+  ],
   ['an unknown query parameter', { method: 'GET', path: `${INTEGRATION}/tree?tenantId=someone_else` }],
   ['confirmDeletions=yes', { method: 'POST', path: `${INTEGRATION}/sync?confirmDeletions=yes` }],
   [
