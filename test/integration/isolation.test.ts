@@ -292,14 +292,20 @@ describe('the tenant isolation matrix', () => {
     if (refused) expect(await tableSnapshot(runtime)).toBe(before.all);
     else expect(await tableSnapshot(runtime, OWNER.tenantId)).toBe(before.owners);
     // What the caller may not see stays out of the answer: everything of A for a stranger or a
-    // refusal, the org-level integration for a member of A outside its org.
-    const hidden =
-      refused || caller === 'another tenant'
-        ? secrets
-        : caller === 'a token without the org'
-          ? [orgLevel.id, '444444444444']
-          : [];
+    // refusal, the org-level integration for a member of A outside its org, and from the list,
+    // the tenant-level integration for anyone who is not a tenant owner.
+    const nonOwner = caller === 'a token without the org' || caller === 'a token without tenant_owner';
+    const hidden = [
+      ...(refused || caller === 'another tenant' ? secrets : []),
+      ...(caller === 'a token without the org' ? [orgLevel.id, '444444444444'] : []),
+      ...(nonOwner && probe.name === 'GET /v1/integrations' ? [tenantLevel.id] : []),
+    ];
     for (const secret of hidden) expect(answer.text).not.toContain(secret);
+    if (nonOwner && probe.name === 'GET /v1/integrations') {
+      // The list answered, and with what the caller may see: only the org's own integration.
+      const listed = (answer.body as { items: { id: string }[] }).items.map((item) => item.id);
+      expect(listed).toEqual(caller === 'a token without tenant_owner' ? [orgLevel.id] : []);
+    }
   });
 });
 
