@@ -50,7 +50,8 @@ export function ingressEventPattern() {
   return {
     source: [...INGRESS_SOURCES],
     'detail-type': [...INGRESS_DETAIL_TYPES],
-    detail: { eventName: Object.values(INGRESS_EVENT_NAMES).flat() },
+    // A call that failed changed nothing: such events never reach the bus.
+    detail: { eventName: Object.values(INGRESS_EVENT_NAMES).flat(), errorCode: [{ exists: false }] },
   };
 }
 

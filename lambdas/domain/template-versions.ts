@@ -10,7 +10,7 @@ export const TEMPLATE_VERSION_TAG = 'org-connections:template-version';
 export const TEMPLATE_VERSIONS = {
   'management-account-role': 3,
   'member-account-role': 3,
-  'organization-events-forwarder': 1,
+  'organization-events-forwarder': 2,
   'single-account-role': 3,
 } as const satisfies Record<TemplateName, number>;
 

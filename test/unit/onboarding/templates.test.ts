@@ -170,11 +170,15 @@ describe('customer templates', () => {
       (resource) => resource.Type === 'AWS::Events::Rule',
     );
     const properties = rules[0]?.Properties as { EventPattern?: ReturnType<typeof ingressEventPattern> };
-    const pattern = properties.EventPattern ?? { source: [], 'detail-type': [], detail: { eventName: [] } };
+    const pattern = properties.EventPattern ?? {
+      source: [],
+      'detail-type': [],
+      detail: { eventName: [], errorCode: [] },
+    };
     const sorted = (pattern: ReturnType<typeof ingressEventPattern>) => ({
       source: [...pattern.source].sort(),
       'detail-type': [...pattern['detail-type']].sort(),
-      detail: { eventName: [...pattern.detail.eventName].sort() },
+      detail: { eventName: [...pattern.detail.eventName].sort(), errorCode: pattern.detail.errorCode },
     });
 
     expect(rules).toHaveLength(1);
