@@ -44,6 +44,8 @@ export const ITEM_KEYS = {
   tenant: (tenantId: string) => `TENANT#${tenantId}`,
   /** The tenant's current External ID. */
   externalId: 'EXTERNAL_ID',
+  /** The first answer to a create sent with this `Idempotency-Key`; expires after a day. */
+  idempotency: (key: string) => `IDEMPOTENCY#${key}`,
   integration: (integrationId: string) => `INTEGRATION#${integrationId}`,
   integrationPrefix: 'INTEGRATION#',
   /** Claims a handle inside the tenant, so two integrations cannot share it. */

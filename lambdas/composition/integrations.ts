@@ -1,5 +1,6 @@
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
+import { DynamoDbIdempotency } from '../adapters/aws/dynamodb-idempotency';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
 import { makeNodeService } from '../integrations/nodes';
 import { makeIntegrationOperations } from '../integrations/operations';
@@ -48,7 +49,8 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     templates: { baseUrl: wiring.templatesBaseUrl, trustedAccountId: roleRules.trustedAccountId },
   });
   const nodes = makeNodeService({ integrations: service, mirror: stores.mirror, syncs, health });
-  return { service, operations, nodes };
+  const idempotency = new DynamoDbIdempotency(db, tableName, epochOf(wiring.clock));
+  return { service, operations, nodes, idempotency };
 }
 
 export type IntegrationsApi = ReturnType<typeof composeIntegrationsApi>;

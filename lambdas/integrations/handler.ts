@@ -3,6 +3,7 @@ import {
   createIntegrationSchema,
   deleteIntegrationQuerySchema,
   integrationPathSchema,
+  integrationSchema,
   modifyIntegrationSchema,
 } from '../../schemas/api/integrations';
 import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../../schemas/api/nodes';
@@ -13,12 +14,13 @@ import { composeIntegrationsApi, type IntegrationsApi } from '../composition/int
 import { awsSyncWiring } from '../composition/sync';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
+import { onceFor } from './idempotency';
 
 /**
  * POST /v1/aws/test-connection, POST and GET /v1/integrations, GET /v1/integrations/{id}, and
  * the integration's sync, status, runs and tree.
  */
-export function createHandler({ service, operations, nodes }: IntegrationsApi) {
+export function createHandler({ service, operations, nodes, idempotency }: IntegrationsApi) {
   const path = integrationPathSchema;
   return httpRoutes({
     'POST /v1/aws/test-connection': httpHandler(
@@ -28,14 +30,23 @@ export function createHandler({ service, operations, nodes }: IntegrationsApi) {
         body: await service.testConnection(tenant, body),
       }),
     ),
-    'POST /v1/integrations': httpHandler({ body: createIntegrationSchema }, async ({ tenant, body }) => {
-      const integration = await service.create(tenant, body);
-      return {
-        status: 201,
-        body: integration,
-        headers: { location: `/v1/integrations/${integration.id}`, etag: `"${integration.version}"` },
-      };
-    }),
+    'POST /v1/integrations': httpHandler(
+      { body: createIntegrationSchema },
+      async ({ tenant, body, headers }) => {
+        const request = {
+          tenantId: tenant.tenantId,
+          key: headers['idempotency-key'],
+          body,
+          answer: integrationSchema,
+        };
+        const integration = await onceFor(idempotency, request, () => service.create(tenant, body));
+        return {
+          status: 201,
+          body: integration,
+          headers: { location: `/v1/integrations/${integration.id}`, etag: `"${integration.version}"` },
+        };
+      },
+    ),
     'GET /v1/integrations': httpHandler({ query: listQuerySchema }, async ({ tenant, query }) => ({
       status: 200,
       body: await service.list(tenant, query),

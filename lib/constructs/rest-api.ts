@@ -59,7 +59,7 @@ export class OrgConnectionsApi extends Construct {
       },
       defaultCorsPreflightOptions: {
         allowOrigins: [...props.corsAllowedOrigins],
-        allowHeaders: ['Authorization', 'Content-Type', 'If-Match'],
+        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
         exposeHeaders: ['ETag', 'Location', 'Retry-After'],
         maxAge: Duration.hours(1),
       },

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import type * as z from 'zod';
+import { AppError, ValidationError } from '../core/errors';
+
+/** The first answer to a request sent with an `Idempotency-Key`, with what that request was. */
+export interface RememberedAnswer {
+  /** SHA-256 of the request, its object keys sorted. */
+  readonly requestHash: string;
+  readonly body: unknown;
+}
+
+/** Answers kept per tenant and key, for a day. */
+export interface IdempotencyStore {
+  find(tenantId: string, key: string): Promise<RememberedAnswer | undefined>;
+  /** Keeps the first answer; a key already remembered keeps its own. */
+  remember(tenantId: string, key: string, answer: RememberedAnswer): Promise<void>;
+}
+
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was sent before with another request.', {
+      hint: 'Send a new key for a new request; the same key replays its first answer only with the same body.',
+    });
+  }
+}
+
+/** Keys as clients make them: a UUID, or up to 128 letters, digits and `-_.:`. */
+const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/**
+ * Runs `act` once per key: the same key with the same request answers the first answer again,
+ * without acting; with another request, 422 `IDEMPOTENCY_KEY_REUSED`. A request that fails is
+ * not remembered, so it may be sent again with its key. Without a key, `act` just runs.
+ */
+export async function onceFor<T>(
+  store: IdempotencyStore,
+  request: {
+    readonly tenantId: string;
+    readonly key: string | undefined;
+    readonly body: unknown;
+    /** What the remembered answer is read back as. */
+    readonly answer: z.ZodType<T>;
+  },
+  act: () => Promise<T>,
+): Promise<T> {
+  const { tenantId, key } = request;
+  if (key === undefined) return act();
+  if (!KEY_PATTERN.test(key)) {
+    throw new ValidationError('The Idempotency-Key is not valid.', [
+      { field: 'headers.idempotency-key', message: 'must be 1 to 128 letters, digits or -_.:' },
+    ]);
+  }
+  const requestHash = hashOf(request.body);
+  const found = await store.find(tenantId, key);
+  if (found) {
+    if (found.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
+    return request.answer.parse(found.body);
+  }
+  const answer = await act();
+  await store.remember(tenantId, key, { requestHash, body: answer });
+  return answer;
+}
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value, sortedKeys)).digest('hex');
+}
+
+/** A JSON replacer that writes every object's keys in order, so key order never matters. */
+function sortedKeys(_: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
