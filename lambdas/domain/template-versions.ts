@@ -8,10 +8,10 @@ export const TEMPLATE_VERSION_TAG = 'org-connections:template-version';
  * policy change; a test checks that each role template stamps exactly this number.
  */
 export const TEMPLATE_VERSIONS = {
-  'management-account-role': 3,
-  'member-account-role': 3,
+  'management-account-role': 4,
+  'member-account-role': 4,
   'organization-events-forwarder': 2,
-  'single-account-role': 3,
+  'single-account-role': 4,
 } as const satisfies Record<TemplateName, number>;
 
 /**

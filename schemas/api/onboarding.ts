@@ -36,7 +36,7 @@ export const templatePathSchema = z.strictObject({ name: templateNameSchema });
 /** Query parameters that fill a template's defaults. The External ID is never one of them. */
 export const templateQuerySchema = z.strictObject({
   roleName: roleNameSchema.optional(),
-  permissionLevel: z.enum(['ReadOnly', 'Discovery-only', 'PowerUser']).optional(),
+  permissionLevel: z.enum(['ReadOnly', 'ViewOnly', 'Discovery-only', 'PowerUser']).optional(),
 });
 export type TemplateQuery = z.infer<typeof templateQuerySchema>;
 

@@ -1,3 +1,4 @@
+import { TEMPLATE_VERSIONS } from '../../lambdas/domain/template-versions';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { PermissionsManifest } from '../../schemas/api/onboarding';
@@ -18,6 +19,8 @@ let integration: Integration;
 let externalId: string;
 
 const MEMBER_ROLE = 'OrgConnectionsReadOnly';
+/** The member role's current template version. */
+const CURRENT = TEMPLATE_VERSIONS['member-account-role'];
 const STACK_SET = { name: 'org-connections-member', region: 'us-east-1' };
 const INFRASTRUCTURE_OU = 'ou-k3v9-1nfra001';
 const SECURITY_OU = 'ou-k3v9-s3cur1ty';
@@ -112,7 +115,7 @@ describe('the permissions manifest', () => {
       expect.objectContaining({ action: 'organizations:ListAccountsForParent', grantedBy: 'template' }),
     );
     expect(discovery.every((entry) => entry.reason.length > 0)).toBe(true);
-    expect(manifest.templateVersions['member-account-role']).toBe(3);
+    expect(manifest.templateVersions).toEqual(TEMPLATE_VERSIONS);
     expect(manifest.templateVersionTag).toBe('org-connections:template-version');
   });
 });
@@ -122,7 +125,7 @@ describe('a permission check that names the cause', () => {
     expect(await health(NETWORK)).toMatchObject({
       status: 'ok',
       permissions: { status: 'ok', denied: [] },
-      templateVersion: 3,
+      templateVersion: CURRENT,
       outdated: false,
     });
     expect((await health(AUDIT))?.permissions).toEqual({
@@ -143,9 +146,9 @@ describe('a permission check that names the cause', () => {
     const report = await status();
 
     expect(report.memberAccess?.permissions).toMatchObject({ missing: 1, unknown: 1 });
-    expect(report.memberTemplates).toMatchObject({ current: 3, outdated: 1 });
+    expect(report.memberTemplates).toMatchObject({ current: CURRENT, outdated: 1 });
     expect(report.memberTemplates?.summary).toMatch(
-      /^1 account runs v2, \d+ accounts run v3; current is v3$/,
+      new RegExp(`^1 account runs v2, \\d+ accounts run v${CURRENT}; current is v${CURRENT}$`),
     );
     expect(report.memberTemplates?.update).toContain(`the StackSet ${STACK_SET.name}`);
     expect(report.memberTemplates?.update).toContain('/local/templates/member-account-role.yaml');

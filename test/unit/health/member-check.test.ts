@@ -1,4 +1,5 @@
 import { UpstreamThrottledError } from '../../../lambdas/core/errors';
+import { TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
 import type { HealthRecord, MemberHealthStore } from '../../../lambdas/health/ports';
 import { type MemberCheckSettings, makeMemberCheckService } from '../../../lambdas/health/service';
 import {
@@ -15,6 +16,8 @@ import type { ChangeEvent } from '../../../schemas/events';
 import type { Connection, MemberAccessSummary, MemberHealth, StackInstance } from '../../../schemas/sync';
 
 const TENANT = 'tenant-a';
+/** The member role's current template version. */
+const CURRENT = TEMPLATE_VERSIONS['member-account-role'];
 const INTEGRATION_ID = '3c2e832c-5d0b-4043-a55c-3f1118238ac7';
 const MANAGEMENT = '210000001013';
 const RULES = { trustedAccountId: '123456789012', allowedPartitions: ['aws' as const] };
@@ -137,7 +140,7 @@ class ScriptedRoles implements CustomerRolesPort {
         );
       },
       roleTags: async () => ({
-        'org-connections:template-version': String(this.versions.get(accountId) ?? 3),
+        'org-connections:template-version': String(this.versions.get(accountId) ?? CURRENT),
       }),
     } as Partial<CustomerRoleSession> as CustomerRoleSession;
   }
@@ -368,7 +371,7 @@ describe('member role check: permissions and template versions', () => {
     expect(store.stored.get(clean as string)).toMatchObject({
       status: 'ok',
       permissions: { status: 'ok', denied: [] },
-      templateVersion: 3,
+      templateVersion: CURRENT,
       outdated: false,
     });
     expect(store.stored.get(scp as string)?.permissions).toEqual({
@@ -387,7 +390,7 @@ describe('member role check: permissions and template versions', () => {
     expect(store.summary).toMatchObject({
       ok: 4,
       permissions: { ok: 1, missing: 2, unknown: 1 },
-      templateVersions: { '2': 1, '3': 3 },
+      templateVersions: { '2': 1, [CURRENT]: 3 },
     });
   });
 

@@ -94,15 +94,29 @@ describe('customer templates', () => {
       const statements = roles(template).flatMap(
         (role) => role.Properties.AssumeRolePolicyDocument?.Statement ?? [],
       );
+      const externalIdOnly = { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } };
       expect(statements).toEqual([
         {
           Sid: 'PlatformWithExternalId',
           Effect: 'Allow',
           Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${TrustedAccountId}:root' } },
           Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
-          Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
+          // With PlatformPrincipalArns, the External ID and those principals; without, the External ID.
+          Condition: {
+            'Fn::If': [
+              'HasPlatformPrincipals',
+              { ...externalIdOnly, ArnLike: { 'aws:PrincipalArn': { Ref: 'PlatformPrincipalArns' } } },
+              externalIdOnly,
+            ],
+          },
         },
       ]);
+      expect(template.Parameters.PlatformPrincipalArns?.Default).toBe('');
+      expect(
+        (template as { Conditions?: Record<string, unknown> }).Conditions?.HasPlatformPrincipals,
+      ).toEqual({
+        'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'PlatformPrincipalArns' }] }, ''] }],
+      });
     },
   );
 
@@ -141,7 +155,7 @@ describe('customer templates', () => {
     },
   );
 
-  it('gives the member role PowerUserAccess only when asked, ReadOnlyAccess by default', async () => {
+  it('gives the member role PowerUserAccess or ViewOnlyAccess only when asked, ReadOnlyAccess by default', async () => {
     const { template } = await rendered('member-account-role');
     const [role] = roles(template);
     const full = parse(
@@ -155,12 +169,19 @@ describe('customer templates', () => {
         'Fn::If': [
           'GrantPowerUser',
           { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess' },
-          { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess' },
+          {
+            'Fn::If': [
+              'GrantViewOnly',
+              { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/job-function/ViewOnlyAccess' },
+              { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess' },
+            ],
+          },
         ],
       },
     ]);
-    expect((template as { Conditions?: unknown }).Conditions).toEqual({
+    expect((template as { Conditions?: Record<string, unknown> }).Conditions).toMatchObject({
       GrantPowerUser: { 'Fn::Equals': [{ Ref: 'PermissionLevel' }, 'PowerUser'] },
+      GrantViewOnly: { 'Fn::Equals': [{ Ref: 'PermissionLevel' }, 'ViewOnly'] },
     });
   });
 

@@ -21,8 +21,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { StsCustomerRoles } from '../../../lambdas/adapters/aws/sts-customer-roles';
 import { AppError } from '../../../lambdas/core/errors';
+import { TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
 import { makeRoleTestService } from '../../../lambdas/role-test/service';
 import type { RoleTestRequest } from '../../../schemas/api/role-test';
+
+/** The discovery role's current template version. */
+const CURRENT = TEMPLATE_VERSIONS['management-account-role'];
 
 const sts = mockClient(STSClient);
 const organizations = mockClient(OrganizationsClient);
@@ -127,7 +131,7 @@ beforeEach(() => {
   organizations.reset();
   iam.reset();
   simulation();
-  taggedVersion('3');
+  taggedVersion(String(CURRENT));
   slept.ms = 0;
 });
 
@@ -384,7 +388,7 @@ describe('role test: the role’s permissions and template version, through IAM'
     ]);
     expect(calls[0]?.ResourceArns).toBeUndefined();
     expect(report.checks.find((check) => check.check === 'permissions')).toMatchObject({ status: 'passed' });
-    expect(report).toMatchObject({ templateVersion: 3, outdated: false, updateUrl: null });
+    expect(report).toMatchObject({ templateVersion: CURRENT, outdated: false, updateUrl: null });
   });
 
   it('names each cause AWS gives: SCP, boundary, an explicit Deny, and no Allow', async () => {
