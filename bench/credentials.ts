@@ -1,6 +1,6 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDbConnectionDirectory } from '../lambdas/adapters/aws/dynamodb-connection-directory';
-import { DynamoDbStsBudget } from '../lambdas/adapters/aws/dynamodb-sts-budget';
+import { DynamoDbRateBudget, STS_BUDGET } from '../lambdas/adapters/aws/dynamodb-rate-budget';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
 import type { SessionIssuerPort, SessionRequest } from '../lambdas/credentials/ports';
@@ -215,7 +215,7 @@ async function spread(
   const broker = makeCredentialsBroker({
     directory: new DynamoDbConnectionDirectory(db, runtime.config.tableName),
     issuer,
-    budget: new DynamoDbStsBudget(db, budgetTable, DEFAULT_STS_BUDGET, () => now),
+    budget: new DynamoDbRateBudget(db, budgetTable, STS_BUDGET, DEFAULT_STS_BUDGET, () => now),
     roleRules: {
       trustedAccountId: runtime.config.trustedAccountId,
       allowedPartitions: [runtime.config.partition],

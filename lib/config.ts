@@ -63,6 +63,30 @@ export const deploymentConfigSchema = z.strictObject({
   syncIntervalHours: z.number().int().min(1).max(24).default(6),
   /** Syncs (of any trigger) that may run at once; the schedule starts none beyond this. */
   maxConcurrentSyncs: z.number().int().min(1).max(1000).default(100),
+  /**
+   * Each tenant's share: budgets of the requests that reach STS or start syncs (over budget
+   * answers 429 RATE_LIMITED with Retry-After), and the integrations it may hold.
+   */
+  fairUse: z
+    .strictObject({
+      roleTestsPerMinute: z.number().int().min(1).max(6000).default(30),
+      syncsPerMinute: z.number().int().min(1).max(6000).default(30),
+      maxIntegrationsPerTenant: z.number().int().min(1).max(10_000).default(100),
+    })
+    .default({ roleTestsPerMinute: 30, syncsPerMinute: 30, maxIntegrationsPerTenant: 100 }),
+  /**
+   * Lambda concurrency reserved per function: the authorizer and each API function keep their
+   * share whatever the background work does, and the router and the sync workers cannot take
+   * more than theirs. The sum must leave the account at least 100 unreserved.
+   */
+  concurrency: z
+    .strictObject({
+      authorizer: z.number().int().min(1).max(1000).default(20),
+      api: z.number().int().min(1).max(1000).default(10),
+      router: z.number().int().min(1).max(1000).default(10),
+      syncWorkers: z.number().int().min(1).max(1000).default(100),
+    })
+    .default({ authorizer: 20, api: 10, router: 10, syncWorkers: 100 }),
   /** The share of the customer's Organizations API rate limits a sync may use. */
   orgApiRateFraction: z.number().gt(0).max(1).default(0.5),
   auth: authSchema.default({ mode: 'cognito', claims: COGNITO_CLAIMS }),

@@ -1,3 +1,4 @@
+import { DEFAULT_FAIR_USE, type FairUseLimits } from '../lambdas/integrations/fair-use';
 import type { Partition } from '../schemas/api/common';
 
 /** The local runtime's settings. Every one has a default, so `npm start` needs none. */
@@ -30,6 +31,12 @@ export interface LocalConfig {
   readonly scheduleIntervalMs: number;
   /** Whether the schedule's fan-out runs (`--schedule <interval>`). @default false */
   readonly schedule: boolean;
+  /**
+   * Each tenant's share of expensive requests. @default 600 role tests and 600 syncs a minute,
+   * far above a deployment's 30, so demos and the test suites are never throttled; a test of the
+   * limits sets its own.
+   */
+  readonly fairUse: FairUseLimits;
 }
 
 export const DEFAULT_LOCAL_CONFIG: LocalConfig = {
@@ -44,6 +51,7 @@ export const DEFAULT_LOCAL_CONFIG: LocalConfig = {
   sandboxOrgFile: 'local/sandbox-org.yaml',
   scheduleIntervalMs: 6 * 3600 * 1000,
   schedule: false,
+  fairUse: { ...DEFAULT_FAIR_USE, roleTestsPerMinute: 600, syncsPerMinute: 600 },
 };
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };

@@ -149,6 +149,7 @@ function apiHandlers(
         trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
         scheduleIntervalMs: config.scheduleIntervalMs,
         templatesBaseUrl: localTemplatesBaseUrl(url),
+        fairUse: config.fairUse,
       }),
     ),
     workspaces: modules.workspaces.handler,

@@ -32,6 +32,10 @@ export const ENVIRONMENT = {
   MAX_CONCURRENT_SYNCS: z.coerce.number().int().min(1),
   /** The share of the customer's Organizations rate limits a sync uses; the engine's default when unset. */
   ORG_API_RATE_FRACTION: z.coerce.number().gt(0).max(1).optional(),
+  /** Each tenant's budgets of expensive requests, and its most integrations. */
+  FAIR_USE_ROLE_TESTS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  FAIR_USE_SYNCS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  MAX_INTEGRATIONS_PER_TENANT: z.coerce.number().int().min(1).optional(),
   TEMPLATES_DIR: z.string().min(1),
   /** Where customers download the templates from, ending with `/`. */
   TEMPLATES_BASE_URL: z.url().endsWith('/'),

@@ -44,6 +44,8 @@ export const ITEM_KEYS = {
   tenant: (tenantId: string) => `TENANT#${tenantId}`,
   /** The tenant's current External ID. */
   externalId: 'EXTERNAL_ID',
+  /** A tenant's budget of one kind of expensive request (role tests, syncs). */
+  requestBudget: (request: string) => `BUDGET#${request}`,
   /** The first answer to a create sent with this `Idempotency-Key`; expires after a day. */
   idempotency: (key: string) => `IDEMPOTENCY#${key}`,
   integration: (integrationId: string) => `INTEGRATION#${integrationId}`,

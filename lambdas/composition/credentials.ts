@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConnectionDirectory } from '../adapters/aws/dynamodb-connection-directory';
-import { DynamoDbStsBudget } from '../adapters/aws/dynamodb-sts-budget';
+import { DynamoDbRateBudget, STS_BUDGET } from '../adapters/aws/dynamodb-rate-budget';
 import type { RateLimit } from '../core/token-bucket';
 import type { SessionIssuerPort } from '../credentials/ports';
 import { type CredentialsBrokerDeps, makeCredentialsBroker } from '../credentials/service';
@@ -23,7 +23,7 @@ export function composeCredentialsBroker(wiring: CredentialsWiring) {
   return makeCredentialsBroker({
     directory: new DynamoDbConnectionDirectory(db, tableName),
     issuer: wiring.issuer,
-    budget: new DynamoDbStsBudget(db, tableName, wiring.stsBudget, wiring.clock),
+    budget: new DynamoDbRateBudget(db, tableName, STS_BUDGET, wiring.stsBudget, wiring.clock),
     roleRules: wiring.roleRules,
     metrics: wiring.metrics,
     clock: wiring.clock,

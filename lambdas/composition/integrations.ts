@@ -1,7 +1,16 @@
+import { ITEM_KEYS } from '../../schemas/table';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
 import { DynamoDbIdempotency } from '../adapters/aws/dynamodb-idempotency';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
+import { DynamoDbRateBudget } from '../adapters/aws/dynamodb-rate-budget';
+import {
+  DEFAULT_FAIR_USE,
+  type ExpensiveRequest,
+  type FairUseLimits,
+  makeFairUse,
+  perMinute,
+} from '../integrations/fair-use';
 import { makeNodeService } from '../integrations/nodes';
 import { makeIntegrationOperations } from '../integrations/operations';
 import { makeIntegrationService } from '../integrations/service';
@@ -16,6 +25,8 @@ export interface IntegrationsWiring extends Omit<SyncWiring, 'workflow'> {
   readonly scheduleIntervalMs: number;
   readonly trustPolicyProbes?: RoleTestDeps['trustPolicyProbes'];
   readonly templatesBaseUrl: string;
+  /** Each tenant's share of expensive requests and of integrations. @default DEFAULT_FAIR_USE */
+  readonly fairUse?: FairUseLimits;
 }
 
 /** The integrations API's services: integrations (with role tests and syncs) and their folders and connections. */
@@ -24,6 +35,19 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
   const stores = wiring.stores ?? syncStores(db, tableName, wiring.clock);
   const syncs = composeSyncService({ ...wiring, stores });
   const health = new DynamoDbHealth(db, tableName, epochOf(wiring.clock));
+  const limits = wiring.fairUse ?? DEFAULT_FAIR_USE;
+  const budget = (request: ExpensiveRequest, perMinuteCount: number) =>
+    new DynamoDbRateBudget(
+      db,
+      tableName,
+      { sortKey: ITEM_KEYS.requestBudget(request), attribute: 'budgetAt' },
+      perMinute(perMinuteCount),
+      epochOf(wiring.clock),
+    );
+  const fairUse = makeFairUse({
+    'role-test': budget('role-test', limits.roleTestsPerMinute),
+    sync: budget('sync', limits.syncsPerMinute),
+  });
   const roleTest = makeRoleTestService({
     roles,
     rules: roleRules,
@@ -37,6 +61,8 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     syncs,
     roleRules,
     scheduleIntervalMs: wiring.scheduleIntervalMs,
+    maxIntegrations: limits.maxIntegrations,
+    fairUse,
   });
   const operations = makeIntegrationOperations({
     integrations: service,
@@ -47,6 +73,7 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     health,
     workflow,
     templates: { baseUrl: wiring.templatesBaseUrl, trustedAccountId: roleRules.trustedAccountId },
+    fairUse,
   });
   const nodes = makeNodeService({ integrations: service, mirror: stores.mirror, syncs, health });
   const idempotency = new DynamoDbIdempotency(db, tableName, epochOf(wiring.clock));

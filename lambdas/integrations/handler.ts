@@ -14,6 +14,7 @@ import { composeIntegrationsApi, type IntegrationsApi } from '../composition/int
 import { awsSyncWiring } from '../composition/sync';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes } from '../core/http';
+import { DEFAULT_FAIR_USE } from './fair-use';
 import { onceFor } from './idempotency';
 
 /**
@@ -139,12 +140,26 @@ function withEtag<T extends { readonly version: number }>(resource: T) {
   return { status: 200, body: resource, headers: { etag: `"${resource.version}"` } };
 }
 
-const env = loadEnv(envSchema(...SYNC_ENV, 'SYNC_INTERVAL_SECONDS', 'TEMPLATES_BASE_URL'));
+const env = loadEnv(
+  envSchema(
+    ...SYNC_ENV,
+    'SYNC_INTERVAL_SECONDS',
+    'TEMPLATES_BASE_URL',
+    'FAIR_USE_ROLE_TESTS_PER_MINUTE',
+    'FAIR_USE_SYNCS_PER_MINUTE',
+    'MAX_INTEGRATIONS_PER_TENANT',
+  ),
+);
 
 export const handler = createHandler(
   composeIntegrationsApi({
     ...awsSyncWiring(env),
     scheduleIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
     templatesBaseUrl: env.TEMPLATES_BASE_URL,
+    fairUse: {
+      roleTestsPerMinute: env.FAIR_USE_ROLE_TESTS_PER_MINUTE ?? DEFAULT_FAIR_USE.roleTestsPerMinute,
+      syncsPerMinute: env.FAIR_USE_SYNCS_PER_MINUTE ?? DEFAULT_FAIR_USE.syncsPerMinute,
+      maxIntegrations: env.MAX_INTEGRATIONS_PER_TENANT ?? DEFAULT_FAIR_USE.maxIntegrations,
+    },
   }),
 );

@@ -16,6 +16,7 @@ import {
   type WorkflowPort,
 } from '../sync/ports';
 import type { SyncService } from '../sync/service';
+import type { FairUse } from './fair-use';
 import type { IntegrationService } from './service';
 
 export interface OperationDeps {
@@ -28,6 +29,8 @@ export interface OperationDeps {
   /** The member roles' last checks. */
   readonly health: Pick<MemberHealthStore, 'health'>;
   readonly workflow: Pick<WorkflowPort, 'checkMembers'>;
+  /** Role tests and sync requests spend the tenant's budgets. */
+  readonly fairUse: FairUse;
   /** What an update link names: where the templates are published, and the platform's account. */
   readonly templates: { readonly baseUrl: string; readonly trustedAccountId: string };
   readonly now?: () => Date;
@@ -48,6 +51,7 @@ export function makeIntegrationOperations({
   health,
   workflow,
   templates,
+  fairUse,
   now = () => new Date(),
 }: OperationDeps) {
   const get = (tenant: TenantContext, integrationId: string) => integrations.get(tenant, integrationId);
@@ -56,6 +60,7 @@ export function makeIntegrationOperations({
     /** 202: the run started, or the running one that will run again after it. */
     async startSync(tenant: TenantContext, integrationId: string, confirmDeletions: boolean) {
       await get(tenant, integrationId);
+      await fairUse.spend(tenant.tenantId, 'sync');
       return syncs.requestSync({
         tenantId: tenant.tenantId,
         integrationId,
@@ -104,6 +109,7 @@ export function makeIntegrationOperations({
                 ? {}
                 : { readOnlyRoleArn: integration.readOnlyRoleArn }),
             };
+      await fairUse.spend(tenant.tenantId, 'role-test');
       const { report } = await roleTest.test({
         tenantId: tenant.tenantId,
         externalId: integration.externalId,

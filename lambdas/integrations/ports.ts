@@ -43,6 +43,8 @@ export interface IntegrationStore {
    * RoleAlreadyConnectedError, and then nothing is written.
    */
   update(update: IntegrationUpdate): Promise<void>;
+  /** How many integrations the tenant holds, those being deleted included. */
+  count(tenantId: string): Promise<number>;
   /** Throws a ValidationError for a cursor it did not issue to this tenant. */
   list(
     tenantId: string,

@@ -7,6 +7,7 @@ import {
 } from '../../schemas/api/integrations';
 import type { RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
 import {
+  AppError,
   ConfirmationRequiredError,
   ForbiddenError,
   NotFoundError,
@@ -32,6 +33,7 @@ import {
   startSettingsRun,
   versionOf,
 } from './change-rules';
+import type { FairUse } from './fair-use';
 import type { IntegrationPage, IntegrationStore } from './ports';
 
 export interface IntegrationDeps {
@@ -43,6 +45,10 @@ export interface IntegrationDeps {
   readonly roleRules: RoleArnRules;
   /** How often the schedule re-syncs each integration. */
   readonly scheduleIntervalMs: number;
+  /** Integrations a tenant may hold. */
+  readonly maxIntegrations: number;
+  /** Every role test spends one of the tenant's budget. */
+  readonly fairUse: FairUse;
   readonly now?: () => Date;
 }
 
@@ -64,9 +70,12 @@ export function makeIntegrationService({
   syncs,
   scheduleIntervalMs,
   roleRules,
+  maxIntegrations,
+  fairUse,
   now = () => new Date(),
 }: IntegrationDeps) {
   async function testRoles(tenant: TenantContext, request: RoleTestRequest) {
+    await fairUse.spend(tenant.tenantId, 'role-test');
     const { externalId } = await currentExternalId(externalIds, tenant.tenantId);
     return { externalId, outcome: await roleTest.test({ tenantId: tenant.tenantId, externalId, request }) };
   }
@@ -96,6 +105,18 @@ export function makeIntegrationService({
           request.scope.level === 'tenant'
             ? 'Ask a tenant owner.'
             : 'Ask a member of that org or a tenant owner.',
+        );
+      }
+      // Counted before the role test, so a tenant at its limit spends no STS call. Creates that
+      // race may pass the limit by the few in flight at once.
+      const held = await store.count(tenant.tenantId);
+      if (held >= maxIntegrations) {
+        throw new AppError(
+          'LIMIT_EXCEEDED',
+          `This tenant already has ${held} integrations, the most it may hold.`,
+          {
+            hint: 'Delete an integration you no longer need, or ask the platform to raise the limit.',
+          },
         );
       }
       requireOrganizationField(request.kind, request);

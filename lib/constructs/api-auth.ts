@@ -19,6 +19,8 @@ export interface ApiAuthProps {
   readonly auth: AuthConfig;
   readonly logRetention: RetentionDays;
   readonly alarmTopic: ITopic;
+  /** Concurrency kept for the authorizer, which every request passes. */
+  readonly reservedConcurrency: number;
 }
 
 /**
@@ -81,6 +83,7 @@ export class ApiAuth extends Construct {
       entry: 'lambdas/authorizer/handler.ts',
       description: 'Verifies bearer JWTs and passes the tenant to the API',
       timeout: Duration.seconds(10),
+      reservedConcurrency: props.reservedConcurrency,
       logRetention: props.logRetention,
       alarmTopic: props.alarmTopic,
       environment: {

@@ -27,6 +27,11 @@ export interface ServiceFunctionProps {
    * @default none
    */
   readonly bundledDirectories?: readonly string[];
+  /**
+   * Concurrency kept for this function alone, which is also the most it may use at once.
+   * @default none: it shares the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -84,6 +89,9 @@ export class ServiceFunction extends Construct {
         ...props.environment,
       },
       bundling: bundlingOf(bundledDirectories),
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
     });
 
     Validations.of(this).acknowledge({

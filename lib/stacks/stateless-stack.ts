@@ -53,7 +53,12 @@ export class StatelessStack extends Stack {
 
     const alarmTopic = alarmsTopic(this, config.alarmEmail);
 
-    this.auth = new ApiAuth(this, 'Auth', { auth: config.auth, logRetention, alarmTopic });
+    this.auth = new ApiAuth(this, 'Auth', {
+      auth: config.auth,
+      logRetention,
+      alarmTopic,
+      reservedConcurrency: config.concurrency.authorizer,
+    });
 
     // Named, so functions can know its ARN without a reference cycle (it invokes them).
     const stateMachineName = `${this.stackName}-sync`;
@@ -84,7 +89,7 @@ export class StatelessStack extends Stack {
       this,
       props,
       { ...syncEnvironment, ORG_API_RATE_FRACTION: String(config.orgApiRateFraction) },
-      { logRetention, alarmTopic },
+      { logRetention, alarmTopic, reservedConcurrency: config.concurrency.syncWorkers },
     );
     this.syncWorkflow = syncStateMachine(this, this.syncFunction, stateMachineName, logRetention);
 
@@ -95,7 +100,7 @@ export class StatelessStack extends Stack {
       props,
       { ...syncEnvironment, PARTITION: this.partition },
       stateMachineArn,
-      { logRetention, alarmTopic },
+      { logRetention, alarmTopic, reservedConcurrency: config.concurrency.router },
     );
     this.scheduleFunction = scheduleFanOut(
       this,

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConnectionDirectory } from '../../lambdas/adapters/aws/dynamodb-connection-directory';
-import { DynamoDbStsBudget } from '../../lambdas/adapters/aws/dynamodb-sts-budget';
+import { DynamoDbRateBudget, STS_BUDGET } from '../../lambdas/adapters/aws/dynamodb-rate-budget';
 import { StsCustomerRoles } from '../../lambdas/adapters/aws/sts-customer-roles';
 import { createDocumentClient } from '../../lambdas/core/dynamodb';
 import { type CredentialsBroker, makeCredentialsBroker } from '../../lambdas/credentials/service';
@@ -77,7 +77,7 @@ beforeAll(async () => {
   broker = makeCredentialsBroker({
     directory: new DynamoDbConnectionDirectory(db, TABLE),
     issuer: new StsCustomerRoles(sts),
-    budget: new DynamoDbStsBudget(db, TABLE, { rate: 1, burst: 2 }),
+    budget: new DynamoDbRateBudget(db, TABLE, STS_BUDGET, { rate: 1, burst: 2 }),
     roleRules: RULES,
     metrics: { count: () => undefined },
   });

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbStsBudget } from '../../lambdas/adapters/aws/dynamodb-sts-budget';
+import { DynamoDbRateBudget, STS_BUDGET } from '../../lambdas/adapters/aws/dynamodb-rate-budget';
 import { createDocumentClient } from '../../lambdas/core/dynamodb';
 import {
   type DynamoDbLocal,
@@ -16,10 +16,10 @@ let client: DynamoDBClient;
 let now: number;
 
 function budget(limit = { rate: 2, burst: 3 }) {
-  return new DynamoDbStsBudget(createDocumentClient(client), TABLE, limit, () => now);
+  return new DynamoDbRateBudget(createDocumentClient(client), TABLE, STS_BUDGET, limit, () => now);
 }
 
-async function takeMany(from: DynamoDbStsBudget, tenantId: string, count: number) {
+async function takeMany(from: DynamoDbRateBudget, tenantId: string, count: number) {
   const answers = [];
   for (let i = 0; i < count; i += 1) answers.push(await from.take(tenantId));
   return answers;

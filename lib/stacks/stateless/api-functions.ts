@@ -63,7 +63,14 @@ export function apiFunctions(
       description:
         'Integrations: role tests, integrations, starting syncs and member checks, status, runs and the tree',
       // The templates' address: an outdated role's test answers with an update link.
-      environment: { ...syncEnvironment, ...scheduleInterval, TEMPLATES_BASE_URL: props.templatesBaseUrl },
+      environment: {
+        ...syncEnvironment,
+        ...scheduleInterval,
+        TEMPLATES_BASE_URL: props.templatesBaseUrl,
+        FAIR_USE_ROLE_TESTS_PER_MINUTE: String(config.fairUse.roleTestsPerMinute),
+        FAIR_USE_SYNCS_PER_MINUTE: String(config.fairUse.syncsPerMinute),
+        MAX_INTEGRATIONS_PER_TENANT: String(config.fairUse.maxIntegrationsPerTenant),
+      },
       grant: (fn) => {
         // DeleteItem: a PATCH moves handle and role claims. ConditionCheckItem: a folder's or
         // connection's PATCH checks that the integration is not being deleted. BatchGetItem:
@@ -105,6 +112,7 @@ export function apiFunctions(
       description,
       bundledDirectories,
       environment: { ...shared, ...environment },
+      reservedConcurrency: config.concurrency.api,
       logRetention,
       alarmTopic,
     });

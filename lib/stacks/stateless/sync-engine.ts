@@ -70,13 +70,18 @@ export function ingressRouter(
   props: { readonly table: ITableV2; readonly ingressBus: IEventBus },
   environment: Environment,
   stateMachineArn: string,
-  { logRetention, alarmTopic }: { logRetention: number; alarmTopic: ITopic },
+  {
+    logRetention,
+    alarmTopic,
+    reservedConcurrency,
+  }: { logRetention: number; alarmTopic: ITopic; reservedConcurrency: number },
 ): ServiceFunction {
   // Reads the routing index and the sightings, records them, starts or extends runs.
   const fn = syncStarter(stack, 'IngressRouter', props.table, {
     entry: handlerEntry('router'),
     description: 'Router: routes forwarded Organizations events to targeted syncs of their integrations',
     environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
+    reservedConcurrency,
     logRetention,
     alarmTopic,
     index: GLOBAL_INDEXES.byManagementAccount.indexName,
@@ -187,7 +192,11 @@ export function syncWorkflowFunction(
   stack: Stack,
   props: { readonly table: ITableV2 },
   environment: Environment,
-  { logRetention, alarmTopic }: { readonly logRetention: number; readonly alarmTopic: ITopic },
+  {
+    logRetention,
+    alarmTopic,
+    reservedConcurrency,
+  }: { readonly logRetention: number; readonly alarmTopic: ITopic; readonly reservedConcurrency: number },
 ): ServiceFunction {
   const fn = new ServiceFunction(stack, 'SyncWorkflowFunction', {
     entry: handlerEntry('sync'),
@@ -197,6 +206,7 @@ export function syncWorkflowFunction(
     // A step checkpoints a minute before this; a walk of a large organization takes several.
     timeout: Duration.minutes(15),
     memorySize: 1024,
+    reservedConcurrency,
     logRetention,
     alarmTopic,
   });

@@ -152,6 +152,47 @@ describe('stateless stack', () => {
     }
   });
 
+  it('reserves concurrency for the authorizer and each API function, and caps the router and the sync workers', () => {
+    const concurrencyOf = (id: RegExp) => {
+      const found = Object.entries(stateless.findResources('AWS::Lambda::Function')).filter(([logicalId]) =>
+        id.test(logicalId),
+      );
+      expect(found.length).toBeGreaterThan(0);
+      return found.map(([, fn]) => fn.Properties.ReservedConcurrentExecutions);
+    };
+
+    expect(concurrencyOf(/^AuthAuthorizerFunction/)).toEqual([20]);
+    for (const name of ['AwsEnv', 'Onboarding', 'Integrations', 'Workspaces', 'Openapi']) {
+      expect(concurrencyOf(new RegExp(`^${name}Function`))).toEqual([10]);
+    }
+    expect(concurrencyOf(/^IngressRouterFunction/)).toEqual([10]);
+    expect(concurrencyOf(/^SyncWorkflowFunction[0-9A-F]{8}$/)).toEqual([100]);
+    const configured = Template.fromStack(
+      synthApp({ concurrency: { authorizer: 5, api: 3, router: 2, syncWorkers: 7 } }).stateless,
+    );
+    configured.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Sync: the sync workflow'),
+      ReservedConcurrentExecutions: 7,
+    });
+  });
+
+  it('tells the integrations function the fair-use limits it is configured with', () => {
+    const configured = Template.fromStack(
+      synthApp({ fairUse: { roleTestsPerMinute: 12, syncsPerMinute: 6, maxIntegrationsPerTenant: 40 } })
+        .stateless,
+    );
+    configured.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Integrations:'),
+      Environment: {
+        Variables: Match.objectLike({
+          FAIR_USE_ROLE_TESTS_PER_MINUTE: '12',
+          FAIR_USE_SYNCS_PER_MINUTE: '6',
+          MAX_INTEGRATIONS_PER_TENANT: '40',
+        }),
+      },
+    });
+  });
+
   it('gives function roles no managed policies', () => {
     const roles = stateless.findResources('AWS::IAM::Role', {
       Properties: {

@@ -2,25 +2,34 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ITEM_KEYS } from '../../../schemas/table';
 import type { RateLimit } from '../../core/token-bucket';
-import type { StsBudgetPort } from '../../credentials/ports';
 
 /** Rounds of the two conditional writes before a contended budget answers "wait a second". */
 const MAX_ROUNDS = 3;
 
+/** Where a budget lives: its item under the tenant, and the one attribute it writes. */
+export interface BudgetCell {
+  readonly sortKey: string;
+  readonly attribute: string;
+}
+
+/** The broker's STS budget: its attribute is the only one the broker's role may write. */
+export const STS_BUDGET: BudgetCell = { sortKey: ITEM_KEYS.stsBudget, attribute: 'stsBudgetAt' };
+
 /**
- * Each tenant's STS budget, shared by every instance of the broker: a token bucket kept as one
- * number per tenant (the generic cell rate algorithm). `stsBudgetAt` is the moment the bucket
- * would be full again, and a call is granted while that lies no more than `burst` intervals ahead.
- * A grant is one conditional UpdateItem while calls keep coming, and a read and a second write
+ * A per-tenant budget shared by every instance of a function: a token bucket kept as one number
+ * per tenant (the generic cell rate algorithm). The attribute holds the moment the bucket would
+ * be full again, and a call is granted while that lies no more than `burst` intervals ahead. A
+ * grant is one conditional UpdateItem while calls keep coming, and a read and a second write
  * after an idle spell; a refusal reads the bucket to say how long to wait.
  */
-export class DynamoDbStsBudget implements StsBudgetPort {
+export class DynamoDbRateBudget {
   private readonly intervalMs: number;
   private readonly burstMs: number;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly cell: BudgetCell,
     limit: RateLimit,
     private readonly clock: () => number = Date.now,
   ) {
@@ -28,8 +37,10 @@ export class DynamoDbStsBudget implements StsBudgetPort {
     this.burstMs = limit.burst * this.intervalMs;
   }
 
+  /** Takes one call from the tenant's budget: null when granted, else how long to wait. */
   async take(tenantId: string): Promise<{ readonly retryAfterSeconds: number } | null> {
-    const key = { pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.stsBudget };
+    const key = { pk: ITEM_KEYS.tenant(tenantId), sk: this.cell.sortKey };
+    const names = { '#at': this.cell.attribute };
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const now = this.clock();
       // The latest moment the bucket may be full again and still have a token for this call.
@@ -40,8 +51,9 @@ export class DynamoDbStsBudget implements StsBudgetPort {
           new UpdateCommand({
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: 'SET stsBudgetAt = stsBudgetAt + :interval',
-            ConditionExpression: 'stsBudgetAt BETWEEN :now AND :latest',
+            UpdateExpression: 'SET #at = #at + :interval',
+            ConditionExpression: '#at BETWEEN :now AND :latest',
+            ExpressionAttributeNames: names,
             ExpressionAttributeValues: { ':interval': this.intervalMs, ':now': now, ':latest': latest },
           }),
         );
@@ -60,8 +72,9 @@ export class DynamoDbStsBudget implements StsBudgetPort {
           new UpdateCommand({
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: 'SET stsBudgetAt = :next',
-            ConditionExpression: 'attribute_not_exists(stsBudgetAt) OR stsBudgetAt < :now',
+            UpdateExpression: 'SET #at = :next',
+            ConditionExpression: 'attribute_not_exists(#at) OR #at < :now',
+            ExpressionAttributeNames: names,
             ExpressionAttributeValues: { ':next': now + this.intervalMs, ':now': now },
           }),
         );
@@ -79,10 +92,12 @@ export class DynamoDbStsBudget implements StsBudgetPort {
       new GetCommand({
         TableName: this.tableName,
         Key: key,
-        ProjectionExpression: 'stsBudgetAt',
+        ProjectionExpression: '#at',
+        ExpressionAttributeNames: { '#at': this.cell.attribute },
         ConsistentRead: true,
       }),
     );
-    return typeof Item?.stsBudgetAt === 'number' ? Item.stsBudgetAt : null;
+    const fullAt = Item?.[this.cell.attribute];
+    return typeof fullAt === 'number' ? fullAt : null;
   }
 }
