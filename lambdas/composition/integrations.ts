@@ -3,6 +3,7 @@ import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
 import { DynamoDbIdempotency } from '../adapters/aws/dynamodb-idempotency';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
+import { DynamoDbMemberCheckLease } from '../adapters/aws/dynamodb-member-check-lease';
 import { DynamoDbRateBudget } from '../adapters/aws/dynamodb-rate-budget';
 import {
   DEFAULT_FAIR_USE,
@@ -74,6 +75,7 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     workflow,
     templates: { baseUrl: wiring.templatesBaseUrl, trustedAccountId: roleRules.trustedAccountId },
     fairUse,
+    checkLease: new DynamoDbMemberCheckLease(db, tableName),
   });
   const nodes = makeNodeService({ integrations: service, mirror: stores.mirror, syncs, health });
   const idempotency = new DynamoDbIdempotency(db, tableName, epochOf(wiring.clock));

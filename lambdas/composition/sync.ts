@@ -3,6 +3,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EnvValues, SYNC_ENV } from '../../schemas/environment';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
+import { DynamoDbMemberCheckLease } from '../adapters/aws/dynamodb-member-check-lease';
 import { DynamoDbMirror } from '../adapters/aws/dynamodb-mirror';
 import { DynamoDbRuns } from '../adapters/aws/dynamodb-runs';
 import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
@@ -58,6 +59,7 @@ export function composeMemberCheck(wiring: Omit<SyncWiring, 'workflow' | 'settin
   return makeMemberCheckService({
     state: wiring.stores?.state ?? new DynamoDbRuns(wiring.db, wiring.tableName, now),
     store: new DynamoDbHealth(wiring.db, wiring.tableName, now),
+    lease: new DynamoDbMemberCheckLease(wiring.db, wiring.tableName),
     roles: wiring.roles,
     roleRules: wiring.roleRules,
     clock: wiring.clock,

@@ -45,3 +45,27 @@ export interface HealthRecord {
    */
   readonly event: ((sequence: number) => ChangeEvent) | null;
 }
+
+/**
+ * How long a check may hold the integration's check lease: a check of 10,000 accounts takes
+ * about 33 minutes, and its passes over new accounts at most about 35 more.
+ */
+export const MEMBER_CHECK_LEASE_MS = 2 * 3600 * 1000;
+
+/**
+ * One member check per integration at a time: a check holds the integration's lease from its
+ * first invocation to its end, or until the lease runs out should it die.
+ */
+export interface MemberCheckLease {
+  /** Takes the lease for `checkId` until `until` (epoch ms): false while another check holds it. */
+  take(target: CheckTarget, until: number, now: number): Promise<boolean>;
+  /** Gives the lease back, if `checkId` still holds it. */
+  release(target: CheckTarget): Promise<void>;
+}
+
+export interface CheckTarget {
+  readonly tenantId: string;
+  readonly integrationId: string;
+  /** The check's execution name. */
+  readonly checkId: string;
+}

@@ -21,7 +21,13 @@ import {
 } from '../ports/customer-roles';
 import type { SyncStateStore } from '../sync/ports';
 import { inspectRole, type RoleInspection } from './inspection';
-import type { HealthRecord, MemberHealthStore } from './ports';
+import {
+  type CheckTarget,
+  type HealthRecord,
+  MEMBER_CHECK_LEASE_MS,
+  type MemberCheckLease,
+  type MemberHealthStore,
+} from './ports';
 
 export interface MemberCheckSettings {
   /** AssumeRole calls in flight at once. */
@@ -48,6 +54,7 @@ export const DEFAULT_MEMBER_CHECK_SETTINGS: MemberCheckSettings = {
 export interface MemberCheckDeps {
   readonly state: Pick<SyncStateStore, 'target'>;
   readonly store: MemberHealthStore;
+  readonly lease: MemberCheckLease;
   readonly roles: CustomerRolesPort;
   readonly roleRules: RoleArnRules;
   readonly settings?: MemberCheckSettings;
@@ -124,7 +131,7 @@ function mayStillDeploy(instance: StackInstance): boolean {
  * used for the probe only and never kept.
  */
 export function makeMemberCheckService(deps: MemberCheckDeps) {
-  const { state, store, roles, roleRules } = deps;
+  const { state, store, lease, roles, roleRules } = deps;
   const settings = deps.settings ?? DEFAULT_MEMBER_CHECK_SETTINGS;
   const clock = deps.clock ?? systemClock;
   const retried = <T>(call: () => Promise<T>) => withRetries(call, PROBE_RETRY, clock);
@@ -135,11 +142,12 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
      * accounts wait for their role, asks the workflow to come back for them after a backoff.
      */
     async check(
-      target: { readonly tenantId: string; readonly integrationId: string },
+      ref: { readonly tenantId: string; readonly integrationId: string; readonly runId: string },
       progress: MemberCheckProgress | null,
       deadline: number,
     ): Promise<MemberCheckProgress> {
-      const { tenantId, integrationId } = target;
+      const { tenantId, integrationId } = ref;
+      const target: CheckTarget = { tenantId, integrationId, checkId: ref.runId };
       const current: MemberCheckProgress = progress ?? {
         startedAt: new Date(clock.now()).toISOString(),
         cursor: null,
@@ -155,13 +163,24 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
         logger.info('member check skipped: the integration is gone or going', { integrationId });
         return { ...current, cursor: null, waitSeconds: 0, done: true };
       }
+      // One check at a time: the first invocation takes the lease, or leaves it to the holder.
+      const now = clock.now();
+      if (progress === null && !(await lease.take(target, now + MEMBER_CHECK_LEASE_MS, now))) {
+        logger.info('member check skipped: another check of the integration is running', {
+          integrationId,
+          running: found.memberCheck?.id,
+        });
+        return { ...current, waitSeconds: 0, done: true };
+      }
       // Before the first complete check every account is there from the start; after it, an
       // account without a record has just appeared.
       const newcomers = found.memberAccess !== null;
       const stackSets = new StackSetReader(found.integration, tenantId, roles, roleRules, clock);
       const context = { store, settings, clock, probe, stackSets };
       const pass = new CheckPass(context, found.integration, tenantId, current, newcomers);
-      return current.retry === null ? pass.pages(deadline) : pass.pendingAgain();
+      const next = current.retry === null ? await pass.pages(deadline) : await pass.pendingAgain();
+      if (next.done) await lease.release(target);
+      return next;
     },
   };
 

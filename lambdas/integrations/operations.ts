@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Integration } from '../../schemas/api/integrations';
 import type { RoleTestRequest } from '../../schemas/api/role-test';
 import type { IntegrationStatusReport, MemberAccessSummary } from '../../schemas/sync';
@@ -7,7 +6,7 @@ import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
 import { quickCreateLink, templateFileName } from '../domain/template-catalogue';
 import { isOutdated, TEMPLATE_VERSIONS } from '../domain/template-versions';
-import type { MemberHealthStore } from '../health/ports';
+import { MEMBER_CHECK_LEASE_MS, type MemberCheckLease, type MemberHealthStore } from '../health/ports';
 import type { RoleTestService } from '../role-test/service';
 import {
   IntegrationDeletingError,
@@ -31,6 +30,8 @@ export interface OperationDeps {
   readonly workflow: Pick<WorkflowPort, 'checkMembers'>;
   /** Role tests and sync requests spend the tenant's budgets. */
   readonly fairUse: FairUse;
+  /** One member check of an integration at a time. */
+  readonly checkLease: MemberCheckLease;
   /** What an update link names: where the templates are published, and the platform's account. */
   readonly templates: { readonly baseUrl: string; readonly trustedAccountId: string };
   readonly now?: () => Date;
@@ -52,6 +53,7 @@ export function makeIntegrationOperations({
   workflow,
   templates,
   fairUse,
+  checkLease,
   now = () => new Date(),
 }: OperationDeps) {
   const get = (tenant: TenantContext, integrationId: string) => integrations.get(tenant, integrationId);
@@ -115,8 +117,24 @@ export function makeIntegrationOperations({
         externalId: integration.externalId,
         request,
       });
-      const checkId = `check-${now().toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
-      await workflow.checkMembers({ tenantId: tenant.tenantId, integrationId }, checkId);
+      // Named by the integration and the moment: a retried start starts nothing twice.
+      const started = now();
+      const checkId = `check-${started.toISOString().replace(/[-:.]/g, '')}-${integrationId.slice(0, 8)}`;
+      // One check at a time: the lease is taken here, so the check's own first step finds it its
+      // own; while another check holds it, that one is the answer.
+      const target = { tenantId: tenant.tenantId, integrationId, checkId };
+      if (!(await checkLease.take(target, started.getTime() + MEMBER_CHECK_LEASE_MS, started.getTime()))) {
+        const running = (await syncState.target(tenant.tenantId, integrationId))?.memberCheck;
+        logger.info('stored roles passed; a member check is already running', { integrationId });
+        return { report, memberCheck: { id: running?.id ?? checkId, status: 'running' as const } };
+      }
+      try {
+        await workflow.checkMembers({ tenantId: tenant.tenantId, integrationId }, checkId);
+      } catch (error: unknown) {
+        // No check will run to give the lease back.
+        await checkLease.release(target);
+        throw error;
+      }
       logger.info('stored roles passed; member check started', { integrationId, checkId });
       return { report, memberCheck: { id: checkId, status: 'started' as const } };
     },

@@ -46,6 +46,8 @@ export interface SyncTarget {
   readonly memberAccess: MemberAccessSummary | null;
   /** Whether a complete run has mirrored the organization: accounts found later are new. */
   readonly mirrored: boolean;
+  /** The member check holding the check lease, and until when (epoch ms); null when none. */
+  readonly memberCheck: { readonly id: string; readonly until: number } | null;
   /** The last event sequence number given out; 0 before the first. */
   readonly eventSequence: number;
 }

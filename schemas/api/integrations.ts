@@ -159,5 +159,6 @@ export const deletionAcceptedSchema = z.object({ runId: z.string(), status: z.li
 /** POST /v1/integrations/{id}/test: the stored roles' report; a member check started with it. */
 export const integrationTestSchema = z.object({
   report: roleTestReportSchema,
-  memberCheck: z.object({ id: z.string(), status: z.literal('started') }),
+  /** `running`: a check of the integration was already under way; this is it, and none started. */
+  memberCheck: z.object({ id: z.string(), status: z.enum(['started', 'running']) }),
 });

@@ -147,6 +147,25 @@ describe('member role health', () => {
     expect(Date.parse(after?.checkedAt ?? '')).toBeGreaterThan(Date.parse(before?.checkedAt ?? ''));
   });
 
+  it('runs one member check at a time: a test during a check answers that check, and starts none', async () => {
+    const first = await api.call(tenant, 'POST', `${base()}/test`);
+    const second = await api.call(tenant, 'POST', `${base()}/test`);
+    await runtime.settled();
+    const third = await api.call(tenant, 'POST', `${base()}/test`);
+    await runtime.settled();
+
+    const checkOf = (answer: { body: unknown }) =>
+      (answer.body as { memberCheck: { id: string; status: string } }).memberCheck;
+    expect(checkOf(first)).toMatchObject({
+      id: expect.stringMatching(/^check-\d{8}T\d+Z-[0-9a-f]{8}$/),
+      status: 'started',
+    });
+    expect(checkOf(second)).toEqual({ id: checkOf(first).id, status: 'running' });
+    // Once it ended and gave its lease back, the next test starts a check of its own.
+    expect(checkOf(third).status).toBe('started');
+    expect(checkOf(third).id).not.toBe(checkOf(first).id);
+  });
+
   it('answers a failed test of the stored role with its code, and starts no check', async () => {
     // The customer rotated the trust policy's External ID away from the one we hold.
     const management = runtime.sandbox?.managementAccountId ?? '';

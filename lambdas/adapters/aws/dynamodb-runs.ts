@@ -53,6 +53,10 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
       deleting: sync.deletingSince !== undefined,
       memberAccess: sync.memberAccess ?? null,
       mirrored: sync.mirroredAt !== undefined,
+      memberCheck:
+        sync.memberCheckId === undefined || sync.memberCheckUntil === undefined
+          ? null
+          : { id: sync.memberCheckId, until: sync.memberCheckUntil },
       eventSequence: sync.eventSequence ?? 0,
     };
   }

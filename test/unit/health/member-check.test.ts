@@ -1,6 +1,11 @@
 import { UpstreamThrottledError } from '../../../lambdas/core/errors';
 import { TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
-import type { HealthRecord, MemberHealthStore } from '../../../lambdas/health/ports';
+import type {
+  CheckTarget,
+  HealthRecord,
+  MemberCheckLease,
+  MemberHealthStore,
+} from '../../../lambdas/health/ports';
 import { type MemberCheckSettings, makeMemberCheckService } from '../../../lambdas/health/service';
 import {
   type ActionDecision,
@@ -21,6 +26,8 @@ const CURRENT = TEMPLATE_VERSIONS['member-account-role'];
 const INTEGRATION_ID = '3c2e832c-5d0b-4043-a55c-3f1118238ac7';
 const MANAGEMENT = '210000001013';
 const RULES = { trustedAccountId: '123456789012', allowedPartitions: ['aws' as const] };
+/** The check's execution, as the workflow names it. */
+const REF = { tenantId: TENANT, integrationId: INTEGRATION_ID, runId: 'check-20261123T000000Z-3c2e832c' };
 const SETTINGS: MemberCheckSettings = { concurrency: 3, ratePerSecond: 10, pageSize: 4, marginMs: 1_000 };
 
 const integration = {
@@ -91,6 +98,21 @@ class MemoryHealth implements MemberHealthStore {
 
   async summarise(_tenantId: string, _integrationId: string, summary: MemberAccessSummary) {
     this.summary = summary;
+  }
+}
+
+/** The integration's check lease, as the table keeps it. */
+class MemoryLease implements MemberCheckLease {
+  holder: { checkId: string; until: number } | null = null;
+
+  async take(target: CheckTarget, until: number, now: number) {
+    if (this.holder && this.holder.until >= now && this.holder.checkId !== target.checkId) return false;
+    this.holder = { checkId: target.checkId, until };
+    return true;
+  }
+
+  async release(target: CheckTarget) {
+    if (this.holder?.checkId === target.checkId) this.holder = null;
   }
 }
 
@@ -173,19 +195,20 @@ function setup(
     deleting: false,
     memberAccess: checkedBefore ? ({} as MemberAccessSummary) : null,
   } as SyncTarget;
+  const lease = new MemoryLease();
   const service = makeMemberCheckService({
     state: {
       target: async () => target,
     },
     store,
+    lease,
     roles,
     roleRules: RULES,
     settings: SETTINGS,
     clock,
   });
-  const check = () =>
-    service.check({ tenantId: TENANT, integrationId: INTEGRATION_ID }, null, clock.now() + 3_600_000);
-  return { clock, store, roles, service, check, remove: () => (target = undefined) };
+  const check = () => service.check(REF, null, clock.now() + 3_600_000);
+  return { clock, store, roles, lease, service, check, remove: () => (target = undefined) };
 }
 
 const ACCOUNTS = ['210000002026', '210000003039', '210000004052', '210000005065', '210000006078'];
@@ -310,7 +333,7 @@ describe('member role check', () => {
   it('stops before the deadline with a cursor, and the next invocation finishes the count', async () => {
     const many = Array.from({ length: 10 }, (_, i) => connection(String(220000000000 + i)));
     const { store, service, clock } = setup(many, {});
-    const target = { tenantId: TENANT, integrationId: INTEGRATION_ID };
+    const target = REF;
 
     // Each page of 4 takes about 100 virtual ms; the margin is 1 s: one page fits, then it stops.
     const first = await service.check(target, null, clock.now() + 1_050);
@@ -331,6 +354,26 @@ describe('member role check', () => {
 
     // A burst of 3, then 20 more at 10 a second: at least 2 s, whatever the concurrency.
     expect(clock.now() - started).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('runs one check of an integration at a time, and gives the lease back when it ends', async () => {
+    const many = Array.from({ length: 10 }, (_, i) => connection(String(240000000000 + i)));
+    const { store, roles, lease, service, clock } = setup(many, {});
+    const other = { ...REF, runId: 'check-20261123T000001Z-3c2e832c' };
+
+    // The first stops after a page, still holding the lease; the other finds it held.
+    const first = await service.check(REF, null, clock.now() + 1_050);
+    const probesSoFar = roles.probes.length;
+    const skipped = await service.check(other, null, clock.now() + 3_600_000);
+    const finished = await service.check(REF, first, clock.now() + 3_600_000);
+
+    expect(first.done).toBe(false);
+    expect(skipped.done).toBe(true);
+    expect(roles.probes).toHaveLength(10);
+    expect(probesSoFar).toBe(4);
+    expect(finished.done).toBe(true);
+    expect(store.summary).toMatchObject({ ok: 10 });
+    expect(lease.holder).toBeNull();
   });
 
   it('records nothing for an integration that is gone', async () => {
@@ -422,7 +465,7 @@ describe('member role check: new accounts wait for their role', () => {
       true,
     );
     store.stored.set(known as string, { status: 'ok' } as MemberHealth);
-    const target = { tenantId: TENANT, integrationId: INTEGRATION_ID };
+    const target = REF;
     const deadline = () => clock.now() + 3_600_000;
 
     const first = await service.check(target, null, deadline());
@@ -451,7 +494,7 @@ describe('member role check: new accounts wait for their role', () => {
       stackSet,
       true,
     );
-    const target = { tenantId: TENANT, integrationId: INTEGRATION_ID };
+    const target = REF;
 
     let progress = await service.check(target, null, clock.now() + 3_600_000);
     const statuses = [store.stored.get(newcomer as string)?.status];

@@ -47,6 +47,9 @@ const syncAttributesSchema = z.object({
   /** When a DELETE was accepted (epoch ms). */
   deletingSince: z.number().optional(),
   memberAccess: memberAccessSummarySchema.optional(),
+  /** The member check that holds the integration's check lease, and until when (epoch ms). */
+  memberCheckId: z.string().optional(),
+  memberCheckUntil: z.number().optional(),
   /** The last event sequence number given out; every write that publishes moves it on. */
   eventSequence: z.number().optional(),
 });
@@ -122,6 +125,17 @@ export const integrationItem = {
     return { expression: 'activeRunId = :leaseRun', values: { ':leaseRun': runId } };
   },
   /** No run holds the lease, or its holder is past its time (a run that died). */
+  /** No member check holds the check lease, or it ran out, or it is this check's own. */
+  memberCheckFree(checkId: string, now: number): Condition {
+    return {
+      expression:
+        'attribute_not_exists(memberCheckUntil) OR memberCheckUntil < :checkNow OR memberCheckId = :checkId',
+      values: { ':checkNow': now, ':checkId': checkId },
+    };
+  },
+  memberCheckHeldBy(checkId: string): Condition {
+    return { expression: 'memberCheckId = :holder', values: { ':holder': checkId } };
+  },
   leaseFree(now: number): Condition {
     return {
       expression: 'attribute_not_exists(activeRunId) OR leaseExpiresAt < :now',
