@@ -13,6 +13,7 @@ import {
 } from '../schemas/api/integrations';
 import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../schemas/api/nodes';
 import {
+  onboardingQuerySchema,
   onboardingSchema,
   permissionsManifestSchema,
   templatePathSchema,
@@ -67,14 +68,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: 'GET',
     path: '/v1/aws/onboarding',
     function: 'onboarding',
-    summary: 'The External ID, the trusted account, template and quick-create links',
+    summary:
+      "A scope's External ID (?scope=tenant|org:<orgId>), the trusted account, template and quick-create links",
+    request: { query: onboardingQuerySchema },
     response: { status: 200, schema: onboardingSchema },
   },
   {
     method: 'POST',
     path: '/v1/aws/onboarding/external-id',
     function: 'onboarding',
-    summary: "Rotate the tenant's External ID (tenant owners)",
+    summary: "Rotate a scope's External ID (the tenant's: tenant owners; an org's: its members too)",
+    request: { query: onboardingQuerySchema },
     response: { status: 200, schema: onboardingSchema },
   },
   {

@@ -42,8 +42,10 @@ export const GLOBAL_INDEXES = {
  */
 export const ITEM_KEYS = {
   tenant: (tenantId: string) => `TENANT#${tenantId}`,
-  /** The tenant's current External ID. */
-  externalId: 'EXTERNAL_ID',
+  /**
+   * The current External ID of a scope: the tenant's (the key it always had), or one org's.
+   */
+  externalId: (orgId: string | null) => (orgId === null ? 'EXTERNAL_ID' : `EXTERNAL_ID#ORG#${orgId}`),
   /** A tenant's budget of one kind of expensive request (role tests, syncs). */
   requestBudget: (request: string) => `BUDGET#${request}`,
   /** The first answer to a create sent with this `Idempotency-Key`; expires after a day. */

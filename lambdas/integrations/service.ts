@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Scope } from '../../schemas/api/common';
 import {
   type CreateIntegration,
   type Integration,
@@ -74,9 +75,10 @@ export function makeIntegrationService({
   fairUse,
   now = () => new Date(),
 }: IntegrationDeps) {
-  async function testRoles(tenant: TenantContext, request: RoleTestRequest) {
+  /** Tests roles with the External ID of the scope they are for, which the caller may manage. */
+  async function testRoles(tenant: TenantContext, scope: Scope, request: RoleTestRequest) {
     await fairUse.spend(tenant.tenantId, 'role-test');
-    const { externalId } = await currentExternalId(externalIds, tenant.tenantId);
+    const { externalId } = await currentExternalId(externalIds, tenant.tenantId, scope);
     return { externalId, outcome: await roleTest.test({ tenantId: tenant.tenantId, externalId, request }) };
   }
 
@@ -95,7 +97,14 @@ export function makeIntegrationService({
   return {
     /** Stores nothing: a report on success, an error carrying the report on failure. */
     async testConnection(tenant: TenantContext, request: RoleTestRequest): Promise<RoleTestReport> {
-      return (await testRoles(tenant, request)).outcome.report;
+      const scope = request.scope ?? { level: 'tenant' };
+      if (!canManageScope(tenant, scope)) {
+        throw new ForbiddenError(
+          `You may not test roles for ${describeScope(scope)}.`,
+          "Test with your org's External ID: give scope {level: 'org', orgId}.",
+        );
+      }
+      return (await testRoles(tenant, scope, request)).outcome.report;
     },
 
     async create(tenant: TenantContext, request: CreateIntegration): Promise<Integration> {
@@ -120,7 +129,7 @@ export function makeIntegrationService({
         );
       }
       requireOrganizationField(request.kind, request);
-      const { externalId, outcome } = await testRoles(tenant, request);
+      const { externalId, outcome } = await testRoles(tenant, request.scope, request);
       const createdAt = now();
       const timestamp = createdAt.toISOString();
       const id = randomUUID();
@@ -238,6 +247,7 @@ export function makeIntegrationService({
       if (roleArn !== before.roleArn || readOnlyRoleArn !== before.readOnlyRoleArn) {
         const { externalId, outcome } = await testRoles(
           tenant,
+          before.scope,
           before.kind === 'organization'
             ? { kind: 'organization', roleArn }
             : { kind: 'account', roleArn, ...(readOnlyRoleArn === null ? {} : { readOnlyRoleArn }) },

@@ -1,4 +1,4 @@
-import { templatePathSchema, templateQuerySchema } from '../../schemas/api/onboarding';
+import { onboardingQuerySchema, templatePathSchema, templateQuerySchema } from '../../schemas/api/onboarding';
 import { envSchema } from '../../schemas/environment';
 import { onboardingAdapters } from '../composition/edges';
 import { createDocumentClient } from '../core/dynamodb';
@@ -14,16 +14,19 @@ import { makeOnboardingService, type OnboardingDeps } from './service';
 export function createHandler(deps: OnboardingDeps) {
   const service = makeOnboardingService(deps);
   return httpRoutes({
-    'GET /v1/aws/onboarding': httpHandler({}, async ({ tenant }) => ({
+    'GET /v1/aws/onboarding': httpHandler({ query: onboardingQuerySchema }, async ({ tenant, query }) => ({
       status: 200,
-      body: await service.onboarding(tenant),
+      body: await service.onboarding(tenant, query.scope),
       headers: { 'cache-control': 'no-store' },
     })),
-    'POST /v1/aws/onboarding/external-id': httpHandler({}, async ({ tenant }) => ({
-      status: 200,
-      body: await service.rotateExternalId(tenant),
-      headers: { 'cache-control': 'no-store' },
-    })),
+    'POST /v1/aws/onboarding/external-id': httpHandler(
+      { query: onboardingQuerySchema },
+      async ({ tenant, query }) => ({
+        status: 200,
+        body: await service.rotateExternalId(tenant, query.scope),
+        headers: { 'cache-control': 'no-store' },
+      }),
+    ),
     'GET /v1/aws/permissions': httpHandler({}, async () => ({ status: 200, body: permissionsManifest() })),
     'GET /v1/aws/templates/{name}': httpHandler(
       { path: templatePathSchema, query: templateQuerySchema },

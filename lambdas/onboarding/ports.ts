@@ -1,4 +1,6 @@
-/** The tenant's current External ID, as stored. */
+import type { Scope } from '../../schemas/api/common';
+
+/** A scope's current External ID, as stored. */
 export interface ExternalIdRecord {
   readonly externalId: string;
   /** 1 when created, +1 on every rotation. */
@@ -6,11 +8,12 @@ export interface ExternalIdRecord {
   readonly updatedAt: string;
 }
 
+/** The External IDs of a tenant: one for the tenant, one for each of its orgs. */
 export interface ExternalIdStore {
-  /** Returns the stored External ID, or stores `candidate` if the tenant has none yet. */
-  getOrCreate(tenantId: string, candidate: string): Promise<ExternalIdRecord>;
-  /** Replaces the External ID unconditionally. */
-  rotate(tenantId: string, next: string): Promise<ExternalIdRecord>;
+  /** Returns the stored External ID, or stores `candidate` if the scope has none yet. */
+  getOrCreate(tenantId: string, scope: Scope, candidate: string): Promise<ExternalIdRecord>;
+  /** Replaces the scope's External ID unconditionally. */
+  rotate(tenantId: string, scope: Scope, next: string): Promise<ExternalIdRecord>;
 }
 
 /** Reads a customer template's YAML text by file name. */

@@ -1,4 +1,4 @@
-import type { Partition } from '../../schemas/api/common';
+import type { Partition, Scope } from '../../schemas/api/common';
 import {
   type Onboarding,
   TEMPLATE_NAMES,
@@ -7,8 +7,9 @@ import {
 } from '../../schemas/api/onboarding';
 import { ForbiddenError } from '../core/errors';
 import { logger } from '../core/logger';
-import { hasRole, TENANT_OWNER_ROLE, type TenantContext } from '../core/tenant-context';
+import type { TenantContext } from '../core/tenant-context';
 import { generateExternalId } from '../domain/external-id';
+import { canManageScope, describeScope } from '../domain/scope';
 import { quickCreateLink, TEMPLATE_CATALOGUE, templateFileName } from '../domain/template-catalogue';
 import { currentExternalId } from './current-external-id';
 import type { ExternalIdRecord, ExternalIdStore, TemplateSource } from './ports';
@@ -34,8 +35,9 @@ export interface RenderedTemplate {
 export function makeOnboardingService(deps: OnboardingDeps) {
   const { externalIds, templates, trustedAccountId, partition, templatesBaseUrl, ingressBusArn } = deps;
 
-  function describe(record: ExternalIdRecord): Onboarding {
+  function describe(scope: Scope, record: ExternalIdRecord): Onboarding {
     return {
+      scope,
       externalId: record.externalId,
       externalIdVersion: record.version,
       trustedAccountId,
@@ -60,26 +62,28 @@ export function makeOnboardingService(deps: OnboardingDeps) {
   }
 
   return {
-    async onboarding(tenant: TenantContext): Promise<Onboarding> {
-      return describe(await currentExternalId(externalIds, tenant.tenantId));
+    /** A scope's External ID and links: the tenant's for tenant owners, an org's for its members. */
+    async onboarding(tenant: TenantContext, scope: Scope = TENANT_SCOPE): Promise<Onboarding> {
+      requireScope(tenant, scope);
+      return describe(scope, await currentExternalId(externalIds, tenant.tenantId, scope));
     },
 
     /** Integrations keep the External ID they were validated with; new roles need the new one. */
-    async rotateExternalId(tenant: TenantContext): Promise<Onboarding> {
-      if (!hasRole(tenant, TENANT_OWNER_ROLE)) {
-        throw new ForbiddenError('Only a tenant owner may rotate the External ID.', 'Ask a tenant owner.');
-      }
-      const record = await externalIds.rotate(tenant.tenantId, generateExternalId(tenant.tenantId));
-      logger.info('external id rotated', { version: record.version });
-      return describe(record);
+    async rotateExternalId(tenant: TenantContext, scope: Scope = TENANT_SCOPE): Promise<Onboarding> {
+      requireScope(tenant, scope);
+      const record = await externalIds.rotate(tenant.tenantId, scope, generateExternalId(tenant.tenantId));
+      logger.info('external id rotated', { scope: scope.level, version: record.version });
+      return describe(scope, record);
     },
 
     async template(
       tenant: TenantContext,
       name: TemplateName,
-      query: TemplateQuery,
+      query: TemplateOptions,
     ): Promise<RenderedTemplate> {
-      const { externalId } = await currentExternalId(externalIds, tenant.tenantId);
+      const scope = query.scope ?? TENANT_SCOPE;
+      requireScope(tenant, scope);
+      const { externalId } = await currentExternalId(externalIds, tenant.tenantId, scope);
       const source = await templates.read(templateFileName(name));
       const chosen = {
         ...(query.roleName === undefined
@@ -97,4 +101,26 @@ export function makeOnboardingService(deps: OnboardingDeps) {
       return { fileName: downloadFileName(name), yaml };
     },
   };
+}
+
+const TENANT_SCOPE: Scope = { level: 'tenant' };
+
+/** A template's options; without a scope, the tenant's External ID fills it in. */
+export type TemplateOptions = Omit<TemplateQuery, 'scope'> & { readonly scope?: Scope };
+
+/**
+ * A scope's External ID is for those who may register integrations in that scope: the tenant's
+ * for tenant owners only, an org's for that org's members too. A role deployed with it can
+ * then be registered in that scope only.
+ */
+function requireScope(tenant: TenantContext, scope: Scope): void {
+  if (canManageScope(tenant, scope)) return;
+  throw new ForbiddenError(
+    scope.level === 'tenant'
+      ? "Only a tenant owner may use the tenant's External ID."
+      : `You are not a member of ${describeScope(scope)}.`,
+    scope.level === 'tenant'
+      ? "Ask for your org's: ?scope=org:<orgId>."
+      : 'Ask a member of that org or a tenant owner.',
+  );
 }

@@ -42,6 +42,22 @@ export const scopeSchema = z.discriminatedUnion('level', [
 ]);
 export type Scope = z.infer<typeof scopeSchema>;
 
+/**
+ * `?scope=` of the onboarding routes: `tenant` (the default) or `org:<orgId>`. Each scope has
+ * its own External ID, so a role deployed for one scope cannot be registered in another.
+ */
+export const scopeQuerySchema = z
+  .string()
+  .regex(/^(tenant|org:.+)$/, 'must be tenant or org:<orgId>')
+  .default('tenant')
+  .transform((text, ctx): Scope => {
+    if (text === 'tenant') return { level: 'tenant' };
+    const parsed = platformOrgIdSchema.safeParse(text.slice('org:'.length));
+    if (parsed.success) return { level: 'org', orgId: parsed.data };
+    ctx.addIssue({ code: 'custom', message: 'not a valid org id' });
+    return z.NEVER;
+  });
+
 /** A platform workspace: opaque to this backend, which only records what is shared with it. */
 export const workspaceIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/);
 

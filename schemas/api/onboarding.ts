@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { accountIdSchema, partitionSchema, roleNameSchema } from './common';
+import { accountIdSchema, partitionSchema, roleNameSchema, scopeQuerySchema, scopeSchema } from './common';
 
 export const TEMPLATE_NAMES = [
   'management-account-role',
@@ -12,6 +12,8 @@ export type TemplateName = z.infer<typeof templateNameSchema>;
 
 /** GET /v1/aws/onboarding and POST /v1/aws/onboarding/external-id. */
 export const onboardingSchema = z.object({
+  /** Whose External ID this is: roles deployed with it can be registered in this scope only. */
+  scope: scopeSchema,
   externalId: z.string(),
   /** Increases with every rotation. */
   externalIdVersion: z.number().int().min(1),
@@ -31,10 +33,14 @@ export const onboardingSchema = z.object({
 });
 export type Onboarding = z.infer<typeof onboardingSchema>;
 
+/** `?scope=` of GET /v1/aws/onboarding and POST /v1/aws/onboarding/external-id. */
+export const onboardingQuerySchema = z.strictObject({ scope: scopeQuerySchema });
+
 export const templatePathSchema = z.strictObject({ name: templateNameSchema });
 
 /** Query parameters that fill a template's defaults. The External ID is never one of them. */
 export const templateQuerySchema = z.strictObject({
+  scope: scopeQuerySchema,
   roleName: roleNameSchema.optional(),
   permissionLevel: z.enum(['ReadOnly', 'ViewOnly', 'Discovery-only', 'PowerUser']).optional(),
 });

@@ -1,11 +1,18 @@
 import * as z from 'zod';
-import { accountIdSchema, deniedActionSchema, partitionSchema, roleNameSchema } from './common';
+import { accountIdSchema, deniedActionSchema, partitionSchema, roleNameSchema, scopeSchema } from './common';
 
 const roleArnField = z.string().min(1).max(2048);
+
+/**
+ * The scope whose External ID the role is tested with: the tenant's (the default) or an org's.
+ * A role deployed for one scope can be registered in that scope only.
+ */
+const testScope = { scope: scopeSchema.optional() };
 
 /** POST /v1/aws/test-connection. A client-sent External ID is not a field: it would be refused. */
 export const organizationRolesSchema = z.strictObject({
   kind: z.literal('organization'),
+  ...testScope,
   roleArn: roleArnField,
   /** The role the member-account template creates; connections' role ARNs are built from it. */
   memberRoleName: roleNameSchema.optional(),
@@ -13,6 +20,7 @@ export const organizationRolesSchema = z.strictObject({
 
 export const accountRolesSchema = z.strictObject({
   kind: z.literal('account'),
+  ...testScope,
   roleArn: roleArnField,
   /** An optional second role with read-only permissions, in the same account. */
   readOnlyRoleArn: roleArnField.optional(),

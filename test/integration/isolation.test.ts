@@ -35,7 +35,11 @@ beforeAll(async () => {
     handle: 'tenant_wide',
     permissions: { share: 'all' },
   });
-  const roleArn = await deployRole('444444444444', 'IsolationRole', await externalIdOf(OWNER.tenantId));
+  const roleArn = await deployRole(
+    '444444444444',
+    'IsolationRole',
+    await externalIdOf(OWNER.tenantId, `org:${ORG}`),
+  );
   const created = await call(OWNER, 'POST', '/v1/integrations', {
     kind: 'account',
     roleArn,
@@ -61,6 +65,7 @@ beforeAll(async () => {
   // Not the tenant-level role's ARN: some probes send it themselves.
   secrets = [
     await externalIdOf(OWNER.tenantId),
+    await externalIdOf(OWNER.tenantId, `org:${ORG}`),
     tenantLevel.id,
     orgLevel.id,
     roleArn,
@@ -227,7 +232,14 @@ function expected(probe: Probe, caller: CallerName): number | 'own tenant' | 'al
     if (caller === 'a token without tenant_owner') return 'allowed';
     return 404;
   }
-  const ownerOnly = ['POST /v1/aws/onboarding/external-id', 'POST /v1/integrations'];
+  // The tenant's External ID (the onboarding routes' default scope) is for tenant owners only.
+  const ownerOnly = [
+    'GET /v1/aws/onboarding',
+    'POST /v1/aws/onboarding/external-id',
+    'GET /v1/aws/templates/{name}',
+    'POST /v1/aws/test-connection',
+    'POST /v1/integrations',
+  ];
   if (caller !== 'another tenant' && ownerOnly.includes(probe.name)) return 403;
   return 'own tenant';
 }
@@ -346,5 +358,37 @@ describe('the credentials broker', () => {
 
     expect(JSON.parse(answer.text)).toMatchObject({ accountId: '444444444444', cached: false });
     expect(answer.text).not.toContain(secrets[0]);
+  });
+});
+
+describe('roles are bound to the scope that asked for them', () => {
+  const member = { tenantId: OWNER.tenantId, roles: [], orgIds: [ORG] };
+
+  it("refuses a member who registers the tenant's member role in their org: the org's External ID is another", async () => {
+    // The member role the owner deployed tenant-wide, as a shared connection shows its ARN.
+    const tenantRole = await deployRole(
+      accountId,
+      'OrgConnectionsReadOnly',
+      await externalIdOf(OWNER.tenantId),
+    );
+    const before = await tableSnapshot(runtime);
+
+    const tenantId = await call(member, 'GET', '/v1/aws/onboarding');
+    const orgId = await call(member, 'GET', `/v1/aws/onboarding?scope=org:${ORG}`);
+    const stolen = await call(member, 'POST', '/v1/integrations', {
+      kind: 'account',
+      roleArn: tenantRole,
+      handle: 'taken_over',
+      scope: { level: 'org', orgId: ORG },
+      regions: ['us-east-1'],
+      permissions: { share: 'all' },
+    });
+
+    expect(tenantId.status).toBe(403);
+    expect(orgId.status).toBe(200);
+    expect((orgId.body as { externalId: string }).externalId).not.toBe(await externalIdOf(OWNER.tenantId));
+    expect(stolen.status).toBe(422);
+    expect(errorCode(stolen.body)).toBe('ROLE_NOT_ASSUMABLE');
+    expect(await tableSnapshot(runtime)).toBe(before);
   });
 });

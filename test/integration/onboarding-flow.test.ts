@@ -6,6 +6,7 @@ import type { Integration } from '../../schemas/api/integrations';
 import type { Onboarding } from '../../schemas/api/onboarding';
 import type { RoleTestReport } from '../../schemas/api/role-test';
 import { errorCode, localApi } from '../fixtures/local-api';
+import { isBudget } from '../fixtures/table-snapshot';
 import { startTestRuntime } from '../fixtures/test-runtime';
 
 let runtime: LocalRuntime;
@@ -41,7 +42,9 @@ async function itemsOf(tenantId: string): Promise<string[]> {
   const client = localDynamoDbClient(runtime.dynamoDbEndpoint);
   const { Items = [] } = await client.send(new ScanCommand({ TableName: DEFAULT_LOCAL_CONFIG.tableName }));
   client.destroy();
-  return Items.filter((item) => item.pk?.S === `TENANT#${tenantId}`).map((item) => item.sk?.S ?? '');
+  return Items.filter((item) => item.pk?.S === `TENANT#${tenantId}` && !isBudget(item.sk?.S)).map(
+    (item) => item.sk?.S ?? '',
+  );
 }
 
 function integrationBody(roleArn: string, handle: string, extra: Record<string, unknown> = {}) {
@@ -247,7 +250,7 @@ describe('onboarding to a registered integration, through the local server', () 
   it('serves a rendered template as a YAML download with the tenant External ID', async () => {
     const tenant = { tenantId: 'flow-template' };
     const externalId = await externalIdOf(tenant.tenantId);
-    const token = await runtime.issuer.sign({ tenantId: tenant.tenantId });
+    const token = await runtime.issuer.sign({ tenantId: tenant.tenantId, roles: ['tenant_owner'] });
 
     const response = await fetch(
       `${runtime.url}/v1/aws/templates/management-account-role?permissionLevel=ReadOnly`,
