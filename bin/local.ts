@@ -35,6 +35,7 @@ async function main(): Promise<void> {
 
   console.log(`aws-org-connections is running at ${runtime.url} (${config.mode} mode)`);
   console.log(`Platform account (the one customer roles trust): ${runtime.config.trustedAccountId}`);
+  console.log(`Table: ${runtime.config.tableName} on DynamoDB Local at ${runtime.dynamoDbEndpoint}`);
   if (config.schedule) {
     console.log(`Schedule: each integration is re-synced every ${values.schedule}, at its own moment.`);
   }

@@ -1,11 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import * as z from 'zod';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
+import type { EventBusPort } from '../lambdas/publisher/service';
 
 /**
- * The two AWS APIs the local runtime answers besides the REST API, so that the same SDK calls
- * work against `npm start` with `endpoint` set to it: Lambda's Invoke (for the credentials
- * broker) and STS's GetCallerIdentity (for credentials the sandbox issued).
+ * The AWS APIs the local runtime answers besides the REST API, so that the same SDK calls work
+ * against `npm start` with `endpoint` set to it: Lambda's Invoke (for the credentials broker),
+ * STS's GetCallerIdentity (for credentials the sandbox issued) and EventBridge's PutEvents (for
+ * `npm run replay-events`).
  */
 export interface AwsApiAnswer {
   readonly status: number;
@@ -104,4 +107,49 @@ function stsError(status: number, code: string, message: string): AwsApiAnswer {
       '</ErrorResponse>',
     ].join(''),
   };
+}
+
+/**
+ * `POST /local/eventbridge` with `X-Amz-Target: AWSEvents.PutEvents`, as
+ * `@aws-sdk/client-eventbridge` sends it: every entry goes onto the local connections bus, on
+ * whatever bus it names.
+ */
+export async function eventBridgePutEvents(
+  bus: EventBusPort,
+  headers: IncomingHttpHeaders,
+  body: string,
+): Promise<AwsApiAnswer> {
+  const json = (status: number, value: unknown, type?: string): AwsApiAnswer => ({
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', ...(type ? { 'x-amzn-errortype': type } : {}) },
+    text: JSON.stringify(value),
+  });
+  if (headers['x-amz-target'] !== 'AWSEvents.PutEvents') {
+    return json(400, { message: 'Only PutEvents is answered here.' }, 'UnknownOperationException');
+  }
+  const request = putEventsSchema.safeParse(parseJson(body));
+  if (!request.success)
+    return json(400, { message: 'The request is not a PutEvents request.' }, 'ValidationException');
+  const entries = request.data.Entries.map(({ Source, DetailType, Detail }) => ({
+    source: Source,
+    detailType: DetailType,
+    detail: Detail,
+  }));
+  await bus.put(entries);
+  return json(200, { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: randomUUID() })) });
+}
+
+const putEventsSchema = z.object({
+  Entries: z
+    .array(z.object({ Source: z.string(), DetailType: z.string(), Detail: z.string() }))
+    .min(1)
+    .max(10),
+});
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -18,7 +18,7 @@ import {
   toAuthorizerEvent,
   toProxyEvent,
 } from './api-gateway';
-import { type AwsApiAnswer, lambdaInvoke, stsQuery } from './aws-apis';
+import { type AwsApiAnswer, eventBridgePutEvents, lambdaInvoke, stsQuery } from './aws-apis';
 import { type LocalConfig, localTemplatesBaseUrl } from './config';
 import { type DynamoDbLocal, ensureTable, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { LocalEventBus } from './event-bus';
@@ -295,6 +295,9 @@ async function localRoute(
   if (invoked !== undefined && ctx.handlers) {
     const body = (await readBody(request)) ?? '';
     return awsAnswer(await lambdaInvoke(ctx.handlers.invocable, decodeURIComponent(invoked), body));
+  }
+  if (route === 'POST /local/eventbridge' || route === 'POST /local/eventbridge/') {
+    return awsAnswer(await eventBridgePutEvents(ctx.bus, request.headers, (await readBody(request)) ?? ''));
   }
   if (route === 'POST /local/sts' || route === 'POST /local/sts/') {
     return awsAnswer(stsQuery(ctx.sandbox, request.headers, (await readBody(request)) ?? ''));

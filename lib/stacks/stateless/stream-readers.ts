@@ -101,7 +101,8 @@ export function outboxPublisher(
     deadLetters: {
       id: 'Outbox',
       of: 'the outbox stream',
-      alarm: 'Connection-change events could not be published; replay them from the queue.',
+      alarm:
+        "Connection-change events could not be published. The queue's message names the stream's shard and sequence range, not the events: find the integrations and sequence numbers in the publisher's logs, and publish them again with npm run replay-events (outbox items are kept 14 days).",
     },
   });
   props.connectionsBus.grantPutEventsTo(fn.function);

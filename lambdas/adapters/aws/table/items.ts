@@ -245,8 +245,12 @@ export const runItem = {
 
 // ─── The outbox ─────────────────────────────────────────────────────────────────────────────
 
-/** Outbox items only need to outlive the stream (24 h); a week leaves room to replay. */
-const OUTBOX_TTL_SECONDS = 7 * 24 * 3600;
+/**
+ * Outbox items only need to outlive the stream (24 h) to be published. They are kept 14 days, so
+ * `npm run replay-events` can publish again what the publisher gave up on, found after a long
+ * weekend and a holiday.
+ */
+const OUTBOX_TTL_SECONDS = 14 * 24 * 3600;
 
 /** The transactional outbox: written with each change, published from the table's stream. */
 export const outboxItem = {
