@@ -34,9 +34,33 @@ export function createHandler(deps: { bus: EventBusPort; source: string }) {
       events.push({ detailType: parsed.detailType as ChangeEvent['detailType'], detail: parsed.detail });
     }
     if (events.length === 0) return;
-    const { calls } = await publish(events);
+    let calls: number;
+    try {
+      ({ calls } = await publish(events));
+    } catch (error: unknown) {
+      // What `npm run replay-events` needs, should the stream give up on this batch.
+      logger.error('connection-change events not published', { error, ranges: rangesOf(events) });
+      throw error;
+    }
     logger.info('published connection-change events', { events: events.length, putEventsCalls: calls });
   };
+}
+
+/** Each integration's first and last sequence number in a batch, with its tenant. */
+function rangesOf(events: readonly ChangeEvent[]) {
+  const ranges = new Map<string, { tenantId: string; integrationId: string; from: number; to: number }>();
+  for (const { detail } of events) {
+    const tenantId = String(detail.tenantId);
+    const integrationId = String(detail.integrationId);
+    const range = ranges.get(integrationId);
+    ranges.set(integrationId, {
+      tenantId,
+      integrationId,
+      from: Math.min(range?.from ?? detail.sequence, detail.sequence),
+      to: Math.max(range?.to ?? detail.sequence, detail.sequence),
+    });
+  }
+  return [...ranges.values()];
 }
 
 const env = loadEnv(envSchema('CONNECTIONS_BUS_NAME', 'EVENT_SOURCE'));
