@@ -77,6 +77,8 @@ export const ITEM_KEYS = {
    * table's stream. `*` holds what is shared with every workspace, later ones included.
    */
   sharePrefix: (workspaceKey: string) => `SHARE#${workspaceKey}#`,
+  /** Every entry of the read model of a tenant, whatever the workspace. */
+  sharesPrefix: 'SHARE#',
   share: (workspaceKey: string, integrationId: string, accountId: string) =>
     `SHARE#${workspaceKey}#${integrationId}#${accountId}`,
   /** Sync runs sort by id, and ids start with their start time, so a Query lists newest first. */

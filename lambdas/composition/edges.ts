@@ -2,13 +2,16 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Partition } from '../../schemas/api/common';
+import type { Connection } from '../../schemas/sync';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
+import { DynamoDbMirror } from '../adapters/aws/dynamodb-mirror';
 import { DynamoDbShares } from '../adapters/aws/dynamodb-shares';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
 import { StsCallerIdentity } from '../adapters/aws/sts-caller-identity';
 import { TemplateFiles } from '../adapters/files/template-files';
 import type { ScopeLookup } from '../shares/ports';
+import type { RebuildDeps } from '../shares/rebuild';
 
 /*
  * The functions at the system's edges, each on one or two adapters: onboarding, the env check,
@@ -37,6 +40,18 @@ export function shareProjectorAdapters(db: DynamoDBDocumentClient, tableName: st
     scopeOf: async (tenantId, integrationId) => (await integrations.get(tenantId, integrationId))?.scope,
   };
   return { store: new DynamoDbShares(db, tableName), scopes };
+}
+
+/** What a rebuild of the read model reads and writes: the mirror, the read model, the scopes. */
+export function readModelRebuildAdapters(db: DynamoDBDocumentClient, tableName: string): RebuildDeps {
+  const mirror = new DynamoDbMirror(db, tableName);
+  return {
+    ...shareProjectorAdapters(db, tableName),
+    connections: async (tenantId, integrationId) =>
+      (await mirror.load(tenantId, integrationId)).filter(
+        (node): node is Connection => node.type === 'connection',
+      ),
+  };
 }
 
 export function workspaceAdapters(db: DynamoDBDocumentClient, tableName: string) {

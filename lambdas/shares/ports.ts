@@ -16,6 +16,8 @@ export interface ShareKey {
 export type ShareEntry = ShareKey & WorkspaceConnection;
 
 export interface ShareStore {
+  /** The keys of every entry of one integration, for a rebuild. */
+  keysOf(tenantId: string, integrationId: string): Promise<readonly ShareKey[]>;
   /** Writes the entries and removes the keys; each is idempotent, so a redelivery is harmless. */
   write(puts: readonly ShareEntry[], deletes: readonly ShareKey[]): Promise<void>;
   /**

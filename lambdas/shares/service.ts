@@ -54,13 +54,7 @@ export function makeShareProjector({ store, scopes }: { store: ShareStore; scope
         if (!scope) continue;
         for (const workspaceKey of after) {
           const key = keyOf(workspaceKey);
-          const entry: ShareEntry = {
-            ...key,
-            scope,
-            via: workspaceKey === ALL_WORKSPACES ? 'all' : 'selected',
-            connection: change.after,
-          };
-          outcome.set(idOf(key), { key, entry });
+          outcome.set(idOf(key), { key, entry: shareEntryOf(key, scope, change.after) });
         }
       }
       const results = [...outcome.values()];
@@ -72,6 +66,11 @@ export function makeShareProjector({ store, scopes }: { store: ShareStore; scope
   };
 }
 
-function idOf(key: ShareKey): string {
+/** The read model's entry for a connection under one workspace key. */
+export function shareEntryOf(key: ShareKey, scope: Scope, connection: Connection): ShareEntry {
+  return { ...key, scope, via: key.workspaceKey === ALL_WORKSPACES ? 'all' : 'selected', connection };
+}
+
+export function idOf(key: ShareKey): string {
   return `${key.tenantId}#${key.workspaceKey}#${key.integrationId}#${key.accountId}`;
 }

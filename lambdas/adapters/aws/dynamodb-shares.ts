@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { workspaceConnectionSchema } from '../../../schemas/api/workspaces';
 import { ITEM_KEYS } from '../../../schemas/table';
 import { ALL_WORKSPACES, type ShareEntry, type ShareKey, type ShareStore } from '../../shares/ports';
@@ -17,6 +17,36 @@ export class DynamoDbShares implements ShareStore {
       ...puts.map((entry) => ({ PutRequest: { Item: { ...this.keyOf(entry), ...entry } } })),
       ...deletes.map((key) => ({ DeleteRequest: { Key: this.keyOf(key) } })),
     ]);
+  }
+
+  async keysOf(tenantId: string, integrationId: string): Promise<readonly ShareKey[]> {
+    const keys: ShareKey[] = [];
+    const pages = paginateQuery(
+      { client: this.db, pageSize: 1000 },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        FilterExpression: 'integrationId = :integration',
+        ProjectionExpression: 'workspaceKey, accountId',
+        ExpressionAttributeValues: {
+          ':pk': ITEM_KEYS.tenant(tenantId),
+          ':prefix': ITEM_KEYS.sharesPrefix,
+          ':integration': integrationId,
+        },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        keys.push({
+          tenantId,
+          integrationId,
+          workspaceKey: String(item.workspaceKey),
+          accountId: String(item.accountId),
+        });
+      }
+    }
+    return keys;
   }
 
   async list(tenantId: string, workspaceId: string, page: { limit: number; cursor?: string }) {

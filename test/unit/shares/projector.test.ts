@@ -4,7 +4,8 @@ import {
   type ShareKey,
   type ShareStore,
 } from '../../../lambdas/shares/ports';
-import { type ConnectionChange, makeShareProjector } from '../../../lambdas/shares/service';
+import { rebuildReadModel } from '../../../lambdas/shares/rebuild';
+import { type ConnectionChange, makeShareProjector, shareEntryOf } from '../../../lambdas/shares/service';
 import type { Permissions, Scope } from '../../../schemas/api/common';
 import type { Connection } from '../../../schemas/sync';
 import { aConnection } from '../../fixtures/records';
@@ -25,6 +26,12 @@ class MemoryShares implements ShareStore {
 
   async list(): Promise<never> {
     throw new Error('not used by the projector');
+  }
+
+  async keysOf(tenantId: string, integrationId: string): Promise<readonly ShareKey[]> {
+    return [...this.entries.values()].filter(
+      (entry) => entry.tenantId === tenantId && entry.integrationId === integrationId,
+    );
   }
 
   /** Workspace key → sorted account ids. */
@@ -142,5 +149,53 @@ describe('the workspaces’ read model', () => {
     await gone.projector.project([change(null, connection('222222222222', all)), change(a, null)]);
 
     expect(gone.store.entries.size).toBe(0);
+  });
+});
+
+describe('rebuilding the read model from the mirror', () => {
+  it('files every connection as its permissions say, removes what no longer holds, and is idempotent', async () => {
+    const store = new MemoryShares();
+    const mirror = [
+      connection('111111111111', { share: 'all' }),
+      connection('222222222222', { share: 'selected', workspaceIds: ['ws-a'] }),
+      connection('333333333333', { share: 'none' }),
+    ];
+    // A stale entry (no longer shared) and a missing one (ws-a's).
+    await store.write(
+      [
+        shareEntryOf(
+          { tenantId: TENANT, integrationId: INTEGRATION, workspaceKey: 'ws-b', accountId: '333333333333' },
+          { level: 'tenant' },
+          connection('333333333333', { share: 'selected', workspaceIds: ['ws-b'] }),
+        ),
+      ],
+      [],
+    );
+    const deps = {
+      connections: async () => mirror,
+      store,
+      scopes: { scopeOf: async () => ({ level: 'tenant' }) as Scope },
+    };
+
+    const first = await rebuildReadModel(deps, TENANT, INTEGRATION);
+    const again = await rebuildReadModel(deps, TENANT, INTEGRATION);
+
+    expect(store.view()).toEqual({ '*': ['111111111111'], 'ws-a': ['222222222222'] });
+    expect(first).toEqual({ puts: 2, deletes: 1 });
+    expect(again).toEqual({ puts: 2, deletes: 0 });
+  });
+
+  it('removes every entry of an integration that is gone', async () => {
+    const { store, projector } = setup({ level: 'tenant' });
+    await projector.project([change(null, connection('111111111111', { share: 'all' }))]);
+
+    const outcome = await rebuildReadModel(
+      { connections: async () => [], store, scopes: { scopeOf: async () => undefined } },
+      TENANT,
+      INTEGRATION,
+    );
+
+    expect(outcome).toEqual({ puts: 0, deletes: 1 });
+    expect(store.view()).toEqual({});
   });
 });
