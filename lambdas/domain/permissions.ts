@@ -124,13 +124,6 @@ export const PERMISSIONS: Readonly<Record<RoleKind, RolePermissions>> = {
   },
 };
 
-/** The actions of a role that its template's own policy grants. */
-export function templateGrants(kind: RoleKind): readonly string[] {
-  return PERMISSIONS[kind].actions
-    .filter((entry) => entry.grantedBy === 'template')
-    .map((entry) => entry.action);
-}
-
 /** The actions to simulate for a role, those on any resource and those on the role itself. */
 export function requiredActions(kind: RoleKind): { anyResource: string[]; roleItself: string[] } {
   const { actions } = PERMISSIONS[kind];

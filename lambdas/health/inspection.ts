@@ -92,7 +92,7 @@ const CAUSES: Readonly<Record<DeniedAction['cause'], string>> = {
 };
 
 /** One clause per cause, e.g. "a service control policy of your organization denies organizations:ListRoots". */
-export function deniedHint(denied: readonly DeniedAction[]): string {
+function deniedHint(denied: readonly DeniedAction[]): string {
   const byCause = new Map<DeniedAction['cause'], string[]>();
   for (const { action, cause } of denied) byCause.set(cause, [...(byCause.get(cause) ?? []), action]);
   const clauses = [...byCause].map(([cause, actions]) => `${CAUSES[cause]} ${actions.join(', ')}`);

@@ -61,7 +61,7 @@ export interface MemberCheckDeps {
   readonly clock?: Clock;
 }
 
-export type MemberCheckCounts = Omit<MemberAccessSummary, 'checkedAt' | 'stackSetReadable'>;
+type MemberCheckCounts = Omit<MemberAccessSummary, 'checkedAt' | 'stackSetReadable'>;
 
 /**
  * How far a check has come; the workflow hands it from one invocation to the next. A check
@@ -88,9 +88,9 @@ const PROBE_RETRY: RetryPolicy = { attempts: 4, baseMs: 500, capMs: 8_000 };
  * A new account's StackSet instance usually turns CURRENT within minutes of the account joining.
  * Until then its refusal is `pending_deployment`, for at most this long; then `not_deployed`.
  */
-export const PENDING_DEPLOYMENT_LIMIT_MS = 30 * 60 * 1000;
+const PENDING_DEPLOYMENT_LIMIT_MS = 30 * 60 * 1000;
 /** The waits between passes over pending accounts: 30 s, doubling, at most 10 minutes. */
-export function pendingBackoffSeconds(retry: number): number {
+function pendingBackoffSeconds(retry: number): number {
   return Math.min(30 * 2 ** retry, 600);
 }
 /** Passes over pending accounts, enough to outlast the limit above. */

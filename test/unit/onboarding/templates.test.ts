@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { TemplateFiles } from '../../../lambdas/adapters/files/template-files';
-import { PERMISSIONS, type RoleKind, templateGrants } from '../../../lambdas/domain/permissions';
+import { PERMISSIONS, type RoleKind } from '../../../lambdas/domain/permissions';
 import { TEMPLATE_VERSION_TAG, TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
 import { makeOnboardingService } from '../../../lambdas/onboarding/service';
 import { TEMPLATE_NAMES, type TemplateName } from '../../../schemas/api/onboarding';
@@ -127,6 +127,10 @@ describe('customer templates', () => {
       [{ Key: TEMPLATE_VERSION_TAG, Value: String(TEMPLATE_VERSIONS[name]) }],
     ]);
   });
+
+  /** The actions of a role that its template's own policy must grant. */
+  const templateGrants = (kind: RoleKind) =>
+    PERMISSIONS[kind].actions.filter((entry) => entry.grantedBy === 'template').map((entry) => entry.action);
 
   /** Each role kind, the template and the permission level that make it. */
   const ROLE_KIND_TEMPLATES: Array<[RoleKind, TemplateName, 'ReadOnly' | 'PowerUser' | undefined]> = [
