@@ -1,5 +1,4 @@
 import autocannon from 'autocannon';
-import { build } from 'hdr-histogram-js';
 import { DynamoDbHealth } from '../lambdas/adapters/aws/dynamodb-health';
 import { DynamoDbIntegrations } from '../lambdas/adapters/aws/dynamodb-integrations';
 import { syncStores } from '../lambdas/composition/sync';
@@ -7,6 +6,7 @@ import { createDocumentClient } from '../lambdas/core/dynamodb';
 import { localDynamoDbClient } from '../local/dynamodb-local';
 import type { LocalRuntime } from '../local/runtime';
 import { createSyncWorld, TENANT } from '../test/fixtures/sync-world';
+import { LatencyRecorder } from './latency';
 
 export interface ApiResult {
   readonly route: string;
@@ -94,8 +94,8 @@ export async function benchApi(
       failures: loaded.non2xx + loaded.errors + loaded.timeouts,
       p50Ms: loaded.latency.p50,
       p99Ms: loaded.latency.p99,
-      storeP50Ms: bare.p50,
-      storeP99Ms: bare.p99,
+      storeP50Ms: bare.p50Ms,
+      storeP99Ms: bare.p99Ms,
     });
   }
   client.destroy();
@@ -104,24 +104,16 @@ export async function benchApi(
 
 /** Runs `call` in CONNECTIONS loops at once for `seconds`, and returns its latency percentiles. */
 async function loadInProcess(call: () => Promise<void>, seconds: number) {
-  const histogram = build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  const latency = new LatencyRecorder();
   const endAt = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
       while (performance.now() < endAt) {
         const startedAt = performance.now();
         await call();
-        // Microseconds, so sub-millisecond reads keep their precision.
-        histogram.recordValue(Math.round((performance.now() - startedAt) * 1000));
+        latency.record(performance.now() - startedAt);
       }
     }),
   );
-  return {
-    p50: histogram.getValueAtPercentile(50) / 1000,
-    p99: histogram.getValueAtPercentile(99) / 1000,
-  };
+  return latency.percentiles();
 }

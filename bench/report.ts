@@ -5,6 +5,7 @@ import type { LoadResult } from './load';
 import type { BenchResults } from './run';
 import type { SizeResult } from './sync-size';
 import type { TargetedResult } from './targeted';
+import type { TenantScopeResult } from './tenant-scope';
 
 /** One figure against its target. */
 export interface Check {
@@ -21,6 +22,7 @@ export function checksOf({
   credentials,
   functions,
   api,
+  tenantScope,
   load,
 }: {
   sizes: readonly SizeResult[];
@@ -28,6 +30,7 @@ export function checksOf({
   credentials: CredentialsResult | null;
   functions: readonly BundleResult[];
   api: readonly ApiResult[];
+  tenantScope: TenantScopeResult | null;
   load: LoadResult | null;
 }): Check[] {
   const checks: Check[] = [];
@@ -101,6 +104,16 @@ export function checksOf({
   }
   for (const route of api)
     check(`${route.route}: failed requests`, route.failures, '= 0', route.failures === 0);
+  if (tenantScope) {
+    const { tenants, cold, warm } = tenantScope;
+    const perTenant = (cold.assumeRoleCalls + warm.assumeRoleCalls) / tenants;
+    check(
+      'tenant table scope: AssumeRole calls per tenant, two requests each',
+      perTenant,
+      '= 1',
+      perTenant === 1,
+    );
+  }
   if (load) {
     check('load: 5xx answers and connection errors', load.serverErrors, '= 0', load.serverErrors === 0);
     check('load: lost updates', load.lostUpdates, '= 0', load.lostUpdates === 0);
@@ -254,6 +267,19 @@ export function printReport(results: BenchResults): void {
           route.storeP99Ms,
           route.p50Ms / route.storeP50Ms,
         ]),
+      ),
+    );
+  }
+  const { tenantScope } = results;
+  if (tenantScope) {
+    lines.push(
+      '',
+      table(
+        ['tenant scope', 'tenants', 'AssumeRole', 'p50 ms', 'p99 ms', 'read p50 ms'],
+        (['cold', 'warm'] as const).map((pass) => {
+          const { assumeRoleCalls, p50Ms, p99Ms, readP50Ms } = tenantScope[pass];
+          return [pass, tenantScope.tenants, assumeRoleCalls, p50Ms, p99Ms, readP50Ms];
+        }),
       ),
     );
   }

@@ -25,6 +25,7 @@ import { benchLoad, type LoadResult } from './load';
 import { type Check, checksOf, printReport } from './report';
 import type { SizeInput, SizeResult } from './sync-size';
 import { benchTargeted, type TargetedResult } from './targeted';
+import { benchTenantScope, type TenantScopeResult } from './tenant-scope';
 
 const SECTIONS = ['sync', 'targeted', 'credentials', 'bundles', 'api', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -39,6 +40,7 @@ export interface BenchResults {
   credentials: CredentialsResult | null;
   functions: BundleResult[];
   api: ApiResult[];
+  tenantScope: TenantScopeResult | null;
   load: LoadResult | null;
   checks: Check[];
 }
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
     credentials: null,
     functions: [],
     api: [],
+    tenantScope: null,
     load: null,
     checks: [],
   };
@@ -132,6 +135,7 @@ async function main(): Promise<void> {
       }
       if (sections.has('api')) {
         results.api = await benchApi(runtime, log, full ? API_FULL : API_QUICK);
+        results.tenantScope = await benchTenantScope(runtime, log);
         await save();
       }
       if (sections.has('load')) {

@@ -134,6 +134,14 @@ function apiHandlers(
   url: string,
 ): LocalHandlers['api'] {
   const { trustedAccountId, partition } = config;
+  // DynamoDB Local checks no IAM, so every tenant shares one composition, as without a tenant table role.
+  const integrations = composeIntegrationsApi({
+    ...wiring,
+    trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
+    scheduleIntervalMs: config.scheduleIntervalMs,
+    templatesBaseUrl: localTemplatesBaseUrl(url),
+    fairUse: config.fairUse,
+  });
   return {
     'aws-env': sandbox
       ? modules.awsEnv.createHandler({
@@ -143,15 +151,7 @@ function apiHandlers(
         })
       : modules.awsEnv.handler,
     onboarding: modules.onboarding.handler,
-    integrations: modules.integrations.createHandler(
-      composeIntegrationsApi({
-        ...wiring,
-        trustPolicyProbes: config.emulator ? 'warn' : 'enforce',
-        scheduleIntervalMs: config.scheduleIntervalMs,
-        templatesBaseUrl: localTemplatesBaseUrl(url),
-        fairUse: config.fairUse,
-      }),
-    ),
+    integrations: modules.integrations.createHandler(async () => integrations),
     workspaces: modules.workspaces.handler,
     openapi: modules.openapi.handler,
   };

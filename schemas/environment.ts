@@ -67,6 +67,12 @@ export const ENVIRONMENT = {
    */
   STS_BUDGET_RATE: z.coerce.number().positive().optional(),
   STS_BUDGET_BURST: z.coerce.number().int().min(1).optional(),
+  /**
+   * The role an API function assumes for each tenant, tagged with the tenant, to reach the
+   * table; its policy allows only that tenant's items. Unset in the local runtime, whose
+   * DynamoDB Local checks no IAM: the function then uses its own credentials.
+   */
+  TENANT_TABLE_ROLE_ARN: z.string().startsWith('arn:').optional(),
 } as const;
 
 export type EnvName = keyof typeof ENVIRONMENT;

@@ -18,8 +18,10 @@ import type { RebuildDeps } from '../shares/rebuild';
  * the outbox publisher, and the workspaces' read model (its projector and its reader).
  */
 
-export function onboardingAdapters(db: DynamoDBDocumentClient, tableName: string, templatesDir: string) {
-  return { externalIds: new DynamoDbExternalIds(db, tableName), templates: new TemplateFiles(templatesDir) };
+/** Onboarding's adapters for a tenant's client; the template files are read once per instance. */
+export function onboardingAdapters(tableName: string, templatesDir: string) {
+  const templates = new TemplateFiles(templatesDir);
+  return (db: DynamoDBDocumentClient) => ({ externalIds: new DynamoDbExternalIds(db, tableName), templates });
 }
 
 export function envCheckAdapters(account: {

@@ -72,8 +72,12 @@ export function roleRulesOf(env: Pick<SyncEnv, 'TRUSTED_ACCOUNT_ID' | 'ALLOWED_P
 
 /** The AWS side of a function that runs or starts syncs: clients made once, at module load. */
 export function awsSyncWiring(env: SyncEnv): SyncWiring & { readonly workflow: WorkflowPort } {
+  return { db: createDocumentClient(), ...awsSyncClients(env) };
+}
+
+/** The same, but for the table client: a function that reaches the table per tenant brings its own. */
+export function awsSyncClients(env: SyncEnv): Omit<SyncWiring, 'db'> & { readonly workflow: WorkflowPort } {
   return {
-    db: createDocumentClient(),
     tableName: env.TABLE_NAME,
     roles: new StsCustomerRoles(new STSClient({})),
     workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),

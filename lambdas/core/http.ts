@@ -7,7 +7,7 @@ import { envSchema } from '../../schemas/environment';
 import { loadEnv } from './env';
 import { AppError, fieldIssuesOf, GATEWAY_ERRORS, toErrorEnvelope, ValidationError } from './errors';
 import { logger } from './logger';
-import { type TenantContext, tenantFromAuthorizer } from './tenant-context';
+import { type TenantContext, type TenantScope, tenantFromAuthorizer } from './tenant-context';
 
 /** Bodies are small JSON documents; anything larger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -92,6 +92,18 @@ export function httpHandler<B = undefined, Q = Record<string, never>, P = Record
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpCors({ origins: httpEnv.CORS_ALLOWED_ORIGINS, exposeHeaders: 'ETag,Location,Retry-After' }))
     .use(errorEnvelope());
+}
+
+/**
+ * `httpHandler` for routes whose services are composed per tenant: each route also receives
+ * the services of the tenant its verified token names.
+ */
+export function scopedHttpHandler<D>(scope: TenantScope<D>) {
+  return <B = undefined, Q = Record<string, never>, P = Record<string, never>>(
+    schemas: RequestSchemas<B, Q, P>,
+    route: (request: HttpRequest<B, Q, P>, services: D) => Promise<HttpResponse>,
+  ): ApiHandler =>
+    httpHandler(schemas, async (request) => route(request, await scope(request.tenant.tenantId)));
 }
 
 /** Maps every failure to the documented envelope. Unknown errors never leak their text. */

@@ -12,6 +12,9 @@ export interface TenantContext {
   readonly roles: readonly string[];
 }
 
+/** A tenant's services, composed for that tenant alone; the verified token names the tenant. */
+export type TenantScope<T> = (tenantId: string) => Promise<T>;
+
 export const TENANT_OWNER_ROLE = 'tenant_owner';
 
 /**

@@ -1,3 +1,4 @@
+import { STSClient } from '@aws-sdk/client-sts';
 import { listQuerySchema } from '../../schemas/api/common';
 import {
   createIntegrationSchema,
@@ -10,10 +11,12 @@ import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../../
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
 import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { startSyncQuerySchema } from '../../schemas/sync';
+import { tenantScope } from '../adapters/aws/tenant-table';
 import { composeIntegrationsApi, type IntegrationsApi } from '../composition/integrations';
-import { awsSyncWiring } from '../composition/sync';
+import { awsSyncClients } from '../composition/sync';
 import { loadEnv } from '../core/env';
-import { httpHandler, httpRoutes } from '../core/http';
+import { httpRoutes, scopedHttpHandler } from '../core/http';
+import type { TenantScope } from '../core/tenant-context';
 import { DEFAULT_FAIR_USE } from './fair-use';
 import { onceFor } from './idempotency';
 
@@ -21,19 +24,20 @@ import { onceFor } from './idempotency';
  * POST /v1/aws/test-connection, POST and GET /v1/integrations, GET /v1/integrations/{id}, and
  * the integration's sync, status, runs and tree.
  */
-export function createHandler({ service, operations, nodes, idempotency }: IntegrationsApi) {
+export function createHandler(scope: TenantScope<IntegrationsApi>) {
+  const route = scopedHttpHandler(scope);
   const path = integrationPathSchema;
   return httpRoutes({
-    'POST /v1/aws/test-connection': httpHandler(
+    'POST /v1/aws/test-connection': route(
       { body: roleTestRequestSchema },
-      async ({ tenant, body }) => ({
+      async ({ tenant, body }, { service }) => ({
         status: 200,
         body: await service.testConnection(tenant, body),
       }),
     ),
-    'POST /v1/integrations': httpHandler(
+    'POST /v1/integrations': route(
       { body: createIntegrationSchema },
-      async ({ tenant, body, headers }) => {
+      async ({ tenant, body, headers }, { service, idempotency }) => {
         const request = {
           tenantId: tenant.tenantId,
           key: headers['idempotency-key'],
@@ -48,33 +52,33 @@ export function createHandler({ service, operations, nodes, idempotency }: Integ
         };
       },
     ),
-    'GET /v1/integrations': httpHandler({ query: listQuerySchema }, async ({ tenant, query }) => ({
+    'GET /v1/integrations': route({ query: listQuerySchema }, async ({ tenant, query }, { service }) => ({
       status: 200,
       body: await service.list(tenant, query),
     })),
-    'GET /v1/integrations/{id}': httpHandler({ path }, async ({ tenant, path }) =>
+    'GET /v1/integrations/{id}': route({ path }, async ({ tenant, path }, { service }) =>
       withEtag(await service.get(tenant, path.id)),
     ),
-    'PATCH /v1/integrations/{id}': httpHandler(
+    'PATCH /v1/integrations/{id}': route(
       { path, body: modifyIntegrationSchema },
-      async ({ tenant, path, body, headers }) =>
+      async ({ tenant, path, body, headers }, { service }) =>
         withEtag(await service.modify(tenant, path.id, headers['if-match'], body)),
     ),
-    'DELETE /v1/integrations/{id}': httpHandler(
+    'DELETE /v1/integrations/{id}': route(
       { path, query: deleteIntegrationQuerySchema },
-      async ({ tenant, path, query }) => ({
+      async ({ tenant, path, query }, { service }) => ({
         status: 202,
         body: await service.remove(tenant, path.id, query.confirm),
         headers: { location: `/v1/integrations/${path.id}/status` },
       }),
     ),
-    'POST /v1/integrations/{id}/test': httpHandler({ path }, async ({ tenant, path }) => ({
+    'POST /v1/integrations/{id}/test': route({ path }, async ({ tenant, path }, { operations }) => ({
       status: 200,
       body: await operations.test(tenant, path.id),
     })),
-    'POST /v1/integrations/{id}/sync': httpHandler(
+    'POST /v1/integrations/{id}/sync': route(
       { path, query: startSyncQuerySchema },
-      async ({ tenant, path, query }) => {
+      async ({ tenant, path, query }, { operations }) => {
         const accepted = await operations.startSync(tenant, path.id, query.confirmDeletions);
         return {
           status: 202,
@@ -83,51 +87,52 @@ export function createHandler({ service, operations, nodes, idempotency }: Integ
         };
       },
     ),
-    'GET /v1/integrations/{id}/status': httpHandler({ path }, async ({ tenant, path }) => ({
+    'GET /v1/integrations/{id}/status': route({ path }, async ({ tenant, path }, { operations }) => ({
       status: 200,
       body: await operations.status(tenant, path.id),
     })),
-    'GET /v1/integrations/{id}/runs': httpHandler(
+    'GET /v1/integrations/{id}/runs': route(
       { path, query: listQuerySchema },
-      async ({ tenant, path, query }) => ({
+      async ({ tenant, path, query }, { operations }) => ({
         status: 200,
         body: await operations.runs(tenant, path.id, query),
       }),
     ),
-    'GET /v1/integrations/{id}/tree': httpHandler(
+    'GET /v1/integrations/{id}/tree': route(
       { path, query: listQuerySchema },
-      async ({ tenant, path, query }) => ({
+      async ({ tenant, path, query }, { operations }) => ({
         status: 200,
         body: await operations.tree(tenant, path.id, query),
       }),
     ),
-    'GET /v1/integrations/{id}/folders/{ouId}': httpHandler(
+    'GET /v1/integrations/{id}/folders/{ouId}': route(
       { path: folderPathSchema },
-      async ({ tenant, path }) => withEtag(await nodes.get(tenant, path.id, 'folder', path.ouId)),
+      async ({ tenant, path }, { nodes }) => withEtag(await nodes.get(tenant, path.id, 'folder', path.ouId)),
     ),
-    'PATCH /v1/integrations/{id}/folders/{ouId}': httpHandler(
+    'PATCH /v1/integrations/{id}/folders/{ouId}': route(
       { path: folderPathSchema, body: modifyNodeSchema },
-      async ({ tenant, path, body, headers }) =>
+      async ({ tenant, path, body, headers }, { nodes }) =>
         withEtag(await nodes.modify(tenant, path.id, 'folder', path.ouId, headers['if-match'], body)),
     ),
-    'GET /v1/integrations/{id}/connections/{accountId}': httpHandler(
+    'GET /v1/integrations/{id}/connections/{accountId}': route(
       { path: connectionPathSchema },
-      async ({ tenant, path }) => withEtag(await nodes.get(tenant, path.id, 'connection', path.accountId)),
+      async ({ tenant, path }, { nodes }) =>
+        withEtag(await nodes.get(tenant, path.id, 'connection', path.accountId)),
     ),
-    'PATCH /v1/integrations/{id}/connections/{accountId}': httpHandler(
+    'PATCH /v1/integrations/{id}/connections/{accountId}': route(
       { path: connectionPathSchema, body: modifyNodeSchema },
-      async ({ tenant, path, body, headers }) =>
+      async ({ tenant, path, body, headers }, { nodes }) =>
         withEtag(
           await nodes.modify(tenant, path.id, 'connection', path.accountId, headers['if-match'], body),
         ),
     ),
-    'POST /v1/integrations/{id}/connections/{accountId}/approve': httpHandler(
+    'POST /v1/integrations/{id}/connections/{accountId}/approve': route(
       { path: connectionPathSchema },
-      async ({ tenant, path }) => withEtag(await nodes.approve(tenant, path.id, path.accountId)),
+      async ({ tenant, path }, { nodes }) => withEtag(await nodes.approve(tenant, path.id, path.accountId)),
     ),
-    'POST /v1/integrations/{id}/connections/{accountId}/reject': httpHandler(
+    'POST /v1/integrations/{id}/connections/{accountId}/reject': route(
       { path: connectionPathSchema },
-      async ({ tenant, path }) => {
+      async ({ tenant, path }, { nodes }) => {
         await nodes.reject(tenant, path.id, path.accountId);
         return { status: 204 };
       },
@@ -148,18 +153,25 @@ const env = loadEnv(
     'FAIR_USE_ROLE_TESTS_PER_MINUTE',
     'FAIR_USE_SYNCS_PER_MINUTE',
     'MAX_INTEGRATIONS_PER_TENANT',
+    'TENANT_TABLE_ROLE_ARN',
   ),
 );
+const aws = awsSyncClients(env);
 
 export const handler = createHandler(
-  composeIntegrationsApi({
-    ...awsSyncWiring(env),
-    scheduleIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
-    templatesBaseUrl: env.TEMPLATES_BASE_URL,
-    fairUse: {
-      roleTestsPerMinute: env.FAIR_USE_ROLE_TESTS_PER_MINUTE ?? DEFAULT_FAIR_USE.roleTestsPerMinute,
-      syncsPerMinute: env.FAIR_USE_SYNCS_PER_MINUTE ?? DEFAULT_FAIR_USE.syncsPerMinute,
-      maxIntegrations: env.MAX_INTEGRATIONS_PER_TENANT ?? DEFAULT_FAIR_USE.maxIntegrations,
-    },
-  }),
+  tenantScope(
+    (db) =>
+      composeIntegrationsApi({
+        ...aws,
+        db,
+        scheduleIntervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
+        templatesBaseUrl: env.TEMPLATES_BASE_URL,
+        fairUse: {
+          roleTestsPerMinute: env.FAIR_USE_ROLE_TESTS_PER_MINUTE ?? DEFAULT_FAIR_USE.roleTestsPerMinute,
+          syncsPerMinute: env.FAIR_USE_SYNCS_PER_MINUTE ?? DEFAULT_FAIR_USE.syncsPerMinute,
+          maxIntegrations: env.MAX_INTEGRATIONS_PER_TENANT ?? DEFAULT_FAIR_USE.maxIntegrations,
+        },
+      }),
+    { roleArn: env.TENANT_TABLE_ROLE_ARN, sts: new STSClient({}) },
+  ),
 );

@@ -1,36 +1,38 @@
+import { STSClient } from '@aws-sdk/client-sts';
 import { onboardingQuerySchema, templatePathSchema, templateQuerySchema } from '../../schemas/api/onboarding';
 import { envSchema } from '../../schemas/environment';
+import { tenantScope } from '../adapters/aws/tenant-table';
 import { onboardingAdapters } from '../composition/edges';
-import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
-import { httpHandler, httpRoutes } from '../core/http';
+import { httpHandler, httpRoutes, scopedHttpHandler } from '../core/http';
+import type { TenantScope } from '../core/tenant-context';
 import { permissionsManifest } from '../domain/permissions';
-import { makeOnboardingService, type OnboardingDeps } from './service';
+import { makeOnboardingService, type OnboardingService } from './service';
 
 /**
  * GET /v1/aws/onboarding, POST /v1/aws/onboarding/external-id, GET /v1/aws/permissions,
  * GET /v1/aws/templates/{name}
  */
-export function createHandler(deps: OnboardingDeps) {
-  const service = makeOnboardingService(deps);
+export function createHandler(scope: TenantScope<OnboardingService>) {
+  const route = scopedHttpHandler(scope);
   return httpRoutes({
-    'GET /v1/aws/onboarding': httpHandler({ query: onboardingQuerySchema }, async ({ tenant, query }) => ({
+    'GET /v1/aws/onboarding': route({ query: onboardingQuerySchema }, async ({ tenant, query }, service) => ({
       status: 200,
       body: await service.onboarding(tenant, query.scope),
       headers: { 'cache-control': 'no-store' },
     })),
-    'POST /v1/aws/onboarding/external-id': httpHandler(
+    'POST /v1/aws/onboarding/external-id': route(
       { query: onboardingQuerySchema },
-      async ({ tenant, query }) => ({
+      async ({ tenant, query }, service) => ({
         status: 200,
         body: await service.rotateExternalId(tenant, query.scope),
         headers: { 'cache-control': 'no-store' },
       }),
     ),
     'GET /v1/aws/permissions': httpHandler({}, async () => ({ status: 200, body: permissionsManifest() })),
-    'GET /v1/aws/templates/{name}': httpHandler(
+    'GET /v1/aws/templates/{name}': route(
       { path: templatePathSchema, query: templateQuerySchema },
-      async ({ tenant, path, query }) => {
+      async ({ tenant, path, query }, service) => {
         const { fileName, yaml } = await service.template(tenant, path.name, query);
         return {
           status: 200,
@@ -54,13 +56,22 @@ const env = loadEnv(
     'TEMPLATES_DIR',
     'TEMPLATES_BASE_URL',
     'INGRESS_BUS_ARN',
+    'TENANT_TABLE_ROLE_ARN',
   ),
 );
 
-export const handler = createHandler({
-  ...onboardingAdapters(createDocumentClient(), env.TABLE_NAME, env.TEMPLATES_DIR),
-  trustedAccountId: env.TRUSTED_ACCOUNT_ID,
-  partition: env.PARTITION,
-  templatesBaseUrl: env.TEMPLATES_BASE_URL,
-  ingressBusArn: env.INGRESS_BUS_ARN,
-});
+const adapters = onboardingAdapters(env.TABLE_NAME, env.TEMPLATES_DIR);
+
+export const handler = createHandler(
+  tenantScope(
+    (db) =>
+      makeOnboardingService({
+        ...adapters(db),
+        trustedAccountId: env.TRUSTED_ACCOUNT_ID,
+        partition: env.PARTITION,
+        templatesBaseUrl: env.TEMPLATES_BASE_URL,
+        ingressBusArn: env.INGRESS_BUS_ARN,
+      }),
+    { roleArn: env.TENANT_TABLE_ROLE_ARN, sts: new STSClient({}) },
+  ),
+);

@@ -124,3 +124,5 @@ function requireScope(tenant: TenantContext, scope: Scope): void {
       : 'Ask a member of that org or a tenant owner.',
   );
 }
+
+export type OnboardingService = ReturnType<typeof makeOnboardingService>;

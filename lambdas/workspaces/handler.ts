@@ -1,11 +1,12 @@
+import { STSClient } from '@aws-sdk/client-sts';
 import { listQuerySchema } from '../../schemas/api/common';
 import { workspacePathSchema } from '../../schemas/api/workspaces';
 import { envSchema } from '../../schemas/environment';
+import { tenantScope } from '../adapters/aws/tenant-table';
 import { workspaceAdapters } from '../composition/edges';
-import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
-import { httpHandler, httpRoutes } from '../core/http';
-import type { TenantContext } from '../core/tenant-context';
+import { httpRoutes, scopedHttpHandler } from '../core/http';
+import type { TenantContext, TenantScope } from '../core/tenant-context';
 import { canSeeScope } from '../domain/scope';
 import type { ShareStore } from '../shares/ports';
 
@@ -14,8 +15,14 @@ import type { ShareStore } from '../shares/ports';
  * the read model, never a walk of the trees. A page holds only what the caller may see (an org's
  * integration is invisible outside that org), so it can hold fewer than `limit` items.
  */
-export function createHandler({ store }: { store: ShareStore }) {
-  async function list(tenant: TenantContext, workspaceId: string, page: { limit: number; cursor?: string }) {
+export function createHandler(scope: TenantScope<{ readonly store: ShareStore }>) {
+  const route = scopedHttpHandler(scope);
+  async function list(
+    store: ShareStore,
+    tenant: TenantContext,
+    workspaceId: string,
+    page: { limit: number; cursor?: string },
+  ) {
     const result = await store.list(tenant.tenantId, workspaceId, page);
     return {
       items: result.items
@@ -25,13 +32,21 @@ export function createHandler({ store }: { store: ShareStore }) {
     };
   }
   return httpRoutes({
-    'GET /v1/workspaces/{workspaceId}/connections': httpHandler(
+    'GET /v1/workspaces/{workspaceId}/connections': route(
       { path: workspacePathSchema, query: listQuerySchema },
-      async ({ tenant, path, query }) => ({ status: 200, body: await list(tenant, path.workspaceId, query) }),
+      async ({ tenant, path, query }, { store }) => ({
+        status: 200,
+        body: await list(store, tenant, path.workspaceId, query),
+      }),
     ),
   });
 }
 
-const env = loadEnv(envSchema('TABLE_NAME'));
+const env = loadEnv(envSchema('TABLE_NAME', 'TENANT_TABLE_ROLE_ARN'));
 
-export const handler = createHandler(workspaceAdapters(createDocumentClient(), env.TABLE_NAME));
+export const handler = createHandler(
+  tenantScope((db) => workspaceAdapters(db, env.TABLE_NAME), {
+    roleArn: env.TENANT_TABLE_ROLE_ARN,
+    sts: new STSClient({}),
+  }),
+);

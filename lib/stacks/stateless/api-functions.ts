@@ -7,7 +7,8 @@ import { API_FUNCTIONS, type ApiFunctionName, handlerEntry } from '../../../lamb
 import type { Environment } from '../../../schemas/environment';
 import type { DeploymentConfig } from '../../config';
 import { ServiceFunction } from '../../constructs/service-function';
-import { acknowledgeCustomerRoles, assumeCustomerRoles, pascalCase, tableAccess } from './common';
+import { TenantTableRole } from '../../constructs/tenant-table-role';
+import { acknowledgeCustomerRoles, assumeCustomerRoles, pascalCase } from './common';
 
 /** What each API function is for, the environment it needs and what it may touch. */
 interface ApiFunctionSettings {
@@ -39,6 +40,9 @@ export function apiFunctions(
   const { config, table } = props;
   const { logRetention, alarmTopic } = context.shared;
   const shared = { CORS_ALLOWED_ORIGINS: config.corsAllowedOrigins.join(',') };
+  // The API serves one verified tenant a request, so it reaches the table only as that tenant.
+  const tenantTable = (fn: ServiceFunction, actions: readonly string[]) =>
+    new TenantTableRole(fn, 'TenantTable', { table, actions, user: fn });
 
   const settings: Record<ApiFunctionName, ApiFunctionSettings> = {
     'aws-env': {
@@ -57,7 +61,7 @@ export function apiFunctions(
         INGRESS_BUS_ARN: props.ingressBus.eventBusArn,
       },
       bundledDirectories: ['templates'],
-      grant: (fn) => fn.role.addToPolicy(tableAccess(table, ['GetItem', 'PutItem', 'UpdateItem'])),
+      grant: (fn) => tenantTable(fn, ['GetItem', 'PutItem', 'UpdateItem']),
     },
     integrations: {
       description:
@@ -75,17 +79,15 @@ export function apiFunctions(
         // DeleteItem: a PATCH moves handle and role claims. ConditionCheckItem: a folder's or
         // connection's PATCH checks that the integration is not being deleted. BatchGetItem:
         // the connections' health beside a page of the tree.
-        fn.role.addToPolicy(
-          tableAccess(table, [
-            'GetItem',
-            'PutItem',
-            'UpdateItem',
-            'DeleteItem',
-            'ConditionCheckItem',
-            'Query',
-            'BatchGetItem',
-          ]),
-        );
+        tenantTable(fn, [
+          'GetItem',
+          'PutItem',
+          'UpdateItem',
+          'DeleteItem',
+          'ConditionCheckItem',
+          'Query',
+          'BatchGetItem',
+        ]);
         fn.role.addToPolicy(assumeCustomerRoles(stack.partition, stack.account));
         fn.role.addToPolicy(
           new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
@@ -96,7 +98,7 @@ export function apiFunctions(
     workspaces: {
       description: 'Workspaces: the connections each workspace may use, from the read model',
       environment: { TABLE_NAME: table.tableName },
-      grant: (fn) => fn.role.addToPolicy(tableAccess(table, ['Query'])),
+      grant: (fn) => tenantTable(fn, ['Query']),
     },
     openapi: {
       description: 'The OpenAPI 3.1 document of this API',

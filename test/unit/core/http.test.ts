@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { AppError, UpstreamThrottledError } from '../../../lambdas/core/errors';
-import { httpHandler, MAX_BODY_BYTES } from '../../../lambdas/core/http';
+import { httpHandler, MAX_BODY_BYTES, scopedHttpHandler } from '../../../lambdas/core/http';
 import { lambdaContext, proxyEvent, TENANT_A } from '../../fixtures/api-gateway';
 
 const echoTenant = httpHandler({}, async (request) => ({
@@ -141,5 +141,32 @@ describe('httpHandler', () => {
 
     expect(ok.headers?.['Access-Control-Allow-Origin']).toBe('*');
     expect(notFound.headers?.['Access-Control-Allow-Origin']).toBe('*');
+  });
+});
+
+describe('scopedHttpHandler', () => {
+  it('hands the route the services of the verified tenant, whatever the request claims', async () => {
+    const scopedTo: string[] = [];
+    const route = scopedHttpHandler(async (tenantId) => {
+      scopedTo.push(tenantId);
+      return { owner: tenantId };
+    });
+    const handler = route({}, async (_request, services) => ({ status: 200, body: services }));
+    const event = proxyEvent({ headers: { 'x-tenant-id': 'tenant-b' } });
+
+    const result = await handler(event, lambdaContext);
+
+    expect(parse(result)).toEqual({ owner: TENANT_A.tenantId });
+    expect(scopedTo).toEqual([TENANT_A.tenantId]);
+  });
+
+  it('composes nothing for a request without a verified tenant', async () => {
+    const scope = jest.fn(async () => ({}));
+    const handler = scopedHttpHandler(scope)({}, async () => ({ status: 200 }));
+
+    const result = await handler(proxyEvent({}, null), lambdaContext);
+
+    expect(result.statusCode).toBe(401);
+    expect(scope).not.toHaveBeenCalled();
   });
 });

@@ -1,10 +1,15 @@
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { API_ROUTES } from '../../../lambdas/routes';
 import { syncWorkflowDefinition } from '../../../lambdas/sync/workflow';
 import { buildApp } from '../../../lib/app';
 import { CONFIG_CONTEXT_KEY } from '../../../lib/config';
+import { ServiceFunction } from '../../../lib/constructs/service-function';
+import { TenantTableRole } from '../../../lib/constructs/tenant-table-role';
 import { ENVIRONMENT, type EnvName } from '../../../schemas/environment';
 import { DETAIL_TYPES } from '../../../schemas/events';
 import { ingressEventPattern } from '../../../schemas/ingress';
@@ -232,9 +237,9 @@ describe('stateless stack', () => {
 
   it('gives the table functions item-level actions only: no scans, and deletes only to the sync and the claim moves of a PATCH', () => {
     const tableActions = [
-      'Onboarding',
-      'Integrations',
-      'Workspaces',
+      'OnboardingTenantTable',
+      'IntegrationsTenantTable',
+      'WorkspacesTenantTable',
       'SyncWorkflowFunction',
       'OutboxPublisher',
       'ShareProjector',
@@ -299,6 +304,75 @@ describe('stateless stack', () => {
     ]);
   });
 
+  it('lets the API functions reach the table only as the tenant of the request, through a role of their own', () => {
+    for (const id of ['Onboarding', 'Integrations', 'Workspaces']) {
+      const tenantRole = Object.keys(
+        stateless.findResources('AWS::IAM::Role', { Properties: { Description: Match.anyValue() } }),
+      ).find((logicalId) => logicalId.startsWith(`${id}TenantTableRole`));
+      const roleArn = { 'Fn::GetAtt': [tenantRole, 'Arn'] };
+
+      // No item access of its own: only assuming its tenant table role, tagged.
+      const own = statementsOf(id);
+      expect(
+        own.flatMap((statement) => statement.Action).filter((action) => action.startsWith('dynamodb:')),
+      ).toEqual([]);
+      expect(own).toContainEqual(
+        expect.objectContaining({ Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: roleArn }),
+      );
+      stateless.hasResourceProperties('AWS::Lambda::Function', {
+        Role: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${id}Role`), 'Arn'] },
+        Environment: { Variables: Match.objectLike({ TENANT_TABLE_ROLE_ARN: roleArn }) },
+      });
+
+      // Only that function may assume it, and only with the tenant tag.
+      stateless.hasResourceProperties('AWS::IAM::Role', {
+        Description: Match.stringLikeRegexp('one tenant'),
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['sts:AssumeRole', 'sts:TagSession'],
+              Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${id}Role`), 'Arn'] } },
+              Condition: {
+                Null: { 'aws:RequestTag/tenant': 'false' },
+                'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant'] },
+              },
+            },
+          ],
+          Version: '2012-10-17',
+        },
+      });
+
+      // Every statement is confined to the tenant's partition, on the table itself, never an index.
+      const confined = statementsOf(`${id}TenantTable`);
+      expect(confined.length).toBeGreaterThan(0);
+      for (const statement of confined) {
+        expect(statement.Condition).toEqual({
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [`TENANT#\${aws:PrincipalTag/tenant}`] },
+        });
+        expect(JSON.stringify(statement.Resource)).toMatch(
+          /^\{"Fn::ImportValue":"OrgConnections-Stateful:ExportsOutputFnGetAttTable\w+Arn\w*"\}$/,
+        );
+      }
+    }
+  });
+
+  it('refuses to confine an action that names no partition key', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Probe');
+    const table = new TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
+    const user = new ServiceFunction(stack, 'Fn', {
+      entry: 'lambdas/workspaces/handler.ts',
+      description: 'probe',
+      logRetention: RetentionDays.ONE_DAY,
+      alarmTopic: new Topic(stack, 'Topic'),
+    });
+
+    expect(() => new TenantTableRole(stack, 'Scans', { table, actions: ['Query', 'Scan'], user })).toThrow(
+      /cannot confine dynamodb:Scan/,
+    );
+  });
+
   it('lets no function write anywhere but the table, the connections bus, the sync workflow and its own dead-letter queue', () => {
     const functionRoles = new Set(
       Object.keys(
@@ -343,7 +417,11 @@ describe('stateless stack', () => {
   });
 
   it('lets only the role test, the sync and the broker assume customer roles, and only the API, router and schedule start syncs', () => {
-    const holders = (action: string) =>
+    const anywhere = () => true;
+    // Customer roles are named by a wildcard account; the API's tenant table roles are ours.
+    const customerRoles = (statement: Statement) =>
+      JSON.stringify(statement.Resource).includes(':iam::*:role/');
+    const holders = (action: string, on: (statement: Statement) => boolean = anywhere) =>
       [
         'AwsEnv',
         'Onboarding',
@@ -356,10 +434,16 @@ describe('stateless stack', () => {
         'IngressRouter',
         'ScheduleFanOut',
         'CredentialsBroker',
-      ].filter((id) => statementsOf(id).some((statement) => [statement.Action].flat().includes(action)));
+      ].filter((id) =>
+        statementsOf(id).some((statement) => [statement.Action].flat().includes(action) && on(statement)),
+      );
 
-    expect(holders('sts:AssumeRole')).toEqual(['Integrations', 'SyncWorkflowFunction', 'CredentialsBroker']);
-    expect(holders('sts:TagSession')).toEqual(['CredentialsBroker']);
+    expect(holders('sts:AssumeRole', customerRoles)).toEqual([
+      'Integrations',
+      'SyncWorkflowFunction',
+      'CredentialsBroker',
+    ]);
+    expect(holders('sts:TagSession', customerRoles)).toEqual(['CredentialsBroker']);
     expect(holders('states:StartExecution')).toEqual(['Integrations', 'IngressRouter', 'ScheduleFanOut']);
     expect(holders('states:ListExecutions')).toEqual(['ScheduleFanOut']);
     expect(holders('events:PutEvents')).toEqual(['OutboxPublisher']);

@@ -1,0 +1,87 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SfnWorkflow } from '../lambdas/adapters/aws/sfn-workflow';
+import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
+import { tenantScope } from '../lambdas/adapters/aws/tenant-table';
+import { composeIntegrationsApi } from '../lambdas/composition/integrations';
+import type { LocalRuntime } from '../local/runtime';
+import { LatencyRecorder, type Percentiles } from './latency';
+
+export interface TenantScopeResult {
+  readonly tenants: number;
+  /** Each tenant's first request: AssumeRole (answered in process), a client, the integrations API composed. */
+  readonly cold: ScopePass;
+  /** Each tenant's second request: the cached services. */
+  readonly warm: ScopePass;
+}
+
+interface ScopePass extends Percentiles {
+  readonly assumeRoleCalls: number;
+  /** The store read of `GET /v1/integrations` on the client the pass got. */
+  readonly readP50Ms: number;
+}
+
+const TENANTS = 200;
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/bench-tenant-table';
+
+/**
+ * What the tenant table role costs the integrations function. STS is answered in this process,
+ * so the figures are our own overhead: a deployed function adds one AssumeRole round trip to
+ * each tenant's first request an hour. The reads go to the runtime's DynamoDB Local.
+ */
+export async function benchTenantScope(
+  runtime: LocalRuntime,
+  log: (message: string) => void,
+): Promise<TenantScopeResult> {
+  log(`api: the tenant table scope, ${TENANTS} tenants`);
+  const sts = new STSClient({});
+  const stsMock = mockClient(sts);
+  stsMock.on(AssumeRoleCommand).resolves({
+    Credentials: {
+      AccessKeyId: 'ASIABENCH',
+      SecretAccessKey: 'local',
+      SessionToken: 'local',
+      Expiration: new Date(Date.now() + 3600_000),
+    },
+  });
+  const scope = tenantScope(
+    (db) =>
+      composeIntegrationsApi({
+        db,
+        tableName: runtime.config.tableName,
+        // Never called: a list reads the table only.
+        roles: new StsCustomerRoles(sts),
+        workflow: new SfnWorkflow(
+          new SFNClient({}),
+          'arn:aws:states:us-east-1:123456789012:stateMachine:bench',
+        ),
+        roleRules: { trustedAccountId: runtime.config.trustedAccountId, allowedPartitions: ['aws'] },
+        scheduleIntervalMs: 3600_000,
+        templatesBaseUrl: 'https://templates.invalid',
+      }),
+    { roleArn: ROLE_ARN, sts },
+  );
+  const tenants = Array.from({ length: TENANTS }, (_, index) => `bench-scope-${index}`);
+  const pass = async (): Promise<ScopePass> => {
+    const scoping = new LatencyRecorder();
+    const reading = new LatencyRecorder();
+    const callsBefore = stsMock.commandCalls(AssumeRoleCommand).length;
+    for (const tenantId of tenants) {
+      const scopedAt = performance.now();
+      const { service } = await scope(tenantId);
+      const readAt = performance.now();
+      await service.list({ tenantId, subject: 'bench', orgIds: [], roles: ['tenant_owner'] }, { limit: 25 });
+      scoping.record(readAt - scopedAt);
+      reading.record(performance.now() - readAt);
+    }
+    return {
+      ...scoping.percentiles(),
+      assumeRoleCalls: stsMock.commandCalls(AssumeRoleCommand).length - callsBefore,
+      readP50Ms: reading.percentiles().p50Ms,
+    };
+  };
+  const result = { tenants: TENANTS, cold: await pass(), warm: await pass() };
+  stsMock.restore();
+  return result;
+}
