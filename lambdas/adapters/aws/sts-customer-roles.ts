@@ -13,7 +13,7 @@ import {
   type CustomerRolesPort,
   RoleRefusedError,
 } from '../../ports/customer-roles';
-import { SdkRoleSession, stsFailure } from './sts-role-session';
+import { SdkRoleSession, sessionCredentials, stsFailure } from './sts-role-session';
 
 /** A probe needs minutes, not the default hour: the shortest session STS issues. */
 const PROBE_SESSION_SECONDS = 900;
@@ -36,7 +36,7 @@ export class StsCustomerRoles implements CustomerRolesPort, SessionIssuerPort {
   /** A session whose credentials are handed on: with the consumer's SourceIdentity, tags and policy. */
   async issueSession(request: SessionRequest): Promise<IssuedCredentials> {
     try {
-      const { Credentials: credentials } = await this.sts.send(
+      const answer = await this.sts.send(
         new AssumeRoleCommand({
           RoleArn: request.role.arn,
           RoleSessionName: request.sessionName,
@@ -49,20 +49,7 @@ export class StsCustomerRoles implements CustomerRolesPort, SessionIssuerPort {
           Policy: request.policy,
         }),
       );
-      if (
-        !credentials?.AccessKeyId ||
-        !credentials.SecretAccessKey ||
-        !credentials.SessionToken ||
-        !credentials.Expiration
-      ) {
-        throw new UpstreamUnavailableError('AWS STS');
-      }
-      return {
-        accessKeyId: credentials.AccessKeyId,
-        secretAccessKey: credentials.SecretAccessKey,
-        sessionToken: credentials.SessionToken,
-        expiration: credentials.Expiration,
-      };
+      return sessionCredentials(answer.Credentials);
     } catch (error: unknown) {
       const name = errorName(error);
       // A trust policy without sts:SetSourceIdentity or sts:TagSession refuses with AccessDenied too.

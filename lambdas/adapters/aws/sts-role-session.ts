@@ -24,10 +24,11 @@ import {
   paginateListDelegatedAdministrators,
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { type Credentials, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { StackSetRef } from '../../../schemas/api/common';
 import { type OrgAccountState, orgAccountStateSchema, type StackInstance } from '../../../schemas/sync';
 import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
+import type { IssuedCredentials } from '../../credentials/ports';
 import type { RoleArn } from '../../domain/role-arn';
 import {
   type ActionDecision,
@@ -350,6 +351,24 @@ function organizationsFailure(error: unknown, action: string): unknown {
   if (error instanceof TooManyRequestsException)
     return new UpstreamThrottledError('AWS Organizations', error);
   return new UpstreamUnavailableError('AWS Organizations', error);
+}
+
+/** The credentials of an AssumeRole answer, each part and the expiry present, or STS is unavailable. */
+export function sessionCredentials(credentials: Credentials | undefined): IssuedCredentials {
+  if (
+    !credentials?.AccessKeyId ||
+    !credentials.SecretAccessKey ||
+    !credentials.SessionToken ||
+    !credentials.Expiration
+  ) {
+    throw new UpstreamUnavailableError('AWS STS');
+  }
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+    expiration: credentials.Expiration,
+  };
 }
 
 /** An STS error as the ports name it: throttled, or unavailable. */

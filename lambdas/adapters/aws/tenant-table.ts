@@ -2,11 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../core/dynamodb';
-import { errorName, UpstreamUnavailableError } from '../../core/errors';
+import { errorName } from '../../core/errors';
 import { logger } from '../../core/logger';
 import { SessionCache } from '../../core/session-cache';
 import type { TenantScope } from '../../core/tenant-context';
-import { stsFailure } from './sts-role-session';
+import { sessionCredentials, stsFailure } from './sts-role-session';
 
 /** The session tag the tenant table role's policy reads: `${aws:PrincipalTag/tenant}`. */
 export const TENANT_SESSION_TAG = 'tenant';
@@ -51,7 +51,7 @@ export function tenantScope<T>(
     maxEntries: MAX_TENANTS,
   });
   const open = async (tenantId: string) => {
-    const { Credentials: credentials } = await sts
+    const answer = await sts
       .send(
         new AssumeRoleCommand({
           RoleArn: roleArn,
@@ -64,25 +64,10 @@ export function tenantScope<T>(
         // Our own role refusing us is a deployment fault, not an outage: a 500, logged in full.
         throw errorName(error) === 'AccessDenied' ? error : stsFailure(error);
       });
-    if (
-      !credentials?.AccessKeyId ||
-      !credentials.SecretAccessKey ||
-      !credentials.SessionToken ||
-      !credentials.Expiration
-    ) {
-      throw new UpstreamUnavailableError('AWS STS');
-    }
-    const client = new DynamoDBClient({
-      credentials: {
-        accessKeyId: credentials.AccessKeyId,
-        secretAccessKey: credentials.SecretAccessKey,
-        sessionToken: credentials.SessionToken,
-        expiration: credentials.Expiration,
-      },
-      requestHandler: shared.config.requestHandler,
-    });
-    logger.info('Opened a tenant table session', { expiresAt: credentials.Expiration.toISOString() });
-    return { services: compose(createDocumentClient(client)), expiresAt: credentials.Expiration.getTime() };
+    const credentials = sessionCredentials(answer.Credentials);
+    const client = new DynamoDBClient({ credentials, requestHandler: shared.config.requestHandler });
+    logger.info('Opened a tenant table session', { expiresAt: credentials.expiration.toISOString() });
+    return { services: compose(createDocumentClient(client)), expiresAt: credentials.expiration.getTime() };
   };
   return async (tenantId) => (await cache.getOrCreate(tenantId, () => open(tenantId))).session.services;
 }
