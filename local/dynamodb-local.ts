@@ -45,6 +45,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       // One database whatever the credentials and Region: with `--aws` the functions sign with
       // the caller's credentials, while the runtime made the table with local ones.
       '-sharedDb',
+      // No usage reports, and no dynamodb-local-metadata.json written into the working directory.
+      '-disableTelemetry',
       '-port',
       String(port),
     ],
