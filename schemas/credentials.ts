@@ -88,7 +88,7 @@ export const credentialGrantSchema = z.object({
 });
 export type CredentialGrant = z.infer<typeof credentialGrantSchema>;
 
-/** Every code the broker answers with, and when. The README's broker table lists them. */
+/** Every code the broker answers with, and when. The error table of docs/api.md lists them. */
 export const CREDENTIAL_ERROR_CODES = [
   'VALIDATION_FAILED',
   'CONSUMER_NOT_ALLOWED',

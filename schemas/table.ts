@@ -1,6 +1,6 @@
 /**
  * The single table's key design, defined once and used by the CDK stack and by the
- * local runtime, so both create the same table. The README's "Data" section explains each key.
+ * local runtime, so both create the same table. docs/data-model.md explains each key.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',

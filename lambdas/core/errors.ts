@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 /**
  * Stable error codes and the HTTP status each one answers with.
- * The README's error table is checked against this map by a unit test.
+ * The error table of docs/api.md is checked against this map by a unit test.
  */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,

@@ -54,7 +54,7 @@ function operation(route: ApiRoute) {
     responses: {
       [String(response.status)]: { description: 'Success', content },
       default: {
-        description: 'An error with a stable code; see the README for the table of codes.',
+        description: 'An error with a stable code; docs/api.md lists every code.',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
       },
     },

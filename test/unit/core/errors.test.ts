@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { AppError, ERROR_STATUS, toErrorEnvelope } from '../../../lambdas/core/errors';
 
 describe('error codes', () => {
-  it('are documented in the README with the status they answer', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const errors = readme.slice(readme.indexOf('### Errors'), readme.indexOf('## Data'));
+  it('are documented in the API reference with the status they answer', () => {
+    const reference = readFileSync('docs/api.md', 'utf8');
+    const errors = reference.slice(reference.indexOf('## Errors'));
     const documented: Record<string, number> = {};
     for (const [, status, codes] of errors.matchAll(/^\| (\d{3}) \| (.+) \|$/gm)) {
       for (const [, code] of (codes ?? '').matchAll(/`([A-Z_]+)`/g)) documented[code ?? ''] = Number(status);

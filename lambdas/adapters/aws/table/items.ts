@@ -20,7 +20,7 @@ import type { ItemKey } from './transaction';
 /**
  * The table's item types: for each, its key, its attributes and the conditions writers put on
  * it. Adapters build their requests from these, so a key or a condition is spelled once.
- * The README's "Data" section explains each key.
+ * docs/data-model.md explains each key.
  */
 
 // ─── The integration item ────────────────────────────────────────────────────────────────
