@@ -8,10 +8,12 @@ import {
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  UserPoolGroup,
 } from 'aws-cdk-lib/aws-cognito';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { TENANT_OWNER_ROLE } from '../../lambdas/core/tenant-context';
 import type { AuthConfig } from '../config';
 import { ServiceFunction } from './service-function';
 
@@ -61,8 +63,16 @@ export class ApiAuth extends Construct {
           org_ids: new StringAttribute({ maxLen: 2048, mutable: true }),
         },
       });
+      // Roles are the user's groups; tenant owners are the one role the API knows.
+      new UserPoolGroup(this, 'TenantOwners', {
+        userPool: this.userPool,
+        groupName: TENANT_OWNER_ROLE,
+        description: "Manage the tenant's integrations and rotate its External ID",
+      });
       this.userPoolClient = this.userPool.addClient('WebClient', {
-        authFlows: { userSrp: true },
+        // Browsers sign in with SRP. The admin flow is for operators on the command line: it
+        // needs AWS credentials allowed cognito-idp:AdminInitiateAuth, which no browser has.
+        authFlows: { userSrp: true, adminUserPassword: true },
         generateSecret: false,
         preventUserExistenceErrors: true,
         idTokenValidity: Duration.hours(1),

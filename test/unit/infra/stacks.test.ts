@@ -643,6 +643,11 @@ describe('stateless stack', () => {
     });
     const [client] = Object.values(stateless.findResources('AWS::Cognito::UserPoolClient'));
     expect(client?.Properties.WriteAttributes).not.toContainEqual(expect.stringMatching(/^custom:/));
+    // SRP for browsers, the admin flow (AWS credentials needed) for operators; never a plain password.
+    expect(new Set(client?.Properties.ExplicitAuthFlows)).toEqual(
+      new Set(['ALLOW_USER_SRP_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
+    );
+    stateless.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'tenant_owner' });
     stateless.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
