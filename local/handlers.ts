@@ -98,7 +98,10 @@ export async function loadHandlers(
   const wiring = localWiring(config, sandbox);
   const { db, tableName, workflow } = wiring;
   const syncs = composeSyncService(wiring);
-  workflow.attach(modules.sync.createHandler(syncs, composeMemberCheck(wiring)));
+  // The handler logs each failed run; CloudWatch metrics have no local counterpart.
+  workflow.attach(
+    modules.sync.createHandler(syncs, composeMemberCheck(wiring), { runFailed: () => undefined }),
+  );
   return {
     authorizer: modules.authorizer.handler,
     api: apiHandlers(modules, wiring, config, sandbox, url),

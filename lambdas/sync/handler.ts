@@ -1,3 +1,4 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { accountIdSchema } from '../../schemas/api/common';
@@ -7,6 +8,7 @@ import { awsSyncWiring, composeMemberCheck, composeSyncService } from '../compos
 import { loadEnv } from '../core/env';
 import { logger } from '../core/logger';
 import type { MemberCheckService } from '../health/service';
+import { SYNC_RUNS_FAILED_METRIC, type SyncMetrics } from './metrics';
 import { DEFAULT_SYNC_SETTINGS, type SyncService } from './service';
 import { asWorkflowError, runErrorOf } from './workflow-errors';
 
@@ -51,7 +53,7 @@ export type WorkflowAction = z.infer<typeof actionSchema>;
  * with their stable code as the error name, so the state machine's Retry and Catch can tell an
  * interruption (retried) from a refusal (not retried).
  */
-export function createHandler(service: SyncService, memberCheck: MemberCheckService) {
+export function createHandler(service: SyncService, memberCheck: MemberCheckService, metrics: SyncMetrics) {
   return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const action = actionSchema.parse(event);
     const log = logger.createChild({ persistentKeys: { ...action.ref, action: action.action } });
@@ -78,7 +80,9 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
         case 'fail': {
           const error = runErrorOf(action.error);
           log.warn('run failed', { error });
-          return await service.fail(action.ref, error);
+          const result = await service.fail(action.ref, error);
+          metrics.runFailed(error.code);
+          return result;
         }
       }
     } catch (error: unknown) {
@@ -92,7 +96,17 @@ const env = loadEnv(envSchema(...SYNC_ENV, 'ORG_API_RATE_FRACTION'));
 
 const aws = awsSyncWiring(env);
 const rateFraction = env.ORG_API_RATE_FRACTION ?? DEFAULT_SYNC_SETTINGS.rateFraction;
+const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'sync' });
+
 export const handler = createHandler(
   composeSyncService({ ...aws, settings: { rateFraction } }),
   composeMemberCheck(aws),
+  {
+    // Published at once, with its own code dimension.
+    runFailed: (code) => {
+      const single = metrics.singleMetric();
+      single.addDimension('code', code);
+      single.addMetric(SYNC_RUNS_FAILED_METRIC, MetricUnit.Count, 1);
+    },
+  },
 );

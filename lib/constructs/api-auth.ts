@@ -93,6 +93,8 @@ export class ApiAuth extends Construct {
       entry: 'lambdas/authorizer/handler.ts',
       description: 'Verifies bearer JWTs and passes the tenant to the API',
       timeout: Duration.seconds(10),
+      errorsAreExpected:
+        "API Gateway's contract: every refused token is an error named Unauthorized (a 401). An authorizer that fails otherwise answers 500, which the API's 5xx alarm counts.",
       reservedConcurrency: props.reservedConcurrency,
       logRetention: props.logRetention,
       alarmTopic: props.alarmTopic,

@@ -32,6 +32,12 @@ export interface ServiceFunctionProps {
    * @default none: it shares the account's unreserved pool
    */
   readonly reservedConcurrency?: number;
+  /**
+   * Why this function's errors are part of how it works, not trouble, and what alarms instead.
+   * Set, the function gets no error alarm.
+   * @default none: any error alarms
+   */
+  readonly errorsAreExpected?: string;
 }
 
 /**
@@ -42,7 +48,8 @@ export interface ServiceFunctionProps {
 export class ServiceFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
-  readonly errorAlarm: Alarm;
+  /** None when its errors are expected (`errorsAreExpected`). */
+  readonly errorAlarm: Alarm | undefined;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
@@ -105,7 +112,11 @@ export class ServiceFunction extends Construct {
         'Node.js 22 on purpose: the tests and the local runtime run node@22, so production runs the same major.',
     });
 
-    this.errorAlarm = new Alarm(this, 'Errors', {
+    this.errorAlarm = props.errorsAreExpected ? undefined : this.alarmOnErrors(props);
+  }
+
+  private alarmOnErrors(props: ServiceFunctionProps): Alarm {
+    const alarm = new Alarm(this, 'Errors', {
       alarmDescription: `${props.description}: the function failed`,
       metric: this.function.metricErrors({ period: Duration.minutes(5) }),
       threshold: 1,
@@ -113,7 +124,8 @@ export class ServiceFunction extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.errorAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+    alarm.addAlarmAction(new SnsAction(props.alarmTopic));
+    return alarm;
   }
 }
 

@@ -11,6 +11,7 @@ import type { ServiceFunction } from '../constructs/service-function';
 import { apiFunctions } from './stateless/api-functions';
 import { alarmsTopic } from './stateless/common';
 import { credentialsBroker } from './stateless/credentials-broker';
+import { serviceDashboard } from './stateless/dashboard';
 import { registerEventSchemas } from './stateless/event-schemas';
 import { outboxPublisher, shareProjector } from './stateless/stream-readers';
 import {
@@ -91,7 +92,10 @@ export class StatelessStack extends Stack {
       { ...syncEnvironment, ORG_API_RATE_FRACTION: String(config.orgApiRateFraction) },
       { logRetention, alarmTopic, reservedConcurrency: config.concurrency.syncWorkers },
     );
-    this.syncWorkflow = syncStateMachine(this, this.syncFunction, stateMachineName, logRetention);
+    this.syncWorkflow = syncStateMachine(this, this.syncFunction, stateMachineName, {
+      logRetention,
+      alarmTopic,
+    });
 
     this.publisherFunction = outboxPublisher(this, props, { logRetention, alarmTopic });
     this.shareProjector = shareProjector(this, props, { logRetention, alarmTopic });
@@ -130,6 +134,7 @@ export class StatelessStack extends Stack {
       alarmTopic,
     });
 
+    serviceDashboard(this, { api: this.api.api, syncWorkflow: this.syncWorkflow });
     this.outputs();
   }
 

@@ -30,7 +30,11 @@ export function streamReader(
   },
 ): ServiceFunction {
   const { filter, deadLetters: deadLetterText, ...functionProps } = options;
-  const fn = new ServiceFunction(stack, id, functionProps);
+  const fn = new ServiceFunction(stack, id, {
+    ...functionProps,
+    errorsAreExpected:
+      'A failed batch is retried from the stream. Lasting trouble shows as the age of the oldest record and in the dead-letter queue, and each alarms.',
+  });
   const streamArn = props.table.tableStreamArn;
   if (!streamArn) throw new Error('the table needs its stream');
   fn.role.addToPolicy(
@@ -54,8 +58,22 @@ export function streamReader(
     filters: [filter],
   });
   deadLetters.grantSendMessages(fn.function);
+  new Alarm(stack, `${id}IteratorAgeAlarm`, {
+    alarmDescription: `${deadLetterText.of}: the oldest record has waited over ${STREAM_LAG_ALARM_MINUTES} minutes for 15 minutes. Read the function's errors; the stream keeps records for 24 hours.`,
+    metric: fn.function.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(5) }),
+    threshold: STREAM_LAG_ALARM_MINUTES * 60_000,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: 3,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  }).addAlarmAction(new SnsAction(options.alarmTopic));
   return fn;
 }
+
+/**
+ * A healthy reader is seconds behind; its retries (ten, halving the batch) take minutes. Over this
+ * for three periods running, it is stuck.
+ */
+const STREAM_LAG_ALARM_MINUTES = 10;
 
 /** A dead-letter queue that raises an alarm as soon as it holds a message. */
 export function alarmedDeadLetters(

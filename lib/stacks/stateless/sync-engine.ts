@@ -10,6 +10,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { handlerEntry } from '../../../lambdas/routes';
+import { SYNC_RUNS_FAILED_METRIC } from '../../../lambdas/sync/metrics';
 import { placeholder, syncWorkflowDefinition } from '../../../lambdas/sync/workflow';
 import type { Environment } from '../../../schemas/environment';
 import { ingressEventPattern } from '../../../schemas/ingress';
@@ -24,7 +25,7 @@ export function syncStateMachine(
   stack: Stack,
   syncFunction: ServiceFunction,
   stateMachineName: string,
-  logRetention: number,
+  { logRetention, alarmTopic }: { logRetention: number; alarmTopic: ITopic },
 ): StateMachine {
   const machine = new StateMachine(stack, 'SyncWorkflow', {
     stateMachineName,
@@ -56,7 +57,53 @@ export function syncStateMachine(
     'IAM5[Resource::*]',
     'X-Ray tracing and the log delivery actions of Step Functions support no resource-level permission.',
   );
+  alarmOnSyncTrouble(stack, machine, alarmTopic);
   return machine;
+}
+
+/**
+ * What means trouble in the sync engine. A run that fails on the customer's side (a refused role,
+ * a missing permission) ends its execution normally and is the customer's to fix, so it raises
+ * nothing; an execution that fails or times out, or a run failed on an error of ours, does.
+ */
+function alarmOnSyncTrouble(stack: Stack, machine: StateMachine, alarmTopic: ITopic): void {
+  const period = Duration.minutes(5);
+  const alarms = [
+    {
+      id: 'SyncExecutionsFailedAlarm',
+      description:
+        "A sync execution failed: even recording the run's failure did not work. Open the execution in the Step Functions console, then the sync function's logs for its run id.",
+      metric: machine.metricFailed({ period }),
+    },
+    {
+      id: 'SyncExecutionsTimedOutAlarm',
+      description:
+        "A sync execution timed out. Open it in the Step Functions console: a step that never ends points at the sync function's logs.",
+      metric: machine.metricTimedOut({ period }),
+    },
+    {
+      id: 'SyncInternalErrorsAlarm',
+      description:
+        "A sync run failed on an internal error (a bug of ours, not the customer's role). The sync function's log line 'workflow action failed' holds the whole error.",
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: SYNC_RUNS_FAILED_METRIC,
+        dimensionsMap: { service: 'sync', code: 'INTERNAL_ERROR' },
+        statistic: 'Sum',
+        period,
+      }),
+    },
+  ];
+  for (const { id, description, metric } of alarms) {
+    new Alarm(stack, id, {
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(alarmTopic));
+  }
 }
 
 /**
@@ -84,6 +131,7 @@ export function ingressRouter(
     reservedConcurrency,
     logRetention,
     alarmTopic,
+    errorsAreExpected: 'A failed event is retried twice, then kept in the dead-letter queue, which alarms.',
     index: GLOBAL_INDEXES.byManagementAccount.indexName,
     stateMachineActions: ['states:StartExecution'],
     stateMachineArn,
@@ -206,6 +254,8 @@ export function syncWorkflowFunction(
     // A step checkpoints a minute before this; a walk of a large organization takes several.
     timeout: Duration.minutes(15),
     memorySize: 1024,
+    errorsAreExpected:
+      'Errors are how a step tells the workflow what happened: an interruption is retried from the checkpoint, a refusal becomes a failed run. Failed and timed-out executions alarm, and so do runs failed on an internal error.',
     reservedConcurrency,
     logRetention,
     alarmTopic,

@@ -627,13 +627,79 @@ describe('stateless stack', () => {
     });
   });
 
-  it('alarms on every function error and on API 5xx', () => {
-    const functionCount = Object.keys(stateless.findResources('AWS::Lambda::Function')).length;
-    const alarms = stateless.findResources('AWS::CloudWatch::Alarm');
-    const errorAlarms = Object.values(alarms).filter((alarm) => alarm.Properties.MetricName === 'Errors');
-    expect(errorAlarms).toHaveLength(functionCount);
+  it('alarms on the errors of every function whose errors are failures, and on API 5xx', () => {
+    const functions = Object.keys(stateless.findResources('AWS::Lambda::Function'));
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
+    const errorAlarmed = alarms
+      .filter((alarm) => alarm.Properties.MetricName === 'Errors')
+      .map((alarm) => alarm.Properties.Dimensions[0].Value.Ref);
+    // Their errors are how they work: a refused token (401), a retried step, a retried batch or event.
+    const expected = [
+      'AuthAuthorizer',
+      'SyncWorkflowFunction',
+      'OutboxPublisher',
+      'ShareProjector',
+      'IngressRouter',
+    ];
+
+    expect(new Set(errorAlarmed)).toEqual(
+      new Set(functions.filter((id) => !expected.some((name) => id.startsWith(name)))),
+    );
+    expect(errorAlarmed).toHaveLength(functions.length - expected.length);
     stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError' });
-    for (const alarm of Object.values(alarms)) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+
+  it('alarms on what means trouble instead: stuck streams, failed or timed-out executions, runs failed on our errors', () => {
+    for (const reader of ['OutboxPublisher', 'ShareProjector']) {
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'IteratorAge',
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp(`^${reader}Function`) } }],
+        Threshold: 600_000,
+        EvaluationPeriods: 3,
+      });
+    }
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+      stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/States',
+        MetricName: metric,
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: Match.stringLikeRegexp('^SyncWorkflow') } }],
+        Threshold: 1,
+      });
+    }
+    // A customer's refused role fails its run normally: only an internal error alarms.
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AwsOrgConnections',
+      MetricName: 'SyncRunsFailed',
+      Dimensions: Match.arrayEquals([
+        { Name: 'code', Value: 'INTERNAL_ERROR' },
+        { Name: 'service', Value: 'sync' },
+      ]),
+    });
+    const deadLetterAlarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
+    expect(deadLetterAlarms).toHaveLength(Object.keys(stateless.findResources('AWS::SQS::Queue')).length);
+  });
+
+  it("shows every alarm and the service's metrics on one dashboard", () => {
+    const dashboards = Object.values(stateless.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    for (const alarm of Object.keys(stateless.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(body).toContain(`"${alarm}","Arn"`);
+    }
+    for (const metric of [
+      'IteratorAge',
+      'ExecutionsFailed',
+      'SyncRunsFailed',
+      '5XXError',
+      'CredentialsIssued',
+    ]) {
+      expect(body).toContain(metric);
+    }
   });
 
   it('verifies Cognito ID tokens by default, with an app client that cannot write custom attributes', () => {

@@ -1,0 +1,154 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TextWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { SYNC_RUNS_FAILED_METRIC } from '../../../lambdas/sync/metrics';
+import { ServiceFunction } from '../../constructs/service-function';
+import { METRICS_NAMESPACE } from './common';
+
+const PERIOD = Duration.minutes(5);
+const WIDE = 12;
+
+/**
+ * One CloudWatch dashboard for the service: the alarms' states first, then the API, the
+ * functions, the sync engine, the streams and their queues, and the functions' own counts.
+ * Built last, from what the stack holds, so a new function, queue or alarm appears on it.
+ */
+export function serviceDashboard(
+  stack: Stack,
+  parts: { api: RestApi; syncWorkflow: StateMachine },
+): Dashboard {
+  const everything = stack.node.findAll();
+  const functions = everything.filter((c): c is ServiceFunction => c instanceof ServiceFunction);
+  const queues = everything.filter((c): c is Queue => c instanceof Queue);
+  const alarms = everything.filter((c): c is Alarm => c instanceof Alarm);
+  const readers = functions.filter((fn) => ['OutboxPublisher', 'ShareProjector'].includes(fn.node.id));
+  const { api, syncWorkflow } = parts;
+  const byFunction = (metric: (fn: ServiceFunction) => IMetric) => functions.map(metric);
+  // Every series of our namespace with these dimensions that the query matches, summed.
+  const search = (dimensions: string, query: string, label: string) =>
+    new MathExpression({
+      expression: `SEARCH('{${METRICS_NAMESPACE},${dimensions}} ${query}', 'Sum', ${PERIOD.toSeconds()})`,
+      label,
+      period: PERIOD,
+    });
+
+  const dashboard = new Dashboard(stack, 'Dashboard', {
+    dashboardName: `${stack.stackName}-service`,
+    defaultInterval: Duration.hours(6),
+  });
+  dashboard.addWidgets(
+    new TextWidget({
+      markdown:
+        "# aws-org-connections\nEach alarm's description says what it means and what to do; `docs/operations.md` has them all.",
+      width: 24,
+      height: 2,
+    }),
+  );
+  dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 4 }));
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'API: requests and errors',
+      left: [api.metricCount({ period: PERIOD }), api.metricClientError({ period: PERIOD })],
+      right: [api.metricServerError({ period: PERIOD })],
+      width: WIDE,
+    }),
+    new GraphWidget({
+      title: 'API: latency (p50, p99)',
+      left: [
+        api.metricLatency({ period: PERIOD, statistic: 'p50' }),
+        api.metricLatency({ period: PERIOD, statistic: 'p99' }),
+      ],
+      width: WIDE,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Functions: errors (refused tokens and retried steps included)',
+      left: byFunction((fn) => fn.function.metricErrors({ period: PERIOD, label: fn.node.id })),
+      width: WIDE,
+    }),
+    new GraphWidget({
+      title: 'Functions: duration p99 and throttles',
+      left: byFunction((fn) =>
+        fn.function.metricDuration({ period: PERIOD, statistic: 'p99', label: fn.node.id }),
+      ),
+      right: byFunction((fn) =>
+        fn.function.metricThrottles({ period: PERIOD, label: `${fn.node.id} throttles` }),
+      ),
+      width: WIDE,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Sync workflow: executions',
+      left: [
+        syncWorkflow.metricStarted({ period: PERIOD }),
+        syncWorkflow.metricSucceeded({ period: PERIOD }),
+        syncWorkflow.metricFailed({ period: PERIOD }),
+        syncWorkflow.metricTimedOut({ period: PERIOD }),
+      ],
+      width: WIDE,
+    }),
+    new GraphWidget({
+      title: 'Sync runs failed, by code',
+      left: [search('service,code', `MetricName="${SYNC_RUNS_FAILED_METRIC}"`, 'failed runs')],
+      width: WIDE,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: "Table stream: the oldest record's age (ms)",
+      left: readers.map((fn) =>
+        fn.function.metric('IteratorAge', { statistic: 'Maximum', period: PERIOD, label: fn.node.id }),
+      ),
+      width: WIDE,
+    }),
+    new GraphWidget({
+      title: 'Dead-letter queues: messages',
+      left: queues.map((queue) =>
+        queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, label: queue.node.id }),
+      ),
+      width: WIDE,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Router: forwarded events',
+      left: [search('service', 'service="router"', 'events')],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Schedule: ticks that left syncs due',
+      left: [
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'ScheduleBehind',
+          dimensionsMap: { service: 'schedule' },
+          statistic: 'Sum',
+          period: PERIOD,
+        }),
+      ],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Credentials broker: issued and refused',
+      left: [
+        search('service,cached', 'MetricName="CredentialsIssued"', 'issued'),
+        search('service,code', 'MetricName="CredentialsRefused"', 'refused'),
+      ],
+      width: 8,
+    }),
+  );
+  return dashboard;
+}

@@ -1,0 +1,70 @@
+import type { MemberCheckService } from '../../../lambdas/health/service';
+import type { SyncService } from '../../../lambdas/sync/service';
+
+const REF = {
+  tenantId: 'acme',
+  integrationId: '0b5f3c8e-2f7a-4d8e-9a57-3c0e1f6f2a10',
+  runId: '20261130T120000000Z-0a1b2c3d',
+};
+
+/** The handler module reads its environment at import, as Lambda loads it. */
+async function loadHandlerModule() {
+  Object.assign(process.env, {
+    TABLE_NAME: 'table',
+    TRUSTED_ACCOUNT_ID: '123456789012',
+    ALLOWED_PARTITIONS: 'aws',
+    STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:sync',
+    AWS_REGION: 'us-east-1',
+  });
+  return import('../../../lambdas/sync/handler');
+}
+
+describe('the sync workflow handler', () => {
+  it('counts a failed run by its code, after recording it', async () => {
+    const { createHandler } = await loadHandlerModule();
+    const recorded: string[] = [];
+    const failed: string[] = [];
+    const service = {
+      fail: async (_ref: unknown, error: { code: string }) => {
+        recorded.push(error.code);
+        return { next: null };
+      },
+    } as unknown as SyncService;
+    const handler = createHandler(service, {} as MemberCheckService, {
+      runFailed: (code) => failed.push(code),
+    });
+
+    await handler(
+      {
+        action: 'fail',
+        ref: REF,
+        error: { Error: 'ROLE_NOT_ASSUMABLE', Cause: '{"message":"refused","hint":null}' },
+      },
+      { getRemainingTimeInMillis: () => 60_000 },
+    );
+
+    expect(recorded).toEqual(['ROLE_NOT_ASSUMABLE']);
+    expect(failed).toEqual(['ROLE_NOT_ASSUMABLE']);
+  });
+
+  it('counts nothing when the failure could not be recorded, so the workflow retries it', async () => {
+    const { createHandler } = await loadHandlerModule();
+    const failed: string[] = [];
+    const service = {
+      fail: async () => {
+        throw new Error('table unavailable');
+      },
+    } as unknown as SyncService;
+    const handler = createHandler(service, {} as MemberCheckService, {
+      runFailed: (code) => failed.push(code),
+    });
+
+    await expect(
+      handler(
+        { action: 'fail', ref: REF, error: { Error: 'INTERNAL_ERROR' } },
+        { getRemainingTimeInMillis: () => 60_000 },
+      ),
+    ).rejects.toThrow();
+    expect(failed).toEqual([]);
+  });
+});
