@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { accountIdSchema, partitionSchema } from './api/common';
+import { EVENT_SOURCE } from './events';
 
 /** A comma-separated list. */
 const commaList = z
@@ -42,7 +43,7 @@ export const ENVIRONMENT = {
   INGRESS_BUS_ARN: z.string().startsWith('arn:'),
   CONNECTIONS_BUS_NAME: z.string().min(1),
   /** The connection-change events' `source`. */
-  EVENT_SOURCE: z.string().min(1).default('aws-org-connections'),
+  EVENT_SOURCE: z.string().min(1).default(EVENT_SOURCE),
   AUTH_ISSUER: z.url(),
   AUTH_JWKS_URI: z.url(),
   AUTH_AUDIENCE: z.string().min(1),

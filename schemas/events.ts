@@ -29,6 +29,9 @@ export type DetailType = (typeof DETAIL_TYPES)[number];
 
 export const EVENT_SCHEMA_VERSION = 1;
 
+/** The events' `source` unless a deployment names another (`EVENT_SOURCE`). */
+export const EVENT_SOURCE = 'aws-org-connections';
+
 /** What every event's `detail` carries, so consumers can de-duplicate and order. */
 const envelope = {
   schemaVersion: z.literal(EVENT_SCHEMA_VERSION),
@@ -88,6 +91,22 @@ export const EVENT_DETAIL_SCHEMAS = {
     error: runErrorSchema,
   }),
 } as const satisfies Record<DetailType, z.ZodType>;
+
+/** The EventBridge envelope around every detail, as a consumer's rule or queue receives it. */
+export function connectionChangeEventSchema(type: DetailType) {
+  return z.object({
+    version: z.literal('0'),
+    /** EventBridge's own id of this delivery; `detail.eventId` is the one to de-duplicate by. */
+    id: z.string().min(1),
+    'detail-type': z.literal(type),
+    source: z.literal(EVENT_SOURCE),
+    account: z.string().regex(/^\d{12}$/),
+    time: z.iso.datetime(),
+    region: z.string(),
+    resources: z.array(z.string()),
+    detail: EVENT_DETAIL_SCHEMAS[type],
+  });
+}
 
 /** An event ready for the bus: its detail-type and its detail. */
 export interface ChangeEvent {

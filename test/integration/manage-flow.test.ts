@@ -1,6 +1,7 @@
 import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { MirrorNode } from '../../schemas/sync';
+import { undocumentedEvents } from '../fixtures/documented-events';
 import { errorCode, localApi } from '../fixtures/local-api';
 import { startTestRuntime } from '../fixtures/test-runtime';
 
@@ -191,5 +192,14 @@ describe('modifying an integration, through the local server', () => {
       );
     }
     expect(members.length).toBe(connections.length - 1);
+  });
+
+  it('published every event of this suite as the generated event schemas describe it', () => {
+    const events = runtime.bus.list();
+
+    expect([...new Set(events.map((event) => event['detail-type']))]).toEqual(
+      expect.arrayContaining(['Integration Updated', 'Integration Deleted']),
+    );
+    expect(undocumentedEvents(events)).toEqual([]);
   });
 });

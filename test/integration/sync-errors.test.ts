@@ -1,6 +1,7 @@
 import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { IntegrationStatusReport, RunError } from '../../schemas/sync';
+import { undocumentedEvents } from '../fixtures/documented-events';
 import { localApi } from '../fixtures/local-api';
 import { startTestRuntime } from '../fixtures/test-runtime';
 
@@ -82,5 +83,14 @@ describe('a sync that the customer’s role refuses keeps the meaning of the ref
     const { report } = await syncAndRead();
 
     expect(report).toMatchObject({ status: 'connected', lastError: null });
+  });
+
+  it('published every event of this suite as the generated event schemas describe it', () => {
+    const events = runtime.bus.list();
+
+    expect([...new Set(events.map((event) => event['detail-type']))]).toEqual(
+      expect.arrayContaining(['Sync Failed', 'Integration Status Changed']),
+    );
+    expect(undocumentedEvents(events)).toEqual([]);
   });
 });

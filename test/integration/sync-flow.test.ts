@@ -2,6 +2,7 @@ import type { SandboxOrganization } from '../../lambdas/adapters/sandbox/sandbox
 import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { MirrorNode, SyncRun } from '../../schemas/sync';
+import { undocumentedEvents } from '../fixtures/documented-events';
 import { localApi } from '../fixtures/local-api';
 import { mirrorShape, organizationShape } from '../fixtures/mirror';
 import { startTestRuntime } from '../fixtures/test-runtime';
@@ -218,5 +219,24 @@ describe('the sync engine on the sandbox organization, through the local runtime
     expect(body.items.map((run) => run.trigger)).toEqual(['manual', 'event']);
     expect(body.items[0]?.id.localeCompare(body.items[1]?.id ?? '')).toBeGreaterThan(0);
     expect(body.nextCursor).not.toBeNull();
+  });
+
+  it('published every event of this suite as the generated event schemas describe it', () => {
+    const events = runtime.bus.list();
+
+    expect(new Set(events.map((event) => event['detail-type']))).toEqual(
+      new Set([
+        'Integration Created',
+        'Integration Status Changed',
+        'Folder Created',
+        'Folder Updated',
+        'Folder Deleted',
+        'Connection Created',
+        'Connection Updated',
+        'Connection Deleted',
+        'Sync Completed',
+      ]),
+    );
+    expect(undocumentedEvents(events)).toEqual([]);
   });
 });
