@@ -31,6 +31,7 @@ import {
   syncRunListSchema,
   treePageSchema,
 } from '../schemas/sync';
+import type { ErrorCode } from './core/errors';
 
 /**
  * Every REST route, the function that serves it and its schemas. The CDK stack builds API
@@ -52,9 +53,37 @@ export interface ApiRoute {
     readonly query?: z.ZodObject;
     readonly path?: z.ZodObject;
   };
-  /** The answer on success: JSON described by `schema`, or a document of `mediaType`. */
-  readonly response: { readonly status: number; readonly schema?: z.ZodType; readonly mediaType?: string };
+  /** The answer on success: JSON described by `schema`, or a document of `mediaType`, and its headers. */
+  readonly response: {
+    readonly status: number;
+    readonly schema?: z.ZodType;
+    readonly mediaType?: string;
+    readonly headers?: readonly ('ETag' | 'Location')[];
+  };
+  /** `If-Match` is required where named; `Idempotency-Key` is optional. */
+  readonly requestHeaders?: readonly ('If-Match' | 'Idempotency-Key')[];
+  /**
+   * The error codes this route answers besides those every route may: `UNAUTHENTICATED` (unless
+   * public), `VALIDATION_FAILED` (when it takes input) and `INTERNAL_ERROR`.
+   */
+  readonly errors?: readonly ErrorCode[];
+  /** Answered without a token: only the API's own description. */
+  readonly public?: true;
 }
+
+/** What a role test may answer: the role's verdicts, and the budgets and upstreams it spends. */
+const ROLE_TEST_ERRORS: readonly ErrorCode[] = [
+  'INVALID_ROLE_ARN',
+  'UNSUPPORTED_PARTITION',
+  'ROLE_NOT_ASSUMABLE',
+  'EXTERNAL_ID_NOT_ENFORCED',
+  'ACCOUNT_MISMATCH',
+  'MISSING_PERMISSIONS',
+  'NOT_MANAGEMENT_OR_DELEGATED_ADMIN',
+  'RATE_LIMITED',
+  'UPSTREAM_THROTTLED',
+  'UPSTREAM_UNAVAILABLE',
+];
 
 export const API_ROUTES: readonly ApiRoute[] = [
   {
@@ -72,6 +101,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
       "A scope's External ID (?scope=tenant|org:<orgId>), the trusted account, template and quick-create links",
     request: { query: onboardingQuerySchema },
     response: { status: 200, schema: onboardingSchema },
+    errors: ['FORBIDDEN'],
   },
   {
     method: 'POST',
@@ -80,6 +110,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: "Rotate a scope's External ID (the tenant's: tenant owners; an org's: its members too)",
     request: { query: onboardingQuerySchema },
     response: { status: 200, schema: onboardingSchema },
+    errors: ['FORBIDDEN'],
   },
   {
     method: 'GET',
@@ -88,6 +119,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: "A CloudFormation template with the caller's values as parameter defaults",
     request: { path: templatePathSchema, query: templateQuerySchema },
     response: { status: 200, mediaType: 'application/yaml' },
+    errors: ['FORBIDDEN'],
   },
   {
     method: 'GET',
@@ -103,6 +135,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Test a role without storing anything; a failure carries the report in error.details',
     request: { body: roleTestRequestSchema },
     response: { status: 200, schema: roleTestReportSchema },
+    errors: ['FORBIDDEN', ...ROLE_TEST_ERRORS],
   },
   {
     method: 'POST',
@@ -110,7 +143,16 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'integrations',
     summary: 'Test the role and register an integration',
     request: { body: createIntegrationSchema },
-    response: { status: 201, schema: integrationSchema },
+    response: { status: 201, schema: integrationSchema, headers: ['Location', 'ETag'] },
+    requestHeaders: ['Idempotency-Key'],
+    errors: [
+      'FORBIDDEN',
+      'HANDLE_TAKEN',
+      'ROLE_ALREADY_CONNECTED',
+      'LIMIT_EXCEEDED',
+      'IDEMPOTENCY_KEY_REUSED',
+      ...ROLE_TEST_ERRORS,
+    ],
   },
   {
     method: 'GET',
@@ -126,7 +168,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'integrations',
     summary: 'One integration',
     request: { path: integrationPathSchema },
-    response: { status: 200, schema: integrationSchema },
+    response: { status: 200, schema: integrationSchema, headers: ['ETag'] },
+    errors: ['NOT_FOUND'],
   },
   {
     method: 'PATCH',
@@ -135,7 +178,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary:
       'Change an integration (needs If-Match: its version). New roles are tested first; a change to what the mirror is built from re-syncs',
     request: { path: integrationPathSchema, body: modifyIntegrationSchema },
-    response: { status: 200, schema: integrationSchema },
+    response: { status: 200, schema: integrationSchema, headers: ['ETag'] },
+    requestHeaders: ['If-Match'],
+    errors: [
+      'NOT_FOUND',
+      'FORBIDDEN',
+      'VERSION_CONFLICT',
+      'HANDLE_TAKEN',
+      'ROLE_ALREADY_CONNECTED',
+      'SYNC_IN_PROGRESS',
+      ...ROLE_TEST_ERRORS,
+    ],
   },
   {
     method: 'DELETE',
@@ -144,7 +197,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary:
       'Delete an integration: `?confirm=<its handle>`. Removes every folder and connection with events, then the integration',
     request: { path: integrationPathSchema, query: deleteIntegrationQuerySchema },
-    response: { status: 202, schema: deletionAcceptedSchema },
+    response: { status: 202, schema: deletionAcceptedSchema, headers: ['Location'] },
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'CONFIRMATION_REQUIRED', 'SYNC_IN_PROGRESS'],
   },
   {
     method: 'POST',
@@ -153,6 +207,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Test the stored roles again; when they pass, start a check of every member role',
     request: { path: integrationPathSchema },
     response: { status: 200, schema: integrationTestSchema },
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'SYNC_IN_PROGRESS', ...ROLE_TEST_ERRORS],
   },
   {
     method: 'POST',
@@ -160,7 +215,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'integrations',
     summary: 'Start a sync now, or fold the request into a follow-up of the running one',
     request: { path: integrationPathSchema, query: startSyncQuerySchema },
-    response: { status: 202, schema: syncAcceptedSchema },
+    response: { status: 202, schema: syncAcceptedSchema, headers: ['Location'] },
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'SYNC_IN_PROGRESS', 'RATE_LIMITED', 'UPSTREAM_UNAVAILABLE'],
   },
   {
     method: 'GET',
@@ -169,6 +225,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Status, last error, the current and last run, counts, and the last member role check',
     request: { path: integrationPathSchema },
     response: { status: 200, schema: integrationStatusReportSchema },
+    errors: ['NOT_FOUND'],
   },
   {
     method: 'GET',
@@ -177,6 +234,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Sync runs, newest first, a page at a time',
     request: { path: integrationPathSchema, query: listQuerySchema },
     response: { status: 200, schema: syncRunListSchema },
+    errors: ['NOT_FOUND'],
   },
   {
     method: 'GET',
@@ -185,6 +243,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Folders and connections, flat with parent ids, a page at a time',
     request: { path: integrationPathSchema, query: listQuerySchema },
     response: { status: 200, schema: treePageSchema },
+    errors: ['NOT_FOUND'],
   },
   {
     method: 'GET',
@@ -192,7 +251,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'integrations',
     summary: 'One folder, with its overrides and its effective settings and their sources',
     request: { path: folderPathSchema },
-    response: { status: 200, schema: folderSchema },
+    response: { status: 200, schema: folderSchema, headers: ['ETag'] },
+    errors: ['NOT_FOUND'],
   },
   {
     method: 'PATCH',
@@ -200,7 +260,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'integrations',
     summary: "Change a folder's handle or overrides (If-Match); its subtree inherits them",
     request: { path: folderPathSchema, body: modifyNodeSchema },
-    response: { status: 200, schema: folderSchema },
+    response: { status: 200, schema: folderSchema, headers: ['ETag'] },
+    requestHeaders: ['If-Match'],
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'VERSION_CONFLICT', 'HANDLE_TAKEN', 'SYNC_IN_PROGRESS'],
   },
   {
     method: 'GET',
@@ -209,7 +271,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary:
       "One connection, with its overrides, its effective settings and their sources, and its member role's health",
     request: { path: connectionPathSchema },
-    response: { status: 200, schema: connectionViewSchema },
+    response: { status: 200, schema: connectionViewSchema, headers: ['ETag'] },
+    errors: ['NOT_FOUND'],
   },
   {
     method: 'PATCH',
@@ -217,7 +280,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'integrations',
     summary: "Change a connection's handle or overrides (If-Match)",
     request: { path: connectionPathSchema, body: modifyNodeSchema },
-    response: { status: 200, schema: connectionSchema },
+    response: { status: 200, schema: connectionSchema, headers: ['ETag'] },
+    requestHeaders: ['If-Match'],
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'VERSION_CONFLICT', 'HANDLE_TAKEN', 'SYNC_IN_PROGRESS'],
   },
   {
     method: 'POST',
@@ -225,7 +290,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'integrations',
     summary: 'Release a connection held for approval: it is shared as its folder says',
     request: { path: connectionPathSchema },
-    response: { status: 200, schema: connectionSchema },
+    response: { status: 200, schema: connectionSchema, headers: ['ETag'] },
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'SYNC_IN_PROGRESS'],
   },
   {
     method: 'POST',
@@ -234,6 +300,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Keep a held account out: the scope filters exclude it, and its connection goes',
     request: { path: connectionPathSchema },
     response: { status: 204 },
+    errors: ['NOT_FOUND', 'FORBIDDEN', 'CONNECTION_NOT_HELD', 'SYNC_IN_PROGRESS'],
   },
   {
     method: 'GET',
@@ -249,6 +316,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     function: 'openapi',
     summary: 'This document',
     response: { status: 200, mediaType: 'application/json' },
+    public: true,
   },
 ];
 

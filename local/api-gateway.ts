@@ -54,7 +54,8 @@ export interface ProxyEventInput {
   readonly url: URL;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
-  readonly authorizer: APIGatewayAuthorizerResult;
+  /** Absent for a public route, as API Gateway then calls no authorizer. */
+  readonly authorizer: APIGatewayAuthorizerResult | undefined;
   readonly accountId: string;
 }
 
@@ -91,7 +92,9 @@ export function toProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
     requestContext: {
       accountId: input.accountId,
       apiId: LOCAL_API_ID,
-      authorizer: { ...input.authorizer.context, principalId: input.authorizer.principalId },
+      authorizer: input.authorizer
+        ? { ...input.authorizer.context, principalId: input.authorizer.principalId }
+        : null,
       httpMethod: input.method,
       identity: localIdentity(),
       path: input.url.pathname,

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { StsCallerIdentity } from '../lambdas/adapters/aws/sts-caller-identity';
 import { cloudTrailEventOf, type SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
@@ -233,16 +234,20 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
   if (!ctx.handlers)
     return sendError(response, { status: 503, code: 'UPSTREAM_UNAVAILABLE', message: 'Starting up.' });
 
-  // As API Gateway: no token, no call to the authorizer; a refusal never reaches the handler.
-  const token = request.headers.authorization;
-  if (!token) return sendError(response, GATEWAY_ERRORS.unauthorized);
-  const authorizer = await ctx.handlers
-    .authorizer(
-      toAuthorizerEvent(token, method, match.route.path, ctx.account),
-      lambdaContext('authorizer', ctx.account),
-    )
-    .catch(() => undefined);
-  if (!authorizer || !isAllowed(authorizer)) return sendError(response, GATEWAY_ERRORS.unauthorized);
+  // As API Gateway: a public route calls no authorizer; otherwise no token, no call to the
+  // authorizer, and a refusal never reaches the handler.
+  let authorizer: APIGatewayAuthorizerResult | undefined;
+  if (!match.route.public) {
+    const token = request.headers.authorization;
+    if (!token) return sendError(response, GATEWAY_ERRORS.unauthorized);
+    authorizer = await ctx.handlers
+      .authorizer(
+        toAuthorizerEvent(token, method, match.route.path, ctx.account),
+        lambdaContext('authorizer', ctx.account),
+      )
+      .catch(() => undefined);
+    if (!authorizer || !isAllowed(authorizer)) return sendError(response, GATEWAY_ERRORS.unauthorized);
+  }
 
   const body = await readBody(request);
   if (body === undefined) {

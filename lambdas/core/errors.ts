@@ -175,6 +175,8 @@ export const GATEWAY_ERRORS = {
   unauthorized: { status: 401, code: 'UNAUTHENTICATED', message: 'A valid bearer token is required.' },
   routeNotFound: { status: 404, code: 'NOT_FOUND', message: 'No such route.' },
   internal: { status: 500, code: 'INTERNAL_ERROR', message: 'Something went wrong on our side.' },
+  /** The stage's own throttling, before any function runs. */
+  throttled: { status: 429, code: 'RATE_LIMITED', message: 'Too many requests: slow down and retry.' },
 } as const satisfies Record<string, { status: number; code: ErrorCode; message: string }>;
 
 /** The name of an AWS SDK (or any) error, without trusting its shape. */

@@ -80,14 +80,27 @@ export function httpHandler<B = undefined, Q = Record<string, never>, P = Record
       tenant,
       requestId: event.requestContext.requestId,
     };
-    const response = await route(request);
-    return {
-      statusCode: response.status,
-      headers: { 'content-type': 'application/json', ...response.headers },
-      body: response.text ?? (response.body === undefined ? '' : JSON.stringify(response.body)),
-    };
+    return proxyResult(await route(request));
   };
+  return withHttpMiddleware(handle);
+}
 
+/** A route answered without a token (API Gateway calls no authorizer for it): no tenant, no input. */
+export function publicHttpHandler(route: () => Promise<HttpResponse>): ApiHandler {
+  return withHttpMiddleware(async () => proxyResult(await route()));
+}
+
+function proxyResult(response: HttpResponse): APIGatewayProxyResult {
+  return {
+    statusCode: response.status,
+    headers: { 'content-type': 'application/json', ...response.headers },
+    body: response.text ?? (response.body === undefined ? '' : JSON.stringify(response.body)),
+  };
+}
+
+function withHttpMiddleware(
+  handle: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
+): ApiHandler {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpCors({ origins: httpEnv.CORS_ALLOWED_ORIGINS, exposeHeaders: 'ETag,Location,Retry-After' }))

@@ -1,12 +1,12 @@
-import { httpHandler } from '../core/http';
+import { publicHttpHandler } from '../core/http';
 import { API_ROUTES } from '../routes';
-import { buildOpenApiDocument } from './document';
+import { API_DOCUMENT_VERSION, buildOpenApiDocument } from './document';
 
 /** The document changes only with a deployment, so it is built once per cold start. */
-const document = buildOpenApiDocument(API_ROUTES, '1.0.0');
+const document = buildOpenApiDocument(API_ROUTES, API_DOCUMENT_VERSION);
 
-/** GET /v1/openapi.json */
-export const handler = httpHandler({}, async () => ({
+/** GET /v1/openapi.json, without a token: it describes the API and holds no tenant's data. */
+export const handler = publicHttpHandler(async () => ({
   status: 200,
   body: document,
   headers: { 'cache-control': 'public, max-age=300' },

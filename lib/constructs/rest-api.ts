@@ -1,6 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
+  AuthorizationType,
   type IAuthorizer,
   type IResource,
   LambdaIntegration,
@@ -16,6 +17,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { GATEWAY_ERRORS } from '../../lambdas/core/errors';
 import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes';
+import { acknowledgeNag } from './nag';
 import type { ServiceFunction } from './service-function';
 
 export interface OrgConnectionsApiProps {
@@ -83,6 +85,7 @@ export class OrgConnectionsApi extends Construct {
       // API Gateway answers an unknown route with 403 "Missing Authentication Token".
       { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, error: GATEWAY_ERRORS.routeNotFound },
       { type: ResponseType.DEFAULT_5XX, error: GATEWAY_ERRORS.internal },
+      { type: ResponseType.THROTTLED, error: GATEWAY_ERRORS.throttled },
     ];
     for (const { type, error } of gatewayResponses) {
       this.api.addGatewayResponse(`${type.responseType}Response`, {
@@ -107,9 +110,16 @@ export class OrgConnectionsApi extends Construct {
         integration = new LambdaIntegration(props.functions[route.function].function);
         integrations.set(route.function, integration);
       }
-      resourceFor(this.api.root, route.path).addMethod(route.method, integration, {
-        authorizer: props.authorizer,
-      });
+      const method = resourceFor(this.api.root, route.path).addMethod(
+        route.method,
+        integration,
+        route.public ? { authorizationType: AuthorizationType.NONE } : { authorizer: props.authorizer },
+      );
+      if (route.public) {
+        const reason = 'The API description is public on purpose: it holds no tenant data.';
+        acknowledgeNag(method, 'APIG4', reason);
+        acknowledgeNag(method, 'COG4', reason);
+      }
     }
   }
 

@@ -66,7 +66,13 @@ export const permissionsManifestSchema = z.object({
       actions: z.array(requiredActionSchema),
     }),
   ),
-  templateVersions: z.record(templateNameSchema, z.number().int()),
+  // Each template named (a record keyed by an enum would describe no properties).
+  templateVersions: z.object({
+    'management-account-role': z.number().int(),
+    'member-account-role': z.number().int(),
+    'organization-events-forwarder': z.number().int(),
+    'single-account-role': z.number().int(),
+  } satisfies Record<TemplateName, z.ZodNumber>),
   /** The tag each role template stamps with its version. */
   templateVersionTag: z.string(),
 });

@@ -593,11 +593,14 @@ describe('stateless stack', () => {
     });
   });
 
-  it('puts the JWT authorizer on every route', () => {
+  it('puts the JWT authorizer on every route but the public API description', () => {
     const methods = stateless.findResources('AWS::ApiGateway::Method');
     const routed = Object.values(methods).filter((method) => method.Properties.HttpMethod !== 'OPTIONS');
     expect(routed).toHaveLength(API_ROUTES.length);
-    for (const method of routed) {
+    const open = routed.filter((method) => method.Properties.AuthorizationType === 'NONE');
+    expect(open).toHaveLength(1);
+    expect(JSON.stringify(open[0]?.Properties.ResourceId)).toContain('openapijson');
+    for (const method of routed.filter((candidate) => !open.includes(candidate))) {
       expect(method.Properties.AuthorizationType).toBe('CUSTOM');
       expect(method.Properties.AuthorizerId).toEqual({ Ref: expect.stringMatching(/TokenAuthorizer/) });
     }

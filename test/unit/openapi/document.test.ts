@@ -1,3 +1,4 @@
+import { ERROR_STATUS } from '../../../lambdas/core/errors';
 import { buildOpenApiDocument } from '../../../lambdas/openapi/document';
 import { API_ROUTES } from '../../../lambdas/routes';
 
@@ -23,11 +24,44 @@ describe('the OpenAPI document', () => {
     });
   });
 
-  it('describes every route, with its success status and the error envelope', () => {
+  it('describes every route with its success status and each error status it may answer, by code', () => {
     for (const route of API_ROUTES) {
       const described = operation(route.method.toLowerCase(), route.path);
-      expect(Object.keys(described.responses)).toEqual([String(route.response.status), 'default']);
+      const statuses = Object.keys(described.responses);
+
+      expect(statuses[0]).toBe(String(route.response.status));
+      expect(statuses).toContain('500');
+      expect(statuses).toContain('429');
+      if (!route.public) expect(statuses).toContain('401');
+      for (const code of route.errors ?? []) {
+        const status = String(ERROR_STATUS[code]);
+        expect({ route: route.path, code, described: described.responses[status] }).toEqual({
+          route: route.path,
+          code,
+          described: expect.objectContaining({ description: expect.stringContaining(`\`${code}\``) }),
+        });
+      }
     }
+  });
+
+  it('names the headers a route answers and takes, and Retry-After on retryable errors', () => {
+    const create = operation('post', '/v1/integrations') as Operation & {
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+    const patch = operation('patch', '/v1/integrations/{id}');
+
+    expect(Object.keys(create.responses['201']?.headers ?? {})).toEqual(['Location', 'ETag']);
+    expect(create.responses['429']?.headers).toEqual({
+      'Retry-After': { $ref: '#/components/headers/RetryAfter' },
+    });
+    expect(create.parameters).toContainEqual({ $ref: '#/components/parameters/IdempotencyKey' });
+    expect(patch.parameters).toContainEqual({ $ref: '#/components/parameters/IfMatch' });
+  });
+
+  it('asks no token of the document itself, and one of every other route', () => {
+    expect(document.security).toEqual([{ bearer: [] }]);
+    expect((operation('get', '/v1/openapi.json') as { security?: unknown }).security).toEqual([]);
+    expect((operation('get', '/v1/integrations') as { security?: unknown }).security).toBeUndefined();
   });
 
   it('generates request bodies from the zod schemas, refusing unknown fields', () => {
