@@ -9,7 +9,9 @@ const output = execFileSync(
 );
 const { totals, problems } = JSON.parse(output);
 for (const problem of problems) {
-  console.error(`${problem.severity} ${problem.ruleId}: ${problem.message} (${problem.location?.[0]?.pointer})`);
+  console.error(
+    `${problem.severity} ${problem.ruleId}: ${problem.message} (${problem.location?.[0]?.pointer})`,
+  );
 }
 console.log(`openapi lint: ${totals.errors} errors, ${totals.warnings} warnings`);
 if (problems.length > 0) process.exit(1);
