@@ -1,5 +1,6 @@
 import type { ApiResult } from './api';
 import type { BundleResult } from './bundles';
+import { monthlyCost, PRICES } from './cost';
 import type { CredentialsResult } from './credentials';
 import type { LoadResult } from './load';
 import type { BenchResults } from './run';
@@ -170,6 +171,32 @@ export function printReport(results: BenchResults): void {
           size.noopChangeEvents,
           `${size.noopReadRequests} (${size.noopReadItems} items)`,
         ]),
+      ),
+      '',
+      `one integration a month, unchanged organization: a sync every 6 h and a member check after each (${PRICES.source}, no free tier)`,
+      table(
+        [
+          'accounts',
+          'syncs',
+          'Lambda GB-s',
+          'Lambda $',
+          'Step Functions $',
+          'DynamoDB $',
+          'EventBridge $',
+          'total $',
+        ],
+        results.sizes
+          .map(monthlyCost)
+          .map((cost) => [
+            cost.accounts,
+            cost.syncs,
+            Math.round(cost.lambdaGbSeconds),
+            cost.dollars.lambda,
+            cost.dollars.stepFunctions,
+            cost.dollars.dynamodb,
+            cost.dollars.eventBridge,
+            cost.dollars.total,
+          ]),
       ),
     );
   }

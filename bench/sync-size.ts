@@ -69,6 +69,10 @@ export interface SizeResult {
   readonly noopReadRequests: number;
   readonly noopReadItems: number;
   readonly noopWallSeconds: number;
+  /** What an unchanged organization's full sync costs, for the monthly bill (bench/cost.ts). */
+  readonly noopSteps: number;
+  readonly noopWriteItems: number;
+  readonly noopPutEventsEntries: number;
 }
 
 /** A Lambda step may run 15 minutes; the engine checkpoints a minute before. */
@@ -208,6 +212,9 @@ async function main(): Promise<void> {
     noopReadRequests: noop.dynamodb.readRequests,
     noopReadItems: noop.dynamodb.readItems,
     noopWallSeconds: noop.wallSeconds,
+    noopSteps: noop.steps,
+    noopWriteItems: noop.dynamodb.writeItems,
+    noopPutEventsEntries: noop.putEventsEntries,
   };
   await writeFile(input.output, JSON.stringify(result));
   client.destroy();

@@ -1,0 +1,42 @@
+import { monthlyCost, PRICES } from '../../../bench/cost';
+import type { SizeResult } from '../../../bench/sync-size';
+
+/** An unchanged organization's full sync as the benchmark counts it; the rest does not matter here. */
+function size(accounts: number, noop: Partial<SizeResult> = {}): SizeResult {
+  return {
+    accounts,
+    noopWallSeconds: 100,
+    noopSteps: 1,
+    noopWriteItems: 4,
+    noopReadItems: 0,
+    noopPutEventsEntries: 1,
+    ...noop,
+  } as SizeResult;
+}
+
+describe('the monthly bill of one integration', () => {
+  it('counts a sync every 6 hours and a member check after each, at the check rate', () => {
+    const cost = monthlyCost(size(1000));
+
+    // 730 h / 6 h; each sync 100 s of walk plus 1,000 AssumeRoles at 5 a second, on 1 GB.
+    expect(cost.syncs).toBeCloseTo(121.67, 2);
+    expect(cost.lambdaGbSeconds).toBeCloseTo(121.67 * (100 + 200), 0);
+    // Two transactional units per written item, plus every health record renewed.
+    expect(cost.writeUnits).toBeCloseTo(121.67 * (2 * 4 + 1000), 0);
+    expect(cost.events).toBeCloseTo(121.67, 2);
+  });
+
+  it('prices each service, and totals them', () => {
+    const cost = monthlyCost(size(10_000, { noopWallSeconds: 400, noopSteps: 2 }));
+    const { lambda, stepFunctions, dynamodb, eventBridge, total } = cost.dollars;
+
+    expect(lambda).toBeCloseTo(
+      cost.lambdaGbSeconds * PRICES.lambdaGbSecond + cost.lambdaRequests * PRICES.lambdaRequest,
+      6,
+    );
+    expect(stepFunctions).toBeCloseTo(cost.stateTransitions * PRICES.stateTransition, 6);
+    expect(total).toBeCloseTo(lambda + stepFunctions + dynamodb + eventBridge, 6);
+    // 10,000 member roles at 5 a second take 2,000 s, three invocations of a 14-minute step.
+    expect(cost.lambdaRequests).toBeCloseTo(cost.syncs * (2 + 1 + 3), 6);
+  });
+});
