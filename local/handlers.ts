@@ -4,6 +4,7 @@ import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-custom
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
 import { composeCredentialsBroker } from '../lambdas/composition/credentials';
+import { shareProjectorAdapters } from '../lambdas/composition/edges';
 import { composeIntegrationsApi } from '../lambdas/composition/integrations';
 import { composeMemberCheck, composeSyncService, syncStores } from '../lambdas/composition/sync';
 import { composeRouter, composeScheduler } from '../lambdas/composition/triggers';
@@ -108,7 +109,7 @@ export async function loadHandlers(
     workflow,
     streamReaders: [
       modules.publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer,
-      modules.shares.handler as StreamConsumer,
+      modules.shares.createHandler(shareProjectorAdapters(db, tableName)) as StreamConsumer,
     ],
     router: composeRouter({
       db,

@@ -1,9 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createRemoteJWKSet } from 'jose';
 import { envSchema } from '../../schemas/environment';
 import { loadEnv } from '../core/env';
+import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
 import { toAuthorizerContext } from '../core/tenant-context';
 import { bearerToken, makeTokenVerifier, type TokenVerifier } from './service';
@@ -32,9 +31,7 @@ export function createAuthorizerHandler(verify: TokenVerifier) {
       throw new Error('Unauthorized');
     }
   };
-  return middy<APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult, Error, Context>(authorize).use(
-    injectLambdaContext(logger, { resetKeys: true }),
-  );
+  return lambdaHandler<APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult>(authorize);
 }
 
 /**

@@ -10,6 +10,7 @@ import { DynamoDbShares } from '../adapters/aws/dynamodb-shares';
 import { EventBridgeBus } from '../adapters/aws/eventbridge-bus';
 import { StsCallerIdentity } from '../adapters/aws/sts-caller-identity';
 import { TemplateFiles } from '../adapters/files/template-files';
+import { traced } from '../core/tracer';
 import type { ScopeLookup } from '../shares/ports';
 import type { RebuildDeps } from '../shares/rebuild';
 
@@ -28,11 +29,11 @@ export function envCheckAdapters(account: {
   readonly trustedAccountId: string;
   readonly partition: Partition;
 }) {
-  return { identity: new StsCallerIdentity(new STSClient({})), ...account };
+  return { identity: new StsCallerIdentity(traced(new STSClient({}))), ...account };
 }
 
 export function publisherAdapters(busName: string, source: string) {
-  return { bus: new EventBridgeBus(new EventBridgeClient({}), busName), source };
+  return { bus: new EventBridgeBus(traced(new EventBridgeClient({})), busName), source };
 }
 
 /** The read model's store, and where the projector learns each integration's scope. */

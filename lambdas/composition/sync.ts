@@ -10,6 +10,7 @@ import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
 import type { Clock } from '../core/clock';
 import { createDocumentClient } from '../core/dynamodb';
+import { traced } from '../core/tracer';
 import type { RoleArnRules } from '../domain/role-arn';
 import { makeMemberCheckService } from '../health/service';
 import type { CustomerRolesPort } from '../ports/customer-roles';
@@ -79,8 +80,8 @@ export function awsSyncWiring(env: SyncEnv): SyncWiring & { readonly workflow: W
 export function awsSyncClients(env: SyncEnv): Omit<SyncWiring, 'db'> & { readonly workflow: WorkflowPort } {
   return {
     tableName: env.TABLE_NAME,
-    roles: new StsCustomerRoles(new STSClient({})),
-    workflow: new SfnWorkflow(new SFNClient({}), env.STATE_MACHINE_ARN),
+    roles: new StsCustomerRoles(traced(new STSClient({}))),
+    workflow: new SfnWorkflow(traced(new SFNClient({})), env.STATE_MACHINE_ARN),
     roleRules: roleRulesOf(env),
   };
 }

@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -8,6 +9,7 @@ import { loadEnv } from './env';
 import { AppError, fieldIssuesOf, GATEWAY_ERRORS, toErrorEnvelope, ValidationError } from './errors';
 import { logger } from './logger';
 import { type TenantContext, type TenantScope, tenantFromAuthorizer } from './tenant-context';
+import { annotateTrace, tracer } from './tracer';
 
 /** Bodies are small JSON documents; anything larger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -72,6 +74,7 @@ export function httpHandler<B = undefined, Q = Record<string, never>, P = Record
   const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const tenant = tenantFromAuthorizer(event.requestContext.authorizer);
     logger.appendKeys({ tenantId: tenant.tenantId, requestId: event.requestContext.requestId });
+    annotateTrace({ tenantId: tenant.tenantId });
     const request: HttpRequest<B, Q, P> = {
       body: validate(schemas.body, readJsonBody(event), 'body'),
       query: validate(schemas.query, event.queryStringParameters ?? {}, 'query'),
@@ -102,6 +105,7 @@ function withHttpMiddleware(
   handle: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
 ): ApiHandler {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(handle)
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpCors({ origins: httpEnv.CORS_ALLOWED_ORIGINS, exposeHeaders: 'ETag,Location,Retry-After' }))
     .use(errorEnvelope());

@@ -1,7 +1,5 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { STSClient } from '@aws-sdk/client-sts';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type CredentialAnswer, DEFAULT_STS_BUDGET } from '../../schemas/credentials';
 import { envSchema } from '../../schemas/environment';
@@ -10,7 +8,8 @@ import { composeCredentialsBroker } from '../composition/credentials';
 import { roleRulesOf } from '../composition/sync';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
-import { logger } from '../core/logger';
+import { lambdaHandler } from '../core/lambda-handler';
+import { traced } from '../core/tracer';
 import { type CredentialsBroker, callerOf } from './service';
 
 /** The broker's Lambda: one Invoke payload in, credentials or a refusal out (never a function error). */
@@ -20,9 +19,7 @@ export function createHandler(
 ) {
   const answer = (event: unknown, context: Context): Promise<CredentialAnswer> =>
     broker.answer(event, callerOf(context, identity.mode, identity.consumers));
-  return middy<unknown, CredentialAnswer, Error, Context>(answer).use(
-    injectLambdaContext(logger, { resetKeys: true }),
-  );
+  return lambdaHandler<unknown, CredentialAnswer>(answer);
 }
 
 const env = loadEnv(
@@ -42,7 +39,7 @@ export const handler = createHandler(
   composeCredentialsBroker({
     db: createDocumentClient(),
     tableName: env.TABLE_NAME,
-    issuer: new StsCustomerRoles(new STSClient({})),
+    issuer: new StsCustomerRoles(traced(new STSClient({}))),
     stsBudget: {
       rate: env.STS_BUDGET_RATE ?? DEFAULT_STS_BUDGET.rate,
       burst: env.STS_BUDGET_BURST ?? DEFAULT_STS_BUDGET.burst,

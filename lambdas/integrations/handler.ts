@@ -17,6 +17,7 @@ import { awsSyncClients } from '../composition/sync';
 import { loadEnv } from '../core/env';
 import { httpRoutes, scopedHttpHandler } from '../core/http';
 import type { TenantScope } from '../core/tenant-context';
+import { traced } from '../core/tracer';
 import { DEFAULT_FAIR_USE } from './fair-use';
 import { onceFor } from './idempotency';
 
@@ -172,6 +173,6 @@ export const handler = createHandler(
           maxIntegrations: env.MAX_INTEGRATIONS_PER_TENANT ?? DEFAULT_FAIR_USE.maxIntegrations,
         },
       }),
-    { roleArn: env.TENANT_TABLE_ROLE_ARN, sts: new STSClient({}) },
+    { roleArn: env.TENANT_TABLE_ROLE_ARN, sts: traced(new STSClient({})) },
   ),
 );

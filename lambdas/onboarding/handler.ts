@@ -6,6 +6,7 @@ import { onboardingAdapters } from '../composition/edges';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes, scopedHttpHandler } from '../core/http';
 import type { TenantScope } from '../core/tenant-context';
+import { traced } from '../core/tracer';
 import { permissionsManifest } from '../domain/permissions';
 import { makeOnboardingService, type OnboardingService } from './service';
 
@@ -72,6 +73,6 @@ export const handler = createHandler(
         templatesBaseUrl: env.TEMPLATES_BASE_URL,
         ingressBusArn: env.INGRESS_BUS_ARN,
       }),
-    { roleArn: env.TENANT_TABLE_ROLE_ARN, sts: new STSClient({}) },
+    { roleArn: env.TENANT_TABLE_ROLE_ARN, sts: traced(new STSClient({})) },
   ),
 );

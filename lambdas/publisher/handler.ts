@@ -7,6 +7,7 @@ import type { ChangeEvent } from '../../schemas/events';
 import { ITEM_KEYS } from '../../schemas/table';
 import { publisherAdapters } from '../composition/edges';
 import { loadEnv } from '../core/env';
+import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
 import { type EventBusPort, isDetailType, makePublisher } from './service';
 
@@ -65,4 +66,6 @@ function rangesOf(events: readonly ChangeEvent[]) {
 
 const env = loadEnv(envSchema('CONNECTIONS_BUS_NAME', 'EVENT_SOURCE'));
 
-export const handler = createHandler(publisherAdapters(env.CONNECTIONS_BUS_NAME, env.EVENT_SOURCE));
+export const handler = lambdaHandler(
+  createHandler(publisherAdapters(env.CONNECTIONS_BUS_NAME, env.EVENT_SOURCE)),
+);

@@ -3,6 +3,7 @@ import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { awsSyncWiring, composeSyncService } from '../composition/sync';
 import { composeRouter } from '../composition/triggers';
 import { loadEnv } from '../core/env';
+import { lambdaHandler } from '../core/lambda-handler';
 import type { Router } from './service';
 
 /** The ingress rule's target: one forwarded Organizations event per invocation. */
@@ -20,12 +21,14 @@ const env = loadEnv(envSchema(...SYNC_ENV, 'PARTITION'));
 const aws = awsSyncWiring(env);
 const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'router' });
 
-export const handler = createHandler(
-  composeRouter({
-    ...aws,
-    syncs: composeSyncService(aws),
-    partition: env.PARTITION,
-    metrics: { count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1) },
-  }),
-  metrics,
+export const handler = lambdaHandler(
+  createHandler(
+    composeRouter({
+      ...aws,
+      syncs: composeSyncService(aws),
+      partition: env.PARTITION,
+      metrics: { count: (metric) => metrics.addMetric(metric, MetricUnit.Count, 1) },
+    }),
+    metrics,
+  ),
 );

@@ -4,6 +4,7 @@ import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { awsSyncWiring, composeSyncService } from '../composition/sync';
 import { composeScheduler } from '../composition/triggers';
 import { loadEnv } from '../core/env';
+import { lambdaHandler } from '../core/lambda-handler';
 import type { Scheduler } from './service';
 
 /** A tick stops starting syncs this long before its invocation must end. */
@@ -27,11 +28,16 @@ export function createHandler(scheduler: Scheduler, metrics: Metrics) {
 const env = loadEnv(envSchema(...SYNC_ENV, 'SYNC_INTERVAL_SECONDS', 'MAX_CONCURRENT_SYNCS'));
 const aws = awsSyncWiring(env);
 
-export const handler = createHandler(
-  composeScheduler({
-    ...aws,
-    syncs: composeSyncService(aws),
-    settings: { intervalMs: env.SYNC_INTERVAL_SECONDS * 1000, maxConcurrentSyncs: env.MAX_CONCURRENT_SYNCS },
-  }),
-  new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'schedule' }),
+export const handler = lambdaHandler(
+  createHandler(
+    composeScheduler({
+      ...aws,
+      syncs: composeSyncService(aws),
+      settings: {
+        intervalMs: env.SYNC_INTERVAL_SECONDS * 1000,
+        maxConcurrentSyncs: env.MAX_CONCURRENT_SYNCS,
+      },
+    }),
+    new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'schedule' }),
+  ),
 );

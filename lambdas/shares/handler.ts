@@ -7,6 +7,7 @@ import { ITEM_KEYS } from '../../schemas/table';
 import { shareProjectorAdapters } from '../composition/edges';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
+import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
 import type { ScopeLookup, ShareStore } from './ports';
 import { type ConnectionChange, makeShareProjector } from './service';
@@ -54,4 +55,4 @@ export function createHandler(deps: { store: ShareStore; scopes: ScopeLookup }) 
 const env = loadEnv(envSchema('TABLE_NAME'));
 
 const db = createDocumentClient();
-export const handler = createHandler(shareProjectorAdapters(db, env.TABLE_NAME));
+export const handler = lambdaHandler(createHandler(shareProjectorAdapters(db, env.TABLE_NAME)));

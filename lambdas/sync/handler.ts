@@ -6,7 +6,9 @@ import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { memberAccessSummarySchema } from '../../schemas/sync';
 import { awsSyncWiring, composeMemberCheck, composeSyncService } from '../composition/sync';
 import { loadEnv } from '../core/env';
+import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
+import { annotateTrace } from '../core/tracer';
 import type { MemberCheckService } from '../health/service';
 import { SYNC_RUNS_FAILED_METRIC, type SyncMetrics } from './metrics';
 import { DEFAULT_SYNC_SETTINGS, type SyncService } from './service';
@@ -57,6 +59,7 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
   return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const action = actionSchema.parse(event);
     const log = logger.createChild({ persistentKeys: { ...action.ref, action: action.action } });
+    annotateTrace(action.ref);
     try {
       switch (action.action) {
         case 'step': {
@@ -98,15 +101,13 @@ const aws = awsSyncWiring(env);
 const rateFraction = env.ORG_API_RATE_FRACTION ?? DEFAULT_SYNC_SETTINGS.rateFraction;
 const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'sync' });
 
-export const handler = createHandler(
-  composeSyncService({ ...aws, settings: { rateFraction } }),
-  composeMemberCheck(aws),
-  {
+export const handler = lambdaHandler(
+  createHandler(composeSyncService({ ...aws, settings: { rateFraction } }), composeMemberCheck(aws), {
     // Published at once, with its own code dimension.
     runFailed: (code) => {
       const single = metrics.singleMetric();
       single.addDimension('code', code);
       single.addMetric(SYNC_RUNS_FAILED_METRIC, MetricUnit.Count, 1);
     },
-  },
+  }),
 );

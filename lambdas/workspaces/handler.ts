@@ -7,6 +7,7 @@ import { workspaceAdapters } from '../composition/edges';
 import { loadEnv } from '../core/env';
 import { httpRoutes, scopedHttpHandler } from '../core/http';
 import type { TenantContext, TenantScope } from '../core/tenant-context';
+import { traced } from '../core/tracer';
 import { canSeeScope } from '../domain/scope';
 import type { ShareStore } from '../shares/ports';
 
@@ -47,6 +48,6 @@ const env = loadEnv(envSchema('TABLE_NAME', 'TENANT_TABLE_ROLE_ARN'));
 export const handler = createHandler(
   tenantScope((db) => workspaceAdapters(db, env.TABLE_NAME), {
     roleArn: env.TENANT_TABLE_ROLE_ARN,
-    sts: new STSClient({}),
+    sts: traced(new STSClient({})),
   }),
 );

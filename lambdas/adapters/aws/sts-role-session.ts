@@ -28,6 +28,7 @@ import { type Credentials, GetCallerIdentityCommand, STSClient } from '@aws-sdk/
 import type { StackSetRef } from '../../../schemas/api/common';
 import { type OrgAccountState, orgAccountStateSchema, type StackInstance } from '../../../schemas/sync';
 import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
+import { traced } from '../../core/tracer';
 import type { IssuedCredentials } from '../../credentials/ports';
 import type { RoleArn } from '../../domain/role-arn';
 import {
@@ -79,15 +80,18 @@ export class SdkRoleSession implements CustomerRoleSession {
     organizationsRegion: string,
   ) {
     this.expiresAt = credentials.expiration;
-    this.sts = new STSClient({ region: stsRegion, credentials });
+    // Traced, so the customer's calls show in the invocation's trace beside ours.
+    this.sts = traced(new STSClient({ region: stsRegion, credentials }));
     // The callers retry IAM's throttling with their own backoff.
-    this.iam = new IAMClient({ region: organizationsRegion, credentials, maxAttempts: 1 });
+    this.iam = traced(new IAMClient({ region: organizationsRegion, credentials, maxAttempts: 1 }));
     // The sync engine paces and retries Organizations calls itself, with its own budget.
-    this.organizations = new OrganizationsClient({
-      region: organizationsRegion,
-      credentials,
-      maxAttempts: 1,
-    });
+    this.organizations = traced(
+      new OrganizationsClient({
+        region: organizationsRegion,
+        credentials,
+        maxAttempts: 1,
+      }),
+    );
   }
 
   async callerIdentity() {
@@ -224,10 +228,12 @@ export class SdkRoleSession implements CustomerRoleSession {
     callAs: 'SELF' | 'DELEGATED_ADMIN',
   ): Promise<StackInstance | null> {
     // StackSets are regional: the client goes to the StackSet's region, with this session.
-    const cloudFormation = new CloudFormationClient({
-      region: stackSet.region,
-      credentials: this.credentials,
-    });
+    const cloudFormation = traced(
+      new CloudFormationClient({
+        region: stackSet.region,
+        credentials: this.credentials,
+      }),
+    );
     try {
       const { Summaries = [] } = await cloudFormation.send(
         new ListStackInstancesCommand({

@@ -143,7 +143,7 @@ describe('stateless stack', () => {
     }
   });
 
-  it('runs every function on Node.js 22, arm64, with tracing and JSON logs', () => {
+  it('runs every function on Node.js 22, arm64, with tracing, JSON logs and the Powertools environment', () => {
     const functions = stateless.findResources('AWS::Lambda::Function');
     expect(Object.keys(functions).length).toBeGreaterThan(0);
     for (const fn of Object.values(functions)) {
@@ -152,7 +152,13 @@ describe('stateless stack', () => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON' },
-        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+        Environment: {
+          Variables: expect.objectContaining({
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: 'aws-org-connections',
+            POWERTOOLS_LOG_LEVEL: 'INFO',
+          }),
+        },
       });
     }
   });
