@@ -1,15 +1,14 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy, { type MiddlewareObj } from '@middy/core';
+import type { MiddlewareObj, MiddyfiedHandler } from '@middy/core';
 import httpCors from '@middy/http-cors';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { envSchema } from '../../schemas/environment';
 import { loadEnv } from './env';
 import { AppError, fieldIssuesOf, GATEWAY_ERRORS, toErrorEnvelope, ValidationError } from './errors';
+import { lambdaHandler } from './lambda-handler';
 import { logger } from './logger';
 import { type TenantContext, type TenantScope, tenantFromAuthorizer } from './tenant-context';
-import { annotateTrace, tracer } from './tracer';
+import { annotateTrace } from './tracer';
 
 /** Bodies are small JSON documents; anything larger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -40,7 +39,7 @@ export interface RequestSchemas<B, Q, P> {
   readonly path?: z.ZodType<P>;
 }
 
-type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+type ApiHandler = MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
 
 /** A key of `httpRoutes`: the method and API Gateway resource path, as in `lambdas/routes.ts`. */
 export type RouteKey = `${'GET' | 'POST' | 'PATCH' | 'DELETE'} /${string}`;
@@ -104,9 +103,7 @@ function proxyResult(response: HttpResponse): APIGatewayProxyResult {
 function withHttpMiddleware(
   handle: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
 ): ApiHandler {
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(handle)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+  return lambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(handle)
     .use(httpCors({ origins: httpEnv.CORS_ALLOWED_ORIGINS, exposeHeaders: 'ETag,Location,Retry-After' }))
     .use(errorEnvelope());
 }

@@ -66,7 +66,7 @@ export function tenantScope<T>(
       });
     const credentials = sessionCredentials(answer.Credentials);
     const client = new DynamoDBClient({ credentials, requestHandler: shared.config.requestHandler });
-    logger.info('Opened a tenant table session', { expiresAt: credentials.expiration.toISOString() });
+    logger.info('opened a tenant table session', { expiresAt: credentials.expiration.toISOString() });
     return { services: compose(createDocumentClient(client)), expiresAt: credentials.expiration.getTime() };
   };
   return async (tenantId) => (await cache.getOrCreate(tenantId, () => open(tenantId))).session.services;
