@@ -99,9 +99,12 @@ export async function loadHandlers(
   const wiring = localWiring(config, sandbox);
   const { db, tableName, workflow } = wiring;
   const syncs = composeSyncService(wiring);
-  // The handler logs each failed run; CloudWatch metrics have no local counterpart.
+  // The handler logs each run's end; CloudWatch metrics have no local counterpart.
   workflow.attach(
-    modules.sync.createHandler(syncs, composeMemberCheck(wiring), { runFailed: () => undefined }),
+    modules.sync.createHandler(syncs, composeMemberCheck(wiring), {
+      runFailed: () => undefined,
+      runCompleted: () => undefined,
+    }),
   );
   return {
     authorizer: modules.authorizer.handler,

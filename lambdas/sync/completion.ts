@@ -61,7 +61,7 @@ export function makeCompletion(deps: CompletionDeps) {
       connections: connections.length,
       held: connections.filter((connection) => connection.held).length,
     };
-    return deps.runs.finish(ref, {
+    const { next } = await deps.runs.finish(ref, {
       run,
       status: held ? 'needs_review' : 'connected',
       lastError: null,
@@ -69,6 +69,7 @@ export function makeCompletion(deps: CompletionDeps) {
       summary: (ctx, sequence) =>
         buildEvent('Sync Completed', ctx, sequence, { status: run.status, counts, ...totals }),
     });
+    return { next, run };
   };
 }
 

@@ -10,7 +10,7 @@ import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
 import { annotateTrace } from '../core/tracer';
 import type { MemberCheckService } from '../health/service';
-import { SYNC_RUNS_FAILED_METRIC, type SyncMetrics } from './metrics';
+import { SYNC_RUN_METRICS, SYNC_RUNS_FAILED_METRIC, type SyncMetrics } from './metrics';
 import { DEFAULT_SYNC_SETTINGS, type SyncService } from './service';
 import { asWorkflowError, runErrorOf } from './workflow-errors';
 
@@ -70,9 +70,10 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
           return result;
         }
         case 'finalize': {
-          const result = await service.finalize(action.ref);
-          log.info('run finished', { followUpRun: result.next, checkMembers: result.checkMembers });
-          return result;
+          const { next, checkMembers, run } = await service.finalize(action.ref);
+          log.info('run finished', { followUpRun: next, checkMembers, counts: run?.counts });
+          if (run) metrics.runCompleted(run);
+          return { next, checkMembers };
         }
         case 'check-members':
           return await memberCheck.check(
@@ -101,13 +102,33 @@ const aws = awsSyncWiring(env);
 const rateFraction = env.ORG_API_RATE_FRACTION ?? DEFAULT_SYNC_SETTINGS.rateFraction;
 const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'sync' });
 
+/** Each metric published at once, with its own dimension. */
+function publish(
+  name: string,
+  unit: Parameters<Metrics['addMetric']>[1],
+  value: number,
+  dimension: [string, string],
+): void {
+  const single = metrics.singleMetric();
+  single.addDimension(...dimension);
+  single.addMetric(name, unit, value);
+}
+
 export const handler = lambdaHandler(
   createHandler(composeSyncService({ ...aws, settings: { rateFraction } }), composeMemberCheck(aws), {
-    // Published at once, with its own code dimension.
-    runFailed: (code) => {
-      const single = metrics.singleMetric();
-      single.addDimension('code', code);
-      single.addMetric(SYNC_RUNS_FAILED_METRIC, MetricUnit.Count, 1);
+    runFailed: (code) => publish(SYNC_RUNS_FAILED_METRIC, MetricUnit.Count, 1, ['code', code]),
+    runCompleted: (run) => {
+      const trigger: [string, string] = ['trigger', run.trigger];
+      const seconds = (Date.parse(run.finishedAt ?? run.startedAt) - Date.parse(run.startedAt)) / 1000;
+      const { created, updated, deleted } = run.counts;
+      publish(SYNC_RUN_METRICS.duration, MetricUnit.Seconds, seconds, trigger);
+      publish(
+        SYNC_RUN_METRICS.organizationsCalls,
+        MetricUnit.Count,
+        run.progress.organizationsCalls,
+        trigger,
+      );
+      publish(SYNC_RUN_METRICS.changes, MetricUnit.Count, created + updated + deleted, trigger);
     },
   }),
 );

@@ -1,4 +1,4 @@
-import type { RunError } from '../../schemas/sync';
+import type { RunError, SyncRun } from '../../schemas/sync';
 import { type Clock, systemClock } from '../core/clock';
 import type { RoleArnRules } from '../domain/role-arn';
 import type { CustomerRolesPort } from '../ports/customer-roles';
@@ -83,18 +83,21 @@ export function makeSyncService(deps: SyncDeps) {
      * After a complete walk: ends the run. Returns the follow-up run to go on with, if one was
      * asked for, and `checkMembers` when nothing follows it and the run walked the whole
      * organization or created folders or connections (an account that joined is checked, and
-     * waits for its role's deployment, at once), so the member roles are checked next.
+     * waits for its role's deployment, at once), so the member roles are checked next. `run` is
+     * the sync run as it ended, for the metrics; null when this call ended none.
      */
-    async finalize(ref: RunRef): Promise<{ next: string | null; checkMembers: boolean }> {
+    async finalize(
+      ref: RunRef,
+    ): Promise<{ next: string | null; checkMembers: boolean; run: SyncRun | null }> {
       const target = await runs.leasedTarget(ref);
       const stored = await state.run(ref);
-      if (stored?.run.status !== 'running') return { next: null, checkMembers: false };
+      if (stored?.run.status !== 'running') return { next: null, checkMembers: false, run: null };
       if (stored.run.trigger === 'delete') {
-        return { ...(await deletion.finish(ref, target, stored)), checkMembers: false };
+        return { ...(await deletion.finish(ref, target, stored)), checkMembers: false, run: null };
       }
-      const { next } = await complete(ref, target, stored);
+      const { next, run } = await complete(ref, target, stored);
       const wholeOrCreated = stored.run.targets === null || stored.run.counts.created > 0;
-      return { next, checkMembers: next === null && wholeOrCreated };
+      return { next, checkMembers: next === null && wholeOrCreated, run };
     },
 
     fail: (ref: RunRef, error: RunError) => runs.fail(ref, error),

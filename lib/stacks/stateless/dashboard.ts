@@ -12,7 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { SYNC_RUNS_FAILED_METRIC } from '../../../lambdas/sync/metrics';
+import { SYNC_RUN_METRICS, SYNC_RUNS_FAILED_METRIC } from '../../../lambdas/sync/metrics';
 import { ServiceFunction } from '../../constructs/service-function';
 import { METRICS_NAMESPACE } from './common';
 
@@ -105,6 +105,20 @@ export function serviceDashboard(
       left: [search('service,code', `MetricName="${SYNC_RUNS_FAILED_METRIC}"`, 'failed runs')],
       width: WIDE,
     }),
+  );
+  dashboard.addWidgets(
+    ...Object.entries({
+      'Sync runs: seconds, by trigger': SYNC_RUN_METRICS.duration,
+      'Sync runs: Organizations calls, by trigger': SYNC_RUN_METRICS.organizationsCalls,
+      'Sync runs: folders and connections changed, by trigger': SYNC_RUN_METRICS.changes,
+    }).map(
+      ([title, metricName]) =>
+        new GraphWidget({
+          title,
+          left: [search('service,trigger', `MetricName="${metricName}"`, metricName)],
+          width: 8,
+        }),
+    ),
   );
   dashboard.addWidgets(
     new GraphWidget({

@@ -32,6 +32,7 @@ describe('the sync workflow handler', () => {
     } as unknown as SyncService;
     const handler = createHandler(service, {} as MemberCheckService, {
       runFailed: (code) => failed.push(code),
+      runCompleted: () => undefined,
     });
 
     await handler(
@@ -57,6 +58,7 @@ describe('the sync workflow handler', () => {
     } as unknown as SyncService;
     const handler = createHandler(service, {} as MemberCheckService, {
       runFailed: (code) => failed.push(code),
+      runCompleted: () => undefined,
     });
 
     await expect(
@@ -66,5 +68,33 @@ describe('the sync workflow handler', () => {
       ),
     ).rejects.toThrow();
     expect(failed).toEqual([]);
+  });
+
+  it('counts a complete run: its duration, its Organizations calls and its changes', async () => {
+    const { createHandler } = await loadHandlerModule();
+    const completed: unknown[] = [];
+    const run = {
+      trigger: 'schedule',
+      startedAt: '2026-11-30T12:00:00.000Z',
+      finishedAt: '2026-11-30T12:06:40.000Z',
+      progress: { foldersSeen: 1000, accountsSeen: 10000, organizationsCalls: 2008, steps: 1 },
+      counts: { created: 0, updated: 3, deleted: 1, heldDeletions: 0 },
+    };
+    const service = {
+      finalize: async () => ({ next: null, checkMembers: true, run }),
+    } as unknown as SyncService;
+    const handler = createHandler(service, {} as MemberCheckService, {
+      runFailed: () => undefined,
+      runCompleted: (ended) => completed.push(ended),
+    });
+
+    const answer = await handler(
+      { action: 'finalize', ref: REF },
+      { getRemainingTimeInMillis: () => 60_000 },
+    );
+
+    expect(completed).toEqual([run]);
+    // The workflow gets only what its next states read.
+    expect(answer).toEqual({ next: null, checkMembers: true });
   });
 });
