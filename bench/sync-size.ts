@@ -141,7 +141,11 @@ async function main(): Promise<void> {
   const publisher = await import('../lambdas/publisher/handler');
   const bus = new CountingBus();
   // As the local runtime feeds it: the streams client's records are Lambda's stream records.
-  const publish = publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer;
+  const publish = publisher.createHandler({
+    bus,
+    source: 'aws-org-connections',
+    metrics: { count: () => undefined },
+  }) as StreamConsumer;
   const batches = new BatchingWindow(systemClock, (Records) => publish({ Records }));
   const stream = await startOutboxStream(input.endpoint, tableName, async ({ Records }) =>
     batches.add(

@@ -103,6 +103,7 @@ export async function loadHandlers(
   workflow.attach(
     modules.sync.createHandler(syncs, composeMemberCheck(wiring), {
       runFailed: () => undefined,
+      membersChecked: () => undefined,
       runCompleted: () => undefined,
     }),
   );
@@ -111,7 +112,11 @@ export async function loadHandlers(
     api: apiHandlers(modules, wiring, config, sandbox, url),
     workflow,
     streamReaders: [
-      modules.publisher.createHandler({ bus, source: 'aws-org-connections' }) as StreamConsumer,
+      modules.publisher.createHandler({
+        bus,
+        source: 'aws-org-connections',
+        metrics: { count: () => undefined },
+      }) as StreamConsumer,
       modules.shares.createHandler(shareProjectorAdapters(db, tableName)) as StreamConsumer,
     ],
     router: composeRouter({

@@ -16,7 +16,7 @@ import { makeNodeService } from '../integrations/nodes';
 import { makeIntegrationOperations } from '../integrations/operations';
 import { makeIntegrationService } from '../integrations/service';
 import type { RoleTestDeps } from '../role-test/service';
-import { makeRoleTestService } from '../role-test/service';
+import { countingOutcomes, makeRoleTestService } from '../role-test/service';
 import type { WorkflowPort } from '../sync/ports';
 import { composeSyncService, epochOf, type SyncWiring, syncStores } from './sync';
 
@@ -28,6 +28,8 @@ export interface IntegrationsWiring extends Omit<SyncWiring, 'workflow'> {
   readonly templatesBaseUrl: string;
   /** Each tenant's share of expensive requests and of integrations. @default DEFAULT_FAIR_USE */
   readonly fairUse?: FairUseLimits;
+  /** Counts each role test's outcome: `passed`, or the code it failed with. @default none */
+  readonly countRoleTest?: (outcome: string) => void;
 }
 
 /** The integrations API's services: integrations (with role tests and syncs) and their folders and connections. */
@@ -49,12 +51,15 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     'role-test': budget('role-test', limits.roleTestsPerMinute),
     sync: budget('sync', limits.syncsPerMinute),
   });
-  const roleTest = makeRoleTestService({
-    roles,
-    rules: roleRules,
-    trustPolicyProbes: wiring.trustPolicyProbes,
-    templatesBaseUrl: wiring.templatesBaseUrl,
-  });
+  const roleTest = countingOutcomes(
+    makeRoleTestService({
+      roles,
+      rules: roleRules,
+      trustPolicyProbes: wiring.trustPolicyProbes,
+      templatesBaseUrl: wiring.templatesBaseUrl,
+    }),
+    wiring.countRoleTest ?? (() => undefined),
+  );
   const service = makeIntegrationService({
     store: new DynamoDbIntegrations(db, tableName),
     externalIds: new DynamoDbExternalIds(db, tableName),

@@ -1,3 +1,4 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { STSClient } from '@aws-sdk/client-sts';
 import { listQuerySchema } from '../../schemas/api/common';
 import {
@@ -158,6 +159,7 @@ const env = loadEnv(
   ),
 );
 const aws = awsSyncClients(env);
+const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'integrations' });
 
 export const handler = createHandler(
   tenantScope(
@@ -171,6 +173,11 @@ export const handler = createHandler(
           roleTestsPerMinute: env.FAIR_USE_ROLE_TESTS_PER_MINUTE ?? DEFAULT_FAIR_USE.roleTestsPerMinute,
           syncsPerMinute: env.FAIR_USE_SYNCS_PER_MINUTE ?? DEFAULT_FAIR_USE.syncsPerMinute,
           maxIntegrations: env.MAX_INTEGRATIONS_PER_TENANT ?? DEFAULT_FAIR_USE.maxIntegrations,
+        },
+        countRoleTest: (outcome) => {
+          const single = metrics.singleMetric();
+          single.addDimension('outcome', outcome);
+          single.addMetric('RoleTests', MetricUnit.Count, 1);
         },
       }),
     { roleArn: env.TENANT_TABLE_ROLE_ARN, sts: traced(new STSClient({})) },

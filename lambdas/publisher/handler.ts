@@ -1,3 +1,4 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
@@ -22,7 +23,7 @@ const outboxItemSchema = z.object({
  * bus. The event source mapping's filter passes only outbox INSERTs; the check here keeps the
  * local runtime, which feeds every record, to the same rule.
  */
-export function createHandler(deps: { bus: EventBusPort; source: string }) {
+export function createHandler(deps: { bus: EventBusPort; source: string; metrics: PublisherMetrics }) {
   const publish = makePublisher(deps);
   return async (event: Pick<DynamoDBStreamEvent, 'Records'>) => {
     const events: ChangeEvent[] = [];
@@ -41,10 +42,17 @@ export function createHandler(deps: { bus: EventBusPort; source: string }) {
     } catch (error: unknown) {
       // What `npm run replay-events` needs, should the stream give up on this batch.
       logger.error('connection-change events not published', { error, ranges: rangesOf(events) });
+      deps.metrics.count('UnpublishedEvents', events.length);
       throw error;
     }
     logger.info('published connection-change events', { events: events.length, putEventsCalls: calls });
+    deps.metrics.count('PublishedEvents', events.length);
   };
+}
+
+/** Events of a batch the bus took, and of a batch given back to the stream to try again. */
+export interface PublisherMetrics {
+  count(metric: 'PublishedEvents' | 'UnpublishedEvents', events: number): void;
 }
 
 /** Each integration's first and last sequence number in a batch, with its tenant. */
@@ -66,6 +74,16 @@ function rangesOf(events: readonly ChangeEvent[]) {
 
 const env = loadEnv(envSchema('CONNECTIONS_BUS_NAME', 'EVENT_SOURCE'));
 
+const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'publisher' });
+
 export const handler = lambdaHandler(
-  createHandler(publisherAdapters(env.CONNECTIONS_BUS_NAME, env.EVENT_SOURCE)),
+  createHandler({
+    ...publisherAdapters(env.CONNECTIONS_BUS_NAME, env.EVENT_SOURCE),
+    metrics: {
+      count: (metric, events) => {
+        metrics.addMetric(metric, MetricUnit.Count, events);
+        metrics.publishStoredMetrics();
+      },
+    },
+  }),
 );

@@ -406,3 +406,22 @@ class Checklist {
     return { ok, kind: this.kind, ...found, checks: [...this.checks] };
   }
 }
+
+/** The role test, counting each outcome: `passed`, or the stable code of its failure. */
+export function countingOutcomes(
+  roleTest: RoleTestService,
+  count: (outcome: string) => void,
+): RoleTestService {
+  return {
+    async test(input) {
+      try {
+        const outcome = await roleTest.test(input);
+        count('passed');
+        return outcome;
+      } catch (error: unknown) {
+        count(error instanceof AppError ? error.code : 'INTERNAL_ERROR');
+        throw error;
+      }
+    },
+  };
+}

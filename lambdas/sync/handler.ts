@@ -10,7 +10,13 @@ import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
 import { annotateTrace } from '../core/tracer';
 import type { MemberCheckService } from '../health/service';
-import { SYNC_RUN_METRICS, SYNC_RUNS_FAILED_METRIC, type SyncMetrics } from './metrics';
+import {
+  MEMBER_CHECK_METRIC,
+  MEMBER_STATUSES,
+  SYNC_RUN_METRICS,
+  SYNC_RUNS_FAILED_METRIC,
+  type SyncMetrics,
+} from './metrics';
 import { DEFAULT_SYNC_SETTINGS, type SyncService } from './service';
 import { asWorkflowError, runErrorOf } from './workflow-errors';
 
@@ -75,12 +81,15 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
           if (run) metrics.runCompleted(run);
           return { next, checkMembers };
         }
-        case 'check-members':
-          return await memberCheck.check(
+        case 'check-members': {
+          const progress = await memberCheck.check(
             action.ref,
             action.check,
             Date.now() + context.getRemainingTimeInMillis(),
           );
+          if (progress.done) metrics.membersChecked(progress.counts);
+          return progress;
+        }
         case 'fail': {
           const error = runErrorOf(action.error);
           log.warn('run failed', { error });
@@ -117,6 +126,11 @@ function publish(
 export const handler = lambdaHandler(
   createHandler(composeSyncService({ ...aws, settings: { rateFraction } }), composeMemberCheck(aws), {
     runFailed: (code) => publish(SYNC_RUNS_FAILED_METRIC, MetricUnit.Count, 1, ['code', code]),
+    membersChecked: (counts) => {
+      for (const [status, count] of Object.entries(MEMBER_STATUSES)) {
+        publish(MEMBER_CHECK_METRIC, MetricUnit.Count, counts[count], ['status', status]);
+      }
+    },
     runCompleted: (run) => {
       const trigger: [string, string] = ['trigger', run.trigger];
       const seconds = (Date.parse(run.finishedAt ?? run.startedAt) - Date.parse(run.startedAt)) / 1000;

@@ -12,7 +12,11 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { SYNC_RUN_METRICS, SYNC_RUNS_FAILED_METRIC } from '../../../lambdas/sync/metrics';
+import {
+  MEMBER_CHECK_METRIC,
+  SYNC_RUN_METRICS,
+  SYNC_RUNS_FAILED_METRIC,
+} from '../../../lambdas/sync/metrics';
 import { ServiceFunction } from '../../constructs/service-function';
 import { METRICS_NAMESPACE } from './common';
 
@@ -119,6 +123,23 @@ export function serviceDashboard(
           width: 8,
         }),
     ),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Role tests, by outcome',
+      left: [search('service,outcome', 'MetricName="RoleTests"', 'role tests')],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Member roles at the end of each check, by status',
+      left: [search('service,status', `MetricName="${MEMBER_CHECK_METRIC}"`, 'member roles')],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Publisher: events published and given back to the stream',
+      left: [search('service', 'service="publisher"', 'events')],
+      width: 8,
+    }),
   );
   dashboard.addWidgets(
     new GraphWidget({

@@ -704,6 +704,12 @@ describe('stateless stack', () => {
       'IteratorAge',
       'ExecutionsFailed',
       'SyncRunsFailed',
+      'SyncDuration',
+      'SyncOrganizationsCalls',
+      'SyncChanges',
+      'MemberRoles',
+      'RoleTests',
+      'publisher',
       '5XXError',
       'CredentialsIssued',
     ]) {

@@ -1,10 +1,17 @@
 import type { MemberCheckService } from '../../../lambdas/health/service';
+import type { SyncMetrics } from '../../../lambdas/sync/metrics';
 import type { SyncService } from '../../../lambdas/sync/service';
 
 const REF = {
   tenantId: 'acme',
   integrationId: '0b5f3c8e-2f7a-4d8e-9a57-3c0e1f6f2a10',
   runId: '20261130T120000000Z-0a1b2c3d',
+};
+
+const NO_METRICS: SyncMetrics = {
+  runFailed: () => undefined,
+  membersChecked: () => undefined,
+  runCompleted: () => undefined,
 };
 
 /** The handler module reads its environment at import, as Lambda loads it. */
@@ -31,8 +38,8 @@ describe('the sync workflow handler', () => {
       },
     } as unknown as SyncService;
     const handler = createHandler(service, {} as MemberCheckService, {
+      ...NO_METRICS,
       runFailed: (code) => failed.push(code),
-      runCompleted: () => undefined,
     });
 
     await handler(
@@ -57,8 +64,8 @@ describe('the sync workflow handler', () => {
       },
     } as unknown as SyncService;
     const handler = createHandler(service, {} as MemberCheckService, {
+      ...NO_METRICS,
       runFailed: (code) => failed.push(code),
-      runCompleted: () => undefined,
     });
 
     await expect(
@@ -84,7 +91,7 @@ describe('the sync workflow handler', () => {
       finalize: async () => ({ next: null, checkMembers: true, run }),
     } as unknown as SyncService;
     const handler = createHandler(service, {} as MemberCheckService, {
-      runFailed: () => undefined,
+      ...NO_METRICS,
       runCompleted: (ended) => completed.push(ended),
     });
 
@@ -96,5 +103,25 @@ describe('the sync workflow handler', () => {
     expect(completed).toEqual([run]);
     // The workflow gets only what its next states read.
     expect(answer).toEqual({ next: null, checkMembers: true });
+  });
+
+  it("counts a finished member check's roles by status, and nothing for a check still under way", async () => {
+    const { createHandler } = await loadHandlerModule();
+    const checked: unknown[] = [];
+    const counts = { ok: 7, denied: 1, notDeployed: 2, pendingDeployment: 0, error: 0 };
+    const progress = (done: boolean) => ({ done, counts });
+    let done = false;
+    const memberCheck = { check: async () => progress(done) } as unknown as MemberCheckService;
+    const handler = createHandler({} as SyncService, memberCheck, {
+      ...NO_METRICS,
+      membersChecked: (found) => checked.push(found),
+    });
+    const event = { action: 'check-members', ref: REF, check: null };
+
+    await handler(event, { getRemainingTimeInMillis: () => 60_000 });
+    done = true;
+    await handler(event, { getRemainingTimeInMillis: () => 60_000 });
+
+    expect(checked).toEqual([counts]);
   });
 });
