@@ -169,7 +169,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'One integration',
     request: { path: integrationPathSchema },
     response: { status: 200, schema: integrationSchema, headers: ['ETag'] },
-    errors: ['NOT_FOUND'],
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
   },
   {
     method: 'PATCH',
@@ -225,7 +225,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Status, last error, the current and last run, counts, and the last member role check',
     request: { path: integrationPathSchema },
     response: { status: 200, schema: integrationStatusReportSchema },
-    errors: ['NOT_FOUND'],
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
   },
   {
     method: 'GET',
@@ -234,7 +234,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Sync runs, newest first, a page at a time',
     request: { path: integrationPathSchema, query: listQuerySchema },
     response: { status: 200, schema: syncRunListSchema },
-    errors: ['NOT_FOUND'],
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
   },
   {
     method: 'GET',
@@ -243,7 +243,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Folders and connections, flat with parent ids, a page at a time',
     request: { path: integrationPathSchema, query: listQuerySchema },
     response: { status: 200, schema: treePageSchema },
-    errors: ['NOT_FOUND'],
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
   },
   {
     method: 'GET',
@@ -252,7 +252,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'One folder, with its overrides and its effective settings and their sources',
     request: { path: folderPathSchema },
     response: { status: 200, schema: folderSchema, headers: ['ETag'] },
-    errors: ['NOT_FOUND'],
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
   },
   {
     method: 'PATCH',
@@ -272,7 +272,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
       "One connection, with its overrides, its effective settings and their sources, and its member role's health",
     request: { path: connectionPathSchema },
     response: { status: 200, schema: connectionViewSchema, headers: ['ETag'] },
-    errors: ['NOT_FOUND'],
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
   },
   {
     method: 'PATCH',

@@ -45,8 +45,8 @@ const TAGS: Record<ApiFunctionName, string> = {
 
 const RETRYABLE_STATUSES = new Set([429, 503]);
 
-/** The codes a route may answer, by status: its own, and those every route of its kind may. */
-function errorsByStatus(route: ApiRoute): Map<number, ErrorCode[]> {
+/** The codes a route may answer: its own, and those every route of its kind may. */
+export function documentedErrors(route: ApiRoute): ErrorCode[] {
   const takesInput = Boolean(route.request?.body ?? route.request?.path ?? route.request?.query);
   const codes: ErrorCode[] = [
     ...(takesInput ? (['VALIDATION_FAILED'] as const) : []),
@@ -56,8 +56,13 @@ function errorsByStatus(route: ApiRoute): Map<number, ErrorCode[]> {
     'RATE_LIMITED',
     'INTERNAL_ERROR',
   ];
+  return [...new Set(codes)];
+}
+
+/** The route's codes, by the status each answers. */
+function errorsByStatus(route: ApiRoute): Map<number, ErrorCode[]> {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of new Set(codes)) {
+  for (const code of documentedErrors(route)) {
     const status = ERROR_STATUS[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }

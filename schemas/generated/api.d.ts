@@ -1517,6 +1517,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
@@ -2318,6 +2327,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
@@ -2420,6 +2438,15 @@ export interface operations {
             };
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2680,6 +2707,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
@@ -2814,6 +2850,15 @@ export interface operations {
             };
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3184,6 +3229,15 @@ export interface operations {
             };
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

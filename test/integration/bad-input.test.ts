@@ -5,6 +5,7 @@ import { createIntegrationSchema, modifyIntegrationSchema } from '../../schemas/
 import { modifyNodeSchema } from '../../schemas/api/nodes';
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
 import { treePageSchema } from '../../schemas/sync';
+import { documentedCodesOf } from '../fixtures/documented-errors';
 import { localApi } from '../fixtures/local-api';
 import { tableSnapshot } from '../fixtures/table-snapshot';
 import { startTestRuntime } from '../fixtures/test-runtime';
@@ -401,12 +402,16 @@ async function send(request: BadRequest) {
   return { status: response.status, code, text };
 }
 
-/** A 4xx whose code is documented and answers with that very status. */
-function expectDocumentedRefusal(answer: { status: number; code: unknown; text: string }): void {
+/** A 4xx whose code is documented, for its route too, and answers with that very status. */
+function expectDocumentedRefusal(
+  answer: { status: number; code: unknown; text: string },
+  request: BadRequest,
+): void {
   expect(answer.status).toBeGreaterThanOrEqual(400);
   expect(answer.status).toBeLessThan(500);
   expect(Object.keys(ERROR_STATUS)).toContain(answer.code);
   expect(ERROR_STATUS[answer.code as ErrorCode]).toBe(answer.status);
+  expect(documentedCodesOf(request.method, request.path)).toContain(answer.code);
 }
 
 describe('the bad input corpus', () => {
@@ -425,7 +430,7 @@ describe('the bad input corpus', () => {
 
     const answer = await send(request);
 
-    expectDocumentedRefusal(answer);
+    expectDocumentedRefusal(answer, request);
     expect(answer.code).toBe(OTHER_CODES[name] ?? 'VALIDATION_FAILED');
     expect(await tableSnapshot(runtime)).toBe(before);
   });
@@ -484,8 +489,9 @@ describe('fuzzed bodies', () => {
 
       await fc.assert(
         fc.asyncProperty(invalid, async (body) => {
-          const answer = await send(case_.request(body));
-          expectDocumentedRefusal(answer);
+          const request = case_.request(body);
+          const answer = await send(request);
+          expectDocumentedRefusal(answer, request);
           expect(answer.status).toBe(400);
         }),
         { numRuns: 100 },

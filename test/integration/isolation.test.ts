@@ -6,6 +6,7 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/jwt-issuer';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import { treePageSchema } from '../../schemas/sync';
+import { documentedCodesOf } from '../fixtures/documented-errors';
 import { type Answer, errorCode, localApi } from '../fixtures/local-api';
 import { tableSnapshot } from '../fixtures/table-snapshot';
 import { startTestRuntime } from '../fixtures/test-runtime';
@@ -297,6 +298,8 @@ describe('the tenant isolation matrix', () => {
     if (typeof want === 'number') {
       expect(answer.status).toBe(want);
       expect(errorCode(answer.body)).toBe(CODES[want]);
+      // The OpenAPI document names this refusal for this route.
+      expect(documentedCodesOf(probe.method, probe.path())).toContain(CODES[want]);
     } else {
       expect(answer.status).toBeLessThan(500);
     }
