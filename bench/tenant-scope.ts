@@ -23,7 +23,6 @@ interface ScopePass extends Percentiles {
 }
 
 const TENANTS = 200;
-const ROLE_ARN = 'arn:aws:iam::123456789012:role/bench-tenant-table';
 
 /**
  * What the tenant table role costs the integrations function. STS is answered in this process,
@@ -35,6 +34,7 @@ export async function benchTenantScope(
   log: (message: string) => void,
 ): Promise<TenantScopeResult> {
   log(`api: the tenant table scope, ${TENANTS} tenants`);
+  const { partition, region, trustedAccountId, tableName } = runtime.config;
   const sts = new STSClient({});
   const stsMock = mockClient(sts);
   stsMock.on(AssumeRoleCommand).resolves({
@@ -49,18 +49,18 @@ export async function benchTenantScope(
     (db) =>
       composeIntegrationsApi({
         db,
-        tableName: runtime.config.tableName,
+        tableName,
         // Never called: a list reads the table only.
         roles: new StsCustomerRoles(sts),
         workflow: new SfnWorkflow(
           new SFNClient({}),
-          'arn:aws:states:us-east-1:123456789012:stateMachine:bench',
+          `arn:${partition}:states:${region}:${trustedAccountId}:stateMachine:bench`,
         ),
-        roleRules: { trustedAccountId: runtime.config.trustedAccountId, allowedPartitions: ['aws'] },
+        roleRules: { trustedAccountId, allowedPartitions: [partition] },
         scheduleIntervalMs: 3600_000,
         templatesBaseUrl: 'https://templates.invalid',
       }),
-    { roleArn: ROLE_ARN, sts },
+    { roleArn: `arn:${partition}:iam::${trustedAccountId}:role/bench-tenant-table`, sts },
   );
   const tenants = Array.from({ length: TENANTS }, (_, index) => `bench-scope-${index}`);
   const pass = async (): Promise<ScopePass> => {
