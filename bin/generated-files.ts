@@ -45,7 +45,7 @@ export async function generatedFiles(): Promise<Record<string, string>> {
     });
     files[`${GENERATED_DIR}/events/${type}.json`] = json({
       ...schema,
-      $id: `https://aws-org-connections/events/${encodeURIComponent(type)}.json`,
+      $id: `urn:aws-org-connections:event:${type.replaceAll(' ', '')}`,
       title: type,
       description: `The "${type}" connection-change event, as the connections bus delivers it.`,
     });
