@@ -35,6 +35,8 @@ const TEMPLATES_DIR = path.resolve('templates');
 
 /** API Gateway's own payload limit; handlers apply their tighter ones. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+/** API Gateway answers every request with its id under this header; so does the local one. */
+const REQUEST_ID_HEADER = 'x-amzn-requestid';
 
 export interface LocalRuntime {
   /** The settings it runs with; with `--aws`, the platform account is the credentials' own. */
@@ -82,7 +84,7 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
       if (!sandbox || !handlers) return;
       const event = cloudTrailEventOf(sandbox, change);
       const routed: Promise<void> = handlers.router
-        .route(event)
+        .route(event, crypto.randomUUID())
         .then(
           (outcome) => console.log(`ingress: ${change.kind} event → ${outcome.outcome}`),
           (error: unknown) => console.error('ingress: the router failed', error),
@@ -270,7 +272,10 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
     event,
     lambdaContext(match.route.function, ctx.account),
   );
-  response.writeHead(result.statusCode, stringHeaders(result.headers));
+  response.writeHead(result.statusCode, {
+    ...stringHeaders(result.headers),
+    [REQUEST_ID_HEADER]: event.requestContext.requestId,
+  });
   response.end(result.body);
 }
 
@@ -332,8 +337,13 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }
 
@@ -341,9 +351,13 @@ function sendError(
   response: ServerResponse,
   error: { status: number; code: ErrorCode; message: string },
 ): void {
-  sendJson(response, error.status, {
-    error: { code: error.code, message: error.message, requestId: crypto.randomUUID() },
-  });
+  const requestId = crypto.randomUUID();
+  sendJson(
+    response,
+    error.status,
+    { error: { code: error.code, message: error.message, requestId } },
+    { [REQUEST_ID_HEADER]: requestId },
+  );
 }
 
 function stringHeaders(

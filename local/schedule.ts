@@ -21,7 +21,7 @@ export function startScheduleTicker(scheduler: Scheduler, intervalMs: number): S
   const timer = setInterval(() => {
     if (current) return;
     current = scheduler
-      .tick(Date.now() + tickMs)
+      .tick(Date.now() + tickMs, crypto.randomUUID())
       .then(({ started, coalesced, failed }) => {
         if (started + coalesced + failed > 0) {
           console.log(

@@ -52,7 +52,7 @@ export class LocalWorkflow implements WorkflowPort {
     this.execute(ref.runId, { ref: { ...ref } });
   }
 
-  async checkMembers(target: { tenantId: string; integrationId: string }, checkId: string): Promise<void> {
+  async checkMembers(target: Omit<RunRef, 'runId'>, checkId: string): Promise<void> {
     this.execute(checkId, memberCheckInput(target, checkId));
   }
 

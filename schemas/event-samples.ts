@@ -12,6 +12,10 @@ import type { connectionSchema, folderSchema } from './sync';
 
 const INTEGRATION_ID = '430a62f0-860c-4bbc-a692-1c2fa43a9201';
 const RUN_ID = '20261130T140026123Z-e47471ab';
+/** The API request that created the integration, and so started the run. */
+const CREATE_REQUEST_ID = '6f1c2b9e-3d4a-4c8e-9f2b-7a5d1e0c4b31';
+/** A later PATCH: its events belong to no run. */
+const PATCH_REQUEST_ID = 'c0e4a7d2-81b5-4f63-a9d0-2e6b3f8c5a17';
 const AT = '2026-11-30T14:00:31.000Z';
 const ROOT = { type: 'integration' as const, id: INTEGRATION_ID };
 
@@ -24,6 +28,7 @@ function envelope(sequence: number, eventId: string) {
     integrationId: INTEGRATION_ID,
     sequence,
     syncRunId: RUN_ID as string | null,
+    correlationId: CREATE_REQUEST_ID,
   };
 }
 
@@ -103,6 +108,7 @@ const RAW_SAMPLES: { [T in DetailType]: z.input<(typeof EVENT_DETAIL_SCHEMAS)[T]
   'Integration Updated': {
     ...envelope(14, 'b1d3c6f0-5d1e-1c4e-9b0a-6a1f0b9a000e'),
     syncRunId: null,
+    correlationId: PATCH_REQUEST_ID,
     integration: { ...integration, version: 2, regions: ['us-east-1', 'eu-west-1'] },
     changes: [{ field: 'regions', from: ['us-east-1'], to: ['us-east-1', 'eu-west-1'] }],
   },
@@ -120,6 +126,7 @@ const RAW_SAMPLES: { [T in DetailType]: z.input<(typeof EVENT_DETAIL_SCHEMAS)[T]
   'Folder Updated': {
     ...envelope(15, 'b1d3c6f0-5d1e-1c4e-9b0a-6a1f0b9a000f'),
     syncRunId: null,
+    correlationId: PATCH_REQUEST_ID,
     folder: {
       ...folder,
       version: 2,

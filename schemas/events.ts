@@ -43,6 +43,13 @@ const envelope = {
   /** Increases per integration; gaps are possible, order is not. */
   sequence: z.number().int().min(1),
   syncRunId: z.string().nullable(),
+  /**
+   * What set the change off, so one search finds it in our logs (as `correlation_id`) and in
+   * every event it caused: the API request's id (the `x-amzn-RequestId` header, and
+   * `error.requestId` in an error body), the forwarded Organizations event's id, or the
+   * schedule tick's. A follow-up run carries the last request folded into it.
+   */
+  correlationId: z.string().min(1),
 };
 
 export const changeSchema = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() });

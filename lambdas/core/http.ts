@@ -7,7 +7,7 @@ import { loadEnv } from './env';
 import { AppError, fieldIssuesOf, GATEWAY_ERRORS, toErrorEnvelope, ValidationError } from './errors';
 import { lambdaHandler } from './lambda-handler';
 import { logger } from './logger';
-import { type TenantContext, type TenantScope, tenantFromAuthorizer } from './tenant-context';
+import { type TenantRequest, type TenantScope, tenantFromAuthorizer } from './tenant-context';
 import { annotateTrace } from './tracer';
 
 /** Bodies are small JSON documents; anything larger is a mistake or an attack. */
@@ -20,8 +20,7 @@ export interface HttpRequest<B, Q, P> {
   readonly query: Q;
   readonly path: P;
   readonly headers: Readonly<Record<string, string>>;
-  readonly tenant: TenantContext;
-  readonly requestId: string;
+  readonly tenant: TenantRequest;
 }
 
 export interface HttpResponse {
@@ -71,8 +70,11 @@ export function httpHandler<B = undefined, Q = Record<string, never>, P = Record
   route: (request: HttpRequest<B, Q, P>) => Promise<HttpResponse>,
 ): ApiHandler {
   const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const tenant = tenantFromAuthorizer(event.requestContext.authorizer);
-    logger.appendKeys({ tenantId: tenant.tenantId, requestId: event.requestContext.requestId });
+    const tenant = {
+      ...tenantFromAuthorizer(event.requestContext.authorizer),
+      correlationId: event.requestContext.requestId,
+    };
+    logger.appendKeys({ tenantId: tenant.tenantId });
     annotateTrace({ tenantId: tenant.tenantId });
     const request: HttpRequest<B, Q, P> = {
       body: validate(schemas.body, readJsonBody(event), 'body'),
@@ -80,7 +82,6 @@ export function httpHandler<B = undefined, Q = Record<string, never>, P = Record
       path: validate(schemas.path, event.pathParameters ?? {}, 'path'),
       headers: lowerCaseHeaders(event.headers),
       tenant,
-      requestId: event.requestContext.requestId,
     };
     return proxyResult(await route(request));
   };
@@ -104,7 +105,17 @@ function withHttpMiddleware(
   handle: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
 ): ApiHandler {
   return lambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(handle)
-    .use(httpCors({ origins: httpEnv.CORS_ALLOWED_ORIGINS, exposeHeaders: 'ETag,Location,Retry-After' }))
+    .use({
+      // The request's id names every line it logs, refusals too, as `correlation_id`.
+      before: (request) => logger.setCorrelationId(request.event.requestContext.requestId),
+    })
+    .use(
+      httpCors({
+        origins: httpEnv.CORS_ALLOWED_ORIGINS,
+        // API Gateway adds x-amzn-RequestId: the correlation id of what the request sets off.
+        exposeHeaders: 'ETag,Location,Retry-After,x-amzn-RequestId',
+      }),
+    )
     .use(errorEnvelope());
 }
 

@@ -12,6 +12,14 @@ export interface TenantContext {
   readonly roles: readonly string[];
 }
 
+/**
+ * A verified tenant's API request. Its correlation id is API Gateway's request id: the work the
+ * request sets off (events, sync runs) carries it, and logs name it `correlation_id`.
+ */
+export interface TenantRequest extends TenantContext {
+  readonly correlationId: string;
+}
+
 /** A tenant's services, composed for that tenant alone; the verified token names the tenant. */
 export type TenantScope<T> = (tenantId: string) => Promise<T>;
 

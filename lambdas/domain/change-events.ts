@@ -15,6 +15,27 @@ export interface EventContext {
   readonly scope: Scope;
   readonly integrationId: string;
   readonly syncRunId: string | null;
+  readonly correlationId: string;
+}
+
+/** What set off an event outside a sync run: the tenant, and the request's correlation id. */
+export interface EventOrigin {
+  readonly tenantId: string;
+  readonly correlationId: string;
+}
+
+/** The context of an event written outside a sync run, by a request or a member check. */
+export function originContext(
+  origin: EventOrigin,
+  integration: { readonly id: string; readonly scope: Scope },
+): EventContext {
+  return {
+    tenantId: origin.tenantId,
+    scope: integration.scope,
+    integrationId: integration.id,
+    syncRunId: null,
+    correlationId: origin.correlationId,
+  };
 }
 
 /** Bookkeeping fields: they change with every write and are not news to consumers. */
@@ -45,6 +66,7 @@ export function buildEvent(
       integrationId: ctx.integrationId,
       sequence,
       syncRunId: ctx.syncRunId,
+      correlationId: ctx.correlationId,
       ...payload,
     },
   };

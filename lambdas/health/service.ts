@@ -9,7 +9,7 @@ import { pool } from '../core/pool';
 import { type RetryPolicy, withRetries } from '../core/retry';
 import { SessionCache } from '../core/session-cache';
 import { TokenBucket } from '../core/token-bucket';
-import { buildEvent } from '../domain/change-events';
+import { buildEvent, type EventOrigin, originContext } from '../domain/change-events';
 import { roleSessionName } from '../domain/external-id';
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
 import {
@@ -19,7 +19,7 @@ import {
   RoleRefusedError,
   StackSetNotFoundError,
 } from '../ports/customer-roles';
-import type { SyncStateStore } from '../sync/ports';
+import type { RunRef, SyncStateStore } from '../sync/ports';
 import { inspectRole, type RoleInspection } from './inspection';
 import {
   type CheckTarget,
@@ -142,7 +142,7 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
      * accounts wait for their role, asks the workflow to come back for them after a backoff.
      */
     async check(
-      ref: { readonly tenantId: string; readonly integrationId: string; readonly runId: string },
+      ref: RunRef,
       progress: MemberCheckProgress | null,
       deadline: number,
     ): Promise<MemberCheckProgress> {
@@ -176,7 +176,7 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
       // account without a record has just appeared.
       const newcomers = found.memberAccess !== null;
       const stackSets = new StackSetReader(found.integration, tenantId, roles, roleRules, clock);
-      const context = { store, settings, clock, probe, stackSets };
+      const context = { store, settings, clock, probe, stackSets, correlationId: ref.correlationId };
       const pass = new CheckPass(context, found.integration, tenantId, current, newcomers);
       const next = current.retry === null ? await pass.pages(deadline) : await pass.pendingAgain();
       if (next.done) await lease.release(target);
@@ -210,13 +210,15 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
 
 export type MemberCheckService = ReturnType<typeof makeMemberCheckService>;
 
-/** What a pass works with: the service's store, settings, clock and probe. */
+/** What a pass works with: the service's store, settings, clock and probe, and the check's origin. */
 interface PassContext {
   readonly store: MemberHealthStore;
   readonly settings: MemberCheckSettings;
   readonly clock: Clock;
   readonly probe: (integration: Integration, tenantId: string, connection: Connection) => Promise<Probe>;
   readonly stackSets: StackSetReader;
+  /** What set the check off; the health events carry it. */
+  readonly correlationId: string;
 }
 
 /** One invocation's work: its own rate, its own StackSet reads. */
@@ -315,7 +317,7 @@ class CheckPass {
       const after = healthOf(outcome, stackInstance, checkedAt, pendingSince);
       checked.push({ connection, before: previous, after });
     }
-    const records = recordsOf(integration, tenantId, checked);
+    const records = recordsOf(integration, { tenantId, correlationId: this.ctx.correlationId }, checked);
     await store.record(tenantId, integration.id, records);
     this.progress = {
       ...this.progress,
@@ -344,8 +346,12 @@ function memberTemplateOf(integration: Integration): TemplateName {
 }
 
 /** One record per checked connection; those whose health changed carry their event. */
-function recordsOf(integration: Integration, tenantId: string, checked: readonly Checked[]): HealthRecord[] {
-  const ctx = { tenantId, scope: integration.scope, integrationId: integration.id, syncRunId: null };
+function recordsOf(
+  integration: Integration,
+  origin: EventOrigin,
+  checked: readonly Checked[],
+): HealthRecord[] {
+  const ctx = originContext(origin, integration);
   return checked.map(({ connection, before, after }) => {
     const changed = before === null || !sameVerdict(before, after);
     const event = (sequence: number) =>

@@ -83,16 +83,18 @@ export async function startSettingsRun(
   request: {
     readonly tenantId: string;
     readonly integrationId: string;
+    readonly correlationId: string;
     readonly wholeOrganization: boolean;
     /** The user asked for the removals (a narrower filter): none is held for review. */
     readonly confirmDeletions?: boolean;
   },
 ): Promise<void> {
-  const { tenantId, integrationId, wholeOrganization, confirmDeletions = false } = request;
+  const { tenantId, integrationId, correlationId, wholeOrganization, confirmDeletions = false } = request;
   try {
     const { runId } = await syncs.requestSync({
       tenantId,
       integrationId,
+      correlationId,
       trigger: 'settings',
       confirmDeletions,
       // Without targets, the whole organization; with empty ones, nothing but the settings pass.

@@ -4,8 +4,8 @@ import type { ModifyNode } from '../../schemas/api/nodes';
 import type { MirrorNode, NodeOverrides } from '../../schemas/sync';
 import { AppError, NotFoundError, VersionConflictError } from '../core/errors';
 import { logger } from '../core/logger';
-import type { TenantContext } from '../core/tenant-context';
-import { changeEventOf } from '../domain/change-events';
+import type { TenantContext, TenantRequest } from '../core/tenant-context';
+import { changeEventOf, originContext } from '../domain/change-events';
 import { effectiveSettings, integrationSettings } from '../domain/settings';
 import type { MemberHealthStore } from '../health/ports';
 import {
@@ -57,9 +57,9 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
   }
 
   /** Writes a change made over the API with its event. */
-  async function editNode(tenant: TenantContext, integration: Integration, change: Change): Promise<void> {
+  async function editNode(tenant: TenantRequest, integration: Integration, change: Change): Promise<void> {
     const integrationId = integration.id;
-    const ctx = { tenantId: tenant.tenantId, scope: integration.scope, integrationId, syncRunId: null };
+    const ctx = originContext(tenant, integration);
     try {
       await mirror.edit({ tenantId: tenant.tenantId, integrationId }, change, (edit, sequence) =>
         changeEventOf(edit, ctx, sequence),
@@ -92,7 +92,7 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
      * run, each node that changes with its own event.
      */
     async modify(
-      tenant: TenantContext,
+      tenant: TenantRequest,
       integrationId: string,
       type: MirrorNode['type'],
       id: string,
@@ -126,7 +126,12 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
       const inheritedBelow = type === 'folder' && !isDeepStrictEqual(after.effective, node.effective);
       // The subtree follows in a run that reads nothing from Organizations.
       if (inheritedBelow) {
-        await startSettingsRun(syncs, { tenantId: tenant.tenantId, integrationId, wholeOrganization: false });
+        await startSettingsRun(syncs, {
+          tenantId: tenant.tenantId,
+          integrationId,
+          correlationId: tenant.correlationId,
+          wholeOrganization: false,
+        });
       }
       return after;
     },
@@ -135,7 +140,7 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
      * Releases a held connection: it is shared as its folder says from now on, announced with
      * `Connection Updated`. Approving one that is not held changes nothing.
      */
-    async approve(tenant: TenantContext, integrationId: string, accountId: string): Promise<MirrorNode> {
+    async approve(tenant: TenantRequest, integrationId: string, accountId: string): Promise<MirrorNode> {
       const { integration, node } = await find(tenant, integrationId, 'connection', accountId);
       if (node.type !== 'connection' || !node.held) return node;
       const after: MirrorNode = {
@@ -154,7 +159,7 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
      * connection goes at once, announced with `Connection Deleted`. Should the second step fail,
      * the next full sync removes what the filters exclude.
      */
-    async reject(tenant: TenantContext, integrationId: string, accountId: string): Promise<void> {
+    async reject(tenant: TenantRequest, integrationId: string, accountId: string): Promise<void> {
       const { integration, node } = await find(tenant, integrationId, 'connection', accountId);
       if (node.type !== 'connection' || !node.held) throw new ConnectionNotHeldError(accountId);
       await integrations.excludeAccount(tenant, integrationId, accountId);

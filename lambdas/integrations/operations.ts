@@ -3,7 +3,7 @@ import type { RoleTestRequest } from '../../schemas/api/role-test';
 import type { IntegrationStatusReport, MemberAccessSummary } from '../../schemas/sync';
 import { NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
-import type { TenantContext } from '../core/tenant-context';
+import type { TenantContext, TenantRequest } from '../core/tenant-context';
 import { quickCreateLink, templateFileName } from '../domain/template-catalogue';
 import { isOutdated, TEMPLATE_VERSIONS } from '../domain/template-versions';
 import { MEMBER_CHECK_LEASE_MS, type MemberCheckLease, type MemberHealthStore } from '../health/ports';
@@ -60,7 +60,7 @@ export function makeIntegrationOperations({
 
   return {
     /** 202: the run started, or the running one that will run again after it. */
-    async startSync(tenant: TenantContext, integrationId: string, confirmDeletions: boolean) {
+    async startSync(tenant: TenantRequest, integrationId: string, confirmDeletions: boolean) {
       await get(tenant, integrationId);
       await fairUse.spend(tenant.tenantId, 'sync');
       return syncs.requestSync({
@@ -68,6 +68,7 @@ export function makeIntegrationOperations({
         integrationId,
         trigger: 'manual',
         confirmDeletions,
+        correlationId: tenant.correlationId,
       });
     },
 
@@ -98,7 +99,7 @@ export function makeIntegrationOperations({
      * The role test again, on the stored roles with the External ID they were registered with; when they
      * pass, a check of every member role starts. A failed test answers its code and report.
      */
-    async test(tenant: TenantContext, integrationId: string) {
+    async test(tenant: TenantRequest, integrationId: string) {
       const integration = await get(tenant, integrationId);
       if (integration.status === 'deleting') throw new IntegrationDeletingError();
       const request: RoleTestRequest =
@@ -129,7 +130,10 @@ export function makeIntegrationOperations({
         return { report, memberCheck: { id: running?.id ?? checkId, status: 'running' as const } };
       }
       try {
-        await workflow.checkMembers({ tenantId: tenant.tenantId, integrationId }, checkId);
+        await workflow.checkMembers(
+          { tenantId: tenant.tenantId, integrationId, correlationId: tenant.correlationId },
+          checkId,
+        );
       } catch (error: unknown) {
         // No check will run to give the lease back.
         await checkLease.release(target);

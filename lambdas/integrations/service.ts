@@ -16,8 +16,8 @@ import {
   VersionConflictError,
 } from '../core/errors';
 import { logger } from '../core/logger';
-import type { TenantContext } from '../core/tenant-context';
-import { buildEvent } from '../domain/change-events';
+import type { TenantContext, TenantRequest } from '../core/tenant-context';
+import { buildEvent, originContext } from '../domain/change-events';
 import { DEFAULT_MEMBER_ROLE_NAME, parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
 import { nextDueTime } from '../domain/schedule';
 import { canManageScope, describeScope } from '../domain/scope';
@@ -107,7 +107,7 @@ export function makeIntegrationService({
       return (await testRoles(tenant, scope, request)).outcome.report;
     },
 
-    async create(tenant: TenantContext, request: CreateIntegration): Promise<Integration> {
+    async create(tenant: TenantRequest, request: CreateIntegration): Promise<Integration> {
       if (!canManageScope(tenant, request.scope)) {
         throw new ForbiddenError(
           `You may not create integrations for ${describeScope(request.scope)}.`,
@@ -166,17 +166,7 @@ export function makeIntegrationService({
         integration,
         roleIdentity: roleIdentity(outcome.role),
         firstDueAt: new Date(nextDueTime(id, createdAt.getTime(), scheduleIntervalMs)).toISOString(),
-        event: buildEvent(
-          'Integration Created',
-          {
-            tenantId: tenant.tenantId,
-            scope: integration.scope,
-            integrationId: integration.id,
-            syncRunId: null,
-          },
-          1,
-          { integration },
-        ),
+        event: buildEvent('Integration Created', originContext(tenant, integration), 1, { integration }),
       });
       logger.info('integration created', { integrationId: integration.id, kind: integration.kind });
       try {
@@ -185,6 +175,7 @@ export function makeIntegrationService({
           integrationId: integration.id,
           trigger: 'initial',
           confirmDeletions: false,
+          correlationId: tenant.correlationId,
         });
         logger.info('initial sync started', { integrationId: integration.id, runId });
       } catch (error: unknown) {
@@ -201,7 +192,7 @@ export function makeIntegrationService({
      * a deletion run removes every folder and connection (with their Deleted events), then the
      * integration (`Integration Deleted`), releasing its handle and role. 202: that run.
      */
-    async remove(tenant: TenantContext, integrationId: string, confirm: string | undefined) {
+    async remove(tenant: TenantRequest, integrationId: string, confirm: string | undefined) {
       const integration = await get(tenant, integrationId);
       if (confirm !== integration.handle) {
         throw new ConfirmationRequiredError(
@@ -211,7 +202,11 @@ export function makeIntegrationService({
           `Send DELETE /v1/integrations/${integrationId}?confirm=${integration.handle}.`,
         );
       }
-      const { runId, coalesced } = await syncs.requestDeletion({ tenantId: tenant.tenantId, integrationId });
+      const { runId, coalesced } = await syncs.requestDeletion({
+        tenantId: tenant.tenantId,
+        integrationId,
+        correlationId: tenant.correlationId,
+      });
       logger.info(coalesced ? 'deletion already under way' : 'deletion started', { integrationId, runId });
       return { runId, status: 'deleting' as const };
     },
@@ -225,7 +220,7 @@ export function makeIntegrationService({
      * reads nothing from Organizations.
      */
     async modify(
-      tenant: TenantContext,
+      tenant: TenantRequest,
       integrationId: string,
       ifMatch: string | undefined,
       patch: ModifyIntegration,
@@ -282,7 +277,7 @@ export function makeIntegrationService({
         .map((field) => ({ field, from: publishedBefore[field], to: publishedAfter[field] }));
       if (changes.length === 0) return before;
       after = { ...after, version: before.version + 1, updatedAt: now().toISOString() };
-      const ctx = { tenantId: tenant.tenantId, scope: after.scope, integrationId, syncRunId: null };
+      const ctx = originContext(tenant, after);
       const updated = after;
       await store.update({
         tenantId: tenant.tenantId,
@@ -300,6 +295,7 @@ export function makeIntegrationService({
         await startSettingsRun(syncs, {
           tenantId: tenant.tenantId,
           integrationId,
+          correlationId: tenant.correlationId,
           wholeOrganization: resync,
           // A filter change removes what falls out of scope at once; new roles never confirm.
           confirmDeletions: fields.has('filters') && ![...fields].some((field) => ROLE_FIELDS.has(field)),
@@ -312,7 +308,7 @@ export function makeIntegrationService({
      * Adds an account to the scope filters' exclusions, so no sync mirrors it again. It starts
      * no run: the caller removes the account's connection. A concurrent change is read again.
      */
-    async excludeAccount(tenant: TenantContext, integrationId: string, accountId: string): Promise<void> {
+    async excludeAccount(tenant: TenantRequest, integrationId: string, accountId: string): Promise<void> {
       for (let attempt = 1; ; attempt += 1) {
         const before = await get(tenant, integrationId);
         if (before.status === 'deleting') throw new IntegrationDeletingError();
@@ -330,7 +326,7 @@ export function makeIntegrationService({
           version: before.version + 1,
           updatedAt: now().toISOString(),
         };
-        const ctx = { tenantId: tenant.tenantId, scope: after.scope, integrationId, syncRunId: null };
+        const ctx = originContext(tenant, after);
         const changes = [{ field: 'filters', from: before.filters, to: after.filters }];
         try {
           await store.update({

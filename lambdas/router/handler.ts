@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { awsSyncWiring, composeSyncService } from '../composition/sync';
 import { composeRouter } from '../composition/triggers';
@@ -8,9 +9,9 @@ import type { Router } from './service';
 
 /** The ingress rule's target: one forwarded Organizations event per invocation. */
 export function createHandler(router: Router, metrics: Metrics) {
-  return async (event: unknown) => {
+  return async (event: unknown, context: Pick<Context, 'awsRequestId'>) => {
     try {
-      return await router.route(event);
+      return await router.route(event, context.awsRequestId);
     } finally {
       metrics.publishStoredMetrics();
     }

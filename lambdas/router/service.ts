@@ -55,7 +55,8 @@ export type RouteOutcome =
  */
 export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
   return {
-    async route(raw: unknown): Promise<RouteOutcome> {
+    /** `invocationId` names the run when the event carries no id of its own. */
+    async route(raw: unknown, invocationId: string): Promise<RouteOutcome> {
       const parsed = ingressEventSchema.safeParse(raw);
       if (!parsed.success) {
         metrics.count('MalformedEvents');
@@ -65,6 +66,10 @@ export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
         return { outcome: 'malformed' };
       }
       const event = parsed.data;
+      const eventId = eventIdOf(event);
+      // The runs this event starts, and every event they publish, carry its id.
+      const correlationId = eventId ?? invocationId;
+      logger.setCorrelationId(correlationId);
       const { eventName } = event.detail;
       const routed = routingOf(event);
       if (routed.action === 'ignore') {
@@ -79,7 +84,6 @@ export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
         return { outcome: 'unknown-account' };
       }
       metrics.count('RoutedEvents');
-      const eventId = eventIdOf(event);
       const runs: string[] = [];
       let duplicates = 0;
       for (const target of integrations) {
@@ -93,6 +97,7 @@ export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
             trigger: 'event',
             confirmDeletions: false,
             targets: routed.targets,
+            correlationId,
           });
           runs.push(runId);
           if (eventId !== undefined) await routing.remember(target, eventId);

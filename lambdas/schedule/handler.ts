@@ -5,6 +5,7 @@ import { awsSyncWiring, composeSyncService } from '../composition/sync';
 import { composeScheduler } from '../composition/triggers';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
+import { logger } from '../core/logger';
 import type { Scheduler } from './service';
 
 /** A tick stops starting syncs this long before its invocation must end. */
@@ -12,9 +13,12 @@ const TICK_MARGIN_MS = 10_000;
 
 /** The schedule rule's target: one tick per invocation; what it leaves is due for the next. */
 export function createHandler(scheduler: Scheduler, metrics: Metrics) {
-  return async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
+  return async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>) => {
+    // The tick's invocation names the runs it starts, and every line they log.
+    logger.setCorrelationId(context.awsRequestId);
     try {
-      const summary = await scheduler.tick(Date.now() + context.getRemainingTimeInMillis() - TICK_MARGIN_MS);
+      const deadline = Date.now() + context.getRemainingTimeInMillis() - TICK_MARGIN_MS;
+      const summary = await scheduler.tick(deadline, context.awsRequestId);
       metrics.addMetric('ScheduledSyncsStarted', MetricUnit.Count, summary.started + summary.coalesced);
       metrics.addMetric('ScheduledSyncsFailed', MetricUnit.Count, summary.failed);
       metrics.addMetric('ScheduleBehind', MetricUnit.Count, summary.behind ? 1 : 0);

@@ -53,8 +53,11 @@ export function makeScheduler({ store, syncs, workflow, settings, clock = system
   const iso = (ms: number) => new Date(ms).toISOString();
 
   return {
-    /** Starts due syncs until none is left, the cap is reached or `deadline` (epoch ms) passes. */
-    async tick(deadline: number): Promise<TickSummary> {
+    /**
+     * Starts due syncs until none is left, the cap is reached or `deadline` (epoch ms) passes.
+     * The runs it starts carry `correlationId`, the tick's own.
+     */
+    async tick(deadline: number, correlationId: string): Promise<TickSummary> {
       const now = clock.now();
       const running = await workflow.running(settings.maxConcurrentSyncs);
       const counts = { started: 0, coalesced: 0, skipped: 0, failed: 0 };
@@ -73,6 +76,7 @@ export function makeScheduler({ store, syncs, workflow, settings, clock = system
             integrationId: item.integrationId,
             trigger: 'schedule',
             confirmDeletions: false,
+            correlationId,
           });
           counts[coalesced ? 'coalesced' : 'started'] += 1;
           logger.info(coalesced ? 'scheduled sync folded into the running one' : 'scheduled sync started', {

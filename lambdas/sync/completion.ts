@@ -39,7 +39,7 @@ export function makeCompletion(deps: CompletionDeps) {
       !stored.run.confirmDeletions &&
       doomedConnections > deps.deletionMinimum &&
       doomedConnections > deps.deletionShare * totalConnections;
-    const write = mirrorWriter(mirror, { ref, events: eventContext(target, ref.runId) }, index, counts, {
+    const write = mirrorWriter(mirror, { ref, events: eventContext(target, ref) }, index, counts, {
       last: target.eventSequence,
     });
     if (held) counts.heldDeletions = doomed.length;

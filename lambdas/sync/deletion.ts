@@ -33,7 +33,7 @@ export function makeDeletionRun(deps: DeletionDeps) {
     ): Promise<{ done: boolean }> {
       const counts = { ...stored.run.counts };
       const sequence = { last: target.eventSequence };
-      const events = eventContext(target, ref.runId);
+      const events = eventContext(target, ref);
       let done = false;
       while (!done && clock.now() < deadline - deps.stepMarginMs) {
         // Always the first page: what a page held is gone once it is written.
@@ -56,7 +56,7 @@ export function makeDeletionRun(deps: DeletionDeps) {
     async finish(ref: RunRef, target: SyncTarget, stored: StoredRun): Promise<{ next: null }> {
       const left = await mirror.page(ref.tenantId, ref.integrationId, { limit: 1 });
       if (left.items.length > 0) throw new Error(`run ${ref.runId} left folders or connections behind`);
-      const ctx = eventContext(target, ref.runId);
+      const ctx = eventContext(target, ref);
       await state.removeIntegration(ref, {
         run: { ...stored.run, status: 'succeeded', finishedAt: new Date(clock.now()).toISOString() },
         integration: target.integration,

@@ -24,6 +24,7 @@ const refSchema = z.strictObject({
   tenantId: z.string().min(1),
   integrationId: z.uuid(),
   runId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/),
+  correlationId: z.string().min(1),
 });
 
 /** What one member check invocation hands the next (see MemberCheckProgress). */
@@ -64,20 +65,27 @@ export type WorkflowAction = z.infer<typeof actionSchema>;
 export function createHandler(service: SyncService, memberCheck: MemberCheckService, metrics: SyncMetrics) {
   return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const action = actionSchema.parse(event);
-    const log = logger.createChild({ persistentKeys: { ...action.ref, action: action.action } });
-    annotateTrace(action.ref);
+    const { correlationId, ...ids } = action.ref;
+    // Every line of the invocation, the services' too, names the run and what set it off.
+    logger.appendKeys({ ...ids, action: action.action });
+    logger.setCorrelationId(correlationId);
+    annotateTrace(ids);
     try {
       switch (action.action) {
         case 'step': {
           const result = await service.step(action.ref, Date.now() + context.getRemainingTimeInMillis());
-          log.info(
+          logger.info(
             result.done ? 'walk complete' : 'step budget used; the workflow resumes from the checkpoint',
           );
           return result;
         }
         case 'finalize': {
           const { next, checkMembers, run } = await service.finalize(action.ref);
-          log.info('run finished', { followUpRun: next, checkMembers, counts: run?.counts });
+          logger.info('run finished', {
+            followUpRun: next?.runId ?? null,
+            checkMembers,
+            counts: run?.counts,
+          });
           if (run) metrics.runCompleted(run);
           return { next, checkMembers };
         }
@@ -92,14 +100,14 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
         }
         case 'fail': {
           const error = runErrorOf(action.error);
-          log.warn('run failed', { error });
+          logger.warn('run failed', { error });
           const result = await service.fail(action.ref, error);
           metrics.runFailed(error.code);
           return result;
         }
       }
     } catch (error: unknown) {
-      log.error('workflow action failed', { error });
+      logger.error('workflow action failed', { error });
       throw asWorkflowError(error);
     }
   };

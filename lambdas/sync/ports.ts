@@ -18,6 +18,8 @@ export interface RunRef {
   readonly tenantId: string;
   readonly integrationId: string;
   readonly runId: string;
+  /** What set the run off (an API request, an Organizations event, a schedule tick). */
+  readonly correlationId: string;
 }
 
 /** A sync asked for while another runs: folded into one follow-up run. */
@@ -26,6 +28,8 @@ export interface FollowUp {
   readonly confirmDeletions: boolean;
   /** null: the whole organization. */
   readonly targets: SyncTargets | null;
+  /** The last request folded in: the follow-up run carries it. */
+  readonly correlationId: string;
 }
 
 /** An integration with what the sync engine keeps beside it. */
@@ -175,7 +179,8 @@ export interface RunLeases {
 
 /** A run's own record: its progress and checkpoint, and the integration's history of runs. */
 export interface RunRecords {
-  run(ref: RunRef): Promise<StoredRun | undefined>;
+  /** Any run of the integration, by its id alone. */
+  run(ref: Omit<RunRef, 'correlationId'>): Promise<StoredRun | undefined>;
   /** Saves the checkpoint and renews the lease; throws LeaseLostError if the run no longer holds it. */
   saveProgress(
     ref: RunRef,
@@ -243,7 +248,7 @@ export interface WorkflowPort {
    * Starts a check of the member roles only, named by `checkId`. It takes no lease: it
    * writes no folder or connection, only health records.
    */
-  checkMembers(target: { tenantId: string; integrationId: string }, checkId: string): Promise<void>;
+  checkMembers(target: Omit<RunRef, 'runId'>, checkId: string): Promise<void>;
   /** How many sync workflows are running, counted up to `limit`. */
   running(limit: number): Promise<number>;
 }

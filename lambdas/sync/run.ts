@@ -32,6 +32,8 @@ export interface SyncRequest {
   readonly confirmDeletions: boolean;
   /** What Organizations events named; absent or null: the whole organization. */
   readonly targets?: SyncRun['targets'];
+  /** What asked: the API request's id, the Organizations event's, the schedule tick's. */
+  readonly correlationId: string;
 }
 
 export interface RunLifecycleDeps {
@@ -51,12 +53,13 @@ export interface Ending {
   readonly summary: (ctx: EventContext, sequence: number) => ChangeEvent;
 }
 
-export function eventContext(target: SyncTarget, runId: string | null): EventContext {
+export function eventContext(target: SyncTarget, ref: RunRef): EventContext {
   return {
     tenantId: target.tenantId,
     scope: target.integration.scope,
     integrationId: target.integration.id,
-    syncRunId: runId,
+    syncRunId: ref.runId,
+    correlationId: ref.correlationId,
   };
 }
 
@@ -73,7 +76,10 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
     return { now, leaseExpiresAt: now + leaseMs };
   };
 
-  function newRun(integrationId: string, { trigger, confirmDeletions, targets }: FollowUp): SyncRun {
+  function newRun(
+    integrationId: string,
+    { trigger, confirmDeletions, targets }: Omit<FollowUp, 'correlationId'>,
+  ): SyncRun {
     const startedAt = iso();
     return {
       // Sortable to the millisecond, so an integration's runs list newest first even when one
@@ -107,6 +113,7 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
       trigger: run.trigger,
       confirmDeletions: run.confirmDeletions,
       targets: run.targets,
+      correlationId: request.correlationId,
     };
     for (let attempt = 0; attempt < BEGIN_ATTEMPTS; attempt += 1) {
       // Real time, not the injected clock: this spreads writers racing in the table.
@@ -124,12 +131,16 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
   }
 
   /** Ends a run: its record, the integration's status, the events, the lease, a follow-up. */
-  async function finish(ref: RunRef, ending: Ending): Promise<{ next: string | null }> {
+  async function finish(ref: RunRef, ending: Ending): Promise<{ next: RunRef | null }> {
     for (let attempt = 1; ; attempt += 1) {
       const target = await leasedTarget(ref);
-      const ctx = eventContext(target, ref.runId);
+      const ctx = eventContext(target, ref);
       const previousStatus = target.status;
-      const nextRun = target.followUp ? newRun(ref.integrationId, target.followUp) : null;
+      const { followUp } = target;
+      const next = followUp && {
+        run: newRun(ref.integrationId, followUp),
+        correlationId: followUp.correlationId,
+      };
       try {
         await state.finish(ref, {
           run: ending.run,
@@ -150,10 +161,10 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
           ],
           lastSequence: target.eventSequence,
           followUpSeen: target.followUp,
-          nextRun,
+          nextRun: next?.run ?? null,
           leaseExpiresAt: clock.now() + leaseMs,
         });
-        return { next: nextRun?.id ?? null };
+        return { next: next && { ...ref, runId: next.run.id, correlationId: next.correlationId } };
       } catch (error: unknown) {
         if (!(error instanceof FollowUpChangedError) || attempt >= FINISH_ATTEMPTS) throw error;
       }
@@ -161,7 +172,7 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
   }
 
   /** The workflow caught an error: the run ends partial or failed, having deleted nothing. */
-  async function fail(ref: RunRef, error: RunError): Promise<{ next: string | null }> {
+  async function fail(ref: RunRef, error: RunError): Promise<{ next: RunRef | null }> {
     const target = await state.target(ref.tenantId, ref.integrationId);
     if (!target || target.activeRunId !== ref.runId) return { next: null };
     const stored = await state.run(ref);
@@ -202,7 +213,12 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
       });
       const holder = await begin(request, run);
       if (holder !== null) return { runId: holder, coalesced: true };
-      const ref = { tenantId: request.tenantId, integrationId: request.integrationId, runId: run.id };
+      const ref: RunRef = {
+        tenantId: request.tenantId,
+        integrationId: request.integrationId,
+        runId: run.id,
+        correlationId: request.correlationId,
+      };
       try {
         await workflow.start(ref);
       } catch (error: unknown) {
@@ -222,10 +238,7 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
      * same workflow, so it resumes and retries like a sync) removes its folders and connections
      * with their events, then the integration. Asking again while that run lives returns it.
      */
-    async requestDeletion(target: {
-      readonly tenantId: string;
-      readonly integrationId: string;
-    }): Promise<{ runId: string; coalesced: boolean }> {
+    async requestDeletion(target: Omit<RunRef, 'runId'>): Promise<{ runId: string; coalesced: boolean }> {
       const run = newRun(target.integrationId, { trigger: 'delete', confirmDeletions: true, targets: null });
       if (!(await state.takeDeletionLease(target, run, lease()))) {
         const current = await state.target(target.tenantId, target.integrationId);

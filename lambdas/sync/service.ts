@@ -88,7 +88,7 @@ export function makeSyncService(deps: SyncDeps) {
      */
     async finalize(
       ref: RunRef,
-    ): Promise<{ next: string | null; checkMembers: boolean; run: SyncRun | null }> {
+    ): Promise<{ next: RunRef | null; checkMembers: boolean; run: SyncRun | null }> {
       const target = await runs.leasedTarget(ref);
       const stored = await state.run(ref);
       if (stored?.run.status !== 'running') return { next: null, checkMembers: false, run: null };

@@ -144,7 +144,7 @@ export function makeSyncSteps(deps: StepDeps) {
       const index = new MirrorIndex(await mirror.load(ref.tenantId, ref.integrationId));
       const run: Walking = {
         index,
-        write: mirrorWriter(mirror, { ref, events: eventContext(target, ref.runId) }, index, counts, {
+        write: mirrorWriter(mirror, { ref, events: eventContext(target, ref) }, index, counts, {
           last: target.eventSequence,
         }),
         progress: { ...stored.run.progress, steps: stored.run.progress.steps + 1 },

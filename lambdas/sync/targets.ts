@@ -26,6 +26,7 @@ export function mergeFollowUp(current: FollowUp | null, request: FollowUp): Foll
     trigger: request.trigger,
     confirmDeletions: current.confirmDeletions || request.confirmDeletions,
     targets: mergeTargets(current.targets, request.targets),
+    correlationId: request.correlationId,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { RunRef } from './ports';
 import { INTERRUPTIONS } from './workflow-errors';
 /**
  * The sync workflow in Amazon States Language, defined once: the CDK stack puts in the
@@ -55,15 +56,12 @@ function invoke(action: string, extra: Record<string, string> = {}) {
  * execution's input is `{ref}` alone.
  */
 export interface MemberCheckInput {
-  readonly ref: { readonly tenantId: string; readonly integrationId: string; readonly runId: string };
+  readonly ref: RunRef;
   readonly check: null;
 }
 
 /** The execution input of an on-demand member check; its execution is named `checkId`. */
-export function memberCheckInput(
-  target: { readonly tenantId: string; readonly integrationId: string },
-  checkId: string,
-): MemberCheckInput {
+export function memberCheckInput(target: Omit<RunRef, 'runId'>, checkId: string): MemberCheckInput {
   return { ref: { ...target, runId: checkId }, check: null };
 }
 
@@ -80,15 +78,10 @@ export function syncWorkflowDefinition() {
       },
       ...runStates(),
       ...memberCheckStates(),
+      // The follow-up run goes on in the same execution, with the correlation id of its request.
       'Next run': {
         Type: 'Pass',
-        Parameters: {
-          ref: {
-            'tenantId.$': '$.ref.tenantId',
-            'integrationId.$': '$.ref.integrationId',
-            'runId.$': '$.result.next',
-          },
-        },
+        Parameters: { 'ref.$': '$.result.next' },
         Next: WORKFLOW_STATES.step,
       },
       Done: { Type: 'Succeed' },
@@ -130,7 +123,8 @@ function runStates() {
     'Follow-up?': {
       Type: 'Choice',
       Choices: [
-        { Variable: '$.result.next', IsString: true, Next: 'Next run' },
+        // Not IsNull rather than `IsNull: false`, which aws-local-stepfunctions never matches.
+        { Not: { Variable: '$.result.next', IsNull: true }, Next: 'Next run' },
         {
           And: [
             { Variable: '$.result.checkMembers', IsPresent: true },

@@ -62,7 +62,7 @@ export class OrgConnectionsApi extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: [...props.corsAllowedOrigins],
         allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-        exposeHeaders: ['ETag', 'Location', 'Retry-After'],
+        exposeHeaders: ['ETag', 'Location', 'Retry-After', 'x-amzn-RequestId'],
         maxAge: Duration.hours(1),
       },
     });

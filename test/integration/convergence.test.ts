@@ -226,7 +226,7 @@ async function drive(world: SyncWorld, first: RunRef, budgetMs: number, unfinish
         }
       }
     };
-    let next: string | null = null;
+    let next: RunRef | null = null;
     let walked = false;
     while (!walked) {
       const step = await attemptOf(() => world.service.step(current, clock.now() + budgetMs));
@@ -246,7 +246,7 @@ async function drive(world: SyncWorld, first: RunRef, budgetMs: number, unfinish
       if ('error' in failed) throw failed.error;
       next = failed.ok.next;
     }
-    ref = next === null ? null : { ...current, runId: next };
+    ref = next;
   }
 }
 

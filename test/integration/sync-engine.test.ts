@@ -333,28 +333,36 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     );
   });
 
-  it('runs one sync at a time: a second request is folded into one follow-up run', async () => {
+  it('runs one sync at a time: a second request is folded into one follow-up run, which carries the last request', async () => {
     const world = await setup({ accounts: 20, ous: 2, depth: 1 });
-    const request = () =>
+    const request = (correlationId: string) =>
       world.service.requestSync({
         tenantId: TENANT,
         integrationId: world.integration.id,
         trigger: 'manual',
         confirmDeletions: false,
+        correlationId,
       });
 
-    const [first, second] = await Promise.all([request(), request()]);
-    const third = await request();
+    const [first, second] = await Promise.all([request('request-1'), request('request-2')]);
+    const third = await request('request-3');
 
-    const started = [first, second].find((answer) => !answer.coalesced);
+    const started = first.coalesced ? { ...second, by: 'request-2' } : { ...first, by: 'request-1' };
     expect([first.coalesced, second.coalesced].sort()).toEqual([false, true]);
-    expect(third).toEqual({ runId: started?.runId, coalesced: true });
-    expect(world.started).toHaveLength(1);
-    const ref = { tenantId: TENANT, integrationId: world.integration.id, runId: started?.runId ?? '' };
+    expect(third).toEqual({ runId: started.runId, coalesced: true });
+    expect(world.started).toEqual([
+      {
+        tenantId: TENANT,
+        integrationId: world.integration.id,
+        runId: started.runId,
+        correlationId: started.by,
+      },
+    ]);
+    const ref = world.started[0] as RunRef;
     while (!(await world.service.step(ref, Date.now() + 3_600_000)).done);
     const { next } = await world.service.finalize(ref);
-    expect(next).toEqual(expect.any(String));
-    expect((await world.store.target(TENANT, world.integration.id))?.activeRunId).toBe(next);
+    expect(next).toEqual({ ...ref, runId: expect.any(String), correlationId: 'request-3' });
+    expect((await world.store.target(TENANT, world.integration.id))?.activeRunId).toBe(next?.runId);
   });
 
   it('lists runs newest first, even when they start within the same second', async () => {
@@ -495,6 +503,7 @@ describe('targeted runs, from what Organizations events name', () => {
           trigger: 'event',
           confirmDeletions: false,
           targets: { ...none, accounts: [id] },
+          correlationId: `event-${id}`,
         }),
       ),
     );
@@ -522,7 +531,7 @@ describe('deleting an integration', () => {
     await world.run();
     const nodes = await world.store.load(TENANT, world.integration.id);
     const before = (await world.outbox()).length;
-    const target = { tenantId: TENANT, integrationId: world.integration.id };
+    const target = { tenantId: TENANT, integrationId: world.integration.id, correlationId: 'delete-1' };
 
     const first = await world.service.requestDeletion(target);
     // Off the schedule and the routing index at once, and no sync may start.
@@ -579,7 +588,11 @@ describe('deleting an integration', () => {
     expect((await world.service.step(sync, clock.now() + 20)).done).toBe(false);
     const written = (await world.store.load(TENANT, world.integration.id)).length;
 
-    await world.service.requestDeletion({ tenantId: TENANT, integrationId: world.integration.id });
+    await world.service.requestDeletion({
+      tenantId: TENANT,
+      integrationId: world.integration.id,
+      correlationId: 'delete-1',
+    });
 
     await expect(world.service.step(sync, clock.now() + 3_600_000)).rejects.toMatchObject({
       code: 'SYNC_IN_PROGRESS',

@@ -7,6 +7,8 @@ import { localApi } from '../fixtures/local-api';
 import { mirrorShape, organizationShape } from '../fixtures/mirror';
 import { startTestRuntime } from '../fixtures/test-runtime';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 let runtime: LocalRuntime;
 const api = localApi(() => runtime);
 const tenant = { tenantId: 'sync-flow' };
@@ -59,6 +61,8 @@ async function runs(): Promise<SyncRun[]> {
 
 async function sync(): Promise<{
   runId: string;
+  /** API Gateway's id of the request, which the run's events carry as their correlation id. */
+  requestId: string | null;
   events: { type: string; detail: Record<string, unknown> }[];
 }> {
   const since = runtime.bus.list().length;
@@ -67,6 +71,7 @@ async function sync(): Promise<{
   await runtime.settled();
   return {
     runId: (started.body as { runId: string }).runId,
+    requestId: started.headers.get('x-amzn-requestid'),
     events: runtime.bus
       .list(since)
       .map((event) => ({ type: event['detail-type'], detail: event.detail as Record<string, unknown> })),
@@ -105,9 +110,11 @@ describe('the sync engine on the sandbox organization, through the local runtime
   it('writes nothing and publishes no change on a second sync of an unchanged organization', async () => {
     const before = await tree();
 
-    const { events } = await sync();
+    const { events, runId, requestId } = await sync();
 
     expect(events.map((event) => event.type)).toEqual(['Sync Completed']);
+    expect(requestId).toEqual(expect.any(String));
+    expect(events[0]?.detail).toMatchObject({ syncRunId: runId, correlationId: requestId });
     // The member check after the sync renews each connection's health time, beside the mirror.
     expect(withoutHealth(await tree())).toEqual(withoutHealth(before));
     expect(events[0]?.detail).toMatchObject({ counts: { created: 0, updated: 0, deleted: 0 } });
@@ -193,6 +200,15 @@ describe('the sync engine on the sandbox organization, through the local runtime
       (event) => (event.detail.connection as { id?: string } | undefined)?.id === moved.id,
     );
     expect(movedEvent?.detail.changes).toEqual([{ field: 'parentId', from: moved.parentId, to: newOuId }]);
+    // Each run's events carry the id of the Organizations event that set it off, the same for all.
+    for (const { events } of [first, second]) {
+      const correlationOf = new Map<unknown, Set<unknown>>();
+      for (const { detail } of events) {
+        const ids = correlationOf.get(detail.syncRunId) ?? new Set();
+        correlationOf.set(detail.syncRunId, ids.add(detail.correlationId));
+      }
+      for (const ids of correlationOf.values()) expect([...ids]).toEqual([expect.stringMatching(UUID)]);
+    }
     const sequences = [...first.events, ...second.events].map((event) => Number(event.detail.sequence));
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
     const nodes = await tree();

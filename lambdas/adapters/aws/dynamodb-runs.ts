@@ -160,7 +160,7 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
     });
   }
 
-  async run(ref: RunRef) {
+  async run(ref: Omit<RunRef, 'correlationId'>) {
     const { Item } = await this.db.send(
       new GetCommand({
         TableName: this.tableName,

@@ -21,7 +21,7 @@ export class SfnWorkflow implements WorkflowPort {
     await this.execute(ref.runId, { ref });
   }
 
-  async checkMembers(target: { tenantId: string; integrationId: string }, checkId: string): Promise<void> {
+  async checkMembers(target: Omit<RunRef, 'runId'>, checkId: string): Promise<void> {
     await this.execute(checkId, memberCheckInput(target, checkId));
   }
 

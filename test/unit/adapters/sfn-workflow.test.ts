@@ -30,12 +30,14 @@ describe('SfnWorkflow', () => {
       .rejectsOnce(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
     const workflow = new SfnWorkflow(new SFNClient({}), MACHINE);
 
-    await workflow.start({ tenantId: 't1', integrationId: 'i1', runId: 'r1' });
+    await workflow.start({ tenantId: 't1', integrationId: 'i1', runId: 'r1', correlationId: 'request-1' });
 
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn: MACHINE,
       name: 'r1',
-      input: JSON.stringify({ ref: { tenantId: 't1', integrationId: 'i1', runId: 'r1' } }),
+      input: JSON.stringify({
+        ref: { tenantId: 't1', integrationId: 'i1', runId: 'r1', correlationId: 'request-1' },
+      }),
     });
   });
 

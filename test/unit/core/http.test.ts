@@ -5,7 +5,7 @@ import { lambdaContext, proxyEvent, TENANT_A } from '../../fixtures/api-gateway'
 
 const echoTenant = httpHandler({}, async (request) => ({
   status: 200,
-  body: { tenantId: request.tenant.tenantId },
+  body: { tenantId: request.tenant.tenantId, correlationId: request.tenant.correlationId },
 }));
 
 const createThing = httpHandler(
@@ -24,7 +24,8 @@ describe('httpHandler', () => {
     const result = await echoTenant(proxyEvent(), lambdaContext);
 
     expect(result.statusCode).toBe(200);
-    expect(parse(result)).toEqual({ tenantId: TENANT_A.tenantId });
+    // What the request sets off carries API Gateway's id of it.
+    expect(parse(result)).toEqual({ tenantId: TENANT_A.tenantId, correlationId: 'req-1' });
   });
 
   it('ignores a tenant sent in a header or in the body', async () => {
@@ -32,7 +33,7 @@ describe('httpHandler', () => {
 
     const result = await echoTenant(event, lambdaContext);
 
-    expect(parse(result)).toEqual({ tenantId: 'tenant-a' });
+    expect(parse(result)).toEqual({ tenantId: 'tenant-a', correlationId: 'req-1' });
   });
 
   it('answers 401 UNAUTHENTICATED when the authorizer context is missing', async () => {

@@ -9,6 +9,7 @@ const ctx = {
   scope: { level: 'tenant' as const },
   integrationId: anIntegration().id,
   syncRunId: null,
+  correlationId: 'request-1',
 };
 
 /** Every property name a JSON Schema declares, at any depth. */

@@ -27,7 +27,12 @@ const INTEGRATION_ID = '3c2e832c-5d0b-4043-a55c-3f1118238ac7';
 const MANAGEMENT = '210000001013';
 const RULES = { trustedAccountId: '123456789012', allowedPartitions: ['aws' as const] };
 /** The check's execution, as the workflow names it. */
-const REF = { tenantId: TENANT, integrationId: INTEGRATION_ID, runId: 'check-20261123T000000Z-3c2e832c' };
+const REF = {
+  tenantId: TENANT,
+  integrationId: INTEGRATION_ID,
+  runId: 'check-20261123T000000Z-3c2e832c',
+  correlationId: 'request-1',
+};
 const SETTINGS: MemberCheckSettings = { concurrency: 3, ratePerSecond: 10, pageSize: 4, marginMs: 1_000 };
 
 const integration = {
@@ -273,6 +278,7 @@ describe('member role check', () => {
     expect(last?.detail).toMatchObject({
       sequence: 3,
       syncRunId: null,
+      correlationId: REF.correlationId,
       connection: { id: ACCOUNTS[1], health: { status: 'denied' } },
       changes: [{ field: 'health', from: { status: 'ok' }, to: { status: 'denied' } }],
     });

@@ -20,6 +20,9 @@ function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(`test/fixtures/events/${name}.json`, 'utf8')) as Record<string, unknown>;
 }
 
+/** The Lambda request id of the router's invocation. */
+const INVOCATION_ID = 'c3a1f8e2-5b7d-4e90-8a61-2d4f9b0e7c15';
+
 /** Every numeric management account of the samples is registered, once per tenant. */
 const REGISTERED = ['111111111111', '111122223333', '123456789012', '307578594326'];
 
@@ -81,7 +84,7 @@ describe('the ingress router, on sample events', () => {
   ])('%s starts a sync of the right targets', async (name, targets) => {
     const { router, requests } = world();
 
-    const outcome = await router.route(fixture(name));
+    const outcome = await router.route(fixture(name), INVOCATION_ID);
 
     expect(outcome).toMatchObject({ outcome: 'routed', duplicates: 0 });
     expect(requests).toHaveLength(1);
@@ -98,7 +101,7 @@ describe('the ingress router, on sample events', () => {
   ])('%s changes nothing: %s', async (name) => {
     const { router, requests, metrics } = world();
 
-    await expect(router.route(fixture(name))).resolves.toEqual({ outcome: 'ignored' });
+    await expect(router.route(fixture(name), INVOCATION_ID)).resolves.toEqual({ outcome: 'ignored' });
     expect(requests).toHaveLength(0);
     expect(metrics).toEqual(['IgnoredEvents']);
   });
@@ -115,7 +118,8 @@ describe('the ingress router, on sample events', () => {
       [],
     ];
 
-    for (const event of broken) await expect(router.route(event)).resolves.toEqual({ outcome: 'malformed' });
+    for (const event of broken)
+      await expect(router.route(event, INVOCATION_ID)).resolves.toEqual({ outcome: 'malformed' });
     expect(requests).toHaveLength(0);
     expect(metrics).toEqual(broken.map(() => 'MalformedEvents'));
   });
@@ -123,7 +127,10 @@ describe('the ingress router, on sample events', () => {
   it('drops and counts an event from an account no integration has, without failing', async () => {
     const { router, requests, metrics } = world();
 
-    const outcome = await router.route({ ...fixture('CloseAccount'), account: '999999999999' });
+    const outcome = await router.route(
+      { ...fixture('CloseAccount'), account: '999999999999' },
+      INVOCATION_ID,
+    );
 
     expect(outcome).toEqual({ outcome: 'unknown-account' });
     expect(requests).toHaveLength(0);
@@ -134,8 +141,8 @@ describe('the ingress router, on sample events', () => {
     const { router, requests, metrics } = world();
     const event = fixture('RemoveAccountFromOrganization');
 
-    await router.route(event);
-    const again = await router.route(structuredClone(event));
+    await router.route(event, INVOCATION_ID);
+    const again = await router.route(structuredClone(event), INVOCATION_ID);
 
     expect(requests).toHaveLength(1);
     expect(again).toEqual({ outcome: 'routed', runs: [], duplicates: 1 });
@@ -148,8 +155,8 @@ describe('the ingress router, on sample events', () => {
     const inOrder = world();
     const reordered = world();
 
-    for (const event of [create, move]) await inOrder.router.route(event);
-    for (const event of [move, create]) await reordered.router.route(event);
+    for (const event of [create, move]) await inOrder.router.route(event, INVOCATION_ID);
+    for (const event of [move, create]) await reordered.router.route(event, INVOCATION_ID);
 
     const merged = (requests: SyncRequest[]) =>
       requests.reduce(
@@ -158,6 +165,7 @@ describe('the ingress router, on sample events', () => {
             trigger: 'event',
             confirmDeletions: false,
             targets: request.targets ?? null,
+            correlationId: request.correlationId,
           }),
         null as ReturnType<typeof mergeFollowUp> | null,
       );
@@ -171,18 +179,43 @@ describe('the ingress router, on sample events', () => {
     expect(merged(inOrder.requests)?.targets?.accounts).toEqual(['444455556666']);
   });
 
+  it.each([
+    ['EventBridge’s id', 'MoveAccount', 'fb25e4d2-1c1b-c410-8eb6-5471160373aa'],
+    [
+      'CloudTrail’s event id when EventBridge’s is absent',
+      'CloseAccount',
+      '19fe4c10-f57e-4cb7-a2bc-6b5c30233592',
+    ],
+  ])('names the run it starts by the event: %s', async (_, name, id) => {
+    const { router, requests } = world();
+
+    await router.route(fixture(name), INVOCATION_ID);
+
+    expect(requests.map((request) => request.correlationId)).toEqual([id]);
+  });
+
+  it('names the run by its own invocation when the event carries no id at all', async () => {
+    const { router, requests } = world();
+    const event = fixture('CloseAccount');
+    const { eventID: _, ...detail } = event.detail as Record<string, unknown>;
+
+    await router.route({ ...event, detail }, INVOCATION_ID);
+
+    expect(requests.map((request) => request.correlationId)).toEqual([INVOCATION_ID]);
+  });
+
   it('remembers no sighting when the sync does not start, so a redelivery can start it', async () => {
     const failing = world({ failSync: new Error('Step Functions is down') });
     const event = fixture('CloseAccount');
 
-    await expect(failing.router.route(event)).rejects.toThrow('Step Functions is down');
+    await expect(failing.router.route(event, INVOCATION_ID)).rejects.toThrow('Step Functions is down');
     expect(failing.sightings.size).toBe(0);
   });
 
   it('skips an integration deleted since the index was read', async () => {
     const { router, sightings } = world({ failSync: new NotFoundError('The integration') });
 
-    await expect(router.route(fixture('CloseAccount'))).resolves.toEqual({
+    await expect(router.route(fixture('CloseAccount'), INVOCATION_ID)).resolves.toEqual({
       outcome: 'routed',
       runs: [],
       duplicates: 0,

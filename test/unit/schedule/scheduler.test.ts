@@ -9,6 +9,8 @@ const HOUR = 60 * MINUTE;
 const INTERVAL = 6 * HOUR;
 const T0 = Date.parse('2026-11-23T00:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
+/** The Lambda request id of the tick's invocation. */
+const TICK_ID = '8d2e4f61-0b3a-4c7d-9e15-6a7f2c3b1d90';
 
 /** The `by-schedule` index's semantics: due items earliest first, a cursor past the last key read. */
 class MemorySchedule implements ScheduleStore {
@@ -66,7 +68,7 @@ function world(settings: Partial<ScheduleSettings> = {}) {
       },
     },
   });
-  const tick = () => scheduler.tick(clock.now() + 50_000);
+  const tick = () => scheduler.tick(clock.now() + 50_000, TICK_ID);
   return { clock, store, requests, syncing, failing, workflow, hooks, tick };
 }
 
@@ -97,7 +99,7 @@ describe('schedule phases', () => {
 });
 
 describe('the schedule fan-out', () => {
-  it('starts each due integration once, as a full sync, and moves it to its next phase', async () => {
+  it('starts each due integration once, as a full sync named by the tick, and moves it to its next phase', async () => {
     const { clock, store, requests, tick } = world();
     for (let i = 0; i < 5; i += 1) store.add(`due-${i}`, T0 - i * MINUTE);
     store.add('later', T0 + MINUTE);
@@ -113,6 +115,7 @@ describe('the schedule fan-out', () => {
       'due-4',
     ]);
     expect(requests.every((r) => r.trigger === 'schedule' && !r.confirmDeletions && !r.targets)).toBe(true);
+    expect(new Set(requests.map((request) => request.correlationId))).toEqual(new Set([TICK_ID]));
     expect(summary).toEqual({ running: 0, started: 5, coalesced: 0, skipped: 0, failed: 0, behind: false });
     for (let i = 0; i < 5; i += 1) {
       expect(store.dueAt.get(`due-${i}`)).toBe(iso(nextDueTime(`due-${i}`, clock.at, INTERVAL)));

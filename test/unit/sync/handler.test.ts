@@ -1,3 +1,4 @@
+import { logger } from '../../../lambdas/core/logger';
 import type { MemberCheckService } from '../../../lambdas/health/service';
 import type { SyncMetrics } from '../../../lambdas/sync/metrics';
 import type { SyncService } from '../../../lambdas/sync/service';
@@ -6,6 +7,7 @@ const REF = {
   tenantId: 'acme',
   integrationId: '0b5f3c8e-2f7a-4d8e-9a57-3c0e1f6f2a10',
   runId: '20261130T120000000Z-0a1b2c3d',
+  correlationId: '6f1c2b9e-3d4a-4c8e-9f2b-7a5d1e0c4b31',
 };
 
 const NO_METRICS: SyncMetrics = {
@@ -75,6 +77,47 @@ describe('the sync workflow handler', () => {
       ),
     ).rejects.toThrow();
     expect(failed).toEqual([]);
+  });
+
+  it('names every line an action logs, its services’ too, by the run and what set it off', async () => {
+    const { createHandler } = await loadHandlerModule();
+    const service = {
+      fail: async () => {
+        logger.info('a line of the service');
+        return { next: null };
+      },
+    } as unknown as SyncService;
+    const handler = createHandler(service, {} as MemberCheckService, NO_METRICS);
+    const written: string[] = [];
+    const capture = (chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
+    };
+    const streams = [process.stdout, process.stderr].map((stream) =>
+      jest.spyOn(stream, 'write').mockImplementation(capture),
+    );
+    logger.setLogLevel('INFO');
+    try {
+      await handler(
+        { action: 'fail', ref: REF, error: { Error: 'ORGANIZATIONS_UNAVAILABLE' } },
+        { getRemainingTimeInMillis: () => 60_000 },
+      );
+    } finally {
+      logger.setLogLevel('SILENT');
+      for (const stream of streams) stream.mockRestore();
+    }
+
+    const lines = written.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.message)).toEqual(['run failed', 'a line of the service']);
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        correlation_id: REF.correlationId,
+        tenantId: REF.tenantId,
+        integrationId: REF.integrationId,
+        runId: REF.runId,
+        action: 'fail',
+      });
+    }
   });
 
   it('counts a complete run: its duration, its Organizations calls and its changes', async () => {

@@ -1,4 +1,4 @@
-import type { TenantContext } from '../../../lambdas/core/tenant-context';
+import type { TenantRequest } from '../../../lambdas/core/tenant-context';
 import { makeNodeService } from '../../../lambdas/integrations/nodes';
 import { workspaceKeysOf } from '../../../lambdas/shares/service';
 import { ScopeRules } from '../../../lambdas/sync/filters';
@@ -67,7 +67,13 @@ describe('holding new accounts', () => {
 });
 
 describe('approve and reject', () => {
-  const tenant = { tenantId: 'acme', subject: 'owner', roles: ['tenant_owner'], orgIds: [] } as TenantContext;
+  const tenant: TenantRequest = {
+    tenantId: 'acme',
+    subject: 'owner',
+    roles: ['tenant_owner'],
+    orgIds: [],
+    correlationId: 'request-1',
+  };
 
   function setup(stored: MirrorNode) {
     const calls: string[] = [];

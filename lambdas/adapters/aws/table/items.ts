@@ -29,6 +29,7 @@ const followUpSchema: z.ZodType<FollowUp> = z.object({
   trigger: syncRunSchema.shape.trigger,
   confirmDeletions: z.boolean(),
   targets: syncTargetsSchema.nullable().default(null),
+  correlationId: z.string(),
 });
 
 /** The sync engine's attributes on the integration item, beside the integration itself. */
