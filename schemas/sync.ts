@@ -192,6 +192,8 @@ export const runProgressSchema = z.object({
   foldersSeen: z.number().int(),
   accountsSeen: z.number().int(),
   organizationsCalls: z.number().int(),
+  /** Of those calls, how many Organizations throttled; each was retried with backoff. */
+  organizationsThrottles: z.number().int().default(0),
   steps: z.number().int(),
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;

@@ -69,21 +69,30 @@ function errorsByStatus(route: ApiRoute): Map<number, ErrorCode[]> {
   return new Map([...byStatus].sort(([a], [b]) => a - b));
 }
 
+/** API Gateway's id of the request, on every answer. */
+const REQUEST_ID_HEADER = { 'x-amzn-RequestId': { $ref: '#/components/headers/RequestId' } };
+
 function errorResponse(status: number, codes: readonly ErrorCode[]) {
   return {
     description: `The error envelope, with \`error.code\` one of: ${codes.map((code) => `\`${code}\``).join(', ')}.`,
-    ...(RETRYABLE_STATUSES.has(status)
-      ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } }
-      : {}),
+    headers: {
+      ...REQUEST_ID_HEADER,
+      ...(RETRYABLE_STATUSES.has(status)
+        ? { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } }
+        : {}),
+    },
     content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
   };
 }
 
 function successResponse(route: ApiRoute) {
   const { response } = route;
-  const headers = Object.fromEntries(
-    (response.headers ?? []).map((name) => [name, { $ref: `#/components/headers/${name}` }]),
-  );
+  const headers = {
+    ...REQUEST_ID_HEADER,
+    ...Object.fromEntries(
+      (response.headers ?? []).map((name) => [name, { $ref: `#/components/headers/${name}` }]),
+    ),
+  };
   const content = response.schema
     ? { 'application/json': { schema: jsonSchema(response.schema, 'output') } }
     : response.mediaType
@@ -91,7 +100,7 @@ function successResponse(route: ApiRoute) {
       : undefined;
   return {
     description: route.summary,
-    ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    headers,
     ...(content ? { content } : {}),
   };
 }
@@ -173,6 +182,11 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], version: strin
         RetryAfter: {
           description: 'Seconds to wait before trying again.',
           schema: { type: 'integer', minimum: 1 },
+        },
+        RequestId: {
+          description:
+            "API Gateway's id of the request, as `error.requestId` in an error. The events the request causes and the sync run it starts carry it as their correlation id, and so does every log line of them.",
+          schema: { type: 'string' },
         },
       },
       parameters: {

@@ -150,6 +150,12 @@ export const handler = lambdaHandler(
         run.progress.organizationsCalls,
         trigger,
       );
+      publish(
+        SYNC_RUN_METRICS.organizationsThrottles,
+        MetricUnit.Count,
+        run.progress.organizationsThrottles,
+        trigger,
+      );
       publish(SYNC_RUN_METRICS.changes, MetricUnit.Count, created + updated + deleted, trigger);
     },
   }),

@@ -10,6 +10,8 @@ export const SYNC_RUNS_FAILED_METRIC = 'SyncRunsFailed';
 export const SYNC_RUN_METRICS = {
   duration: 'SyncDuration',
   organizationsCalls: 'SyncOrganizationsCalls',
+  /** Calls Organizations throttled: the customer's organization is busy, or we ask too fast. */
+  organizationsThrottles: 'SyncOrganizationsThrottles',
   changes: 'SyncChanges',
 } as const;
 

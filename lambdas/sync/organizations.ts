@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock';
+import { UpstreamThrottledError } from '../core/errors';
 import { type RetryPolicy, withRetries } from '../core/retry';
 import { SessionCache } from '../core/session-cache';
 import { shareOf, TokenBucket } from '../core/token-bucket';
@@ -28,6 +29,8 @@ export interface PacingSettings {
 export class PacedOrganizations {
   /** Requests sent to Organizations, retries included. */
   calls = 0;
+  /** Of those, the ones Organizations throttled (and that were retried, or failed the call). */
+  throttles = 0;
   private readonly sessions: SessionCache<CustomerRoleSession>;
   private readonly buckets: Record<OrganizationsApi, TokenBucket>;
 
@@ -105,6 +108,7 @@ export class PacedOrganizations {
           try {
             return await request(session);
           } catch (error: unknown) {
+            if (error instanceof UpstreamThrottledError) this.throttles += 1;
             if (!(error instanceof CredentialsExpiredError) || renewed) throw error;
             this.sessions.forget(this.role.arn);
           }

@@ -92,7 +92,13 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
       targets,
       startedAt,
       finishedAt: null,
-      progress: { foldersSeen: 0, accountsSeen: 0, organizationsCalls: 0, steps: 0 },
+      progress: {
+        foldersSeen: 0,
+        accountsSeen: 0,
+        organizationsCalls: 0,
+        organizationsThrottles: 0,
+        steps: 0,
+      },
       counts: { created: 0, updated: 0, deleted: 0, heldDeletions: 0 },
       error: null,
     };

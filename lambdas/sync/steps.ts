@@ -128,6 +128,7 @@ export function makeSyncSteps(deps: StepDeps) {
       return checkpoint;
     } finally {
       progress.organizationsCalls += organizations.calls;
+      progress.organizationsThrottles += organizations.throttles;
       progress.foldersSeen = counters.foldersSeen;
       progress.accountsSeen = counters.accountsSeen;
     }

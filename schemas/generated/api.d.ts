@@ -358,6 +358,8 @@ export interface components {
         Location: string;
         /** @description Seconds to wait before trying again. */
         RetryAfter: number;
+        /** @description API Gateway's id of the request, as `error.requestId` in an error. The events the request causes and the sync run it starts carry it as their correlation id, and so does every log line of them. */
+        RequestId: string;
     };
     pathItems: never;
 }
@@ -375,6 +377,7 @@ export interface operations {
             /** @description Is the backend's own AWS identity configured? */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -395,6 +398,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -404,6 +408,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -414,6 +419,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -436,6 +442,7 @@ export interface operations {
             /** @description A scope's External ID (?scope=tenant|org:<orgId>), the trusted account, template and quick-create links */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -471,6 +478,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -480,6 +488,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -489,6 +498,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -498,6 +508,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -508,6 +519,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -530,6 +542,7 @@ export interface operations {
             /** @description Rotate a scope's External ID (the tenant's: tenant owners; an org's: its members too) */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -565,6 +578,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -574,6 +588,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -583,6 +598,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -592,6 +608,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -602,6 +619,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -628,6 +646,7 @@ export interface operations {
             /** @description A CloudFormation template with the caller's values as parameter defaults */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -637,6 +656,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -646,6 +666,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -655,6 +676,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -664,6 +686,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -674,6 +697,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -694,6 +718,7 @@ export interface operations {
             /** @description The actions each customer role needs and why, and the current template versions */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -724,6 +749,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -733,6 +759,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -743,6 +770,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -793,6 +821,7 @@ export interface operations {
             /** @description Test a role without storing anything; a failure carries the report in error.details */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -834,6 +863,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`, `INVALID_ROLE_ARN`, `UNSUPPORTED_PARTITION`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -843,6 +873,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -852,6 +883,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -861,6 +893,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `ROLE_NOT_ASSUMABLE`, `EXTERNAL_ID_NOT_ENFORCED`, `ACCOUNT_MISMATCH`, `MISSING_PERMISSIONS`, `NOT_MANAGEMENT_OR_DELEGATED_ADMIN`. */
             422: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -870,6 +903,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`, `UPSTREAM_THROTTLED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -880,6 +914,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -889,6 +924,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UPSTREAM_UNAVAILABLE`. */
             503: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -913,6 +949,7 @@ export interface operations {
             /** @description The integrations the caller may see, a page at a time */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1017,6 +1054,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1026,6 +1064,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1035,6 +1074,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -1045,6 +1085,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1210,6 +1251,7 @@ export interface operations {
             /** @description Test the role and register an integration */
             201: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     Location: components["headers"]["Location"];
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
@@ -1313,6 +1355,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`, `INVALID_ROLE_ARN`, `UNSUPPORTED_PARTITION`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1322,6 +1365,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1331,6 +1375,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1340,6 +1385,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `HANDLE_TAKEN`, `ROLE_ALREADY_CONNECTED`, `LIMIT_EXCEEDED`. */
             409: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1349,6 +1395,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `IDEMPOTENCY_KEY_REUSED`, `ROLE_NOT_ASSUMABLE`, `EXTERNAL_ID_NOT_ENFORCED`, `ACCOUNT_MISMATCH`, `MISSING_PERMISSIONS`, `NOT_MANAGEMENT_OR_DELEGATED_ADMIN`. */
             422: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1358,6 +1405,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`, `UPSTREAM_THROTTLED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -1368,6 +1416,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1377,6 +1426,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UPSTREAM_UNAVAILABLE`. */
             503: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -1400,6 +1450,7 @@ export interface operations {
             /** @description One integration */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
@@ -1502,6 +1553,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1511,6 +1563,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1520,6 +1573,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1529,6 +1583,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1538,6 +1593,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -1548,6 +1604,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1572,6 +1629,7 @@ export interface operations {
             /** @description Delete an integration: `?confirm=<its handle>`. Removes every folder and connection with events, then the integration */
             202: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
@@ -1586,6 +1644,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`, `CONFIRMATION_REQUIRED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1595,6 +1654,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1604,6 +1664,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1613,6 +1674,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1622,6 +1684,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `SYNC_IN_PROGRESS`. */
             409: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1631,6 +1694,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -1641,6 +1705,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1730,6 +1795,7 @@ export interface operations {
             /** @description Change an integration (needs If-Match: its version). New roles are tested first; a change to what the mirror is built from re-syncs */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
@@ -1832,6 +1898,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`, `INVALID_ROLE_ARN`, `UNSUPPORTED_PARTITION`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1841,6 +1908,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1850,6 +1918,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1859,6 +1928,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1868,6 +1938,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `HANDLE_TAKEN`, `ROLE_ALREADY_CONNECTED`, `SYNC_IN_PROGRESS`. */
             409: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1877,6 +1948,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VERSION_CONFLICT`. */
             412: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1886,6 +1958,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `ROLE_NOT_ASSUMABLE`, `EXTERNAL_ID_NOT_ENFORCED`, `ACCOUNT_MISMATCH`, `MISSING_PERMISSIONS`, `NOT_MANAGEMENT_OR_DELEGATED_ADMIN`. */
             422: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1895,6 +1968,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`, `UPSTREAM_THROTTLED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -1905,6 +1979,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1914,6 +1989,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UPSTREAM_UNAVAILABLE`. */
             503: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -1937,6 +2013,7 @@ export interface operations {
             /** @description Test the stored roles again; when they pass, start a check of every member role */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1985,6 +2062,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`, `INVALID_ROLE_ARN`, `UNSUPPORTED_PARTITION`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1994,6 +2072,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2003,6 +2082,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2012,6 +2092,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2021,6 +2102,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `SYNC_IN_PROGRESS`. */
             409: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2030,6 +2112,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `ROLE_NOT_ASSUMABLE`, `EXTERNAL_ID_NOT_ENFORCED`, `ACCOUNT_MISMATCH`, `MISSING_PERMISSIONS`, `NOT_MANAGEMENT_OR_DELEGATED_ADMIN`. */
             422: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2039,6 +2122,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`, `UPSTREAM_THROTTLED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2049,6 +2133,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2058,6 +2143,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UPSTREAM_UNAVAILABLE`. */
             503: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2083,6 +2169,7 @@ export interface operations {
             /** @description Start a sync now, or fold the request into a follow-up of the running one */
             202: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
@@ -2096,6 +2183,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2105,6 +2193,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2114,6 +2203,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2123,6 +2213,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2132,6 +2223,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `SYNC_IN_PROGRESS`. */
             409: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2141,6 +2233,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2151,6 +2244,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2160,6 +2254,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UPSTREAM_UNAVAILABLE`. */
             503: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2183,6 +2278,7 @@ export interface operations {
             /** @description Status, last error, the current and last run, counts, and the last member role check */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2218,6 +2314,8 @@ export interface operations {
                                 foldersSeen: number;
                                 accountsSeen: number;
                                 organizationsCalls: number;
+                                /** @default 0 */
+                                organizationsThrottles: number;
                                 steps: number;
                             };
                             counts: {
@@ -2254,6 +2352,8 @@ export interface operations {
                                 foldersSeen: number;
                                 accountsSeen: number;
                                 organizationsCalls: number;
+                                /** @default 0 */
+                                organizationsThrottles: number;
                                 steps: number;
                             };
                             counts: {
@@ -2312,6 +2412,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2321,6 +2422,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2330,6 +2432,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2339,6 +2442,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2348,6 +2452,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2358,6 +2463,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2383,6 +2489,7 @@ export interface operations {
             /** @description Sync runs, newest first, a page at a time */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2409,6 +2516,8 @@ export interface operations {
                                 foldersSeen: number;
                                 accountsSeen: number;
                                 organizationsCalls: number;
+                                /** @default 0 */
+                                organizationsThrottles: number;
                                 steps: number;
                             };
                             counts: {
@@ -2430,6 +2539,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2439,6 +2549,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2448,6 +2559,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2457,6 +2569,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2466,6 +2579,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2476,6 +2590,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2501,6 +2616,7 @@ export interface operations {
             /** @description Folders and connections, flat with parent ids, a page at a time */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2692,6 +2808,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2701,6 +2818,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2710,6 +2828,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2719,6 +2838,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2728,6 +2848,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2738,6 +2859,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2761,6 +2883,7 @@ export interface operations {
             /** @description One folder, with its overrides and its effective settings and their sources */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
@@ -2842,6 +2965,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2851,6 +2975,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2860,6 +2985,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2869,6 +2995,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2878,6 +3005,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -2888,6 +3016,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2935,6 +3064,7 @@ export interface operations {
             /** @description Change a folder's handle or overrides (If-Match); its subtree inherits them */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
@@ -3016,6 +3146,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3025,6 +3156,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3034,6 +3166,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3043,6 +3176,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3052,6 +3186,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `HANDLE_TAKEN`, `SYNC_IN_PROGRESS`. */
             409: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3061,6 +3196,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VERSION_CONFLICT`. */
             412: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3070,6 +3206,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3080,6 +3217,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3103,6 +3241,7 @@ export interface operations {
             /** @description One connection, with its overrides, its effective settings and their sources, and its member role's health */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
@@ -3221,6 +3360,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3230,6 +3370,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3239,6 +3380,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3248,6 +3390,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3257,6 +3400,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3267,6 +3411,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3314,6 +3459,7 @@ export interface operations {
             /** @description Change a connection's handle or overrides (If-Match) */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
@@ -3400,6 +3546,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3409,6 +3556,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3418,6 +3566,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3427,6 +3576,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3436,6 +3586,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `HANDLE_TAKEN`, `SYNC_IN_PROGRESS`. */
             409: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3445,6 +3596,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VERSION_CONFLICT`. */
             412: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3454,6 +3606,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3464,6 +3617,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3487,6 +3641,7 @@ export interface operations {
             /** @description Release a connection held for approval: it is shared as its folder says */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
@@ -3573,6 +3728,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3582,6 +3738,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3591,6 +3748,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3600,6 +3758,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3609,6 +3768,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `SYNC_IN_PROGRESS`. */
             409: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3618,6 +3778,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3628,6 +3789,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3651,6 +3813,7 @@ export interface operations {
             /** @description Keep a held account out: the scope filters exclude it, and its connection goes */
             204: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3658,6 +3821,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3667,6 +3831,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3676,6 +3841,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
             403: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3685,6 +3851,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
             404: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3694,6 +3861,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `CONNECTION_NOT_HELD`, `SYNC_IN_PROGRESS`. */
             409: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3703,6 +3871,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3713,6 +3882,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3738,6 +3908,7 @@ export interface operations {
             /** @description The connections a workspace may use (shared with it, or with all workspaces) */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3840,6 +4011,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
             400: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3849,6 +4021,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
             401: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3858,6 +4031,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3868,6 +4042,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3888,6 +4063,7 @@ export interface operations {
             /** @description This document */
             200: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3897,6 +4073,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
             429: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -3907,6 +4084,7 @@ export interface operations {
             /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
             500: {
                 headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {

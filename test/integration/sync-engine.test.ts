@@ -8,7 +8,7 @@ import { createDocumentClient } from '../../lambdas/core/dynamodb';
 import type { RunRef } from '../../lambdas/sync/ports';
 import { DEFAULT_SYNC_SETTINGS } from '../../lambdas/sync/service';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
-import type { SyncTargets } from '../../schemas/sync';
+import type { SyncRun, SyncTargets } from '../../schemas/sync';
 import { ITEM_KEYS } from '../../schemas/table';
 import type { OrgShape } from '../fixtures/generated-org';
 import { mirrorShape, organizationShape } from '../fixtures/mirror';
@@ -60,6 +60,13 @@ function throwOn(
   sandbox.onCall = (call) => {
     if (when(call, index++)) throw new SandboxApiError(name, `${name} (injected)`);
   };
+}
+
+/** The integration's newest run. */
+async function lastRun(world: Setup): Promise<SyncRun> {
+  const [run] = (await world.store.listRuns(TENANT, world.integration.id, { limit: 1 })).items;
+  if (!run) throw new Error('no run yet');
+  return run;
 }
 
 jest.setTimeout(120_000);
@@ -148,6 +155,11 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     expect(polite.sandbox.calls).toHaveLength(minimumCalls(polite.sandbox));
     // Four times the limit: many calls refused and retried, and the same mirror in the end.
     expect(greedy.sandbox.calls.length).toBeGreaterThan(minimumCalls(greedy.sandbox) + 10);
+    // The run counts each refusal: every call beyond the fewest was a throttled one repeated.
+    expect((await lastRun(polite)).progress.organizationsThrottles).toBe(0);
+    expect((await lastRun(greedy)).progress.organizationsThrottles).toBe(
+      greedy.sandbox.calls.length - minimumCalls(greedy.sandbox),
+    );
     for (const world of [polite, greedy]) {
       expect(mirrorShape(await world.store.load(TENANT, world.integration.id))).toEqual(
         organizationShape(world.sandbox),
@@ -189,6 +201,8 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     );
     expect(expiries).toBe(1);
     expect(world.assumed.count).toBe(2);
+    // Calls 1, 4, …, 58 were throttled: 20 of them.
+    expect((await lastRun(world)).progress.organizationsThrottles).toBe(20);
     expect(world.sandbox.calls.length).toBeGreaterThan(minimumCalls(world.sandbox));
   });
 

@@ -114,13 +114,14 @@ export function serviceDashboard(
     ...Object.entries({
       'Sync runs: seconds, by trigger': SYNC_RUN_METRICS.duration,
       'Sync runs: Organizations calls, by trigger': SYNC_RUN_METRICS.organizationsCalls,
+      'Sync runs: Organizations calls throttled, by trigger': SYNC_RUN_METRICS.organizationsThrottles,
       'Sync runs: folders and connections changed, by trigger': SYNC_RUN_METRICS.changes,
     }).map(
       ([title, metricName]) =>
         new GraphWidget({
           title,
           left: [search('service,trigger', `MetricName="${metricName}"`, metricName)],
-          width: 8,
+          width: 6,
         }),
     ),
   );

@@ -706,6 +706,7 @@ describe('stateless stack', () => {
       'SyncRunsFailed',
       'SyncDuration',
       'SyncOrganizationsCalls',
+      'SyncOrganizationsThrottles',
       'SyncChanges',
       'MemberRoles',
       'RoleTests',

@@ -44,16 +44,23 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('names the headers a route answers and takes, and Retry-After on retryable errors', () => {
+  it('names the headers a route answers and takes: the request id on every answer, Retry-After on retryable errors', () => {
     const create = operation('post', '/v1/integrations') as Operation & {
       responses: Record<string, { headers?: Record<string, unknown> }>;
     };
     const patch = operation('patch', '/v1/integrations/{id}');
+    const requestId = { $ref: '#/components/headers/RequestId' };
 
-    expect(Object.keys(create.responses['201']?.headers ?? {})).toEqual(['Location', 'ETag']);
+    expect(Object.keys(create.responses['201']?.headers ?? {})).toEqual([
+      'x-amzn-RequestId',
+      'Location',
+      'ETag',
+    ]);
     expect(create.responses['429']?.headers).toEqual({
+      'x-amzn-RequestId': requestId,
       'Retry-After': { $ref: '#/components/headers/RetryAfter' },
     });
+    expect(create.responses['400']?.headers).toEqual({ 'x-amzn-RequestId': requestId });
     expect(create.parameters).toContainEqual({ $ref: '#/components/parameters/IdempotencyKey' });
     expect(patch.parameters).toContainEqual({ $ref: '#/components/parameters/IfMatch' });
   });
