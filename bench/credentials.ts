@@ -212,10 +212,13 @@ async function spread(
   const db = createDocumentClient(client);
   const budgetTable = `${runtime.config.tableName}-bench-budget`;
   await ensureTable(client, budgetTable);
-  const broker = makeCredentialsBroker({
+  const tables = {
     directory: new DynamoDbConnectionDirectory(db, runtime.config.tableName),
-    issuer,
     budget: new DynamoDbRateBudget(db, budgetTable, STS_BUDGET, DEFAULT_STS_BUDGET, () => now),
+  };
+  const broker = makeCredentialsBroker({
+    tables: async () => tables,
+    issuer,
     roleRules: {
       trustedAccountId: runtime.config.trustedAccountId,
       allowedPartitions: [runtime.config.partition],

@@ -3,12 +3,13 @@ import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
-import { composeCredentialsBroker } from '../lambdas/composition/credentials';
+import { brokerTables } from '../lambdas/composition/credentials';
 import { shareProjectorAdapters } from '../lambdas/composition/edges';
 import { composeIntegrationsApi } from '../lambdas/composition/integrations';
 import { composeMemberCheck, composeSyncService, syncStores } from '../lambdas/composition/sync';
 import { composeRouter, composeScheduler } from '../lambdas/composition/triggers';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
+import { makeCredentialsBroker } from '../lambdas/credentials/service';
 import type { EventBusPort } from '../lambdas/publisher/service';
 import type { Router } from '../lambdas/router/service';
 import type { ApiFunctionName } from '../lambdas/routes';
@@ -171,11 +172,13 @@ function apiHandlers(
 
 /** The broker as platform services invoke it. No IAM here, so no alias proves the caller: any consumer name is accepted. */
 function brokerHandler(modules: HandlerModules, wiring: LocalWiring, config: LocalConfig) {
+  const tables = brokerTables(wiring.db, wiring.tableName, DEFAULT_STS_BUDGET);
   const broker = modules.credentials.createHandler(
-    composeCredentialsBroker({
-      ...wiring,
+    makeCredentialsBroker({
+      // DynamoDB Local checks no IAM: every tenant shares the one client.
+      tables: async () => tables,
       issuer: wiring.roles,
-      stsBudget: DEFAULT_STS_BUDGET,
+      roleRules: wiring.roleRules,
       metrics: { count: () => undefined },
     }),
     { mode: 'none', consumers: [] },

@@ -2,30 +2,20 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConnectionDirectory } from '../adapters/aws/dynamodb-connection-directory';
 import { DynamoDbRateBudget, STS_BUDGET } from '../adapters/aws/dynamodb-rate-budget';
 import type { RateLimit } from '../core/token-bucket';
-import type { SessionIssuerPort } from '../credentials/ports';
-import { type CredentialsBrokerDeps, makeCredentialsBroker } from '../credentials/service';
-import type { RoleArnRules } from '../domain/role-arn';
+import type { BrokerTables } from '../credentials/service';
 
-export interface CredentialsWiring {
-  readonly db: DynamoDBDocumentClient;
-  readonly tableName: string;
-  readonly issuer: SessionIssuerPort;
-  readonly roleRules: RoleArnRules;
-  /** Each tenant's share of the platform account's STS quota. */
-  readonly stsBudget: RateLimit;
-  readonly metrics: CredentialsBrokerDeps['metrics'];
-  readonly clock?: () => number;
-}
-
-/** The credentials broker on the table's connection directory and STS budget. */
-export function composeCredentialsBroker(wiring: CredentialsWiring) {
-  const { db, tableName } = wiring;
-  return makeCredentialsBroker({
+/**
+ * The table as the broker reads it: the connection directory, and the tenants' STS budgets
+ * (`stsBudget` is each tenant's share of the platform account's STS quota).
+ */
+export function brokerTables(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  stsBudget: RateLimit,
+  clock?: () => number,
+): BrokerTables {
+  return {
     directory: new DynamoDbConnectionDirectory(db, tableName),
-    issuer: wiring.issuer,
-    budget: new DynamoDbRateBudget(db, tableName, STS_BUDGET, wiring.stsBudget, wiring.clock),
-    roleRules: wiring.roleRules,
-    metrics: wiring.metrics,
-    clock: wiring.clock,
-  });
+    budget: new DynamoDbRateBudget(db, tableName, STS_BUDGET, stsBudget, clock),
+  };
 }

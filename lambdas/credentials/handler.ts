@@ -4,13 +4,13 @@ import type { Context } from 'aws-lambda';
 import { type CredentialAnswer, DEFAULT_STS_BUDGET } from '../../schemas/credentials';
 import { envSchema } from '../../schemas/environment';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
-import { composeCredentialsBroker } from '../composition/credentials';
+import { tenantScope } from '../adapters/aws/tenant-table';
+import { brokerTables } from '../composition/credentials';
 import { roleRulesOf } from '../composition/sync';
-import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { traced } from '../core/tracer';
-import { type CredentialsBroker, callerOf } from './service';
+import { type CredentialsBroker, callerOf, makeCredentialsBroker } from './service';
 
 /** The broker's Lambda: one Invoke payload in, credentials or a refusal out (never a function error). */
 export function createHandler(
@@ -31,19 +31,24 @@ const env = loadEnv(
     'CREDENTIAL_CONSUMERS',
     'STS_BUDGET_RATE',
     'STS_BUDGET_BURST',
+    'TENANT_TABLE_ROLE_ARN',
   ),
 );
 const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'credentials' });
+const sts = traced(new STSClient({}));
+const stsBudget = {
+  rate: env.STS_BUDGET_RATE ?? DEFAULT_STS_BUDGET.rate,
+  burst: env.STS_BUDGET_BURST ?? DEFAULT_STS_BUDGET.burst,
+};
 
 export const handler = createHandler(
-  composeCredentialsBroker({
-    db: createDocumentClient(),
-    tableName: env.TABLE_NAME,
-    issuer: new StsCustomerRoles(traced(new STSClient({}))),
-    stsBudget: {
-      rate: env.STS_BUDGET_RATE ?? DEFAULT_STS_BUDGET.rate,
-      burst: env.STS_BUDGET_BURST ?? DEFAULT_STS_BUDGET.burst,
-    },
+  makeCredentialsBroker({
+    // The payload names the tenant; the table is read only as that tenant.
+    tables: tenantScope((db) => brokerTables(db, env.TABLE_NAME, stsBudget), {
+      roleArn: env.TENANT_TABLE_ROLE_ARN,
+      sts,
+    }),
+    issuer: new StsCustomerRoles(sts),
     roleRules: roleRulesOf(env),
     metrics: {
       // One metric an answer, published as it is counted, each with its own dimension.

@@ -11,6 +11,7 @@ import {
 import { AppError, fieldIssuesOf } from '../core/errors';
 import { logger } from '../core/logger';
 import { SessionCache } from '../core/session-cache';
+import type { TenantScope } from '../core/tenant-context';
 import { parseRoleArn, type RoleArn, type RoleArnRules, roleArnOf } from '../domain/role-arn';
 import { RoleRefusedError } from '../ports/customer-roles';
 import { workspaceKeysOf } from '../shares/service';
@@ -50,10 +51,16 @@ export interface BrokerMetrics {
   count(metric: 'CredentialsIssued' | 'CredentialsRefused', dimensions: Record<string, string>): void;
 }
 
-export interface CredentialsBrokerDeps {
+/** The broker's view of the table, for one tenant. */
+export interface BrokerTables {
   readonly directory: ConnectionDirectory;
-  readonly issuer: SessionIssuerPort;
   readonly budget: StsBudgetPort;
+}
+
+export interface CredentialsBrokerDeps {
+  /** The tables of the tenant a request names, confined to it where IAM can confine them. */
+  readonly tables: TenantScope<BrokerTables>;
+  readonly issuer: SessionIssuerPort;
   readonly roleRules: RoleArnRules;
   readonly metrics: BrokerMetrics;
   readonly cache?: SessionCache<CachedSession>;
@@ -98,7 +105,7 @@ export function sessionNameOf(consumer: string, workspaceId: string, tenantId: s
  * one metric; credentials and External IDs never are.
  */
 export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
-  const { directory, issuer, budget, roleRules, metrics } = deps;
+  const { tables, issuer, roleRules, metrics } = deps;
   const clock = deps.clock ?? Date.now;
   const cache =
     deps.cache ??
@@ -108,7 +115,10 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
     });
   const olderRoles = new ExpiringSet(clock, OLDER_ROLE_MEMORY_MS);
 
-  async function locate(request: CredentialRequest): Promise<ConnectionLocator> {
+  async function locate(
+    request: CredentialRequest,
+    directory: ConnectionDirectory,
+  ): Promise<ConnectionLocator> {
     const ref = request.connection;
     const locator = 'handle' in ref ? await directory.findByHandle(request.tenantId, ref.handle) : ref;
     if (!locator) throw notFound();
@@ -120,7 +130,12 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
    * A role that refused them is asked plainly for an hour before it is tried again, so an older
    * role costs one AssumeRole a session too, and an updated template is noticed within the hour.
    */
-  async function assume(request: CredentialRequest, record: ConnectionRecord, role: RoleArn) {
+  async function assume(
+    request: CredentialRequest,
+    record: ConnectionRecord,
+    role: RoleArn,
+    budget: StsBudgetPort,
+  ) {
     const base = {
       role,
       externalId: record.integration.externalId,
@@ -130,7 +145,7 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
     };
     const knownOlder = olderRoles.knows(role.arn);
     if (!knownOlder) {
-      await spend(request.tenantId);
+      await spend(budget, request.tenantId);
       try {
         const credentials = await issuer.issueSession({
           ...base,
@@ -145,7 +160,7 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
         });
       }
     }
-    await spend(request.tenantId);
+    await spend(budget, request.tenantId);
     try {
       const credentials = await issuer.issueSession(base);
       if (!knownOlder) olderRoles.remember(role.arn);
@@ -156,7 +171,7 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
     }
   }
 
-  async function spend(tenantId: string): Promise<void> {
+  async function spend(budget: StsBudgetPort, tenantId: string): Promise<void> {
     const refused = await budget.take(tenantId);
     if (refused) {
       throw new CredentialsRefusedError(
@@ -173,7 +188,8 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
         hint: 'Invoke the alias named after your consumer, with that name as `consumer`; each alias admits only its configured principal.',
       });
     }
-    const locator = await locate(request);
+    const { directory, budget } = await tables(request.tenantId);
+    const locator = await locate(request, directory);
     const record = await directory.read(request.tenantId, locator, request.workspaceId);
     if (!record) throw notFound();
     requireShared(record, request.workspaceId);
@@ -190,7 +206,7 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
         workspaceId: request.workspaceId,
         policy: request.sessionPolicy ? JSON.stringify(request.sessionPolicy) : null,
       }),
-      (): Promise<CachedSession> => assume(request, record, role),
+      (): Promise<CachedSession> => assume(request, record, role, budget),
     );
     const { connection, integration } = record;
     return {

@@ -16,6 +16,12 @@ export interface TenantTableRoleProps {
   readonly table: ITableV2;
   /** Item actions on the table, without `dynamodb:`; each must name a partition key. */
   readonly actions: readonly string[];
+  /**
+   * Item writes allowed only on these attributes (`dynamodb:Attributes`, which must include the
+   * key's), returning no old values.
+   * @default none
+   */
+  readonly attributeWrites?: { readonly actions: readonly string[]; readonly attributes: readonly string[] };
   /** The one function that assumes this role, once per tenant it serves. */
   readonly user: ServiceFunction;
 }
@@ -31,8 +37,9 @@ export class TenantTableRole extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantTableRoleProps) {
     super(scope, id);
+    const writes = props.attributeWrites;
     if (props.actions.length === 0) throw new Error('TenantTableRole needs at least one action');
-    for (const action of props.actions) {
+    for (const action of [...props.actions, ...(writes?.actions ?? [])]) {
       if (UNCONFINED_ACTIONS.has(action)) {
         throw new Error(`TenantTableRole cannot confine dynamodb:${action} to one tenant`);
       }
@@ -49,17 +56,27 @@ export class TenantTableRole extends Construct {
         .withSessionTags(),
     });
     // ForAllValues: every key a request names (all of a batch's or a transaction's items).
+    const leadingKeys = { 'dynamodb:LeadingKeys': [ITEM_KEYS.tenant(`\${aws:PrincipalTag/${TENANT_TAG}}`)] };
+    const itemActions = (actions: readonly string[]) => actions.map((action) => `dynamodb:${action}`);
     this.role.addToPolicy(
       new PolicyStatement({
-        actions: props.actions.map((action) => `dynamodb:${action}`),
+        actions: itemActions(props.actions),
         resources: [props.table.tableArn],
-        conditions: {
-          'ForAllValues:StringEquals': {
-            'dynamodb:LeadingKeys': [ITEM_KEYS.tenant(`\${aws:PrincipalTag/${TENANT_TAG}}`)],
-          },
-        },
+        conditions: { 'ForAllValues:StringEquals': leadingKeys },
       }),
     );
+    if (writes) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: itemActions(writes.actions),
+          resources: [props.table.tableArn],
+          conditions: {
+            'ForAllValues:StringEquals': { ...leadingKeys, 'dynamodb:Attributes': [...writes.attributes] },
+            StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+          },
+        }),
+      );
+    }
     props.user.role.addToPolicy(
       new PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [this.role.roleArn] }),
     );

@@ -1,9 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbConnectionDirectory } from '../../lambdas/adapters/aws/dynamodb-connection-directory';
-import { DynamoDbRateBudget, STS_BUDGET } from '../../lambdas/adapters/aws/dynamodb-rate-budget';
 import { StsCustomerRoles } from '../../lambdas/adapters/aws/sts-customer-roles';
+import { brokerTables } from '../../lambdas/composition/credentials';
 import { createDocumentClient } from '../../lambdas/core/dynamodb';
 import { type CredentialsBroker, makeCredentialsBroker } from '../../lambdas/credentials/service';
 import { nodeKey } from '../../lambdas/domain/node-key';
@@ -74,10 +73,10 @@ beforeAll(async () => {
   await ensureTable(dynamo, TABLE);
   await seed();
   const db = createDocumentClient(dynamo);
+  const tables = brokerTables(db, TABLE, { rate: 1, burst: 2 });
   broker = makeCredentialsBroker({
-    directory: new DynamoDbConnectionDirectory(db, TABLE),
+    tables: async () => tables,
     issuer: new StsCustomerRoles(sts),
-    budget: new DynamoDbRateBudget(db, TABLE, STS_BUDGET, { rate: 1, burst: 2 }),
     roleRules: RULES,
     metrics: { count: () => undefined },
   });

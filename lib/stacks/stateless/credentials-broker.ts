@@ -7,14 +7,16 @@ import { handlerEntry } from '../../../lambdas/routes';
 import type { Environment } from '../../../schemas/environment';
 import type { DeploymentConfig } from '../../config';
 import { ServiceFunction } from '../../constructs/service-function';
-import { acknowledgeCustomerRoles, METRICS_NAMESPACE, pascalCase, tableAccess } from './common';
+import { TenantTableRole } from '../../constructs/tenant-table-role';
+import { acknowledgeCustomerRoles, METRICS_NAMESPACE, pascalCase } from './common';
 
 /**
  * The credentials broker, which platform services invoke with Lambda's Invoke API. Each
  * configured consumer gets an alias named after it, and only its principal may invoke that
  * alias; the function itself admits nobody. The alias tells the broker who calls. It may read
- * the table, keep each tenant's STS budget, and assume customer roles (never ours) with a
- * SourceIdentity naming a configured consumer and the three session tags it sets.
+ * the table and keep each tenant's STS budget, only as the tenant the payload names, and assume
+ * customer roles (never ours) with a SourceIdentity naming a configured consumer and the three
+ * session tags it sets.
  */
 export function credentialsBroker(
   stack: Stack,
@@ -39,20 +41,15 @@ export function credentialsBroker(
     logRetention: config.logRetentionDays,
     alarmTopic,
   });
-  // GetItem: a handle's claim and the tenant's STS budget. BatchGetItem: a connection with its
-  // integration, health and read-model entries.
-  fn.role.addToPolicy(tableAccess(table, ['GetItem', 'BatchGetItem']));
-  // The budget is the only thing the broker writes: one attribute, on its own item.
-  fn.role.addToPolicy(
-    new PolicyStatement({
-      actions: ['dynamodb:UpdateItem'],
-      resources: [table.tableArn],
-      conditions: {
-        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'stsBudgetAt'] },
-        StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
-      },
-    }),
-  );
+  // The payload names one tenant, so the broker reads the table only as that tenant. GetItem: a
+  // handle's claim and the tenant's STS budget. BatchGetItem: a connection with its integration,
+  // health and read-model entries. The budget is the only thing it writes: one attribute.
+  new TenantTableRole(fn, 'TenantTable', {
+    table,
+    actions: ['GetItem', 'BatchGetItem'],
+    attributeWrites: { actions: ['UpdateItem'], attributes: ['pk', 'sk', 'stsBudgetAt'] },
+    user: fn,
+  });
   const notOurs = { StringNotEquals: { 'aws:ResourceAccount': stack.account } };
   const customerRoles = [`arn:${stack.partition}:iam::*:role/*`];
   fn.role.addToPolicy(

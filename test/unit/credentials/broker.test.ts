@@ -109,6 +109,9 @@ let issuer: RecordingIssuer;
 let refusedBy: { retryAfterSeconds: number } | null;
 let taken: number;
 let counted: { metric: string; dimensions: Record<string, string> }[];
+/** The tenants whose table the broker asked for, in order; a scope that fails with `scopeFails`. */
+let scoped: string[];
+let scopeFails: Error | null;
 let broker: ReturnType<typeof makeCredentialsBroker>;
 
 beforeEach(() => {
@@ -124,10 +127,15 @@ beforeEach(() => {
       return refusedBy;
     },
   };
+  scoped = [];
+  scopeFails = null;
   broker = makeCredentialsBroker({
-    directory,
+    tables: async (tenantId) => {
+      scoped.push(tenantId);
+      if (scopeFails) throw scopeFails;
+      return { directory, budget };
+    },
     issuer,
-    budget,
     roleRules: { trustedAccountId: '123456789012', allowedPartitions: ['aws'] },
     metrics: { count: (metric, dimensions) => counted.push({ metric, dimensions }) },
     clock: () => now,
@@ -470,6 +478,34 @@ describe('credentials broker: the cache', () => {
       EXTERNAL_ID,
       'acme:rotated-and-re-registered',
     ]);
+  });
+});
+
+describe('credentials broker: the table, as the tenant of the request', () => {
+  it('reads the connection and spends the budget only through the tables of the tenant the request names', async () => {
+    const answer = await broker.answer(request(), UNVERIFIED);
+
+    expect('credentials' in answer).toBe(true);
+    expect(scoped).toEqual([TENANT]);
+    expect(taken).toBe(1);
+  });
+
+  it('asks for no table before the caller is proven to be the consumer it names', async () => {
+    const answer = await broker.answer(request(), { verified: true, consumer: 'scanner' });
+
+    expect(codeOf(answer)).toBe('CONSUMER_NOT_ALLOWED');
+    expect(scoped).toEqual([]);
+  });
+
+  it('answers a throttled tenant session retryably, and calls no customer role', async () => {
+    scopeFails = new UpstreamThrottledError('AWS STS', undefined, 2);
+
+    const answer = await broker.answer(request(), UNVERIFIED);
+
+    expect(answer).toEqual({
+      error: expect.objectContaining({ code: 'UPSTREAM_THROTTLED', retryAfterSeconds: 2 }),
+    });
+    expect(issuer.requests).toEqual([]);
   });
 });
 

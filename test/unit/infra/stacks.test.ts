@@ -246,6 +246,7 @@ describe('stateless stack', () => {
       'OnboardingTenantTable',
       'IntegrationsTenantTable',
       'WorkspacesTenantTable',
+      'CredentialsBrokerTenantTable',
       'SyncWorkflowFunction',
       'OutboxPublisher',
       'ShareProjector',
@@ -272,6 +273,8 @@ describe('stateless stack', () => {
       ],
       // The workspaces' list reads the read model only.
       ['dynamodb:Query'],
+      // The broker reads a connection and keeps the tenant's STS budget.
+      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       // Batches: the member roles' health records.
       [
         'dynamodb:BatchGetItem',
@@ -310,8 +313,8 @@ describe('stateless stack', () => {
     ]);
   });
 
-  it('lets the API functions reach the table only as the tenant of the request, through a role of their own', () => {
-    for (const id of ['Onboarding', 'Integrations', 'Workspaces']) {
+  it('lets the API functions and the broker reach the table only as the tenant of the request, through a role of their own', () => {
+    for (const id of ['Onboarding', 'Integrations', 'Workspaces', 'CredentialsBroker']) {
       const tenantRole = Object.keys(
         stateless.findResources('AWS::IAM::Role', { Properties: { Description: Match.anyValue() } }),
       ).find((logicalId) => logicalId.startsWith(`${id}TenantTableRole`));
@@ -353,7 +356,7 @@ describe('stateless stack', () => {
       const confined = statementsOf(`${id}TenantTable`);
       expect(confined.length).toBeGreaterThan(0);
       for (const statement of confined) {
-        expect(statement.Condition).toEqual({
+        expect(statement.Condition).toMatchObject({
           'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [`TENANT#\${aws:PrincipalTag/tenant}`] },
         });
         expect(JSON.stringify(statement.Resource)).toMatch(
@@ -858,19 +861,29 @@ describe('credentials broker', () => {
     );
   });
 
-  it('writes to the table only its STS budget attribute', () => {
-    const updates = brokerStatements().filter((statement) =>
-      [statement.Action].flat().includes('dynamodb:UpdateItem'),
-    );
+  it("writes to the table only its STS budget attribute, on the tenant's items", () => {
+    const policies = withConsumers.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^CredentialsBrokerTenantTableRole') }] },
+    });
+    const updates = Object.values(policies)
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[])
+      .filter((statement) => [statement.Action].flat().includes('dynamodb:UpdateItem'));
 
     expect(updates).toEqual([
       expect.objectContaining({
+        Action: 'dynamodb:UpdateItem',
         Condition: {
-          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'stsBudgetAt'] },
+          'ForAllValues:StringEquals': {
+            'dynamodb:LeadingKeys': [`TENANT#\${aws:PrincipalTag/tenant}`],
+            'dynamodb:Attributes': ['pk', 'sk', 'stsBudgetAt'],
+          },
           StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
         },
       }),
     ]);
+    expect(brokerStatements().flatMap((statement) => statement.Action)).not.toContainEqual(
+      expect.stringMatching(/^dynamodb:/),
+    );
   });
 
   it('passes the AWS Solutions checks with consumers configured', () => {
