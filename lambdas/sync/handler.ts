@@ -17,6 +17,7 @@ import {
   SYNC_RUNS_FAILED_METRIC,
   type SyncMetrics,
 } from './metrics';
+import type { RunRef } from './ports';
 import { DEFAULT_SYNC_SETTINGS, type SyncService } from './service';
 import { asWorkflowError, runErrorOf } from './workflow-errors';
 
@@ -24,7 +25,8 @@ const refSchema = z.strictObject({
   tenantId: z.string().min(1),
   integrationId: z.uuid(),
   runId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/),
-  correlationId: z.string().min(1),
+  /** Absent from executions started before runs carried one (see `refOf`). */
+  correlationId: z.string().min(1).optional(),
 });
 
 /** What one member check invocation hands the next (see MemberCheckProgress). */
@@ -65,7 +67,8 @@ export type WorkflowAction = z.infer<typeof actionSchema>;
 export function createHandler(service: SyncService, memberCheck: MemberCheckService, metrics: SyncMetrics) {
   return async (event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const action = actionSchema.parse(event);
-    const { correlationId, ...ids } = action.ref;
+    const ref = refOf(action);
+    const { correlationId, ...ids } = ref;
     // Every line of the invocation, the services' too, names the run and what set it off.
     logger.appendKeys({ ...ids, action: action.action });
     logger.setCorrelationId(correlationId);
@@ -73,14 +76,14 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
     try {
       switch (action.action) {
         case 'step': {
-          const result = await service.step(action.ref, Date.now() + context.getRemainingTimeInMillis());
+          const result = await service.step(ref, Date.now() + context.getRemainingTimeInMillis());
           logger.info(
             result.done ? 'walk complete' : 'step budget used; the workflow resumes from the checkpoint',
           );
           return result;
         }
         case 'finalize': {
-          const { next, checkMembers, run } = await service.finalize(action.ref);
+          const { next, checkMembers, run } = await service.finalize(ref);
           logger.info('run finished', {
             followUpRun: next?.runId ?? null,
             checkMembers,
@@ -91,7 +94,7 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
         }
         case 'check-members': {
           const progress = await memberCheck.check(
-            action.ref,
+            ref,
             action.check,
             Date.now() + context.getRemainingTimeInMillis(),
           );
@@ -101,7 +104,7 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
         case 'fail': {
           const error = runErrorOf(action.error);
           logger.warn('run failed', { error });
-          const result = await service.fail(action.ref, error);
+          const result = await service.fail(ref, error);
           metrics.runFailed(error.code);
           return result;
         }
@@ -111,6 +114,14 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
       throw asWorkflowError(error);
     }
   };
+}
+
+/**
+ * The run an action is for. An execution that was running when this version was deployed
+ * names no correlation id: its run goes on under its own id.
+ */
+function refOf(action: WorkflowAction): RunRef {
+  return { ...action.ref, correlationId: action.ref.correlationId ?? action.ref.runId };
 }
 
 const env = loadEnv(envSchema(...SYNC_ENV, 'ORG_API_RATE_FRACTION'));

@@ -28,8 +28,11 @@ export interface FollowUp {
   readonly confirmDeletions: boolean;
   /** null: the whole organization. */
   readonly targets: SyncTargets | null;
-  /** The last request folded in: the follow-up run carries it. */
-  readonly correlationId: string;
+  /**
+   * The last request folded in: the follow-up run carries it. Absent from a follow-up recorded
+   * before follow-ups kept one; that run goes on under its own id.
+   */
+  readonly correlationId?: string;
 }
 
 /** An integration with what the sync engine keeps beside it. */

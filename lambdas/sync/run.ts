@@ -143,9 +143,11 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
       const ctx = eventContext(target, ref);
       const previousStatus = target.status;
       const { followUp } = target;
-      const next = followUp && {
-        run: newRun(ref.integrationId, followUp),
-        correlationId: followUp.correlationId,
+      const nextRun = followUp ? newRun(ref.integrationId, followUp) : null;
+      const next: RunRef | null = nextRun && {
+        ...ref,
+        runId: nextRun.id,
+        correlationId: followUp?.correlationId ?? nextRun.id,
       };
       try {
         await state.finish(ref, {
@@ -167,10 +169,10 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
           ],
           lastSequence: target.eventSequence,
           followUpSeen: target.followUp,
-          nextRun: next?.run ?? null,
+          nextRun,
           leaseExpiresAt: clock.now() + leaseMs,
         });
-        return { next: next && { ...ref, runId: next.run.id, correlationId: next.correlationId } };
+        return { next };
       } catch (error: unknown) {
         if (!(error instanceof FollowUpChangedError) || attempt >= FINISH_ATTEMPTS) throw error;
       }

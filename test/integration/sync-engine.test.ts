@@ -379,6 +379,28 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     expect((await world.store.target(TENANT, world.integration.id))?.activeRunId).toBe(next?.runId);
   });
 
+  it('starts a follow-up recorded before follow-ups kept their request, under its own id', async () => {
+    const world = await setup({ accounts: 20, ous: 2, depth: 1 });
+    const ref = await world.begin();
+    // As an earlier version wrote it, while this run held the lease.
+    await createDocumentClient(localDynamoDbClient(dynamo.endpoint)).send(
+      new UpdateCommand({
+        TableName: `engine-${tables}`,
+        Key: { pk: ITEM_KEYS.tenant(TENANT), sk: ITEM_KEYS.integration(world.integration.id) },
+        UpdateExpression: 'SET followUp = :followUp',
+        ExpressionAttributeValues: {
+          ':followUp': JSON.stringify({ trigger: 'manual', confirmDeletions: false, targets: null }),
+        },
+      }),
+    );
+
+    while (!(await world.service.step(ref, Date.now() + 3_600_000)).done);
+    const { next } = await world.service.finalize(ref);
+
+    expect(next).toEqual({ ...ref, runId: expect.any(String), correlationId: next?.runId });
+    expect((await world.store.target(TENANT, world.integration.id))?.activeRunId).toBe(next?.runId);
+  });
+
   it('lists runs newest first, even when they start within the same second', async () => {
     const world = await setup({ accounts: 3, ous: 1, depth: 1 }, {}, virtualClock(1));
     const refs: RunRef[] = [];

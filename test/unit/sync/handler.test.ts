@@ -120,6 +120,23 @@ describe('the sync workflow handler', () => {
     }
   });
 
+  it('goes on under the run’s own id with an execution started before runs carried a correlation id', async () => {
+    const { createHandler } = await loadHandlerModule();
+    const refs: unknown[] = [];
+    const service = {
+      step: async (ref: unknown) => {
+        refs.push(ref);
+        return { done: false };
+      },
+    } as unknown as SyncService;
+    const handler = createHandler(service, {} as MemberCheckService, NO_METRICS);
+    const { correlationId: _, ...older } = REF;
+
+    await handler({ action: 'step', ref: older }, { getRemainingTimeInMillis: () => 60_000 });
+
+    expect(refs).toEqual([{ ...older, correlationId: REF.runId }]);
+  });
+
   it('counts a complete run: its duration, its Organizations calls and its changes', async () => {
     const { createHandler } = await loadHandlerModule();
     const completed: unknown[] = [];

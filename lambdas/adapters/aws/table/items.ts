@@ -29,7 +29,8 @@ const followUpSchema: z.ZodType<FollowUp> = z.object({
   trigger: syncRunSchema.shape.trigger,
   confirmDeletions: z.boolean(),
   targets: syncTargetsSchema.nullable().default(null),
-  correlationId: z.string(),
+  // Optional, not defaulted: writers compare the stored JSON with the follow-up they read.
+  correlationId: z.string().optional(),
 });
 
 /** The sync engine's attributes on the integration item, beside the integration itself. */
