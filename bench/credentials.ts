@@ -1,11 +1,14 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { createLocalJWKSet } from 'jose';
 import { DynamoDbConnectionDirectory } from '../lambdas/adapters/aws/dynamodb-connection-directory';
 import { DynamoDbRateBudget, STS_BUDGET } from '../lambdas/adapters/aws/dynamodb-rate-budget';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
+import { makeAssertionVerifier } from '../lambdas/credentials/assertion';
 import type { SessionIssuerPort, SessionRequest } from '../lambdas/credentials/ports';
 import { makeCredentialsBroker } from '../lambdas/credentials/service';
 import { ensureTable, localDynamoDbClient } from '../local/dynamodb-local';
+import { LOCAL_BROKER_AUDIENCE, LOCAL_ISSUER } from '../local/jwt-issuer';
 import type { LocalRuntime } from '../local/runtime';
 import {
   type CredentialAnswer,
@@ -54,7 +57,8 @@ interface Spread {
 const TENANT = { tenantId: 'bench-credentials' };
 const MEMBER_ROLE = 'OrgConnectionsReadOnly';
 const CONNECTIONS = 20;
-const CONSUMERS = ['query-worker', 'scanner'];
+/** The local runtime's two configured consumers. */
+const CONSUMERS = ['query-worker', 'remediation-worker'];
 const SPREAD_REQUESTS = 1000;
 /** Uncached issues are paced below the tenant's STS budget, which would refuse a faster run. */
 const UNCACHED_REQUESTS = 150;
@@ -92,11 +96,18 @@ export async function benchCredentials(
     endpoint: runtime.url,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  // One assertion for the whole run, as a platform service would reuse one until it expires.
+  const assertion = await runtime.issuer.signAssertion({
+    tenantId: TENANT.tenantId,
+    workspaceId: 'ws-bench',
+    ttlSeconds: 3600,
+  });
   const request = (accountId: string, consumer: string): CredentialRequestInput => ({
     tenantId: TENANT.tenantId,
     workspaceId: 'ws-bench',
     connection: { integrationId: integration.id, accountId },
     consumer,
+    assertion,
   });
   const invoke = async (payload: CredentialRequestInput): Promise<CredentialAnswer> => {
     const { Payload } = await lambda.send(
@@ -217,6 +228,12 @@ async function spread(
     budget: new DynamoDbRateBudget(db, budgetTable, STS_BUDGET, DEFAULT_STS_BUDGET, () => now),
   };
   const broker = makeCredentialsBroker({
+    consumers: runtime.config.credentialConsumers,
+    assertions: makeAssertionVerifier({
+      key: createLocalJWKSet(runtime.issuer.jwks),
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_BROKER_AUDIENCE,
+    }),
     tables: async () => tables,
     issuer,
     roleRules: {

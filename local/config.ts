@@ -1,5 +1,6 @@
 import { DEFAULT_FAIR_USE, type FairUseLimits } from '../lambdas/integrations/fair-use';
 import type { Partition } from '../schemas/api/common';
+import type { ConsumerPolicy } from '../schemas/credentials';
 
 /** The local runtime's settings. Every one has a default, so `npm start` needs none. */
 export interface LocalConfig {
@@ -37,6 +38,8 @@ export interface LocalConfig {
    * limits sets its own.
    */
   readonly fairUse: FairUseLimits;
+  /** The platform services the credentials broker answers; each must send a workspace assertion. */
+  readonly credentialConsumers: readonly ConsumerPolicy[];
 }
 
 export const DEFAULT_LOCAL_CONFIG: LocalConfig = {
@@ -52,6 +55,10 @@ export const DEFAULT_LOCAL_CONFIG: LocalConfig = {
   scheduleIntervalMs: 6 * 3600 * 1000,
   schedule: false,
   fairUse: { ...DEFAULT_FAIR_USE, roleTestsPerMinute: 600, syncsPerMinute: 600 },
+  credentialConsumers: [
+    { name: 'query-worker', access: ['read'], assertion: 'required' },
+    { name: 'remediation-worker', access: ['read', 'write'], assertion: 'required' },
+  ],
 };
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };

@@ -3,18 +3,20 @@ import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
-import { brokerTables } from '../lambdas/composition/credentials';
+import { assertionVerifierOf, brokerTables } from '../lambdas/composition/credentials';
 import { shareProjectorAdapters } from '../lambdas/composition/edges';
 import { composeIntegrationsApi } from '../lambdas/composition/integrations';
 import { composeMemberCheck, composeSyncService, syncStores } from '../lambdas/composition/sync';
 import { composeRouter, composeScheduler } from '../lambdas/composition/triggers';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
+import { loadEnv } from '../lambdas/core/env';
 import { makeCredentialsBroker } from '../lambdas/credentials/service';
 import type { EventBusPort } from '../lambdas/publisher/service';
 import type { Router } from '../lambdas/router/service';
 import type { ApiFunctionName } from '../lambdas/routes';
 import type { Scheduler } from '../lambdas/schedule/service';
 import { DEFAULT_STS_BUDGET } from '../schemas/credentials';
+import { envSchema } from '../schemas/environment';
 import { lambdaContext, type ProxyHandler, type TokenAuthorizer } from './api-gateway';
 import type { InvocableFunctions } from './aws-apis';
 import { type LocalConfig, localTemplatesBaseUrl } from './config';
@@ -170,11 +172,19 @@ function apiHandlers(
   };
 }
 
-/** The broker as platform services invoke it. No IAM here, so no alias proves the caller: any consumer name is accepted. */
+/**
+ * The broker as platform services invoke it. No IAM here, so no alias proves the caller; but only
+ * the configured consumers are answered, and their assertions are verified as deployed.
+ */
 function brokerHandler(modules: HandlerModules, wiring: LocalWiring, config: LocalConfig) {
   const tables = brokerTables(wiring.db, wiring.tableName, DEFAULT_STS_BUDGET);
+  const settings = loadEnv(
+    envSchema('BROKER_ASSERTION_ISSUER', 'BROKER_ASSERTION_JWKS_URI', 'BROKER_ASSERTION_AUDIENCE'),
+  );
   const broker = modules.credentials.createHandler(
     makeCredentialsBroker({
+      consumers: config.credentialConsumers,
+      assertions: assertionVerifierOf(settings),
       // DynamoDB Local checks no IAM: every tenant shares the one client.
       tables: async () => tables,
       issuer: wiring.roles,

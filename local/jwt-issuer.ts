@@ -6,6 +6,8 @@ import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 /** The local runtime's identity provider: tokens signed by a key kept in `.local/`. */
 export const LOCAL_ISSUER = 'urn:aws-org-connections:local';
 export const LOCAL_AUDIENCE = 'aws-org-connections-local';
+/** The audience of the workspace assertions the local credentials broker takes. */
+export const LOCAL_BROKER_AUDIENCE = 'aws-org-connections-broker-local';
 const ALGORITHM = 'RS256';
 
 export interface LocalTokenClaims {
@@ -17,10 +19,19 @@ export interface LocalTokenClaims {
   readonly ttlSeconds?: number;
 }
 
+/** A workspace assertion, as the platform signs one for the credentials broker. */
+export interface LocalAssertionClaims {
+  readonly tenantId: string;
+  readonly workspaceId: string;
+  /** @default 900; the broker takes at most 3600 */
+  readonly ttlSeconds?: number;
+}
+
 export interface LocalIssuer {
-  /** The public half, served as a JWKS for the authorizer. */
+  /** The public half, served as a JWKS for the authorizer and the credentials broker. */
   readonly jwks: { keys: JWK[] };
   sign(claims: LocalTokenClaims): Promise<string>;
+  signAssertion(claims: LocalAssertionClaims): Promise<string>;
 }
 
 /**
@@ -45,6 +56,15 @@ export async function loadLocalIssuer(stateDir = '.local'): Promise<LocalIssuer>
         .setAudience(LOCAL_AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(`${claims.ttlSeconds ?? 3600}s`)
+        .sign(privateKey),
+    signAssertion: (claims) =>
+      new SignJWT({ tenant: claims.tenantId, workspace: claims.workspaceId })
+        .setProtectedHeader({ alg: ALGORITHM, kid })
+        .setSubject('local-platform')
+        .setIssuer(LOCAL_ISSUER)
+        .setAudience(LOCAL_BROKER_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(`${claims.ttlSeconds ?? 900}s`)
         .sign(privateKey),
   };
 }

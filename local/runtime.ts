@@ -24,7 +24,13 @@ import { type LocalConfig, localTemplatesBaseUrl } from './config';
 import { type DynamoDbLocal, ensureTable, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { LocalEventBus } from './event-bus';
 import { type LocalHandlers, loadHandlers } from './handlers';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalIssuer, loadLocalIssuer } from './jwt-issuer';
+import {
+  LOCAL_AUDIENCE,
+  LOCAL_BROKER_AUDIENCE,
+  LOCAL_ISSUER,
+  type LocalIssuer,
+  loadLocalIssuer,
+} from './jwt-issuer';
 import { type OutboxStream, startOutboxStream } from './outbox-stream';
 import { type LocalAnswer, sandboxAdmin } from './sandbox-admin';
 import { loadSandboxOrganization } from './sandbox-org';
@@ -202,8 +208,14 @@ function setFunctionEnvironment(config: LocalConfig, url: string, dynamoDbEndpoi
     CLAIM_TENANT: 'tenant_id',
     CLAIM_ORG_IDS: 'org_ids',
     CLAIM_ROLES: 'roles',
+    // Any page may call the local API; it answers only requests addressed to this machine's loopback.
+    CORS_ALLOWED_ORIGINS: '*',
     // No IAM locally: no alias can prove which consumer calls the broker.
     CONSUMER_IDENTITY: 'none',
+    CREDENTIAL_CONSUMERS: JSON.stringify(config.credentialConsumers),
+    BROKER_ASSERTION_ISSUER: LOCAL_ISSUER,
+    BROKER_ASSERTION_JWKS_URI: `${url}/local/jwks.json`,
+    BROKER_ASSERTION_AUDIENCE: LOCAL_BROKER_AUDIENCE,
   };
   Object.assign(env, functions);
 }

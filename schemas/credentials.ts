@@ -45,6 +45,24 @@ export type ConnectionRef = z.infer<typeof connectionRefSchema>;
 export const accessLevelSchema = z.enum(['read', 'write']);
 export type AccessLevel = z.infer<typeof accessLevelSchema>;
 
+/**
+ * What one consumer may ask the broker for. `access`: the levels it may ask for, read alone or
+ * read and write. `assertion`: whether each request must carry a workspace assertion the
+ * platform signed; `not-required` trusts the payload's tenant and workspace, and is configured
+ * only with a reason.
+ */
+export const consumerPolicySchema = z.strictObject({
+  name: consumerNameSchema,
+  access: z
+    .union([z.tuple([z.literal('read')]), z.tuple([z.literal('read'), z.literal('write')])])
+    .default(['read']),
+  assertion: z.enum(['required', 'not-required']).default('required'),
+});
+export type ConsumerPolicy = z.infer<typeof consumerPolicySchema>;
+
+/** A JWT of a few claims is well under 2 KB; anything far larger is not an assertion. */
+const MAX_ASSERTION_CHARACTERS = 8192;
+
 /** The broker's request: the JSON payload of a Lambda Invoke. */
 export const credentialRequestSchema = z.strictObject({
   tenantId: tenantIdSchema,
@@ -55,6 +73,11 @@ export const credentialRequestSchema = z.strictObject({
   /** STS sessions last 900 s at least; a session chained from Lambda's own lasts at most an hour. */
   durationSeconds: z.number().int().min(900).max(3600).default(900),
   sessionPolicy: sessionPolicySchema.optional(),
+  /**
+   * The workspace assertion: a JWT the platform signed, naming this tenant and workspace, for the
+   * broker's audience. Every consumer sends one, unless it is configured not to need it.
+   */
+  assertion: z.string().min(1).max(MAX_ASSERTION_CHARACTERS).optional(),
 });
 export type CredentialRequest = z.infer<typeof credentialRequestSchema>;
 export type CredentialRequestInput = z.input<typeof credentialRequestSchema>;
@@ -92,6 +115,9 @@ export type CredentialGrant = z.infer<typeof credentialGrantSchema>;
 export const CREDENTIAL_ERROR_CODES = [
   'VALIDATION_FAILED',
   'CONSUMER_NOT_ALLOWED',
+  'ASSERTION_INVALID',
+  'ASSERTION_MISMATCH',
+  'ACCESS_LEVEL_NOT_ALLOWED',
   'CONNECTION_NOT_FOUND',
   'NOT_SHARED',
   'CONNECTION_DISABLED',

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { accountIdSchema, partitionSchema } from './api/common';
+import { consumerPolicySchema } from './credentials';
 import { EVENT_SOURCE } from './events';
 
 /** A comma-separated list. */
@@ -51,17 +52,36 @@ export const ENVIRONMENT = {
   CLAIM_TENANT: z.string().min(1),
   CLAIM_ORG_IDS: z.string().min(1),
   CLAIM_ROLES: z.string().min(1),
-  CORS_ALLOWED_ORIGINS: z
-    .string()
-    .default('*')
-    .transform((list) => list.split(',').map((origin) => origin.trim())),
+  /** Browser origins allowed by CORS, comma-separated; none when empty. */
+  CORS_ALLOWED_ORIGINS: commaList,
   /**
    * `alias`: deployed, each consumer invokes the alias named after it, which only its principal
    * may invoke, so the alias proves who calls. `none`: locally, where there is no IAM.
    */
   CONSUMER_IDENTITY: z.enum(['alias', 'none']).default('alias'),
-  /** The configured consumers' names, comma-separated: the only aliases that identify a caller. */
-  CREDENTIAL_CONSUMERS: commaList,
+  /**
+   * The configured consumers, as JSON: each one's name (the only aliases that identify a
+   * caller), the access levels it may ask for, and whether it must send a workspace assertion.
+   */
+  CREDENTIAL_CONSUMERS: z
+    .string()
+    .default('[]')
+    .transform((json, ctx) => {
+      try {
+        return JSON.parse(json) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(consumerPolicySchema)),
+  /**
+   * Who signs the workspace assertions the broker trusts: the issuer (`iss`), its key set, and
+   * the broker's audience (`aud`). Unset when no consumer needs an assertion.
+   */
+  BROKER_ASSERTION_ISSUER: z.string().min(1).optional(),
+  BROKER_ASSERTION_JWKS_URI: z.url().optional(),
+  BROKER_ASSERTION_AUDIENCE: z.string().min(1).optional(),
   /**
    * Each tenant's share of the platform account's STS quota: AssumeRole calls a second, and
    * burst. The broker's defaults when unset.

@@ -10,5 +10,6 @@ process.env.AUTH_AUDIENCE ??= 'aws-org-connections';
 process.env.CLAIM_TENANT ??= 'tenant_id';
 process.env.CLAIM_ORG_IDS ??= 'org_ids';
 process.env.CLAIM_ROLES ??= 'roles';
+process.env.CORS_ALLOWED_ORIGINS ??= '*';
 // cdk-nag reads a property that aws-cdk-lib marks deprecated; the warning is not ours.
 process.env.JSII_DEPRECATED ??= 'quiet';

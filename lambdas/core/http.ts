@@ -104,19 +104,21 @@ function proxyResult(response: HttpResponse): APIGatewayProxyResult {
 function withHttpMiddleware(
   handle: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
 ): ApiHandler {
-  return lambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(handle)
-    .use({
-      // The request's id names every line it logs, refusals too, as `correlation_id`.
-      before: (request) => logger.setCorrelationId(request.event.requestContext.requestId),
-    })
-    .use(
+  const handler = lambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(handle).use({
+    // The request's id names every line it logs, refusals too, as `correlation_id`.
+    before: (request) => logger.setCorrelationId(request.event.requestContext.requestId),
+  });
+  // No origin configured: no CORS header, so browsers let no other origin read an answer.
+  if (httpEnv.CORS_ALLOWED_ORIGINS.length > 0) {
+    handler.use(
       httpCors({
         origins: httpEnv.CORS_ALLOWED_ORIGINS,
         // API Gateway adds x-amzn-RequestId: the correlation id of what the request sets off.
         exposeHeaders: 'ETag,Location,Retry-After,x-amzn-RequestId',
       }),
-    )
-    .use(errorEnvelope());
+    );
+  }
+  return handler.use(errorEnvelope());
 }
 
 /**

@@ -28,7 +28,10 @@ export class SessionCache<S> {
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   }
 
-  /** The cached session for `key`, or the one `create` makes; `cached` says which. */
+  /**
+   * The cached session for `key`, or the one `create` makes; `cached` is true only for a session
+   * that existed before this call.
+   */
   async getOrCreate(
     key: string,
     create: () => Promise<S>,
@@ -36,8 +39,9 @@ export class SessionCache<S> {
     const found = this.sessions.get(key);
     if (found !== undefined && this.fresh(found)) return { session: found, cached: true };
     if (found !== undefined) this.sessions.delete(key);
+    // A request that waited on another's AssumeRole got a new session, not a cached one.
     const inFlight = this.pending.get(key);
-    if (inFlight) return { session: await inFlight, cached: true };
+    if (inFlight) return { session: await inFlight, cached: false };
     const created = create();
     this.pending.set(key, created);
     try {

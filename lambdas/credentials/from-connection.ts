@@ -15,7 +15,13 @@ import { SessionCache } from '../core/session-cache';
  * ```ts
  * const s3 = new S3Client({
  *   region: 'eu-west-1',
- *   credentials: fromConnection({ tenantId, workspaceId, handle: 'acme_prod', consumer: 'query-worker' }),
+ *   credentials: fromConnection({
+ *     tenantId,
+ *     workspaceId,
+ *     handle: 'acme_prod',
+ *     consumer: 'query-worker',
+ *     assertion: () => platformSigner.workspaceAssertion(tenantId, workspaceId),
+ *   }),
  * });
  * ```
  */
@@ -24,6 +30,12 @@ export type FromConnectionOptions = {
   readonly workspaceId: string;
   /** Your consumer name, as configured in `credentialConsumers`. */
   readonly consumer: string;
+  /**
+   * The platform's workspace assertion for this tenant and workspace, or a function that gets a
+   * fresh one; it is called for each call to the broker, never cached here. Only a consumer
+   * configured with `assertion: "not-required"` may leave it out.
+   */
+  readonly assertion?: string | (() => Promise<string>);
   /** @default "read" */
   readonly access?: AccessLevel;
   /** @default 900 */
@@ -91,11 +103,16 @@ export function fromConnection(
   });
 
   async function invoke(): Promise<ConnectionCredentials> {
+    const { assertion } = options;
+    const payload =
+      assertion === undefined
+        ? request
+        : { ...request, assertion: typeof assertion === 'string' ? assertion : await assertion() };
     const { Payload, FunctionError } = await client.send(
       new InvokeCommand({
         FunctionName: functionName,
         Qualifier: options.consumer,
-        Payload: new TextEncoder().encode(JSON.stringify(request)),
+        Payload: new TextEncoder().encode(JSON.stringify(payload)),
       }),
     );
     if (FunctionError) {

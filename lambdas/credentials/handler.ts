@@ -5,7 +5,7 @@ import { type CredentialAnswer, DEFAULT_STS_BUDGET } from '../../schemas/credent
 import { envSchema } from '../../schemas/environment';
 import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
 import { tenantScope } from '../adapters/aws/tenant-table';
-import { brokerTables } from '../composition/credentials';
+import { assertionVerifierOf, brokerTables } from '../composition/credentials';
 import { roleRulesOf } from '../composition/sync';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
@@ -32,6 +32,9 @@ const env = loadEnv(
     'STS_BUDGET_RATE',
     'STS_BUDGET_BURST',
     'TENANT_TABLE_ROLE_ARN',
+    'BROKER_ASSERTION_ISSUER',
+    'BROKER_ASSERTION_JWKS_URI',
+    'BROKER_ASSERTION_AUDIENCE',
   ),
 );
 const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'credentials' });
@@ -43,6 +46,8 @@ const stsBudget = {
 
 export const handler = createHandler(
   makeCredentialsBroker({
+    consumers: env.CREDENTIAL_CONSUMERS,
+    assertions: assertionVerifierOf(env),
     // The payload names the tenant; the table is read only as that tenant.
     tables: tenantScope((db) => brokerTables(db, env.TABLE_NAME, stsBudget), {
       roleArn: env.TENANT_TABLE_ROLE_ARN,
@@ -59,5 +64,5 @@ export const handler = createHandler(
       },
     },
   }),
-  { mode: env.CONSUMER_IDENTITY, consumers: env.CREDENTIAL_CONSUMERS },
+  { mode: env.CONSUMER_IDENTITY, consumers: env.CREDENTIAL_CONSUMERS.map((consumer) => consumer.name) },
 );

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   type AccessLevel,
+  type ConsumerPolicy,
   type CredentialAnswer,
   type CredentialErrorCode,
   type CredentialGrant,
@@ -13,8 +14,10 @@ import { logger } from '../core/logger';
 import { SessionCache } from '../core/session-cache';
 import type { TenantScope } from '../core/tenant-context';
 import { parseRoleArn, type RoleArn, type RoleArnRules, roleArnOf } from '../domain/role-arn';
+import { SOURCE_IDENTITY_SINCE_VERSION } from '../domain/template-versions';
 import { RoleRefusedError } from '../ports/customer-roles';
 import { workspaceKeysOf } from '../shares/service';
+import { AssertionInvalidError, type AssertionVerifier, type WorkspaceAssertion } from './assertion';
 import {
   type ConnectionDirectory,
   type ConnectionLocator,
@@ -58,6 +61,10 @@ export interface BrokerTables {
 }
 
 export interface CredentialsBrokerDeps {
+  /** The configured consumers: nobody else is answered. */
+  readonly consumers: readonly ConsumerPolicy[];
+  /** Verifies workspace assertions; null only when no consumer needs one. */
+  readonly assertions: AssertionVerifier | null;
   /** The tables of the tenant a request names, confined to it where IAM can confine them. */
   readonly tables: TenantScope<BrokerTables>;
   readonly issuer: SessionIssuerPort;
@@ -67,7 +74,7 @@ export interface CredentialsBrokerDeps {
   readonly clock?: () => number;
 }
 
-/** How long a role that refused a SourceIdentity and tags is asked without them. */
+/** How long a role of an older template that refused a SourceIdentity and tags is asked without them. */
 const OLDER_ROLE_MEMORY_MS = 60 * 60 * 1000;
 
 /** A refusal with its stable code; everything the caller may see. */
@@ -105,7 +112,11 @@ export function sessionNameOf(consumer: string, workspaceId: string, tenantId: s
  * one metric; credentials and External IDs never are.
  */
 export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
-  const { tables, issuer, roleRules, metrics } = deps;
+  const { tables, issuer, roleRules, metrics, assertions } = deps;
+  const consumers = new Map(deps.consumers.map((consumer) => [consumer.name, consumer]));
+  if (!assertions && deps.consumers.some((consumer) => consumer.assertion === 'required')) {
+    throw new Error('A consumer needs workspace assertions, and no assertion issuer is configured.');
+  }
   const clock = deps.clock ?? Date.now;
   const cache =
     deps.cache ??
@@ -117,53 +128,62 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
 
   async function locate(
     request: CredentialRequest,
+    tenantId: string,
     directory: ConnectionDirectory,
   ): Promise<ConnectionLocator> {
     const ref = request.connection;
-    const locator = 'handle' in ref ? await directory.findByHandle(request.tenantId, ref.handle) : ref;
+    const locator = 'handle' in ref ? await directory.findByHandle(tenantId, ref.handle) : ref;
     if (!locator) throw notFound();
     return locator;
   }
 
   /**
-   * Assumes the role, first with SourceIdentity and tags, then (for an older template) without.
-   * A role that refused them is asked plainly for an hour before it is tried again, so an older
-   * role costs one AssumeRole a session too, and an updated template is noticed within the hour.
+   * Assumes the role with SourceIdentity and the session tags. Only a role whose health check
+   * found a template older than those (which cannot allow them) is asked again without them;
+   * any other refusal, a customer's Deny on `sts:SourceIdentity` included, stays a refusal. A
+   * role and consumer that were refused are asked plainly for an hour before they are tried
+   * again, so an older role costs one AssumeRole a session, and its update is noticed within
+   * the hour.
    */
   async function assume(
     request: CredentialRequest,
+    asserted: WorkspaceAssertion,
     record: ConnectionRecord,
     role: RoleArn,
     budget: StsBudgetPort,
   ) {
+    const { tenantId, workspaceId } = asserted;
     const base = {
       role,
       externalId: record.integration.externalId,
-      sessionName: sessionNameOf(request.consumer, request.workspaceId, request.tenantId),
+      sessionName: sessionNameOf(request.consumer, workspaceId, tenantId),
       durationSeconds: request.durationSeconds,
       ...(request.sessionPolicy ? { policy: JSON.stringify(request.sessionPolicy) } : {}),
     };
-    const knownOlder = olderRoles.knows(role.arn);
+    const memory = `${role.arn} ${request.consumer}`;
+    const knownOlder = olderRoles.knows(memory);
     if (!knownOlder) {
-      await spend(budget, request.tenantId);
+      await spend(budget, tenantId);
       try {
         const credentials = await issuer.issueSession({
           ...base,
           sourceIdentity: request.consumer,
-          tags: { tenant: request.tenantId, workspace: request.workspaceId, consumer: request.consumer },
+          tags: { tenant: tenantId, workspace: workspaceId, consumer: request.consumer },
         });
         return { credentials, sourceIdentity: true };
       } catch (error: unknown) {
         if (!(error instanceof RoleRefusedError)) throw error;
-        logger.info('the role refused a SourceIdentity or session tags; trying once without them', {
+        if (!ofOlderTemplate(record, role)) throw roleNotAssumable(record);
+        logger.info('a role of an older template refused a SourceIdentity; trying once without it', {
           roleArn: role.arn,
+          templateVersion: record.health?.templateVersion,
         });
       }
     }
-    await spend(budget, request.tenantId);
+    await spend(budget, tenantId);
     try {
       const credentials = await issuer.issueSession(base);
-      if (!knownOlder) olderRoles.remember(role.arn);
+      if (!knownOlder) olderRoles.remember(memory);
       return { credentials, sourceIdentity: false };
     } catch (error: unknown) {
       if (error instanceof RoleRefusedError) throw roleNotAssumable(record);
@@ -182,31 +202,81 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
     }
   }
 
-  async function grant(request: CredentialRequest, caller: BrokerCaller): Promise<CredentialGrant> {
-    if (caller.verified && caller.consumer !== request.consumer) {
+  /** The caller's consumer policy: only a configured consumer, and deployed only through its own alias. */
+  function consumerOf(request: CredentialRequest, caller: BrokerCaller): ConsumerPolicy {
+    const policy = consumers.get(request.consumer);
+    if (!policy || (caller.verified && caller.consumer !== request.consumer)) {
       throw new CredentialsRefusedError('CONSUMER_NOT_ALLOWED', 'The caller may not ask as this consumer.', {
         hint: 'Invoke the alias named after your consumer, with that name as `consumer`; each alias admits only its configured principal.',
       });
     }
-    const { directory, budget } = await tables(request.tenantId);
-    const locator = await locate(request, directory);
-    const record = await directory.read(request.tenantId, locator, request.workspaceId);
+    return policy;
+  }
+
+  /**
+   * The tenant and workspace the platform signed for, which must be the request's. Checked
+   * before anything is read or assumed. A consumer configured without assertions is taken at
+   * its word.
+   */
+  async function assertedWorkspace(
+    request: CredentialRequest,
+    policy: ConsumerPolicy,
+  ): Promise<WorkspaceAssertion> {
+    const named = { tenantId: request.tenantId, workspaceId: request.workspaceId };
+    if (policy.assertion === 'not-required' || !assertions) return named;
+    let asserted: WorkspaceAssertion;
+    try {
+      asserted = await assertions(request.assertion);
+    } catch (error: unknown) {
+      if (!(error instanceof AssertionInvalidError)) throw error;
+      throw new CredentialsRefusedError('ASSERTION_INVALID', error.message, {
+        hint: "Send `assertion`: a JWT from the platform's issuer for the broker's audience, naming `tenant` and `workspace`, valid now, living at most an hour.",
+        details: { check: error.check },
+      });
+    }
+    if (asserted.tenantId !== named.tenantId || asserted.workspaceId !== named.workspaceId) {
+      throw new CredentialsRefusedError(
+        'ASSERTION_MISMATCH',
+        'The workspace assertion names another tenant or workspace than the request.',
+        { hint: 'Ask for the tenant and workspace the assertion names, or get an assertion for these.' },
+      );
+    }
+    return asserted;
+  }
+
+  async function grant(request: CredentialRequest, caller: BrokerCaller): Promise<CredentialGrant> {
+    const policy = consumerOf(request, caller);
+    const asserted = await assertedWorkspace(request, policy);
+    if (!(policy.access as readonly AccessLevel[]).includes(request.access)) {
+      throw new CredentialsRefusedError(
+        'ACCESS_LEVEL_NOT_ALLOWED',
+        `The consumer ${policy.name} may not ask for ${request.access} access.`,
+        {
+          hint: `It may ask for: ${policy.access.join(', ')}. The platform's operators set this per consumer.`,
+        },
+      );
+    }
+    const { tenantId, workspaceId } = asserted;
+    const { directory, budget } = await tables(tenantId);
+    const locator = await locate(request, tenantId, directory);
+    const record = await directory.read(tenantId, locator, workspaceId);
     if (!record) throw notFound();
-    requireShared(record, request.workspaceId);
+    requireShared(record, workspaceId);
     requireUsable(record);
     const role = parseRoleArn(roleArnFor(record, request.access), roleRules);
     const { session, cached } = await cache.getOrCreate(
       sessionCacheKey({
-        tenantId: request.tenantId,
+        tenantId,
         integrationId: locator.integrationId,
         roleArn: role.arn,
         externalId: record.integration.externalId,
         access: request.access,
         consumer: request.consumer,
-        workspaceId: request.workspaceId,
+        workspaceId,
+        durationSeconds: request.durationSeconds,
         policy: request.sessionPolicy ? JSON.stringify(request.sessionPolicy) : null,
       }),
-      (): Promise<CachedSession> => assume(request, record, role, budget),
+      (): Promise<CachedSession> => assume(request, asserted, record, role, budget),
     );
     const { connection, integration } = record;
     return {
@@ -299,6 +369,15 @@ function requireShared(record: ConnectionRecord, workspaceId: string): void {
       hint: 'Share the connection (or a folder above it) with the workspace: PATCH its permissions.',
     });
   }
+}
+
+/**
+ * Whether the role's last health check read a template version from before SourceIdentity and
+ * session tags. The check inspects the connection's own role, so it speaks for no other.
+ */
+function ofOlderTemplate({ connection, health }: ConnectionRecord, role: RoleArn): boolean {
+  const version = health?.templateVersion ?? null;
+  return role.arn === connection.roleArn && version !== null && version < SOURCE_IDENTITY_SINCE_VERSION;
 }
 
 function requireUsable({ connection, deleting }: ConnectionRecord): void {

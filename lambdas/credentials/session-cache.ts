@@ -20,6 +20,8 @@ export interface SessionKey {
   readonly access: string;
   readonly consumer: string;
   readonly workspaceId: string;
+  /** A longer session asked for never gets a shorter one's remains. */
+  readonly durationSeconds: number;
   readonly policy: string | null;
 }
 
@@ -35,6 +37,7 @@ export function sessionCacheKey(key: SessionKey): string {
         key.access,
         key.consumer,
         key.workspaceId,
+        key.durationSeconds,
         key.policy,
       ]),
     )

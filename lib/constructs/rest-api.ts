@@ -59,12 +59,17 @@ export class OrgConnectionsApi extends Construct {
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
       },
-      defaultCorsPreflightOptions: {
-        allowOrigins: [...props.corsAllowedOrigins],
-        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-        exposeHeaders: ['ETag', 'Location', 'Retry-After', 'x-amzn-RequestId'],
-        maxAge: Duration.hours(1),
-      },
+      // No origin configured: no preflight, so browsers let no other origin call.
+      ...(props.corsAllowedOrigins.length === 0
+        ? {}
+        : {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [...props.corsAllowedOrigins],
+              allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
+              exposeHeaders: ['ETag', 'Location', 'Retry-After', 'x-amzn-RequestId'],
+              maxAge: Duration.hours(1),
+            },
+          }),
     });
 
     this.addGatewayResponses(props.corsAllowedOrigins);
@@ -78,7 +83,8 @@ export class OrgConnectionsApi extends Construct {
     // A gateway response cannot pick one of several origins, so it echoes the caller's; it
     // carries no data, only the error envelope.
     const allowOrigin = corsAllowedOrigins.includes('*') ? "'*'" : 'method.request.header.Origin';
-    const corsHeaders = { 'Access-Control-Allow-Origin': allowOrigin };
+    const corsHeaders =
+      corsAllowedOrigins.length === 0 ? undefined : { 'Access-Control-Allow-Origin': allowOrigin };
     const gatewayResponses = [
       { type: ResponseType.UNAUTHORIZED, error: GATEWAY_ERRORS.unauthorized },
       { type: ResponseType.ACCESS_DENIED, error: GATEWAY_ERRORS.unauthorized },

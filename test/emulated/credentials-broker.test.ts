@@ -74,7 +74,10 @@ beforeAll(async () => {
   await seed();
   const db = createDocumentClient(dynamo);
   const tables = brokerTables(db, TABLE, { rate: 1, burst: 2 });
+  // This tier proves the AWS adapters; workspace assertions have their unit and integration tests.
   broker = makeCredentialsBroker({
+    consumers: [{ name: 'query-worker', access: ['read'], assertion: 'not-required' }],
+    assertions: null,
     tables: async () => tables,
     issuer: new StsCustomerRoles(sts),
     roleRules: RULES,

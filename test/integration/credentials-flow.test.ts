@@ -38,8 +38,21 @@ function request(accountId: string, overrides: Partial<CredentialRequestInput> =
   };
 }
 
-/** The same Invoke a platform service makes, against the local runtime. */
-async function invoke(payload: unknown): Promise<CredentialAnswer> {
+/** The platform's workspace assertion for a request's tenant and workspace, from the local issuer. */
+function assertionFor(payload: { readonly tenantId: string; readonly workspaceId: string }): Promise<string> {
+  return runtime.issuer.signAssertion({ tenantId: payload.tenantId, workspaceId: payload.workspaceId });
+}
+
+/**
+ * The same Invoke a platform service makes, against the local runtime, with the assertion the
+ * platform signs for the payload's tenant and workspace unless the payload brings its own.
+ */
+async function invoke(request: CredentialRequestInput): Promise<CredentialAnswer> {
+  const payload = 'assertion' in request ? request : { ...request, assertion: await assertionFor(request) };
+  return invokeRaw(payload);
+}
+
+async function invokeRaw(payload: unknown): Promise<CredentialAnswer> {
   const { Payload } = await lambda.send(
     new InvokeCommand({ FunctionName: 'credentials', Payload: JSON.stringify(payload) }),
   );
@@ -115,7 +128,8 @@ describe('credentials broker, over the local Invoke API', () => {
       tenantId: tenant.tenantId,
       workspaceId: 'ws-1',
       handle: 'dev_alice',
-      consumer: 'scanner',
+      consumer: 'remediation-worker',
+      assertion: () => assertionFor({ tenantId: tenant.tenantId, workspaceId: 'ws-1' }),
       functionName: 'credentials',
       client: lambda,
     });
@@ -124,8 +138,31 @@ describe('credentials broker, over the local Invoke API', () => {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
 
     expect(identity.Arn).toBe(
-      `arn:aws:sts::${DEV_ALICE}:assumed-role/${MEMBER_ROLE}/scanner@ws-1@broker-flow`,
+      `arn:aws:sts::${DEV_ALICE}:assumed-role/${MEMBER_ROLE}/remediation-worker@ws-1@broker-flow`,
     );
+  });
+
+  it("refuses another tenant's assertion as ASSERTION_MISMATCH", async () => {
+    const assertion = await assertionFor({ tenantId: 'someone-else', workspaceId: 'ws-1' });
+
+    expect(codeOf(await invoke(request(DEV_ALICE, { assertion })))).toBe('ASSERTION_MISMATCH');
+  });
+
+  it('refuses a request without an assertion, and one the local issuer did not sign', async () => {
+    const forged = `${(await assertionFor(request(DEV_ALICE))).slice(0, -8)}AAAAAAAA`;
+
+    const missing = await invokeRaw(request(DEV_ALICE));
+    const badlySigned = await invoke(request(DEV_ALICE, { assertion: forged }));
+
+    expect(missing).toMatchObject({ error: { code: 'ASSERTION_INVALID', details: { check: 'missing' } } });
+    expect(badlySigned).toMatchObject({
+      error: { code: 'ASSERTION_INVALID', details: { check: 'signature' } },
+    });
+  });
+
+  it('answers only the configured consumers, each with its access levels', async () => {
+    expect(codeOf(await invoke(request(DEV_ALICE, { consumer: 'scanner' })))).toBe('CONSUMER_NOT_ALLOWED');
+    expect(codeOf(await invoke(request(DEV_ALICE, { access: 'write' })))).toBe('ACCESS_LEVEL_NOT_ALLOWED');
   });
 
   it('refuses a workspace the connection is not shared with', async () => {
@@ -176,11 +213,13 @@ describe('credentials broker, over the local Invoke API', () => {
   });
 
   it('refuses write access where only the read-only member role exists', async () => {
-    expect(codeOf(await invoke(request(DEV_ALICE, { access: 'write' })))).toBe('ACCESS_LEVEL_NOT_AVAILABLE');
+    const writer = request(DEV_ALICE, { access: 'write', consumer: 'remediation-worker' });
+
+    expect(codeOf(await invoke(writer))).toBe('ACCESS_LEVEL_NOT_AVAILABLE');
   });
 
   it('refuses a malformed request with the fields named', async () => {
-    const answer = await invoke({ ...request(DEV_ALICE), externalId });
+    const answer = await invokeRaw({ ...request(DEV_ALICE), externalId });
 
     expect(answer).toEqual({
       error: expect.objectContaining({ code: 'VALIDATION_FAILED', details: { issues: expect.any(Array) } }),
@@ -197,6 +236,7 @@ describe('credentials broker, over the local Invoke API', () => {
     const answers = await Promise.all([
       invoke(request(DEV_ALICE)),
       invoke(request(DEV_ALICE, { workspaceId: 'ws-2' })),
+      invoke(request(DEV_ALICE, { access: 'write', consumer: 'remediation-worker' })),
       invoke(request(SANDBOX_2)),
       invoke(request(DEV_DAVE)),
     ]);

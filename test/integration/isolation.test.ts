@@ -334,8 +334,43 @@ describe('the credentials broker', () => {
     return { status: response.status, text: await response.text() };
   }
 
-  const ask = (tenantId: string, connection: unknown) =>
-    invoke({ tenantId, workspaceId: 'ws-1', connection, consumer: 'isolation-probe' });
+  /** A configured consumer asking for a tenant with the platform's assertion for `asserted` (the same tenant by default). */
+  const ask = async (tenantId: string, connection: unknown, asserted = tenantId) =>
+    invoke({
+      tenantId,
+      workspaceId: 'ws-1',
+      connection,
+      consumer: 'query-worker',
+      assertion: await runtime.issuer.signAssertion({ tenantId: asserted, workspaceId: 'ws-1' }),
+    });
+
+  it.each([
+    ["A's tenant-level connection", () => ({ integrationId: tenantLevel.id, accountId })],
+    ["A's connection by its handle", () => ({ handle: 'management' })],
+  ])(
+    "refuses another tenant's assertion asking for %s as ASSERTION_MISMATCH, reading nothing",
+    async (_, connection) => {
+      const before = await tableSnapshot(runtime);
+
+      const answer = await ask(OWNER.tenantId, connection(), OTHER_TENANT);
+
+      expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'ASSERTION_MISMATCH' } });
+      for (const secret of secrets) expect(answer.text).not.toContain(secret);
+      expect(await tableSnapshot(runtime)).toBe(before);
+    },
+  );
+
+  it('refuses a consumer that is not configured before reading anything', async () => {
+    const answer = await invoke({
+      tenantId: OWNER.tenantId,
+      workspaceId: 'ws-1',
+      connection: { handle: 'management' },
+      consumer: 'isolation-probe',
+      assertion: await runtime.issuer.signAssertion({ tenantId: OWNER.tenantId, workspaceId: 'ws-1' }),
+    });
+
+    expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'CONSUMER_NOT_ALLOWED' } });
+  });
 
   it.each([
     ["A's tenant-level connection", () => ({ integrationId: tenantLevel.id, accountId })],

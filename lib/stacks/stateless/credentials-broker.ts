@@ -1,9 +1,10 @@
-import { CfnOutput, type Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, type Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ArnPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias as LambdaAlias } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { handlerEntry } from '../../../lambdas/routes';
+import type { ConsumerPolicy } from '../../../schemas/credentials';
 import type { Environment } from '../../../schemas/environment';
 import type { DeploymentConfig } from '../../config';
 import { ServiceFunction } from '../../constructs/service-function';
@@ -26,6 +27,20 @@ export function credentialsBroker(
 ): ServiceFunction {
   const { config, table } = props;
   const consumers = config.credentialConsumers;
+  const policies: ConsumerPolicy[] = consumers.map(({ name, access, assertion }) => ({
+    name,
+    access,
+    assertion,
+  }));
+  for (const consumer of consumers) {
+    if (consumer.assertion === 'not-required') {
+      Annotations.of(stack).addWarningV2(
+        'aws-org-connections:consumer-without-assertion',
+        `The credentials consumer ${consumer.name} is trusted without workspace assertions (${consumer.reason}): whatever tenant and workspace it names, within what sharing allows, it gets.`,
+      );
+    }
+  }
+  const assertions = config.brokerAssertions;
   const fn = new ServiceFunction(stack, 'CredentialsBroker', {
     entry: handlerEntry('credentials'),
     description:
@@ -33,7 +48,14 @@ export function credentialsBroker(
     environment: {
       ...environment,
       CONSUMER_IDENTITY: 'alias',
-      CREDENTIAL_CONSUMERS: consumers.map((consumer) => consumer.name).join(','),
+      CREDENTIAL_CONSUMERS: JSON.stringify(policies),
+      ...(assertions
+        ? {
+            BROKER_ASSERTION_ISSUER: assertions.issuer,
+            BROKER_ASSERTION_JWKS_URI: assertions.jwksUri,
+            BROKER_ASSERTION_AUDIENCE: assertions.audience,
+          }
+        : {}),
       STS_BUDGET_RATE: String(config.credentialsStsBudget.rate),
       STS_BUDGET_BURST: String(config.credentialsStsBudget.burst),
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

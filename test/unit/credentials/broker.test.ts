@@ -1,4 +1,7 @@
+import type { webcrypto } from 'node:crypto';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { UpstreamThrottledError } from '../../../lambdas/core/errors';
+import { makeAssertionVerifier } from '../../../lambdas/credentials/assertion';
 import type {
   ConnectionDirectory,
   ConnectionLocator,
@@ -17,7 +20,12 @@ import {
 import { RoleRefusedError } from '../../../lambdas/ports/customer-roles';
 import type { Permissions } from '../../../schemas/api/common';
 import type { Integration } from '../../../schemas/api/integrations';
-import type { CredentialAnswer, CredentialGrant, CredentialRequestInput } from '../../../schemas/credentials';
+import type {
+  ConsumerPolicy,
+  CredentialAnswer,
+  CredentialGrant,
+  CredentialRequestInput,
+} from '../../../schemas/credentials';
 import type { Connection, MemberHealth } from '../../../schemas/sync';
 import { aConnection, anIntegration } from '../../fixtures/records';
 
@@ -28,6 +36,50 @@ const EXTERNAL_ID = 'acme:sEcReT-eXtErNaL-iD';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/OrgConnectionsReadOnly`;
 const UNVERIFIED: BrokerCaller = { verified: false };
 const NOW = Date.parse('2026-11-30T12:00:00Z');
+const PLATFORM_ISSUER = 'https://id.platform.example';
+const BROKER_AUDIENCE = 'org-connections-broker';
+const CONSUMERS: ConsumerPolicy[] = [
+  { name: 'query-worker', access: ['read', 'write'], assertion: 'required' },
+  { name: 'scanner', access: ['read', 'write'], assertion: 'required' },
+  { name: 'auditor', access: ['read'], assertion: 'required' },
+  { name: 'legacy-job', access: ['read'], assertion: 'not-required' },
+];
+
+/** The platform's signing key, its JWKS, and assertions it signed for the tenant and workspaces the tests use. */
+let platformKey: webcrypto.CryptoKey;
+let platformJwks: ReturnType<typeof createLocalJWKSet>;
+const PLATFORM_KID = 'platform-2026';
+const assertions = new Map<string, string>();
+
+async function signAssertion(
+  claims: Record<string, unknown>,
+  options: {
+    audience?: string;
+    lifetimeSeconds?: number;
+    issuedAt?: number;
+    key?: webcrypto.CryptoKey;
+    kid?: string;
+  } = {},
+): Promise<string> {
+  const issuedAt = options.issuedAt ?? Math.floor(Date.now() / 1000);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? PLATFORM_KID })
+    .setIssuer(PLATFORM_ISSUER)
+    .setAudience(options.audience ?? BROKER_AUDIENCE)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + (options.lifetimeSeconds ?? 900))
+    .sign(options.key ?? platformKey);
+}
+
+beforeAll(async () => {
+  const pair = await generateKeyPair('ES256');
+  platformKey = pair.privateKey;
+  platformJwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: PLATFORM_KID }] });
+  for (const workspace of ['ws-1', 'ws-2', 'created-tomorrow']) {
+    assertions.set(`${TENANT}/${workspace}`, await signAssertion({ tenant: TENANT, workspace }));
+  }
+  assertions.set('someone-else/ws-1', await signAssertion({ tenant: 'someone-else', workspace: 'ws-1' }));
+});
 
 function integrationOf(overrides: Partial<Integration> = {}): Integration {
   return anIntegration({ id: INTEGRATION_ID, externalId: EXTERNAL_ID, ...overrides });
@@ -86,11 +138,14 @@ class RecordingIssuer implements SessionIssuerPort {
   readonly requests: SessionRequest[] = [];
   outcomes: (Error | 'ok')[] = [];
   issued = 0;
+  /** Holds each answer back until it resolves: STS taking its time. */
+  gate: Promise<void> = Promise.resolve();
 
   constructor(private readonly clock: () => number) {}
 
   async issueSession(request: SessionRequest): Promise<IssuedCredentials> {
     this.requests.push(request);
+    await this.gate;
     const outcome = this.outcomes.shift() ?? 'ok';
     if (outcome instanceof Error) throw outcome;
     this.issued += 1;
@@ -130,6 +185,12 @@ beforeEach(() => {
   scoped = [];
   scopeFails = null;
   broker = makeCredentialsBroker({
+    consumers: CONSUMERS,
+    assertions: makeAssertionVerifier({
+      key: platformJwks,
+      issuer: PLATFORM_ISSUER,
+      audience: BROKER_AUDIENCE,
+    }),
     tables: async (tenantId) => {
       scoped.push(tenantId);
       if (scopeFails) throw scopeFails;
@@ -142,12 +203,34 @@ beforeEach(() => {
   });
 });
 
+/** A request, with the platform's assertion for its tenant and workspace unless it names one. */
 function request(overrides: Partial<CredentialRequestInput> = {}): CredentialRequestInput {
-  return {
+  const asked = {
     tenantId: TENANT,
     workspaceId: 'ws-1',
     connection: { integrationId: INTEGRATION_ID, accountId: ACCOUNT },
     consumer: 'query-worker',
+    ...overrides,
+  };
+  const assertion = assertions.get(`${asked.tenantId}/${asked.workspaceId}`);
+  if (!('assertion' in overrides) && assertion === undefined) {
+    throw new Error(`no assertion signed for ${asked.tenantId}/${asked.workspaceId}`);
+  }
+  return { assertion, ...asked };
+}
+
+/** A health check that let us in and read the role's template version. */
+function checkedAt(overrides: Partial<MemberHealth>): MemberHealth {
+  return {
+    status: 'ok',
+    checkedAt: '2026-11-30T11:00:00.000Z',
+    code: null,
+    hint: null,
+    stackInstance: null,
+    permissions: null,
+    templateVersion: null,
+    outdated: null,
+    pendingSince: null,
     ...overrides,
   };
 }
@@ -359,7 +442,8 @@ describe('credentials broker: the role', () => {
     expect('error' in answer && answer.error.hint).toContain(`/v1/integrations/${INTEGRATION_ID}/test`);
   });
 
-  it('retries once without SourceIdentity and tags for a role from an older template, and says so', async () => {
+  it('retries once without SourceIdentity and tags for a role its health check found older than them, and says so', async () => {
+    directory.health = checkedAt({ templateVersion: 1 });
     issuer.outcomes = [new RoleRefusedError('sts:TagSession not allowed')];
 
     const answer = granted(await broker.answer(request(), UNVERIFIED));
@@ -371,18 +455,56 @@ describe('credentials broker: the role', () => {
     expect(issuer.requests[1]?.externalId).toBe(EXTERNAL_ID);
   });
 
-  it('asks an older role plainly for an hour, then tries SourceIdentity and tags again', async () => {
-    issuer.outcomes = [new RoleRefusedError('sts:TagSession not allowed')];
+  it.each([
+    ['a current template', 4],
+    ['a template of unknown version', null],
+  ])(
+    'keeps a refusal of SourceIdentity by a role of %s a refusal, as a Deny of the customer',
+    async (_, version) => {
+      directory.health = checkedAt({ templateVersion: version });
+      issuer.outcomes = [new RoleRefusedError('explicit deny on sts:SourceIdentity')];
+
+      const answer = await broker.answer(request(), UNVERIFIED);
+
+      expect(codeOf(answer)).toBe('ROLE_NOT_ASSUMABLE');
+      expect(issuer.requests).toHaveLength(1);
+      expect(issuer.requests[0]?.sourceIdentity).toBe('query-worker');
+    },
+  );
+
+  it("does not take the member role's health for another role's: write with a full role that refuses stays refused", async () => {
+    directory.health = checkedAt({ templateVersion: 1 });
+    directory.connection = connectionOf({ share: 'all' });
+    directory.integration = integrationOf({ fullMemberRoleName: 'OrgConnectionsPowerUser' });
+    issuer.outcomes = [new RoleRefusedError('explicit deny on sts:SourceIdentity')];
+
+    const answer = await broker.answer(request({ access: 'write' }), UNVERIFIED);
+
+    expect(codeOf(answer)).toBe('ROLE_NOT_ASSUMABLE');
+    expect(issuer.requests).toHaveLength(1);
+  });
+
+  it('remembers an older role per consumer for an hour, then tries SourceIdentity and tags again', async () => {
+    directory.health = checkedAt({ templateVersion: 1 });
+    directory.connection = connectionOf({ share: 'all' });
+    const refused = () => new RoleRefusedError('sts:TagSession not allowed');
+    issuer.outcomes = [refused(), 'ok', refused()];
     await broker.answer(request(), UNVERIFIED);
 
-    const otherKey = granted(await broker.answer(request({ consumer: 'scanner' }), UNVERIFIED));
+    const otherConsumer = granted(await broker.answer(request({ consumer: 'scanner' }), UNVERIFIED));
+    const sameConsumer = granted(await broker.answer(request({ workspaceId: 'ws-2' }), UNVERIFIED));
     now = NOW + 3_600_000;
     const anHourOn = granted(await broker.answer(request({ consumer: 'auditor' }), UNVERIFIED));
 
-    expect(otherKey.sourceIdentity).toBe(false);
-    expect(anHourOn.sourceIdentity).toBe(true);
+    expect([otherConsumer.sourceIdentity, sameConsumer.sourceIdentity, anHourOn.sourceIdentity]).toEqual([
+      false,
+      false,
+      true,
+    ]);
     expect(issuer.requests.map((sent) => sent.sourceIdentity ?? null)).toEqual([
       'query-worker',
+      null,
+      'scanner',
       null,
       null,
       'auditor',
@@ -390,6 +512,7 @@ describe('credentials broker: the role', () => {
   });
 
   it('caches a session issued without SourceIdentity as such', async () => {
+    directory.health = checkedAt({ templateVersion: 1 });
     issuer.outcomes = [new RoleRefusedError('sts:TagSession not allowed')];
     await broker.answer(request(), UNVERIFIED);
 
@@ -461,11 +584,32 @@ describe('credentials broker: the cache', () => {
     expect(issuer.requests).toHaveLength(2);
   });
 
-  it('lets concurrent requests for one key share one AssumeRole', async () => {
-    const answers = await Promise.all([1, 2, 3].map(() => broker.answer(request(), UNVERIFIED)));
+  it('lets concurrent requests for one key share one AssumeRole, none of them answered as cached', async () => {
+    let release = () => {};
+    issuer.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const answering = Promise.all([1, 2, 3].map(() => broker.answer(request(), UNVERIFIED)));
+    while (issuer.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    const answers = await answering;
 
     expect(issuer.requests).toHaveLength(1);
     expect(new Set(answers.map((answer) => granted(answer).credentials.accessKeyId)).size).toBe(1);
+    expect(answers.map((answer) => granted(answer).cached)).toEqual([false, false, false]);
+  });
+
+  it('never hands a request for a longer session the remains of a shorter one', async () => {
+    await broker.answer(request({ durationSeconds: 900 }), UNVERIFIED);
+
+    const longer = granted(await broker.answer(request({ durationSeconds: 3600 }), UNVERIFIED));
+
+    expect(longer).toMatchObject({
+      cached: false,
+      credentials: { expiration: new Date(NOW + 3_600_000).toISOString() },
+    });
+    expect(issuer.requests.map((sent) => sent.durationSeconds)).toEqual([900, 3600]);
   });
 
   it('never keeps a session another integration or External ID could reuse', async () => {
@@ -478,6 +622,175 @@ describe('credentials broker: the cache', () => {
       EXTERNAL_ID,
       'acme:rotated-and-re-registered',
     ]);
+  });
+});
+
+/** A JWT's segment: JSON, base64url-encoded. */
+function segment(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+describe('credentials broker: workspace assertions', () => {
+  const seconds = () => Math.floor(Date.now() / 1000);
+  const forWs1 = { tenant: TENANT, workspace: 'ws-1' };
+
+  it.each<[string, () => Promise<string | undefined>, string]>([
+    ['no assertion', async () => undefined, 'missing'],
+    ['an assertion that is not a JWT', async () => 'not.a-jwt', 'malformed'],
+    [
+      'an unsigned assertion (alg none)',
+      async () =>
+        `${segment({ alg: 'none' })}.${segment({ ...forWs1, iss: PLATFORM_ISSUER, aud: BROKER_AUDIENCE, iat: seconds(), exp: seconds() + 600 })}.`,
+      'algorithm',
+    ],
+    [
+      'an assertion signed with a shared secret (HS256)',
+      async () =>
+        new SignJWT(forWs1)
+          .setProtectedHeader({ alg: 'HS256', kid: PLATFORM_KID })
+          .setIssuer(PLATFORM_ISSUER)
+          .setAudience(BROKER_AUDIENCE)
+          .setIssuedAt()
+          .setExpirationTime('10m')
+          .sign(new TextEncoder().encode('a-secret-anyone-could-share-32-bytes!')),
+      'algorithm',
+    ],
+    [
+      'an assertion signed by a key that is not in the JWKS',
+      async () => signAssertion(forWs1, { key: (await generateKeyPair('ES256')).privateKey, kid: 'stolen' }),
+      'key',
+    ],
+    [
+      "an assertion whose signature is not the key's",
+      async () => signAssertion(forWs1, { key: (await generateKeyPair('ES256')).privateKey }),
+      'signature',
+    ],
+    [
+      'an expired assertion',
+      async () => signAssertion(forWs1, { issuedAt: seconds() - 1000, lifetimeSeconds: 900 }),
+      'expired',
+    ],
+    [
+      'an assertion valid only in the future (nbf)',
+      async () =>
+        new SignJWT(forWs1)
+          .setProtectedHeader({ alg: 'ES256', kid: PLATFORM_KID })
+          .setIssuer(PLATFORM_ISSUER)
+          .setAudience(BROKER_AUDIENCE)
+          .setIssuedAt()
+          .setNotBefore(seconds() + 600)
+          .setExpirationTime('20m')
+          .sign(platformKey),
+      'not-yet-valid',
+    ],
+    [
+      'an assertion for another audience',
+      async () => signAssertion(forWs1, { audience: 'aws-org-connections-api' }),
+      'audience',
+    ],
+    [
+      'an assertion living longer than an hour',
+      async () => signAssertion(forWs1, { lifetimeSeconds: 3601 }),
+      'lifetime',
+    ],
+    ['an assertion without a workspace', async () => signAssertion({ tenant: TENANT }), 'claims'],
+  ])(
+    'refuses %s as ASSERTION_INVALID naming the check, before any read or STS call',
+    async (_, mint, check) => {
+      const assertion = await mint();
+
+      const answer = await broker.answer(request({ assertion }), UNVERIFIED);
+
+      expect(answer).toEqual({
+        error: {
+          code: 'ASSERTION_INVALID',
+          message: expect.stringContaining(check),
+          hint: expect.any(String),
+          details: { check },
+        },
+      });
+      expect(scoped).toEqual([]);
+      expect(issuer.requests).toEqual([]);
+    },
+  );
+
+  it("refuses another tenant's assertion as ASSERTION_MISMATCH, reading nothing of either tenant", async () => {
+    const answer = await broker.answer(
+      request({ assertion: assertions.get('someone-else/ws-1') }),
+      UNVERIFIED,
+    );
+
+    expect(codeOf(answer)).toBe('ASSERTION_MISMATCH');
+    expect(scoped).toEqual([]);
+    expect(issuer.requests).toEqual([]);
+  });
+
+  it("refuses another workspace's assertion as ASSERTION_MISMATCH, even for a connection shared with all", async () => {
+    directory.connection = connectionOf({ share: 'all' });
+
+    const answer = await broker.answer(
+      request({ workspaceId: 'ws-2', assertion: assertions.get(`${TENANT}/ws-1`) }),
+      UNVERIFIED,
+    );
+
+    expect(codeOf(answer)).toBe('ASSERTION_MISMATCH');
+    expect(scoped).toEqual([]);
+  });
+
+  it('refuses a 100 KB assertion as VALIDATION_FAILED', async () => {
+    const answer = await broker.answer(request({ assertion: 'e'.repeat(100 * 1024) }), UNVERIFIED);
+
+    expect(codeOf(answer)).toBe('VALIDATION_FAILED');
+    expect(issuer.requests).toEqual([]);
+  });
+
+  it('tags the session with the tenant and workspace the assertion names', async () => {
+    await broker.answer(request({ workspaceId: 'ws-2', connection: { handle: 'network' } }), UNVERIFIED);
+
+    expect(issuer.requests).toEqual([]);
+    directory.connection = connectionOf({ share: 'all' });
+    await broker.answer(request({ workspaceId: 'ws-2' }), UNVERIFIED);
+
+    expect(issuer.requests[0]?.tags).toEqual({ tenant: TENANT, workspace: 'ws-2', consumer: 'query-worker' });
+  });
+
+  it('takes a consumer configured without assertions at its word', async () => {
+    const answer = await broker.answer(request({ consumer: 'legacy-job', assertion: undefined }), UNVERIFIED);
+
+    expect(codeOf(answer)).toBe('GRANTED');
+    expect(issuer.requests[0]?.tags).toEqual({ tenant: TENANT, workspace: 'ws-1', consumer: 'legacy-job' });
+  });
+});
+
+describe('credentials broker: consumers and their access levels', () => {
+  it('answers a consumer that is not configured CONSUMER_NOT_ALLOWED, before any read', async () => {
+    const answer = await broker.answer(request({ consumer: 'isolation-probe' }), UNVERIFIED);
+
+    expect(codeOf(answer)).toBe('CONSUMER_NOT_ALLOWED');
+    expect(scoped).toEqual([]);
+  });
+
+  it('refuses an access level the consumer may not ask for as ACCESS_LEVEL_NOT_ALLOWED, before any read', async () => {
+    directory.integration = integrationOf({ fullMemberRoleName: 'OrgConnectionsPowerUser' });
+
+    const answer = await broker.answer(request({ consumer: 'auditor', access: 'write' }), UNVERIFIED);
+
+    expect(codeOf(answer)).toBe('ACCESS_LEVEL_NOT_ALLOWED');
+    expect(scoped).toEqual([]);
+    expect(issuer.requests).toEqual([]);
+  });
+
+  it('refuses to start with a consumer that needs assertions and no issuer to check them', () => {
+    expect(() =>
+      makeCredentialsBroker({
+        consumers: CONSUMERS,
+        assertions: null,
+        tables: async () => ({ directory, budget: { take: async () => null } }),
+        issuer,
+        roleRules: { trustedAccountId: '123456789012', allowedPartitions: ['aws'] },
+        metrics: { count: () => undefined },
+      }),
+    ).toThrow(/assertion/);
   });
 });
 
@@ -597,7 +910,7 @@ describe('credentials broker: what it tells', () => {
   });
 
   it('never answers with the External ID', async () => {
-    issuer.outcomes = [new RoleRefusedError(EXTERNAL_ID), new RoleRefusedError(EXTERNAL_ID)];
+    issuer.outcomes = [new RoleRefusedError(EXTERNAL_ID)];
     const answers = [
       await broker.answer(request(), UNVERIFIED),
       await broker.answer(request(), UNVERIFIED),

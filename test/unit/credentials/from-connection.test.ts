@@ -31,6 +31,8 @@ function grant(accessKeyId: string, expiresInMs: number) {
 }
 
 let now: number;
+/** The assertions the platform's signer handed out, in order. */
+let minted: string[];
 const provider = () =>
   fromConnection(
     {
@@ -38,6 +40,10 @@ const provider = () =>
       workspaceId: 'ws-1',
       handle: 'network',
       consumer: 'query-worker',
+      assertion: async () => {
+        minted.push(`assertion-${minted.length + 1}`);
+        return minted[minted.length - 1] ?? '';
+      },
       functionName: 'arn:aws:lambda:us-east-1:123456789012:function:broker',
       client: new LambdaClient({ region: 'us-east-1' }),
     },
@@ -47,7 +53,13 @@ const provider = () =>
 beforeEach(() => {
   lambda.reset();
   now = NOW;
+  minted = [];
 });
+
+function payloadOf(call: number): unknown {
+  const input = lambda.commandCalls(InvokeCommand)[call]?.args[0].input;
+  return JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array));
+}
 
 describe('fromConnection', () => {
   it("invokes the broker through the consumer's alias with the request, and returns SDK credentials", async () => {
@@ -66,12 +78,29 @@ describe('fromConnection', () => {
       FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:broker',
       Qualifier: 'query-worker',
     });
-    expect(JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array))).toEqual({
+    expect(payloadOf(0)).toEqual({
       tenantId: 'acme',
       workspaceId: 'ws-1',
       connection: { handle: 'network' },
       consumer: 'query-worker',
+      assertion: 'assertion-1',
     });
+  });
+
+  it('gets a fresh assertion for each invocation, and none for credentials it reuses', async () => {
+    lambda.on(InvokeCommand).resolvesOnce(grant('ASIA1', 900_000)).resolvesOnce(grant('ASIA2', 900_000));
+    const credentials = provider();
+
+    await credentials();
+    await credentials();
+    now = NOW + 600_000;
+    await credentials();
+
+    expect(minted).toEqual(['assertion-1', 'assertion-2']);
+    expect([payloadOf(0), payloadOf(1)]).toEqual([
+      expect.objectContaining({ assertion: 'assertion-1' }),
+      expect.objectContaining({ assertion: 'assertion-2' }),
+    ]);
   });
 
   it('reuses the credentials until five minutes before they expire, then invokes again', async () => {

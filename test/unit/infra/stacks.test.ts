@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -778,9 +778,16 @@ describe('stateless stack', () => {
 describe('credentials broker', () => {
   const consumers = [
     { name: 'query-worker', principalArn: 'arn:aws:iam::111122223333:role/query-worker' },
-    { name: 'scanner', principalArn: 'arn:aws:iam::444455556666:role/scanner' },
+    { name: 'scanner', principalArn: 'arn:aws:iam::444455556666:role/scanner', access: ['read', 'write'] },
   ];
-  const withConsumers = Template.fromStack(synthApp({ credentialConsumers: consumers }).stateless);
+  const brokerAssertions = {
+    issuer: 'https://id.platform.example',
+    jwksUri: 'https://id.platform.example/.well-known/jwks.json',
+    audience: 'org-connections-broker',
+  };
+  const withConsumers = Template.fromStack(
+    synthApp({ credentialConsumers: consumers, brokerAssertions }).stateless,
+  );
   const brokerStatements = () => {
     const policies = withConsumers.findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^CredentialsBrokerRole') }] },
@@ -817,12 +824,18 @@ describe('credentials broker', () => {
     );
   });
 
-  it('tells the function which aliases are consumers, and exports its ARN', () => {
+  it('tells the function which aliases are consumers, what each may ask for, and who signs assertions; and exports its ARN', () => {
     withConsumers.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           CONSUMER_IDENTITY: 'alias',
-          CREDENTIAL_CONSUMERS: 'query-worker,scanner',
+          CREDENTIAL_CONSUMERS: JSON.stringify([
+            { name: 'query-worker', access: ['read'], assertion: 'required' },
+            { name: 'scanner', access: ['read', 'write'], assertion: 'required' },
+          ]),
+          BROKER_ASSERTION_ISSUER: brokerAssertions.issuer,
+          BROKER_ASSERTION_JWKS_URI: brokerAssertions.jwksUri,
+          BROKER_ASSERTION_AUDIENCE: brokerAssertions.audience,
         }),
       },
     });
@@ -887,7 +900,55 @@ describe('credentials broker', () => {
   });
 
   it('passes the AWS Solutions checks with consumers configured', () => {
-    expect(() => synthApp({ credentialConsumers: consumers }).app.synth()).not.toThrow();
+    expect(() => synthApp({ credentialConsumers: consumers, brokerAssertions }).app.synth()).not.toThrow();
+  });
+
+  it('fails synth when a consumer needs assertions and nobody is named to sign them', () => {
+    expect(() => synthApp({ credentialConsumers: consumers })).toThrow(/orgConnections\.brokerAssertions/);
+  });
+
+  it('fails synth on an assertion key set that is not https', () => {
+    expect(() =>
+      synthApp({
+        credentialConsumers: consumers,
+        brokerAssertions: { ...brokerAssertions, jwksUri: 'http://id.platform.example/jwks.json' },
+      }),
+    ).toThrow(/brokerAssertions\.jwksUri: must be an https URL/);
+  });
+
+  it('fails synth on a consumer whose principal is an account root, not a role', () => {
+    expect(() =>
+      synthApp({
+        credentialConsumers: [{ name: 'query-worker', principalArn: 'arn:aws:iam::111122223333:root' }],
+        brokerAssertions,
+      }),
+    ).toThrow(/credentialConsumers\.0\.principalArn: must be a role's ARN, not an account root/);
+  });
+
+  it('fails synth on an access level list other than read, or read and write', () => {
+    expect(() =>
+      synthApp({
+        credentialConsumers: [{ ...consumers[0], access: ['write'] }],
+        brokerAssertions,
+      }),
+    ).toThrow(/credentialConsumers\.0\.access/);
+  });
+
+  it('takes a consumer without assertions only with a reason, and warns of it at synth', () => {
+    const legacy = {
+      name: 'legacy-job',
+      principalArn: 'arn:aws:iam::111122223333:role/legacy',
+      assertion: 'not-required',
+    };
+
+    expect(() => synthApp({ credentialConsumers: [legacy] })).toThrow(/credentialConsumers\.0\.reason/);
+    const { stateless } = synthApp({
+      credentialConsumers: [{ ...legacy, reason: 'the nightly job predates assertions; until 2027-03' }],
+    });
+    const warnings = Annotations.fromStack(stateless).findWarning('*', Match.stringLikeRegexp('legacy-job'));
+    expect(warnings.map((warning) => warning.entry.data)).toEqual([
+      expect.stringContaining('the nightly job predates assertions'),
+    ]);
   });
 
   it('refuses a consumer whose name could not be an alias or a SourceIdentity', () => {
@@ -898,6 +959,28 @@ describe('credentials broker', () => {
 });
 
 describe('deployment config', () => {
+  it('fails synth on CORS "*" unless allowAnyOrigin says it is meant', () => {
+    expect(() => synthApp({ corsAllowedOrigins: ['*'] })).toThrow(/orgConnections\.corsAllowedOrigins/);
+    expect(() => synthApp({ corsAllowedOrigins: ['*'], allowAnyOrigin: true })).not.toThrow();
+  });
+
+  it('allows no other origin by default: no preflight, and no CORS header on the gateway answers', () => {
+    const template = Template.fromStack(synthApp().stateless);
+
+    expect(
+      template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }),
+    ).toEqual({});
+    for (const response of Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'))) {
+      expect(response.Properties.ResponseParameters).toBeUndefined();
+    }
+  });
+
+  it('trusts an issuer only over https', () => {
+    expect(() =>
+      synthApp({ auth: { mode: 'issuer', issuer: 'http://login.example.com/', audience: 'api' } }),
+    ).toThrow(/orgConnections\.auth\.issuer: must be an https URL/);
+  });
+
   it('fails synth naming the bad setting', () => {
     expect(() => synthApp({ trustedAccountId: '12345' })).toThrow(/orgConnections\.trustedAccountId/);
   });
