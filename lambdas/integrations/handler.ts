@@ -42,6 +42,7 @@ export function createHandler(scope: TenantScope<IntegrationsApi>) {
       async ({ tenant, body, headers }, { service, idempotency }) => {
         const request = {
           tenantId: tenant.tenantId,
+          subject: tenant.subject,
           key: headers['idempotency-key'],
           body,
           answer: integrationSchema,

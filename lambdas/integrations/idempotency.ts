@@ -4,8 +4,10 @@ import { AppError, ValidationError } from '../core/errors';
 
 /** The first answer to a request sent with an `Idempotency-Key`, with what that request was. */
 export interface RememberedAnswer {
-  /** SHA-256 of the request, its object keys sorted. */
+  /** SHA-256 of the request, its object keys sorted; the scope it asked for is part of it. */
   readonly requestHash: string;
+  /** Who the answer was given to: it is replayed to nobody else. Absent on answers kept before. */
+  readonly subject?: string;
   readonly body: unknown;
 }
 
@@ -28,14 +30,19 @@ export class IdempotencyKeyReusedError extends AppError {
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /**
- * Runs `act` once per key: the same key with the same request answers the first answer again,
- * without acting; with another request, 422 `IDEMPOTENCY_KEY_REUSED`. A request that fails is
- * not remembered, so it may be sent again with its key. Without a key, `act` just runs.
+ * Runs `act` once per key: the same caller with the same key and request gets the first answer
+ * again, without acting; with another request, 422 `IDEMPOTENCY_KEY_REUSED`. Anyone else who
+ * sends the key is answered as the route answers them (`act` runs, and checks what they may do),
+ * so a remembered answer, External ID included, never reaches someone who could not have got it.
+ * A request that fails is not remembered, so it may be sent again with its key. Without a key,
+ * `act` just runs.
  */
 export async function onceFor<T>(
   store: IdempotencyStore,
   request: {
     readonly tenantId: string;
+    /** The verified caller. */
+    readonly subject: string;
     readonly key: string | undefined;
     readonly body: unknown;
     /** What the remembered answer is read back as. */
@@ -43,7 +50,7 @@ export async function onceFor<T>(
   },
   act: () => Promise<T>,
 ): Promise<T> {
-  const { tenantId, key } = request;
+  const { tenantId, subject, key } = request;
   if (key === undefined) return act();
   if (!KEY_PATTERN.test(key)) {
     throw new ValidationError('The Idempotency-Key is not valid.', [
@@ -52,12 +59,13 @@ export async function onceFor<T>(
   }
   const requestHash = hashOf(request.body);
   const found = await store.find(tenantId, key);
-  if (found) {
+  if (found?.subject !== undefined && found.subject === subject) {
     if (found.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
     return request.answer.parse(found.body);
   }
   const answer = await act();
-  await store.remember(tenantId, key, { requestHash, body: answer });
+  // Kept only if the key is new: another caller's answer never replaces the first.
+  await store.remember(tenantId, key, { requestHash, subject, body: answer });
   return answer;
 }
 

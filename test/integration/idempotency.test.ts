@@ -62,6 +62,32 @@ describe('POST /v1/integrations with an Idempotency-Key', () => {
     expect(await tableSnapshot(runtime)).toBe(before);
   });
 
+  it("answers an org member who replays the owner's key and body 403, without the External ID", async () => {
+    const member = { tenantId: tenant.tenantId, roles: [], orgIds: ['org-1'], subject: 'member@idempotent' };
+    const owners = await create(body(), 'create-7f3a');
+    const before = await tableSnapshot(runtime);
+
+    const replayed = await api.call(member, 'POST', '/v1/integrations', body(), {
+      'idempotency-key': 'create-7f3a',
+    });
+
+    expect(replayed.status).toBe(403);
+    expect(errorCode(replayed.body)).toBe('FORBIDDEN');
+    expect(JSON.stringify(replayed.body)).not.toContain((owners.body as Integration).externalId);
+    expect(await tableSnapshot(runtime)).toBe(before);
+  });
+
+  it('answers another tenant owner with the same key as the route would, not with the first answer', async () => {
+    const otherOwner = { tenantId: tenant.tenantId, subject: 'second-owner@idempotent' };
+
+    const answer = await api.call(otherOwner, 'POST', '/v1/integrations', body(), {
+      'idempotency-key': 'create-7f3a',
+    });
+
+    expect(answer.status).toBe(409);
+    expect(errorCode(answer.body)).toBe('HANDLE_TAKEN');
+  });
+
   it('refuses a key that is not one, and acts as without a key when none is sent', async () => {
     const bad = await create(body(), 'has spaces in it');
     const unkeyed = await create(body());

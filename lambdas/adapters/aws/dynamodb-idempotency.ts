@@ -8,7 +8,11 @@ import { absent } from './table/expressions';
 /** How long a key is remembered: a client's retries come within minutes, a day is plenty. */
 const REMEMBERED_SECONDS = 24 * 3600;
 
-const rememberedSchema = z.object({ requestHash: z.string(), body: z.unknown() });
+const rememberedSchema = z.object({
+  requestHash: z.string(),
+  subject: z.string().optional(),
+  body: z.unknown(),
+});
 
 /** Remembered answers as items `TENANT#<id>` / `IDEMPOTENCY#<key>`, which TTL removes after a day. */
 export class DynamoDbIdempotency implements IdempotencyStore {
