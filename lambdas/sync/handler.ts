@@ -103,7 +103,8 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
         }
         case 'fail': {
           const error = runErrorOf(action.error);
-          logger.warn('run failed', { error });
+          // The raw cause may be AWS's text about our own resources: logs only, never the run.
+          logger.warn('run failed', { error, cause: action.error });
           const result = await service.fail(ref, error);
           metrics.runFailed(error.code);
           return result;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { RunError } from '../../schemas/sync';
-import { AppError } from '../core/errors';
+import { AppError, ERROR_STATUS } from '../core/errors';
 import { missingPermissionError } from '../domain/permissions';
 import { PermissionDeniedError, RoleRefusedError } from '../ports/customer-roles';
 import { LeaseLostError } from './ports';
@@ -50,9 +50,22 @@ function named(code: string, body: { message: string; hint: string | null }): Er
   return error;
 }
 
+/** The codes our handler names its errors with; anything else was raised outside it. */
+function isOurCode(code: string): boolean {
+  return Object.hasOwn(ERROR_STATUS, code) || code === 'LEASE_LOST';
+}
+
+const UNEXPECTED: RunError = {
+  code: 'INTERNAL_ERROR',
+  message: 'The sync failed on an unexpected error.',
+  hint: null,
+};
+
 /**
  * Step Functions hands the Catch an `{Error, Cause}` pair; from Lambda, Cause is itself JSON
- * with the thrown error's message, which is our `{message, hint}`.
+ * with the thrown error's message, which is our `{message, hint}`. An error raised outside our
+ * handler (`Runtime.ExitError`, `Lambda.ServiceException`, `States.*`) carries AWS's own text,
+ * which may name our resources: the run records INTERNAL_ERROR, and the caller logs the cause.
  */
 export function runErrorOf({ Error: code, Cause }: { Error: string; Cause?: string }): RunError {
   const parse = (text: string | undefined): unknown => {
@@ -66,10 +79,9 @@ export function runErrorOf({ Error: code, Cause }: { Error: string; Cause?: stri
   const body = z
     .object({ message: z.string(), hint: z.string().nullable() })
     .safeParse(parse(lambdaCause.success ? lambdaCause.data.errorMessage : Cause));
-  const timedOut = code === 'Sandbox.Timedout' || code === 'States.Timeout';
-  return {
-    code: timedOut ? 'TIMEOUT' : code,
-    message: body.success ? body.data.message : (Cause ?? code),
-    hint: body.success ? body.data.hint : null,
-  };
+  if (code === 'Sandbox.Timedout' || code === 'States.Timeout') {
+    return { code: 'TIMEOUT', message: 'A step of the sync ran out of time.', hint: null };
+  }
+  if (!isOurCode(code) || !body.success) return UNEXPECTED;
+  return { code, message: body.data.message, hint: body.data.hint };
 }

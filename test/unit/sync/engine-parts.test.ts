@@ -171,7 +171,25 @@ describe('workflow errors', () => {
     });
     expect(runErrorOf({ Error: 'Sandbox.Timedout', Cause: 'Task timed out' })).toEqual({
       code: 'TIMEOUT',
-      message: 'Task timed out',
+      message: 'A step of the sync ran out of time.',
+      hint: null,
+    });
+  });
+
+  it.each([
+    ['Runtime.ExitError', 'RequestId: 7c1e Error: Runtime exited with error: signal: killed'],
+    [
+      'Lambda.ServiceException',
+      'arn:aws:lambda:eu-west-1:123456789012:function:OrgConnections-Sync is unavailable',
+    ],
+    ['States.TaskFailed', '{"errorMessage":"arn:aws:dynamodb:eu-west-1:123456789012:table/t throttled"}'],
+    ['MISSING_PERMISSIONS', 'not our JSON at all'],
+  ])('records %s, raised outside the handler, as INTERNAL_ERROR without its text', (code, cause) => {
+    const recorded = runErrorOf({ Error: code, Cause: cause });
+
+    expect(recorded).toEqual({
+      code: 'INTERNAL_ERROR',
+      message: 'The sync failed on an unexpected error.',
       hint: null,
     });
   });
