@@ -86,7 +86,12 @@ export const ITEM_KEYS = {
   run: (integrationId: string, runId: string) => `RUN#${integrationId}#${runId}`,
   /** An Organizations event an integration has had; expires after a day, as redeliveries do. */
   ingressEvent: (integrationId: string, eventId: string) => `INGRESS_EVENT#${integrationId}#${eventId}`,
-  /** The tenant's share of the platform's STS quota, spent by the credentials broker. */
+  /**
+   * The tenant's share of the platform's STS quota, spent by the credentials broker. It has a
+   * partition of its own (still led by the tenant), so IAM's `dynamodb:LeadingKeys` can confine
+   * the broker's one write to this item alone.
+   */
+  stsBudgetPartition: (tenantId: string) => `TENANT#${tenantId}#STS_BUDGET`,
   stsBudget: 'STS_BUDGET',
   /** The transactional outbox: written with each change, published from the table's stream. */
   outboxPrefix: 'OUTBOX#',

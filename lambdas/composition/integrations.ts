@@ -1,10 +1,9 @@
-import { ITEM_KEYS } from '../../schemas/table';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
 import { DynamoDbIdempotency } from '../adapters/aws/dynamodb-idempotency';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
 import { DynamoDbMemberCheckLease } from '../adapters/aws/dynamodb-member-check-lease';
-import { DynamoDbRateBudget } from '../adapters/aws/dynamodb-rate-budget';
+import { DynamoDbRateBudget, requestBudget } from '../adapters/aws/dynamodb-rate-budget';
 import {
   DEFAULT_FAIR_USE,
   type ExpensiveRequest,
@@ -43,7 +42,7 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     new DynamoDbRateBudget(
       db,
       tableName,
-      { sortKey: ITEM_KEYS.requestBudget(request), attribute: 'budgetAt' },
+      requestBudget(request),
       perMinute(perMinuteCount),
       epochOf(wiring.clock),
     );

@@ -17,11 +17,16 @@ export interface TenantTableRoleProps {
   /** Item actions on the table, without `dynamodb:`; each must name a partition key. */
   readonly actions: readonly string[];
   /**
-   * Item writes allowed only on these attributes (`dynamodb:Attributes`, which must include the
-   * key's), returning no old values.
+   * Item reads and writes allowed only in one partition of the tenant (`partitionKey` of the
+   * tenant), only on these attributes (`dynamodb:Attributes`, which must include the key's), and
+   * returning no old values.
    * @default none
    */
-  readonly attributeWrites?: { readonly actions: readonly string[]; readonly attributes: readonly string[] };
+  readonly confinedPartition?: {
+    readonly actions: readonly string[];
+    readonly attributes: readonly string[];
+    readonly partitionKey: (tenant: string) => string;
+  };
   /** The one function that assumes this role, once per tenant it serves. */
   readonly user: ServiceFunction;
 }
@@ -37,9 +42,9 @@ export class TenantTableRole extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantTableRoleProps) {
     super(scope, id);
-    const writes = props.attributeWrites;
+    const confined = props.confinedPartition;
     if (props.actions.length === 0) throw new Error('TenantTableRole needs at least one action');
-    for (const action of [...props.actions, ...(writes?.actions ?? [])]) {
+    for (const action of [...props.actions, ...(confined?.actions ?? [])]) {
       if (UNCONFINED_ACTIONS.has(action)) {
         throw new Error(`TenantTableRole cannot confine dynamodb:${action} to one tenant`);
       }
@@ -56,7 +61,8 @@ export class TenantTableRole extends Construct {
         .withSessionTags(),
     });
     // ForAllValues: every key a request names (all of a batch's or a transaction's items).
-    const leadingKeys = { 'dynamodb:LeadingKeys': [ITEM_KEYS.tenant(`\${aws:PrincipalTag/${TENANT_TAG}}`)] };
+    const tenant = `\${aws:PrincipalTag/${TENANT_TAG}}`;
+    const leadingKeys = { 'dynamodb:LeadingKeys': [ITEM_KEYS.tenant(tenant)] };
     const itemActions = (actions: readonly string[]) => actions.map((action) => `dynamodb:${action}`);
     this.role.addToPolicy(
       new PolicyStatement({
@@ -65,13 +71,16 @@ export class TenantTableRole extends Construct {
         conditions: { 'ForAllValues:StringEquals': leadingKeys },
       }),
     );
-    if (writes) {
+    if (confined) {
       this.role.addToPolicy(
         new PolicyStatement({
-          actions: itemActions(writes.actions),
+          actions: itemActions(confined.actions),
           resources: [props.table.tableArn],
           conditions: {
-            'ForAllValues:StringEquals': { ...leadingKeys, 'dynamodb:Attributes': [...writes.attributes] },
+            'ForAllValues:StringEquals': {
+              'dynamodb:LeadingKeys': [confined.partitionKey(tenant)],
+              'dynamodb:Attributes': [...confined.attributes],
+            },
             StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
           },
         }),

@@ -6,14 +6,28 @@ import type { RateLimit } from '../../core/token-bucket';
 /** Rounds of the two conditional writes before a contended budget answers "wait a second". */
 const MAX_ROUNDS = 3;
 
-/** Where a budget lives: its item under the tenant, and the one attribute it writes. */
+/** Where a budget lives: a tenant's item, and the one attribute it writes. */
 export interface BudgetCell {
-  readonly sortKey: string;
+  readonly key: (tenantId: string) => { readonly pk: string; readonly sk: string };
   readonly attribute: string;
 }
 
-/** The broker's STS budget: its attribute is the only one the broker's role may write. */
-export const STS_BUDGET: BudgetCell = { sortKey: ITEM_KEYS.stsBudget, attribute: 'stsBudgetAt' };
+/**
+ * The broker's STS budget, in a partition of its own: its attribute is the only one the broker's
+ * role may write, and that item the only one.
+ */
+export const STS_BUDGET: BudgetCell = {
+  key: (tenantId) => ({ pk: ITEM_KEYS.stsBudgetPartition(tenantId), sk: ITEM_KEYS.stsBudget }),
+  attribute: 'stsBudgetAt',
+};
+
+/** A budget of one kind of expensive API request (role tests, syncs), under the tenant. */
+export function requestBudget(request: string): BudgetCell {
+  return {
+    key: (tenantId) => ({ pk: ITEM_KEYS.tenant(tenantId), sk: ITEM_KEYS.requestBudget(request) }),
+    attribute: 'budgetAt',
+  };
+}
 
 /**
  * A per-tenant budget shared by every instance of a function: a token bucket kept as one number
@@ -39,7 +53,7 @@ export class DynamoDbRateBudget {
 
   /** Takes one call from the tenant's budget: null when granted, else how long to wait. */
   async take(tenantId: string): Promise<{ readonly retryAfterSeconds: number } | null> {
-    const key = { pk: ITEM_KEYS.tenant(tenantId), sk: this.cell.sortKey };
+    const key = this.cell.key(tenantId);
     const names = { '#at': this.cell.attribute };
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const now = this.clock();
@@ -87,7 +101,7 @@ export class DynamoDbRateBudget {
     return { retryAfterSeconds: 1 };
   }
 
-  private async fullAt(key: Record<string, string>): Promise<number | null> {
+  private async fullAt(key: { readonly pk: string; readonly sk: string }): Promise<number | null> {
     const { Item } = await this.db.send(
       new GetCommand({
         TableName: this.tableName,

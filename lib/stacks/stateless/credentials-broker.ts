@@ -6,6 +6,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { handlerEntry } from '../../../lambdas/routes';
 import type { ConsumerPolicy } from '../../../schemas/credentials';
 import type { Environment } from '../../../schemas/environment';
+import { ITEM_KEYS } from '../../../schemas/table';
 import type { DeploymentConfig } from '../../config';
 import { ServiceFunction } from '../../constructs/service-function';
 import { TenantTableRole } from '../../constructs/tenant-table-role';
@@ -64,12 +65,17 @@ export function credentialsBroker(
     alarmTopic,
   });
   // The payload names one tenant, so the broker reads the table only as that tenant. GetItem: a
-  // handle's claim and the tenant's STS budget. BatchGetItem: a connection with its integration,
-  // health and read-model entries. The budget is the only thing it writes: one attribute.
+  // handle's claim. BatchGetItem: a connection with its integration, health and read-model
+  // entries. The STS budget is the only thing it writes: one attribute of one item, which has a
+  // partition of its own so that IAM can hold the write to it.
   new TenantTableRole(fn, 'TenantTable', {
     table,
     actions: ['GetItem', 'BatchGetItem'],
-    attributeWrites: { actions: ['UpdateItem'], attributes: ['pk', 'sk', 'stsBudgetAt'] },
+    confinedPartition: {
+      actions: ['GetItem', 'UpdateItem'],
+      attributes: ['pk', 'sk', 'stsBudgetAt'],
+      partitionKey: ITEM_KEYS.stsBudgetPartition,
+    },
     user: fn,
   });
   const notOurs = { StringNotEquals: { 'aws:ResourceAccount': stack.account } };

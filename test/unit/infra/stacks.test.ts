@@ -273,8 +273,8 @@ describe('stateless stack', () => {
       ],
       // The workspaces' list reads the read model only.
       ['dynamodb:Query'],
-      // The broker reads a connection and keeps the tenant's STS budget.
-      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      // The broker reads a connection, and reads and keeps the tenant's STS budget in its own partition.
+      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       // Batches: the member roles' health records.
       [
         'dynamodb:BatchGetItem',
@@ -352,12 +352,17 @@ describe('stateless stack', () => {
         },
       });
 
-      // Every statement is confined to the tenant's partition, on the table itself, never an index.
+      // Every statement is confined to the tenant's partition (or the broker's budget partition,
+      // led by the tenant), on the table itself, never an index.
       const confined = statementsOf(`${id}TenantTable`);
       expect(confined.length).toBeGreaterThan(0);
       for (const statement of confined) {
         expect(statement.Condition).toMatchObject({
-          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [`TENANT#\${aws:PrincipalTag/tenant}`] },
+          'ForAllValues:StringEquals': {
+            'dynamodb:LeadingKeys': [
+              expect.stringMatching(/^TENANT#\$\{aws:PrincipalTag\/tenant\}(#STS_BUDGET)?$/),
+            ],
+          },
         });
         expect(JSON.stringify(statement.Resource)).toMatch(
           /^\{"Fn::ImportValue":"OrgConnections-Stateful:ExportsOutputFnGetAttTable\w+Arn\w*"\}$/,
@@ -874,7 +879,7 @@ describe('credentials broker', () => {
     );
   });
 
-  it("writes to the table only its STS budget attribute, on the tenant's items", () => {
+  it("reads and writes in its own right only its STS budget attribute, of the budget item's own partition", () => {
     const policies = withConsumers.findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^CredentialsBrokerTenantTableRole') }] },
     });
@@ -884,10 +889,10 @@ describe('credentials broker', () => {
 
     expect(updates).toEqual([
       expect.objectContaining({
-        Action: 'dynamodb:UpdateItem',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Condition: {
           'ForAllValues:StringEquals': {
-            'dynamodb:LeadingKeys': [`TENANT#\${aws:PrincipalTag/tenant}`],
+            'dynamodb:LeadingKeys': [`TENANT#\${aws:PrincipalTag/tenant}#STS_BUDGET`],
             'dynamodb:Attributes': ['pk', 'sk', 'stsBudgetAt'],
           },
           StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
