@@ -230,7 +230,24 @@ interface ServeContext {
   readonly sandbox: SandboxOrganization | undefined;
 }
 
+/**
+ * The local server answers only requests addressed to this machine's loopback by name or
+ * address. A web page can point a DNS name of its own at 127.0.0.1 (DNS rebinding), but the
+ * browser then sends that name as the Host, and is refused.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  const name = /^(\[[^\]]+\]|[^:]+)(:\d+)?$/.exec(host ?? '')?.[1]?.toLowerCase();
+  return name === '127.0.0.1' || name === 'localhost';
+}
+
 async function serve(request: IncomingMessage, response: ServerResponse, ctx: ServeContext): Promise<void> {
+  if (!isLoopbackHost(request.headers.host)) {
+    return sendError(response, {
+      status: 403,
+      code: 'FORBIDDEN',
+      message: 'The local runtime answers only requests to 127.0.0.1 or localhost.',
+    });
+  }
   const method = request.method ?? 'GET';
   const url = new URL(request.url ?? '/', 'http://localhost');
   const local = await localRoute(method, url, request, ctx);

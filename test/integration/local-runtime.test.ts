@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
@@ -32,12 +33,39 @@ function bearer(token: string) {
   return { authorization: `Bearer ${token}` };
 }
 
+/** A GET with the Host header a browser sends after a DNS name was pointed at this machine. */
+function getAs(host: string, pathname: string): Promise<{ status: number; body: string }> {
+  const url = new URL(pathname, runtime.url);
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(url, { headers: { host } }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    sent.on('error', reject);
+    sent.end();
+  });
+}
+
 describe('local runtime', () => {
   it('answers GET /healthz', async () => {
     const response = await get('/healthz');
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers only requests addressed to 127.0.0.1 or localhost, which stops DNS rebinding', async () => {
+    const port = new URL(runtime.url).port;
+
+    const byName = await getAs(`localhost:${port}`, '/healthz');
+    const rebound = await getAs(`attacker.example:${port}`, '/local/jwks.json');
+
+    expect(byName.status).toBe(200);
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body)).toMatchObject({ error: { code: 'FORBIDDEN' } });
   });
 
   it('serves GET /v1/aws/env through the authorizer, middleware, handler and service', async () => {
