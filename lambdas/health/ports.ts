@@ -52,6 +52,14 @@ export interface HealthRecord {
  */
 export const MEMBER_CHECK_LEASE_MS = 2 * 3600 * 1000;
 
+/** Begins the execution name of a check asked for on demand; a check after a sync is named by its run. */
+export const ON_DEMAND_CHECK_PREFIX = 'check-';
+
+/** An on-demand check's id: the integration and the moment, so a retried start starts nothing twice. */
+export function onDemandCheckId(started: Date, integrationId: string): string {
+  return `${ON_DEMAND_CHECK_PREFIX}${started.toISOString().replace(/[-:.]/g, '')}-${integrationId.slice(0, 8)}`;
+}
+
 /**
  * One member check per integration at a time: a check holds the integration's lease from its
  * first invocation to its end, or until the lease runs out should it die.

@@ -19,7 +19,7 @@ import {
   RoleRefusedError,
   StackSetNotFoundError,
 } from '../ports/customer-roles';
-import type { RunRef, SyncStateStore } from '../sync/ports';
+import type { RunRef, SyncStateStore, SyncTarget } from '../sync/ports';
 import { inspectRole, type RoleInspection } from './inspection';
 import {
   type CheckTarget,
@@ -27,6 +27,7 @@ import {
   MEMBER_CHECK_LEASE_MS,
   type MemberCheckLease,
   type MemberHealthStore,
+  ON_DEMAND_CHECK_PREFIX,
 } from './ports';
 
 export interface MemberCheckSettings {
@@ -52,7 +53,7 @@ export const DEFAULT_MEMBER_CHECK_SETTINGS: MemberCheckSettings = {
 };
 
 export interface MemberCheckDeps {
-  readonly state: Pick<SyncStateStore, 'target'>;
+  readonly state: Pick<SyncStateStore, 'target' | 'run'>;
   readonly store: MemberHealthStore;
   readonly lease: MemberCheckLease;
   readonly roles: CustomerRolesPort;
@@ -163,6 +164,13 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
         logger.info('member check skipped: the integration is gone or going', { integrationId });
         return { ...current, cursor: null, waitSeconds: 0, done: true };
       }
+      if (progress === null && !(await startedInTenant(ref, found))) {
+        logger.warn('member check refused: nothing in the tenant named it', {
+          integrationId,
+          checkId: ref.runId,
+        });
+        return { ...current, cursor: null, waitSeconds: 0, done: true };
+      }
       // One check at a time: the first invocation takes the lease, or leaves it to the holder.
       const now = clock.now();
       if (progress === null && !(await lease.take(target, now + MEMBER_CHECK_LEASE_MS, now))) {
@@ -183,6 +191,17 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
       return next;
     },
   };
+
+  /**
+   * The workflow may assume any tenant's partition, so it trusts no tenant its input names: a
+   * check runs only when what started it is in that tenant's partition, where only a session
+   * confined to the tenant (or the sync itself) writes. An on-demand check: the lease the API
+   * took for it. A check after a sync: the sync's run record.
+   */
+  async function startedInTenant(ref: RunRef, found: SyncTarget): Promise<boolean> {
+    if (ref.runId.startsWith(ON_DEMAND_CHECK_PREFIX)) return found.memberCheck?.id === ref.runId;
+    return (await state.run(ref)) !== undefined;
+  }
 
   async function probe(integration: Integration, tenantId: string, connection: Connection): Promise<Probe> {
     let session: CustomerRoleSession;

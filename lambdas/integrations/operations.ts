@@ -6,7 +6,12 @@ import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
 import { quickCreateLink, templateFileName } from '../domain/template-catalogue';
 import { isOutdated, TEMPLATE_VERSIONS } from '../domain/template-versions';
-import { MEMBER_CHECK_LEASE_MS, type MemberCheckLease, type MemberHealthStore } from '../health/ports';
+import {
+  MEMBER_CHECK_LEASE_MS,
+  type MemberCheckLease,
+  type MemberHealthStore,
+  onDemandCheckId,
+} from '../health/ports';
 import type { RoleTestService } from '../role-test/service';
 import {
   IntegrationDeletingError,
@@ -118,9 +123,8 @@ export function makeIntegrationOperations({
         externalId: integration.externalId,
         request,
       });
-      // Named by the integration and the moment: a retried start starts nothing twice.
       const started = now();
-      const checkId = `check-${started.toISOString().replace(/[-:.]/g, '')}-${integrationId.slice(0, 8)}`;
+      const checkId = onDemandCheckId(started, integrationId);
       // One check at a time: the lease is taken here, so the check's own first step finds it its
       // own; while another check holds it, that one is the answer.
       const target = { tenantId: tenant.tenantId, integrationId, checkId };

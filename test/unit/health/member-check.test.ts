@@ -15,7 +15,7 @@ import {
   PermissionDeniedError,
   RoleRefusedError,
 } from '../../../lambdas/ports/customer-roles';
-import type { SyncTarget } from '../../../lambdas/sync/ports';
+import type { StoredRun, SyncTarget } from '../../../lambdas/sync/ports';
 import type { Integration } from '../../../schemas/api/integrations';
 import type { ChangeEvent } from '../../../schemas/events';
 import type { Connection, MemberAccessSummary, MemberHealth, StackInstance } from '../../../schemas/sync';
@@ -201,9 +201,19 @@ function setup(
     memberAccess: checkedBefore ? ({} as MemberAccessSummary) : null,
   } as SyncTarget;
   const lease = new MemoryLease();
+  // The API takes the lease of an on-demand check before it starts the workflow.
+  const askedFor = () => lease.take({ ...REF, checkId: REF.runId }, clock.now() + 7_200_000, clock.now());
+  /** The sync runs recorded in the tenant's partition, by id. */
+  const runs = new Set<string>();
   const service = makeMemberCheckService({
     state: {
-      target: async () => target,
+      // The integration item holds the check lease, as the table keeps both in one item.
+      target: async () =>
+        target && {
+          ...target,
+          memberCheck: lease.holder && { id: lease.holder.checkId, until: lease.holder.until },
+        },
+      run: async (ref) => (runs.has(ref.runId) ? ({} as StoredRun) : undefined),
     },
     store,
     lease,
@@ -212,8 +222,11 @@ function setup(
     settings: SETTINGS,
     clock,
   });
-  const check = () => service.check(REF, null, clock.now() + 3_600_000);
-  return { clock, store, roles, lease, service, check, remove: () => (target = undefined) };
+  const check = async () => {
+    await askedFor();
+    return service.check(REF, null, clock.now() + 3_600_000);
+  };
+  return { clock, store, roles, lease, runs, service, check, askedFor, remove: () => (target = undefined) };
 }
 
 const ACCOUNTS = ['210000002026', '210000003039', '210000004052', '210000005065', '210000006078'];
@@ -338,10 +351,11 @@ describe('member role check', () => {
 
   it('stops before the deadline with a cursor, and the next invocation finishes the count', async () => {
     const many = Array.from({ length: 10 }, (_, i) => connection(String(220000000000 + i)));
-    const { store, service, clock } = setup(many, {});
+    const { askedFor, store, service, clock } = setup(many, {});
     const target = REF;
 
     // Each page of 4 takes about 100 virtual ms; the margin is 1 s: one page fits, then it stops.
+    await askedFor();
     const first = await service.check(target, null, clock.now() + 1_050);
     const second = await service.check(target, first, clock.now() + 3_600_000);
 
@@ -364,10 +378,11 @@ describe('member role check', () => {
 
   it('runs one check of an integration at a time, and gives the lease back when it ends', async () => {
     const many = Array.from({ length: 10 }, (_, i) => connection(String(240000000000 + i)));
-    const { store, roles, lease, service, clock } = setup(many, {});
+    const { askedFor, store, roles, lease, service, clock } = setup(many, {});
     const other = { ...REF, runId: 'check-20261123T000001Z-3c2e832c' };
 
     // The first stops after a page, still holding the lease; the other finds it held.
+    await askedFor();
     const first = await service.check(REF, null, clock.now() + 1_050);
     const probesSoFar = roles.probes.length;
     const skipped = await service.check(other, null, clock.now() + 3_600_000);
@@ -380,6 +395,31 @@ describe('member role check', () => {
     expect(finished.done).toBe(true);
     expect(store.summary).toMatchObject({ ok: 10 });
     expect(lease.holder).toBeNull();
+  });
+
+  it('refuses an on-demand check whose lease the tenant never took, as one started for another tenant would be', async () => {
+    const { store, roles, lease, service, clock } = setup([connection(ACCOUNTS[0] as string)], {});
+
+    const progress = await service.check(REF, null, clock.now() + 3_600_000);
+
+    expect(progress.done).toBe(true);
+    expect(roles.probes).toEqual([]);
+    expect(store.stored.size).toBe(0);
+    expect(lease.holder).toBeNull();
+  });
+
+  it('checks after a sync only when the run that names it is recorded in the tenant', async () => {
+    const { roles, runs, service, clock } = setup([connection(ACCOUNTS[0] as string)], {});
+    const afterSync = { ...REF, runId: '20261123T000000000Z-3c2e832c' };
+
+    const forged = await service.check(afterSync, null, clock.now() + 3_600_000);
+    const probedByForged = roles.probes.length;
+    runs.add(afterSync.runId);
+    const real = await service.check(afterSync, null, clock.now() + 3_600_000);
+
+    expect([forged.done, probedByForged]).toEqual([true, 0]);
+    expect(real.done).toBe(true);
+    expect(roles.probes).toEqual([ACCOUNTS[0]]);
   });
 
   it('records nothing for an integration that is gone', async () => {
@@ -464,7 +504,7 @@ describe('member role check: new accounts wait for their role', () => {
 
   it('reports a new account pending_deployment and comes back after a growing backoff until it is ok', async () => {
     const [known, newcomer] = ACCOUNTS;
-    const { store, roles, service, clock } = setup(
+    const { askedFor, store, roles, service, clock } = setup(
       [connection(known as string), connection(newcomer as string)],
       { [newcomer as string]: 'refuse' },
       stackSet,
@@ -474,6 +514,7 @@ describe('member role check: new accounts wait for their role', () => {
     const target = REF;
     const deadline = () => clock.now() + 3_600_000;
 
+    await askedFor();
     const first = await service.check(target, null, deadline());
     const second = await service.check(target, first, deadline());
     roles.verdicts[newcomer as string] = 'ok';
@@ -494,7 +535,7 @@ describe('member role check: new accounts wait for their role', () => {
 
   it('falls back to not_deployed once the account has waited past the limit', async () => {
     const [newcomer] = ACCOUNTS;
-    const { store, service, clock } = setup(
+    const { askedFor, store, service, clock } = setup(
       [connection(newcomer as string)],
       { [newcomer as string]: 'refuse' },
       stackSet,
@@ -502,6 +543,7 @@ describe('member role check: new accounts wait for their role', () => {
     );
     const target = REF;
 
+    await askedFor();
     let progress = await service.check(target, null, clock.now() + 3_600_000);
     const statuses = [store.stored.get(newcomer as string)?.status];
     while (!progress.done) {
