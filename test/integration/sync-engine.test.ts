@@ -181,6 +181,37 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     ]);
   });
 
+  it("refuses a run its input names but the tenant's partition does not hold: the workflow trusts no input", async () => {
+    const world = await setup({ accounts: 20, ous: 3, depth: 2 });
+    await world.run();
+    const before = await world.outbox();
+    const mirror = await world.store.load(TENANT, world.integration.id);
+    const forged: RunRef[] = [
+      {
+        tenantId: TENANT,
+        integrationId: world.integration.id,
+        runId: '20261207T000000000Z-0badc0de',
+        correlationId: 'x',
+      },
+      {
+        tenantId: 'another-tenant',
+        integrationId: world.integration.id,
+        runId: (await lastRun(world)).id,
+        correlationId: 'x',
+      },
+    ];
+
+    for (const ref of forged) {
+      await expect(world.service.step(ref, Date.now() + 60_000)).rejects.toMatchObject({
+        name: 'LeaseLostError',
+      });
+      await expect(world.service.finalize(ref)).rejects.toMatchObject({ name: 'LeaseLostError' });
+    }
+
+    expect(await world.store.load(TENANT, world.integration.id)).toEqual(mirror);
+    expect(await world.outbox()).toEqual(before);
+  });
+
   it('rides out a throttling storm and an expired session, and still mirrors exactly', async () => {
     const world = await setup({ accounts: 200, ous: 20, depth: 3 });
     throwOn(world.sandbox, 'TooManyRequestsException', (_, index) => index % 3 === 1 && index < 60);
