@@ -39,6 +39,12 @@ export const ENVIRONMENT = {
   FAIR_USE_SYNCS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   MAX_INTEGRATIONS_PER_TENANT: z.coerce.number().int().min(1).optional(),
   TEMPLATES_DIR: z.string().min(1),
+  /**
+   * The platform's own roles that assume customer roles, comma-separated. Templates and
+   * quick-create links name them, so a customer's trust admits those roles alone. Empty: any
+   * principal of the platform's account, with the External ID.
+   */
+  PLATFORM_PRINCIPAL_ARNS: commaList.pipe(z.array(z.string().startsWith('arn:'))),
   /** Where customers download the templates from, ending with `/`. */
   TEMPLATES_BASE_URL: z.url().endsWith('/'),
   INGRESS_BUS_ARN: z.string().startsWith('arn:'),

@@ -46,6 +46,8 @@ export interface QuickCreateValues {
   readonly externalId: string;
   /** The ingress bus, for the events forwarder. */
   readonly ingressBusArn?: string;
+  /** The platform's roles that alone may assume a customer role; none: any with the External ID. */
+  readonly platformPrincipalArns?: readonly string[];
 }
 
 /**
@@ -57,6 +59,7 @@ export function quickCreateLink(name: TemplateName, values: QuickCreateValues): 
   const stackName = TEMPLATE_CATALOGUE[name].quickCreateStackName;
   if (stackName === null) return null;
   const { partition, templatesBaseUrl, trustedAccountId, externalId, ingressBusArn = '' } = values;
+  const principals = values.platformPrincipalArns ?? [];
   // Role templates are global (IAM), and the forwarder must live where Organizations publishes
   // events, so every link opens the console in the partition's Organizations region.
   const region = ORGANIZATIONS_REGION[partition];
@@ -65,7 +68,11 @@ export function quickCreateLink(name: TemplateName, values: QuickCreateValues): 
     stackName,
     ...(name === 'organization-events-forwarder'
       ? { param_IngressBusArn: ingressBusArn }
-      : { param_ExternalId: externalId, param_TrustedAccountId: trustedAccountId }),
+      : {
+          param_ExternalId: externalId,
+          param_TrustedAccountId: trustedAccountId,
+          ...(principals.length === 0 ? {} : { param_PlatformPrincipalArns: principals.join(',') }),
+        }),
   });
   return `https://${CONSOLE_HOST[partition]}/cloudformation/home?region=${region}#/stacks/quickcreate?${query}`;
 }

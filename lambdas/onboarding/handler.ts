@@ -57,6 +57,7 @@ const env = loadEnv(
     'TEMPLATES_DIR',
     'TEMPLATES_BASE_URL',
     'INGRESS_BUS_ARN',
+    'PLATFORM_PRINCIPAL_ARNS',
     'TENANT_TABLE_ROLE_ARN',
   ),
 );
@@ -72,6 +73,7 @@ export const handler = createHandler(
         partition: env.PARTITION,
         templatesBaseUrl: env.TEMPLATES_BASE_URL,
         ingressBusArn: env.INGRESS_BUS_ARN,
+        platformPrincipalArns: env.PLATFORM_PRINCIPAL_ARNS,
       }),
     { roleArn: env.TENANT_TABLE_ROLE_ARN, sts: traced(new STSClient({})) },
   ),

@@ -24,6 +24,8 @@ export interface OnboardingDeps {
   readonly templatesBaseUrl: string;
   /** The ingress bus the events forwarder targets. */
   readonly ingressBusArn: string;
+  /** The platform's roles that assume customer roles: the templates' trust names them by default. */
+  readonly platformPrincipalArns: readonly string[];
 }
 
 export interface RenderedTemplate {
@@ -34,6 +36,7 @@ export interface RenderedTemplate {
 /** Onboarding: what a tenant needs to create the role, and the templates that create it. */
 export function makeOnboardingService(deps: OnboardingDeps) {
   const { externalIds, templates, trustedAccountId, partition, templatesBaseUrl, ingressBusArn } = deps;
+  const { platformPrincipalArns } = deps;
 
   function describe(scope: Scope, record: ExternalIdRecord): Onboarding {
     return {
@@ -41,6 +44,7 @@ export function makeOnboardingService(deps: OnboardingDeps) {
       externalId: record.externalId,
       externalIdVersion: record.version,
       trustedAccountId,
+      platformPrincipalArns: [...platformPrincipalArns],
       partition,
       templates: TEMPLATE_NAMES.map((name) => ({
         name,
@@ -55,6 +59,7 @@ export function makeOnboardingService(deps: OnboardingDeps) {
           trustedAccountId,
           externalId: record.externalId,
           ingressBusArn,
+          platformPrincipalArns,
         });
         return url === null ? [] : [{ template: name, url }];
       }),
@@ -93,11 +98,15 @@ export function makeOnboardingService(deps: OnboardingDeps) {
           ? {}
           : { PermissionLevel: { field: 'query.permissionLevel', value: query.permissionLevel } }),
       };
-      const yaml = renderTemplate(
-        source,
-        { ExternalId: externalId, TrustedAccountId: trustedAccountId, IngressBusArn: ingressBusArn },
-        chosen,
-      );
+      const known = {
+        ExternalId: externalId,
+        TrustedAccountId: trustedAccountId,
+        IngressBusArn: ingressBusArn,
+        ...(platformPrincipalArns.length === 0
+          ? {}
+          : { PlatformPrincipalArns: platformPrincipalArns.join(',') }),
+      };
+      const yaml = renderTemplate(source, known, chosen);
       return { fileName: downloadFileName(name), yaml };
     },
   };

@@ -1,9 +1,10 @@
-import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { API_ROUTES, type ApiFunctionName } from '../../lambdas/routes';
+import type { EnvName } from '../../schemas/environment';
 import type { DeploymentConfig } from '../config';
 import { ApiAuth } from '../constructs/api-auth';
 import { OrgConnectionsApi } from '../constructs/rest-api';
@@ -124,6 +125,7 @@ export class StatelessStack extends Stack {
       alarmTopic,
     );
     registerEventSchemas(this);
+    this.publishPlatformPrincipals();
 
     this.api = new OrgConnectionsApi(this, 'RestApi', {
       routes: API_ROUTES,
@@ -136,6 +138,24 @@ export class StatelessStack extends Stack {
 
     serviceDashboard(this, { api: this.api.api, syncWorkflow: this.syncWorkflow });
     this.outputs();
+  }
+
+  /**
+   * The roles that assume customer roles, published: the onboarding answer, the rendered
+   * templates and the quick-create links name them, so a new customer's trust admits them alone.
+   */
+  private publishPlatformPrincipals(): void {
+    const principals = [this.functions.integrations, this.syncFunction, this.credentialsFunction].map(
+      (fn) => fn.role.roleArn,
+    );
+    this.functions.onboarding.function.addEnvironment(
+      'PLATFORM_PRINCIPAL_ARNS' satisfies EnvName,
+      Fn.join(',', principals),
+    );
+    new CfnOutput(this, 'PlatformPrincipalArns', {
+      description: "The platform's roles that assume customer roles: what PlatformPrincipalArns names",
+      value: Fn.join(',', principals),
+    });
   }
 
   /** What a deployer needs next: the API's URL and, with a Cognito pool of ours, its ids. */

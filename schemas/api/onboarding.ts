@@ -18,6 +18,12 @@ export const onboardingSchema = z.object({
   /** Increases with every rotation. */
   externalIdVersion: z.number().int().min(1),
   trustedAccountId: accountIdSchema,
+  /**
+   * The platform's roles that assume customer roles. The templates and quick-create links fill
+   * them into `PlatformPrincipalArns`, so a role's trust admits only them (with the External ID).
+   * Empty when the deployment publishes none.
+   */
+  platformPrincipalArns: z.array(z.string()),
   partition: partitionSchema,
   templates: z.array(
     z.object({

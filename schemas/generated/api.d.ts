@@ -458,6 +458,7 @@ export interface operations {
                         externalId: string;
                         externalIdVersion: number;
                         trustedAccountId: string;
+                        platformPrincipalArns: string[];
                         /** @enum {string} */
                         partition: "aws" | "aws-us-gov" | "aws-cn";
                         templates: {
@@ -558,6 +559,7 @@ export interface operations {
                         externalId: string;
                         externalIdVersion: number;
                         trustedAccountId: string;
+                        platformPrincipalArns: string[];
                         /** @enum {string} */
                         partition: "aws" | "aws-us-gov" | "aws-cn";
                         templates: {

@@ -593,6 +593,21 @@ describe('stateless stack', () => {
     });
   });
 
+  it('publishes the roles that assume customer roles, for the onboarding answer and as an output', () => {
+    const roleArn = (prefix: string) => ({
+      'Fn::GetAtt': [Match.stringLikeRegexp(`^${prefix}\\w*Role`), 'Arn'],
+    });
+    const principals = {
+      'Fn::Join': [',', [roleArn('Integrations'), roleArn('Sync'), roleArn('CredentialsBroker')]],
+    };
+
+    stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Onboarding'),
+      Environment: { Variables: Match.objectLike({ PLATFORM_PRINCIPAL_ARNS: principals }) },
+    });
+    stateless.hasOutput('PlatformPrincipalArns', { Value: principals });
+  });
+
   it('passes the trusted account and partition to the env check', () => {
     const app = synthApp({ trustedAccountId: '210987654321' });
 

@@ -7,6 +7,10 @@ import { TENANT_A } from '../../fixtures/api-gateway';
 import { MemoryExternalIds } from '../../fixtures/external-ids';
 
 const INGRESS_BUS = 'arn:aws-us-gov:events:us-gov-west-1:123456789012:event-bus/ingress';
+const PLATFORM_ROLES = [
+  'arn:aws-us-gov:iam::123456789012:role/OrgConnections-Stateless-SyncRole1A2B3C',
+  'arn:aws-us-gov:iam::123456789012:role/OrgConnections-Stateless-BrokerRole4D5E6F',
+];
 
 function setup() {
   const externalIds = new MemoryExternalIds();
@@ -17,6 +21,7 @@ function setup() {
     partition: 'aws-us-gov',
     templatesBaseUrl: 'https://templates.example.com/templates/',
     ingressBusArn: INGRESS_BUS,
+    platformPrincipalArns: PLATFORM_ROLES,
   });
   return { externalIds, service };
 }
@@ -54,6 +59,8 @@ describe('onboarding', () => {
     );
     expect(query.get('param_ExternalId')).toBe(answer.externalId);
     expect(query.get('param_TrustedAccountId')).toBe('123456789012');
+    expect(query.get('param_PlatformPrincipalArns')).toBe(PLATFORM_ROLES.join(','));
+    expect(answer.platformPrincipalArns).toEqual(PLATFORM_ROLES);
     expect(query.get('stackName')).toBeTruthy();
     expect(answer.quickCreateLinks.map((link) => link.template)).not.toContain('member-account-role');
   });

@@ -15,6 +15,10 @@ import { MemoryExternalIds } from '../../fixtures/external-ids';
 
 const run = promisify(execFile);
 const INGRESS_BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/aws-org-connections-ingress';
+const PLATFORM_ROLES = [
+  'arn:aws:iam::123456789012:role/OrgConnections-Stateless-SyncRole1A2B3C',
+  'arn:aws:iam::123456789012:role/OrgConnections-Stateless-IntegrationsRole4D5E6F',
+];
 
 const service = makeOnboardingService({
   externalIds: new MemoryExternalIds(),
@@ -23,6 +27,7 @@ const service = makeOnboardingService({
   partition: 'aws',
   templatesBaseUrl: 'https://templates.example.com/templates/',
   ingressBusArn: INGRESS_BUS,
+  platformPrincipalArns: PLATFORM_ROLES,
 });
 
 interface Statement {
@@ -84,7 +89,7 @@ describe('customer templates', () => {
   );
 
   it.each(ROLE_TEMPLATES)(
-    '%s lets in only the trusted account, and only with the tenant External ID',
+    "%s lets in only the platform's published roles of the trusted account, and only with the tenant External ID",
     async (name) => {
       const { externalId } = await service.onboarding(TENANT_A);
       const { template } = await rendered(name);
@@ -111,7 +116,7 @@ describe('customer templates', () => {
           },
         },
       ]);
-      expect(template.Parameters.PlatformPrincipalArns?.Default).toBe('');
+      expect(template.Parameters.PlatformPrincipalArns?.Default).toBe(PLATFORM_ROLES.join(','));
       expect(
         (template as { Conditions?: Record<string, unknown> }).Conditions?.HasPlatformPrincipals,
       ).toEqual({
