@@ -5,7 +5,7 @@ import type { Config } from 'jest';
 const transform: Config['transform'] = { '^.+\\.(t|j|mj)s$': ['@swc/jest', {}] };
 const shared = {
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|jose|@cloud-copilot)/)'],
   // @middy packages export only an `import` condition, which jest's CommonJS resolver skips.
   moduleNameMapper: { '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   setupFiles: ['<rootDir>/test/setup-env.ts'],
@@ -24,6 +24,8 @@ const config: Config = {
       slowTestThreshold: 30,
     },
     { ...shared, displayName: 'emulated', testMatch: ['<rootDir>/test/emulated/**/*.test.ts'] },
+    // Every IAM policy the product ships, proven by an independent evaluator (no network).
+    { ...shared, displayName: 'iam', testMatch: ['<rootDir>/test/iam/**/*.test.ts'] },
   ],
 };
 

@@ -65,13 +65,19 @@ export class StatefulStack extends Stack {
     // A statement per customer would outgrow the 10 KB policy limit, so any account may put
     // events, but only with these sources. The router then trusts an event only when its
     // `account` (set by EventBridge, not by the sender) is a registered management account.
+    // `events:source` holds the source of every entry of a PutEvents (up to 10), so each must be
+    // one of these (ForAllValues), and there must be one (Null): a set operator on a many-valued
+    // key, as IAM wants it.
     this.ingressBus.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowForwardedOrganizationsEvents',
         principals: [new AnyPrincipal()],
         actions: ['events:PutEvents'],
         resources: [this.ingressBus.eventBusArn],
-        conditions: { StringEquals: { 'events:source': [...INGRESS_SOURCES] } },
+        conditions: {
+          'ForAllValues:StringEquals': { 'events:source': [...INGRESS_SOURCES] },
+          Null: { 'events:source': 'false' },
+        },
       }),
     );
 

@@ -64,14 +64,17 @@ describe('stateful stack', () => {
     });
   });
 
-  it('lets any account put events on the ingress bus only with the Organizations sources', () => {
+  it('lets any account put events on the ingress bus only when every entry has an Organizations source', () => {
     stateful.hasResourceProperties('AWS::Events::EventBusPolicy', {
       Statement: {
         Effect: 'Allow',
         Principal: { AWS: '*' },
         Action: 'events:PutEvents',
         Condition: {
-          StringEquals: { 'events:source': ['aws.organizations', 'aws.account', 'aws.controltower'] },
+          'ForAllValues:StringEquals': {
+            'events:source': ['aws.organizations', 'aws.account', 'aws.controltower'],
+          },
+          Null: { 'events:source': 'false' },
         },
       },
     });
