@@ -1,6 +1,11 @@
 import { appendFileSync } from 'node:fs';
 import { createValidatedPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy';
-import { runSimulation, runUnsafeSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import {
+  runSimulation,
+  runUnsafeSimulation,
+  type Simulation,
+  type SimulationOrgPolicies,
+} from '@cloud-copilot/iam-simulate';
 
 /*
  * The independent IAM evaluator (@cloud-copilot/iam-simulate, AGPL-3.0: a development
@@ -26,6 +31,8 @@ export interface IamRequest {
   readonly identityPolicies: readonly PolicyDocument[];
   /** The resource's policy: a role's trust policy, a function's permissions, a bus's policy. */
   readonly resourcePolicy?: PolicyDocument;
+  /** The SCPs over the caller's account, the root's first. */
+  readonly serviceControlPolicies?: readonly SimulationOrgPolicies[];
 }
 
 export type Decision = 'Allowed' | 'Denied';
@@ -50,7 +57,7 @@ function simulationOf(request: IamRequest, context: Record<string, string | stri
       contextVariables: context,
     },
     identityPolicies: request.identityPolicies.map((policy, i) => ({ name: `identity-${i}`, policy })),
-    serviceControlPolicies: [],
+    serviceControlPolicies: [...(request.serviceControlPolicies ?? [])],
     resourceControlPolicies: [],
     ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
   };
