@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_LOCAL_CONFIG, type LocalConfig, parseInterval } from '../local/config';
+import { DEFAULT_LOCAL_CONFIG, type LocalConfig, parseFairUse, parseInterval } from '../local/config';
 import { startLocalRuntime } from '../local/runtime';
 
 /**
- * `npm start [-- --aws [--emulator]] [--schedule INTERVAL] [--data DIR] [--port N]`: the whole
- * backend on this machine. `--schedule 1m` runs the schedule's fan-out, re-syncing each
- * integration once a minute.
+ * `npm start [-- --aws [--emulator]] [--schedule INTERVAL] [--fair-use K=V,...] [--data DIR] [--port N]`:
+ * the whole backend on this machine. `--schedule 1m` runs the schedule's fan-out, re-syncing each
+ * integration once a minute. `--fair-use roleTestsPerMinute=30,syncsPerMinute=30` takes a
+ * deployment's per-tenant limits (also requestsPerSecond, requestBurst, maxIntegrations).
  * PORT in the environment sets the port too; SANDBOX_ORG names another sandbox organization.
  * `--aws --emulator` runs on the real SDK adapters against an emulator named by AWS_ENDPOINT_URL.
  */
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
       data: { type: 'string' },
       port: { type: 'string' },
       schedule: { type: 'string' },
+      'fair-use': { type: 'string' },
     },
   });
   const config: LocalConfig = {
@@ -29,6 +31,9 @@ async function main(): Promise<void> {
     ...(values.schedule === undefined
       ? {}
       : { schedule: true, scheduleIntervalMs: parseInterval(values.schedule) }),
+    ...(values['fair-use'] === undefined
+      ? {}
+      : { fairUse: parseFairUse(values['fair-use'], DEFAULT_LOCAL_CONFIG.fairUse) }),
   };
   const runtime = await startLocalRuntime(config);
   const token = await runtime.issuer.sign({ tenantId: 'demo', roles: ['tenant_owner'] });
@@ -42,6 +47,10 @@ async function main(): Promise<void> {
   if (config.emulator) {
     console.log('Emulator mode: a role that does not enforce its External ID is only a warning.');
   }
+  const { fairUse } = runtime.config;
+  console.log(
+    `Fair use, per tenant: ${fairUse.requestsPerSecond} requests a second (burst ${fairUse.requestBurst}), ${fairUse.roleTestsPerMinute} role tests and ${fairUse.syncsPerMinute} syncs a minute`,
+  );
   console.log(
     `DynamoDB Local: ${runtime.dynamoDbEndpoint}${config.dataDir ? ` (data in ${config.dataDir})` : ' (in memory)'}`,
   );

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_TENANT_REQUESTS } from '../lambdas/integrations/fair-use';
 import { consumerPolicySchema, DEFAULT_STS_BUDGET } from '../schemas/credentials';
 
 /**
@@ -94,8 +95,19 @@ export const deploymentConfigSchema = z
         roleTestsPerMinute: z.number().int().min(1).max(6000).default(30),
         syncsPerMinute: z.number().int().min(1).max(6000).default(30),
         maxIntegrationsPerTenant: z.number().int().min(1).max(10_000).default(100),
+        /**
+         * Every request of a tenant, on every route: API Gateway's usage plan (the default tier)
+         * throttles each tenant under its own key, so one tenant's flood is that tenant's 429s.
+         */
+        requestsPerSecond: z.number().min(1).max(10_000).default(DEFAULT_TENANT_REQUESTS.requestsPerSecond),
+        requestBurst: z.number().int().min(1).max(5000).default(DEFAULT_TENANT_REQUESTS.requestBurst),
       })
-      .default({ roleTestsPerMinute: 30, syncsPerMinute: 30, maxIntegrationsPerTenant: 100 }),
+      .default({
+        roleTestsPerMinute: 30,
+        syncsPerMinute: 30,
+        maxIntegrationsPerTenant: 100,
+        ...DEFAULT_TENANT_REQUESTS,
+      }),
     /**
      * Lambda concurrency reserved per function: the authorizer and each API function keep their
      * share whatever the background work does, and the router and the sync workers cannot take

@@ -33,11 +33,12 @@ export interface LocalConfig {
   /** Whether the schedule's fan-out runs (`--schedule <interval>`). @default false */
   readonly schedule: boolean;
   /**
-   * Each tenant's share of expensive requests. @default 600 role tests and 600 syncs a minute,
-   * far above a deployment's 30, so demos and the test suites are never throttled; a test of the
-   * limits sets its own.
+   * Each tenant's share: expensive requests, and requests of any kind (which the local gateway
+   * counts per tenant, as a deployment's usage plan does). @default 600 role tests and 600 syncs
+   * a minute, and 1,000 requests a second, far above a deployment's defaults, so demos and the
+   * test suites are never throttled; `--fair-use` or a test of the limits sets its own.
    */
-  readonly fairUse: FairUseLimits;
+  readonly fairUse: LocalFairUse;
   /** The platform services the credentials broker answers; each must send a workspace assertion. */
   readonly credentialConsumers: readonly ConsumerPolicy[];
 }
@@ -54,12 +55,43 @@ export const DEFAULT_LOCAL_CONFIG: LocalConfig = {
   sandboxOrgFile: 'local/sandbox-org.yaml',
   scheduleIntervalMs: 6 * 3600 * 1000,
   schedule: false,
-  fairUse: { ...DEFAULT_FAIR_USE, roleTestsPerMinute: 600, syncsPerMinute: 600 },
+  fairUse: {
+    ...DEFAULT_FAIR_USE,
+    roleTestsPerMinute: 600,
+    syncsPerMinute: 600,
+    requestsPerSecond: 1000,
+    requestBurst: 2000,
+  },
   credentialConsumers: [
     { name: 'query-worker', access: ['read'], assertion: 'required' },
     { name: 'remediation-worker', access: ['read', 'write'], assertion: 'required' },
   ],
 };
+
+/** The local fair use: the expensive requests' budgets, and every request's, per tenant. */
+export interface LocalFairUse extends FairUseLimits {
+  readonly requestsPerSecond: number;
+  readonly requestBurst: number;
+}
+
+/**
+ * `--fair-use roleTestsPerMinute=30,syncsPerMinute=30,requestsPerSecond=25,requestBurst=50`:
+ * a deployment's settings (any of them), over the local defaults.
+ */
+export function parseFairUse(text: string, defaults: LocalFairUse): LocalFairUse {
+  const settings: Record<string, number> = { ...defaults };
+  for (const pair of text.split(',').filter(Boolean)) {
+    const [name = '', value = ''] = pair.split('=').map((part) => part.trim());
+    const number = Number(value);
+    if (!Object.hasOwn(defaults, name) || !/^\d+(\.\d+)?$/.test(value) || number <= 0) {
+      throw new Error(
+        `--fair-use takes name=number pairs of ${Object.keys(defaults).join(', ')}; not "${pair}".`,
+      );
+    }
+    settings[name] = number;
+  }
+  return settings as unknown as LocalFairUse;
+}
 
 const DURATION_UNITS_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000 };
 

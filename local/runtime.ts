@@ -7,7 +7,14 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { StsCallerIdentity } from '../lambdas/adapters/aws/sts-caller-identity';
 import { cloudTrailEventOf, type SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
-import { type ErrorCode, errorName, GATEWAY_ERRORS } from '../lambdas/core/errors';
+import { systemClock } from '../lambdas/core/clock';
+import {
+  type ErrorCode,
+  errorName,
+  GATEWAY_ERRORS,
+  GATEWAY_RETRY_AFTER_SECONDS,
+} from '../lambdas/core/errors';
+import { type RateLimit, TokenBucket } from '../lambdas/core/token-bucket';
 import { API_ROUTES } from '../lambdas/routes';
 import { TEMPLATE_NAMES } from '../schemas/api/onboarding';
 import type { Environment } from '../schemas/environment';
@@ -98,11 +105,17 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
         .finally(() => routing.delete(routed));
       routing.add(routed);
     };
+    const requests = new TenantRequestLimits({
+      rate: config.fairUse.requestsPerSecond,
+      burst: config.fairUse.requestBurst,
+    });
     server = createServer((request, response) => {
-      serve(request, response, { handlers, issuer, bus, account, sandbox, emit }).catch((error: unknown) => {
-        console.error('local server failed to answer', error);
-        if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
-      });
+      serve(request, response, { handlers, issuer, bus, account, sandbox, emit, requests }).catch(
+        (error: unknown) => {
+          console.error('local server failed to answer', error);
+          if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
+        },
+      );
     });
     const url = await listen(server, config.port);
     setFunctionEnvironment(config, url, dynamo.endpoint);
@@ -228,6 +241,8 @@ interface ServeContext {
   readonly bus: LocalEventBus;
   readonly account: LocalAccount;
   readonly sandbox: SandboxOrganization | undefined;
+  /** Each tenant's requests, counted under the usage key its authorizer answer names. */
+  readonly requests: TenantRequestLimits;
 }
 
 /**
@@ -278,6 +293,12 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
       )
       .catch(() => undefined);
     if (!authorizer || !isAllowed(authorizer)) return sendError(response, GATEWAY_ERRORS.unauthorized);
+    // As the usage plan: every request of the tenant counts, and over its share it is a 429.
+    if (!ctx.requests.tryTake(authorizer.usageIdentifierKey)) {
+      return sendError(response, GATEWAY_ERRORS.throttled, {
+        'retry-after': String(GATEWAY_RETRY_AFTER_SECONDS),
+      });
+    }
   }
 
   const body = await readBody(request);
@@ -379,14 +400,35 @@ function sendJson(
 function sendError(
   response: ServerResponse,
   error: { status: number; code: ErrorCode; message: string },
+  headers: Record<string, string> = {},
 ): void {
   const requestId = crypto.randomUUID();
   sendJson(
     response,
     error.status,
     { error: { code: error.code, message: error.message, requestId } },
-    { [REQUEST_ID_HEADER]: requestId },
+    { ...headers, [REQUEST_ID_HEADER]: requestId },
   );
+}
+
+/**
+ * A token bucket per usage key, as API Gateway's usage plan keeps one per API key. A request
+ * without a key (the authorizer named none) is not counted, as a method without a key is not.
+ */
+class TenantRequestLimits {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(private readonly limit: RateLimit) {}
+
+  tryTake(key: string | null | undefined): boolean {
+    if (key === undefined || key === null) return true;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(this.limit, systemClock);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.tryTake();
+  }
 }
 
 function stringHeaders(

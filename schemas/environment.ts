@@ -58,6 +58,11 @@ export const ENVIRONMENT = {
   CLAIM_TENANT: z.string().min(1),
   CLAIM_ORG_IDS: z.string().min(1),
   CLAIM_ROLES: z.string().min(1),
+  /**
+   * The API's usage plan of each tenant's request limits: the authorizer enrols each tenant's
+   * API key in it. Unset locally, where the local gateway keeps the same limits itself.
+   */
+  USAGE_PLAN_NAME: z.string().min(1).optional(),
   /** Browser origins allowed by CORS, comma-separated; none when empty. */
   CORS_ALLOWED_ORIGINS: commaList,
   /**

@@ -175,9 +175,12 @@ export const GATEWAY_ERRORS = {
   unauthorized: { status: 401, code: 'UNAUTHENTICATED', message: 'A valid bearer token is required.' },
   routeNotFound: { status: 404, code: 'NOT_FOUND', message: 'No such route.' },
   internal: { status: 500, code: 'INTERNAL_ERROR', message: 'Something went wrong on our side.' },
-  /** The stage's own throttling, before any function runs. */
+  /** The stage's throttling, or the tenant's usage plan, before any function runs. */
   throttled: { status: 429, code: 'RATE_LIMITED', message: 'Too many requests: slow down and retry.' },
 } as const satisfies Record<string, { status: number; code: ErrorCode; message: string }>;
+
+/** The wait a gateway's 429 names: a token bucket of a second's rate has refilled by then. */
+export const GATEWAY_RETRY_AFTER_SECONDS = 1;
 
 /** The name of an AWS SDK (or any) error, without trusting its shape. */
 export function errorName(error: unknown): string {

@@ -14,6 +14,12 @@ export interface FairUseLimits {
   readonly maxIntegrations: number;
 }
 
+/**
+ * Each tenant's requests of any kind: a second, sustained, and at once. The deployed default
+ * tier, and the local gateway's: a person clicking never meets it, a script looping does.
+ */
+export const DEFAULT_TENANT_REQUESTS = { requestsPerSecond: 25, requestBurst: 50 } as const;
+
 export const DEFAULT_FAIR_USE: FairUseLimits = {
   roleTestsPerMinute: 30,
   syncsPerMinute: 30,

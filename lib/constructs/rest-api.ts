@@ -1,6 +1,7 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
+  ApiKeySourceType,
   AuthorizationType,
   type IAuthorizer,
   type IResource,
@@ -9,14 +10,17 @@ import {
   MethodLoggingLevel,
   ResponseType,
   RestApi,
+  UsagePlan,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { GATEWAY_ERRORS } from '../../lambdas/core/errors';
+import { GATEWAY_ERRORS, GATEWAY_RETRY_AFTER_SECONDS } from '../../lambdas/core/errors';
 import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes';
+import type { EnvName } from '../../schemas/environment';
 import { acknowledgeNag } from './nag';
 import type { ServiceFunction } from './service-function';
 
@@ -27,6 +31,8 @@ export interface OrgConnectionsApiProps {
   readonly corsAllowedOrigins: readonly string[];
   readonly logRetention: RetentionDays;
   readonly alarmTopic: ITopic;
+  /** Each tenant's requests, on every route: the usage plan's default tier. */
+  readonly tenantRequests: { readonly ratePerSecond: number; readonly burst: number };
 }
 
 /** The stage every route is served from: `https://<api>/live/v1/...`. */
@@ -39,6 +45,8 @@ export const STAGE_NAME = 'live';
  */
 export class OrgConnectionsApi extends Construct {
   readonly api: RestApi;
+  /** The usage plan every tenant's API key is enrolled in, by the authorizer. */
+  readonly usagePlanName: string;
 
   constructor(scope: Construct, id: string, props: OrgConnectionsApiProps) {
     super(scope, id);
@@ -54,11 +62,14 @@ export class OrgConnectionsApi extends Construct {
         metricsEnabled: true,
         loggingLevel: MethodLoggingLevel.INFO,
         dataTraceEnabled: false,
+        // The whole stage's ceiling; each tenant has its own share below it (the usage plan).
         throttlingRateLimit: 100,
         throttlingBurstLimit: 200,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
       },
+      // The authorizer names the tenant's key; a client's x-api-key header counts for nothing.
+      apiKeySourceType: ApiKeySourceType.AUTHORIZER,
       // No origin configured: no preflight, so browsers let no other origin call.
       ...(props.corsAllowedOrigins.length === 0
         ? {}
@@ -74,6 +85,13 @@ export class OrgConnectionsApi extends Construct {
 
     this.addGatewayResponses(props.corsAllowedOrigins);
     this.addRoutes(props);
+    this.usagePlanName = `${Stack.of(this).stackName}-default-tier`;
+    new UsagePlan(this, 'DefaultTier', {
+      name: this.usagePlanName,
+      description: "Each tenant's requests, under the tenant's own API key",
+      throttle: { rateLimit: props.tenantRequests.ratePerSecond, burstLimit: props.tenantRequests.burst },
+      apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+    });
     this.acknowledgeFindings();
     this.alarmOnServerErrors(props.alarmTopic);
   }
@@ -83,21 +101,29 @@ export class OrgConnectionsApi extends Construct {
     // A gateway response cannot pick one of several origins, so it echoes the caller's; it
     // carries no data, only the error envelope.
     const allowOrigin = corsAllowedOrigins.includes('*') ? "'*'" : 'method.request.header.Origin';
-    const corsHeaders =
-      corsAllowedOrigins.length === 0 ? undefined : { 'Access-Control-Allow-Origin': allowOrigin };
+    const corsHeaders: Record<string, string> =
+      corsAllowedOrigins.length === 0 ? {} : { 'Access-Control-Allow-Origin': allowOrigin };
     const gatewayResponses = [
       { type: ResponseType.UNAUTHORIZED, error: GATEWAY_ERRORS.unauthorized },
       { type: ResponseType.ACCESS_DENIED, error: GATEWAY_ERRORS.unauthorized },
       // API Gateway answers an unknown route with 403 "Missing Authentication Token".
       { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, error: GATEWAY_ERRORS.routeNotFound },
       { type: ResponseType.DEFAULT_5XX, error: GATEWAY_ERRORS.internal },
-      { type: ResponseType.THROTTLED, error: GATEWAY_ERRORS.throttled },
+      // The stage's throttling, and a tenant's usage plan: when to retry, as the functions say it.
+      {
+        type: ResponseType.THROTTLED,
+        error: GATEWAY_ERRORS.throttled,
+        headers: { 'Retry-After': `'${GATEWAY_RETRY_AFTER_SECONDS}'` },
+      },
+      // A key the authorizer named is not in the plan: ours to mend, not the caller's.
+      { type: ResponseType.INVALID_API_KEY, error: GATEWAY_ERRORS.internal },
     ];
-    for (const { type, error } of gatewayResponses) {
+    for (const { type, error, headers } of gatewayResponses) {
+      const responseHeaders = { ...corsHeaders, ...headers };
       this.api.addGatewayResponse(`${type.responseType}Response`, {
         type,
         statusCode: String(error.status),
-        responseHeaders: corsHeaders,
+        ...(Object.keys(responseHeaders).length === 0 ? {} : { responseHeaders }),
         templates: {
           'application/json': JSON.stringify({
             error: { code: error.code, message: error.message, requestId: '$context.requestId' },
@@ -116,10 +142,13 @@ export class OrgConnectionsApi extends Construct {
         integration = new LambdaIntegration(props.functions[route.function].function);
         integrations.set(route.function, integration);
       }
+      // Every route with a tenant counts against the tenant's usage plan key.
       const method = resourceFor(this.api.root, route.path).addMethod(
         route.method,
         integration,
-        route.public ? { authorizationType: AuthorizationType.NONE } : { authorizer: props.authorizer },
+        route.public
+          ? { authorizationType: AuthorizationType.NONE }
+          : { authorizer: props.authorizer, apiKeyRequired: true },
       );
       if (route.public) {
         const reason = 'The API description is public on purpose: it holds no tenant data.';
@@ -127,6 +156,33 @@ export class OrgConnectionsApi extends Construct {
         acknowledgeNag(method, 'COG4', reason);
       }
     }
+  }
+
+  /**
+   * Lets the authorizer enrol each tenant's API key in the usage plan, which it finds by name:
+   * reading keys and plans, making a key, adding a key to a plan. Nothing else of API Gateway.
+   */
+  grantUsageKeys(authorizer: ServiceFunction): void {
+    const apigateway = (path: string) =>
+      Stack.of(this).formatArn({ service: 'apigateway', account: '', resource: path });
+    authorizer.function.addEnvironment('USAGE_PLAN_NAME' satisfies EnvName, this.usagePlanName);
+    authorizer.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['apigateway:GET'],
+        resources: [apigateway('/apikeys'), apigateway('/usageplans')],
+      }),
+    );
+    authorizer.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['apigateway:POST'],
+        resources: [apigateway('/apikeys'), apigateway('/usageplans/*/keys')],
+      }),
+    );
+    acknowledgeNag(
+      authorizer.role,
+      'IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/usageplans/*/keys]',
+      "The plan is found by name at run time: naming its id would make the authorizer depend on the stage it guards. The only write is adding a key to a plan, and the account's plans are the API's.",
+    );
   }
 
   /** cdk-nag findings that are decisions, each with its reason. */

@@ -134,7 +134,9 @@ export class StatelessStack extends Stack {
       corsAllowedOrigins: config.corsAllowedOrigins,
       logRetention,
       alarmTopic,
+      tenantRequests: { ratePerSecond: config.fairUse.requestsPerSecond, burst: config.fairUse.requestBurst },
     });
+    this.api.grantUsageKeys(this.auth.authorizerFunction);
 
     serviceDashboard(this, { api: this.api.api, syncWorkflow: this.syncWorkflow });
     this.outputs();

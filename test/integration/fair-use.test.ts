@@ -1,3 +1,4 @@
+import { DEFAULT_LOCAL_CONFIG } from '../../local/config';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import { errorCode, localApi } from '../fixtures/local-api';
@@ -17,7 +18,12 @@ let roleArn: string;
 beforeAll(async () => {
   // Three role tests a minute (one at once), one sync a minute, one integration.
   runtime = await startTestRuntime({
-    fairUse: { roleTestsPerMinute: 3, syncsPerMinute: 1, maxIntegrations: 1 },
+    fairUse: {
+      ...DEFAULT_LOCAL_CONFIG.fairUse,
+      roleTestsPerMinute: 3,
+      syncsPerMinute: 1,
+      maxIntegrations: 1,
+    },
   });
   integration = await api.createOrganizationIntegration(tenant, { handle: 'budgeted' });
   roleArn = integration.roleArn;

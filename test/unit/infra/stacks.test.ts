@@ -390,7 +390,7 @@ describe('stateless stack', () => {
     );
   });
 
-  it('lets no function write anywhere but the table, the connections bus, the sync workflow and its own dead-letter queue', () => {
+  it("lets no function write anywhere but the table, the connections bus, the sync workflow, its own dead-letter queue and (the authorizer) the API's usage keys", () => {
     const functionRoles = new Set(
       Object.keys(
         stateless.findResources('AWS::IAM::Role', {
@@ -408,7 +408,7 @@ describe('stateless stack', () => {
       ),
     );
     const readOnly =
-      /^(dynamodb:(Get|Query|BatchGet|ConditionCheck|Describe|List)|states:List|sqs:GetQueue|logs:|xray:|sts:(AssumeRole|TagSession|SetSourceIdentity)$)/;
+      /^(dynamodb:(Get|Query|BatchGet|ConditionCheck|Describe|List)|states:List|sqs:GetQueue|logs:|xray:|apigateway:GET$|sts:(AssumeRole|TagSession|SetSourceIdentity)$)/;
     const queues = Object.keys(stateless.findResources('AWS::SQS::Queue'));
     const owned = (resource: unknown) => {
       const text = JSON.stringify(resource);
@@ -417,6 +417,7 @@ describe('stateless stack', () => {
           text,
         ) ||
         queues.some((queue) => text === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] })) ||
+        /:apigateway:",\{"Ref":"AWS::Region"\},"::\/(apikeys|usageplans\/\*\/keys)"\]\]\}$/.test(text) ||
         text.endsWith(':stateMachine:OrgConnections-Stateless-sync"]]}')
       );
     };
@@ -622,6 +623,37 @@ describe('stateless stack', () => {
           PARTITION: { Ref: 'AWS::Partition' },
         }),
       },
+    });
+  });
+
+  it("counts every tenant's requests under the tenant's own key, in a usage plan of the configured tier", () => {
+    const app = synthApp({ fairUse: { requestsPerSecond: 40, requestBurst: 80 } });
+    const template = Template.fromStack(app.stateless);
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).filter(
+      (method) => method.Properties.HttpMethod !== 'OPTIONS',
+    );
+
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      UsagePlanName: 'OrgConnections-Stateless-default-tier',
+      Throttle: { RateLimit: 40, BurstLimit: 80 },
+      ApiStages: [Match.objectLike({ Stage: Match.anyValue() })],
+    });
+    for (const method of methods) {
+      expect(method.Properties.ApiKeyRequired ?? false).toBe(
+        method.Properties.AuthorizationType === 'CUSTOM',
+      );
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^Verifies bearer JWTs'),
+      Environment: {
+        Variables: Match.objectLike({ USAGE_PLAN_NAME: 'OrgConnections-Stateless-default-tier' }),
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'THROTTLED',
+      StatusCode: '429',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Retry-After': "'1'" }),
     });
   });
 
@@ -994,7 +1026,9 @@ describe('deployment config', () => {
       template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }),
     ).toEqual({});
     for (const response of Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'))) {
-      expect(response.Properties.ResponseParameters).toBeUndefined();
+      expect(response.Properties.ResponseParameters ?? {}).not.toHaveProperty(
+        'gatewayresponse.header.Access-Control-Allow-Origin',
+      );
     }
   });
 
