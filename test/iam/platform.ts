@@ -84,7 +84,7 @@ export function synthesizedPlatform() {
       const id = roleId(prefix);
       const attached = resourcesOf(stateless, 'AWS::IAM::Policy')
         .filter(([, policy]) =>
-          (policy.Properties?.Roles as { Ref: string }[]).some((role) => role.Ref === id),
+          ((policy.Properties?.Roles ?? []) as { Ref: string }[]).some((role) => role.Ref === id),
         )
         .map(([, policy]) => policy.Properties?.PolicyDocument);
       const role = stateless.Resources[id]?.Properties as { Policies?: { PolicyDocument: unknown }[] };
