@@ -3,6 +3,7 @@ import type { BundleResult } from './bundles';
 import { monthlyCost, PRICES } from './cost';
 import type { CredentialsResult } from './credentials';
 import type { LoadResult } from './load';
+import type { NeighboursResult } from './neighbours';
 import type { BenchResults } from './run';
 import type { SizeResult } from './sync-size';
 import type { TargetedResult } from './targeted';
@@ -25,6 +26,7 @@ export function checksOf({
   api,
   tenantScope,
   load,
+  neighbours,
 }: {
   sizes: readonly SizeResult[];
   targeted: readonly TargetedResult[];
@@ -33,6 +35,7 @@ export function checksOf({
   api: readonly ApiResult[];
   tenantScope: TenantScopeResult | null;
   load: LoadResult | null;
+  neighbours: NeighboursResult | null;
 }): Check[] {
   const checks: Check[] = [];
   const check = (what: string, value: number, target: string, met: boolean) =>
@@ -121,6 +124,12 @@ export function checksOf({
     check('load: writes neither accepted nor 412', load.writesOther, '= 0', load.writesOther === 0);
     const growth = load.rssEndMiB / load.rssStartMiB;
     check('load: RSS at the end / at the start', growth, '≤ 1.25', growth <= 1.25);
+  }
+  if (neighbours) {
+    const raised = neighbours.quietP99FloodedMs / neighbours.quietP99BesideShareMs;
+    check("load: a quiet tenant's p99 beside a flood / beside the share", raised, '≤ 1.2', raised <= 1.2);
+    const share = neighbours.floodThrottled / (neighbours.floodThrottled + neighbours.floodAnswered);
+    check('load: share of the flood answered 429', share, '≥ 0.8', share >= 0.8);
   }
   return checks;
 }
@@ -341,6 +350,36 @@ export function printReport(results: BenchResults): void {
             load.serverErrors,
             load.lostUpdates,
             `${round(load.rssStartMiB)} → ${round(load.rssEndMiB)}`,
+          ],
+        ],
+      ),
+    );
+  }
+  const { neighbours } = results;
+  if (neighbours) {
+    lines.push(
+      '',
+      table(
+        [
+          'neighbours s',
+          'flood /s',
+          'flood 2xx',
+          'flood 429',
+          'quiet p99: alone',
+          'beside the share',
+          'beside the flood',
+          'flood / share',
+        ],
+        [
+          [
+            neighbours.seconds,
+            neighbours.floodRate,
+            neighbours.floodAnswered,
+            neighbours.floodThrottled,
+            neighbours.quietP99AloneMs,
+            neighbours.quietP99BesideShareMs,
+            neighbours.quietP99FloodedMs,
+            neighbours.quietP99FloodedMs / neighbours.quietP99BesideShareMs,
           ],
         ],
       ),

@@ -22,6 +22,7 @@ import { type ApiResult, benchApi } from './api';
 import { type BundleResult, benchBundles } from './bundles';
 import { benchCredentials, type CredentialsResult } from './credentials';
 import { benchLoad, type LoadResult } from './load';
+import type { NeighboursResult } from './neighbours';
 import { type Check, checksOf, printReport } from './report';
 import type { SizeInput, SizeResult } from './sync-size';
 import { benchTargeted, type TargetedResult } from './targeted';
@@ -42,6 +43,7 @@ export interface BenchResults {
   api: ApiResult[];
   tenantScope: TenantScopeResult | null;
   load: LoadResult | null;
+  neighbours: NeighboursResult | null;
   checks: Check[];
 }
 
@@ -77,6 +79,8 @@ const API_QUICK = { accounts: 1_000, ous: 100, seconds: 10 };
 const API_FULL = { accounts: 10_000, ous: 1_000, seconds: 20 };
 /** The load section: reads, If-Match writes and syncs at once. */
 const LOAD_SECONDS = 60;
+/** Each pass of the neighbours' measurement: the quiet tenant alone, then beside the flood. */
+const NEIGHBOURS_SECONDS = 20;
 
 async function main(): Promise<void> {
   await mkdir(RESULTS, { recursive: true });
@@ -99,6 +103,7 @@ async function main(): Promise<void> {
     api: [],
     tenantScope: null,
     load: null,
+    neighbours: null,
     checks: [],
   };
   // Written after every section, so a section that fails leaves the figures of the others.
@@ -141,6 +146,11 @@ async function main(): Promise<void> {
       if (sections.has('load')) {
         results.load = await benchLoad(runtime, log, { seconds: LOAD_SECONDS });
         await save();
+        log(
+          `load: a quiet tenant alone, beside another using its share, and beside its flood (${NEIGHBOURS_SECONDS} s each)`,
+        );
+        results.neighbours = await runNeighbours(NEIGHBOURS_SECONDS);
+        await save();
       }
     } finally {
       await runtime.stop();
@@ -165,6 +175,21 @@ async function runSize(input: SizeInput): Promise<SizeResult> {
   );
   try {
     return JSON.parse(await readFile(output, 'utf8')) as SizeResult;
+  } finally {
+    await rm(output, { force: true });
+  }
+}
+
+/** The neighbours' measurement in a fresh process: its runtime has a deployment's limits. */
+async function runNeighbours(seconds: number): Promise<NeighboursResult> {
+  const output = path.join(os.tmpdir(), `bench-neighbours-${process.pid}.json`);
+  await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', path.join('bench', 'neighbours.ts'), JSON.stringify({ seconds, output })],
+    { env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' }, maxBuffer: 64 * 2 ** 20 },
+  );
+  try {
+    return JSON.parse(await readFile(output, 'utf8')) as NeighboursResult;
   } finally {
     await rm(output, { force: true });
   }

@@ -109,13 +109,13 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
       rate: config.fairUse.requestsPerSecond,
       burst: config.fairUse.requestBurst,
     });
+    const authorizations = new AuthorizerCache();
     server = createServer((request, response) => {
-      serve(request, response, { handlers, issuer, bus, account, sandbox, emit, requests }).catch(
-        (error: unknown) => {
-          console.error('local server failed to answer', error);
-          if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
-        },
-      );
+      const context = { handlers, issuer, bus, account, sandbox, emit, requests, authorizations };
+      serve(request, response, context).catch((error: unknown) => {
+        console.error('local server failed to answer', error);
+        if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
+      });
     });
     const url = await listen(server, config.port);
     setFunctionEnvironment(config, url, dynamo.endpoint);
@@ -243,6 +243,7 @@ interface ServeContext {
   readonly sandbox: SandboxOrganization | undefined;
   /** Each tenant's requests, counted under the usage key its authorizer answer names. */
   readonly requests: TenantRequestLimits;
+  readonly authorizations: AuthorizerCache;
 }
 
 /**
@@ -286,12 +287,15 @@ async function serve(request: IncomingMessage, response: ServerResponse, ctx: Se
   if (!match.route.public) {
     const token = request.headers.authorization;
     if (!token) return sendError(response, GATEWAY_ERRORS.unauthorized);
-    authorizer = await ctx.handlers
-      .authorizer(
-        toAuthorizerEvent(token, method, match.route.path, ctx.account),
-        lambdaContext('authorizer', ctx.account),
-      )
-      .catch(() => undefined);
+    const { handlers } = ctx;
+    authorizer = await ctx.authorizations.get(token, () =>
+      handlers
+        .authorizer(
+          toAuthorizerEvent(token, method, match.route.path, ctx.account),
+          lambdaContext('authorizer', ctx.account),
+        )
+        .catch(() => undefined),
+    );
     if (!authorizer || !isAllowed(authorizer)) return sendError(response, GATEWAY_ERRORS.unauthorized);
     // As the usage plan: every request of the tenant counts, and over its share it is a 429.
     if (!ctx.requests.tryTake(authorizer.usageIdentifierKey)) {
@@ -409,6 +413,40 @@ function sendError(
     { error: { code: error.code, message: error.message, requestId } },
     { ...headers, [REQUEST_ID_HEADER]: requestId },
   );
+}
+
+/** How long API Gateway keeps an authorizer's Allow for a token (the stack's resultsCacheTtl). */
+const AUTHORIZER_CACHE_MS = 5 * 60 * 1000;
+/** Tokens remembered at once; the oldest is forgotten first. */
+const AUTHORIZER_CACHE_ENTRIES = 10_000;
+
+/**
+ * As API Gateway: an Allow is kept per token for five minutes and serves every route, so a
+ * token is verified once and not on each request. A refusal is not kept.
+ */
+class AuthorizerCache {
+  private readonly allowed = new Map<
+    string,
+    { readonly result: APIGatewayAuthorizerResult; readonly until: number }
+  >();
+
+  async get(
+    token: string,
+    authorize: () => Promise<APIGatewayAuthorizerResult | undefined>,
+  ): Promise<APIGatewayAuthorizerResult | undefined> {
+    const kept = this.allowed.get(token);
+    if (kept && kept.until > Date.now()) return kept.result;
+    this.allowed.delete(token);
+    const result = await authorize();
+    if (result && isAllowed(result)) {
+      if (this.allowed.size >= AUTHORIZER_CACHE_ENTRIES) {
+        const oldest = this.allowed.keys().next();
+        if (!oldest.done) this.allowed.delete(oldest.value);
+      }
+      this.allowed.set(token, { result, until: Date.now() + AUTHORIZER_CACHE_MS });
+    }
+    return result;
+  }
 }
 
 /**
