@@ -21,7 +21,7 @@ import { Construct } from 'constructs';
 import { GATEWAY_ERRORS, GATEWAY_RETRY_AFTER_SECONDS } from '../../lambdas/core/errors';
 import type { ApiFunctionName, ApiRoute } from '../../lambdas/routes';
 import type { EnvName } from '../../schemas/environment';
-import { acknowledgeNag } from './nag';
+import { acknowledgeNag, nagText } from './nag';
 import type { ServiceFunction } from './service-function';
 
 export interface OrgConnectionsApiProps {
@@ -163,8 +163,9 @@ export class OrgConnectionsApi extends Construct {
    * reading keys and plans, making a key, adding a key to a plan. Nothing else of API Gateway.
    */
   grantUsageKeys(authorizer: ServiceFunction): void {
+    const stack = Stack.of(this);
     const apigateway = (path: string) =>
-      Stack.of(this).formatArn({ service: 'apigateway', account: '', resource: path });
+      stack.formatArn({ service: 'apigateway', account: '', resource: path });
     authorizer.function.addEnvironment('USAGE_PLAN_NAME' satisfies EnvName, this.usagePlanName);
     authorizer.role.addToPolicy(
       new PolicyStatement({
@@ -180,7 +181,7 @@ export class OrgConnectionsApi extends Construct {
     );
     acknowledgeNag(
       authorizer.role,
-      'IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/usageplans/*/keys]',
+      `IAM5[Resource::arn:${nagText(stack.partition, 'AWS::Partition')}:apigateway:${nagText(stack.region, 'AWS::Region')}::/usageplans/*/keys]`,
       "The plan is found by name at run time: naming its id would make the authorizer depend on the stage it guards. The only write is adding a key to a plan, and the account's plans are the API's.",
     );
   }

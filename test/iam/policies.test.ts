@@ -126,7 +126,7 @@ describe("the tenant table roles: one tenant's items, and nothing else", () => {
       action: `dynamodb:${action}`,
       resource: resource ?? platform.tableArn,
       resourceAccount: PLATFORM.account,
-      context: { [`aws:PrincipalTag/tenant`]: TENANT, 'dynamodb:LeadingKeys': [...keys], ...context },
+      context: { 'aws:PrincipalTag/tenant': TENANT, 'dynamodb:LeadingKeys': [...keys], ...context },
       identityPolicies: platform.policiesOf(`${prefix}TenantTable`),
     });
   const own = ITEM_KEYS.tenant(TENANT);
