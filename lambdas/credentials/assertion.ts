@@ -28,7 +28,11 @@ export type AssertionCheck =
 
 export class AssertionInvalidError extends Error {
   constructor(readonly check: AssertionCheck) {
-    super(`The workspace assertion failed its ${check} check.`);
+    super(
+      check === 'missing'
+        ? 'The workspace assertion is missing.'
+        : `The workspace assertion failed its ${check} check.`,
+    );
     this.name = 'AssertionInvalidError';
   }
 }
