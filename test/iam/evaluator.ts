@@ -37,6 +37,12 @@ export interface IamRequest {
 
 export type Decision = 'Allowed' | 'Denied';
 
+/** Everything, everywhere: an account's own policy where only the other side is under test. */
+export const ALLOW_ALL: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
+
 /** The keys AWS sets on every request of a principal in an account, from the principal's ARN. */
 function principalContext(principal: string): Record<string, string> {
   const account = /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];

@@ -1,7 +1,7 @@
 import { INGRESS_SOURCES } from '../../schemas/ingress';
 import { ITEM_KEYS } from '../../schemas/table';
 import { PLATFORM } from './cloudformation';
-import { caseCounter, decide, decideAssumeRole, type PolicyDocument } from './evaluator';
+import { ALLOW_ALL, caseCounter, decide, decideAssumeRole, type PolicyDocument } from './evaluator';
 import { CONSUMERS, customerRole, type SynthesizedPlatform, synthesizedPlatform } from './platform';
 
 /*
@@ -14,10 +14,6 @@ jest.setTimeout(120_000);
 const CUSTOMER = '210000001013';
 const ELSEWHERE = '999988887777';
 const EXTERNAL_ID = 'acme:Q2hhbmdlLW1lLWluLWEtY3Nwcm5n';
-const ALLOW_ALL: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-};
 const counter = caseCounter('policies');
 
 let platform: SynthesizedPlatform;

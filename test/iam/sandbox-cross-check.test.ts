@@ -5,7 +5,14 @@ import { parseRoleArn } from '../../lambdas/domain/role-arn';
 import { RoleRefusedError } from '../../lambdas/ports/customer-roles';
 import { loadSandboxOrganization } from '../../local/sandbox-org';
 import { PLATFORM } from './cloudformation';
-import { caseCounter, type Decision, decide, decideAssumeRole, type PolicyDocument } from './evaluator';
+import {
+  ALLOW_ALL,
+  caseCounter,
+  type Decision,
+  decide,
+  decideAssumeRole,
+  type PolicyDocument,
+} from './evaluator';
 import { CONSUMERS, customerRole, type SynthesizedPlatform, synthesizedPlatform } from './platform';
 
 /*
@@ -18,10 +25,6 @@ jest.setTimeout(300_000);
 
 const RUNS = 200;
 const OTHER_ACCOUNT = '999988887777';
-const ALLOW_ALL: PolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-};
 const counter = caseCounter('sandbox cross-check');
 
 let sandbox: SandboxOrganization;
@@ -127,10 +130,8 @@ describe("the sandbox's SCPs deny what AWS's would", () => {
     'ec2:DescribeRegions',
     'iam:ListRoles',
   ];
-  const FULL_ACCESS: PolicyDocument = {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-  };
+  /** The SCP AWS attaches everywhere by default allows all: as our ALLOW_ALL. */
+  const FULL_ACCESS = ALLOW_ALL;
 
   /** The targets from the root down to the account: where SCPs apply to it. */
   function pathOf(accountId: string): string[] {
