@@ -161,7 +161,7 @@ export const deploymentConfigSchema = z
      * set, and the broker's audience (`aud`). Required when a consumer needs assertions.
      */
     brokerAssertions: z
-      .strictObject({ issuer: z.string().min(1), jwksUri: httpsUrlSchema, audience: z.string().min(1) })
+      .strictObject({ issuer: httpsUrlSchema, jwksUri: httpsUrlSchema, audience: z.string().min(1) })
       .optional(),
   })
   .refine((config) => config.allowAnyOrigin || !config.corsAllowedOrigins.includes('*'), {

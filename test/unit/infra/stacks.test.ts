@@ -969,6 +969,12 @@ describe('credentials broker', () => {
         brokerAssertions: { ...brokerAssertions, jwksUri: 'http://id.platform.example/jwks.json' },
       }),
     ).toThrow(/brokerAssertions\.jwksUri: must be an https URL/);
+    expect(() =>
+      synthApp({
+        credentialConsumers: consumers,
+        brokerAssertions: { ...brokerAssertions, issuer: 'http://id.platform.example' },
+      }),
+    ).toThrow(/brokerAssertions\.issuer: must be an https URL/);
   });
 
   it('fails synth on a consumer whose principal is an account root, not a role', () => {
