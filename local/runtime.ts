@@ -7,22 +7,22 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { StsCallerIdentity } from '../lambdas/adapters/aws/sts-caller-identity';
 import { cloudTrailEventOf, type SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
-import { systemClock } from '../lambdas/core/clock';
 import {
   type ErrorCode,
   errorName,
   GATEWAY_ERRORS,
   GATEWAY_RETRY_AFTER_SECONDS,
 } from '../lambdas/core/errors';
-import { type RateLimit, TokenBucket } from '../lambdas/core/token-bucket';
 import { API_ROUTES } from '../lambdas/routes';
 import { TEMPLATE_NAMES } from '../schemas/api/onboarding';
 import type { Environment } from '../schemas/environment';
 import {
+  AuthorizerCache,
   isAllowed,
   type LocalAccount,
   lambdaContext,
   matchRoute,
+  TenantRequestLimits,
   toAuthorizerEvent,
   toProxyEvent,
 } from './api-gateway';
@@ -413,60 +413,6 @@ function sendError(
     { error: { code: error.code, message: error.message, requestId } },
     { ...headers, [REQUEST_ID_HEADER]: requestId },
   );
-}
-
-/** How long API Gateway keeps an authorizer's Allow for a token (the stack's resultsCacheTtl). */
-const AUTHORIZER_CACHE_MS = 5 * 60 * 1000;
-/** Tokens remembered at once; the oldest is forgotten first. */
-const AUTHORIZER_CACHE_ENTRIES = 10_000;
-
-/**
- * As API Gateway: an Allow is kept per token for five minutes and serves every route, so a
- * token is verified once and not on each request. A refusal is not kept.
- */
-class AuthorizerCache {
-  private readonly allowed = new Map<
-    string,
-    { readonly result: APIGatewayAuthorizerResult; readonly until: number }
-  >();
-
-  async get(
-    token: string,
-    authorize: () => Promise<APIGatewayAuthorizerResult | undefined>,
-  ): Promise<APIGatewayAuthorizerResult | undefined> {
-    const kept = this.allowed.get(token);
-    if (kept && kept.until > Date.now()) return kept.result;
-    this.allowed.delete(token);
-    const result = await authorize();
-    if (result && isAllowed(result)) {
-      if (this.allowed.size >= AUTHORIZER_CACHE_ENTRIES) {
-        const oldest = this.allowed.keys().next();
-        if (!oldest.done) this.allowed.delete(oldest.value);
-      }
-      this.allowed.set(token, { result, until: Date.now() + AUTHORIZER_CACHE_MS });
-    }
-    return result;
-  }
-}
-
-/**
- * A token bucket per usage key, as API Gateway's usage plan keeps one per API key. A request
- * without a key (the authorizer named none) is not counted, as a method without a key is not.
- */
-class TenantRequestLimits {
-  private readonly buckets = new Map<string, TokenBucket>();
-
-  constructor(private readonly limit: RateLimit) {}
-
-  tryTake(key: string | null | undefined): boolean {
-    if (key === undefined || key === null) return true;
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = new TokenBucket(this.limit, systemClock);
-      this.buckets.set(key, bucket);
-    }
-    return bucket.tryTake();
-  }
 }
 
 function stringHeaders(
