@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { eventsQuerySchema, integrationEventListSchema } from '../schemas/api/activity';
 import { envCheckSchema } from '../schemas/api/aws-env';
 import { listQuerySchema } from '../schemas/api/common';
 import {
@@ -243,6 +244,16 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Folders and connections, flat with parent ids, a page at a time',
     request: { path: integrationPathSchema, query: listQuerySchema },
     response: { status: 200, schema: treePageSchema },
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/integrations/{id}/events',
+    function: 'integrations',
+    summary:
+      'The change events the integration published, from the outbox (14 days): forward from afterSequence, or newest first',
+    request: { path: integrationPathSchema, query: eventsQuerySchema },
+    response: { status: 200, schema: integrationEventListSchema },
     errors: ['NOT_FOUND', 'FORBIDDEN'],
   },
   {

@@ -97,6 +97,8 @@ export const ITEM_KEYS = {
   outboxPrefix: 'OUTBOX#',
   outbox: (integrationId: string, sequence: number) =>
     `OUTBOX#${integrationId}#${String(sequence).padStart(12, '0')}`,
+  /** The largest sequence number an outbox key can hold (12 digits). */
+  lastOutboxSequence: 999_999_999_999,
 } as const;
 
 /** The tenant and integration an integration item's keys name; null for any other item. */

@@ -3,6 +3,7 @@ import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
 import { DynamoDbIdempotency } from '../adapters/aws/dynamodb-idempotency';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
 import { DynamoDbMemberCheckLease } from '../adapters/aws/dynamodb-member-check-lease';
+import { DynamoDbOutbox } from '../adapters/aws/dynamodb-outbox';
 import { DynamoDbRateBudget, requestBudget } from '../adapters/aws/dynamodb-rate-budget';
 import {
   DEFAULT_FAIR_USE,
@@ -77,6 +78,7 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     mirror: stores.mirror,
     health,
     workflow,
+    activity: new DynamoDbOutbox(db, tableName),
     templates: { baseUrl: wiring.templatesBaseUrl, trustedAccountId: roleRules.trustedAccountId },
     fairUse,
     checkLease: new DynamoDbMemberCheckLease(db, tableName),

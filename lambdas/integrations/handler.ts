@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { STSClient } from '@aws-sdk/client-sts';
+import { eventsQuerySchema } from '../../schemas/api/activity';
 import { listQuerySchema } from '../../schemas/api/common';
 import {
   createIntegrationSchema,
@@ -24,7 +25,7 @@ import { onceFor } from './idempotency';
 
 /**
  * POST /v1/aws/test-connection, POST and GET /v1/integrations, GET /v1/integrations/{id}, and
- * the integration's sync, status, runs and tree.
+ * the integration's sync, status, runs, tree and events.
  */
 export function createHandler(scope: TenantScope<IntegrationsApi>) {
   const route = scopedHttpHandler(scope);
@@ -106,6 +107,13 @@ export function createHandler(scope: TenantScope<IntegrationsApi>) {
       async ({ tenant, path, query }, { operations }) => ({
         status: 200,
         body: await operations.tree(tenant, path.id, query),
+      }),
+    ),
+    'GET /v1/integrations/{id}/events': route(
+      { path, query: eventsQuerySchema },
+      async ({ tenant, path, query }, { operations }) => ({
+        status: 200,
+        body: await operations.events(tenant, path.id, query),
       }),
     ),
     'GET /v1/integrations/{id}/folders/{ouId}': route(

@@ -1,3 +1,4 @@
+import type { EventsQuery } from '../../schemas/api/activity';
 import type { Integration } from '../../schemas/api/integrations';
 import type { RoleTestRequest } from '../../schemas/api/role-test';
 import type { IntegrationStatusReport, MemberAccessSummary } from '../../schemas/sync';
@@ -21,6 +22,7 @@ import {
 } from '../sync/ports';
 import type { SyncService } from '../sync/service';
 import type { FairUse } from './fair-use';
+import type { ActivityReader } from './ports';
 import type { IntegrationService } from './service';
 
 export interface OperationDeps {
@@ -33,6 +35,8 @@ export interface OperationDeps {
   /** The member roles' last checks. */
   readonly health: Pick<MemberHealthStore, 'health'>;
   readonly workflow: Pick<WorkflowPort, 'checkMembers'>;
+  /** The change events the integration published, as the outbox keeps them. */
+  readonly activity: ActivityReader;
   /** Role tests and sync requests spend the tenant's budgets. */
   readonly fairUse: FairUse;
   /** One member check of an integration at a time. */
@@ -56,6 +60,7 @@ export function makeIntegrationOperations({
   mirror,
   health,
   workflow,
+  activity,
   templates,
   fairUse,
   checkLease,
@@ -150,6 +155,12 @@ export function makeIntegrationOperations({
     async runs(tenant: TenantContext, integrationId: string, page: PageRequest) {
       await get(tenant, integrationId);
       return syncState.listRuns(tenant.tenantId, integrationId, page);
+    },
+
+    /** The integration's change events, as they were published, a page at a time. */
+    async events(tenant: TenantContext, integrationId: string, query: EventsQuery) {
+      await get(tenant, integrationId);
+      return activity.page(tenant.tenantId, integrationId, query);
     },
 
     /** Folders and connections, flat with parent ids, a page at a time; connections with health. */

@@ -1,3 +1,4 @@
+import type { EventsQuery } from '../../schemas/api/activity';
 import type { Integration } from '../../schemas/api/integrations';
 import type { ChangeEvent } from '../../schemas/events';
 import { AppError } from '../core/errors';
@@ -66,4 +67,14 @@ export class RoleAlreadyConnectedError extends AppError {
       hint: 'Use the existing integration, or delete it first.',
     });
   }
+}
+
+export interface EventPage {
+  readonly items: readonly ChangeEvent[];
+  readonly hasMore: boolean;
+}
+
+/** An integration's stored change events, read back a page at a time. */
+export interface ActivityReader {
+  page(tenantId: string, integrationId: string, query: EventsQuery): Promise<EventPage>;
 }

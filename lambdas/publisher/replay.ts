@@ -1,4 +1,5 @@
 import type { ChangeEvent } from '../../schemas/events';
+import { ITEM_KEYS } from '../../schemas/table';
 import { logger } from '../core/logger';
 
 /** The stored outbox, read back. */
@@ -19,9 +20,6 @@ export interface ReplayRequest {
   readonly toSequence?: number;
 }
 
-/** The largest sequence number an outbox key can hold (12 digits). */
-const LAST_SEQUENCE = 999_999_999_999;
-
 /**
  * Publishes stored outbox events again, in sequence order, each with its original `eventId`
  * and `sequence`, so consumers that saw one already drop the repeat. For when the stream's
@@ -34,7 +32,7 @@ export async function replayEvents(
   },
   request: ReplayRequest,
 ): Promise<{ readonly events: number; readonly calls: number; readonly last: number | null }> {
-  const range = { from: request.fromSequence, to: request.toSequence ?? LAST_SEQUENCE };
+  const range = { from: request.fromSequence, to: request.toSequence ?? ITEM_KEYS.lastOutboxSequence };
   let events = 0;
   let calls = 0;
   let last: number | null = null;

@@ -224,6 +224,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/integrations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The change events the integration published, from the outbox (14 days): forward from afterSequence, or newest first */
+        get: operations["getV1IntegrationsIdEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/integrations/{id}/folders/{ouId}": {
         parameters: {
             query?: never;
@@ -2804,6 +2821,1162 @@ export interface operations {
                             } | null;
                         })[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
+            404: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getV1IntegrationsIdEvents: {
+        parameters: {
+            query?: {
+                afterSequence?: number;
+                beforeSequence?: number;
+                limit?: number;
+                order?: "asc" | "desc";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change events the integration published, from the outbox (14 days): forward from afterSequence, or newest first */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: ({
+                            /** @constant */
+                            detailType: "Connection Created";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                connection: {
+                                    /** @constant */
+                                    type: "connection";
+                                    id: string;
+                                    parentId: (string) | null;
+                                    version: number;
+                                    name: string;
+                                    handle: string;
+                                    /** @enum {string} */
+                                    handleSource: "generated" | "user";
+                                    handlePrefix: string | null;
+                                    overrides: {
+                                        regions?: string[];
+                                        options?: {
+                                            [key: string]: string | number | boolean;
+                                        };
+                                        permissions?: {
+                                            /** @constant */
+                                            share: "none";
+                                        } | {
+                                            /** @constant */
+                                            share: "all";
+                                        } | {
+                                            /** @constant */
+                                            share: "selected";
+                                            workspaceIds: string[];
+                                        };
+                                    };
+                                    effective: {
+                                        regions: {
+                                            value: string[];
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        options: {
+                                            value: {
+                                                [key: string]: string | number | boolean;
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        permissions: {
+                                            value: {
+                                                /** @constant */
+                                                share: "none";
+                                            } | {
+                                                /** @constant */
+                                                share: "all";
+                                            } | {
+                                                /** @constant */
+                                                share: "selected";
+                                                workspaceIds: string[];
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                    };
+                                    email: string | null;
+                                    /** @enum {string} */
+                                    state: "ACTIVE" | "SUSPENDED" | "PENDING_ACTIVATION" | "PENDING_CLOSURE" | "CLOSED";
+                                    disabled: boolean;
+                                    roleArn: string;
+                                    managementAccount: boolean;
+                                    /** @default false */
+                                    held: boolean;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                };
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Connection Updated";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                connection: {
+                                    /** @constant */
+                                    type: "connection";
+                                    id: string;
+                                    parentId: (string) | null;
+                                    version: number;
+                                    name: string;
+                                    handle: string;
+                                    /** @enum {string} */
+                                    handleSource: "generated" | "user";
+                                    handlePrefix: string | null;
+                                    overrides: {
+                                        regions?: string[];
+                                        options?: {
+                                            [key: string]: string | number | boolean;
+                                        };
+                                        permissions?: {
+                                            /** @constant */
+                                            share: "none";
+                                        } | {
+                                            /** @constant */
+                                            share: "all";
+                                        } | {
+                                            /** @constant */
+                                            share: "selected";
+                                            workspaceIds: string[];
+                                        };
+                                    };
+                                    effective: {
+                                        regions: {
+                                            value: string[];
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        options: {
+                                            value: {
+                                                [key: string]: string | number | boolean;
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        permissions: {
+                                            value: {
+                                                /** @constant */
+                                                share: "none";
+                                            } | {
+                                                /** @constant */
+                                                share: "all";
+                                            } | {
+                                                /** @constant */
+                                                share: "selected";
+                                                workspaceIds: string[];
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                    };
+                                    email: string | null;
+                                    /** @enum {string} */
+                                    state: "ACTIVE" | "SUSPENDED" | "PENDING_ACTIVATION" | "PENDING_CLOSURE" | "CLOSED";
+                                    disabled: boolean;
+                                    roleArn: string;
+                                    managementAccount: boolean;
+                                    /** @default false */
+                                    held: boolean;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    health?: {
+                                        /** @enum {string} */
+                                        status: "ok" | "denied" | "not_deployed" | "pending_deployment" | "error";
+                                        /** Format: date-time */
+                                        checkedAt: string;
+                                        code: string | null;
+                                        hint: string | null;
+                                        stackInstance: {
+                                            stackSetName: string;
+                                            region: string;
+                                            status: string | null;
+                                            detailedStatus: string | null;
+                                            reason: string | null;
+                                        } | null;
+                                        /** @default null */
+                                        permissions: {
+                                            /** @enum {string} */
+                                            status: "ok" | "missing" | "unknown";
+                                            denied: {
+                                                action: string;
+                                                /** @enum {string} */
+                                                cause: "implicit" | "explicit" | "organizations" | "boundary";
+                                            }[];
+                                            hint: string | null;
+                                        } | null;
+                                        /** @default null */
+                                        templateVersion: number | null;
+                                        /** @default null */
+                                        outdated: boolean | null;
+                                        /** @default null */
+                                        pendingSince: string | null;
+                                    } | null;
+                                };
+                                changes: {
+                                    field: string;
+                                    from: unknown;
+                                    to: unknown;
+                                }[];
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Connection Deleted";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                connection: {
+                                    /** @constant */
+                                    type: "connection";
+                                    id: string;
+                                    parentId: (string) | null;
+                                    version: number;
+                                    name: string;
+                                    handle: string;
+                                    /** @enum {string} */
+                                    handleSource: "generated" | "user";
+                                    handlePrefix: string | null;
+                                    overrides: {
+                                        regions?: string[];
+                                        options?: {
+                                            [key: string]: string | number | boolean;
+                                        };
+                                        permissions?: {
+                                            /** @constant */
+                                            share: "none";
+                                        } | {
+                                            /** @constant */
+                                            share: "all";
+                                        } | {
+                                            /** @constant */
+                                            share: "selected";
+                                            workspaceIds: string[];
+                                        };
+                                    };
+                                    effective: {
+                                        regions: {
+                                            value: string[];
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        options: {
+                                            value: {
+                                                [key: string]: string | number | boolean;
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        permissions: {
+                                            value: {
+                                                /** @constant */
+                                                share: "none";
+                                            } | {
+                                                /** @constant */
+                                                share: "all";
+                                            } | {
+                                                /** @constant */
+                                                share: "selected";
+                                                workspaceIds: string[];
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                    };
+                                    email: string | null;
+                                    /** @enum {string} */
+                                    state: "ACTIVE" | "SUSPENDED" | "PENDING_ACTIVATION" | "PENDING_CLOSURE" | "CLOSED";
+                                    disabled: boolean;
+                                    roleArn: string;
+                                    managementAccount: boolean;
+                                    /** @default false */
+                                    held: boolean;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                };
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Folder Created";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                folder: {
+                                    /** @constant */
+                                    type: "folder";
+                                    id: string;
+                                    parentId: string;
+                                    version: number;
+                                    name: string;
+                                    handle: string;
+                                    /** @enum {string} */
+                                    handleSource: "generated" | "user";
+                                    handlePrefix: string | null;
+                                    overrides: {
+                                        regions?: string[];
+                                        options?: {
+                                            [key: string]: string | number | boolean;
+                                        };
+                                        permissions?: {
+                                            /** @constant */
+                                            share: "none";
+                                        } | {
+                                            /** @constant */
+                                            share: "all";
+                                        } | {
+                                            /** @constant */
+                                            share: "selected";
+                                            workspaceIds: string[];
+                                        };
+                                    };
+                                    effective: {
+                                        regions: {
+                                            value: string[];
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        options: {
+                                            value: {
+                                                [key: string]: string | number | boolean;
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        permissions: {
+                                            value: {
+                                                /** @constant */
+                                                share: "none";
+                                            } | {
+                                                /** @constant */
+                                                share: "all";
+                                            } | {
+                                                /** @constant */
+                                                share: "selected";
+                                                workspaceIds: string[];
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                    };
+                                    /** @enum {string} */
+                                    access: "ok" | "denied";
+                                    accessHint: string | null;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                };
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Folder Updated";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                folder: {
+                                    /** @constant */
+                                    type: "folder";
+                                    id: string;
+                                    parentId: string;
+                                    version: number;
+                                    name: string;
+                                    handle: string;
+                                    /** @enum {string} */
+                                    handleSource: "generated" | "user";
+                                    handlePrefix: string | null;
+                                    overrides: {
+                                        regions?: string[];
+                                        options?: {
+                                            [key: string]: string | number | boolean;
+                                        };
+                                        permissions?: {
+                                            /** @constant */
+                                            share: "none";
+                                        } | {
+                                            /** @constant */
+                                            share: "all";
+                                        } | {
+                                            /** @constant */
+                                            share: "selected";
+                                            workspaceIds: string[];
+                                        };
+                                    };
+                                    effective: {
+                                        regions: {
+                                            value: string[];
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        options: {
+                                            value: {
+                                                [key: string]: string | number | boolean;
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        permissions: {
+                                            value: {
+                                                /** @constant */
+                                                share: "none";
+                                            } | {
+                                                /** @constant */
+                                                share: "all";
+                                            } | {
+                                                /** @constant */
+                                                share: "selected";
+                                                workspaceIds: string[];
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                    };
+                                    /** @enum {string} */
+                                    access: "ok" | "denied";
+                                    accessHint: string | null;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                };
+                                changes: {
+                                    field: string;
+                                    from: unknown;
+                                    to: unknown;
+                                }[];
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Folder Deleted";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                folder: {
+                                    /** @constant */
+                                    type: "folder";
+                                    id: string;
+                                    parentId: string;
+                                    version: number;
+                                    name: string;
+                                    handle: string;
+                                    /** @enum {string} */
+                                    handleSource: "generated" | "user";
+                                    handlePrefix: string | null;
+                                    overrides: {
+                                        regions?: string[];
+                                        options?: {
+                                            [key: string]: string | number | boolean;
+                                        };
+                                        permissions?: {
+                                            /** @constant */
+                                            share: "none";
+                                        } | {
+                                            /** @constant */
+                                            share: "all";
+                                        } | {
+                                            /** @constant */
+                                            share: "selected";
+                                            workspaceIds: string[];
+                                        };
+                                    };
+                                    effective: {
+                                        regions: {
+                                            value: string[];
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        options: {
+                                            value: {
+                                                [key: string]: string | number | boolean;
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                        permissions: {
+                                            value: {
+                                                /** @constant */
+                                                share: "none";
+                                            } | {
+                                                /** @constant */
+                                                share: "all";
+                                            } | {
+                                                /** @constant */
+                                                share: "selected";
+                                                workspaceIds: string[];
+                                            };
+                                            source: {
+                                                /** @enum {string} */
+                                                type: "integration" | "folder" | "connection";
+                                                id: string;
+                                            };
+                                        };
+                                    };
+                                    /** @enum {string} */
+                                    access: "ok" | "denied";
+                                    accessHint: string | null;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                };
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Integration Created";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                integration: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    version: number;
+                                    handle: string;
+                                    /** @enum {string} */
+                                    kind: "organization" | "account";
+                                    scope: {
+                                        /** @constant */
+                                        level: "tenant";
+                                    } | {
+                                        /** @constant */
+                                        level: "org";
+                                        orgId: string;
+                                    };
+                                    /** @enum {string} */
+                                    status: "pending" | "syncing" | "connected" | "error" | "needs_review" | "deleting";
+                                    roleArn: string;
+                                    readOnlyRoleArn: string | null;
+                                    memberRoleName: string | null;
+                                    /** @default null */
+                                    fullMemberRoleName: string | null;
+                                    /** @default null */
+                                    memberRoleStackSet: {
+                                        name: string;
+                                        region: string;
+                                    } | null;
+                                    /** @default null */
+                                    filters: {
+                                        /**
+                                         * @default {
+                                         *       "include": [],
+                                         *       "exclude": []
+                                         *     }
+                                         */
+                                        organizationalUnits: {
+                                            /** @default [] */
+                                            include: string[];
+                                            /** @default [] */
+                                            exclude: string[];
+                                        };
+                                        /**
+                                         * @default {
+                                         *       "include": [],
+                                         *       "exclude": []
+                                         *     }
+                                         */
+                                        accounts: {
+                                            /** @default [] */
+                                            include: string[];
+                                            /** @default [] */
+                                            exclude: string[];
+                                        };
+                                        /** @default false */
+                                        skipSuspended: boolean;
+                                        /** @default {} */
+                                        accountTags: {
+                                            [key: string]: string | null;
+                                        };
+                                    } | null;
+                                    /**
+                                     * @default include
+                                     * @enum {string}
+                                     */
+                                    newAccounts: "include" | "hold";
+                                    handlePrefix: string | null;
+                                    regions: string[];
+                                    options: {
+                                        [key: string]: string | number | boolean;
+                                    };
+                                    permissions: {
+                                        /** @constant */
+                                        share: "none";
+                                    } | {
+                                        /** @constant */
+                                        share: "all";
+                                    } | {
+                                        /** @constant */
+                                        share: "selected";
+                                        workspaceIds: string[];
+                                    };
+                                    accountId: string;
+                                    /** @enum {string} */
+                                    partition: "aws" | "aws-us-gov" | "aws-cn";
+                                    organizationId: string | null;
+                                    managementAccountId: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    createdBy: string;
+                                };
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Integration Updated";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                integration: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    version: number;
+                                    handle: string;
+                                    /** @enum {string} */
+                                    kind: "organization" | "account";
+                                    scope: {
+                                        /** @constant */
+                                        level: "tenant";
+                                    } | {
+                                        /** @constant */
+                                        level: "org";
+                                        orgId: string;
+                                    };
+                                    /** @enum {string} */
+                                    status: "pending" | "syncing" | "connected" | "error" | "needs_review" | "deleting";
+                                    roleArn: string;
+                                    readOnlyRoleArn: string | null;
+                                    memberRoleName: string | null;
+                                    /** @default null */
+                                    fullMemberRoleName: string | null;
+                                    /** @default null */
+                                    memberRoleStackSet: {
+                                        name: string;
+                                        region: string;
+                                    } | null;
+                                    /** @default null */
+                                    filters: {
+                                        /**
+                                         * @default {
+                                         *       "include": [],
+                                         *       "exclude": []
+                                         *     }
+                                         */
+                                        organizationalUnits: {
+                                            /** @default [] */
+                                            include: string[];
+                                            /** @default [] */
+                                            exclude: string[];
+                                        };
+                                        /**
+                                         * @default {
+                                         *       "include": [],
+                                         *       "exclude": []
+                                         *     }
+                                         */
+                                        accounts: {
+                                            /** @default [] */
+                                            include: string[];
+                                            /** @default [] */
+                                            exclude: string[];
+                                        };
+                                        /** @default false */
+                                        skipSuspended: boolean;
+                                        /** @default {} */
+                                        accountTags: {
+                                            [key: string]: string | null;
+                                        };
+                                    } | null;
+                                    /**
+                                     * @default include
+                                     * @enum {string}
+                                     */
+                                    newAccounts: "include" | "hold";
+                                    handlePrefix: string | null;
+                                    regions: string[];
+                                    options: {
+                                        [key: string]: string | number | boolean;
+                                    };
+                                    permissions: {
+                                        /** @constant */
+                                        share: "none";
+                                    } | {
+                                        /** @constant */
+                                        share: "all";
+                                    } | {
+                                        /** @constant */
+                                        share: "selected";
+                                        workspaceIds: string[];
+                                    };
+                                    accountId: string;
+                                    /** @enum {string} */
+                                    partition: "aws" | "aws-us-gov" | "aws-cn";
+                                    organizationId: string | null;
+                                    managementAccountId: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    createdBy: string;
+                                };
+                                changes: {
+                                    field: string;
+                                    from: unknown;
+                                    to: unknown;
+                                }[];
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Integration Deleted";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                integration: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    version: number;
+                                    handle: string;
+                                    /** @enum {string} */
+                                    kind: "organization" | "account";
+                                    scope: {
+                                        /** @constant */
+                                        level: "tenant";
+                                    } | {
+                                        /** @constant */
+                                        level: "org";
+                                        orgId: string;
+                                    };
+                                    /** @enum {string} */
+                                    status: "pending" | "syncing" | "connected" | "error" | "needs_review" | "deleting";
+                                    roleArn: string;
+                                    readOnlyRoleArn: string | null;
+                                    memberRoleName: string | null;
+                                    /** @default null */
+                                    fullMemberRoleName: string | null;
+                                    /** @default null */
+                                    memberRoleStackSet: {
+                                        name: string;
+                                        region: string;
+                                    } | null;
+                                    /** @default null */
+                                    filters: {
+                                        /**
+                                         * @default {
+                                         *       "include": [],
+                                         *       "exclude": []
+                                         *     }
+                                         */
+                                        organizationalUnits: {
+                                            /** @default [] */
+                                            include: string[];
+                                            /** @default [] */
+                                            exclude: string[];
+                                        };
+                                        /**
+                                         * @default {
+                                         *       "include": [],
+                                         *       "exclude": []
+                                         *     }
+                                         */
+                                        accounts: {
+                                            /** @default [] */
+                                            include: string[];
+                                            /** @default [] */
+                                            exclude: string[];
+                                        };
+                                        /** @default false */
+                                        skipSuspended: boolean;
+                                        /** @default {} */
+                                        accountTags: {
+                                            [key: string]: string | null;
+                                        };
+                                    } | null;
+                                    /**
+                                     * @default include
+                                     * @enum {string}
+                                     */
+                                    newAccounts: "include" | "hold";
+                                    handlePrefix: string | null;
+                                    regions: string[];
+                                    options: {
+                                        [key: string]: string | number | boolean;
+                                    };
+                                    permissions: {
+                                        /** @constant */
+                                        share: "none";
+                                    } | {
+                                        /** @constant */
+                                        share: "all";
+                                    } | {
+                                        /** @constant */
+                                        share: "selected";
+                                        workspaceIds: string[];
+                                    };
+                                    accountId: string;
+                                    /** @enum {string} */
+                                    partition: "aws" | "aws-us-gov" | "aws-cn";
+                                    organizationId: string | null;
+                                    managementAccountId: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                    createdBy: string;
+                                };
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Integration Status Changed";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                status: string;
+                                previousStatus: string;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                    hint: string | null;
+                                } | null;
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Sync Completed";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                /** @enum {string} */
+                                status: "running" | "succeeded" | "partial" | "failed" | "needs_review";
+                                counts: {
+                                    created: number;
+                                    updated: number;
+                                    deleted: number;
+                                    heldDeletions: number;
+                                };
+                                folders: number;
+                                connections: number;
+                            };
+                        } | {
+                            /** @constant */
+                            detailType: "Sync Failed";
+                            detail: {
+                                /** @constant */
+                                schemaVersion: 1;
+                                eventId: string;
+                                tenantId: string;
+                                scope: {
+                                    /** @constant */
+                                    level: "tenant";
+                                } | {
+                                    /** @constant */
+                                    level: "org";
+                                    orgId: string;
+                                };
+                                /** Format: uuid */
+                                integrationId: string;
+                                sequence: number;
+                                syncRunId: string | null;
+                                correlationId: string;
+                                /** @enum {string} */
+                                status: "running" | "succeeded" | "partial" | "failed" | "needs_review";
+                                counts: {
+                                    created: number;
+                                    updated: number;
+                                    deleted: number;
+                                    heldDeletions: number;
+                                };
+                                error: {
+                                    code: string;
+                                    message: string;
+                                    hint: string | null;
+                                };
+                            };
+                        })[];
+                        hasMore: boolean;
                     };
                 };
             };

@@ -244,6 +244,50 @@ describe('the sync engine on the sandbox organization, through the local runtime
     expect(body.nextCursor).not.toBeNull();
   });
 
+  it('reads the published events back from the outbox: forward in pages, newest first, only in the tenant', async () => {
+    await runtime.settled();
+    const published = runtime.bus
+      .list()
+      .map((event) => ({
+        detailType: event['detail-type'],
+        detail: event.detail as { integrationId?: string },
+      }))
+      .filter((event) => event.detail.integrationId === integration.id)
+      .sort((a, b) => Number(a.detail.sequence) - Number(b.detail.sequence));
+    const events = `/v1/integrations/${integration.id}/events`;
+    type Page = { items: { detailType: string; detail: { sequence: number } }[]; hasMore: boolean };
+
+    const forward: Page['items'] = [];
+    let after = 0;
+    let pages = 0;
+    for (let more = true; more; pages += 1) {
+      const page = await api.call(tenant, 'GET', `${events}?afterSequence=${after}&limit=7`);
+      expect(page.status).toBe(200);
+      const body = page.body as Page;
+      forward.push(...body.items);
+      after = body.items.at(-1)?.detail.sequence ?? after;
+      more = body.hasMore;
+    }
+    const newest = (await api.call(tenant, 'GET', `${events}?order=desc&limit=3`)).body as Page;
+    const older = (
+      await api.call(
+        tenant,
+        'GET',
+        `${events}?order=desc&limit=3&beforeSequence=${newest.items.at(-1)?.detail.sequence}`,
+      )
+    ).body as Page;
+
+    expect(published.length).toBeGreaterThan(14);
+    expect(forward).toEqual(published);
+    expect(pages).toBe(Math.ceil(published.length / 7));
+    expect([...newest.items, ...older.items]).toEqual(published.slice(-6).reverse());
+    expect(newest.hasMore).toBe(true);
+    const stranger = await api.call({ tenantId: 'someone-else' }, 'GET', events);
+    expect(stranger.status).toBe(404);
+    const backwards = await api.call(tenant, 'GET', `${events}?afterSequence=5&beforeSequence=6`);
+    expect(backwards.status).toBe(400);
+  });
+
   it('published every event of this suite as the generated event schemas describe it', () => {
     const events = runtime.bus.list();
 

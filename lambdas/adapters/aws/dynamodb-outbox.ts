@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { type ChangeEvent, DETAIL_TYPES } from '../../../schemas/events';
 import { ITEM_KEYS } from '../../../schemas/table';
+import type { ActivityReader, EventPage } from '../../integrations/ports';
 import type { OutboxReader } from '../../publisher/replay';
 
 const storedEventSchema = z.object({
@@ -10,7 +11,7 @@ const storedEventSchema = z.object({
 });
 
 /** The outbox items of an integration, read back in sequence order (their sort keys sort so). */
-export class DynamoDbOutbox implements OutboxReader {
+export class DynamoDbOutbox implements OutboxReader, ActivityReader {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -37,5 +38,34 @@ export class DynamoDbOutbox implements OutboxReader {
     for await (const page of pages) {
       yield (page.Items ?? []).map((item) => storedEventSchema.parse(item) as ChangeEvent);
     }
+  }
+
+  /** One page between the bounds (both excluded); one item more than asked tells if there are more. */
+  async page(
+    tenantId: string,
+    integrationId: string,
+    query: {
+      readonly afterSequence: number;
+      readonly beforeSequence?: number;
+      readonly limit: number;
+      readonly order: 'asc' | 'desc';
+    },
+  ): Promise<EventPage> {
+    const before = query.beforeSequence ?? ITEM_KEYS.lastOutboxSequence + 1;
+    const answer = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': ITEM_KEYS.tenant(tenantId),
+          ':from': ITEM_KEYS.outbox(integrationId, query.afterSequence + 1),
+          ':to': ITEM_KEYS.outbox(integrationId, before - 1),
+        },
+        ScanIndexForward: query.order === 'asc',
+        Limit: query.limit + 1,
+      }),
+    );
+    const items = (answer.Items ?? []).map((item) => storedEventSchema.parse(item) as ChangeEvent);
+    return { items: items.slice(0, query.limit), hasMore: items.length > query.limit };
   }
 }
