@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { eventsQuerySchema, integrationEventListSchema } from '../schemas/api/activity';
 import { envCheckSchema } from '../schemas/api/aws-env';
 import { listQuerySchema } from '../schemas/api/common';
@@ -326,7 +326,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/v1/openapi.json',
     function: 'openapi',
     summary: 'This document',
-    response: { status: 200, mediaType: 'application/json' },
+    response: {
+      status: 200,
+      schema: z.looseObject({ openapi: z.string() }).meta({ description: 'An OpenAPI 3.1 document' }),
+    },
     public: true,
   },
 ];

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { StsCallerIdentity } from '../lambdas/adapters/aws/sts-caller-identity';
@@ -117,6 +118,7 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
         if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
       });
     });
+    server.on('clientError', answerMalformed);
     const url = await listen(server, config.port);
     setFunctionEnvironment(config, url, dynamo.endpoint);
     const loaded = await loadHandlers(config, sandbox, bus, url);
@@ -377,6 +379,39 @@ async function localRoute(
     return sandboxAdmin(ctx.sandbox, method, url.pathname, await readBody(request), ctx.emit);
   }
   return undefined;
+}
+
+/**
+ * Node refuses a request it cannot parse before any route sees it, with an empty 400. Most often
+ * that is a token pasted with a line break (npm's banner, without `-s`): that gets the 401
+ * envelope the gateway gives any bad token; anything else, our 400 envelope.
+ */
+function answerMalformed(error: Error & { rawPacket?: unknown }, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const authorization = /(^|\n)authorization:/i.test(String(error.rawPacket ?? ''));
+  const requestId = crypto.randomUUID();
+  const { status, code, message } = authorization
+    ? {
+        ...GATEWAY_ERRORS.unauthorized,
+        message:
+          'The Authorization header is malformed: send "Bearer <token>" on one line (print tokens with npm run -s token).',
+      }
+    : { status: 400, code: 'VALIDATION_FAILED', message: 'The request is not well-formed HTTP.' };
+  const body = JSON.stringify({ error: { code, message, requestId } });
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${authorization ? 'Unauthorized' : 'Bad Request'}`,
+      'content-type: application/json',
+      `content-length: ${Buffer.byteLength(body)}`,
+      `${REQUEST_ID_HEADER}: ${requestId}`,
+      'connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
 }
 
 async function readBody(request: IncomingMessage): Promise<string | undefined> {

@@ -5242,7 +5242,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": {
+                        openapi: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import fc from 'fast-check';
 import { ERROR_STATUS, type ErrorCode } from '../../lambdas/core/errors';
 import type { LocalRuntime } from '../../local/runtime';
@@ -500,4 +501,42 @@ describe('fuzzed bodies', () => {
       expect(await tableSnapshot(runtime)).toBe(before);
     },
   );
+});
+
+describe('requests the HTTP parser refuses', () => {
+  /** Sends bytes as they are, past fetch's own checks, and reads the answer whole. */
+  async function raw(request: string): Promise<{ status: number; body: unknown }> {
+    const { port } = new URL(runtime.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    socket.end(request);
+    const chunks: Buffer[] = [];
+    for await (const chunk of socket) chunks.push(chunk as Buffer);
+    const [head = '', body = ''] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+    return { status: Number(head.split(' ')[1]), body: JSON.parse(body) };
+  }
+
+  it('answers a token pasted with npm’s banner line with the 401 envelope', async () => {
+    const pasted = '\n> aws-org-connections@0.1.0 token\n> tsx bin/token.ts demo\n\neyJhbGciOi';
+    const answer = await raw(
+      `GET /v1/integrations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${pasted}\r\n\r\n`,
+    );
+
+    expect(answer).toEqual({
+      status: 401,
+      body: {
+        error: {
+          code: 'UNAUTHENTICATED',
+          message: expect.stringContaining('on one line'),
+          requestId: expect.any(String),
+        },
+      },
+    });
+  });
+
+  it('answers other unparseable requests with the 400 envelope', async () => {
+    const answer = await raw('GET /v1/integrations HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n');
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+  });
 });

@@ -250,7 +250,7 @@ describe('the sync engine on the sandbox organization, through the local runtime
       .list()
       .map((event) => ({
         detailType: event['detail-type'],
-        detail: event.detail as { integrationId?: string },
+        detail: event.detail as { integrationId?: string; sequence?: number },
       }))
       .filter((event) => event.detail.integrationId === integration.id)
       .sort((a, b) => Number(a.detail.sequence) - Number(b.detail.sequence));
