@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_CONFIG, type LocalConfig, parseFairUse, parseInterval } from '../local/config';
+import { CONSOLE_PATH, CONSOLE_VITE_CONFIG, consoleBuilt } from '../local/console';
 import { startLocalRuntime } from '../local/runtime';
 
 /**
@@ -35,10 +36,16 @@ async function main(): Promise<void> {
       ? {}
       : { fairUse: parseFairUse(values['fair-use'], DEFAULT_LOCAL_CONFIG.fairUse) }),
   };
+  if (!(await consoleBuilt())) {
+    console.log('Building the console (once; npm run console:build builds it again)…');
+    const { build } = await import('vite');
+    await build({ configFile: CONSOLE_VITE_CONFIG, logLevel: 'warn' });
+  }
   const runtime = await startLocalRuntime(config);
   const token = await runtime.issuer.sign({ tenantId: 'demo', roles: ['tenant_owner'] });
 
   console.log(`aws-org-connections is running at ${runtime.url} (${config.mode} mode)`);
+  console.log(`Console: ${runtime.url}${CONSOLE_PATH} (sign in as one of the sandbox's people)`);
   console.log(`Platform account (the one customer roles trust): ${runtime.config.trustedAccountId}`);
   console.log(`Table: ${runtime.config.tableName} on DynamoDB Local at ${runtime.dynamoDbEndpoint}`);
   if (config.schedule) {

@@ -29,6 +29,7 @@ import {
 } from './api-gateway';
 import { type AwsApiAnswer, eventBridgePutEvents, lambdaInvoke, stsQuery } from './aws-apis';
 import { type LocalConfig, localTemplatesBaseUrl } from './config';
+import { consoleRoute } from './console';
 import { type DynamoDbLocal, ensureTable, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { LocalEventBus } from './event-bus';
 import { type LocalHandlers, loadHandlers } from './handlers';
@@ -341,9 +342,9 @@ function awsAnswer({ status, headers, text }: AwsApiAnswer): LocalAnswer {
 }
 
 /**
- * The local runtime's own routes: health, recorded events, the issuer's public keys, the raw
- * templates, Lambda's Invoke API and STS's GetCallerIdentity, and the sandbox organization with
- * its admin route. They need no token.
+ * The local runtime's own routes: health, recorded events, the issuer's public keys, the console
+ * with its local sign-in, the raw templates, Lambda's Invoke API and STS's GetCallerIdentity,
+ * and the sandbox organization with its admin route. They need no token.
  */
 async function localRoute(
   method: string,
@@ -357,6 +358,8 @@ async function localRoute(
     return { status: 200, body: ctx.bus.list(Math.max(0, Number(url.searchParams.get('since') ?? 0) || 0)) };
   }
   if (route === 'GET /local/jwks.json') return { status: 200, body: ctx.issuer.jwks };
+  const consoleAnswer = await consoleRoute(method, url, () => readBody(request), ctx.issuer);
+  if (consoleAnswer !== undefined) return consoleAnswer;
   const invoked = /^POST \/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(route)?.[1];
   if (invoked !== undefined && ctx.handlers) {
     const body = (await readBody(request)) ?? '';

@@ -1,5 +1,6 @@
 import type { EnvCheck } from '../../schemas/api/aws-env';
 import type { Partition } from '../../schemas/api/common';
+import { PARTITION_REGIONS } from '../domain/regions';
 
 /** The backend's own AWS identity, as STS sees it. */
 export interface CallerIdentity {
@@ -29,7 +30,7 @@ export interface EnvCheckDeps {
 export function makeEnvCheckService({ identity, trustedAccountId, partition }: EnvCheckDeps) {
   return {
     async check(): Promise<EnvCheck> {
-      const base = { trustedAccountId, partition };
+      const base = { trustedAccountId, partition, regions: [...PARTITION_REGIONS[partition]] };
       let caller: CallerIdentity;
       try {
         caller = await identity.getCallerIdentity();

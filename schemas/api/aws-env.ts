@@ -1,11 +1,13 @@
 import * as z from 'zod';
-import { accountIdSchema, partitionSchema } from './common';
+import { accountIdSchema, partitionSchema, regionSchema } from './common';
 
 /** GET /v1/aws/env — is the backend's own AWS identity configured? */
 export const envCheckSchema = z.object({
   configured: z.boolean(),
   trustedAccountId: accountIdSchema,
   partition: partitionSchema,
+  /** The partition's Regions, for a console's Regions choice. */
+  regions: z.array(regionSchema),
   /** The account the backend's credentials belong to, when they work. */
   callerAccountId: accountIdSchema.nullable(),
   problem: z

@@ -403,6 +403,7 @@ export interface operations {
                         trustedAccountId: string;
                         /** @enum {string} */
                         partition: "aws" | "aws-us-gov" | "aws-cn";
+                        regions: string[];
                         callerAccountId: string | null;
                         problem: {
                             /** @enum {string} */

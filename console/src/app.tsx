@@ -1,0 +1,88 @@
+import { useEffect, useState } from 'react';
+import { claimsOf, connectApi, type Session, session } from './api';
+import { ErrorMessage } from './components';
+import { navigate, useHashRoute } from './hooks';
+import { ActivityPage } from './pages/activity';
+import { IntegrationPage } from './pages/integration';
+import { IntegrationsPage } from './pages/integrations';
+import { NewIntegrationPage } from './pages/new-integration';
+import { SignInPage } from './pages/sign-in';
+import { WorkspacesPage } from './pages/workspaces';
+
+/** What the console is told where it is served: the API (empty: this origin), and how people sign in. */
+export interface ConsoleConfig {
+  readonly apiUrl: string;
+  readonly signIn: { readonly kind: 'local' };
+}
+
+export function App() {
+  const [config, setConfig] = useState<ConsoleConfig | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
+  const [current, setCurrent] = useState<Session | null>(session.get());
+  const route = useHashRoute();
+
+  useEffect(() => session.subscribe(setCurrent), []);
+  useEffect(() => {
+    fetch('config.json')
+      .then((answer) => {
+        if (!answer.ok) throw new Error(`The console's config.json answered ${answer.status}.`);
+        return answer.json() as Promise<ConsoleConfig>;
+      })
+      .then((loaded) => {
+        connectApi(loaded.apiUrl || window.location.origin);
+        setConfig(loaded);
+      }, setFailure);
+  }, []);
+
+  if (failure) {
+    return (
+      <main>
+        <ErrorMessage error={failure} />
+      </main>
+    );
+  }
+  if (!config) return <p role="status">Loading…</p>;
+  if (!current) return <SignInPage />;
+  return (
+    <>
+      <header className="top">
+        <a href="#/" className="brand">
+          AWS connections
+        </a>
+        <nav aria-label="Main">
+          <a href="#/">Integrations</a>
+          <a href="#/workspaces">Workspaces</a>
+        </nav>
+        <span className="who">
+          {current.label} <span className="muted">({claimsOf(current.token).tenantId})</span>
+        </span>
+        <button
+          type="button"
+          onClick={() => {
+            session.set(null);
+            navigate('/');
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <main>
+        <Page route={route} />
+      </main>
+    </>
+  );
+}
+
+function Page({ route }: { route: string }) {
+  const parts = route.split('/').filter(Boolean);
+  if (parts[0] === 'new') return <NewIntegrationPage />;
+  if (parts[0] === 'workspaces') return <WorkspacesPage />;
+  if (parts[0] === 'integrations' && parts[1]) {
+    return parts[2] === 'activity' ? (
+      <ActivityPage integrationId={parts[1]} />
+    ) : (
+      <IntegrationPage key={parts[1]} integrationId={parts[1]} />
+    );
+  }
+  return <IntegrationsPage />;
+}

@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import { api, ok } from '../api';
+import { Loading } from '../components';
+import { useLoad } from '../hooks';
+
+/** The connections a workspace may use: shared with it by name, or with every workspace. */
+export function WorkspacesPage() {
+  const [typed, setTyped] = useState('');
+  const [workspaceId, setWorkspaceId] = useState('');
+  return (
+    <>
+      <h1>Workspaces</h1>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          setWorkspaceId(typed.trim());
+        }}
+      >
+        <label className="field">
+          <span>Workspace id</span>
+          <input value={typed} onChange={(event) => setTyped(event.target.value)} autoComplete="off" />
+        </label>
+        <button type="submit" className="primary">
+          Show connections
+        </button>
+      </form>
+      {workspaceId ? <WorkspaceConnections key={workspaceId} workspaceId={workspaceId} /> : null}
+    </>
+  );
+}
+
+function WorkspaceConnections({ workspaceId }: { workspaceId: string }) {
+  const list = useLoad(
+    () =>
+      ok(
+        api().GET('/v1/workspaces/{workspaceId}/connections', {
+          params: { path: { workspaceId }, query: { limit: 100 } },
+        }),
+      ),
+    workspaceId,
+  );
+  return (
+    <section aria-labelledby="workspace-title" className="card">
+      <h2 id="workspace-title">Connections of {workspaceId}</h2>
+      <Loading data={list.data} error={list.error} what="the connections">
+        {(page) =>
+          page.items.length === 0 ? (
+            <p>No connection is shared with this workspace.</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Handle</th>
+                  <th scope="col">Account</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Shared</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((item) => (
+                  <tr key={`${item.integrationId}-${item.connection.id}`}>
+                    <td>{item.connection.handle}</td>
+                    <td>{item.connection.id}</td>
+                    <td>{item.connection.name}</td>
+                    <td>{item.via === 'all' ? 'with every workspace' : 'by name'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loading>
+    </section>
+  );
+}
