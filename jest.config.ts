@@ -26,6 +26,8 @@ const config: Config = {
     { ...shared, displayName: 'emulated', testMatch: ['<rootDir>/test/emulated/**/*.test.ts'] },
     // Every IAM policy the product ships, proven by an independent evaluator (no network).
     { ...shared, displayName: 'iam', testMatch: ['<rootDir>/test/iam/**/*.test.ts'] },
+    // The console in Debian's chromium, against the local runtime.
+    { ...shared, displayName: 'console', testMatch: ['<rootDir>/test/console/**/*.test.ts'] },
   ],
 };
 

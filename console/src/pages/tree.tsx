@@ -16,7 +16,11 @@ function hierarchy(nodes: readonly TreeNode[]) {
       top.push(node);
     }
   }
-  return { children, top };
+  // Folders first, then connections, each by name.
+  const order = (a: TreeNode, b: TreeNode) =>
+    a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'folder' ? -1 : 1;
+  for (const siblings of children.values()) siblings.sort(order);
+  return { children, top: top.sort(order) };
 }
 
 function healthOf(node: TreeNode): string | null {
@@ -167,6 +171,7 @@ export function Tree({
                   setFocusedId(node.id);
                   onSelect(node);
                 }}
+                onFocus={() => setFocusedId(node.id)}
                 onKeyDown={onKeyDown}
               >
                 {folder ? (
@@ -186,11 +191,11 @@ export function Tree({
                 <span className="name">
                   {node.type === 'folder' ? 'Folder ' : ''}
                   {node.name}
-                </span>
+                </span>{' '}
                 <span className="muted">
                   {node.type === 'connection' ? `${node.id} · ` : ''}
                   {node.handle}
-                </span>
+                </span>{' '}
                 {health ? <StatusBadge status={health} /> : null}
                 {node.type === 'folder' && node.access === 'denied' ? <StatusBadge status="denied" /> : null}
               </div>
