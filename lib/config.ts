@@ -163,7 +163,40 @@ export const deploymentConfigSchema = z
     brokerAssertions: z
       .strictObject({ issuer: httpsUrlSchema, jwksUri: httpsUrlSchema, audience: z.string().min(1) })
       .optional(),
+    /**
+     * The web console, on CloudFront with the API behind it. On by default with Cognito, whose
+     * hosted UI it signs in with (`signInDomainPrefix` names the domain; by default
+     * `<stackPrefix>-<account>` in lower case). With an external issuer it is off until `signIn`
+     * names the platform's OpenID Connect endpoints and a public client (code flow with PKCE)
+     * whose ID tokens carry the authorizer's audience.
+     */
+    console: z
+      .strictObject({
+        enabled: z.boolean().optional(),
+        signInDomainPrefix: z
+          .string()
+          .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens')
+          .refine((prefix) => !/aws|amazon|cognito/.test(prefix), 'Cognito refuses aws, amazon and cognito')
+          .optional(),
+        signIn: z
+          .strictObject({
+            authorizeUrl: httpsUrlSchema,
+            tokenUrl: httpsUrlSchema,
+            logoutUrl: httpsUrlSchema.optional(),
+            clientId: z.string().min(1),
+            scopes: z.array(z.string().min(1)).min(1).default(['openid', 'email', 'profile']),
+          })
+          .optional(),
+      })
+      .default({}),
   })
+  .refine(
+    (config) => config.auth.mode === 'cognito' || config.console.enabled !== true || config.console.signIn,
+    {
+      message: "With an external issuer, the console needs console.signIn: the platform's sign-in endpoints",
+      path: ['console', 'signIn'],
+    },
+  )
   .refine((config) => config.allowAnyOrigin || !config.corsAllowedOrigins.includes('*'), {
     message: 'CORS "*" lets any web page call the API: name the origins, or set allowAnyOrigin: true',
     path: ['corsAllowedOrigins'],

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { claimsOf, connectApi, type Session, session } from './api';
 import { ErrorMessage } from './components';
 import { navigate, useHashRoute } from './hooks';
+import { finishSignIn, type OidcSignIn, signOutUrl, startSignIn } from './oidc';
 import { ActivityPage } from './pages/activity';
 import { IntegrationPage } from './pages/integration';
 import { IntegrationsPage } from './pages/integrations';
@@ -12,7 +13,7 @@ import { WorkspacesPage } from './pages/workspaces';
 /** What the console is told where it is served: the API (empty: this origin), and how people sign in. */
 export interface ConsoleConfig {
   readonly apiUrl: string;
-  readonly signIn: { readonly kind: 'local' };
+  readonly signIn: { readonly kind: 'local' } | OidcSignIn;
 }
 
 export function App() {
@@ -28,10 +29,15 @@ export function App() {
         if (!answer.ok) throw new Error(`The console's config.json answered ${answer.status}.`);
         return answer.json() as Promise<ConsoleConfig>;
       })
-      .then((loaded) => {
+      .then(async (loaded) => {
         connectApi(loaded.apiUrl || window.location.origin);
+        if (loaded.signIn.kind === 'oidc') {
+          const returned = await finishSignIn(loaded.signIn);
+          if (returned) session.set(returned);
+        }
         setConfig(loaded);
-      }, setFailure);
+      })
+      .catch(setFailure);
   }, []);
 
   if (failure) {
@@ -42,7 +48,19 @@ export function App() {
     );
   }
   if (!config) return <p role="status">Loading…</p>;
-  if (!current) return <SignInPage />;
+  if (!current) {
+    const { signIn } = config;
+    return signIn.kind === 'local' ? (
+      <SignInPage />
+    ) : (
+      <main className="sign-in">
+        <h1>Sign in</h1>
+        <button type="button" className="primary" onClick={() => startSignIn(signIn).catch(setFailure)}>
+          Sign in
+        </button>
+      </main>
+    );
+  }
   return (
     <>
       <header className="top">
@@ -61,6 +79,8 @@ export function App() {
           onClick={() => {
             session.set(null);
             navigate('/');
+            const away = config.signIn.kind === 'oidc' ? signOutUrl(config.signIn) : null;
+            if (away) window.location.assign(away);
           }}
         >
           Sign out

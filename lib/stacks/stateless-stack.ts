@@ -7,6 +7,7 @@ import { API_ROUTES, type ApiFunctionName } from '../../lambdas/routes';
 import type { EnvName } from '../../schemas/environment';
 import type { DeploymentConfig } from '../config';
 import { ApiAuth } from '../constructs/api-auth';
+import { builtConsole, ConsoleHosting, type ConsoleSignIn } from '../constructs/console-hosting';
 import { OrgConnectionsApi } from '../constructs/rest-api';
 import type { ServiceFunction } from '../constructs/service-function';
 import { apiFunctions } from './stateless/api-functions';
@@ -46,6 +47,7 @@ export class StatelessStack extends Stack {
   readonly syncWorkflow: StateMachine;
   readonly api: OrgConnectionsApi;
   readonly auth: ApiAuth;
+  readonly console?: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -137,6 +139,14 @@ export class StatelessStack extends Stack {
       tenantRequests: { ratePerSecond: config.fairUse.requestsPerSecond, burst: config.fairUse.requestBurst },
     });
     this.api.grantUsageKeys(this.auth.authorizerFunction);
+    const signIn = this.consoleSignIn(config);
+    if (signIn) {
+      this.console = new ConsoleHosting(this, 'Console', {
+        api: this.api.api,
+        signIn,
+        assetDir: builtConsole(),
+      });
+    }
 
     serviceDashboard(this, { api: this.api.api, syncWorkflow: this.syncWorkflow });
     this.outputs();
@@ -160,9 +170,29 @@ export class StatelessStack extends Stack {
     });
   }
 
-  /** What a deployer needs next: the API's URL and, with a Cognito pool of ours, its ids. */
+  /**
+   * How the console signs people in: Cognito's hosted UI on our pool, unless turned off; the
+   * platform's sign-in with an external issuer, once configured. Null: no console.
+   */
+  private consoleSignIn(config: DeploymentConfig): ConsoleSignIn | null {
+    const { enabled, signIn, signInDomainPrefix } = config.console;
+    if (enabled === false) return null;
+    if (signIn) return { kind: 'oidc', ...signIn };
+    const { userPool, userPoolClient } = this.auth;
+    if (!userPool || !userPoolClient) return null;
+    const domainPrefix = signInDomainPrefix ?? `${config.stackPrefix.toLowerCase()}-${this.account}`;
+    if (/aws|amazon|cognito/.test(config.stackPrefix.toLowerCase()) && !signInDomainPrefix) {
+      throw new Error(
+        'Set console.signInDomainPrefix: Cognito refuses sign-in domains with aws, amazon or cognito.',
+      );
+    }
+    return { kind: 'cognito', userPool, client: userPoolClient, domainPrefix };
+  }
+
+  /** What a deployer needs next: the API's URL, the console's, and with a Cognito pool of ours, its ids. */
   private outputs(): void {
     new CfnOutput(this, 'ApiUrl', { value: this.api.api.url });
+    if (this.console) new CfnOutput(this, 'ConsoleUrl', { value: this.console.url });
     if (this.auth.userPool && this.auth.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: this.auth.userPoolClient.userPoolClientId });

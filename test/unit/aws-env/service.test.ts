@@ -31,6 +31,7 @@ describe('env check service', () => {
       configured: true,
       trustedAccountId: TRUSTED,
       partition: 'aws',
+      regions: expect.arrayContaining(['us-east-1', 'eu-west-1', 'ap-southeast-2']),
       callerAccountId: TRUSTED,
       problem: null,
     });
@@ -50,6 +51,7 @@ describe('env check service', () => {
     await expect(check(identity, 'aws-us-gov')).resolves.toMatchObject({
       configured: false,
       partition: 'aws-us-gov',
+      regions: ['us-gov-west-1', 'us-gov-east-1'],
       callerAccountId: null,
       problem: { code: 'NO_AWS_IDENTITY' },
     });

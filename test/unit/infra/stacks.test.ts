@@ -122,6 +122,13 @@ function statementsOf(functionId: string): Statement[] {
   );
 }
 
+/** CDK's own BucketDeployment function, which copies the console into its bucket, is not one of ours. */
+function ours<T>(resources: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(resources).filter(([logicalId]) => !logicalId.startsWith('CustomCDKBucketDeployment')),
+  );
+}
+
 describe('stateless stack', () => {
   it('gives functions only variables of the one environment list, each valid as a handler reads it', () => {
     const runtime = new Set([
@@ -130,7 +137,7 @@ describe('stateless stack', () => {
       'POWERTOOLS_LOG_LEVEL',
       'POWERTOOLS_METRICS_NAMESPACE',
     ]);
-    const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
+    const functions = Object.values(ours(stateless.findResources('AWS::Lambda::Function')));
     const names = functions.flatMap((fn) => Object.keys(fn.Properties?.Environment?.Variables ?? {}));
 
     expect(names).toEqual(expect.arrayContaining(['TABLE_NAME', 'STATE_MACHINE_ARN', 'CLAIM_TENANT']));
@@ -147,7 +154,7 @@ describe('stateless stack', () => {
   });
 
   it('runs every function on Node.js 22, arm64, with tracing, JSON logs and the Powertools environment', () => {
-    const functions = stateless.findResources('AWS::Lambda::Function');
+    const functions = ours(stateless.findResources('AWS::Lambda::Function'));
     expect(Object.keys(functions).length).toBeGreaterThan(0);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
@@ -168,8 +175,8 @@ describe('stateless stack', () => {
 
   it('reserves concurrency for the authorizer and each API function, and caps the router and the sync workers', () => {
     const concurrencyOf = (id: RegExp) => {
-      const found = Object.entries(stateless.findResources('AWS::Lambda::Function')).filter(([logicalId]) =>
-        id.test(logicalId),
+      const found = Object.entries(ours(stateless.findResources('AWS::Lambda::Function'))).filter(
+        ([logicalId]) => id.test(logicalId),
       );
       expect(found.length).toBeGreaterThan(0);
       return found.map(([, fn]) => fn.Properties.ReservedConcurrentExecutions);
@@ -208,13 +215,15 @@ describe('stateless stack', () => {
   });
 
   it('gives function roles no managed policies', () => {
-    const roles = stateless.findResources('AWS::IAM::Role', {
-      Properties: {
-        AssumeRolePolicyDocument: Match.objectLike({
-          Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
-        }),
-      },
-    });
+    const roles = ours(
+      stateless.findResources('AWS::IAM::Role', {
+        Properties: {
+          AssumeRolePolicyDocument: Match.objectLike({
+            Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+          }),
+        },
+      }),
+    );
     expect(Object.keys(roles).length).toBeGreaterThan(0);
     for (const role of Object.values(roles)) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
@@ -393,13 +402,15 @@ describe('stateless stack', () => {
   it("lets no function write anywhere but the table, the connections bus, the sync workflow, its own dead-letter queue and (the authorizer) the API's usage keys", () => {
     const functionRoles = new Set(
       Object.keys(
-        stateless.findResources('AWS::IAM::Role', {
-          Properties: {
-            AssumeRolePolicyDocument: Match.objectLike({
-              Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
-            }),
-          },
-        }),
+        ours(
+          stateless.findResources('AWS::IAM::Role', {
+            Properties: {
+              AssumeRolePolicyDocument: Match.objectLike({
+                Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+              }),
+            },
+          }),
+        ),
       ),
     );
     const policies = Object.fromEntries(
@@ -695,7 +706,7 @@ describe('stateless stack', () => {
   });
 
   it('alarms on the errors of every function whose errors are failures, and on API 5xx', () => {
-    const functions = Object.keys(stateless.findResources('AWS::Lambda::Function'));
+    const functions = Object.keys(ours(stateless.findResources('AWS::Lambda::Function')));
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
     const errorAlarmed = alarms
       .filter((alarm) => alarm.Properties.MetricName === 'Errors')
@@ -827,6 +838,98 @@ describe('stateless stack', () => {
         }),
       },
     });
+  });
+});
+
+describe('console', () => {
+  const headers = () => Object.values(stateless.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0];
+
+  it('serves the console from a private bucket through CloudFront, with the API on the same origin', () => {
+    stateless.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    stateless.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    stateless.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+        CacheBehaviors: [
+          Match.objectLike({
+            PathPattern: '/v1/*',
+            ViewerProtocolPolicy: 'https-only',
+            AllowedMethods: Match.arrayWith(['PATCH', 'POST', 'DELETE']),
+          }),
+        ],
+        Origins: Match.arrayWith([Match.objectLike({ OriginPath: '/live' })]),
+      }),
+    });
+  });
+
+  it('allows the page only itself and the sign-in domain, never in a frame, with HSTS and no referrer', () => {
+    const policy = headers()?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = JSON.stringify(policy.ContentSecurityPolicy.ContentSecurityPolicy);
+
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/connect-src 'self' https:\/\/.*\.auth\./);
+    expect(csp).not.toContain('*');
+    expect(policy.StrictTransportSecurity).toMatchObject({
+      AccessControlMaxAgeSec: 31_536_000,
+      Override: true,
+    });
+    expect(policy.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
+    expect(policy.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+  });
+
+  it("signs in with Cognito's hosted UI: the code flow back to the distribution", () => {
+    stateless.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+    stateless.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      CallbackURLs: [
+        {
+          'Fn::Join': [
+            '',
+            [
+              'https://',
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsoleDistribution'), 'DomainName'] },
+              '/',
+            ],
+          ],
+        },
+      ],
+      GenerateSecret: false,
+    });
+    stateless.hasOutput('ConsoleUrl', {});
+  });
+
+  it('is off with an external issuer until its sign-in is named', () => {
+    const issuer = { mode: 'issuer', issuer: 'https://idp.example.com', audience: 'org-connections' };
+    const off = Template.fromStack(synthApp({ auth: issuer }).stateless);
+    const on = Template.fromStack(
+      synthApp({
+        auth: issuer,
+        console: {
+          signIn: {
+            authorizeUrl: 'https://idp.example.com/authorize',
+            tokenUrl: 'https://idp.example.com/token',
+            clientId: 'console',
+          },
+        },
+      }).stateless,
+    );
+
+    off.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    on.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    const csp = JSON.stringify(Object.values(on.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0]);
+    expect(csp).toContain("connect-src 'self' https://idp.example.com");
+    expect(() => synthApp({ auth: issuer, console: { enabled: true } })).toThrow(/console.signIn/);
   });
 });
 
