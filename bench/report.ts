@@ -1,5 +1,6 @@
 import type { ApiResult } from './api';
 import type { BundleResult } from './bundles';
+import { CONSOLE_JS_BUDGET_BYTES, type ConsoleResult } from './console';
 import { monthlyCost, PRICES } from './cost';
 import type { CredentialsResult } from './credentials';
 import type { LoadResult } from './load';
@@ -23,6 +24,7 @@ export function checksOf({
   targeted,
   credentials,
   functions,
+  console: consoleSize,
   api,
   tenantScope,
   load,
@@ -32,6 +34,7 @@ export function checksOf({
   targeted: readonly TargetedResult[];
   credentials: CredentialsResult | null;
   functions: readonly BundleResult[];
+  console: ConsoleResult | null;
   api: readonly ApiResult[];
   tenantScope: TenantScopeResult | null;
   load: LoadResult | null;
@@ -105,6 +108,15 @@ export function checksOf({
   }
   for (const fn of functions) {
     check(`${fn.name}: bundle KB`, fn.bundleBytes / 1000, '≤ 600', fn.bundleBytes <= 600_000);
+  }
+  if (consoleSize) {
+    const kb = consoleSize.initialJsGzipBytes / 1024;
+    check(
+      'console: initial JavaScript, KB gzipped',
+      kb,
+      `≤ ${CONSOLE_JS_BUDGET_BYTES / 1024}`,
+      consoleSize.initialJsGzipBytes <= CONSOLE_JS_BUDGET_BYTES,
+    );
   }
   for (const route of api)
     check(`${route.route}: failed requests`, route.failures, '= 0', route.failures === 0);
@@ -274,6 +286,25 @@ export function printReport(results: BenchResults): void {
           fn.helloWorldLoadMs,
           fn.loadMs / fn.helloWorldLoadMs,
         ]),
+      ),
+    );
+  }
+  if (results.console) {
+    const { initialJsBytes, initialJsGzipBytes, initialScripts } = results.console;
+    lines.push(
+      '',
+      table(
+        ['console', 'scripts', 'KB', 'KB gzipped', 'budget KB', 'ratio'],
+        [
+          [
+            'initial JavaScript',
+            initialScripts.length,
+            initialJsBytes / 1024,
+            initialJsGzipBytes / 1024,
+            CONSOLE_JS_BUDGET_BYTES / 1024,
+            initialJsGzipBytes / CONSOLE_JS_BUDGET_BYTES,
+          ],
+        ],
       ),
     );
   }

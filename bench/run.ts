@@ -8,7 +8,7 @@
  *
  *   npm run bench                      # quick: 1,000 and 10,000 accounts, no load section
  *   npm run bench -- --full            # adds 50,000 accounts, the API on 10,000, and the load
- *   npm run bench -- --only sync,api   # some sections only: sync, targeted, credentials, bundles, api, load
+ *   npm run bench -- --only sync,api   # some sections only: sync, targeted, credentials, bundles, console, api, load
  *   npm run bench -- --time-factor 4 --latency-ms 40
  */
 import { execFile } from 'node:child_process';
@@ -20,6 +20,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startTestRuntime } from '../test/fixtures/test-runtime';
 import { type ApiResult, benchApi } from './api';
 import { type BundleResult, benchBundles } from './bundles';
+import { benchConsole, type ConsoleResult } from './console';
 import { benchCredentials, type CredentialsResult } from './credentials';
 import { benchLoad, type LoadResult } from './load';
 import type { NeighboursResult } from './neighbours';
@@ -28,7 +29,7 @@ import type { SizeInput, SizeResult } from './sync-size';
 import { benchTargeted, type TargetedResult } from './targeted';
 import { benchTenantScope, type TenantScopeResult } from './tenant-scope';
 
-const SECTIONS = ['sync', 'targeted', 'credentials', 'bundles', 'api', 'load'] as const;
+const SECTIONS = ['sync', 'targeted', 'credentials', 'bundles', 'console', 'api', 'load'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export interface BenchResults {
@@ -40,6 +41,7 @@ export interface BenchResults {
   targeted: TargetedResult[];
   credentials: CredentialsResult | null;
   functions: BundleResult[];
+  console: ConsoleResult | null;
   api: ApiResult[];
   tenantScope: TenantScopeResult | null;
   load: LoadResult | null;
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
     targeted: [],
     credentials: null,
     functions: [],
+    console: null,
     api: [],
     tenantScope: null,
     load: null,
@@ -158,6 +161,10 @@ async function main(): Promise<void> {
   }
   if (sections.has('bundles')) {
     results.functions = await benchBundles(log);
+    await save();
+  }
+  if (sections.has('console')) {
+    results.console = await benchConsole(log);
     await save();
   }
   log('done');
