@@ -48,9 +48,12 @@ export function NodePanel({
           }),
         );
   const current = useLoad<TreeNode>(read, `${node.type} ${node.id}`);
+  // Kept here, not in the editor: a save brings a new version, and with it a new editor.
+  const [saved, setSaved] = useState(false);
   return (
     <aside aria-labelledby="panel-title" className="card panel">
       <h2 id="panel-title">{node.name}</h2>
+      <p role="status">{saved ? 'Saved.' : ''}</p>
       <Loading data={current.data} error={current.error} what={node.name}>
         {(data) => (
           <Editor
@@ -59,7 +62,9 @@ export function NodePanel({
             node={data}
             report={report}
             onReload={current.reload}
+            onSaving={() => setSaved(false)}
             onSaved={() => {
+              setSaved(true);
               current.reload();
               onSaved();
             }}
@@ -75,12 +80,14 @@ function Editor({
   node,
   report,
   onReload,
+  onSaving,
   onSaved,
 }: {
   integrationId: string;
   node: TreeNode;
   report: StatusReport | null;
   onReload: () => void;
+  onSaving: () => void;
   onSaved: () => void;
 }) {
   const [handle, setHandle] = useState(node.handle);
@@ -92,12 +99,11 @@ function Editor({
       : '',
   );
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
   const conflict = error instanceof ApiError && error.status === 412;
 
   async function save() {
     setError(null);
-    setSaved(false);
+    onSaving();
     const patch: NodePatch = {};
     if (handle !== node.handle) patch.handle = handle;
     const regionList = regions.split(/[\s,]+/).filter(Boolean);
@@ -126,7 +132,6 @@ function Editor({
           }),
         );
       }
-      setSaved(true);
       onSaved();
     } catch (failure: unknown) {
       setError(failure);
@@ -203,8 +208,7 @@ function Editor({
         </fieldset>
         <button type="submit" className="primary">
           Save
-        </button>{' '}
-        <span role="status">{saved ? 'Saved.' : ''}</span>
+        </button>
       </form>
       {conflict ? (
         <div role="alert" className="error">
