@@ -218,7 +218,7 @@ export const CONFIG_CONTEXT_KEY = 'orgConnections';
 
 /** Parses the context value, failing synth with every problem named. */
 export function parseDeploymentConfig(context: unknown): DeploymentConfig {
-  const result = deploymentConfigSchema.safeParse(context ?? {});
+  const result = deploymentConfigSchema.safeParse(fromCommandLine(context) ?? {});
   if (!result.success) {
     const problems = result.error.issues.map(
       (issue) => `${[CONFIG_CONTEXT_KEY, ...issue.path].join('.')}: ${issue.message}`,
@@ -226,4 +226,17 @@ export function parseDeploymentConfig(context: unknown): DeploymentConfig {
     throw new Error(`Invalid cdk.json context:\n  ${problems.join('\n  ')}`);
   }
   return result.data;
+}
+
+/**
+ * `cdk deploy -c 'orgConnections={…}'` hands the value over as a string: it is read as JSON.
+ * cdk.json's context arrives as the object it is.
+ */
+function fromCommandLine(context: unknown): unknown {
+  if (typeof context !== 'string') return context;
+  try {
+    return JSON.parse(context);
+  } catch {
+    throw new Error(`Invalid cdk.json context:\n  ${CONFIG_CONTEXT_KEY}: -c ${CONFIG_CONTEXT_KEY}=… must be JSON`);
+  }
 }

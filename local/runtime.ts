@@ -112,8 +112,11 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
       burst: config.fairUse.requestBurst,
     });
     const authorizations = new AuthorizerCache();
+    // Until the handlers are loaded there is no background work to wait for.
+    let settle = async () => undefined;
+    const settled = () => settle();
     server = createServer((request, response) => {
-      const context = { handlers, issuer, bus, account, sandbox, emit, requests, authorizations };
+      const context = { handlers, issuer, bus, account, sandbox, emit, requests, authorizations, settled };
       serve(request, response, context).catch((error: unknown) => {
         console.error('local server failed to answer', error);
         if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
@@ -133,6 +136,12 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
     const running = server;
     const stream = outbox;
     const schedule = ticker;
+    settle = async () => {
+      await schedule?.idle();
+      await Promise.all(routing);
+      await loaded.workflow.idle();
+      await stream.drained();
+    };
     return {
       config,
       url,
@@ -140,12 +149,7 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
       bus,
       sandbox,
       dynamoDbEndpoint: dynamo.endpoint,
-      async settled() {
-        await schedule?.idle();
-        await Promise.all(routing);
-        await loaded.workflow.idle();
-        await stream.drained();
-      },
+      settled,
       async stop() {
         await schedule?.stop();
         await loaded.workflow.idle();
@@ -247,6 +251,8 @@ interface ServeContext {
   /** Each tenant's requests, counted under the usage key its authorizer answer names. */
   readonly requests: TenantRequestLimits;
   readonly authorizations: AuthorizerCache;
+  /** Waits for the background work: syncs, member checks, routing and publishing. */
+  readonly settled: () => Promise<void>;
 }
 
 /**
@@ -358,6 +364,10 @@ async function localRoute(
     return { status: 200, body: ctx.bus.list(Math.max(0, Number(url.searchParams.get('since') ?? 0) || 0)) };
   }
   if (route === 'GET /local/jwks.json') return { status: 200, body: ctx.issuer.jwks };
+  if (route === 'GET /local/settled') {
+    await ctx.settled();
+    return { status: 200, body: { settled: true, events: ctx.bus.list().length } };
+  }
   const consoleAnswer = await consoleRoute(method, url, () => readBody(request), ctx.issuer);
   if (consoleAnswer !== undefined) return consoleAnswer;
   const invoked = /^POST \/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(route)?.[1];

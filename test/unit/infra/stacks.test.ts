@@ -1147,6 +1147,13 @@ describe('deployment config', () => {
     ).toThrow(/orgConnections\.auth\.issuer: must be an https URL/);
   });
 
+  it('reads -c orgConnections={…} from the command line as the JSON string the CDK CLI passes', () => {
+    const template = Template.fromStack(synthApp('{"alarmEmail":"ops@example.com"}' as never).stateless);
+
+    template.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'ops@example.com' });
+    expect(() => synthApp('{alarmEmail:' as never)).toThrow(/must be JSON/);
+  });
+
   it('fails synth naming the bad setting', () => {
     expect(() => synthApp({ trustedAccountId: '12345' })).toThrow(/orgConnections\.trustedAccountId/);
   });
