@@ -237,6 +237,8 @@ function fromCommandLine(context: unknown): unknown {
   try {
     return JSON.parse(context);
   } catch {
-    throw new Error(`Invalid cdk.json context:\n  ${CONFIG_CONTEXT_KEY}: -c ${CONFIG_CONTEXT_KEY}=… must be JSON`);
+    throw new Error(
+      `Invalid cdk.json context:\n  ${CONFIG_CONTEXT_KEY}: -c ${CONFIG_CONTEXT_KEY}=… must be JSON`,
+    );
   }
 }

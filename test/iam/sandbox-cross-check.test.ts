@@ -11,7 +11,6 @@ import {
   type Decision,
   decide,
   decideAssumeRole,
-  type PolicyDocument,
 } from './evaluator';
 import { CONSUMERS, customerRole, type SynthesizedPlatform, synthesizedPlatform } from './platform';
 
