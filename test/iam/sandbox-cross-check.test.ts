@@ -5,13 +5,7 @@ import { parseRoleArn } from '../../lambdas/domain/role-arn';
 import { RoleRefusedError } from '../../lambdas/ports/customer-roles';
 import { loadSandboxOrganization } from '../../local/sandbox-org';
 import { PLATFORM } from './cloudformation';
-import {
-  ALLOW_ALL,
-  caseCounter,
-  type Decision,
-  decide,
-  decideAssumeRole,
-} from './evaluator';
+import { ALLOW_ALL, caseCounter, type Decision, decide, decideAssumeRole } from './evaluator';
 import { CONSUMERS, customerRole, type SynthesizedPlatform, synthesizedPlatform } from './platform';
 
 /*
