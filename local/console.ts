@@ -1,5 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ConsoleConfig } from '../schemas/console-config';
 import type { LocalIssuer, LocalTokenClaims } from './jwt-issuer';
 import type { LocalAnswer } from './sandbox-admin';
 
@@ -67,7 +68,8 @@ export async function consoleRoute(
   const route = `${method} ${url.pathname}`;
   if (route === 'GET /console') return { status: 308, headers: { location: CONSOLE_PATH }, text: '' };
   if (route === 'GET /console/config.json') {
-    return { status: 200, body: { apiUrl: '', signIn: { kind: 'local' } } };
+    const config: ConsoleConfig = { apiUrl: '', signIn: { kind: 'local' } };
+    return { status: 200, body: config };
   }
   if (route === 'GET /local/personas') {
     return { status: 200, body: LOCAL_PERSONAS.map(({ id, label }) => ({ id, label })) };

@@ -1,20 +1,15 @@
 import { useEffect, useState } from 'react';
+import type { ConsoleConfig } from '../../schemas/console-config';
 import { claimsOf, connectApi, type Session, session } from './api';
 import { ErrorMessage } from './components';
 import { navigate, useHashRoute } from './hooks';
-import { finishSignIn, type OidcSignIn, signOutUrl, startSignIn } from './oidc';
+import { finishSignIn, signOutUrl, startSignIn } from './oidc';
 import { ActivityPage } from './pages/activity';
 import { IntegrationPage } from './pages/integration';
 import { IntegrationsPage } from './pages/integrations';
 import { NewIntegrationPage } from './pages/new-integration';
 import { SignInPage } from './pages/sign-in';
 import { WorkspacesPage } from './pages/workspaces';
-
-/** What the console is told where it is served: the API (empty: this origin), and how people sign in. */
-export interface ConsoleConfig {
-  readonly apiUrl: string;
-  readonly signIn: { readonly kind: 'local' } | OidcSignIn;
-}
 
 export function App() {
   const [config, setConfig] = useState<ConsoleConfig | null>(null);

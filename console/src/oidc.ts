@@ -1,15 +1,5 @@
+import type { OidcSignIn } from '../../schemas/console-config';
 import type { Session } from './api';
-
-/** An OpenID Connect sign-in with the authorization code flow and PKCE (Cognito's hosted UI, or the platform's). */
-export interface OidcSignIn {
-  readonly kind: 'oidc';
-  readonly authorizeUrl: string;
-  readonly tokenUrl: string;
-  /** Where signing out ends the provider's session; absent: only this page's session ends. */
-  readonly logoutUrl?: string;
-  readonly clientId: string;
-  readonly scopes: readonly string[];
-}
 
 /** Only the verifier and state wait in sessionStorage across the redirect; never a token. */
 const PENDING_KEY = 'org-connections.sign-in';

@@ -24,6 +24,7 @@ import {
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import type { ConsoleConfig, OidcSignIn } from '../../schemas/console-config';
 import { acknowledgeNag, nagText } from './nag';
 import { STAGE_NAME } from './rest-api';
 
@@ -35,14 +36,7 @@ export type ConsoleSignIn =
       readonly client: UserPoolClient;
       readonly domainPrefix: string;
     }
-  | {
-      readonly kind: 'oidc';
-      readonly authorizeUrl: string;
-      readonly tokenUrl: string;
-      readonly logoutUrl?: string;
-      readonly clientId: string;
-      readonly scopes: readonly string[];
-    };
+  | OidcSignIn;
 
 export interface ConsoleHostingProps {
   /** Served under /v1/ by the same distribution, so the console calls it on its own origin. */
@@ -142,7 +136,7 @@ export class ConsoleHosting extends Construct {
     new BucketDeployment(this, 'Deploy', {
       sources: [
         Source.asset(props.assetDir),
-        Source.jsonData('config.json', { apiUrl: '', signIn: { kind: 'oidc', ...signIn.config } }),
+        Source.jsonData('config.json', { apiUrl: '', signIn: signIn.config } satisfies ConsoleConfig),
       ],
       destinationBucket: bucket,
       distribution: this.distribution,
@@ -151,11 +145,9 @@ export class ConsoleHosting extends Construct {
     this.acknowledge(bucket);
   }
 
-  private signInEndpoints(signIn: ConsoleSignIn) {
-    if (signIn.kind === 'oidc') {
-      const { kind: _kind, ...config } = signIn;
-      return { origin: new URL(signIn.authorizeUrl).origin, config };
-    }
+  /** The sign-in the console's config names, and its origin, which the CSP admits. */
+  private signInEndpoints(signIn: ConsoleSignIn): { origin: string; config: OidcSignIn } {
+    if (signIn.kind === 'oidc') return { origin: new URL(signIn.authorizeUrl).origin, config: signIn };
     const domain = signIn.userPool.addDomain('SignInDomain', {
       cognitoDomain: { domainPrefix: signIn.domainPrefix },
     });
@@ -163,6 +155,7 @@ export class ConsoleHosting extends Construct {
     return {
       origin,
       config: {
+        kind: 'oidc',
         authorizeUrl: `${origin}/oauth2/authorize`,
         tokenUrl: `${origin}/oauth2/token`,
         logoutUrl: `${origin}/logout`,

@@ -418,6 +418,11 @@ function parsedOptions(text: string): Record<string, string | number | boolean> 
   }
 }
 
+const NEW_ACCOUNTS: [Draft['newAccounts'], string][] = [
+  ['include', 'Include'],
+  ['hold', 'Hold for approval'],
+];
+
 function SettingsStep({ draft, change }: StepProps) {
   const env = useLoad(() => ok(api().GET('/v1/aws/env')), 'env');
   return (
@@ -464,24 +469,17 @@ function SettingsStep({ draft, change }: StepProps) {
         <>
           <fieldset>
             <legend>New accounts</legend>
-            <label className="choice">
-              <input
-                type="radio"
-                name="new-accounts"
-                checked={draft.newAccounts === 'include'}
-                onChange={() => change({ newAccounts: 'include' })}
-              />
-              Include
-            </label>
-            <label className="choice">
-              <input
-                type="radio"
-                name="new-accounts"
-                checked={draft.newAccounts === 'hold'}
-                onChange={() => change({ newAccounts: 'hold' })}
-              />
-              Hold for approval
-            </label>
+            {NEW_ACCOUNTS.map(([choice, label]) => (
+              <label key={choice} className="choice">
+                <input
+                  type="radio"
+                  name="new-accounts"
+                  checked={draft.newAccounts === choice}
+                  onChange={() => change({ newAccounts: choice })}
+                />
+                {label}
+              </label>
+            ))}
           </fieldset>
           <Field label="Leave out these OUs (ids, comma-separated)">
             <input
