@@ -1,6 +1,11 @@
 import type { ApiResult } from './api';
 import type { BundleResult } from './bundles';
-import { CONSOLE_JS_BUDGET_BYTES, type ConsoleResult } from './console';
+import {
+  CONSOLE_JS_BUDGET_BYTES,
+  CONSOLE_TARGETS,
+  type ConsolePagesResult,
+  type ConsoleResult,
+} from './console';
 import { monthlyCost, PRICES } from './cost';
 import type { CredentialsResult } from './credentials';
 import type { LoadResult } from './load';
@@ -25,6 +30,7 @@ export function checksOf({
   credentials,
   functions,
   console: consoleSize,
+  consolePages,
   api,
   tenantScope,
   load,
@@ -35,6 +41,7 @@ export function checksOf({
   credentials: CredentialsResult | null;
   functions: readonly BundleResult[];
   console: ConsoleResult | null;
+  consolePages: ConsolePagesResult | null;
   api: readonly ApiResult[];
   tenantScope: TenantScopeResult | null;
   load: LoadResult | null;
@@ -116,6 +123,27 @@ export function checksOf({
       kb,
       `≤ ${CONSOLE_JS_BUDGET_BYTES / 1024}`,
       consoleSize.initialJsGzipBytes <= CONSOLE_JS_BUDGET_BYTES,
+    );
+  }
+  if (consolePages) {
+    const { firstPageMs, searchMs, progressLagMs, pollIntervalMs } = consolePages;
+    check(
+      'console: tree first page, ms',
+      firstPageMs,
+      `≤ ${CONSOLE_TARGETS.firstPageMs}`,
+      firstPageMs <= CONSOLE_TARGETS.firstPageMs,
+    );
+    check(
+      'console: search, ms',
+      searchMs,
+      `≤ ${CONSOLE_TARGETS.searchMs}`,
+      searchMs <= CONSOLE_TARGETS.searchMs,
+    );
+    check(
+      'console: sync progress lag, ms',
+      progressLagMs,
+      `≤ ${pollIntervalMs} (one poll)`,
+      progressLagMs <= pollIntervalMs,
     );
   }
   for (const route of api)
@@ -303,6 +331,25 @@ export function printReport(results: BenchResults): void {
             initialJsGzipBytes / 1024,
             CONSOLE_JS_BUDGET_BYTES / 1024,
             initialJsGzipBytes / CONSOLE_JS_BUDGET_BYTES,
+          ],
+        ],
+      ),
+    );
+  }
+  if (results.consolePages) {
+    const pages = results.consolePages;
+    lines.push(
+      '',
+      table(
+        ['console on', 'first page ms', 'whole tree ms', 'search ms', 'progress lag ms', 'poll ms'],
+        [
+          [
+            `${pages.accounts.toLocaleString('en-US')} accounts`,
+            pages.firstPageMs,
+            pages.wholeTreeMs,
+            pages.searchMs,
+            pages.progressLagMs,
+            pages.pollIntervalMs,
           ],
         ],
       ),

@@ -8,7 +8,8 @@
  *
  *   npm run bench                      # quick: 1,000 and 10,000 accounts, no load section
  *   npm run bench -- --full            # adds 50,000 accounts, the API on 10,000, and the load
- *   npm run bench -- --only sync,api   # some sections only: sync, targeted, credentials, bundles, console, api, load
+ *   npm run bench -- --only sync,api   # some sections only: sync, targeted, credentials, bundles, console,
+ *                                      # console-pages, api, load
  *   npm run bench -- --time-factor 4 --latency-ms 40
  */
 import { execFile } from 'node:child_process';
@@ -20,7 +21,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startTestRuntime } from '../test/fixtures/test-runtime';
 import { type ApiResult, benchApi } from './api';
 import { type BundleResult, benchBundles } from './bundles';
-import { benchConsole, type ConsoleResult } from './console';
+import { benchConsole, benchConsolePages, type ConsolePagesResult, type ConsoleResult } from './console';
 import { benchCredentials, type CredentialsResult } from './credentials';
 import { benchLoad, type LoadResult } from './load';
 import type { NeighboursResult } from './neighbours';
@@ -29,7 +30,16 @@ import type { SizeInput, SizeResult } from './sync-size';
 import { benchTargeted, type TargetedResult } from './targeted';
 import { benchTenantScope, type TenantScopeResult } from './tenant-scope';
 
-const SECTIONS = ['sync', 'targeted', 'credentials', 'bundles', 'console', 'api', 'load'] as const;
+const SECTIONS = [
+  'sync',
+  'targeted',
+  'credentials',
+  'bundles',
+  'console',
+  'console-pages',
+  'api',
+  'load',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 export interface BenchResults {
@@ -42,6 +52,7 @@ export interface BenchResults {
   credentials: CredentialsResult | null;
   functions: BundleResult[];
   console: ConsoleResult | null;
+  consolePages: ConsolePagesResult | null;
   api: ApiResult[];
   tenantScope: TenantScopeResult | null;
   load: LoadResult | null;
@@ -76,7 +87,10 @@ const SIZES = [
   ...(full ? [{ accounts: 50_000, ous: 2_000, depth: 5, seed: 1 }] : []),
 ];
 const RESULTS = path.join('bench', 'results');
-/** The API's load: a 10,000-account mirror takes minutes to write, so the quick run reads a smaller one. */
+/**
+ * The API's load and the console's pages: a 10,000-account mirror takes minutes to write, so the
+ * quick run reads a smaller one.
+ */
 const API_QUICK = { accounts: 1_000, ous: 100, seconds: 10 };
 const API_FULL = { accounts: 10_000, ous: 1_000, seconds: 20 };
 /** The load section: reads, If-Match writes and syncs at once. */
@@ -103,6 +117,7 @@ async function main(): Promise<void> {
     credentials: null,
     functions: [],
     console: null,
+    consolePages: null,
     api: [],
     tenantScope: null,
     load: null,
@@ -165,6 +180,10 @@ async function main(): Promise<void> {
   }
   if (sections.has('console')) {
     results.console = await benchConsole(log);
+    await save();
+  }
+  if (sections.has('console-pages')) {
+    results.consolePages = await benchConsolePages(log, full ? API_FULL : API_QUICK);
     await save();
   }
   log('done');

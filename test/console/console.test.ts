@@ -100,6 +100,11 @@ describe('the console, as the tenant owner', () => {
       expect(await page.getByRole('button', { name: label }).count()).toBe(1);
     }
     await accessible('sign-in');
+    const unknown = await fetch(`${runtime.url}/local/sign-in`, {
+      method: 'POST',
+      body: JSON.stringify({ persona: 'root' }),
+    });
+    expect(unknown.status).toBe(400);
   });
 
   it('connects the sandbox organization through the whole wizard, with the keyboard where it counts', async () => {

@@ -78,6 +78,7 @@ describe('local runtime', () => {
       configured: true,
       trustedAccountId: DEFAULT_LOCAL_CONFIG.trustedAccountId,
       partition: 'aws',
+      regions: expect.arrayContaining(['us-east-1', 'eu-west-1']),
       callerAccountId: DEFAULT_LOCAL_CONFIG.trustedAccountId,
       problem: null,
     });

@@ -288,6 +288,27 @@ describe('the sync engine on the sandbox organization, through the local runtime
     expect(backwards.status).toBe(400);
   });
 
+  it('answers GET /local/settled once the background work is done, with the count of events so far', async () => {
+    const joined = (
+      await api.sandbox('POST', '/accounts', {
+        name: 'Settled',
+        email: 'settled@example.com',
+        parentId: sandbox().snapshot().root.id,
+      })
+    ).body as { id: string };
+
+    const answer = await fetch(`${runtime.url}/local/settled`);
+
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ settled: true, events: runtime.bus.list().length });
+    // Settled means the account's targeted sync has run and published.
+    expect(
+      runtime.bus
+        .list()
+        .some((event) => (event.detail as { connection?: { id?: string } }).connection?.id === joined.id),
+    ).toBe(true);
+  });
+
   it('published every event of this suite as the generated event schemas describe it', () => {
     const events = runtime.bus.list();
 

@@ -5,17 +5,15 @@ import { navigate, useLoad, usePoll } from '../hooks';
 import { NodePanel } from './node-panel';
 import { Tree } from './tree';
 
-/** While a sync runs, the page asks for its progress this often; otherwise less often. */
-const SYNC_POLL_MS = 2_000;
-const IDLE_POLL_MS = 10_000;
+/** How often the page asks for the status, so a sync's progress shows within this long. */
+const STATUS_POLL_MS = 2_000;
 
 /** One integration: its sync's progress, actions, held accounts, tree, node panel and runs. */
 export function IntegrationPage({ integrationId }: { integrationId: string }) {
   const path = { params: { path: { id: integrationId } } };
   const integration = useLoad(() => ok(api().GET('/v1/integrations/{id}', path)), integrationId);
   const status = useLoad(() => ok(api().GET('/v1/integrations/{id}/status', path)), integrationId);
-  const syncing = status.data?.status === 'syncing' || status.data?.currentRun !== null;
-  usePoll(status.reload, syncing ? SYNC_POLL_MS : IDLE_POLL_MS, status.data !== undefined);
+  usePoll(status.reload, STATUS_POLL_MS, status.data !== undefined);
   const tree = useTree(integrationId, status.data?.lastRun?.id ?? null);
   const [selected, setSelected] = useState<TreeNode | null>(null);
 
