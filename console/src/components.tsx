@@ -112,6 +112,94 @@ export function Dialog({
   );
 }
 
+/** A radio group: a legend and one choice per option; `children` follow the choices. */
+export function Choices<T extends string>({
+  legend,
+  name,
+  options,
+  value,
+  onChange,
+  children,
+}: {
+  legend: string;
+  name: string;
+  options: readonly (readonly [T, string])[];
+  value: T;
+  onChange: (value: T) => void;
+  children?: ReactNode;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {options.map(([option, label]) => (
+        <label key={option} className="choice">
+          <input type="radio" name={name} checked={value === option} onChange={() => onChange(option)} />
+          {label}
+        </label>
+      ))}
+      {children}
+    </fieldset>
+  );
+}
+
+/** A table of loaded rows: loading, error, empty, or a row per item with its cells. */
+export function DataTable<T>({
+  data,
+  error,
+  what,
+  empty,
+  columns,
+  rowKey,
+  cells,
+}: {
+  data: readonly T[] | undefined;
+  error: unknown;
+  what: string;
+  empty: ReactNode;
+  columns: readonly string[];
+  rowKey: (row: T) => string;
+  cells: (row: T) => ReactNode[];
+}) {
+  return (
+    <Loading data={data} error={error} what={what}>
+      {(rows) =>
+        rows.length === 0 ? (
+          <p>{empty}</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                {columns.map((column) => (
+                  <th key={column} scope="col">
+                    {column}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={rowKey(row)}>
+                  {cells(row).map((cell, index) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: a row's cells are fixed, in column order
+                    <td key={index}>{cell}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      }
+    </Loading>
+  );
+}
+
+/** Who may use a node or an integration, as the choices read. */
+export const SHARE_CHOICES = [
+  ['none', 'No workspaces'],
+  ['all', 'All workspaces'],
+  ['selected', 'Selected workspaces'],
+] as const;
+
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${status.replace(/_/g, '-')}`}>{status.replace(/_/g, ' ')}</span>;
 }

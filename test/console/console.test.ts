@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { CONSOLE_DIR, CONSOLE_PATH, CONSOLE_VITE_CONFIG } from '../../local/console';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
@@ -23,6 +23,8 @@ const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
 const NETWORK = '210000005065';
 const SECURITY_OU = 'ou-k3v9-s3cur1ty';
 const INFRASTRUCTURE_OU = 'ou-k3v9-1nfra001';
+const SANDBOX_OU = 'ou-k3v9-sandb0x0';
+const STANDALONE_ACCOUNT = '310000000017';
 const WAIT = { timeout: 30_000 };
 
 jest.setTimeout(240_000);
@@ -83,6 +85,16 @@ async function until(check: () => Promise<boolean>, timeoutMs = WAIT.timeout): P
 }
 
 const next = () => page.getByRole('button', { name: 'Next' }).click();
+
+/** Presses Tab until `target` has the focus, as a keyboard user moves through the page. */
+async function tabTo(target: Locator): Promise<void> {
+  await target.waitFor(WAIT);
+  for (let presses = 0; presses < 200; presses += 1) {
+    if (await target.evaluate((element) => element.matches(':focus'))) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reaches ${target}`);
+}
 const treeItem = (name: string) => page.getByRole('treeitem', { name: new RegExp(`^(Folder )?${name}\\b`) });
 
 async function sandbox(method: string, route: string, body?: unknown): Promise<unknown> {
@@ -96,6 +108,8 @@ describe('the console, as the tenant owner', () => {
     await page.goto(`${runtime.url}${CONSOLE_PATH}`);
 
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // The personas come from the runtime: the buttons follow the heading.
+    await page.getByRole('button', { name: 'demo — tenant owner' }).waitFor();
     for (const label of ['demo — tenant owner', 'demo — member of org team-a', 'other — tenant owner']) {
       expect(await page.getByRole('button', { name: label }).count()).toBe(1);
     }
@@ -121,6 +135,13 @@ describe('the console, as the tenant owner', () => {
     expect(await page.getByRole('link', { name: 'Launch stack' }).getAttribute('href')).toContain(
       encodeURIComponent(externalId),
     );
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download management-account-role.yaml' }).click(),
+    ]);
+    const yaml = await readFile((await download.path()) ?? '', 'utf8');
+    expect(yaml).toContain(externalId);
+    expect(await page.getByText(/^version \d+$/).count()).toBe(1);
     const managementAccountId = runtime.sandbox?.managementAccountId;
     await sandbox('POST', '/roles', {
       accountId: managementAccountId,
@@ -150,6 +171,8 @@ describe('the console, as the tenant owner', () => {
       .getByRole('group', { name: 'New accounts' })
       .getByRole('radio', { name: 'Hold for approval' })
       .check();
+    await page.getByRole('textbox', { name: 'Leave out these OUs' }).fill(SANDBOX_OU);
+    await page.getByRole('checkbox', { name: 'Leave out suspended and closing accounts' }).check();
     await accessible('wizard-5-settings');
     await next();
     await page
@@ -169,12 +192,21 @@ describe('the console, as the tenant owner', () => {
     expect(
       listed.items.map((item) => [item.handle, item.regions, item.newAccounts, item.permissions]),
     ).toEqual([['acme', ['us-east-1', 'eu-west-1'], 'hold', { share: 'all' }]]);
+    expect(listed.items[0]?.filters).toEqual({
+      organizationalUnits: { include: [], exclude: [SANDBOX_OU] },
+      accounts: { include: [], exclude: [] },
+      skipSuspended: true,
+      accountTags: {},
+    });
     integrationId = listed.items[0]?.id ?? '';
   });
 
   it('shows the tree as the first sync fills it, and its folders open with the keyboard', async () => {
     await treeItem('Infrastructure').waitFor(WAIT);
     await runtime.settled();
+    // The scope filters: no Sandbox OU, no suspended account.
+    expect(await treeItem('Sandbox').count()).toBe(0);
+    expect(await treeItem('closed-2023').count()).toBe(0);
     const infrastructure = treeItem('Infrastructure');
     expect(await infrastructure.getAttribute('aria-expanded')).toBe('false');
     await infrastructure.focus();
@@ -284,6 +316,63 @@ describe('the console, as the tenant owner', () => {
 
     await page.getByRole('cell', { name: 'acme_network_theirs' }).waitFor(WAIT);
     await accessible('workspaces');
+  });
+});
+
+describe('the console, with the keyboard alone', () => {
+  it('connects a single account, opens it and deletes it without the mouse', async () => {
+    await page.goto(`${runtime.url}${CONSOLE_PATH}`);
+    await tabTo(page.getByRole('button', { name: 'demo — tenant owner' }));
+    await page.keyboard.press('Enter');
+    await tabTo(page.getByRole('button', { name: 'New integration' }));
+    await page.keyboard.press('Enter');
+    // A radio group is one Tab stop; the arrow keys pick within it.
+    await tabTo(page.getByRole('radio', { name: 'Organization' }));
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('radio', { name: 'Single account' }).isChecked()).toBe(true);
+    await tabTo(page.getByRole('textbox', { name: 'Handle', exact: true }));
+    await page.keyboard.type('solo');
+    const onward = async () => {
+      await tabTo(page.getByRole('button', { name: 'Next' }));
+      await page.keyboard.press('Enter');
+    };
+    await onward();
+
+    const externalId = (await page.getByTestId('external-id').textContent()) ?? '';
+    const { roleArn } = (await sandbox('POST', '/roles', {
+      accountId: STANDALONE_ACCOUNT,
+      roleName: 'OrgConnectionsAccount',
+      externalId,
+    })) as { roleArn: string };
+    await tabTo(page.getByRole('textbox', { name: 'Role ARN' }));
+    await page.keyboard.type(roleArn);
+    await onward();
+    await tabTo(page.getByRole('button', { name: 'Test connection' }));
+    await page.keyboard.press('Enter');
+    await page.getByText('The role passed every check.').waitFor(WAIT);
+    await onward();
+    await onward(); // member access: an optional read-only role
+    await onward(); // settings: the defaults
+    await onward(); // share with: no workspaces
+    await tabTo(page.getByRole('button', { name: 'Create integration' }));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'solo', level: 1 }).waitFor(WAIT);
+    await runtime.settled();
+
+    await tabTo(page.getByRole('button', { name: 'Delete integration' }));
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await tabTo(dialog.getByRole('textbox', { name: 'Type the handle to confirm' }));
+    await page.keyboard.type('solo');
+    await tabTo(dialog.getByRole('button', { name: 'Delete integration' }));
+    await page.keyboard.press('Enter');
+
+    await page.getByRole('heading', { name: 'Integrations' }).waitFor();
+    await runtime.settled();
+    const listed = (await api.call({ tenantId: 'demo' }, 'GET', '/v1/integrations')).body as {
+      items: Integration[];
+    };
+    expect(listed.items.map((item) => item.handle)).not.toContain('solo');
   });
 });
 

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, type Integration, ok, type StatusReport, scopeLabel, type TreeNode } from '../api';
-import { ActionButton, Dialog, ErrorMessage, Loading, StatusBadge, when } from '../components';
+import { ActionButton, DataTable, Dialog, ErrorMessage, Loading, StatusBadge, when } from '../components';
 import { navigate, useLoad, usePoll } from '../hooks';
 import { NodePanel } from './node-panel';
 import { Tree } from './tree';
@@ -243,40 +243,21 @@ function Runs({ integrationId, lastRunId }: { integrationId: string; lastRunId: 
   return (
     <section aria-labelledby="runs-title" className="card">
       <h2 id="runs-title">Run history</h2>
-      <Loading data={runs.data} error={runs.error} what="the runs">
-        {(page) =>
-          page.items.length === 0 ? (
-            <p>No run yet.</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Trigger</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Changes</th>
-                  <th scope="col">Organizations calls</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((run) => (
-                  <tr key={run.id}>
-                    <td>{when(run.startedAt)}</td>
-                    <td>{run.trigger}</td>
-                    <td>
-                      <StatusBadge status={run.status} />
-                    </td>
-                    <td>
-                      {run.counts.created} / {run.counts.updated} / {run.counts.deleted}
-                    </td>
-                    <td>{run.progress.organizationsCalls}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
-      </Loading>
+      <DataTable
+        data={runs.data?.items}
+        error={runs.error}
+        what="the runs"
+        empty="No run yet."
+        columns={['Started', 'Trigger', 'Status', 'Changes', 'Organizations calls']}
+        rowKey={(run) => run.id}
+        cells={(run) => [
+          when(run.startedAt),
+          run.trigger,
+          <StatusBadge key="status" status={run.status} />,
+          `${run.counts.created} / ${run.counts.updated} / ${run.counts.deleted}`,
+          run.progress.organizationsCalls,
+        ]}
+      />
     </section>
   );
 }

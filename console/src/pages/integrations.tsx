@@ -1,5 +1,5 @@
 import { api, type Integration, ok, type StatusReport, scopeLabel } from '../api';
-import { Loading, StatusBadge, when } from '../components';
+import { DataTable, StatusBadge, when } from '../components';
 import { navigate, useLoad } from '../hooks';
 
 /** Every integration the caller may see, each with its last sync, counts and member health. */
@@ -30,44 +30,25 @@ export function IntegrationsPage() {
           New integration
         </button>
       </div>
-      <Loading data={list.data} error={list.error} what="integrations">
-        {(rows) =>
-          rows.length === 0 ? (
-            <p>No integration yet. Connect an AWS Organization or an account with "New integration".</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Handle</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Last sync</th>
-                  <th scope="col">Folders / connections</th>
-                  <th scope="col">Member roles</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map(({ integration, report }) => (
-                  <tr key={integration.id}>
-                    <td>
-                      <a href={`#/integrations/${integration.id}`}>{integration.handle}</a>
-                    </td>
-                    <td>{integration.kind === 'organization' ? 'Organization' : 'Single account'}</td>
-                    <td>{scopeLabel(integration.scope)}</td>
-                    <td>
-                      <StatusBadge status={report?.status ?? integration.status} />
-                    </td>
-                    <td>{when(report?.lastRun?.finishedAt)}</td>
-                    <td>{report ? `${report.counts.folders} / ${report.counts.connections}` : '—'}</td>
-                    <td>{healthSummary(report)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
-      </Loading>
+      <DataTable
+        data={list.data}
+        error={list.error}
+        what="integrations"
+        empty='No integration yet. Connect an AWS Organization or an account with "New integration".'
+        columns={['Handle', 'Kind', 'Scope', 'Status', 'Last sync', 'Folders / connections', 'Member roles']}
+        rowKey={({ integration }) => integration.id}
+        cells={({ integration, report }) => [
+          <a key="handle" href={`#/integrations/${integration.id}`}>
+            {integration.handle}
+          </a>,
+          integration.kind === 'organization' ? 'Organization' : 'Single account',
+          scopeLabel(integration.scope),
+          <StatusBadge key="status" status={report?.status ?? integration.status} />,
+          when(report?.lastRun?.finishedAt),
+          report ? `${report.counts.folders} / ${report.counts.connections}` : '—',
+          healthSummary(report),
+        ]}
+      />
     </>
   );
 }

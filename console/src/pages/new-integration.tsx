@@ -11,7 +11,7 @@ import {
   type Scope,
   session,
 } from '../api';
-import { ActionButton, ErrorMessage, Loading } from '../components';
+import { ActionButton, Choices, ErrorMessage, Loading, SHARE_CHOICES } from '../components';
 import { navigate, useLoad } from '../hooks';
 import { RoleTestChecks } from './role-test';
 
@@ -27,6 +27,18 @@ const STEPS = [
 
 type Kind = 'organization' | 'account';
 type Share = Permissions['share'];
+type TemplateName = Onboarding['templates'][number]['name'];
+type Filters = NonNullable<Extract<CreateIntegration, { kind: 'organization' }>['filters']>;
+
+/** The scope filters as typed: id lists as text, tags as `key=value` (or `key`, any value). */
+interface FilterDraft {
+  includeOus: string;
+  excludeOus: string;
+  includeAccounts: string;
+  excludeAccounts: string;
+  tags: string;
+  skipSuspended: boolean;
+}
 
 interface Draft {
   kind: Kind;
@@ -40,11 +52,15 @@ interface Draft {
   regions: string[];
   options: string;
   newAccounts: 'include' | 'hold';
-  excludeOus: string;
-  skipSuspended: boolean;
+  filters: FilterDraft;
   share: Share;
   workspaceIds: string;
 }
+
+const KINDS = [
+  ['organization', 'Organization'],
+  ['account', 'Single account'],
+] as const;
 
 const FIRST_DRAFT: Draft = {
   kind: 'organization',
@@ -58,8 +74,14 @@ const FIRST_DRAFT: Draft = {
   regions: ['us-east-1'],
   options: '{}',
   newAccounts: 'include',
-  excludeOus: '',
-  skipSuspended: false,
+  filters: {
+    includeOus: '',
+    excludeOus: '',
+    includeAccounts: '',
+    excludeAccounts: '',
+    tags: '',
+    skipSuspended: false,
+  },
   share: 'none',
   workspaceIds: '',
 };
@@ -90,7 +112,7 @@ export function NewIntegrationPage() {
     draft.roleArn.trim() !== '',
     report?.ok === true,
     draft.kind === 'account' || draft.memberRoleName.trim() !== '',
-    draft.regions.length > 0 && parsedOptions(draft.options) !== null,
+    draft.regions.length > 0 && parsedOptions(draft.options) !== null && filtersOf(draft.filters) !== null,
     draft.share !== 'selected' || listOf(draft.workspaceIds).length > 0,
     true,
   ][step];
@@ -164,15 +186,13 @@ function Field({ label, hint, children }: { label: string; hint?: string; childr
 function KindStep({ draft, change, orgIds }: StepProps & { orgIds: string[] }) {
   return (
     <>
-      <fieldset>
-        <legend>Kind</legend>
-        {(['organization', 'account'] as const).map((kind) => (
-          <label key={kind} className="choice">
-            <input type="radio" name="kind" checked={draft.kind === kind} onChange={() => change({ kind })} />
-            {kind === 'organization' ? 'Organization' : 'Single account'}
-          </label>
-        ))}
-      </fieldset>
+      <Choices
+        legend="Kind"
+        name="kind"
+        options={KINDS}
+        value={draft.kind}
+        onChange={(kind) => change({ kind })}
+      />
       <Field label="Scope" hint="Who may see and manage it: the whole tenant, or one of your orgs.">
         <select value={draft.scopeKey} onChange={(event) => change({ scopeKey: event.target.value })}>
           <option value="tenant">The tenant</option>
@@ -258,9 +278,7 @@ function ManagementStep({ draft, change }: StepProps) {
             <ul>
               {source ? (
                 <li>
-                  <a href={source.sourceUrl} download>
-                    Download {template}.yaml
-                  </a>{' '}
+                  <TemplateDownload name={template} scope={scope} />{' '}
                   <span className="muted">{source.description}</span>
                 </li>
               ) : null}
@@ -285,6 +303,45 @@ function ManagementStep({ draft, change }: StepProps) {
         );
       }}
     </Loading>
+  );
+}
+
+/**
+ * A template as the API renders it for the scope (its values as parameter defaults), with its
+ * version. A plain link cannot carry the bearer token, so the file is fetched and handed over.
+ */
+function TemplateDownload({
+  name,
+  scope,
+  roleName,
+}: {
+  name: TemplateName;
+  scope: string;
+  roleName?: string;
+}) {
+  const manifest = useLoad(() => ok(api().GET('/v1/aws/permissions')), 'permissions');
+  const version = manifest.data?.templateVersions[name];
+  return (
+    <>
+      <ActionButton
+        className="link"
+        label={`Download ${name}.yaml`}
+        run={async () => {
+          const yaml = await ok(
+            api().GET('/v1/aws/templates/{name}', {
+              params: { path: { name }, query: { scope, ...(roleName ? { roleName } : {}) } },
+              parseAs: 'text',
+            }),
+          );
+          const link = document.createElement('a');
+          link.href = URL.createObjectURL(new Blob([yaml], { type: 'application/yaml' }));
+          link.download = `${name}.yaml`;
+          link.click();
+          URL.revokeObjectURL(link.href);
+        }}
+      />{' '}
+      {version === undefined ? null : <span className="muted">version {version}</span>}
+    </>
   );
 }
 
@@ -374,19 +431,40 @@ function MemberStep({ draft, change }: StepProps) {
     );
   }
   const member = onboarding.data?.templates.find((entry) => entry.name === 'member-account-role');
+  const events = onboarding.data?.quickCreateLinks.find(
+    (link) => link.template === 'organization-events-forwarder',
+  );
   return (
     <>
       <p>
         Every member account gets a role through a service-managed StackSet, deployed from the management
         account with the same External ID.
       </p>
+      <ErrorMessage error={onboarding.error} />
       {member ? (
-        <p>
-          <a href={member.sourceUrl} download>
-            Download member-account-role.yaml
-          </a>{' '}
-          <span className="muted">for the StackSet</span>
-        </p>
+        <ul>
+          <li>
+            <TemplateDownload
+              name="member-account-role"
+              scope={draft.scopeKey}
+              roleName={draft.memberRoleName}
+            />{' '}
+            <span className="muted">with the role name below as its default</span>
+          </li>
+          <li>
+            The StackSet's template URL: <code>{member.sourceUrl}</code>
+          </li>
+          {events ? (
+            <li>
+              <a href={events.url} target="_blank" rel="noreferrer">
+                Launch the events forwarder stack
+              </a>{' '}
+              <span className="muted">
+                (optional): account and OU changes reach the mirror within seconds
+              </span>
+            </li>
+          ) : null}
+        </ul>
       ) : null}
       <Field label="Member role name" hint="The RoleName the StackSet deploys in every account.">
         <input
@@ -418,10 +496,118 @@ function parsedOptions(text: string): Record<string, string | number | boolean> 
   }
 }
 
-const NEW_ACCOUNTS: [Draft['newAccounts'], string][] = [
+const NEW_ACCOUNTS = [
   ['include', 'Include'],
   ['hold', 'Hold for approval'],
+] as const;
+
+const OU_ID = /^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+
+/** An id list as typed, or null when one of them is no such id. */
+function idsOf(text: string, pattern: RegExp): string[] | null {
+  const list = listOf(text);
+  return list.every((id) => pattern.test(id)) ? list : null;
+}
+
+/** The filters the API takes, or null when a field holds something that is no id or tag. */
+function filtersOf(typed: FilterDraft): Filters | null {
+  const includeOus = idsOf(typed.includeOus, OU_ID);
+  const excludeOus = idsOf(typed.excludeOus, OU_ID);
+  const includeAccounts = idsOf(typed.includeAccounts, ACCOUNT_ID);
+  const excludeAccounts = idsOf(typed.excludeAccounts, ACCOUNT_ID);
+  const tags = tagsOf(typed.tags);
+  if (!includeOus || !excludeOus || !includeAccounts || !excludeAccounts || !tags) return null;
+  return {
+    organizationalUnits: { include: includeOus, exclude: excludeOus },
+    accounts: { include: includeAccounts, exclude: excludeAccounts },
+    skipSuspended: typed.skipSuspended,
+    accountTags: tags,
+  };
+}
+
+/** `key=value` or `key` (any value), comma-separated. */
+function tagsOf(text: string): Record<string, string | null> | null {
+  const tags: Record<string, string | null> = {};
+  for (const entry of text.split(',').map((line) => line.trim())) {
+    if (entry === '') continue;
+    const [key = '', ...value] = entry.split('=');
+    if (key.trim() === '') return null;
+    tags[key.trim()] = value.length === 0 ? null : value.join('=').trim();
+  }
+  return Object.keys(tags).length <= 10 ? tags : null;
+}
+
+const FILTER_FIELDS: {
+  key: keyof Omit<FilterDraft, 'skipSuspended'>;
+  label: string;
+  hint: string;
+  valid: (text: string) => boolean;
+}[] = [
+  {
+    key: 'includeOus',
+    label: 'Only these OUs',
+    hint: 'OU ids (ou-…), with their subtrees; empty: every OU.',
+    valid: (text) => idsOf(text, OU_ID) !== null,
+  },
+  {
+    key: 'excludeOus',
+    label: 'Leave out these OUs',
+    hint: 'OU ids, with their subtrees: not even listed.',
+    valid: (text) => idsOf(text, OU_ID) !== null,
+  },
+  {
+    key: 'includeAccounts',
+    label: 'Only these accounts',
+    hint: '12-digit account ids; empty: every account.',
+    valid: (text) => idsOf(text, ACCOUNT_ID) !== null,
+  },
+  {
+    key: 'excludeAccounts',
+    label: 'Leave out these accounts',
+    hint: '12-digit account ids.',
+    valid: (text) => idsOf(text, ACCOUNT_ID) !== null,
+  },
+  {
+    key: 'tags',
+    label: 'Only accounts with these tags',
+    hint: 'key=value, or key for any value, comma-separated; up to 10. Costs one tag read per account on each sync.',
+    valid: (text) => tagsOf(text) !== null,
+  },
 ];
+
+/** Which part of the organization the mirror holds: every filter narrows it. */
+function ScopeFilters({
+  filters,
+  change,
+}: {
+  filters: FilterDraft;
+  change: (patch: Partial<FilterDraft>) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>Scope filters</legend>
+      {FILTER_FIELDS.map(({ key, label, hint, valid }) => (
+        <Field key={key} label={label} hint={hint}>
+          <input
+            value={filters[key]}
+            onChange={(event) => change({ [key]: event.target.value })}
+            aria-invalid={!valid(filters[key])}
+            autoComplete="off"
+          />
+        </Field>
+      ))}
+      <label className="choice">
+        <input
+          type="checkbox"
+          checked={filters.skipSuspended}
+          onChange={(event) => change({ skipSuspended: event.target.checked })}
+        />
+        Leave out suspended and closing accounts
+      </label>
+    </fieldset>
+  );
+}
 
 function SettingsStep({ draft, change }: StepProps) {
   const env = useLoad(() => ok(api().GET('/v1/aws/env')), 'env');
@@ -467,35 +653,17 @@ function SettingsStep({ draft, change }: StepProps) {
       </Field>
       {draft.kind === 'organization' ? (
         <>
-          <fieldset>
-            <legend>New accounts</legend>
-            {NEW_ACCOUNTS.map(([choice, label]) => (
-              <label key={choice} className="choice">
-                <input
-                  type="radio"
-                  name="new-accounts"
-                  checked={draft.newAccounts === choice}
-                  onChange={() => change({ newAccounts: choice })}
-                />
-                {label}
-              </label>
-            ))}
-          </fieldset>
-          <Field label="Leave out these OUs (ids, comma-separated)">
-            <input
-              value={draft.excludeOus}
-              onChange={(event) => change({ excludeOus: event.target.value })}
-              autoComplete="off"
-            />
-          </Field>
-          <label className="choice">
-            <input
-              type="checkbox"
-              checked={draft.skipSuspended}
-              onChange={(event) => change({ skipSuspended: event.target.checked })}
-            />
-            Leave out suspended and closing accounts
-          </label>
+          <Choices
+            legend="New accounts"
+            name="new-accounts"
+            options={NEW_ACCOUNTS}
+            value={draft.newAccounts}
+            onChange={(newAccounts) => change({ newAccounts })}
+          />
+          <ScopeFilters
+            filters={draft.filters}
+            change={(patch) => change({ filters: { ...draft.filters, ...patch } })}
+          />
         </>
       ) : null}
     </>
@@ -503,27 +671,14 @@ function SettingsStep({ draft, change }: StepProps) {
 }
 
 function ShareStep({ draft, change }: StepProps) {
-  const choices: [Share, string][] = [
-    ['none', 'No workspaces'],
-    ['all', 'All workspaces'],
-    ['selected', 'Selected workspaces'],
-  ];
   return (
-    <>
-      <fieldset>
-        <legend>Share with</legend>
-        {choices.map(([share, label]) => (
-          <label key={share} className="choice">
-            <input
-              type="radio"
-              name="share"
-              checked={draft.share === share}
-              onChange={() => change({ share })}
-            />
-            {label}
-          </label>
-        ))}
-      </fieldset>
+    <Choices
+      legend="Share with"
+      name="share"
+      options={SHARE_CHOICES}
+      value={draft.share}
+      onChange={(share) => change({ share })}
+    >
       {draft.share === 'selected' ? (
         <Field label="Workspace ids (comma-separated)">
           <input
@@ -533,7 +688,7 @@ function ShareStep({ draft, change }: StepProps) {
           />
         </Field>
       ) : null}
-    </>
+    </Choices>
   );
 }
 
@@ -559,24 +714,24 @@ export function createRequest(draft: Draft): CreateIntegration {
       ...(draft.readOnlyRoleArn ? { readOnlyRoleArn: draft.readOnlyRoleArn } : {}),
     };
   }
-  const excluded = listOf(draft.excludeOus);
+  const filters = filtersOf(draft.filters);
   return {
     kind: 'organization',
     ...settings,
     memberRoleName: draft.memberRoleName,
     newAccounts: draft.newAccounts,
     ...(draft.fullMemberRoleName ? { fullMemberRoleName: draft.fullMemberRoleName } : {}),
-    ...(excluded.length > 0 || draft.skipSuspended
-      ? {
-          filters: {
-            organizationalUnits: { include: [], exclude: excluded },
-            accounts: { include: [], exclude: [] },
-            skipSuspended: draft.skipSuspended,
-            accountTags: {},
-          },
-        }
-      : {}),
+    // Untouched filters are left out, so the integration shows none.
+    ...(filters && Object.values(draft.filters).some(Boolean) ? { filters } : {}),
   };
+}
+
+function filterSummary(filters: FilterDraft): string {
+  const set = FILTER_FIELDS.filter(({ key }) => filters[key].trim() !== '').map(
+    ({ key, label }) => `${label}: ${filters[key].trim()}`,
+  );
+  if (filters.skipSuspended) set.push('Suspended and closing accounts left out');
+  return set.length === 0 ? 'None: the whole organization' : set.join('; ');
 }
 
 function CreateStep({ draft, idempotencyKey }: { draft: Draft; idempotencyKey: string }) {
@@ -596,6 +751,14 @@ function CreateStep({ draft, idempotencyKey }: { draft: Draft; idempotencyKey: s
         <dd>{draft.regions.join(', ')}</dd>
         <dt>Shared with</dt>
         <dd>{draft.share === 'selected' ? listOf(draft.workspaceIds).join(', ') : draft.share}</dd>
+        {draft.kind === 'organization' ? (
+          <>
+            <dt>New accounts</dt>
+            <dd>{draft.newAccounts === 'hold' ? 'Held for approval' : 'Included'}</dd>
+            <dt>Scope filters</dt>
+            <dd>{filterSummary(draft.filters)}</dd>
+          </>
+        ) : null}
       </dl>
       <ActionButton
         label="Create integration"

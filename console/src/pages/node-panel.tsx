@@ -8,7 +8,7 @@ import {
   type StatusReport,
   type TreeNode,
 } from '../api';
-import { ErrorMessage, Loading, StatusBadge, when } from '../components';
+import { Choices, ErrorMessage, Loading, SHARE_CHOICES, StatusBadge, when } from '../components';
 import { useLoad } from '../hooks';
 
 type Source = { type: string; id: string };
@@ -182,30 +182,20 @@ function Editor({
           <span>Regions of this {node.type} (comma-separated)</span>
           <input value={regions} onChange={(event) => setRegions(event.target.value)} autoComplete="off" />
         </label>
-        <fieldset>
-          <legend>Sharing of this {node.type}</legend>
-          {(['none', 'all', 'selected'] as const).map((choice) => (
-            <label key={choice} className="choice">
-              <input
-                type="radio"
-                name="node-share"
-                checked={share === choice}
-                onChange={() => setShare(choice)}
-              />
-              {choice === 'none'
-                ? 'No workspaces'
-                : choice === 'all'
-                  ? 'All workspaces'
-                  : 'Selected workspaces'}
-            </label>
-          ))}
+        <Choices
+          legend={`Sharing of this ${node.type}`}
+          name="node-share"
+          options={SHARE_CHOICES}
+          value={share}
+          onChange={setShare}
+        >
           {share === 'selected' ? (
             <label className="field">
               <span>Workspace ids</span>
               <input value={workspaces} onChange={(event) => setWorkspaces(event.target.value)} />
             </label>
           ) : null}
-        </fieldset>
+        </Choices>
         <button type="submit" className="primary">
           Save
         </button>

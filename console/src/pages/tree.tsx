@@ -135,7 +135,7 @@ export function Tree({
       </p>
       {query !== '' ? (
         <ul aria-label="Search results" className="matches">
-          {matches.length === 0 ? <li>No match.</li> : null}
+          {matches.length === 0 ? <li>No match{complete ? '' : ' yet'}.</li> : null}
           {matches.map((node) => (
             <li key={node.id}>
               <button type="button" className="link" onClick={() => onSelect(node)}>
@@ -146,6 +146,11 @@ export function Tree({
               </span>
             </li>
           ))}
+          {complete ? null : (
+            <li className="muted">
+              Searched the {nodes.length} loaded so far; matches among the rest appear as they load.
+            </li>
+          )}
         </ul>
       ) : (
         // The ARIA tree pattern has no native element: divs carry the roles, and each item the keys.

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, ok } from '../api';
-import { Loading } from '../components';
+import { DataTable } from '../components';
 import { useLoad } from '../hooks';
 
 /** The connections a workspace may use: shared with it by name, or with every workspace. */
@@ -42,34 +42,20 @@ function WorkspaceConnections({ workspaceId }: { workspaceId: string }) {
   return (
     <section aria-labelledby="workspace-title" className="card">
       <h2 id="workspace-title">Connections of {workspaceId}</h2>
-      <Loading data={list.data} error={list.error} what="the connections">
-        {(page) =>
-          page.items.length === 0 ? (
-            <p>No connection is shared with this workspace.</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Handle</th>
-                  <th scope="col">Account</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Shared</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((item) => (
-                  <tr key={`${item.integrationId}-${item.connection.id}`}>
-                    <td>{item.connection.handle}</td>
-                    <td>{item.connection.id}</td>
-                    <td>{item.connection.name}</td>
-                    <td>{item.via === 'all' ? 'with every workspace' : 'by name'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )
-        }
-      </Loading>
+      <DataTable
+        data={list.data?.items}
+        error={list.error}
+        what="the connections"
+        empty="No connection is shared with this workspace."
+        columns={['Handle', 'Account', 'Name', 'Shared']}
+        rowKey={(item) => `${item.integrationId}-${item.connection.id}`}
+        cells={(item) => [
+          item.connection.handle,
+          item.connection.id,
+          item.connection.name,
+          item.via === 'all' ? 'with every workspace' : 'by name',
+        ]}
+      />
     </section>
   );
 }
