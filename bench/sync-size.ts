@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   });
 
   process.env.CONNECTIONS_BUS_NAME = 'bench';
-  const publisher = await import('../lambdas/publisher/handler');
+  const publisher = await import('../lambdas/functions/publisher');
   const bus = new CountingBus();
   // As the local runtime feeds it: the streams client's records are Lambda's stream records.
   const publish = publisher.createHandler({

@@ -334,7 +334,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   },
 ];
 
-/** Where each function's handler lives: `lambdas/<name>/handler.ts`, exporting `handler`. */
+/** Where each deployed function's module lives: `lambdas/functions/<name>.ts`, exporting `handler`. */
 export function handlerEntry(name: string): string {
-  return `lambdas/${name}/handler.ts`;
+  return `lambdas/functions/${name}.ts`;
 }

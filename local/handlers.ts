@@ -47,16 +47,16 @@ const LOCAL_MAX_CONCURRENT_SYNCS = 10;
 /** The handler modules Lambda runs; they read their environment at import. */
 async function importHandlers() {
   return {
-    authorizer: await import('../lambdas/authorizer/handler'),
-    awsEnv: await import('../lambdas/aws-env/handler'),
-    onboarding: await import('../lambdas/onboarding/handler'),
-    integrations: await import('../lambdas/integrations/handler'),
-    workspaces: await import('../lambdas/workspaces/handler'),
-    openapi: await import('../lambdas/openapi/handler'),
-    sync: await import('../lambdas/sync/handler'),
-    publisher: await import('../lambdas/publisher/handler'),
-    shares: await import('../lambdas/shares/handler'),
-    credentials: await import('../lambdas/credentials/handler'),
+    authorizer: await import('../lambdas/functions/authorizer'),
+    awsEnv: await import('../lambdas/functions/aws-env'),
+    onboarding: await import('../lambdas/functions/onboarding'),
+    integrations: await import('../lambdas/functions/integrations'),
+    workspaces: await import('../lambdas/functions/workspaces'),
+    openapi: await import('../lambdas/functions/openapi'),
+    sync: await import('../lambdas/functions/sync'),
+    publisher: await import('../lambdas/functions/publisher'),
+    shares: await import('../lambdas/functions/shares'),
+    credentials: await import('../lambdas/functions/credentials'),
   };
 }
 

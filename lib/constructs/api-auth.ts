@@ -14,6 +14,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { TENANT_OWNER_ROLE } from '../../lambdas/core/tenant-context';
+import { handlerEntry } from '../../lambdas/routes';
 import type { AuthConfig } from '../config';
 import { ServiceFunction } from './service-function';
 
@@ -90,7 +91,7 @@ export class ApiAuth extends Construct {
     }
 
     this.authorizerFunction = new ServiceFunction(this, 'Authorizer', {
-      entry: 'lambdas/authorizer/handler.ts',
+      entry: handlerEntry('authorizer'),
       description: 'Verifies bearer JWTs and passes the tenant to the API',
       timeout: Duration.seconds(10),
       errorsAreExpected:

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { Environment } from '../../schemas/environment';
 
 export interface ServiceFunctionProps {
-  /** Path of the handler module, from the project root: `lambdas/<name>/handler.ts`. */
+  /** Path of the function's module, from the project root: `lambdas/functions/<name>.ts`. */
   readonly entry: string;
   readonly description: string;
   /** Variables the handler validates at cold start, named from the one list of them. */
@@ -53,8 +53,8 @@ export class ServiceFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
-    if (!/^lambdas\/[a-z0-9-]+\/handler\.ts$/.test(props.entry)) {
-      throw new Error(`ServiceFunction entry must be lambdas/<name>/handler.ts, got ${props.entry}`);
+    if (!/^lambdas\/functions\/[a-z0-9-]+\.ts$/.test(props.entry)) {
+      throw new Error(`ServiceFunction entry must be lambdas/functions/<name>.ts, got ${props.entry}`);
     }
     const bundledDirectories = props.bundledDirectories ?? [];
     for (const directory of bundledDirectories) {

@@ -8,9 +8,7 @@ import { build } from 'esbuild';
 
 jest.setTimeout(120_000);
 
-const ENTRIES = readdirSync('lambdas', { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && readdirSync(`lambdas/${entry.name}`).includes('handler.ts'))
-  .map((entry) => `lambdas/${entry.name}/handler.ts`);
+const ENTRIES = readdirSync('lambdas/functions').map((file) => `lambdas/functions/${file}`);
 
 /** The packages a bundle of `entry` is made of. */
 async function packagesIn(entry: string): Promise<Set<string>> {

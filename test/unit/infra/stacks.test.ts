@@ -388,7 +388,7 @@ describe('stateless stack', () => {
     const stack = new Stack(app, 'Probe');
     const table = new TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
     const user = new ServiceFunction(stack, 'Fn', {
-      entry: 'lambdas/workspaces/handler.ts',
+      entry: 'lambdas/functions/workspaces.ts',
       description: 'probe',
       logRetention: RetentionDays.ONE_DAY,
       alarmTopic: new Topic(stack, 'Topic'),

@@ -8,7 +8,7 @@ import { httpHandler, httpRoutes, scopedHttpHandler } from '../core/http';
 import type { TenantScope } from '../core/tenant-context';
 import { traced } from '../core/tracer';
 import { permissionsManifest } from '../domain/permissions';
-import { makeOnboardingService, type OnboardingService } from './service';
+import { makeOnboardingService, type OnboardingService } from '../onboarding/service';
 
 /**
  * GET /v1/aws/onboarding, POST /v1/aws/onboarding/external-id, GET /v1/aws/permissions,

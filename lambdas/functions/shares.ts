@@ -9,8 +9,8 @@ import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
-import type { ScopeLookup, ShareStore } from './ports';
-import { type ConnectionChange, makeShareProjector } from './service';
+import type { ScopeLookup, ShareStore } from '../shares/ports';
+import { type ConnectionChange, makeShareProjector } from '../shares/service';
 
 /** `MIRROR#<integrationId>#C#<accountId>`: a connection item's sort key. */
 const CONNECTION_SK = /^MIRROR#([0-9a-f-]{36})#C#(\d{12})$/;

@@ -5,7 +5,7 @@ import { awsSyncWiring, composeSyncService } from '../composition/sync';
 import { composeRouter } from '../composition/triggers';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
-import type { Router } from './service';
+import type { Router } from '../router/service';
 
 /** The ingress rule's target: one forwarded Organizations event per invocation. */
 export function createHandler(router: Router, metrics: Metrics) {

@@ -1,13 +1,13 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import type { PublisherMetrics } from '../../../lambdas/publisher/handler';
+import type { PublisherMetrics } from '../../../lambdas/functions/publisher';
 import type { EventBusPort } from '../../../lambdas/publisher/service';
 import { ITEM_KEYS } from '../../../schemas/table';
 
 /** The handler module reads its environment at import, as Lambda loads it. */
 async function loadHandlerModule() {
   Object.assign(process.env, { CONNECTIONS_BUS_NAME: 'connections', AWS_REGION: 'us-east-1' });
-  return import('../../../lambdas/publisher/handler');
+  return import('../../../lambdas/functions/publisher');
 }
 
 /** A batch of the table's stream with `count` outbox inserts of one integration. */

@@ -20,8 +20,8 @@ import { loadEnv } from '../core/env';
 import { httpRoutes, scopedHttpHandler } from '../core/http';
 import type { TenantScope } from '../core/tenant-context';
 import { traced } from '../core/tracer';
-import { DEFAULT_FAIR_USE } from './fair-use';
-import { onceFor } from './idempotency';
+import { DEFAULT_FAIR_USE } from '../integrations/fair-use';
+import { onceFor } from '../integrations/idempotency';
 
 /**
  * POST /v1/aws/test-connection, POST and GET /v1/integrations, GET /v1/integrations/{id}, and

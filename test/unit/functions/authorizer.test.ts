@@ -1,8 +1,8 @@
-import { createAuthorizerHandler, wholeStage } from '../../../lambdas/authorizer/handler';
 import type { TokenVerifier } from '../../../lambdas/authorizer/service';
 import { derivedUsageKeys, usageKeyOf } from '../../../lambdas/authorizer/usage-keys';
 import { UnauthenticatedError } from '../../../lambdas/core/errors';
 import { tenantFromAuthorizer } from '../../../lambdas/core/tenant-context';
+import { createAuthorizerHandler, wholeStage } from '../../../lambdas/functions/authorizer';
 import { lambdaContext, TENANT_A } from '../../fixtures/api-gateway';
 
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/live/GET/v1/aws/env';

@@ -10,7 +10,7 @@ import { roleRulesOf } from '../composition/sync';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { traced } from '../core/tracer';
-import { type CredentialsBroker, callerOf, makeCredentialsBroker } from './service';
+import { type CredentialsBroker, callerOf, makeCredentialsBroker } from '../credentials/service';
 
 /** The broker's Lambda: one Invoke payload in, credentials or a refusal out (never a function error). */
 export function createHandler(

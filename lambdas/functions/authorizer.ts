@@ -2,13 +2,13 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createRemoteJWKSet } from 'jose';
 import { envSchema } from '../../schemas/environment';
+import { bearerToken, makeTokenVerifier, type TokenVerifier } from '../authorizer/service';
+import { ApiGatewayUsageKeys, derivedUsageKeys, type UsageKeys } from '../authorizer/usage-keys';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
 import { toAuthorizerContext } from '../core/tenant-context';
 import { traced } from '../core/tracer';
-import { bearerToken, makeTokenVerifier, type TokenVerifier } from './service';
-import { ApiGatewayUsageKeys, derivedUsageKeys, type UsageKeys } from './usage-keys';
 
 /**
  * API Gateway's TOKEN authorizer. It answers Allow with the verified tenant as context and the

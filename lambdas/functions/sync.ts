@@ -16,10 +16,10 @@ import {
   SYNC_RUN_METRICS,
   SYNC_RUNS_FAILED_METRIC,
   type SyncMetrics,
-} from './metrics';
-import type { RunRef } from './ports';
-import { DEFAULT_SYNC_SETTINGS, type SyncService } from './service';
-import { asWorkflowError, runErrorOf } from './workflow-errors';
+} from '../sync/metrics';
+import type { RunRef } from '../sync/ports';
+import { DEFAULT_SYNC_SETTINGS, type SyncService } from '../sync/service';
+import { asWorkflowError, runErrorOf } from '../sync/workflow-errors';
 
 const refSchema = z.strictObject({
   tenantId: z.string().min(1),

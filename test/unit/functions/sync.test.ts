@@ -25,7 +25,7 @@ async function loadHandlerModule() {
     STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:sync',
     AWS_REGION: 'us-east-1',
   });
-  return import('../../../lambdas/sync/handler');
+  return import('../../../lambdas/functions/sync');
 }
 
 describe('the sync workflow handler', () => {

@@ -1,8 +1,8 @@
 import { envSchema } from '../../schemas/environment';
+import { type EnvCheckDeps, makeEnvCheckService } from '../aws-env/service';
 import { envCheckAdapters } from '../composition/edges';
 import { loadEnv } from '../core/env';
 import { httpHandler } from '../core/http';
-import { type EnvCheckDeps, makeEnvCheckService } from './service';
 
 /** GET /v1/aws/env */
 export function createHandler(deps: EnvCheckDeps) {

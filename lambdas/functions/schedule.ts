@@ -6,7 +6,7 @@ import { composeScheduler } from '../composition/triggers';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
-import type { Scheduler } from './service';
+import type { Scheduler } from '../schedule/service';
 
 /** A tick stops starting syncs this long before its invocation must end. */
 const TICK_MARGIN_MS = 10_000;

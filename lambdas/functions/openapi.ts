@@ -1,6 +1,6 @@
 import { publicHttpHandler } from '../core/http';
+import { API_DOCUMENT_VERSION, buildOpenApiDocument } from '../openapi/document';
 import { API_ROUTES } from '../routes';
-import { API_DOCUMENT_VERSION, buildOpenApiDocument } from './document';
 
 /** The document changes only with a deployment, so it is built once per cold start. */
 const document = buildOpenApiDocument(API_ROUTES, API_DOCUMENT_VERSION);
