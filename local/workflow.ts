@@ -1,5 +1,6 @@
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { RunRef, WorkflowPort } from '../lambdas/sync/ports';
+import type { RunRef } from '../lambdas/domain/sync-runs';
+import type { WorkflowPort } from '../lambdas/ports/sync-state';
 import {
   AWAIT_DEPLOYMENTS,
   memberCheckInput,

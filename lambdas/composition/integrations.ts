@@ -15,9 +15,9 @@ import {
 import { makeNodeService } from '../integrations/nodes';
 import { makeIntegrationOperations } from '../integrations/operations';
 import { makeIntegrationService } from '../integrations/service';
+import type { WorkflowPort } from '../ports/sync-state';
 import type { RoleTestDeps } from '../role-test/service';
 import { countingOutcomes, makeRoleTestService } from '../role-test/service';
-import type { WorkflowPort } from '../sync/ports';
 import { composeSyncService, epochOf, type SyncWiring, syncStores } from './sync';
 
 export interface IntegrationsWiring extends Omit<SyncWiring, 'workflow'> {

@@ -14,7 +14,7 @@ import { traced } from '../core/tracer';
 import type { RoleArnRules } from '../domain/role-arn';
 import { makeMemberCheckService } from '../health/service';
 import type { CustomerRolesPort } from '../ports/customer-roles';
-import type { MirrorStore, SyncStateStore, WorkflowPort } from '../sync/ports';
+import type { MirrorStore, SyncStateStore, WorkflowPort } from '../ports/sync-state';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService, type SyncSettings } from '../sync/service';
 
 type SyncEnv = EnvValues<(typeof SYNC_ENV)[number]>;

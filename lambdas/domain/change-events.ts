@@ -8,7 +8,7 @@ import {
   type FieldChange,
 } from '../../schemas/events';
 import type { MirrorNode } from '../../schemas/sync';
-import type { Change } from '../sync/ports';
+import type { Change } from './sync-runs';
 
 export interface EventContext {
   readonly tenantId: string;

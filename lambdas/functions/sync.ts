@@ -9,6 +9,7 @@ import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
 import { annotateTrace } from '../core/tracer';
+import type { RunRef } from '../domain/sync-runs';
 import type { MemberCheckService } from '../health/service';
 import {
   MEMBER_CHECK_METRIC,
@@ -17,7 +18,6 @@ import {
   SYNC_RUNS_FAILED_METRIC,
   type SyncMetrics,
 } from '../sync/metrics';
-import type { RunRef } from '../sync/ports';
 import { DEFAULT_SYNC_SETTINGS, type SyncService } from '../sync/service';
 import { asWorkflowError, runErrorOf } from '../sync/workflow-errors';
 

@@ -12,6 +12,7 @@ import { TokenBucket } from '../core/token-bucket';
 import { buildEvent, type EventOrigin, originContext } from '../domain/change-events';
 import { roleSessionName } from '../domain/external-id';
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
+import type { RunRef, SyncTarget } from '../domain/sync-runs';
 import {
   type CustomerRoleSession,
   type CustomerRolesPort,
@@ -19,7 +20,7 @@ import {
   RoleRefusedError,
   StackSetNotFoundError,
 } from '../ports/customer-roles';
-import type { RunRef, SyncStateStore, SyncTarget } from '../sync/ports';
+import type { SyncStateStore } from '../ports/sync-state';
 import { inspectRole, type RoleInspection } from './inspection';
 import {
   type CheckTarget,

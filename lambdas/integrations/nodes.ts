@@ -7,14 +7,14 @@ import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
 import { changeEventOf, originContext } from '../domain/change-events';
 import { effectiveSettings, integrationSettings } from '../domain/settings';
-import type { MemberHealthStore } from '../health/ports';
 import {
   type Change,
   IntegrationDeletingError,
   MirrorConflictError,
-  type MirrorStore,
   NodeHandleTakenError,
-} from '../sync/ports';
+} from '../domain/sync-runs';
+import type { MemberHealthStore } from '../health/ports';
+import type { MirrorStore } from '../ports/sync-state';
 import type { SyncService } from '../sync/service';
 import { startSettingsRun, versionOf } from './change-rules';
 import type { IntegrationService } from './service';

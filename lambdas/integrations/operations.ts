@@ -5,6 +5,7 @@ import type { IntegrationStatusReport, MemberAccessSummary } from '../../schemas
 import { NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
+import { IntegrationDeletingError } from '../domain/sync-runs';
 import { quickCreateLink, templateFileName } from '../domain/template-catalogue';
 import { isOutdated, TEMPLATE_VERSIONS } from '../domain/template-versions';
 import {
@@ -13,13 +14,8 @@ import {
   type MemberHealthStore,
   onDemandCheckId,
 } from '../health/ports';
+import type { MirrorStore, SyncStateStore, WorkflowPort } from '../ports/sync-state';
 import type { RoleTestService } from '../role-test/service';
-import {
-  IntegrationDeletingError,
-  type MirrorStore,
-  type SyncStateStore,
-  type WorkflowPort,
-} from '../sync/ports';
 import type { SyncService } from '../sync/service';
 import type { FairUse } from './fair-use';
 import type { ActivityReader } from './ports';

@@ -21,10 +21,10 @@ import { buildEvent, originContext } from '../domain/change-events';
 import { DEFAULT_MEMBER_ROLE_NAME, parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
 import { nextDueTime } from '../domain/schedule';
 import { canManageScope, describeScope } from '../domain/scope';
+import { IntegrationDeletingError } from '../domain/sync-runs';
 import { currentExternalId } from '../onboarding/current-external-id';
 import type { ExternalIdStore } from '../onboarding/ports';
 import type { RoleTestService } from '../role-test/service';
-import { IntegrationDeletingError } from '../sync/ports';
 import type { SyncService } from '../sync/service';
 import {
   INHERITED_FIELDS,

@@ -2,7 +2,7 @@ import type { Partition } from '../../schemas/api/common';
 import { type IngressEvent, ingressEventSchema } from '../../schemas/ingress';
 import { describeIssues, NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
-import { IntegrationDeletingError } from '../sync/ports';
+import { IntegrationDeletingError } from '../domain/sync-runs';
 import type { SyncService } from '../sync/service';
 import { routingOf } from './targets';
 

@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../core/clock';
 import { logger } from '../core/logger';
 import { nextDueTime } from '../domain/schedule';
-import type { WorkflowPort } from '../sync/ports';
+import type { WorkflowPort } from '../ports/sync-state';
 import type { SyncService } from '../sync/service';
 import type { DueIntegration, ScheduleStore } from './ports';
 

@@ -1,9 +1,10 @@
 import type { Clock } from '../core/clock';
 import { buildEvent } from '../domain/change-events';
 import { parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
+import type { RunRef, StoredRun, SyncTarget } from '../domain/sync-runs';
+import type { MirrorStore, RunLeases, RunRecords } from '../ports/sync-state';
 import { MirrorIndex } from './mirror-index';
 import { CHANGES_PER_WRITE, mirrorWriter } from './mirror-writer';
-import type { MirrorStore, RunLeases, RunRecords, RunRef, StoredRun, SyncTarget } from './ports';
 import { eventContext } from './run';
 import { emptyCheckpoint } from './walk-start';
 

@@ -1,7 +1,7 @@
 import { rootIdSchema } from '../../schemas/sandbox-org';
 import type { Connection, Folder, MirrorNode } from '../../schemas/sync';
 import { connectionKey, folderKey, nodeKey } from '../domain/node-key';
-import type { Change } from './ports';
+import type { Change } from '../domain/sync-runs';
 
 /**
  * The stored mirror of one integration, in memory for the length of a step: nodes by key, by

@@ -1,7 +1,8 @@
 import type { RunCounts } from '../../schemas/sync';
 import { changeEventOf, type EventContext } from '../domain/change-events';
+import { type Change, NodeHandleTakenError, type RunRef } from '../domain/sync-runs';
+import type { MirrorStore } from '../ports/sync-state';
 import type { MirrorIndex } from './mirror-index';
-import { type Change, type MirrorStore, NodeHandleTakenError, type RunRef } from './ports';
 
 /**
  * The most changes written in one transaction: each is up to four items (the node, a handle

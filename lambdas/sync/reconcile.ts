@@ -5,11 +5,11 @@ import type { EffectiveSettings, Folder, MirrorNode } from '../../schemas/sync';
 import { connectionKey, folderKey } from '../domain/node-key';
 import { DEFAULT_MEMBER_ROLE_NAME, roleArnOf } from '../domain/role-arn';
 import { effectiveSettings, integrationSettings } from '../domain/settings';
+import type { Change } from '../domain/sync-runs';
 import type { DiscoveredAccount, DiscoveredOu } from '../ports/customer-roles';
 import type { ScopeRules } from './filters';
 import { handleCandidates } from './handles';
 import type { MirrorIndex } from './mirror-index';
-import type { Change } from './ports';
 
 export interface PlanContext {
   readonly integration: Integration;

@@ -11,12 +11,10 @@ import {
   IntegrationDeletingError,
   LeaseLostError,
   MirrorConflictError,
-  type RunLeases,
-  type RunRecords,
   type RunRef,
   type SyncTarget,
-  type WorkflowPort,
-} from './ports';
+} from '../domain/sync-runs';
+import type { RunLeases, RunRecords, WorkflowPort } from '../ports/sync-state';
 import { mergeFollowUp } from './targets';
 import { isInterruption } from './workflow-errors';
 

@@ -1,10 +1,11 @@
 import type { RunError, SyncRun } from '../../schemas/sync';
 import { type Clock, systemClock } from '../core/clock';
 import type { RoleArnRules } from '../domain/role-arn';
+import type { RunRef } from '../domain/sync-runs';
 import type { CustomerRolesPort } from '../ports/customer-roles';
+import type { MirrorStore, SyncStateStore, WorkflowPort } from '../ports/sync-state';
 import { makeCompletion } from './completion';
 import { makeDeletionRun } from './deletion';
-import type { MirrorStore, RunRef, SyncStateStore, WorkflowPort } from './ports';
 import { makeRunLifecycle } from './run';
 import { makeSyncSteps } from './steps';
 

@@ -1,10 +1,10 @@
 import type { SyncTargets } from '../../schemas/sync';
 import { nodeKey, parseNodeKey } from '../domain/node-key';
+import type { ContainerCursor } from '../domain/sync-runs';
 import { tagsOf } from './filters';
 import type { MirrorIndex } from './mirror-index';
 import type { ChangeWriter } from './mirror-writer';
 import type { PacedOrganizations } from './organizations';
-import type { ContainerCursor } from './ports';
 import { type PlanContext, planPage } from './reconcile';
 import { firstCursor } from './walk';
 

@@ -1,5 +1,5 @@
 import type { SyncTargets } from '../../schemas/sync';
-import type { FollowUp } from './ports';
+import type { FollowUp } from '../domain/sync-runs';
 
 /**
  * Past this many targets a full walk costs about as much as the targeted calls and proves

@@ -1,11 +1,11 @@
 import type { Integration } from '../../schemas/api/integrations';
 import type { SyncTargets } from '../../schemas/sync';
 import { AppError } from '../core/errors';
+import type { Checkpoint } from '../domain/sync-runs';
 import { ScopeRules } from './filters';
 import type { MirrorIndex } from './mirror-index';
 import type { ChangeWriter } from './mirror-writer';
 import type { PacedOrganizations } from './organizations';
-import type { Checkpoint } from './ports';
 import { type TargetedOptions, TargetedReads } from './targeted';
 import { firstCursor } from './walk';
 

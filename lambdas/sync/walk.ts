@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock';
 import { folderKey, nodeKey } from '../domain/node-key';
+import type { Checkpoint, ContainerCursor } from '../domain/sync-runs';
 import {
   type DiscoveredAccount,
   type DiscoveredOu,
@@ -12,7 +13,6 @@ import { tagsOf } from './filters';
 import type { MirrorIndex } from './mirror-index';
 import type { ChangeWriter } from './mirror-writer';
 import type { PacedOrganizations } from './organizations';
-import type { Checkpoint, ContainerCursor } from './ports';
 import { type PlanContext, planDenied, planPage, planRestored } from './reconcile';
 
 export interface WalkCounters {

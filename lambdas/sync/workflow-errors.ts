@@ -2,8 +2,8 @@ import * as z from 'zod';
 import type { RunError } from '../../schemas/sync';
 import { AppError, ERROR_STATUS } from '../core/errors';
 import { missingPermissionError } from '../domain/permissions';
+import { LeaseLostError } from '../domain/sync-runs';
 import { PermissionDeniedError, RoleRefusedError } from '../ports/customer-roles';
-import { LeaseLostError } from './ports';
 
 /**
  * Codes that mean "interrupted", not "wrong" (error names are our stable codes): the workflow

@@ -1,4 +1,4 @@
-import type { RunRef } from './ports';
+import type { RunRef } from '../domain/sync-runs';
 import { INTERRUPTIONS } from './workflow-errors';
 /**
  * The sync workflow in Amazon States Language, defined once: the CDK stack puts in the

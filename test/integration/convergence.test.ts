@@ -6,8 +6,8 @@ import {
   type SandboxOrganization,
 } from '../../lambdas/adapters/sandbox/sandbox-organization';
 import { nodeKey } from '../../lambdas/domain/node-key';
+import type { RunRef } from '../../lambdas/domain/sync-runs';
 import { makePublisher } from '../../lambdas/publisher/service';
-import type { RunRef } from '../../lambdas/sync/ports';
 import { syncWorkflowDefinition, WORKFLOW_STATES } from '../../lambdas/sync/workflow';
 import { asWorkflowError, runErrorOf } from '../../lambdas/sync/workflow-errors';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';

@@ -5,7 +5,7 @@ import {
   type SandboxOrganization,
 } from '../../lambdas/adapters/sandbox/sandbox-organization';
 import { createDocumentClient } from '../../lambdas/core/dynamodb';
-import type { RunRef } from '../../lambdas/sync/ports';
+import type { RunRef } from '../../lambdas/domain/sync-runs';
 import { DEFAULT_SYNC_SETTINGS } from '../../lambdas/sync/service';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
 import type { SyncRun, SyncTargets } from '../../schemas/sync';

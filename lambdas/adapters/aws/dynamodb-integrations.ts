@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/
 import { type Integration, integrationSchema } from '../../../schemas/api/integrations';
 import { ITEM_KEYS } from '../../../schemas/table';
 import { NotFoundError, VersionConflictError } from '../../core/errors';
+import { IntegrationDeletingError } from '../../domain/sync-runs';
 import {
   HandleTakenError,
   type IntegrationPage,
@@ -10,7 +11,6 @@ import {
   type NewIntegration,
   RoleAlreadyConnectedError,
 } from '../../integrations/ports';
-import { IntegrationDeletingError } from '../../sync/ports';
 import { decodeCursor, encodeCursor } from './cursor';
 import { absent, and, versionIs } from './table/expressions';
 import { integrationClaims, integrationItem, outboxItem } from './table/items';

@@ -7,10 +7,10 @@ import {
   IntegrationDeletingError,
   LeaseLostError,
   MirrorConflictError,
-  type MirrorStore,
   NodeHandleTakenError,
   type RunRef,
-} from '../../sync/ports';
+} from '../../domain/sync-runs';
+import type { MirrorStore } from '../../ports/sync-state';
 import { queryPage } from './query-page';
 import { absent, type Condition, type UpdateSpec, versionIs } from './table/expressions';
 import { integrationItem, mirrorItem, nodeHandleClaim } from './table/items';

@@ -7,12 +7,11 @@ import {
   type FollowUp,
   FollowUpChangedError,
   LeaseLostError,
-  type RunLeases,
   type RunOutcome,
-  type RunRecords,
   type RunRef,
   type SyncTarget,
-} from '../../sync/ports';
+} from '../../domain/sync-runs';
+import type { RunLeases, RunRecords } from '../../ports/sync-state';
 import { queryPage } from './query-page';
 import { absent, and, type Condition, exists, type UpdateSpec } from './table/expressions';
 import { integrationClaims, integrationItem, runItem } from './table/items';

@@ -4,7 +4,8 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { RunRef, WorkflowPort } from '../../sync/ports';
+import type { RunRef } from '../../domain/sync-runs';
+import type { WorkflowPort } from '../../ports/sync-state';
 import { memberCheckInput } from '../../sync/workflow';
 
 /** ListExecutions returns at most this many a page. */

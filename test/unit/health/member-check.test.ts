@@ -1,4 +1,5 @@
 import { UpstreamThrottledError } from '../../../lambdas/core/errors';
+import type { StoredRun, SyncTarget } from '../../../lambdas/domain/sync-runs';
 import { TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
 import type {
   CheckTarget,
@@ -15,7 +16,6 @@ import {
   PermissionDeniedError,
   RoleRefusedError,
 } from '../../../lambdas/ports/customer-roles';
-import type { StoredRun, SyncTarget } from '../../../lambdas/sync/ports';
 import type { Integration } from '../../../schemas/api/integrations';
 import type { ChangeEvent } from '../../../schemas/events';
 import type { Connection, MemberAccessSummary, MemberHealth, StackInstance } from '../../../schemas/sync';

@@ -1,9 +1,10 @@
 import type { TenantRequest } from '../../../lambdas/core/tenant-context';
+import type { Change } from '../../../lambdas/domain/sync-runs';
 import { makeNodeService } from '../../../lambdas/integrations/nodes';
+import type { MirrorStore } from '../../../lambdas/ports/sync-state';
 import { workspaceKeysOf } from '../../../lambdas/shares/service';
 import { ScopeRules } from '../../../lambdas/sync/filters';
 import { MirrorIndex } from '../../../lambdas/sync/mirror-index';
-import type { Change, MirrorStore } from '../../../lambdas/sync/ports';
 import { type PlanContext, planPage } from '../../../lambdas/sync/reconcile';
 import type { Connection, MirrorNode } from '../../../schemas/sync';
 import { aConnection, anIntegration } from '../../fixtures/records';

@@ -1,6 +1,6 @@
 import { integrationSettings } from '../../../lambdas/domain/settings';
+import type { Change } from '../../../lambdas/domain/sync-runs';
 import { MirrorIndex } from '../../../lambdas/sync/mirror-index';
-import type { Change } from '../../../lambdas/sync/ports';
 import { planSettings } from '../../../lambdas/sync/reconcile';
 import type { Integration } from '../../../schemas/api/integrations';
 import type { Connection, Folder, MirrorNode, NodeOverrides } from '../../../schemas/sync';

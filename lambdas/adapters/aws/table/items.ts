@@ -13,7 +13,7 @@ import {
 import { GLOBAL_INDEXES, ITEM_KEYS } from '../../../../schemas/table';
 import { publishable } from '../../../domain/change-events';
 import { nodeKey } from '../../../domain/node-key';
-import type { FollowUp } from '../../../sync/ports';
+import type { FollowUp } from '../../../domain/sync-runs';
 import type { Condition } from './expressions';
 import type { ItemKey } from './transaction';
 

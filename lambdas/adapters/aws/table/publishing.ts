@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../../../schemas/events';
-import { MirrorConflictError } from '../../../sync/ports';
+import { MirrorConflictError } from '../../../domain/sync-runs';
 import { absent, and, type Condition, exists, type UpdateSpec } from './expressions';
 import { type IntegrationRecord, integrationItem, outboxItem } from './items';
 import { Transaction, TransactionCancelledError } from './transaction';
