@@ -7,20 +7,7 @@ import { localDynamoDbClient } from '../local/dynamodb-local';
 import type { LocalRuntime } from '../local/runtime';
 import { createSyncWorld, TENANT } from '../test/fixtures/sync-world';
 import { LatencyRecorder } from './latency';
-
-export interface ApiResult {
-  readonly route: string;
-  /** The size of the mirrored organization. */
-  readonly accounts: number;
-  readonly requests: number;
-  /** Answers that were not 200, and connection errors. */
-  readonly failures: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  /** The store reads the handler makes, in the same order, called in process: no HTTP, no auth. */
-  readonly storeP50Ms: number;
-  readonly storeP99Ms: number;
-}
+import type { ApiResult } from './results';
 
 const CONNECTIONS = 32;
 /** The tree's default page (schemas/api/common.ts). */

@@ -1,5 +1,5 @@
 import { shareOf } from '../lambdas/core/token-bucket';
-import { ORGANIZATIONS_LIMITS, type OrganizationsApi } from '../lambdas/sync/rate-limit';
+import { ORGANIZATIONS_LIMITS, type OrganizationsApi } from '../lambdas/domain/organizations-limits';
 
 export interface BoundModel {
   /** Our share of each published limit, as the engine is configured. */

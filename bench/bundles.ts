@@ -3,17 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-
-export interface BundleResult {
-  /** The function's construct id in the stateless stack. */
-  readonly name: string;
-  /** The minified `index.mjs` that `cdk synth` bundled (source maps not counted). */
-  readonly bundleBytes: number;
-  /** Median time for `node` to import the bundle, in a fresh process each run. */
-  readonly loadMs: number;
-  /** The same for a minified hello-world handler, measured the same way in the same run. */
-  readonly helloWorldLoadMs: number;
-}
+import type { BundleResult } from './results';
 
 const run = promisify(execFile);
 const LOAD_RUNS = 7;

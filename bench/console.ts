@@ -8,14 +8,7 @@ import { CONSOLE_DIR, CONSOLE_PATH, CONSOLE_VITE_CONFIG } from '../local/console
 import { localDynamoDbClient } from '../local/dynamodb-local';
 import { createSyncWorld } from '../test/fixtures/sync-world';
 import { startTestRuntime } from '../test/fixtures/test-runtime';
-
-export interface ConsoleResult {
-  /** The scripts the page loads before it shows anything: its entry and the modules it preloads. */
-  readonly initialScripts: readonly string[];
-  readonly initialJsBytes: number;
-  /** The same, gzipped at level 9, as a CDN would serve them compressed. */
-  readonly initialJsGzipBytes: number;
-}
+import type { ConsolePagesResult, ConsoleResult } from './results';
 
 /** The budget for the console's initial JavaScript, gzipped. */
 export const CONSOLE_JS_BUDGET_BYTES = 150 * 1024;
@@ -48,20 +41,6 @@ async function weighConsole(): Promise<ConsoleResult> {
     initialJsBytes: contents.reduce((sum, content) => sum + content.length, 0),
     initialJsGzipBytes: contents.reduce((sum, content) => sum + gzipSync(content, { level: 9 }).length, 0),
   };
-}
-
-export interface ConsolePagesResult {
-  readonly accounts: number;
-  readonly ous: number;
-  /** From a click on the integration's link to its tree's first item on screen. */
-  readonly firstPageMs: number;
-  /** From the same click to every folder and connection loaded behind it. */
-  readonly wholeTreeMs: number;
-  /** From typing an account id into the loaded tree's search to the match on screen. */
-  readonly searchMs: number;
-  /** From the status route first answering a new run to the page showing it. */
-  readonly progressLagMs: number;
-  readonly pollIntervalMs: number;
 }
 
 /** The console's targets: the tree's first page, a search, and a sync's progress. */

@@ -1,5 +1,5 @@
 import { DEFAULT_MEMBER_CHECK_SETTINGS } from '../lambdas/health/service';
-import type { SizeResult } from './sync-size';
+import type { SizeResult } from './results';
 
 /**
  * AWS's published on-demand list prices for us-east-1, as of 2025 (DynamoDB's on-demand

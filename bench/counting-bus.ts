@@ -1,4 +1,4 @@
-import type { BusEntry, EventBusPort } from '../lambdas/publisher/service';
+import type { BusEntry, EventBusPort } from '../lambdas/publisher/ports';
 
 /** The connections bus, as a benchmark sees it: every PutEvents call and entry, none failing. */
 export class CountingBus implements EventBusPort {

@@ -16,43 +16,7 @@ import {
   DEFAULT_STS_BUDGET,
 } from '../schemas/credentials';
 import { localApi } from '../test/fixtures/local-api';
-
-export interface CredentialsResult {
-  /** Issues over the local Invoke API, each a new cache key: an AssumeRole and a budget write each. */
-  readonly uncached: Latency;
-  /** Issues over the local Invoke API of one key already cached: the sharing check only. */
-  readonly cached: Latency;
-  /** 1,000 requests over 20 connections × 2 consumers × 1 workspace, within one minute. */
-  readonly burst: Spread;
-  /** The same 1,000 requests spread over two hours, with hour-long sessions. */
-  readonly hours: Spread & {
-    /** The shortest time between two AssumeRole calls of one cache key. */
-    readonly minMinutesBetweenCalls: number;
-  };
-  /** From the answer to an un-sharing PATCH until the broker refuses, and the requests it took. */
-  readonly unshare: { readonly connection: Lag; readonly folder: Lag };
-  /** From the answer to a sharing PATCH until the broker issues (the read model's lag). */
-  readonly share: Lag;
-}
-
-interface Lag {
-  readonly ms: number;
-  /** Requests made until the answer changed: 1 means the very next request. */
-  readonly requests: number;
-}
-
-interface Latency {
-  readonly requests: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-}
-
-interface Spread {
-  readonly requests: number;
-  readonly cacheKeys: number;
-  readonly assumeRoleCalls: number;
-  readonly simulatedMinutes: number;
-}
+import type { CredentialsResult, Lag } from './results';
 
 const TENANT = { tenantId: 'bench-credentials' };
 const MEMBER_ROLE = 'OrgConnectionsReadOnly';

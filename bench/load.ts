@@ -2,26 +2,7 @@ import autocannon from 'autocannon';
 import type { LocalRuntime } from '../local/runtime';
 import type { Connection } from '../schemas/sync';
 import { localApi } from '../test/fixtures/local-api';
-
-export interface LoadResult {
-  readonly seconds: number;
-  /** autocannon's GETs of the status, the tree, the list and a connection. */
-  readonly reads: number;
-  readonly readP50Ms: number;
-  readonly readP99Ms: number;
-  /** PATCHes with If-Match: accepted (200), refused as stale (412), and anything else. */
-  readonly writesAccepted: number;
-  readonly writesStale: number;
-  readonly writesOther: number;
-  readonly syncsRequested: number;
-  /** 5xx answers and connection errors, over every request of the run. */
-  readonly serverErrors: number;
-  /** Accepted writes not visible at the end, plus versions no accepted write explains. */
-  readonly lostUpdates: number;
-  /** Median RSS of the runtime's process over the first and the last tenth of the run. */
-  readonly rssStartMiB: number;
-  readonly rssEndMiB: number;
-}
+import type { LoadResult } from './results';
 
 const TENANT = { tenantId: 'bench_load' };
 const READ_CONNECTIONS = 16;

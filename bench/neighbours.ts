@@ -3,23 +3,12 @@ import autocannon from 'autocannon';
 import { DEFAULT_TENANT_REQUESTS } from '../lambdas/integrations/fair-use';
 import { DEFAULT_LOCAL_CONFIG } from '../local/config';
 import { startTestRuntime } from '../test/fixtures/test-runtime';
+import type { NeighboursResult } from './results';
 
 /*
  * Run by `npm run bench` in a process of its own (`bench/run.ts`), since the local runtime's
  * handlers read their environment once per process: the runtime here has a deployment's limits.
  */
-
-export interface NeighboursResult {
-  readonly seconds: number;
-  /** The flooding tenant's GETs a second, and how many of them its share let through. */
-  readonly floodRate: number;
-  readonly floodAnswered: number;
-  readonly floodThrottled: number;
-  /** A quiet tenant's GETs: p99 alone, beside a tenant using its whole share, and beside the flood. */
-  readonly quietP99AloneMs: number;
-  readonly quietP99BesideShareMs: number;
-  readonly quietP99FloodedMs: number;
-}
 
 /** Ten times a tenant's default share: a script looping, not a person clicking. */
 const FLOOD_RATE = DEFAULT_TENANT_REQUESTS.requestsPerSecond * 10;

@@ -1,27 +1,19 @@
-import type { ApiResult } from './api';
-import type { BundleResult } from './bundles';
-import {
-  CONSOLE_JS_BUDGET_BYTES,
-  CONSOLE_TARGETS,
-  type ConsolePagesResult,
-  type ConsoleResult,
-} from './console';
+import { CONSOLE_JS_BUDGET_BYTES, CONSOLE_TARGETS } from './console';
 import { monthlyCost, PRICES } from './cost';
-import type { CredentialsResult } from './credentials';
-import type { LoadResult } from './load';
-import type { NeighboursResult } from './neighbours';
-import type { BenchResults } from './run';
-import type { SizeResult } from './sync-size';
-import type { TargetedResult } from './targeted';
-import type { TenantScopeResult } from './tenant-scope';
-
-/** One figure against its target. */
-export interface Check {
-  readonly what: string;
-  readonly value: number;
-  readonly target: string;
-  readonly met: boolean;
-}
+import type {
+  ApiResult,
+  BenchResults,
+  BundleResult,
+  Check,
+  ConsolePagesResult,
+  ConsoleResult,
+  CredentialsResult,
+  LoadResult,
+  NeighboursResult,
+  SizeResult,
+  TargetedResult,
+  TenantScopeResult,
+} from './results';
 
 /** The issue's targets: a regression shows as a missed one, and `npm run bench` exits 1. */
 export function checksOf({

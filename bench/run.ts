@@ -19,16 +19,16 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startTestRuntime } from '../test/fixtures/test-runtime';
-import { type ApiResult, benchApi } from './api';
-import { type BundleResult, benchBundles } from './bundles';
-import { benchConsole, benchConsolePages, type ConsolePagesResult, type ConsoleResult } from './console';
-import { benchCredentials, type CredentialsResult } from './credentials';
-import { benchLoad, type LoadResult } from './load';
-import type { NeighboursResult } from './neighbours';
-import { type Check, checksOf, printReport } from './report';
-import type { SizeInput, SizeResult } from './sync-size';
-import { benchTargeted, type TargetedResult } from './targeted';
-import { benchTenantScope, type TenantScopeResult } from './tenant-scope';
+import { benchApi } from './api';
+import { benchBundles } from './bundles';
+import { benchConsole, benchConsolePages } from './console';
+import { benchCredentials } from './credentials';
+import { benchLoad } from './load';
+import { checksOf, printReport } from './report';
+import type { BenchResults, NeighboursResult, SizeResult } from './results';
+import type { SizeInput } from './sync-size';
+import { benchTargeted } from './targeted';
+import { benchTenantScope } from './tenant-scope';
 
 const SECTIONS = [
   'sync',
@@ -41,24 +41,6 @@ const SECTIONS = [
   'load',
 ] as const;
 type Section = (typeof SECTIONS)[number];
-
-export interface BenchResults {
-  readonly command: string;
-  readonly machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
-  readonly startedAt: string;
-  readonly settings: { full: boolean; timeFactor: number; latencyMs: number };
-  readonly sizes: SizeResult[];
-  targeted: TargetedResult[];
-  credentials: CredentialsResult | null;
-  functions: BundleResult[];
-  console: ConsoleResult | null;
-  consolePages: ConsolePagesResult | null;
-  api: ApiResult[];
-  tenantScope: TenantScopeResult | null;
-  load: LoadResult | null;
-  neighbours: NeighboursResult | null;
-  checks: Check[];
-}
 
 const { values } = parseArgs({
   options: {

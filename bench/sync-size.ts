@@ -11,8 +11,8 @@ import { writeFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { type Clock, systemClock } from '../lambdas/core/clock';
+import type { OrganizationsApi } from '../lambdas/domain/organizations-limits';
 import { OUTBOX_BATCHING } from '../lambdas/publisher/service';
-import type { OrganizationsApi } from '../lambdas/sync/rate-limit';
 import { DEFAULT_SYNC_SETTINGS } from '../lambdas/sync/service';
 import { localDynamoDbClient } from '../local/dynamodb-local';
 import { type StreamConsumer, startOutboxStream } from '../local/outbox-stream';
@@ -24,6 +24,7 @@ import { rateLimitBoundSeconds } from './bound';
 import { CountingBus } from './counting-bus';
 import { DynamoDbCounter, type DynamoDbCounts } from './dynamodb-counter';
 import { warmUpDynamoDbLocal } from './dynamodb-warm-up';
+import type { SizeResult } from './results';
 import { scaledClock } from './scaled-clock';
 
 export interface SizeInput {
@@ -44,35 +45,6 @@ export interface PhaseFigures {
   readonly putEventsEntries: number;
   /** Folder and connection events: what changed, not how runs went. */
   readonly changeEvents: number;
-}
-
-export interface SizeResult {
-  readonly accounts: number;
-  readonly ous: number;
-  readonly depth: number;
-  readonly orgCalls: number;
-  readonly orgCallsMin: number;
-  readonly orgCallsByApi: Record<string, number>;
-  readonly wallSeconds: number;
-  readonly boundSeconds: number;
-  readonly steps: number;
-  readonly mirrorMatches: boolean;
-  readonly dynamodbWriteRequests: number;
-  readonly dynamodbWriteItems: number;
-  readonly putEventsCalls: number;
-  readonly putEventsEntriesPerCall: number;
-  readonly changeEvents: number;
-  readonly peakRssMiB: number;
-  readonly noopOrgCalls: number;
-  readonly noopMirrorWrites: number;
-  readonly noopChangeEvents: number;
-  readonly noopReadRequests: number;
-  readonly noopReadItems: number;
-  readonly noopWallSeconds: number;
-  /** What an unchanged organization's full sync costs, for the monthly bill (bench/cost.ts). */
-  readonly noopSteps: number;
-  readonly noopWriteItems: number;
-  readonly noopPutEventsEntries: number;
 }
 
 /** A Lambda step may run 15 minutes; the engine checkpoints a minute before. */

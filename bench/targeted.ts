@@ -2,18 +2,7 @@ import type { LocalRuntime } from '../local/runtime';
 import type { SyncRun } from '../schemas/sync';
 import { localApi } from '../test/fixtures/local-api';
 import { minimumCalls } from '../test/fixtures/sync-world';
-
-export interface TargetedResult {
-  /** The Organizations event the sandbox change emits. */
-  readonly event: string;
-  /** Calls of the runs the event started. */
-  readonly orgCalls: number;
-  /** What a full walk of the same organization costs at least. */
-  readonly walkCalls: number;
-  /** From the sandbox change to the connection-change event on the bus. */
-  readonly secondsToChange: number;
-  readonly change: string;
-}
+import type { TargetedResult } from './results';
 
 const TENANT = { tenantId: 'bench-targeted' };
 const POLL_MS = 5;

@@ -6,21 +6,8 @@ import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
 import { tenantScope } from '../lambdas/adapters/aws/tenant-table';
 import { composeIntegrationsApi } from '../lambdas/composition/integrations';
 import type { LocalRuntime } from '../local/runtime';
-import { LatencyRecorder, type Percentiles } from './latency';
-
-export interface TenantScopeResult {
-  readonly tenants: number;
-  /** Each tenant's first request: AssumeRole (answered in process), a client, the integrations API composed. */
-  readonly cold: ScopePass;
-  /** Each tenant's second request: the cached services. */
-  readonly warm: ScopePass;
-}
-
-interface ScopePass extends Percentiles {
-  readonly assumeRoleCalls: number;
-  /** The store read of `GET /v1/integrations` on the client the pass got. */
-  readonly readP50Ms: number;
-}
+import { LatencyRecorder } from './latency';
+import type { ScopePass, TenantScopeResult } from './results';
 
 const TENANTS = 200;
 

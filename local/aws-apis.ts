@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import * as z from 'zod';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
-import type { EventBusPort } from '../lambdas/publisher/service';
+import type { EventBusPort } from '../lambdas/publisher/ports';
 
 /**
  * The AWS APIs the local runtime answers besides the REST API, so that the same SDK calls work

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBusPort, BusEntry as PutEventsEntry } from '../lambdas/publisher/service';
+import type { EventBusPort, BusEntry as PutEventsEntry } from '../lambdas/publisher/ports';
 
 /** An event as EventBridge delivers it to a rule's target. */
 export interface BusEvent {

@@ -11,7 +11,7 @@ import { composeRouter, composeScheduler } from '../lambdas/composition/triggers
 import { createDocumentClient } from '../lambdas/core/dynamodb';
 import { loadEnv } from '../lambdas/core/env';
 import { makeCredentialsBroker } from '../lambdas/credentials/service';
-import type { EventBusPort } from '../lambdas/publisher/service';
+import type { EventBusPort } from '../lambdas/publisher/ports';
 import type { Router } from '../lambdas/router/service';
 import type { ApiFunctionName } from '../lambdas/routes';
 import type { Scheduler } from '../lambdas/schedule/service';

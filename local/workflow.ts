@@ -1,9 +1,9 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { RunRef } from '../lambdas/domain/sync-runs';
+import { memberCheckInput } from '../lambdas/domain/sync-runs';
 import type { WorkflowPort } from '../lambdas/ports/sync-state';
 import {
   AWAIT_DEPLOYMENTS,
-  memberCheckInput,
   placeholder,
   syncWorkflowDefinition,
   WORKFLOW_STATES,

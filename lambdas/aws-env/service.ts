@@ -1,19 +1,7 @@
 import type { EnvCheck } from '../../schemas/api/aws-env';
 import type { Partition } from '../../schemas/api/common';
 import { PARTITION_REGIONS } from '../domain/regions';
-
-/** The backend's own AWS identity, as STS sees it. */
-export interface CallerIdentity {
-  readonly accountId: string;
-  readonly arn: string;
-}
-
-/** Port: who are we? Throws `IdentityUnavailableError` when no credentials work. */
-export interface CallerIdentityPort {
-  getCallerIdentity(): Promise<CallerIdentity>;
-}
-
-export class IdentityUnavailableError extends Error {}
+import { type CallerIdentity, type CallerIdentityPort, IdentityUnavailableError } from './ports';
 
 export interface EnvCheckDeps {
   readonly identity: CallerIdentityPort;

@@ -176,3 +176,17 @@ export class IntegrationDeletingError extends AppError {
     });
   }
 }
+
+/**
+ * The input of an execution that only checks the member roles, started on demand; a sync
+ * execution's input is `{ref}` alone.
+ */
+export interface MemberCheckInput {
+  readonly ref: RunRef;
+  readonly check: null;
+}
+
+/** The execution input of an on-demand member check; its execution is named `checkId`. */
+export function memberCheckInput(target: Omit<RunRef, 'runId'>, checkId: string): MemberCheckInput {
+  return { ref: { ...target, runId: checkId }, check: null };
+}

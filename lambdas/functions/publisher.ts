@@ -10,7 +10,8 @@ import { publisherAdapters } from '../composition/edges';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
-import { type EventBusPort, isDetailType, makePublisher } from '../publisher/service';
+import type { EventBusPort } from '../publisher/ports';
+import { isDetailType, makePublisher } from '../publisher/service';
 
 const outboxItemSchema = z.object({
   sk: z.string().startsWith(ITEM_KEYS.outboxPrefix),

@@ -78,3 +78,19 @@ export interface EventPage {
 export interface ActivityReader {
   page(tenantId: string, integrationId: string, query: EventsQuery): Promise<EventPage>;
 }
+
+/** The first answer to a request sent with an `Idempotency-Key`, with what that request was. */
+export interface RememberedAnswer {
+  /** SHA-256 of the request, its object keys sorted; the scope it asked for is part of it. */
+  readonly requestHash: string;
+  /** Who the answer was given to: it is replayed to nobody else. Absent on answers kept before. */
+  readonly subject?: string;
+  readonly body: unknown;
+}
+
+/** Answers kept per tenant and key, for a day. */
+export interface IdempotencyStore {
+  find(tenantId: string, key: string): Promise<RememberedAnswer | undefined>;
+  /** Keeps the first answer; a key already remembered keeps its own. */
+  remember(tenantId: string, key: string, answer: RememberedAnswer): Promise<void>;
+}

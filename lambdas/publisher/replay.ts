@@ -1,16 +1,7 @@
 import type { ChangeEvent } from '../../schemas/events';
 import { ITEM_KEYS } from '../../schemas/table';
 import { logger } from '../core/logger';
-
-/** The stored outbox, read back. */
-export interface OutboxReader {
-  /** An integration's events from `from` to `to` (sequence numbers, both included), in order. */
-  pages(
-    tenantId: string,
-    integrationId: string,
-    range: { readonly from: number; readonly to: number },
-  ): AsyncIterable<readonly ChangeEvent[]>;
-}
+import type { OutboxReader } from './ports';
 
 export interface ReplayRequest {
   readonly tenantId: string;

@@ -1,18 +1,7 @@
 import { type ChangeEvent, DETAIL_TYPES } from '../../schemas/events';
 import { type Clock, systemClock } from '../core/clock';
 import { UpstreamUnavailableError } from '../core/errors';
-
-/** One entry of PutEvents. */
-export interface BusEntry {
-  readonly source: string;
-  readonly detailType: string;
-  readonly detail: string;
-}
-
-/** The connections bus. `put` takes at most 10 entries and returns the indexes that failed. */
-export interface EventBusPort {
-  put(entries: readonly BusEntry[]): Promise<readonly number[]>;
-}
+import type { EventBusPort } from './ports';
 
 /**
  * How the table's stream feeds the publisher (the event source mapping): up to 100 outbox

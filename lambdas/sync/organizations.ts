@@ -4,6 +4,11 @@ import { type RetryPolicy, withRetries } from '../core/retry';
 import { SessionCache } from '../core/session-cache';
 import { shareOf, TokenBucket } from '../core/token-bucket';
 import {
+  ORGANIZATIONS_LIMITS,
+  ORGANIZATIONS_RETRY,
+  type OrganizationsApi,
+} from '../domain/organizations-limits';
+import {
   CredentialsExpiredError,
   type CustomerRoleSession,
   type DiscoveredAccount,
@@ -11,7 +16,6 @@ import {
   type OrganizationInfo,
   type OrgPage,
 } from '../ports/customer-roles';
-import { ORGANIZATIONS_LIMITS, ORGANIZATIONS_RETRY, type OrganizationsApi } from './rate-limit';
 
 export interface PacingSettings {
   /** The share of each published limit we use (the customer's own tools keep the rest). */

@@ -1,4 +1,3 @@
-import type { RunRef } from '../domain/sync-runs';
 import { INTERRUPTIONS } from './workflow-errors';
 /**
  * The sync workflow in Amazon States Language, defined once: the CDK stack puts in the
@@ -49,20 +48,6 @@ function invoke(action: string, extra: Record<string, string> = {}) {
       Payload: { action, 'ref.$': '$.ref', ...extra },
     },
   };
-}
-
-/**
- * The input of an execution that only checks the member roles, started on demand; a sync
- * execution's input is `{ref}` alone.
- */
-export interface MemberCheckInput {
-  readonly ref: RunRef;
-  readonly check: null;
-}
-
-/** The execution input of an on-demand member check; its execution is named `checkId`. */
-export function memberCheckInput(target: Omit<RunRef, 'runId'>, checkId: string): MemberCheckInput {
-  return { ref: { ...target, runId: checkId }, check: null };
 }
 
 export function syncWorkflowDefinition() {

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ITEM_KEYS, TABLE_KEYS } from '../../../schemas/table';
-import type { IdempotencyStore, RememberedAnswer } from '../../integrations/idempotency';
+import type { IdempotencyStore, RememberedAnswer } from '../../integrations/ports';
 import { absent } from './table/expressions';
 
 /** How long a key is remembered: a client's retries come within minutes, a day is plenty. */

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { type ChangeEvent, DETAIL_TYPES } from '../../../schemas/events';
 import { ITEM_KEYS } from '../../../schemas/table';
 import type { ActivityReader, EventPage } from '../../integrations/ports';
-import type { OutboxReader } from '../../publisher/replay';
+import type { OutboxReader } from '../../publisher/ports';
 
 const storedEventSchema = z.object({
   detailType: z.enum(DETAIL_TYPES),

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Partition } from '../../../schemas/api/common';
 import { GLOBAL_INDEXES, ITEM_KEYS, integrationOfKeys, TABLE_KEYS } from '../../../schemas/table';
-import type { RoutedIntegration, RoutingPort } from '../../router/service';
+import type { RoutedIntegration, RoutingPort } from '../../router/ports';
 
 /** EventBridge retries a delivery for up to 24 h; a sighting outlives that. */
 const SIGHTING_TTL_SECONDS = 25 * 3600;

@@ -1,5 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { BusEntry, EventBusPort } from '../../publisher/service';
+import type { BusEntry, EventBusPort } from '../../publisher/ports';
 
 /** The connections bus through PutEvents; a failed entry has an ErrorCode at its index. */
 export class EventBridgeBus implements EventBusPort {

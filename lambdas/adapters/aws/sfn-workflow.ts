@@ -5,8 +5,8 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { RunRef } from '../../domain/sync-runs';
+import { memberCheckInput } from '../../domain/sync-runs';
 import type { WorkflowPort } from '../../ports/sync-state';
-import { memberCheckInput } from '../../sync/workflow';
 
 /** ListExecutions returns at most this many a page. */
 const LIST_PAGE_MAX = 1000;

@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { CallerIdentity, CallerIdentityPort } from '../../aws-env/service';
-import { IdentityUnavailableError } from '../../aws-env/service';
+import type { CallerIdentity, CallerIdentityPort } from '../../aws-env/ports';
+import { IdentityUnavailableError } from '../../aws-env/ports';
 import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
 
 /** STS error names that mean "these credentials do not work", as opposed to a passing fault. */

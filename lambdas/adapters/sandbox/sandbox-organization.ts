@@ -4,7 +4,7 @@ import type { AccountState, SandboxOrgFixture, SandboxOuFixture } from '../../..
 import type { Clock } from '../../core/clock';
 import { AppError, NotFoundError } from '../../core/errors';
 import { TokenBucket } from '../../core/token-bucket';
-import { organizationsLimitOf } from '../../sync/rate-limit';
+import { organizationsLimitOf } from '../../domain/organizations-limits';
 import { SandboxDeployments } from './sandbox-deployments';
 
 /** AWS Organizations returns at most 20 items a page. */

@@ -1,5 +1,5 @@
 import type { Partition } from '../../../schemas/api/common';
-import type { CallerIdentity, CallerIdentityPort } from '../../aws-env/service';
+import type { CallerIdentity, CallerIdentityPort } from '../../aws-env/ports';
 
 /**
  * The sandbox's STS: the local runtime plays the platform's own account, so the backend's

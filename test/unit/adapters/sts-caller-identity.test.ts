@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { StsCallerIdentity } from '../../../lambdas/adapters/aws/sts-caller-identity';
-import { IdentityUnavailableError } from '../../../lambdas/aws-env/service';
+import { IdentityUnavailableError } from '../../../lambdas/aws-env/ports';
 import { UpstreamThrottledError, UpstreamUnavailableError } from '../../../lambdas/core/errors';
 
 const sts = mockClient(STSClient);

@@ -1,8 +1,5 @@
-import {
-  type CallerIdentityPort,
-  IdentityUnavailableError,
-  makeEnvCheckService,
-} from '../../../lambdas/aws-env/service';
+import { type CallerIdentityPort, IdentityUnavailableError } from '../../../lambdas/aws-env/ports';
+import { makeEnvCheckService } from '../../../lambdas/aws-env/service';
 import type { Partition } from '../../../schemas/api/common';
 
 const TRUSTED = '123456789012';

@@ -1,5 +1,5 @@
 import { monthlyCost, PRICES } from '../../../bench/cost';
-import type { SizeResult } from '../../../bench/sync-size';
+import type { SizeResult } from '../../../bench/results';
 
 /** An unchanged organization's full sync as the benchmark counts it; the rest does not matter here. */
 function size(accounts: number, noop: Partial<SizeResult> = {}): SizeResult {

@@ -1,7 +1,7 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { PublisherMetrics } from '../../../lambdas/functions/publisher';
-import type { EventBusPort } from '../../../lambdas/publisher/service';
+import type { EventBusPort } from '../../../lambdas/publisher/ports';
 import { ITEM_KEYS } from '../../../schemas/table';
 
 /** The handler module reads its environment at import, as Lambda loads it. */

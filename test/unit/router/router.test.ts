@@ -3,12 +3,8 @@ import { parse } from 'yaml';
 import { cloudTrailEventOf, type SandboxChange } from '../../../lambdas/adapters/sandbox/cloudtrail-events';
 import { SandboxOrganization } from '../../../lambdas/adapters/sandbox/sandbox-organization';
 import { NotFoundError } from '../../../lambdas/core/errors';
-import {
-  makeRouter,
-  type RoutedIntegration,
-  type RouterMetric,
-  type RoutingPort,
-} from '../../../lambdas/router/service';
+import type { RoutedIntegration, RoutingPort } from '../../../lambdas/router/ports';
+import { makeRouter, type RouterMetric } from '../../../lambdas/router/service';
 import { routingOf } from '../../../lambdas/router/targets';
 import type { SyncRequest } from '../../../lambdas/sync/service';
 import { mergeFollowUp } from '../../../lambdas/sync/targets';
