@@ -17,10 +17,18 @@ module.exports = {
     },
     {
       name: 'domain-is-the-kernel',
-      comment: 'domain/ holds the shared types and pure rules; it imports only core/ and itself.',
+      comment:
+        'domain/ holds the shared types and rules; beside itself it uses only core/ and the shared ports (a rule may take a port).',
       severity: 'error',
       from: { path: '^lambdas/domain/' },
-      to: { path: '^lambdas/', pathNot: '^lambdas/(domain|core)/' },
+      to: { path: '^lambdas/', pathNot: '^lambdas/(domain|ports|core)/' },
+    },
+    {
+      name: 'shared-ports-are-interfaces',
+      comment: 'ports/ declares what several capabilities use from outside; it knows only the kernel.',
+      severity: 'error',
+      from: { path: '^lambdas/ports/' },
+      to: { path: '^lambdas/', pathNot: '^lambdas/(domain|ports|core)/' },
     },
     {
       name: 'capabilities-build-no-adapters',
@@ -45,6 +53,13 @@ module.exports = {
         path: `^lambdas/(composition|functions)/|${CAPABILITIES}`,
         pathNot: `${CAPABILITIES}ports\\.ts$`,
       },
+    },
+    {
+      name: 'functions-wire-through-composition',
+      comment: 'A function takes its services from composition/, the only place that builds adapters.',
+      severity: 'error',
+      from: { path: '^lambdas/functions/' },
+      to: { path: '^lambdas/adapters/' },
     },
     {
       name: 'composition-below-functions',

@@ -1,10 +1,13 @@
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createRemoteJWKSet } from 'jose';
 import type { EnvValues } from '../../schemas/environment';
 import { DynamoDbConnectionDirectory } from '../adapters/aws/dynamodb-connection-directory';
 import { DynamoDbRateBudget, STS_BUDGET } from '../adapters/aws/dynamodb-rate-budget';
+import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
 import type { RateLimit } from '../core/token-bucket';
 import { type AssertionVerifier, makeAssertionVerifier } from '../credentials/assertion';
+import type { SessionIssuerPort } from '../credentials/ports';
 import type { BrokerTables } from '../credentials/service';
 
 /**
@@ -21,6 +24,11 @@ export function brokerTables(
     directory: new DynamoDbConnectionDirectory(db, tableName),
     budget: new DynamoDbRateBudget(db, tableName, STS_BUDGET, stsBudget, clock),
   };
+}
+
+/** The broker's own STS, that assumes the customers' member roles. */
+export function brokerIssuer(sts: STSClient): SessionIssuerPort {
+  return new StsCustomerRoles(sts);
 }
 
 type AssertionSettings = Partial<

@@ -15,8 +15,8 @@ import { SessionCache } from '../core/session-cache';
 import type { TenantScope } from '../core/tenant-context';
 import { parseRoleArn, type RoleArn, type RoleArnRules, roleArnOf } from '../domain/role-arn';
 import { SOURCE_IDENTITY_SINCE_VERSION } from '../domain/template-versions';
+import { workspaceKeysOf } from '../domain/workspace-keys';
 import { RoleRefusedError } from '../ports/customer-roles';
-import { workspaceKeysOf } from '../shares/service';
 import { AssertionInvalidError, type AssertionVerifier, type WorkspaceAssertion } from './assertion';
 import {
   type ConnectionDirectory,

@@ -3,10 +3,9 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { type CredentialAnswer, DEFAULT_STS_BUDGET } from '../../schemas/credentials';
 import { envSchema } from '../../schemas/environment';
-import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
-import { tenantScope } from '../adapters/aws/tenant-table';
-import { assertionVerifierOf, brokerTables } from '../composition/credentials';
+import { assertionVerifierOf, brokerIssuer, brokerTables } from '../composition/credentials';
 import { roleRulesOf } from '../composition/sync';
+import { perTenant } from '../composition/tenant-table';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { traced } from '../core/tracer';
@@ -49,11 +48,8 @@ export const handler = createHandler(
     consumers: env.CREDENTIAL_CONSUMERS,
     assertions: assertionVerifierOf(env),
     // The payload names the tenant; the table is read only as that tenant.
-    tables: tenantScope((db) => brokerTables(db, env.TABLE_NAME, stsBudget), {
-      roleArn: env.TENANT_TABLE_ROLE_ARN,
-      sts,
-    }),
-    issuer: new StsCustomerRoles(sts),
+    tables: perTenant((db) => brokerTables(db, env.TABLE_NAME, stsBudget), env.TENANT_TABLE_ROLE_ARN, sts),
+    issuer: brokerIssuer(sts),
     roleRules: roleRulesOf(env),
     metrics: {
       // One metric an answer, published as it is counted, each with its own dimension.

@@ -1,5 +1,4 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { STSClient } from '@aws-sdk/client-sts';
 import { eventsQuerySchema } from '../../schemas/api/activity';
 import { listQuerySchema } from '../../schemas/api/common';
 import {
@@ -13,13 +12,12 @@ import { connectionPathSchema, folderPathSchema, modifyNodeSchema } from '../../
 import { roleTestRequestSchema } from '../../schemas/api/role-test';
 import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { startSyncQuerySchema } from '../../schemas/sync';
-import { tenantScope } from '../adapters/aws/tenant-table';
 import { composeIntegrationsApi, type IntegrationsApi } from '../composition/integrations';
 import { awsSyncClients } from '../composition/sync';
+import { perTenant } from '../composition/tenant-table';
 import { loadEnv } from '../core/env';
 import { httpRoutes, scopedHttpHandler } from '../core/http';
 import type { TenantScope } from '../core/tenant-context';
-import { traced } from '../core/tracer';
 import { DEFAULT_FAIR_USE } from '../integrations/fair-use';
 import { onceFor } from '../integrations/idempotency';
 
@@ -171,7 +169,7 @@ const aws = awsSyncClients(env);
 const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'integrations' });
 
 export const handler = createHandler(
-  tenantScope(
+  perTenant(
     (db) =>
       composeIntegrationsApi({
         ...aws,
@@ -189,6 +187,6 @@ export const handler = createHandler(
           single.addMetric('RoleTests', MetricUnit.Count, 1);
         },
       }),
-    { roleArn: env.TENANT_TABLE_ROLE_ARN, sts: traced(new STSClient({})) },
+    env.TENANT_TABLE_ROLE_ARN,
   ),
 );

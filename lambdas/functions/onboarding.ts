@@ -1,12 +1,10 @@
-import { STSClient } from '@aws-sdk/client-sts';
 import { onboardingQuerySchema, templatePathSchema, templateQuerySchema } from '../../schemas/api/onboarding';
 import { envSchema } from '../../schemas/environment';
-import { tenantScope } from '../adapters/aws/tenant-table';
 import { onboardingAdapters } from '../composition/edges';
+import { perTenant } from '../composition/tenant-table';
 import { loadEnv } from '../core/env';
 import { httpHandler, httpRoutes, scopedHttpHandler } from '../core/http';
 import type { TenantScope } from '../core/tenant-context';
-import { traced } from '../core/tracer';
 import { permissionsManifest } from '../domain/permissions';
 import { makeOnboardingService, type OnboardingService } from '../onboarding/service';
 
@@ -65,7 +63,7 @@ const env = loadEnv(
 const adapters = onboardingAdapters(env.TABLE_NAME, env.TEMPLATES_DIR);
 
 export const handler = createHandler(
-  tenantScope(
+  perTenant(
     (db) =>
       makeOnboardingService({
         ...adapters(db),
@@ -75,6 +73,6 @@ export const handler = createHandler(
         ingressBusArn: env.INGRESS_BUS_ARN,
         platformPrincipalArns: env.PLATFORM_PRINCIPAL_ARNS,
       }),
-    { roleArn: env.TENANT_TABLE_ROLE_ARN, sts: traced(new STSClient({})) },
+    env.TENANT_TABLE_ROLE_ARN,
   ),
 );

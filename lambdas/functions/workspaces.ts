@@ -1,13 +1,11 @@
-import { STSClient } from '@aws-sdk/client-sts';
 import { listQuerySchema } from '../../schemas/api/common';
 import { workspacePathSchema } from '../../schemas/api/workspaces';
 import { envSchema } from '../../schemas/environment';
-import { tenantScope } from '../adapters/aws/tenant-table';
 import { workspaceAdapters } from '../composition/edges';
+import { perTenant } from '../composition/tenant-table';
 import { loadEnv } from '../core/env';
 import { httpRoutes, scopedHttpHandler } from '../core/http';
 import type { TenantContext, TenantScope } from '../core/tenant-context';
-import { traced } from '../core/tracer';
 import { canSeeScope } from '../domain/scope';
 import type { ShareStore } from '../shares/ports';
 
@@ -46,8 +44,5 @@ export function createHandler(scope: TenantScope<{ readonly store: ShareStore }>
 const env = loadEnv(envSchema('TABLE_NAME', 'TENANT_TABLE_ROLE_ARN'));
 
 export const handler = createHandler(
-  tenantScope((db) => workspaceAdapters(db, env.TABLE_NAME), {
-    roleArn: env.TENANT_TABLE_ROLE_ARN,
-    sts: traced(new STSClient({})),
-  }),
+  perTenant((db) => workspaceAdapters(db, env.TABLE_NAME), env.TENANT_TABLE_ROLE_ARN),
 );

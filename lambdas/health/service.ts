@@ -12,6 +12,7 @@ import { TokenBucket } from '../core/token-bucket';
 import { buildEvent, type EventOrigin, originContext } from '../domain/change-events';
 import { roleSessionName } from '../domain/external-id';
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
+import { inspectRole, type RoleInspection } from '../domain/role-inspection';
 import type { RunRef, SyncTarget } from '../domain/sync-runs';
 import {
   type CustomerRoleSession,
@@ -20,8 +21,6 @@ import {
   RoleRefusedError,
   StackSetNotFoundError,
 } from '../ports/customer-roles';
-import type { SyncStateStore } from '../ports/sync-state';
-import { inspectRole, type RoleInspection } from './inspection';
 import {
   type CheckTarget,
   type HealthRecord,
@@ -29,7 +28,8 @@ import {
   type MemberCheckLease,
   type MemberHealthStore,
   ON_DEMAND_CHECK_PREFIX,
-} from './ports';
+} from '../ports/member-health';
+import type { SyncStateStore } from '../ports/sync-state';
 
 export interface MemberCheckSettings {
   /** AssumeRole calls in flight at once. */

@@ -1,7 +1,7 @@
 import type { Integration } from '../../schemas/api/integrations';
 import { ValidationError } from '../core/errors';
 import { logger } from '../core/logger';
-import type { SyncService } from '../sync/service';
+import type { SyncRequests } from '../ports/syncs';
 
 /*
  * What a change to an integration, or to one of its folders and connections, must satisfy, and
@@ -79,7 +79,7 @@ export function requireOrganizationField(
  * the next sync applies it.
  */
 export async function startSettingsRun(
-  syncs: Pick<SyncService, 'requestSync'>,
+  syncs: Pick<SyncRequests, 'requestSync'>,
   request: {
     readonly tenantId: string;
     readonly integrationId: string;

@@ -13,16 +13,16 @@ import {
   MirrorConflictError,
   NodeHandleTakenError,
 } from '../domain/sync-runs';
-import type { MemberHealthStore } from '../health/ports';
+import type { MemberHealthStore } from '../ports/member-health';
 import type { MirrorStore } from '../ports/sync-state';
-import type { SyncService } from '../sync/service';
+import type { SyncRequests } from '../ports/syncs';
 import { startSettingsRun, versionOf } from './change-rules';
 import type { IntegrationService } from './service';
 
 export interface NodeDeps {
   readonly integrations: Pick<IntegrationService, 'get' | 'excludeAccount'>;
   readonly mirror: MirrorStore;
-  readonly syncs: Pick<SyncService, 'requestSync'>;
+  readonly syncs: Pick<SyncRequests, 'requestSync'>;
   readonly health: Pick<MemberHealthStore, 'health'>;
   readonly now?: () => Date;
 }

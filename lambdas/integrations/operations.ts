@@ -13,10 +13,10 @@ import {
   type MemberCheckLease,
   type MemberHealthStore,
   onDemandCheckId,
-} from '../health/ports';
+} from '../ports/member-health';
+import type { RoleTests } from '../ports/role-tests';
 import type { MirrorStore, SyncStateStore, WorkflowPort } from '../ports/sync-state';
-import type { RoleTestService } from '../role-test/service';
-import type { SyncService } from '../sync/service';
+import type { SyncRequests } from '../ports/syncs';
 import type { FairUse } from './fair-use';
 import type { ActivityReader } from './ports';
 import type { IntegrationService } from './service';
@@ -24,8 +24,8 @@ import type { IntegrationService } from './service';
 export interface OperationDeps {
   /** Reads an integration the caller may manage (404 or 403 otherwise). */
   readonly integrations: Pick<IntegrationService, 'get'>;
-  readonly roleTest: RoleTestService;
-  readonly syncs: Pick<SyncService, 'requestSync'>;
+  readonly roleTest: RoleTests;
+  readonly syncs: Pick<SyncRequests, 'requestSync'>;
   readonly syncState: SyncStateStore;
   readonly mirror: MirrorStore;
   /** The member roles' last checks. */

@@ -18,14 +18,14 @@ import {
 import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
 import { buildEvent, originContext } from '../domain/change-events';
+import { currentExternalId } from '../domain/external-id';
 import { DEFAULT_MEMBER_ROLE_NAME, parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
 import { nextDueTime } from '../domain/schedule';
 import { canManageScope, describeScope } from '../domain/scope';
 import { IntegrationDeletingError } from '../domain/sync-runs';
-import { currentExternalId } from '../onboarding/current-external-id';
-import type { ExternalIdStore } from '../onboarding/ports';
-import type { RoleTestService } from '../role-test/service';
-import type { SyncService } from '../sync/service';
+import type { ExternalIdStore } from '../ports/external-ids';
+import type { RoleTests } from '../ports/role-tests';
+import type { SyncRequests } from '../ports/syncs';
 import {
   INHERITED_FIELDS,
   RESYNC_FIELDS,
@@ -40,8 +40,8 @@ import type { IntegrationPage, IntegrationStore } from './ports';
 export interface IntegrationDeps {
   readonly store: IntegrationStore;
   readonly externalIds: ExternalIdStore;
-  readonly roleTest: RoleTestService;
-  readonly syncs: Pick<SyncService, 'requestSync' | 'requestDeletion'>;
+  readonly roleTest: RoleTests;
+  readonly syncs: Pick<SyncRequests, 'requestSync' | 'requestDeletion'>;
   /** Checks the stored role ARNs again, to name their role claims. */
   readonly roleRules: RoleArnRules;
   /** How often the schedule re-syncs each integration. */

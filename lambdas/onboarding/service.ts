@@ -8,11 +8,11 @@ import {
 import { ForbiddenError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext } from '../core/tenant-context';
-import { generateExternalId } from '../domain/external-id';
+import { currentExternalId, generateExternalId } from '../domain/external-id';
 import { canManageScope, describeScope } from '../domain/scope';
 import { quickCreateLink, TEMPLATE_CATALOGUE, templateFileName } from '../domain/template-catalogue';
-import { currentExternalId } from './current-external-id';
-import type { ExternalIdRecord, ExternalIdStore, TemplateSource } from './ports';
+import type { ExternalIdRecord, ExternalIdStore } from '../ports/external-ids';
+import type { TemplateSource } from './ports';
 import { downloadFileName, renderTemplate } from './templates';
 
 export interface OnboardingDeps {

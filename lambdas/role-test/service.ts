@@ -8,8 +8,8 @@ import { type RetryPolicy, withRetries } from '../core/retry';
 import { roleSessionName } from '../domain/external-id';
 import { missingPermissionError, type RoleKind } from '../domain/permissions';
 import { parseRoleArn, type RoleArn, type RoleArnRules } from '../domain/role-arn';
+import { inspectRole, type RoleInspection } from '../domain/role-inspection';
 import { quickCreateLink } from '../domain/template-catalogue';
-import { inspectRole, type RoleInspection } from '../health/inspection';
 import {
   type AssumeRoleRequest,
   type CustomerRoleSession,
@@ -19,6 +19,7 @@ import {
   PermissionDeniedError,
   RoleRefusedError,
 } from '../ports/customer-roles';
+import type { RoleTestInput, RoleTestOutcome } from '../ports/role-tests';
 
 export interface RoleTestDeps {
   readonly roles: CustomerRolesPort;
@@ -33,21 +34,6 @@ export interface RoleTestDeps {
   readonly templatesBaseUrl: string;
   /** Paces the retries; tests pass a virtual one. */
   readonly clock?: Clock;
-}
-
-export interface RoleTestInput {
-  readonly tenantId: string;
-  /** The tenant's current External ID, read from our store: never from the client. */
-  readonly externalId: string;
-  readonly request: RoleTestRequest;
-}
-
-/** What a passed test proved, for the caller that goes on to store an integration. */
-export interface RoleTestOutcome {
-  readonly report: RoleTestReport;
-  readonly role: RoleArn;
-  readonly readOnlyRole: RoleArn | null;
-  readonly organization: OrganizationInfo | null;
 }
 
 /**

@@ -3,7 +3,7 @@ import { type IngressEvent, ingressEventSchema } from '../../schemas/ingress';
 import { describeIssues, NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import { IntegrationDeletingError } from '../domain/sync-runs';
-import type { SyncService } from '../sync/service';
+import type { SyncRequests } from '../ports/syncs';
 import type { RoutingPort } from './ports';
 import { routingOf } from './targets';
 
@@ -20,7 +20,7 @@ export interface RouterMetrics {
 
 export interface RouterDeps {
   readonly routing: RoutingPort;
-  readonly syncs: Pick<SyncService, 'requestSync'>;
+  readonly syncs: Pick<SyncRequests, 'requestSync'>;
   readonly metrics: RouterMetrics;
   /** Our partition: forwarded events come from accounts of the same one. */
   readonly partition: Partition;

@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../core/clock';
 import { logger } from '../core/logger';
 import { nextDueTime } from '../domain/schedule';
 import type { WorkflowPort } from '../ports/sync-state';
-import type { SyncService } from '../sync/service';
+import type { SyncRequests } from '../ports/syncs';
 import type { DueIntegration, ScheduleStore } from './ports';
 
 export interface ScheduleSettings {
@@ -14,7 +14,7 @@ export interface ScheduleSettings {
 
 export interface ScheduleDeps {
   readonly store: ScheduleStore;
-  readonly syncs: Pick<SyncService, 'requestSync'>;
+  readonly syncs: Pick<SyncRequests, 'requestSync'>;
   readonly workflow: Pick<WorkflowPort, 'running'>;
   readonly settings: ScheduleSettings;
   readonly clock?: Clock;

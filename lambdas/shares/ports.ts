@@ -1,9 +1,6 @@
 import type { Scope } from '../../schemas/api/common';
 import type { WorkspaceConnection } from '../../schemas/api/workspaces';
 
-/** The workspace every share with `all` is filed under: it answers for every workspace. */
-export const ALL_WORKSPACES = '*';
-
 export interface ShareKey {
   readonly tenantId: string;
   /** A workspace id, or ALL_WORKSPACES. */

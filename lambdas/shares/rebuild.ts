@@ -1,7 +1,8 @@
 import type { Connection } from '../../schemas/sync';
 import { logger } from '../core/logger';
+import { workspaceKeysOf } from '../domain/workspace-keys';
 import type { ScopeLookup, ShareStore } from './ports';
-import { idOf, shareEntryOf, workspaceKeysOf } from './service';
+import { idOf, shareEntryOf } from './service';
 
 export interface RebuildDeps {
   /** The integration's connections, as the mirror holds them. */

@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Scope } from '../../schemas/api/common';
 import type { Connection } from '../../schemas/sync';
-import { ALL_WORKSPACES, type ScopeLookup, type ShareEntry, type ShareKey, type ShareStore } from './ports';
+import { ALL_WORKSPACES, workspaceKeysOf } from '../domain/workspace-keys';
+import type { ScopeLookup, ShareEntry, ShareKey, ShareStore } from './ports';
 
 /** A connection item as the table's stream saw it change: null before a creation, after a deletion. */
 export interface ConnectionChange {
@@ -10,15 +11,6 @@ export interface ConnectionChange {
   readonly accountId: string;
   readonly before: Connection | null;
   readonly after: Connection | null;
-}
-
-/** The workspace keys a connection is filed under, from its effective permissions; none while held. */
-export function workspaceKeysOf(connection: Connection | null): string[] {
-  if (connection?.held) return [];
-  const permissions = connection?.effective.permissions.value;
-  if (permissions?.share === 'all') return [ALL_WORKSPACES];
-  if (permissions?.share === 'selected') return [...permissions.workspaceIds];
-  return [];
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type SyncTarget,
 } from '../domain/sync-runs';
 import type { RunLeases, RunRecords, WorkflowPort } from '../ports/sync-state';
+import type { SyncRequest } from '../ports/syncs';
 import { mergeFollowUp } from './targets';
 import { isInterruption } from './workflow-errors';
 
@@ -22,17 +23,6 @@ import { isInterruption } from './workflow-errors';
 const BEGIN_ATTEMPTS = 60;
 /** A burst of requests may change the follow-up while a run ends this many times, at most. */
 const FINISH_ATTEMPTS = 10;
-
-export interface SyncRequest {
-  readonly tenantId: string;
-  readonly integrationId: string;
-  readonly trigger: SyncRun['trigger'];
-  readonly confirmDeletions: boolean;
-  /** What Organizations events named; absent or null: the whole organization. */
-  readonly targets?: SyncRun['targets'];
-  /** What asked: the API request's id, the Organizations event's, the schedule tick's. */
-  readonly correlationId: string;
-}
 
 export interface RunLifecycleDeps {
   readonly state: RunLeases & Pick<RunRecords, 'run'>;

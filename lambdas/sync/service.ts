@@ -9,8 +9,6 @@ import { makeDeletionRun } from './deletion';
 import { makeRunLifecycle } from './run';
 import { makeSyncSteps } from './steps';
 
-export type { SyncRequest } from './run';
-
 export interface SyncSettings {
   /** The share of the customer's Organizations rate limits we use. @default 0.5 */
   readonly rateFraction: number;

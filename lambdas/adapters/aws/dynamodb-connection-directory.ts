@@ -3,7 +3,7 @@ import { connectionSchema, memberHealthSchema } from '../../../schemas/sync';
 import { ITEM_KEYS } from '../../../schemas/table';
 import type { ConnectionDirectory, ConnectionLocator, ConnectionRecord } from '../../credentials/ports';
 import { nodeKey } from '../../domain/node-key';
-import { ALL_WORKSPACES } from '../../shares/ports';
+import { ALL_WORKSPACES } from '../../domain/workspace-keys';
 import { batchGetAll } from './batch';
 import { integrationItem, memberHealthItem, mirrorItem, nodeHandleClaim } from './table/items';
 

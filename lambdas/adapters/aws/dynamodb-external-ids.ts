@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import * as z from 'zod';
 import type { Scope } from '../../../schemas/api/common';
 import { ITEM_KEYS } from '../../../schemas/table';
-import type { ExternalIdRecord, ExternalIdStore } from '../../onboarding/ports';
+import type { ExternalIdRecord, ExternalIdStore } from '../../ports/external-ids';
 import { absent } from './table/expressions';
 
 const recordSchema = z.object({ externalId: z.string(), version: z.number(), updatedAt: z.string() });

@@ -7,7 +7,7 @@ import {
 } from '../../../schemas/sync';
 import { ITEM_KEYS } from '../../../schemas/table';
 import { logger } from '../../core/logger';
-import type { HealthRecord, MemberHealthStore } from '../../health/ports';
+import type { HealthRecord, MemberHealthStore } from '../../ports/member-health';
 import { batchGetAll, batchWriteAll } from './batch';
 import { queryPage } from './query-page';
 import { absent, and, exists } from './table/expressions';

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CheckTarget, MemberCheckLease } from '../../health/ports';
+import type { CheckTarget, MemberCheckLease } from '../../ports/member-health';
 import { and, exists } from './table/expressions';
 import { integrationItem } from './table/items';
 import { updateIf } from './table/transaction';

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { workspaceConnectionSchema } from '../../../schemas/api/workspaces';
 import { ITEM_KEYS } from '../../../schemas/table';
-import { ALL_WORKSPACES, type ShareEntry, type ShareKey, type ShareStore } from '../../shares/ports';
+import { ALL_WORKSPACES } from '../../domain/workspace-keys';
+import type { ShareEntry, ShareKey, ShareStore } from '../../shares/ports';
 import { batchWriteAll } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 

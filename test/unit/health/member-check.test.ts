@@ -1,12 +1,6 @@
 import { UpstreamThrottledError } from '../../../lambdas/core/errors';
 import type { StoredRun, SyncTarget } from '../../../lambdas/domain/sync-runs';
 import { TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
-import type {
-  CheckTarget,
-  HealthRecord,
-  MemberCheckLease,
-  MemberHealthStore,
-} from '../../../lambdas/health/ports';
 import { type MemberCheckSettings, makeMemberCheckService } from '../../../lambdas/health/service';
 import {
   type ActionDecision,
@@ -16,6 +10,12 @@ import {
   PermissionDeniedError,
   RoleRefusedError,
 } from '../../../lambdas/ports/customer-roles';
+import type {
+  CheckTarget,
+  HealthRecord,
+  MemberCheckLease,
+  MemberHealthStore,
+} from '../../../lambdas/ports/member-health';
 import type { Integration } from '../../../schemas/api/integrations';
 import type { ChangeEvent } from '../../../schemas/events';
 import type { Connection, MemberAccessSummary, MemberHealth, StackInstance } from '../../../schemas/sync';

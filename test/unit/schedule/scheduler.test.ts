@@ -1,8 +1,8 @@
 import type { Clock } from '../../../lambdas/core/clock';
 import { nextDueTime, schedulePhase } from '../../../lambdas/domain/schedule';
+import type { SyncRequest } from '../../../lambdas/ports/syncs';
 import type { DueIntegration, SchedulePage, ScheduleStore } from '../../../lambdas/schedule/ports';
 import { makeScheduler, type ScheduleSettings } from '../../../lambdas/schedule/service';
-import type { SyncRequest } from '../../../lambdas/sync/service';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

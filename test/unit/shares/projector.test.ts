@@ -1,9 +1,5 @@
-import {
-  ALL_WORKSPACES,
-  type ShareEntry,
-  type ShareKey,
-  type ShareStore,
-} from '../../../lambdas/shares/ports';
+import { ALL_WORKSPACES } from '../../../lambdas/domain/workspace-keys';
+import type { ShareEntry, ShareKey, ShareStore } from '../../../lambdas/shares/ports';
 import { rebuildReadModel } from '../../../lambdas/shares/rebuild';
 import { type ConnectionChange, makeShareProjector, shareEntryOf } from '../../../lambdas/shares/service';
 import type { Permissions, Scope } from '../../../schemas/api/common';

@@ -1,8 +1,8 @@
 import type { TenantRequest } from '../../../lambdas/core/tenant-context';
 import type { Change } from '../../../lambdas/domain/sync-runs';
+import { workspaceKeysOf } from '../../../lambdas/domain/workspace-keys';
 import { makeNodeService } from '../../../lambdas/integrations/nodes';
 import type { MirrorStore } from '../../../lambdas/ports/sync-state';
-import { workspaceKeysOf } from '../../../lambdas/shares/service';
 import { ScopeRules } from '../../../lambdas/sync/filters';
 import { MirrorIndex } from '../../../lambdas/sync/mirror-index';
 import { type PlanContext, planPage } from '../../../lambdas/sync/reconcile';

@@ -2,9 +2,9 @@ import type { TemplateName } from '../../schemas/api/onboarding';
 import type { DeniedAction, PermissionVerdict } from '../../schemas/sync';
 import { AppError } from '../core/errors';
 import { logger } from '../core/logger';
-import { type RoleKind, requiredActions } from '../domain/permissions';
-import { isOutdated, TEMPLATE_VERSION_TAG } from '../domain/template-versions';
 import { PermissionDeniedError, type RoleInspector } from '../ports/customer-roles';
+import { type RoleKind, requiredActions } from './permissions';
+import { isOutdated, TEMPLATE_VERSION_TAG } from './template-versions';
 
 /** What a role's session tells about the role itself: its permissions and its template version. */
 export interface RoleInspection {
