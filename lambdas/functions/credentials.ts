@@ -1,4 +1,3 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { type CredentialAnswer, DEFAULT_STS_BUDGET } from '../../schemas/credentials';
@@ -8,6 +7,7 @@ import { roleRulesOf } from '../composition/sync';
 import { perTenant } from '../composition/tenant-table';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
+import { functionMetrics } from '../core/metrics';
 import { traced } from '../core/tracer';
 import { type CredentialsBroker, callerOf, makeCredentialsBroker } from '../credentials/service';
 
@@ -36,7 +36,7 @@ const env = loadEnv(
     'BROKER_ASSERTION_AUDIENCE',
   ),
 );
-const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'credentials' });
+const metrics = functionMetrics('credentials');
 const sts = traced(new STSClient({}));
 const stsBudget = {
   rate: env.STS_BUDGET_RATE ?? DEFAULT_STS_BUDGET.rate,
@@ -51,14 +51,7 @@ export const handler = createHandler(
     tables: perTenant((db) => brokerTables(db, env.TABLE_NAME, stsBudget), env.TENANT_TABLE_ROLE_ARN, sts),
     issuer: brokerIssuer(sts),
     roleRules: roleRulesOf(env),
-    metrics: {
-      // One metric an answer, published as it is counted, each with its own dimension.
-      count: (metric, dimensions) => {
-        const single = metrics.singleMetric();
-        single.addDimensions(dimensions);
-        single.addMetric(metric, MetricUnit.Count, 1);
-      },
-    },
+    metrics: { count: (metric, dimensions) => metrics.count(metric, 1, dimensions) },
   }),
   { mode: env.CONSUMER_IDENTITY, consumers: env.CREDENTIAL_CONSUMERS.map((consumer) => consumer.name) },
 );

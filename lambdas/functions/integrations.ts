@@ -1,4 +1,3 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { eventsQuerySchema } from '../../schemas/api/activity';
 import { listQuerySchema } from '../../schemas/api/common';
 import {
@@ -17,6 +16,7 @@ import { awsSyncClients } from '../composition/sync';
 import { perTenant } from '../composition/tenant-table';
 import { loadEnv } from '../core/env';
 import { httpRoutes, scopedHttpHandler } from '../core/http';
+import { functionMetrics } from '../core/metrics';
 import type { TenantScope } from '../core/tenant-context';
 import { DEFAULT_FAIR_USE } from '../integrations/fair-use';
 import { onceFor } from '../integrations/idempotency';
@@ -166,7 +166,7 @@ const env = loadEnv(
   ),
 );
 const aws = awsSyncClients(env);
-const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'integrations' });
+const metrics = functionMetrics('integrations');
 
 export const handler = createHandler(
   perTenant(
@@ -181,11 +181,7 @@ export const handler = createHandler(
           syncsPerMinute: env.FAIR_USE_SYNCS_PER_MINUTE ?? DEFAULT_FAIR_USE.syncsPerMinute,
           maxIntegrations: env.MAX_INTEGRATIONS_PER_TENANT ?? DEFAULT_FAIR_USE.maxIntegrations,
         },
-        countRoleTest: (outcome) => {
-          const single = metrics.singleMetric();
-          single.addDimension('outcome', outcome);
-          single.addMetric('RoleTests', MetricUnit.Count, 1);
-        },
+        countRoleTest: (outcome) => metrics.count('RoleTests', 1, { outcome }),
       }),
     env.TENANT_TABLE_ROLE_ARN,
   ),

@@ -1,4 +1,3 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
@@ -10,6 +9,7 @@ import { publisherAdapters } from '../composition/edges';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
+import { functionMetrics } from '../core/metrics';
 import type { EventBusPort } from '../publisher/ports';
 import { isDetailType, makePublisher } from '../publisher/service';
 
@@ -75,16 +75,9 @@ function rangesOf(events: readonly ChangeEvent[]) {
 
 const env = loadEnv(envSchema('CONNECTIONS_BUS_NAME', 'EVENT_SOURCE'));
 
-const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'publisher' });
-
 export const handler = lambdaHandler(
   createHandler({
     ...publisherAdapters(env.CONNECTIONS_BUS_NAME, env.EVENT_SOURCE),
-    metrics: {
-      count: (metric, events) => {
-        metrics.addMetric(metric, MetricUnit.Count, events);
-        metrics.publishStoredMetrics();
-      },
-    },
+    metrics: functionMetrics('publisher'),
   }),
 );

@@ -1,4 +1,3 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { envSchema, SYNC_ENV } from '../../schemas/environment';
 import { awsSyncWiring, composeSyncService } from '../composition/sync';
@@ -6,26 +5,23 @@ import { composeScheduler } from '../composition/triggers';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
+import { type FunctionMetrics, functionMetrics } from '../core/metrics';
 import type { Scheduler } from '../schedule/service';
 
 /** A tick stops starting syncs this long before its invocation must end. */
 const TICK_MARGIN_MS = 10_000;
 
 /** The schedule rule's target: one tick per invocation; what it leaves is due for the next. */
-export function createHandler(scheduler: Scheduler, metrics: Metrics) {
+export function createHandler(scheduler: Scheduler, metrics: FunctionMetrics) {
   return async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>) => {
     // The tick's invocation names the runs it starts, and every line they log.
     logger.setCorrelationId(context.awsRequestId);
-    try {
-      const deadline = Date.now() + context.getRemainingTimeInMillis() - TICK_MARGIN_MS;
-      const summary = await scheduler.tick(deadline, context.awsRequestId);
-      metrics.addMetric('ScheduledSyncsStarted', MetricUnit.Count, summary.started + summary.coalesced);
-      metrics.addMetric('ScheduledSyncsFailed', MetricUnit.Count, summary.failed);
-      metrics.addMetric('ScheduleBehind', MetricUnit.Count, summary.behind ? 1 : 0);
-      return summary;
-    } finally {
-      metrics.publishStoredMetrics();
-    }
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - TICK_MARGIN_MS;
+    const summary = await scheduler.tick(deadline, context.awsRequestId);
+    metrics.count('ScheduledSyncsStarted', summary.started + summary.coalesced);
+    metrics.count('ScheduledSyncsFailed', summary.failed);
+    metrics.count('ScheduleBehind', summary.behind ? 1 : 0);
+    return summary;
   };
 }
 
@@ -42,6 +38,6 @@ export const handler = lambdaHandler(
         maxConcurrentSyncs: env.MAX_CONCURRENT_SYNCS,
       },
     }),
-    new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'schedule' }),
+    functionMetrics('schedule'),
   ),
 );

@@ -1,4 +1,3 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { accountIdSchema } from '../../schemas/api/common';
@@ -8,6 +7,7 @@ import { awsSyncWiring, composeMemberCheck, composeSyncService } from '../compos
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
+import { functionMetrics } from '../core/metrics';
 import { annotateTrace } from '../core/tracer';
 import type { RunRef } from '../domain/sync-runs';
 import type { MemberCheckService } from '../health/service';
@@ -129,46 +129,24 @@ const env = loadEnv(envSchema(...SYNC_ENV, 'ORG_API_RATE_FRACTION'));
 
 const aws = awsSyncWiring(env);
 const rateFraction = env.ORG_API_RATE_FRACTION ?? DEFAULT_SYNC_SETTINGS.rateFraction;
-const metrics = new Metrics({ namespace: 'AwsOrgConnections', serviceName: 'sync' });
-
-/** Each metric published at once, with its own dimension. */
-function publish(
-  name: string,
-  unit: Parameters<Metrics['addMetric']>[1],
-  value: number,
-  dimension: [string, string],
-): void {
-  const single = metrics.singleMetric();
-  single.addDimension(...dimension);
-  single.addMetric(name, unit, value);
-}
+const metrics = functionMetrics('sync');
 
 export const handler = lambdaHandler(
   createHandler(composeSyncService({ ...aws, settings: { rateFraction } }), composeMemberCheck(aws), {
-    runFailed: (code) => publish(SYNC_RUNS_FAILED_METRIC, MetricUnit.Count, 1, ['code', code]),
+    runFailed: (code) => metrics.count(SYNC_RUNS_FAILED_METRIC, 1, { code }),
     membersChecked: (counts) => {
       for (const [status, count] of Object.entries(MEMBER_STATUSES)) {
-        publish(MEMBER_CHECK_METRIC, MetricUnit.Count, counts[count], ['status', status]);
+        metrics.count(MEMBER_CHECK_METRIC, counts[count], { status });
       }
     },
     runCompleted: (run) => {
-      const trigger: [string, string] = ['trigger', run.trigger];
+      const trigger = { trigger: run.trigger };
       const seconds = (Date.parse(run.finishedAt ?? run.startedAt) - Date.parse(run.startedAt)) / 1000;
       const { created, updated, deleted } = run.counts;
-      publish(SYNC_RUN_METRICS.duration, MetricUnit.Seconds, seconds, trigger);
-      publish(
-        SYNC_RUN_METRICS.organizationsCalls,
-        MetricUnit.Count,
-        run.progress.organizationsCalls,
-        trigger,
-      );
-      publish(
-        SYNC_RUN_METRICS.organizationsThrottles,
-        MetricUnit.Count,
-        run.progress.organizationsThrottles,
-        trigger,
-      );
-      publish(SYNC_RUN_METRICS.changes, MetricUnit.Count, created + updated + deleted, trigger);
+      metrics.seconds(SYNC_RUN_METRICS.duration, seconds, trigger);
+      metrics.count(SYNC_RUN_METRICS.organizationsCalls, run.progress.organizationsCalls, trigger);
+      metrics.count(SYNC_RUN_METRICS.organizationsThrottles, run.progress.organizationsThrottles, trigger);
+      metrics.count(SYNC_RUN_METRICS.changes, created + updated + deleted, trigger);
     },
   }),
 );

@@ -7,9 +7,6 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { acknowledgeNag, nagText } from '../../constructs/nag';
 import type { ServiceFunction } from '../../constructs/service-function';
 
-/** The CloudWatch namespace of the functions' own metrics. */
-export const METRICS_NAMESPACE = 'AwsOrgConnections';
-
 /** Item-level actions on the table only: no scans, no deletes unless a function needs them. */
 export function tableAccess(table: ITableV2, actions: readonly string[]): PolicyStatement {
   return new PolicyStatement({

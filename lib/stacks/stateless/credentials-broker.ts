@@ -3,6 +3,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ArnPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Alias as LambdaAlias } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { METRICS_NAMESPACE } from '../../../lambdas/core/metrics';
 import { handlerEntry } from '../../../lambdas/routes';
 import type { ConsumerPolicy } from '../../../schemas/credentials';
 import type { Environment } from '../../../schemas/environment';
@@ -10,7 +11,7 @@ import { ITEM_KEYS } from '../../../schemas/table';
 import type { DeploymentConfig } from '../../config';
 import { ServiceFunction } from '../../constructs/service-function';
 import { TenantTableRole } from '../../constructs/tenant-table-role';
-import { acknowledgeCustomerRoles, METRICS_NAMESPACE, pascalCase } from './common';
+import { acknowledgeCustomerRoles, pascalCase } from './common';
 
 /**
  * The credentials broker, which platform services invoke with Lambda's Invoke API. Each

@@ -12,13 +12,13 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { METRICS_NAMESPACE } from '../../../lambdas/core/metrics';
 import {
   MEMBER_CHECK_METRIC,
   SYNC_RUN_METRICS,
   SYNC_RUNS_FAILED_METRIC,
 } from '../../../lambdas/sync/metrics';
 import { ServiceFunction } from '../../constructs/service-function';
-import { METRICS_NAMESPACE } from './common';
 
 const PERIOD = Duration.minutes(5);
 const WIDE = 12;

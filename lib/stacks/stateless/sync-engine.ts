@@ -9,6 +9,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { METRICS_NAMESPACE } from '../../../lambdas/core/metrics';
 import { handlerEntry } from '../../../lambdas/routes';
 import { SYNC_RUNS_FAILED_METRIC } from '../../../lambdas/sync/metrics';
 import { placeholder, syncWorkflowDefinition } from '../../../lambdas/sync/workflow';
@@ -17,7 +18,7 @@ import { ingressEventPattern } from '../../../schemas/ingress';
 import { GLOBAL_INDEXES } from '../../../schemas/table';
 import { acknowledgeNag } from '../../constructs/nag';
 import { ServiceFunction } from '../../constructs/service-function';
-import { acknowledgeCustomerRoles, assumeCustomerRoles, METRICS_NAMESPACE, tableAccess } from './common';
+import { acknowledgeCustomerRoles, assumeCustomerRoles, tableAccess } from './common';
 import { alarmedDeadLetters } from './stream-readers';
 
 /** The workflow's one definition (lambdas/sync/workflow.ts), with this stack's function and partition. */
