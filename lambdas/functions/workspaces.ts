@@ -6,6 +6,7 @@ import { perTenant } from '../composition/tenant-table';
 import { loadEnv } from '../core/env';
 import { httpRoutes, scopedHttpHandler } from '../core/http';
 import type { TenantContext, TenantScope } from '../core/tenant-context';
+import type { PageRequest } from '../domain/page';
 import { canSeeScope } from '../domain/scope';
 import type { ShareStore } from '../shares/ports';
 
@@ -16,12 +17,7 @@ import type { ShareStore } from '../shares/ports';
  */
 export function createHandler(scope: TenantScope<{ readonly store: ShareStore }>) {
   const route = scopedHttpHandler(scope);
-  async function list(
-    store: ShareStore,
-    tenant: TenantContext,
-    workspaceId: string,
-    page: { limit: number; cursor?: string },
-  ) {
+  async function list(store: ShareStore, tenant: TenantContext, workspaceId: string, page: PageRequest) {
     const result = await store.list(tenant.tenantId, workspaceId, page);
     return {
       items: result.items

@@ -5,6 +5,7 @@ import type { IntegrationStatusReport, MemberAccessSummary } from '../../schemas
 import { NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
+import type { PageRequest } from '../domain/page';
 import { IntegrationDeletingError } from '../domain/sync-runs';
 import { quickCreateLink, templateFileName } from '../domain/template-catalogue';
 import { isOutdated, TEMPLATE_VERSIONS } from '../domain/template-versions';
@@ -40,11 +41,6 @@ export interface OperationDeps {
   /** What an update link names: where the templates are published, and the platform's account. */
   readonly templates: { readonly baseUrl: string; readonly trustedAccountId: string };
   readonly now?: () => Date;
-}
-
-interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string;
 }
 
 /** Operating a registered integration: syncs on demand, its status and runs, its tree, a check of its roles. */

@@ -2,11 +2,7 @@ import type { EventsQuery } from '../../schemas/api/activity';
 import type { Integration } from '../../schemas/api/integrations';
 import type { ChangeEvent } from '../../schemas/events';
 import { AppError } from '../core/errors';
-
-export interface IntegrationPage {
-  readonly items: readonly Integration[];
-  readonly nextCursor: string | null;
-}
+import type { Page, PageRequest } from '../domain/page';
 
 export interface NewIntegration {
   readonly tenantId: string;
@@ -47,10 +43,7 @@ export interface IntegrationStore {
   /** How many integrations the tenant holds, those being deleted included. */
   count(tenantId: string): Promise<number>;
   /** Throws a ValidationError for a cursor it did not issue to this tenant. */
-  list(
-    tenantId: string,
-    page: { readonly limit: number; readonly cursor?: string },
-  ): Promise<IntegrationPage>;
+  list(tenantId: string, page: PageRequest): Promise<Page<Integration>>;
 }
 
 export class HandleTakenError extends AppError {

@@ -19,6 +19,7 @@ import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
 import { buildEvent, originContext } from '../domain/change-events';
 import { currentExternalId } from '../domain/external-id';
+import type { Page, PageRequest } from '../domain/page';
 import { DEFAULT_MEMBER_ROLE_NAME, parseRoleArn, type RoleArnRules, roleIdentity } from '../domain/role-arn';
 import { nextDueTime } from '../domain/schedule';
 import { canManageScope, describeScope } from '../domain/scope';
@@ -35,7 +36,7 @@ import {
   versionOf,
 } from './change-rules';
 import type { FairUse } from './fair-use';
-import type { IntegrationPage, IntegrationStore } from './ports';
+import type { IntegrationStore } from './ports';
 
 export interface IntegrationDeps {
   readonly store: IntegrationStore;
@@ -57,11 +58,6 @@ export interface IntegrationDeps {
 const MAX_EXCLUDED_ACCOUNTS = 1000;
 /** Reads of the integration an exclusion makes when other changes keep moving its version. */
 const EXCLUDE_ATTEMPTS = 3;
-
-interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string;
-}
 
 /** Test roles, register integrations, read, change and delete them. */
 export function makeIntegrationService({
@@ -346,7 +342,7 @@ export function makeIntegrationService({
     },
 
     /** A page holds only what the caller may see, so it can hold fewer than `limit` items. */
-    async list(tenant: TenantContext, page: PageRequest): Promise<IntegrationPage> {
+    async list(tenant: TenantContext, page: PageRequest): Promise<Page<Integration>> {
       const result = await store.list(tenant.tenantId, page);
       return { ...result, items: result.items.filter((item) => canManageScope(tenant, item.scope)) };
     },

@@ -1,5 +1,6 @@
 import type { ChangeEvent } from '../../schemas/events';
 import type { Connection, MemberAccessSummary, MemberHealth } from '../../schemas/sync';
+import type { Page, PageRequest } from '../domain/page';
 
 /**
  * The member-role health records. Health is an observation, not part of the mirror: it is
@@ -7,11 +8,7 @@ import type { Connection, MemberAccessSummary, MemberHealth } from '../../schema
  */
 export interface MemberHealthStore {
   /** One page of an integration's connections, in key order. */
-  connections(
-    tenantId: string,
-    integrationId: string,
-    page: { readonly limit: number; readonly cursor?: string },
-  ): Promise<{ readonly items: readonly Connection[]; readonly nextCursor: string | null }>;
+  connections(tenantId: string, integrationId: string, page: PageRequest): Promise<Page<Connection>>;
   /** These connections, those that are still in the mirror. */
   connectionsById(
     tenantId: string,

@@ -1,3 +1,5 @@
+import type { Page, PageRequest } from '../domain/page';
+
 /** An integration the schedule's index says is due. */
 export interface DueIntegration {
   readonly tenantId: string;
@@ -6,14 +8,9 @@ export interface DueIntegration {
   readonly dueAt: string;
 }
 
-export interface SchedulePage {
-  readonly items: readonly DueIntegration[];
-  readonly nextCursor: string | null;
-}
-
 export interface ScheduleStore {
   /** Integrations due at or before `now` (ISO 8601), earliest first. */
-  due(now: string, page: { readonly limit: number; readonly cursor?: string }): Promise<SchedulePage>;
+  due(now: string, page: PageRequest): Promise<Page<DueIntegration>>;
   /**
    * Moves the integration's due time to `to`, only if it is still `from.dueAt`. False when
    * another tick moved it first or the integration is gone: then it is not this tick's to start.

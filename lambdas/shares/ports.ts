@@ -1,5 +1,6 @@
 import type { Scope } from '../../schemas/api/common';
 import type { WorkspaceConnection } from '../../schemas/api/workspaces';
+import type { Page, PageRequest } from '../domain/page';
 
 export interface ShareKey {
   readonly tenantId: string;
@@ -21,11 +22,7 @@ export interface ShareStore {
    * What a workspace may use: its own entries and the `all` ones, merged in one order, a page
    * at a time. Throws a ValidationError for a cursor it did not issue for this workspace.
    */
-  list(
-    tenantId: string,
-    workspaceId: string,
-    page: { readonly limit: number; readonly cursor?: string },
-  ): Promise<{ readonly items: readonly ShareEntry[]; readonly nextCursor: string | null }>;
+  list(tenantId: string, workspaceId: string, page: PageRequest): Promise<Page<ShareEntry>>;
 }
 
 export interface ScopeLookup {

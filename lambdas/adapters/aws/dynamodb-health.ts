@@ -7,6 +7,7 @@ import {
 } from '../../../schemas/sync';
 import { ITEM_KEYS } from '../../../schemas/table';
 import { logger } from '../../core/logger';
+import type { PageRequest } from '../../domain/page';
 import type { HealthRecord, MemberHealthStore } from '../../ports/member-health';
 import { batchGetAll, batchWriteAll } from './batch';
 import { queryPage } from './query-page';
@@ -28,7 +29,7 @@ export class DynamoDbHealth implements MemberHealthStore {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async connections(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
+  async connections(tenantId: string, integrationId: string, page: PageRequest) {
     const result = await queryPage(this.db, this.tableName, {
       tenantId,
       prefix: ITEM_KEYS.connectionPrefix(integrationId),

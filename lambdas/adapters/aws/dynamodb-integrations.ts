@@ -2,10 +2,10 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/
 import { type Integration, integrationSchema } from '../../../schemas/api/integrations';
 import { ITEM_KEYS } from '../../../schemas/table';
 import { NotFoundError, VersionConflictError } from '../../core/errors';
+import type { Page, PageRequest } from '../../domain/page';
 import { IntegrationDeletingError } from '../../domain/sync-runs';
 import {
   HandleTakenError,
-  type IntegrationPage,
   type IntegrationStore,
   type IntegrationUpdate,
   type NewIntegration,
@@ -111,7 +111,7 @@ export class DynamoDbIntegrations implements IntegrationStore {
     return Item ? integrationSchema.parse(Item) : undefined;
   }
 
-  async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<IntegrationPage> {
+  async list(tenantId: string, page: PageRequest): Promise<Page<Integration>> {
     const pk = ITEM_KEYS.tenant(tenantId);
     const { Items = [], LastEvaluatedKey } = await this.db.send(
       new QueryCommand({

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { MirrorNode } from '../../../schemas/sync';
 import { ITEM_KEYS } from '../../../schemas/table';
+import type { PageRequest } from '../../domain/page';
 import {
   type Announce,
   type Change,
@@ -90,7 +91,7 @@ export class DynamoDbMirror implements MirrorStore {
     });
   }
 
-  async page(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
+  async page(tenantId: string, integrationId: string, page: PageRequest) {
     const result = await queryPage(this.db, this.tableName, {
       tenantId,
       prefix: ITEM_KEYS.mirrorPrefix(integrationId),

@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SyncRun } from '../../../schemas/sync';
 import { ITEM_KEYS } from '../../../schemas/table';
+import type { PageRequest } from '../../domain/page';
 import {
   type Checkpoint,
   type FollowUp,
@@ -191,7 +192,7 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
     }
   }
 
-  async listRuns(tenantId: string, integrationId: string, page: { limit: number; cursor?: string }) {
+  async listRuns(tenantId: string, integrationId: string, page: PageRequest) {
     const result = await queryPage(this.db, this.tableName, {
       tenantId,
       prefix: ITEM_KEYS.runPrefix(integrationId),

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GLOBAL_INDEXES, ITEM_KEYS, integrationOfKeys, TABLE_KEYS } from '../../../schemas/table';
-import type { DueIntegration, SchedulePage, ScheduleStore } from '../../schedule/ports';
+import type { Page, PageRequest } from '../../domain/page';
+import type { DueIntegration, ScheduleStore } from '../../schedule/ports';
 import { integrationItem } from './table/items';
 import { updateIf } from './table/transaction';
 
@@ -16,7 +17,7 @@ export class DynamoDbSchedule implements ScheduleStore {
     private readonly tableName: string,
   ) {}
 
-  async due(now: string, page: { limit: number; cursor?: string }): Promise<SchedulePage> {
+  async due(now: string, page: PageRequest): Promise<Page<DueIntegration>> {
     const { Items = [], LastEvaluatedKey } = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { workspaceConnectionSchema } from '../../../schemas/api/workspaces';
 import { ITEM_KEYS } from '../../../schemas/table';
+import type { PageRequest } from '../../domain/page';
 import { ALL_WORKSPACES } from '../../domain/workspace-keys';
 import type { ShareEntry, ShareKey, ShareStore } from '../../shares/ports';
 import { batchWriteAll } from './batch';
@@ -50,7 +51,7 @@ export class DynamoDbShares implements ShareStore {
     return keys;
   }
 
-  async list(tenantId: string, workspaceId: string, page: { limit: number; cursor?: string }) {
+  async list(tenantId: string, workspaceId: string, page: PageRequest) {
     const own = ITEM_KEYS.sharePrefix(workspaceId);
     const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, own).slice(own.length);
     const [named, everyone] = await Promise.all(

@@ -1,4 +1,5 @@
 import { UpstreamThrottledError } from '../../../lambdas/core/errors';
+import type { PageRequest } from '../../../lambdas/domain/page';
 import type { StoredRun, SyncTarget } from '../../../lambdas/domain/sync-runs';
 import { TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
 import { type MemberCheckSettings, makeMemberCheckService } from '../../../lambdas/health/service';
@@ -75,7 +76,7 @@ class MemoryHealth implements MemberHealthStore {
 
   constructor(private readonly all: readonly Connection[]) {}
 
-  async connections(_tenantId: string, _integrationId: string, page: { limit: number; cursor?: string }) {
+  async connections(_tenantId: string, _integrationId: string, page: PageRequest) {
     const start = page.cursor === undefined ? 0 : Number(page.cursor);
     const end = start + page.limit;
     return { items: this.all.slice(start, end), nextCursor: end < this.all.length ? String(end) : null };

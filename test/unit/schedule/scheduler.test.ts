@@ -1,7 +1,8 @@
 import type { Clock } from '../../../lambdas/core/clock';
+import type { Page, PageRequest } from '../../../lambdas/domain/page';
 import { nextDueTime, schedulePhase } from '../../../lambdas/domain/schedule';
 import type { SyncRequest } from '../../../lambdas/ports/syncs';
-import type { DueIntegration, SchedulePage, ScheduleStore } from '../../../lambdas/schedule/ports';
+import type { DueIntegration, ScheduleStore } from '../../../lambdas/schedule/ports';
 import { makeScheduler, type ScheduleSettings } from '../../../lambdas/schedule/service';
 
 const MINUTE = 60_000;
@@ -20,7 +21,7 @@ class MemorySchedule implements ScheduleStore {
     this.dueAt.set(integrationId, iso(dueAt));
   }
 
-  async due(now: string, page: { limit: number; cursor?: string }): Promise<SchedulePage> {
+  async due(now: string, page: PageRequest): Promise<Page<DueIntegration>> {
     const after = page.cursor === undefined ? null : (JSON.parse(page.cursor) as [string, string]);
     const keyOf = (item: DueIntegration) => `${item.dueAt}|${item.integrationId}`;
     const items = [...this.dueAt]
