@@ -114,3 +114,18 @@ export function integrationOfKeys(
     integrationId: sk.slice(ITEM_KEYS.integrationPrefix.length),
   };
 }
+
+/** `MIRROR#<integrationId>#C#<accountId>`, as `ITEM_KEYS.connection` builds it. */
+const CONNECTION_SORT_KEY = /^MIRROR#([0-9a-f-]{36})#C#(\d{12})$/;
+
+/** The tenant, integration and account a connection item's keys name; null for any other item. */
+export function connectionOfKeys(
+  pk: unknown,
+  sk: unknown,
+): { readonly tenantId: string; readonly integrationId: string; readonly accountId: string } | null {
+  const tenantPrefix = ITEM_KEYS.tenant('');
+  if (typeof pk !== 'string' || typeof sk !== 'string' || !pk.startsWith(tenantPrefix)) return null;
+  const [, integrationId, accountId] = CONNECTION_SORT_KEY.exec(sk) ?? [];
+  if (integrationId === undefined || accountId === undefined) return null;
+  return { tenantId: pk.slice(tenantPrefix.length), integrationId, accountId };
+}

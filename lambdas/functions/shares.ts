@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { envSchema } from '../../schemas/environment';
 import { connectionSchema } from '../../schemas/sync';
-import { ITEM_KEYS } from '../../schemas/table';
+import { connectionOfKeys } from '../../schemas/table';
 import { shareProjectorAdapters } from '../composition/edges';
 import { createDocumentClient } from '../core/dynamodb';
 import { loadEnv } from '../core/env';
@@ -11,9 +11,6 @@ import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
 import type { ScopeLookup, ShareStore } from '../shares/ports';
 import { type ConnectionChange, makeShareProjector } from '../shares/service';
-
-/** `MIRROR#<integrationId>#C#<accountId>`: a connection item's sort key. */
-const CONNECTION_SK = /^MIRROR#([0-9a-f-]{36})#C#(\d{12})$/;
 
 type Image = Record<string, AttributeValue> | undefined;
 
@@ -29,19 +26,16 @@ function connectionOf(image: Image) {
  */
 export function createHandler(deps: { store: ShareStore; scopes: ScopeLookup }) {
   const projector = makeShareProjector(deps);
-  const tenantPrefix = ITEM_KEYS.tenant('');
   return async (event: Pick<DynamoDBStreamEvent, 'Records'>) => {
     const changes: ConnectionChange[] = [];
     for (const record of event.Records) {
       const keys = record.dynamodb?.Keys;
       if (!keys) continue;
       const { pk, sk } = unmarshall(keys as Record<string, AttributeValue>);
-      const match = typeof sk === 'string' ? CONNECTION_SK.exec(sk) : null;
-      if (!match || typeof pk !== 'string' || !pk.startsWith(tenantPrefix)) continue;
+      const connection = connectionOfKeys(pk, sk);
+      if (!connection) continue;
       changes.push({
-        tenantId: pk.slice(tenantPrefix.length),
-        integrationId: match[1] ?? '',
-        accountId: match[2] ?? '',
+        ...connection,
         before: connectionOf(record.dynamodb?.OldImage as Image),
         after: connectionOf(record.dynamodb?.NewImage as Image),
       });
