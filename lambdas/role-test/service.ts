@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { TemplateName } from '../../schemas/api/onboarding';
-import type { RoleCheck, RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
+import {
+  ORGANIZATION_CHECKS,
+  PER_ROLE_CHECKS,
+  type RoleCheck,
+  type RoleTestReport,
+  type RoleTestRequest,
+} from '../../schemas/api/role-test';
 import { type Clock, systemClock } from '../core/clock';
 import { AppError } from '../core/errors';
 import { logger } from '../core/logger';
@@ -118,19 +124,12 @@ interface ExpectedRole {
 }
 
 function plannedChecks(kind: RoleTestRequest['kind'], withReadOnly: boolean): Array<[RoleField, CheckName]> {
-  const perRole: CheckName[] = [
-    'role-arn',
-    'assume-role',
-    'caller-identity',
-    'refuses-without-external-id',
-    'refuses-wrong-external-id',
-    'permissions',
-  ];
-  const planned: Array<[RoleField, CheckName]> = perRole.map((check) => ['roleArn', check]);
-  if (withReadOnly)
-    planned.push(...perRole.map((check): [RoleField, CheckName] => ['readOnlyRoleArn', check]));
+  const fields: RoleField[] = withReadOnly ? ['roleArn', 'readOnlyRoleArn'] : ['roleArn'];
+  const planned = fields.flatMap((field) =>
+    PER_ROLE_CHECKS.map((check): [RoleField, CheckName] => [field, check]),
+  );
   if (kind === 'organization') {
-    planned.push(['roleArn', 'describe-organization'], ['roleArn', 'management-or-delegated-admin']);
+    planned.push(...ORGANIZATION_CHECKS.map((check): [RoleField, CheckName] => ['roleArn', check]));
   }
   return planned;
 }

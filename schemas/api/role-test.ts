@@ -32,16 +32,20 @@ export const roleTestRequestSchema = z.discriminatedUnion('kind', [
 ]);
 export type RoleTestRequest = z.infer<typeof roleTestRequestSchema>;
 
-export const ROLE_CHECKS = [
+/** The checks every role the request names goes through, in order. */
+export const PER_ROLE_CHECKS = [
   'role-arn',
   'assume-role',
   'caller-identity',
   'refuses-without-external-id',
   'refuses-wrong-external-id',
   'permissions',
-  'describe-organization',
-  'management-or-delegated-admin',
 ] as const;
+
+/** The checks an organization's discovery role goes through after those. */
+export const ORGANIZATION_CHECKS = ['describe-organization', 'management-or-delegated-admin'] as const;
+
+export const ROLE_CHECKS = [...PER_ROLE_CHECKS, ...ORGANIZATION_CHECKS] as const;
 
 export const roleCheckSchema = z.object({
   /** `roleArn` or `readOnlyRoleArn`: which of the request's roles this check is about. */
