@@ -2,7 +2,8 @@ import { UpstreamThrottledError } from '../../../lambdas/core/errors';
 import type { PageRequest } from '../../../lambdas/domain/page';
 import type { StoredRun, SyncTarget } from '../../../lambdas/domain/sync-runs';
 import { TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
-import { type MemberCheckSettings, makeMemberCheckService } from '../../../lambdas/health/service';
+import type { MemberCheckSettings } from '../../../lambdas/health/check-pass';
+import { makeMemberCheckService } from '../../../lambdas/health/service';
 import {
   type ActionDecision,
   type AssumeRoleRequest,
