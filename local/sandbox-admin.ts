@@ -78,14 +78,14 @@ const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
   },
   'PUT policies/{id}': (sandbox, id, body) => {
     const { denyActions } = parse(sandboxPolicySchema, body);
-    sandbox.putPolicy(id, denyActions);
+    sandbox.policies.attach(id, denyActions);
     return {
       what: `an SCP on ${id} denies ${denyActions.join(', ')}`,
       answer: { status: 200, body: { targetId: id, denyActions } },
     };
   },
   'DELETE policies/{id}': (sandbox, id) => {
-    if (!sandbox.deletePolicy(id)) throw new NotFoundError(`An SCP on ${id}`);
+    if (!sandbox.policies.detach(id)) throw new NotFoundError(`An SCP on ${id}`);
     return { what: `the SCP on ${id} removed`, answer: { status: 204, text: '' } };
   },
   'POST organizational-units': (sandbox, _, body) => {

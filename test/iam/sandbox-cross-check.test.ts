@@ -156,8 +156,8 @@ describe("the sandbox's SCPs deny what AWS's would", () => {
           action: fc.constantFrom(...ACTIONS),
         }),
         async ({ policies, account, action }) => {
-          for (const target of targets) sandbox.deletePolicy(target);
-          for (const [target, denied] of Object.entries(policies)) sandbox.putPolicy(target, denied);
+          for (const target of targets) sandbox.policies.detach(target);
+          for (const [target, denied] of Object.entries(policies)) sandbox.policies.attach(target, denied);
           // AWS applies no SCP to the management account; every other level has FullAWSAccess.
           const levels =
             account === sandbox.managementAccountId
@@ -188,7 +188,7 @@ describe("the sandbox's SCPs deny what AWS's would", () => {
             serviceControlPolicies: levels,
           });
           const simulated = Promise.resolve<Decision>(
-            sandbox.scpDenies(account, action) ? 'Denied' : 'Allowed',
+            sandbox.policies.denies(account, action) ? 'Denied' : 'Allowed',
           );
           await counter.expect(simulated, await evaluated);
         },

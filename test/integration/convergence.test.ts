@@ -1,10 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import {
-  SandboxApiError,
-  type SandboxCall,
-  type SandboxOrganization,
-} from '../../lambdas/adapters/sandbox/sandbox-organization';
+import { SandboxApiError } from '../../lambdas/adapters/sandbox/sandbox-errors';
+import type { SandboxCall, SandboxOrganization } from '../../lambdas/adapters/sandbox/sandbox-organization';
 import { nodeKey } from '../../lambdas/domain/node-key';
 import type { RunRef } from '../../lambdas/domain/sync-runs';
 import { makePublisher } from '../../lambdas/publisher/service';

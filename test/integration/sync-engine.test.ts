@@ -1,9 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  SandboxApiError,
-  type SandboxCall,
-  type SandboxOrganization,
-} from '../../lambdas/adapters/sandbox/sandbox-organization';
+import { SandboxApiError } from '../../lambdas/adapters/sandbox/sandbox-errors';
+import type { SandboxCall, SandboxOrganization } from '../../lambdas/adapters/sandbox/sandbox-organization';
 import { createDocumentClient } from '../../lambdas/core/dynamodb';
 import type { RunRef } from '../../lambdas/domain/sync-runs';
 import { DEFAULT_SYNC_SETTINGS } from '../../lambdas/sync/service';

@@ -28,7 +28,9 @@ import {
   StackSetNotFoundError,
 } from '../../ports/customer-roles';
 import type { SandboxRole } from './sandbox-deployments';
-import { type PageRequest, SandboxApiError, type SandboxOrganization } from './sandbox-organization';
+import { SandboxApiError } from './sandbox-errors';
+import type { SandboxOrganization } from './sandbox-organization';
+import { organizationsPage, type PageRequest } from './sandbox-paging';
 
 /** As STS: a session lasts 900 s unless asked for longer. */
 const DEFAULT_SESSION_SECONDS = 900;
@@ -132,7 +134,7 @@ class SandboxRoleSession implements CustomerRoleSession {
     const accountIds: string[] = [];
     let request: PageRequest = {};
     for (;;) {
-      const page = this.organization.page(delegatedAdministrators, request);
+      const page = organizationsPage(delegatedAdministrators, request);
       accountIds.push(...page.items);
       if (page.nextToken === undefined) return accountIds;
       request = { nextToken: page.nextToken };
@@ -142,7 +144,7 @@ class SandboxRoleSession implements CustomerRoleSession {
   async listRoots(nextToken?: string): Promise<OrgPage<{ readonly id: string }>> {
     return this.organizationsCall('ListRoots', undefined, nextToken, () => {
       this.requireAdministrator();
-      return this.organization.page([{ id: this.organization.rootId }], { nextToken });
+      return organizationsPage([{ id: this.organization.rootId }], { nextToken });
     });
   }
 
@@ -153,7 +155,7 @@ class SandboxRoleSession implements CustomerRoleSession {
     return this.organizationsCall('ListOrganizationalUnitsForParent', parentId, nextToken, () => {
       this.requireAdministrator();
       this.requireListable(parentId);
-      return this.organization.page(
+      return organizationsPage(
         this.organization.children(parentId).ous.map(({ id, name }) => ({ id, name })),
         { nextToken },
       );
@@ -164,7 +166,7 @@ class SandboxRoleSession implements CustomerRoleSession {
     return this.organizationsCall('ListAccountsForParent', parentId, nextToken, () => {
       this.requireAdministrator();
       this.requireListable(parentId);
-      return this.organization.page(
+      return organizationsPage(
         this.organization.children(parentId).accounts.map(({ id, name, email, state }) => ({
           id,
           name,
@@ -199,7 +201,7 @@ class SandboxRoleSession implements CustomerRoleSession {
       const account = this.organization.account(resourceId);
       if (!account) throw new SandboxApiError('TargetNotFoundException', `No account ${resourceId}.`);
       const tags = Object.entries(account.tags).map(([key, value]) => ({ key, value }));
-      return this.organization.page(tags, { nextToken });
+      return organizationsPage(tags, { nextToken });
     });
   }
 
@@ -253,7 +255,7 @@ class SandboxRoleSession implements CustomerRoleSession {
    * no template grant: ReadOnlyAccess, which sandbox roles stand for, lists IAM tags.
    */
   private denial(action: string): DenialCause | null {
-    if (this.organization.scpDenies(this.accountId, action)) return 'organizations';
+    if (this.organization.policies.denies(this.accountId, action)) return 'organizations';
     const role = this.role();
     if (!role || role.deniedActions.includes(action)) return 'implicit';
     const selfInspection = action === 'iam:SimulatePrincipalPolicy';

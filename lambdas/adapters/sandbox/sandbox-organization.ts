@@ -2,18 +2,11 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Partition } from '../../../schemas/api/common';
 import type { AccountState, SandboxOrgFixture, SandboxOuFixture } from '../../../schemas/sandbox-org';
 import type { Clock } from '../../core/clock';
-import { AppError, NotFoundError } from '../../core/errors';
-import { TokenBucket } from '../../core/token-bucket';
-import { organizationsLimitOf } from '../../domain/organizations-limits';
+import { NotFoundError } from '../../core/errors';
 import { SandboxDeployments } from './sandbox-deployments';
-
-/** AWS Organizations returns at most 20 items a page. */
-export const MAX_PAGE_SIZE = 20;
-
-/** The calls that list `items` children here: more than a page starts with an empty one (see `page`). */
-export function pageCount(items: number): number {
-  return items <= MAX_PAGE_SIZE ? 1 : 1 + Math.ceil(items / MAX_PAGE_SIZE);
-}
+import { SandboxApiError, SandboxConflict } from './sandbox-errors';
+import { SandboxPolicies } from './sandbox-policies';
+import { OrganizationsRateLimits } from './sandbox-rate-limits';
 
 export interface SandboxAccount {
   readonly id: string;
@@ -32,22 +25,35 @@ export interface SandboxOu {
   readonly parentId: string;
 }
 
-export interface PageRequest {
-  readonly maxResults?: number;
-  readonly nextToken?: string;
-}
-
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly nextToken?: string;
-}
-
-/** An error named as AWS names it, so callers handle the sandbox's and AWS's alike. */
-export class SandboxApiError extends Error {
-  constructor(name: string, message: string) {
-    super(message);
-    this.name = name;
+/**
+ * The fixture's OUs and accounts, each with its ARN and parent, once each, with the management
+ * account and the delegated administrators among them.
+ */
+function treeOf(fixture: SandboxOrgFixture, arnOf: (resource: string) => string) {
+  const { id, managementAccountId, delegatedAdministrators } = fixture.organization;
+  const accounts = new Map<string, SandboxAccount>();
+  const ous = new Map<string, SandboxOu>();
+  const add = (container: Pick<SandboxOuFixture, 'accounts' | 'organizationalUnits'>, parentId: string) => {
+    for (const account of container.accounts) {
+      if (accounts.has(account.id))
+        throw new Error(`sandbox organization: account ${account.id} appears twice`);
+      accounts.set(account.id, { ...account, arn: arnOf(`account/${id}/${account.id}`), parentId });
+    }
+    for (const ou of container.organizationalUnits) {
+      if (ous.has(ou.id)) throw new Error(`sandbox organization: OU ${ou.id} appears twice`);
+      ous.set(ou.id, { id: ou.id, name: ou.name, arn: arnOf(`ou/${id}/${ou.id}`), parentId });
+      add(ou, ou.id);
+    }
+  };
+  add(fixture.root, fixture.root.id);
+  if (!accounts.has(managementAccountId)) {
+    throw new Error(`sandbox organization: the management account ${managementAccountId} is not in the tree`);
   }
+  for (const admin of delegatedAdministrators) {
+    if (!accounts.has(admin))
+      throw new Error(`sandbox organization: delegated admin ${admin} is not in the tree`);
+  }
+  return { accounts: [...accounts.values()], ous: [...ous.values()] };
 }
 
 /** One Organizations call, as the fault hook sees it. */
@@ -91,10 +97,9 @@ export class SandboxOrganization {
   onCall: ((call: SandboxCall) => void) | undefined;
   /** Every Organizations call made, in order; tests count them. */
   readonly calls: SandboxCall[] = [];
-  /** Per calling account and API, as AWS keeps them. */
-  private readonly buckets = new Map<string, TokenBucket>();
-  /** SCPs by the root, OU or account they are attached to: the actions each denies. */
-  private readonly policies = new Map<string, string[]>();
+  private readonly rateLimits: OrganizationsRateLimits | undefined;
+  /** The SCPs attached in it. */
+  readonly policies = new SandboxPolicies(this);
   /** Each container's children, built on first use after a change: listings stay cheap at 50,000 accounts. */
   private childIndex: Map<string, { ous: SandboxOu[]; accounts: SandboxAccount[] }> | undefined;
 
@@ -109,17 +114,11 @@ export class SandboxOrganization {
     this.managementAccountId = fixture.organization.managementAccountId;
     this.arn = this.organizationsArn(`organization/${this.id}`);
     this.rootId = fixture.root.id;
-    this.addChildren(fixture.root, this.rootId);
-    if (!this.accounts.has(this.managementAccountId)) {
-      throw new Error(
-        `sandbox organization: the management account ${this.managementAccountId} is not in the tree`,
-      );
-    }
-    for (const admin of fixture.organization.delegatedAdministrators) {
-      if (!this.accounts.has(admin))
-        throw new Error(`sandbox organization: delegated admin ${admin} is not in the tree`);
-    }
     this.delegatedAdministrators = fixture.organization.delegatedAdministrators;
+    this.rateLimits = options.rateLimitClock && new OrganizationsRateLimits(options.rateLimitClock);
+    const tree = treeOf(fixture, (resource) => this.organizationsArn(resource));
+    for (const account of tree.accounts) this.putAccount(account);
+    for (const ou of tree.ous) this.putOu(ou);
     if (this.accounts.has(trustedAccountId)) {
       throw new Error(`sandbox organization: the platform's account ${trustedAccountId} may not be a member`);
     }
@@ -133,16 +132,7 @@ export class SandboxOrganization {
   call(call: SandboxCall): void {
     this.calls.push(call);
     this.onCall?.(call);
-    const clock = this.options.rateLimitClock;
-    const limit = organizationsLimitOf(call.api);
-    if (!clock || !limit) return;
-    const key = `${call.callerAccountId}:${call.api}`;
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = new TokenBucket(limit, clock);
-      this.buckets.set(key, bucket);
-    }
-    if (!bucket.tryTake()) throw new SandboxApiError('TooManyRequestsException', 'Rate exceeded.');
+    this.rateLimits?.charge(call.callerAccountId, call.api);
   }
 
   /** Waits out a call's round trip, when the sandbox was given one. */
@@ -287,51 +277,6 @@ export class SandboxOrganization {
     return account;
   }
 
-  /** One page of a list, as Organizations pages: at most 20, and a page may be empty yet go on. */
-  page<T>(items: readonly T[], request: PageRequest = {}): Page<T> {
-    const size = request.maxResults ?? MAX_PAGE_SIZE;
-    if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
-      throw new SandboxApiError('InvalidInputException', `MaxResults must be 1 to ${MAX_PAGE_SIZE}.`);
-    }
-    let offset = 0;
-    if (request.nextToken !== undefined) {
-      offset = Number(Buffer.from(request.nextToken, 'base64url').toString('utf8'));
-      if (!Number.isInteger(offset) || offset < 0 || offset > items.length) {
-        throw new SandboxApiError('InvalidInputException', 'The NextToken is not valid.');
-      }
-    } else if (items.length > size) {
-      // AWS may answer a first page with no items and a token; clients must keep going.
-      return { items: [], nextToken: token(0) };
-    }
-    const end = Math.min(items.length, offset + size);
-    return { items: items.slice(offset, end), ...(end < items.length ? { nextToken: token(end) } : {}) };
-  }
-
-  /**
-   * PUT /local/sandbox/policies/{targetId}: an SCP that denies these actions to every account at
-   * or below the root, OU or account it is attached to. Putting it again replaces it.
-   */
-  putPolicy(targetId: string, denyActions: readonly string[]): void {
-    if (targetId !== this.rootId && !this.ous.has(targetId) && !this.accounts.has(targetId)) {
-      throw new NotFoundError(`Root, OU or account ${targetId}`);
-    }
-    this.policies.set(targetId, [...denyActions]);
-  }
-
-  /** DELETE /local/sandbox/policies/{targetId}: detaches the SCP; whether there was one. */
-  deletePolicy(targetId: string): boolean {
-    return this.policies.delete(targetId);
-  }
-
-  /** Whether an SCP denies the action to the account. As in AWS, none restricts the management account. */
-  scpDenies(accountId: string, action: string): boolean {
-    if (accountId === this.managementAccountId || !this.accounts.has(accountId)) return false;
-    for (let id: string | null = accountId; id !== null; id = this.parentOf(id)) {
-      if (this.policies.get(id)?.includes(action)) return true;
-    }
-    return false;
-  }
-
   /** The whole tree and the roles, for `GET /local/sandbox`. */
   snapshot() {
     return {
@@ -346,33 +291,8 @@ export class SandboxOrganization {
       organizationalUnits: [...this.ous.values()],
       accounts: [...this.accounts.values()],
       roles: this.deployments.snapshot(),
-      policies: [...this.policies].map(([targetId, denyActions]) => ({ targetId, denyActions })),
+      policies: this.policies.list(),
     };
-  }
-
-  private addChildren(
-    container: Pick<SandboxOuFixture, 'accounts' | 'organizationalUnits'>,
-    parentId: string,
-  ): void {
-    for (const account of container.accounts) {
-      if (this.accounts.has(account.id))
-        throw new Error(`sandbox organization: account ${account.id} appears twice`);
-      this.putAccount({
-        ...account,
-        arn: this.organizationsArn(`account/${this.id}/${account.id}`),
-        parentId,
-      });
-    }
-    for (const ou of container.organizationalUnits) {
-      if (this.ous.has(ou.id)) throw new Error(`sandbox organization: OU ${ou.id} appears twice`);
-      this.putOu({
-        id: ou.id,
-        name: ou.name,
-        arn: this.organizationsArn(`ou/${this.id}/${ou.id}`),
-        parentId,
-      });
-      this.addChildren(ou, ou.id);
-    }
   }
 
   private requireContainer(parentId: string): void {
@@ -394,15 +314,4 @@ export class SandboxOrganization {
   private organizationsArn(resource: string): string {
     return `arn:${this.partition}:organizations::${this.managementAccountId}:${resource}`;
   }
-}
-
-/** A change AWS would refuse in the tree's present state. */
-export class SandboxConflict extends AppError {
-  constructor(message: string) {
-    super('VALIDATION_FAILED', message);
-  }
-}
-
-function token(offset: number): string {
-  return Buffer.from(String(offset)).toString('base64url');
 }

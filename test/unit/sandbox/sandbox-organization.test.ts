@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { SandboxCustomerRoles } from '../../../lambdas/adapters/sandbox/sandbox-customer-roles';
 import { SandboxOrganization } from '../../../lambdas/adapters/sandbox/sandbox-organization';
+import { organizationsPage } from '../../../lambdas/adapters/sandbox/sandbox-paging';
 import { UpstreamThrottledError } from '../../../lambdas/core/errors';
 import { parseRoleArn } from '../../../lambdas/domain/role-arn';
 import { RoleRefusedError } from '../../../lambdas/ports/customer-roles';
@@ -70,7 +71,7 @@ describe('sandbox paging', () => {
     const pages: number[][] = [];
     let nextToken: string | undefined;
     do {
-      const page = organization.page(items, { maxResults, nextToken });
+      const page = organizationsPage(items, { maxResults, nextToken });
       pages.push([...page.items]);
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
@@ -86,8 +87,8 @@ describe('sandbox paging', () => {
   });
 
   it('refuses more than 20 results a page and a token it did not issue', () => {
-    expect(() => organization.page(items, { maxResults: 21 })).toThrow('MaxResults must be 1 to 20.');
-    expect(() => organization.page(items, { nextToken: 'bogus' })).toThrow('The NextToken is not valid.');
+    expect(() => organizationsPage(items, { maxResults: 21 })).toThrow('MaxResults must be 1 to 20.');
+    expect(() => organizationsPage(items, { nextToken: 'bogus' })).toThrow('The NextToken is not valid.');
   });
 });
 
