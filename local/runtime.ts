@@ -1,19 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Duplex } from 'node:stream';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { StsCallerIdentity } from '../lambdas/adapters/aws/sts-caller-identity';
 import { cloudTrailEventOf, type SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
-import {
-  type ErrorCode,
-  errorName,
-  GATEWAY_ERRORS,
-  GATEWAY_RETRY_AFTER_SECONDS,
-} from '../lambdas/core/errors';
+import { errorName, GATEWAY_ERRORS, GATEWAY_RETRY_AFTER_SECONDS } from '../lambdas/core/errors';
 import { API_ROUTES } from '../lambdas/routes';
 import { TEMPLATE_NAMES } from '../schemas/api/onboarding';
 import type { Environment } from '../schemas/environment';
@@ -30,9 +23,10 @@ import {
 import { type AwsApiAnswer, eventBridgePutEvents, lambdaInvoke, stsQuery } from './aws-apis';
 import { type LocalConfig, localTemplatesBaseUrl } from './config';
 import { consoleRoute } from './console';
-import { type DynamoDbLocal, ensureTable, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
+import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { LocalEventBus } from './event-bus';
 import { type LocalHandlers, loadHandlers } from './handlers';
+import { answerMalformed, listen, REQUEST_ID_HEADER, readBody, sendError, stop, stringHeaders } from './http';
 import {
   LOCAL_AUDIENCE,
   LOCAL_BROKER_AUDIENCE,
@@ -47,11 +41,6 @@ import { type ScheduleTicker, startScheduleTicker } from './schedule';
 
 /** Where the customer templates live; the runtime serves them as the stack's bucket would. */
 const TEMPLATES_DIR = path.resolve('templates');
-
-/** API Gateway's own payload limit; handlers apply their tighter ones. */
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-/** API Gateway answers every request with its id under this header; so does the local one. */
-const REQUEST_ID_HEADER = 'x-amzn-requestid';
 
 export interface LocalRuntime {
   /** The settings it runs with; with `--aws`, the platform account is the credentials' own. */
@@ -392,94 +381,4 @@ async function localRoute(
     return sandboxAdmin(ctx.sandbox, method, url.pathname, await readBody(request), ctx.emit);
   }
   return undefined;
-}
-
-/**
- * Node refuses a request it cannot parse before any route sees it, with an empty 400. Most often
- * that is a token pasted with a line break (npm's banner, without `-s`): that gets the 401
- * envelope the gateway gives any bad token; anything else, our 400 envelope.
- */
-function answerMalformed(error: Error & { rawPacket?: unknown }, socket: Duplex): void {
-  if (!socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const authorization = /(^|\n)authorization:/i.test(String(error.rawPacket ?? ''));
-  const requestId = crypto.randomUUID();
-  const { status, code, message } = authorization
-    ? {
-        ...GATEWAY_ERRORS.unauthorized,
-        message:
-          'The Authorization header is malformed: send "Bearer <token>" on one line (print tokens with npm run -s token).',
-      }
-    : { status: 400, code: 'VALIDATION_FAILED', message: 'The request is not well-formed HTTP.' };
-  const body = JSON.stringify({ error: { code, message, requestId } });
-  socket.end(
-    [
-      `HTTP/1.1 ${status} ${authorization ? 'Unauthorized' : 'Bad Request'}`,
-      'content-type: application/json',
-      `content-length: ${Buffer.byteLength(body)}`,
-      `${REQUEST_ID_HEADER}: ${requestId}`,
-      'connection: close',
-      '',
-      body,
-    ].join('\r\n'),
-  );
-}
-
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_REQUEST_BYTES) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
-}
-
-function sendError(
-  response: ServerResponse,
-  error: { status: number; code: ErrorCode; message: string },
-  headers: Record<string, string> = {},
-): void {
-  const requestId = crypto.randomUUID();
-  sendJson(
-    response,
-    error.status,
-    { error: { code: error.code, message: error.message, requestId } },
-    { ...headers, [REQUEST_ID_HEADER]: requestId },
-  );
-}
-
-function stringHeaders(
-  headers: Record<string, boolean | number | string> | undefined,
-): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
-}
-
-async function listen(server: Server, port: number): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  return `http://127.0.0.1:${address.port}`;
-}
-
-async function stop(server: Server, dynamo: DynamoDbLocal): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await dynamo.stop();
 }
