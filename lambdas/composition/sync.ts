@@ -16,6 +16,7 @@ import { makeMemberCheckService } from '../health/service';
 import type { CustomerRolesPort } from '../ports/customer-roles';
 import type { MirrorStore, SyncStateStore, WorkflowPort } from '../ports/sync-state';
 import { DEFAULT_SYNC_SETTINGS, makeSyncService, type SyncSettings } from '../sync/service';
+import { roleRulesOf } from './role-rules';
 
 type SyncEnv = EnvValues<(typeof SYNC_ENV)[number]>;
 
@@ -65,10 +66,6 @@ export function composeMemberCheck(wiring: Omit<SyncWiring, 'workflow' | 'settin
     roleRules: wiring.roleRules,
     clock: wiring.clock,
   });
-}
-
-export function roleRulesOf(env: Pick<SyncEnv, 'TRUSTED_ACCOUNT_ID' | 'ALLOWED_PARTITIONS'>): RoleArnRules {
-  return { trustedAccountId: env.TRUSTED_ACCOUNT_ID, allowedPartitions: env.ALLOWED_PARTITIONS };
 }
 
 /** The AWS side of a function that runs or starts syncs: clients made once, at module load. */

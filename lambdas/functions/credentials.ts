@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { type CredentialAnswer, DEFAULT_STS_BUDGET } from '../../schemas/credentials';
 import { envSchema } from '../../schemas/environment';
 import { assertionVerifierOf, brokerIssuer, brokerTables } from '../composition/credentials';
-import { roleRulesOf } from '../composition/sync';
+import { roleRulesOf } from '../composition/role-rules';
 import { perTenant } from '../composition/tenant-table';
 import { loadEnv } from '../core/env';
 import { lambdaHandler } from '../core/lambda-handler';
