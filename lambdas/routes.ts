@@ -86,7 +86,7 @@ const ROLE_TEST_ERRORS: readonly ErrorCode[] = [
   'UPSTREAM_UNAVAILABLE',
 ];
 
-export const API_ROUTES: readonly ApiRoute[] = [
+const ROUTES = [
   {
     method: 'GET',
     path: '/v1/aws/env',
@@ -332,7 +332,36 @@ export const API_ROUTES: readonly ApiRoute[] = [
     },
     public: true,
   },
-];
+] as const satisfies readonly ApiRoute[];
+
+export const API_ROUTES: readonly ApiRoute[] = ROUTES;
+
+type Route = (typeof ROUTES)[number];
+type KeyOf<R> = R extends { readonly method: infer M extends string; readonly path: infer P extends string }
+  ? `${M} ${P}`
+  : never;
+
+/** A route's key, as API Gateway names it to the function: `GET /v1/integrations/{id}`. */
+export type ApiRouteKey = KeyOf<Route>;
+
+type RouteAt<K extends ApiRouteKey> = Route extends infer R
+  ? R extends unknown
+    ? KeyOf<R> extends K
+      ? R
+      : never
+    : never
+  : never;
+type PartOf<K extends ApiRouteKey, Part extends 'body' | 'query' | 'path', Otherwise> =
+  RouteAt<K> extends { readonly request: { readonly [P in Part]: infer S extends z.ZodType } }
+    ? z.output<S>
+    : Otherwise;
+
+/** What a route takes, as its schemas above validate it: nothing where it names no schema. */
+export interface RouteInput<K extends ApiRouteKey> {
+  readonly body: PartOf<K, 'body', undefined>;
+  readonly query: PartOf<K, 'query', Record<string, never>>;
+  readonly path: PartOf<K, 'path', Record<string, never>>;
+}
 
 /** Where each deployed function's module lives: `lambdas/functions/<name>.ts`, exporting `handler`. */
 export function handlerEntry(name: string): string {

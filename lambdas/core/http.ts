@@ -38,7 +38,7 @@ export interface RequestSchemas<B, Q, P> {
   readonly path?: z.ZodType<P>;
 }
 
-type ApiHandler = MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+export type ApiHandler = MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
 
 /** A key of `httpRoutes`: the method and API Gateway resource path, as in `lambdas/routes.ts`. */
 export type RouteKey = `${'GET' | 'POST' | 'PATCH' | 'DELETE'} /${string}`;

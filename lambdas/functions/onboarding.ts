@@ -1,9 +1,9 @@
-import { onboardingQuerySchema, templatePathSchema, templateQuerySchema } from '../../schemas/api/onboarding';
 import { envSchema } from '../../schemas/environment';
+import { scopedRoutes } from '../composition/api-routes';
 import { onboardingAdapters } from '../composition/edges';
 import { perTenant } from '../composition/tenant-table';
 import { loadEnv } from '../core/env';
-import { httpHandler, httpRoutes, scopedHttpHandler } from '../core/http';
+import { httpHandler, httpRoutes } from '../core/http';
 import type { TenantScope } from '../core/tenant-context';
 import { permissionsManifest } from '../domain/permissions';
 import { makeOnboardingService, type OnboardingService } from '../onboarding/service';
@@ -13,25 +13,19 @@ import { makeOnboardingService, type OnboardingService } from '../onboarding/ser
  * GET /v1/aws/templates/{name}
  */
 export function createHandler(scope: TenantScope<OnboardingService>) {
-  const route = scopedHttpHandler(scope);
   return httpRoutes({
-    'GET /v1/aws/onboarding': route({ query: onboardingQuerySchema }, async ({ tenant, query }, service) => ({
-      status: 200,
-      body: await service.onboarding(tenant, query.scope),
-      headers: { 'cache-control': 'no-store' },
-    })),
-    'POST /v1/aws/onboarding/external-id': route(
-      { query: onboardingQuerySchema },
-      async ({ tenant, query }, service) => ({
+    ...scopedRoutes(scope, {
+      'GET /v1/aws/onboarding': async ({ tenant, query }, service) => ({
+        status: 200,
+        body: await service.onboarding(tenant, query.scope),
+        headers: { 'cache-control': 'no-store' },
+      }),
+      'POST /v1/aws/onboarding/external-id': async ({ tenant, query }, service) => ({
         status: 200,
         body: await service.rotateExternalId(tenant, query.scope),
         headers: { 'cache-control': 'no-store' },
       }),
-    ),
-    'GET /v1/aws/permissions': httpHandler({}, async () => ({ status: 200, body: permissionsManifest() })),
-    'GET /v1/aws/templates/{name}': route(
-      { path: templatePathSchema, query: templateQuerySchema },
-      async ({ tenant, path, query }, service) => {
+      'GET /v1/aws/templates/{name}': async ({ tenant, path, query }, service) => {
         const { fileName, yaml } = await service.template(tenant, path.name, query);
         return {
           status: 200,
@@ -43,7 +37,9 @@ export function createHandler(scope: TenantScope<OnboardingService>) {
           },
         };
       },
-    ),
+    }),
+    // Only the manifest of permissions: no tenant's table to reach.
+    'GET /v1/aws/permissions': httpHandler({}, async () => ({ status: 200, body: permissionsManifest() })),
   });
 }
 

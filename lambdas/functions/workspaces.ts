@@ -1,10 +1,9 @@
-import { listQuerySchema } from '../../schemas/api/common';
-import { workspacePathSchema } from '../../schemas/api/workspaces';
 import { envSchema } from '../../schemas/environment';
+import { scopedRoutes } from '../composition/api-routes';
 import { workspaceAdapters } from '../composition/edges';
 import { perTenant } from '../composition/tenant-table';
 import { loadEnv } from '../core/env';
-import { httpRoutes, scopedHttpHandler } from '../core/http';
+import { httpRoutes } from '../core/http';
 import type { TenantContext, TenantScope } from '../core/tenant-context';
 import type { PageRequest } from '../domain/page';
 import { canSeeScope } from '../domain/scope';
@@ -16,7 +15,6 @@ import type { ShareStore } from '../shares/ports';
  * integration is invisible outside that org), so it can hold fewer than `limit` items.
  */
 export function createHandler(scope: TenantScope<{ readonly store: ShareStore }>) {
-  const route = scopedHttpHandler(scope);
   async function list(store: ShareStore, tenant: TenantContext, workspaceId: string, page: PageRequest) {
     const result = await store.list(tenant.tenantId, workspaceId, page);
     return {
@@ -26,15 +24,14 @@ export function createHandler(scope: TenantScope<{ readonly store: ShareStore }>
       nextCursor: result.nextCursor,
     };
   }
-  return httpRoutes({
-    'GET /v1/workspaces/{workspaceId}/connections': route(
-      { path: workspacePathSchema, query: listQuerySchema },
-      async ({ tenant, path, query }, { store }) => ({
+  return httpRoutes(
+    scopedRoutes(scope, {
+      'GET /v1/workspaces/{workspaceId}/connections': async ({ tenant, path, query }, { store }) => ({
         status: 200,
         body: await list(store, tenant, path.workspaceId, query),
       }),
-    ),
-  });
+    }),
+  );
 }
 
 const env = loadEnv(envSchema('TABLE_NAME', 'TENANT_TABLE_ROLE_ARN'));
