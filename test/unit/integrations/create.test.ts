@@ -1,14 +1,5 @@
 import { createIntegration, integrationOf } from '../../../lambdas/integrations/create';
-import type { CreateIntegration } from '../../../schemas/api/integrations';
-import { integrationWorld, OWNER, PASSED, TEAM_A_MEMBER } from '../../fixtures/integrations';
-
-const REQUEST = {
-  kind: 'organization',
-  handle: 'acme',
-  scope: { level: 'tenant' },
-  roleArn: PASSED.role.arn,
-  regions: ['us-east-1'],
-} satisfies CreateIntegration;
+import { integrationWorld, OWNER, PASSED, REQUEST, TEAM_A_MEMBER } from '../../fixtures/integrations';
 
 describe('integrationOf', () => {
   it('holds what the role test proved beside what was asked, each other setting at its default', () => {

@@ -1,15 +1,6 @@
 import { createIntegration } from '../../../lambdas/integrations/create';
 import { changesBetween, modifyIntegration } from '../../../lambdas/integrations/modify';
-import type { CreateIntegration } from '../../../schemas/api/integrations';
-import { integrationWorld, OWNER, PASSED } from '../../fixtures/integrations';
-
-const REQUEST = {
-  kind: 'organization',
-  handle: 'acme',
-  scope: { level: 'tenant' },
-  roleArn: PASSED.role.arn,
-  regions: ['us-east-1'],
-} satisfies CreateIntegration;
+import { integrationWorld, OWNER, PASSED, REQUEST } from '../../fixtures/integrations';
 
 async function created() {
   const world = integrationWorld();

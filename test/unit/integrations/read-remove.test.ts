@@ -3,16 +3,7 @@ import { excludeAccount } from '../../../lambdas/integrations/exclude-account';
 import { getIntegration, listIntegrations } from '../../../lambdas/integrations/read';
 import { removeIntegration } from '../../../lambdas/integrations/remove';
 import { testConnection } from '../../../lambdas/integrations/test-roles';
-import type { CreateIntegration } from '../../../schemas/api/integrations';
-import { integrationWorld, OWNER, PASSED, TEAM_A_MEMBER } from '../../fixtures/integrations';
-
-const REQUEST = {
-  kind: 'organization',
-  handle: 'acme',
-  scope: { level: 'tenant' },
-  roleArn: PASSED.role.arn,
-  regions: ['us-east-1'],
-} satisfies CreateIntegration;
+import { integrationWorld, OWNER, PASSED, REQUEST, TEAM_A_MEMBER } from '../../fixtures/integrations';
 
 describe('reading integrations', () => {
   it("answers 403 to an org member for the tenant's own, 404 for another org's, and lists neither", async () => {
