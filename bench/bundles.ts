@@ -72,6 +72,8 @@ async function functionsOf(outdir: string): Promise<SynthesizedFunction[]> {
     const assetPath = resource.Metadata?.['aws:asset:path'];
     if (resource.Type !== 'AWS::Lambda::Function' || typeof assetPath !== 'string') return [];
     const variables = resource.Properties?.Environment?.Variables ?? {};
+    // Ours only: CDK's own functions (the console's BucketDeployment) are not bundles of ours.
+    if (variables.POWERTOOLS_SERVICE_NAME !== 'aws-org-connections') return [];
     return [
       {
         name: logicalId.replace(/Function[0-9A-F]{8}$/, ''),
@@ -92,7 +94,7 @@ function placeholderFor(variable: string): string {
   if (variable.endsWith('ACCOUNT_ID')) return '123456789012';
   if (variable === 'PARTITION') return 'aws';
   if (/_(URI|URL)$|ISSUER/.test(variable)) return `https://bench.example.test/${variable.toLowerCase()}/`;
-  if (variable.endsWith('_ARN')) return 'arn:aws:states:us-east-1:123456789012:stateMachine:bench';
+  if (/_ARNS?$/.test(variable)) return 'arn:aws:states:us-east-1:123456789012:stateMachine:bench';
   return `bench-${variable.toLowerCase()}`;
 }
 
