@@ -64,7 +64,6 @@ describe('the sandbox organization fixture', () => {
 });
 
 describe('sandbox paging', () => {
-  const { organization } = sandbox();
   const items = Array.from({ length: 45 }, (_, i) => i);
 
   function readAll(maxResults?: number) {
