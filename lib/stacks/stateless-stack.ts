@@ -1,27 +1,22 @@
-import { ArnFormat, CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { API_ROUTES, type ApiFunctionName } from '../../lambdas/routes';
+import { API_ROUTES } from '../../lambdas/routes';
 import type { EnvName } from '../../schemas/environment';
 import type { DeploymentConfig } from '../config';
 import { ApiAuth } from '../constructs/api-auth';
+import { ApiFunctions } from '../constructs/api-functions';
 import { builtConsole, ConsoleHosting, type ConsoleSignIn } from '../constructs/console-hosting';
+import { CredentialsBroker } from '../constructs/credentials-broker';
 import { OrgConnectionsApi } from '../constructs/rest-api';
-import type { ServiceFunction } from '../constructs/service-function';
-import { apiFunctions } from './stateless/api-functions';
-import { alarmsTopic } from './stateless/common';
-import { credentialsBroker } from './stateless/credentials-broker';
+import { UnitStack } from '../constructs/stack-unit';
+import { OutboxPublisher, ShareProjector } from '../constructs/stream-readers';
+import { SyncEngine, syncStateMachineArn } from '../constructs/sync-engine';
+import { alarmsTopic } from './stateless/alarms';
 import { serviceDashboard } from './stateless/dashboard';
 import { registerEventSchemas } from './stateless/event-schemas';
-import { outboxPublisher, shareProjector } from './stateless/stream-readers';
-import {
-  ingressRouter,
-  scheduleFanOut,
-  syncStateMachine,
-  syncWorkflowFunction,
-} from './stateless/sync-engine';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -33,122 +28,91 @@ export interface StatelessStackProps extends StackProps {
 }
 
 /**
- * Everything that can be replaced freely: the API, its authorizer and the functions. Functions
- * that need the stateful stack's table or buses get them as props, with grants next to them.
+ * Everything that can be replaced freely: the API, its authorizer and the functions. Each part is
+ * a unit (the API's functions, the sync engine, the stream readers, the broker) that gets the
+ * stateful stack's table or buses as props, with grants next to them.
  */
-export class StatelessStack extends Stack {
-  readonly functions: Readonly<Record<ApiFunctionName, ServiceFunction>>;
-  readonly syncFunction: ServiceFunction;
-  readonly publisherFunction: ServiceFunction;
-  readonly shareProjector: ServiceFunction;
-  readonly routerFunction: ServiceFunction;
-  readonly scheduleFunction: ServiceFunction;
-  readonly credentialsFunction: ServiceFunction;
-  readonly syncWorkflow: StateMachine;
-  readonly api: OrgConnectionsApi;
+export class StatelessStack extends UnitStack {
   readonly auth: ApiAuth;
+  readonly apiFunctions: ApiFunctions;
+  readonly syncEngine: SyncEngine;
+  readonly outbox: OutboxPublisher;
+  readonly shares: ShareProjector;
+  readonly broker: CredentialsBroker;
+  readonly api: OrgConnectionsApi;
   readonly console?: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { config, table } = props;
     const trustedAccountId = config.trustedAccountId ?? this.account;
-    const logRetention = config.logRetentionDays;
-
-    const alarmTopic = alarmsTopic(this, config.alarmEmail);
+    const shared = {
+      logRetention: config.logRetentionDays,
+      alarmTopic: alarmsTopic(this, config.alarmEmail),
+    };
 
     this.auth = new ApiAuth(this, 'Auth', {
+      ...shared,
       auth: config.auth,
-      logRetention,
-      alarmTopic,
       reservedConcurrency: config.concurrency.authorizer,
     });
 
     // Named, so functions can know its ARN without a reference cycle (it invokes them).
     const stateMachineName = `${this.stackName}-sync`;
-    const stateMachineArn = this.formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: stateMachineName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const syncEnvironment = {
+    const stateMachineArn = syncStateMachineArn(this, stateMachineName);
+    const platform = {
       TABLE_NAME: table.tableName,
       TRUSTED_ACCOUNT_ID: trustedAccountId,
       ALLOWED_PARTITIONS: config.allowedPartitions.join(','),
-      STATE_MACHINE_ARN: stateMachineArn,
     };
-    const scheduleInterval = { SYNC_INTERVAL_SECONDS: String(config.syncIntervalHours * 3600) };
-    const functions = apiFunctions(this, {
-      props,
+    const syncEnvironment = { ...platform, STATE_MACHINE_ARN: stateMachineArn };
+    const syncInterval = Duration.hours(config.syncIntervalHours);
+
+    this.apiFunctions = new ApiFunctions(this, 'Api', {
+      ...shared,
+      table,
+      ingressBus: props.ingressBus,
+      templatesBaseUrl: props.templatesBaseUrl,
       trustedAccountId,
       syncEnvironment,
-      scheduleInterval,
+      syncInterval,
       stateMachineArn,
-      shared: { logRetention, alarmTopic },
+      corsAllowedOrigins: config.corsAllowedOrigins,
+      fairUse: config.fairUse,
+      reservedConcurrency: config.concurrency.api,
     });
-    this.functions = functions;
-
-    this.syncFunction = syncWorkflowFunction(
-      this,
-      props,
-      { ...syncEnvironment, ORG_API_RATE_FRACTION: String(config.orgApiRateFraction) },
-      { logRetention, alarmTopic, reservedConcurrency: config.concurrency.syncWorkers },
-    );
-    this.syncWorkflow = syncStateMachine(this, this.syncFunction, stateMachineName, {
-      logRetention,
-      alarmTopic,
+    this.syncEngine = new SyncEngine(this, 'SyncEngine', {
+      ...shared,
+      table,
+      ingressBus: props.ingressBus,
+      stateMachineName,
+      environment: syncEnvironment,
+      syncInterval,
+      maxConcurrentSyncs: config.maxConcurrentSyncs,
+      orgApiRateFraction: config.orgApiRateFraction,
+      concurrency: config.concurrency,
     });
-
-    this.publisherFunction = outboxPublisher(this, props, { logRetention, alarmTopic });
-    this.shareProjector = shareProjector(this, props, { logRetention, alarmTopic });
-    this.routerFunction = ingressRouter(
-      this,
-      props,
-      { ...syncEnvironment, PARTITION: this.partition },
-      stateMachineArn,
-      { logRetention, alarmTopic, reservedConcurrency: config.concurrency.router },
-    );
-    this.scheduleFunction = scheduleFanOut(
-      this,
-      props,
-      { ...syncEnvironment, ...scheduleInterval, MAX_CONCURRENT_SYNCS: String(config.maxConcurrentSyncs) },
-      stateMachineArn,
-      { logRetention, alarmTopic },
-    );
-    this.credentialsFunction = credentialsBroker(
-      this,
-      props,
-      {
-        TABLE_NAME: table.tableName,
-        TRUSTED_ACCOUNT_ID: trustedAccountId,
-        ALLOWED_PARTITIONS: config.allowedPartitions.join(','),
-      },
-      alarmTopic,
-    );
+    this.outbox = new OutboxPublisher(this, 'Outbox', {
+      ...shared,
+      table,
+      connectionsBus: props.connectionsBus,
+    });
+    this.shares = new ShareProjector(this, 'Shares', { ...shared, table });
+    this.broker = new CredentialsBroker(this, 'Broker', {
+      ...shared,
+      table,
+      environment: platform,
+      consumers: config.credentialConsumers,
+      assertions: config.brokerAssertions,
+      stsBudget: config.credentialsStsBudget,
+    });
     registerEventSchemas(this);
     this.publishPlatformPrincipals();
 
-    this.api = new OrgConnectionsApi(this, 'RestApi', {
-      routes: API_ROUTES,
-      functions,
-      authorizer: this.auth.authorizer,
-      corsAllowedOrigins: config.corsAllowedOrigins,
-      logRetention,
-      alarmTopic,
-      tenantRequests: { ratePerSecond: config.fairUse.requestsPerSecond, burst: config.fairUse.requestBurst },
-    });
-    this.api.grantUsageKeys(this.auth.authorizerFunction);
-    const signIn = this.consoleSignIn(config);
-    if (signIn) {
-      this.console = new ConsoleHosting(this, 'Console', {
-        api: this.api.api,
-        signIn,
-        assetDir: builtConsole(),
-      });
-    }
+    this.api = this.restApi(config, shared);
+    this.console = this.hostConsole(config);
 
-    serviceDashboard(this, { api: this.api.api, syncWorkflow: this.syncWorkflow });
+    serviceDashboard(this, { api: this.api.api, syncWorkflow: this.syncEngine.workflow });
     this.outputs();
   }
 
@@ -157,29 +121,52 @@ export class StatelessStack extends Stack {
    * templates and the quick-create links name them, so a new customer's trust admits them alone.
    */
   private publishPlatformPrincipals(): void {
-    const principals = [this.functions.integrations, this.syncFunction, this.credentialsFunction].map(
+    const { integrations, onboarding } = this.apiFunctions.functions;
+    const principals = [integrations, this.syncEngine.syncFunction, this.broker.function].map(
       (fn) => fn.role.roleArn,
     );
-    this.functions.onboarding.function.addEnvironment(
-      'PLATFORM_PRINCIPAL_ARNS' satisfies EnvName,
-      Fn.join(',', principals),
-    );
+    onboarding.function.addEnvironment('PLATFORM_PRINCIPAL_ARNS' satisfies EnvName, Fn.join(',', principals));
     new CfnOutput(this, 'PlatformPrincipalArns', {
       description: "The platform's roles that assume customer roles: what PlatformPrincipalArns names",
       value: Fn.join(',', principals),
     });
   }
 
+  /** The REST API: the routes' functions behind the authorizer, with each tenant's fair-use quota. */
+  private restApi(
+    config: DeploymentConfig,
+    shared: { logRetention: number; alarmTopic: ITopic },
+  ): OrgConnectionsApi {
+    const api = new OrgConnectionsApi(this, 'RestApi', {
+      ...shared,
+      routes: API_ROUTES,
+      functions: this.apiFunctions.functions,
+      authorizer: this.auth.authorizer,
+      corsAllowedOrigins: config.corsAllowedOrigins,
+      tenantRequests: { ratePerSecond: config.fairUse.requestsPerSecond, burst: config.fairUse.requestBurst },
+    });
+    api.grantUsageKeys(this.auth.authorizerFunction);
+    return api;
+  }
+
+  /** The console, unless turned off or nobody can sign in to it. */
+  private hostConsole(config: DeploymentConfig): ConsoleHosting | undefined {
+    const signIn = this.consoleSignIn(config);
+    return (
+      signIn && new ConsoleHosting(this, 'Console', { api: this.api.api, signIn, assetDir: builtConsole() })
+    );
+  }
+
   /**
    * How the console signs people in: Cognito's hosted UI on our pool, unless turned off; the
-   * platform's sign-in with an external issuer, once configured. Null: no console.
+   * platform's sign-in with an external issuer, once configured. Undefined: no console.
    */
-  private consoleSignIn(config: DeploymentConfig): ConsoleSignIn | null {
+  private consoleSignIn(config: DeploymentConfig): ConsoleSignIn | undefined {
     const { enabled, signIn, signInDomainPrefix } = config.console;
-    if (enabled === false) return null;
+    if (enabled === false) return undefined;
     if (signIn) return { kind: 'oidc', ...signIn };
     const { userPool, userPoolClient } = this.auth;
-    if (!userPool || !userPoolClient) return null;
+    if (!userPool || !userPoolClient) return undefined;
     const domainPrefix = signInDomainPrefix ?? `${config.stackPrefix.toLowerCase()}-${this.account}`;
     if (/aws|amazon|cognito/.test(config.stackPrefix.toLowerCase()) && !signInDomainPrefix) {
       throw new Error(

@@ -1,11 +1,8 @@
-import type { Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Alias } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { acknowledgeNag, nagText } from '../../constructs/nag';
-import type { ServiceFunction } from '../../constructs/service-function';
+import { acknowledgeNag, nagText } from './nag';
+import type { ServiceFunction } from './service-function';
 
 /** Item-level actions on the table only: no scans, no deletes unless a function needs them. */
 export function tableAccess(table: ITableV2, actions: readonly string[]): PolicyStatement {
@@ -29,7 +26,8 @@ export function assumeCustomerRoles(partition: string, ownAccount: string): Poli
 }
 
 /** Grants on customer roles name no account: we cannot list our customers' in advance. */
-export function acknowledgeCustomerRoles(stack: Stack, fn: ServiceFunction): void {
+export function acknowledgeCustomerRoles(fn: ServiceFunction): void {
+  const stack = Stack.of(fn);
   acknowledgeNag(
     fn.role,
     `IAM5[Resource::arn:${nagText(stack.partition, 'AWS::Partition')}:iam::*:role/*]`,
@@ -39,15 +37,4 @@ export function acknowledgeCustomerRoles(stack: Stack, fn: ServiceFunction): voi
 
 export function pascalCase(name: string): string {
   return name.replace(/(^|-)([a-z0-9])/g, (_, __, letter: string) => letter.toUpperCase());
-}
-
-/** Where every alarm of the stack goes; an address in the config subscribes to it. */
-export function alarmsTopic(stack: Stack, email: string | undefined): Topic {
-  const topic = new Topic(stack, 'Alarms', {
-    displayName: 'aws-org-connections alarms',
-    enforceSSL: true,
-    masterKey: Alias.fromAliasName(stack, 'SnsKey', 'alias/aws/sns'),
-  });
-  if (email) topic.addSubscription(new EmailSubscription(email));
-  return topic;
 }

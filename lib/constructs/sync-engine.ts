@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -6,29 +6,94 @@ import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
-import { METRICS_NAMESPACE } from '../../../lambdas/core/metrics';
-import { handlerEntry } from '../../../lambdas/routes';
-import { SYNC_RUNS_FAILED_METRIC } from '../../../lambdas/sync/metrics';
-import { placeholder, syncWorkflowDefinition } from '../../../lambdas/sync/workflow';
-import type { Environment } from '../../../schemas/environment';
-import { ingressEventPattern } from '../../../schemas/ingress';
-import { GLOBAL_INDEXES } from '../../../schemas/table';
-import { acknowledgeNag } from '../../constructs/nag';
-import { ServiceFunction } from '../../constructs/service-function';
-import { acknowledgeCustomerRoles, assumeCustomerRoles, tableAccess } from './common';
-import { alarmedDeadLetters } from './stream-readers';
+import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../lambdas/core/metrics';
+import { handlerEntry } from '../../lambdas/routes';
+import { SYNC_RUNS_FAILED_METRIC } from '../../lambdas/sync/metrics';
+import { placeholder, syncWorkflowDefinition } from '../../lambdas/sync/workflow';
+import type { Environment } from '../../schemas/environment';
+import { ingressEventPattern } from '../../schemas/ingress';
+import { GLOBAL_INDEXES } from '../../schemas/table';
+import { alarmedDeadLetters } from './dead-letters';
+import { acknowledgeCustomerRoles, assumeCustomerRoles, tableAccess } from './grants';
+import { acknowledgeNag } from './nag';
+import { ServiceFunction, type ServiceFunctionProps } from './service-function';
+import { StackUnit } from './stack-unit';
+
+export interface SyncEngineProps {
+  readonly table: ITableV2;
+  /** Where customers' forwarders put Organizations events. */
+  readonly ingressBus: IEventBus;
+  /**
+   * The state machine's name. It is fixed, so that the functions that start syncs (ours and the
+   * API's) know its ARN, `syncStateMachineArn`, without a reference cycle: it invokes them.
+   */
+  readonly stateMachineName: string;
+  /** What each of the engine's functions reads: the table, the trusted account, the partitions, the state machine. */
+  readonly environment: Environment;
+  /** How often each integration is re-synced. */
+  readonly syncInterval: Duration;
+  /** The most syncs the schedule lets run at once. */
+  readonly maxConcurrentSyncs: number;
+  /** The share of the Organizations API's rate limits that one walk may use, above 0 and at most 1. */
+  readonly orgApiRateFraction: number;
+  /** Concurrency kept for the sync workers and for the router, each also its cap. */
+  readonly concurrency: { readonly syncWorkers: number; readonly router: number };
+  readonly logRetention: RetentionDays;
+  /** Receives every alarm of the engine. */
+  readonly alarmTopic: ITopic;
+}
+
+/** The ARN of the sync state machine of this name, in the stack of `scope`. */
+export function syncStateMachineArn(scope: Construct, stateMachineName: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: stateMachineName,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/**
+ * The sync engine: the workflow and the function behind its steps, and the two that start runs,
+ * the router of forwarded Organizations events and the schedule.
+ */
+export class SyncEngine extends StackUnit {
+  readonly syncFunction: ServiceFunction;
+  readonly workflow: StateMachine;
+  readonly routerFunction: ServiceFunction;
+  readonly scheduleFunction: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: SyncEngineProps) {
+    super(scope, id);
+    if (!(props.orgApiRateFraction > 0 && props.orgApiRateFraction <= 1)) {
+      throw new Error(`orgApiRateFraction must be above 0 and at most 1, got ${props.orgApiRateFraction}`);
+    }
+    const stateMachineArn = syncStateMachineArn(this, props.stateMachineName);
+    const { logRetention, alarmTopic } = props;
+    this.syncFunction = syncWorkflowFunction(this, props.table, {
+      environment: { ...props.environment, ORG_API_RATE_FRACTION: String(props.orgApiRateFraction) },
+      reservedConcurrency: props.concurrency.syncWorkers,
+      logRetention,
+      alarmTopic,
+    });
+    this.workflow = syncStateMachine(this, this.syncFunction, props);
+    this.routerFunction = ingressRouter(this, props, stateMachineArn);
+    this.scheduleFunction = scheduleFanOut(this, props, stateMachineArn);
+  }
+}
 
 /** The workflow's one definition (lambdas/sync/workflow.ts), with this stack's function and partition. */
-export function syncStateMachine(
-  stack: Stack,
+function syncStateMachine(
+  scope: Construct,
   syncFunction: ServiceFunction,
-  stateMachineName: string,
-  { logRetention, alarmTopic }: { logRetention: number; alarmTopic: ITopic },
+  { stateMachineName, logRetention, alarmTopic }: SyncEngineProps,
 ): StateMachine {
-  const machine = new StateMachine(stack, 'SyncWorkflow', {
+  const stack = Stack.of(scope);
+  const machine = new StateMachine(scope, 'SyncWorkflow', {
     stateMachineName,
     stateMachineType: StateMachineType.STANDARD,
     // Both substitutions become CloudFormation references, which cfn-lint can follow.
@@ -39,7 +104,7 @@ export function syncStateMachine(
     ),
     tracingEnabled: true,
     logs: {
-      destination: new LogGroup(stack, 'SyncWorkflowLogs', {
+      destination: new LogGroup(scope, 'SyncWorkflowLogs', {
         retention: logRetention,
         removalPolicy: RemovalPolicy.DESTROY,
       }),
@@ -58,7 +123,7 @@ export function syncStateMachine(
     'IAM5[Resource::*]',
     'X-Ray tracing and the log delivery actions of Step Functions support no resource-level permission.',
   );
-  alarmOnSyncTrouble(stack, machine, alarmTopic);
+  alarmOnSyncTrouble(scope, machine, alarmTopic);
   return machine;
 }
 
@@ -67,7 +132,7 @@ export function syncStateMachine(
  * a missing permission) ends its execution normally and is the customer's to fix, so it raises
  * nothing; an execution that fails or times out, or a run failed on an error of ours, does.
  */
-function alarmOnSyncTrouble(stack: Stack, machine: StateMachine, alarmTopic: ITopic): void {
+function alarmOnSyncTrouble(scope: Construct, machine: StateMachine, alarmTopic: ITopic): void {
   const period = Duration.minutes(5);
   const alarms = [
     {
@@ -96,7 +161,7 @@ function alarmOnSyncTrouble(stack: Stack, machine: StateMachine, alarmTopic: ITo
     },
   ];
   for (const { id, description, metric } of alarms) {
-    new Alarm(stack, id, {
+    new Alarm(scope, id, {
       alarmDescription: description,
       metric,
       threshold: 1,
@@ -113,23 +178,18 @@ function alarmOnSyncTrouble(stack: Stack, machine: StateMachine, alarmTopic: ITo
  * fails on after Lambda's retries, lands in a queue that raises an alarm. The router drops
  * malformed events and unknown accounts itself, so they never get there.
  */
-export function ingressRouter(
-  stack: Stack,
-  props: { readonly table: ITableV2; readonly ingressBus: IEventBus },
-  environment: Environment,
-  stateMachineArn: string,
-  {
-    logRetention,
-    alarmTopic,
-    reservedConcurrency,
-  }: { logRetention: number; alarmTopic: ITopic; reservedConcurrency: number },
-): ServiceFunction {
+function ingressRouter(scope: Construct, props: SyncEngineProps, stateMachineArn: string): ServiceFunction {
   // Reads the routing index and the sightings, records them, starts or extends runs.
-  const fn = syncStarter(stack, 'IngressRouter', props.table, {
+  const { logRetention, alarmTopic } = props;
+  const fn = syncStarter(scope, 'IngressRouter', props.table, {
     entry: handlerEntry('router'),
     description: 'Router: routes forwarded Organizations events to targeted syncs of their integrations',
-    environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
-    reservedConcurrency,
+    environment: {
+      ...props.environment,
+      PARTITION: Stack.of(scope).partition,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    },
+    reservedConcurrency: props.concurrency.router,
     logRetention,
     alarmTopic,
     errorsAreExpected: 'A failed event is retried twice, then kept in the dead-letter queue, which alarms.',
@@ -137,12 +197,12 @@ export function ingressRouter(
     stateMachineActions: ['states:StartExecution'],
     stateMachineArn,
   });
-  const deadLetters = alarmedDeadLetters(stack, 'Ingress', alarmTopic, {
+  const deadLetters = alarmedDeadLetters(scope, 'Ingress', alarmTopic, {
     of: 'the ingress rule and router',
     alarm: 'Organizations events were not routed; a full sync of the integrations concerned catches up.',
   });
   fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(deadLetters) });
-  new Rule(stack, 'IngressRule', {
+  new Rule(scope, 'IngressRule', {
     eventBus: props.ingressBus,
     description: 'Forwarded Organizations changes, to the router',
     eventPattern: ingressEventPattern(),
@@ -163,17 +223,17 @@ export function ingressRouter(
  * failed or lost tick needs no retry: what it left stays due for the next one. An alarm sounds
  * when every tick for half an hour has left integrations due.
  */
-export function scheduleFanOut(
-  stack: Stack,
-  props: { readonly table: ITableV2 },
-  environment: Environment,
-  stateMachineArn: string,
-  { logRetention, alarmTopic }: { logRetention: number; alarmTopic: ITopic },
-): ServiceFunction {
-  const fn = syncStarter(stack, 'ScheduleFanOut', props.table, {
+function scheduleFanOut(scope: Construct, props: SyncEngineProps, stateMachineArn: string): ServiceFunction {
+  const { logRetention, alarmTopic } = props;
+  const fn = syncStarter(scope, 'ScheduleFanOut', props.table, {
     entry: handlerEntry('schedule'),
     description: 'Schedule: starts the scheduled syncs that are due, within the cap on concurrent syncs',
-    environment: { ...environment, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
+    environment: {
+      ...props.environment,
+      SYNC_INTERVAL_SECONDS: String(props.syncInterval.toSeconds()),
+      MAX_CONCURRENT_SYNCS: String(props.maxConcurrentSyncs),
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    },
     // Ticks are a minute apart; one stops starting syncs 10 s before its end.
     timeout: Duration.seconds(55),
     logRetention,
@@ -183,12 +243,12 @@ export function scheduleFanOut(
     stateMachineArn,
   });
   fn.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
-  new Rule(stack, 'ScheduleRule', {
+  new Rule(scope, 'ScheduleRule', {
     description: 'The schedule tick: starts the re-syncs that are due',
     schedule: Schedule.rate(Duration.minutes(1)),
     targets: [new LambdaFunction(fn.function, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
   });
-  new Alarm(stack, 'ScheduleBehindAlarm', {
+  new Alarm(scope, 'ScheduleBehindAlarm', {
     alarmDescription:
       'Scheduled syncs have been falling behind for 30 minutes: raise maxConcurrentSyncs, or look for syncs that run long.',
     metric: new Metric({
@@ -212,8 +272,8 @@ export function scheduleFanOut(
  * index only, the item actions that starting a run needs, and the given actions on the sync
  * state machine.
  */
-export function syncStarter(
-  stack: Stack,
+function syncStarter(
+  scope: Construct,
   id: string,
   table: ITableV2,
   {
@@ -221,13 +281,13 @@ export function syncStarter(
     stateMachineActions,
     stateMachineArn,
     ...props
-  }: ConstructorParameters<typeof ServiceFunction>[2] & {
+  }: ServiceFunctionProps & {
     index: string;
     stateMachineActions: string[];
     stateMachineArn: string;
   },
 ): ServiceFunction {
-  const fn = new ServiceFunction(stack, id, props);
+  const fn = new ServiceFunction(scope, id, props);
   fn.role.addToPolicy(
     new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${index}`] }),
   );
@@ -237,33 +297,25 @@ export function syncStarter(
 }
 
 /** The function behind the sync workflow's steps: the walk, the reconcile, the end, the member checks. */
-export function syncWorkflowFunction(
-  stack: Stack,
-  props: { readonly table: ITableV2 },
-  environment: Environment,
-  {
-    logRetention,
-    alarmTopic,
-    reservedConcurrency,
-  }: { readonly logRetention: number; readonly alarmTopic: ITopic; readonly reservedConcurrency: number },
+function syncWorkflowFunction(
+  scope: Construct,
+  table: ITableV2,
+  settings: Pick<ServiceFunctionProps, 'environment' | 'reservedConcurrency' | 'logRetention' | 'alarmTopic'>,
 ): ServiceFunction {
-  const fn = new ServiceFunction(stack, 'SyncWorkflowFunction', {
+  const fn = new ServiceFunction(scope, 'SyncWorkflowFunction', {
+    ...settings,
     entry: handlerEntry('sync'),
     description:
       'Sync: the sync workflow steps (walk, reconcile, finalize, record failure, check member roles)',
-    environment,
     // A step checkpoints a minute before this; a walk of a large organization takes several.
     timeout: Duration.minutes(15),
     memorySize: 1024,
     errorsAreExpected:
       'Errors are how a step tells the workflow what happened: an interruption is retried from the checkpoint, a refusal becomes a failed run. Failed and timed-out executions alarm, and so do runs failed on an internal error.',
-    reservedConcurrency,
-    logRetention,
-    alarmTopic,
   });
   // BatchGetItem and BatchWriteItem: the member roles' health records, a page at a time.
   fn.role.addToPolicy(
-    tableAccess(props.table, [
+    tableAccess(table, [
       'GetItem',
       'PutItem',
       'UpdateItem',
@@ -274,7 +326,8 @@ export function syncWorkflowFunction(
       'BatchWriteItem',
     ]),
   );
+  const stack = Stack.of(scope);
   fn.role.addToPolicy(assumeCustomerRoles(stack.partition, stack.account));
-  acknowledgeCustomerRoles(stack, fn);
+  acknowledgeCustomerRoles(fn);
   return fn;
 }
