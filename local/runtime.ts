@@ -9,7 +9,6 @@ import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-or
 import { errorName, GATEWAY_ERRORS, GATEWAY_RETRY_AFTER_SECONDS } from '../lambdas/core/errors';
 import { API_ROUTES } from '../lambdas/routes';
 import { TEMPLATE_NAMES } from '../schemas/api/onboarding';
-import type { Environment } from '../schemas/environment';
 import {
   AuthorizerCache,
   isAllowed,
@@ -21,26 +20,18 @@ import {
   toProxyEvent,
 } from './api-gateway';
 import { type AwsApiAnswer, eventBridgePutEvents, lambdaInvoke, stsQuery } from './aws-apis';
-import { type LocalConfig, localTemplatesBaseUrl } from './config';
+import type { LocalConfig } from './config';
 import { consoleRoute } from './console';
 import { ensureTable, localDynamoDbClient, startDynamoDbLocal } from './dynamodb-local';
 import { LocalEventBus } from './event-bus';
+import { setFunctionEnvironment, TEMPLATES_DIR } from './function-environment';
 import { type LocalHandlers, loadHandlers } from './handlers';
 import { answerMalformed, listen, REQUEST_ID_HEADER, readBody, sendError, stop, stringHeaders } from './http';
-import {
-  LOCAL_AUDIENCE,
-  LOCAL_BROKER_AUDIENCE,
-  LOCAL_ISSUER,
-  type LocalIssuer,
-  loadLocalIssuer,
-} from './jwt-issuer';
+import { type LocalIssuer, loadLocalIssuer } from './jwt-issuer';
 import { type OutboxStream, startOutboxStream } from './outbox-stream';
 import { type LocalAnswer, sandboxAdmin } from './sandbox-admin';
 import { loadSandboxOrganization } from './sandbox-org';
 import { type ScheduleTicker, startScheduleTicker } from './schedule';
-
-/** Where the customer templates live; the runtime serves them as the stack's bucket would. */
-const TEMPLATES_DIR = path.resolve('templates');
 
 export interface LocalRuntime {
   /** The settings it runs with; with `--aws`, the platform account is the credentials' own. */
@@ -76,26 +67,11 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
     const client = localDynamoDbClient(dynamo.endpoint);
     await ensureTable(client, config.tableName);
     client.destroy();
-    const account: LocalAccount = {
-      accountId: config.trustedAccountId,
-      partition: config.partition,
-      region: config.region,
-    };
+    const { trustedAccountId: accountId, partition, region } = config;
+    const account: LocalAccount = { accountId, partition, region };
     const bus = new LocalEventBus(config.trustedAccountId, config.region);
     let handlers: LocalHandlers | undefined;
-    const routing = new Set<Promise<void>>();
-    const emit = (change: SandboxChange) => {
-      if (!sandbox || !handlers) return;
-      const event = cloudTrailEventOf(sandbox, change);
-      const routed: Promise<void> = handlers.router
-        .route(event, crypto.randomUUID())
-        .then(
-          (outcome) => console.log(`ingress: ${change.kind} event → ${outcome.outcome}`),
-          (error: unknown) => console.error('ingress: the router failed', error),
-        )
-        .finally(() => routing.delete(routed));
-      routing.add(routed);
-    };
+    const { emit, routing } = sandboxIngress(sandbox, () => handlers);
     const requests = new TenantRequestLimits({
       rate: config.fairUse.requestsPerSecond,
       burst: config.fairUse.requestBurst,
@@ -104,14 +80,17 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
     // Until the handlers are loaded there is no background work to wait for.
     let settle = async () => undefined;
     const settled = () => settle();
-    server = createServer((request, response) => {
-      const context = { handlers, issuer, bus, account, sandbox, emit, requests, authorizations, settled };
-      serve(request, response, context).catch((error: unknown) => {
-        console.error('local server failed to answer', error);
-        if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
-      });
-    });
-    server.on('clientError', answerMalformed);
+    server = localServer(() => ({
+      handlers,
+      issuer,
+      bus,
+      account,
+      sandbox,
+      emit,
+      requests,
+      authorizations,
+      settled,
+    }));
     const url = await listen(server, config.port);
     setFunctionEnvironment(config, url, dynamo.endpoint);
     const loaded = await loadHandlers(config, sandbox, bus, url);
@@ -157,6 +136,32 @@ export async function startLocalRuntime(requested: LocalConfig): Promise<LocalRu
 }
 
 /**
+ * The sandbox's changes as a customer's forwarder would send them: each becomes its CloudTrail
+ * event and goes to the router once the handlers are loaded. `routing` holds what is still on
+ * its way.
+ */
+function sandboxIngress(
+  sandbox: SandboxOrganization | undefined,
+  handlersOf: () => LocalHandlers | undefined,
+): { emit: (change: SandboxChange) => void; routing: ReadonlySet<Promise<void>> } {
+  const routing = new Set<Promise<void>>();
+  const emit = (change: SandboxChange) => {
+    const handlers = handlersOf();
+    if (!sandbox || !handlers) return;
+    const event = cloudTrailEventOf(sandbox, change);
+    const routed: Promise<void> = handlers.router
+      .route(event, crypto.randomUUID())
+      .then(
+        (outcome) => console.log(`ingress: ${change.kind} event → ${outcome.outcome}`),
+        (error: unknown) => console.error('ingress: the router failed', error),
+      )
+      .finally(() => routing.delete(routed));
+    routing.add(routed);
+  };
+  return { emit, routing };
+}
+
+/**
  * Checks the mode's preconditions. With `--aws` the platform's account is the credentials' own,
  * from GetCallerIdentity, as it would be for a deployment made with them.
  */
@@ -188,47 +193,6 @@ async function resolveConfig(config: LocalConfig): Promise<LocalConfig> {
   }
 }
 
-/** The environment each function gets from the stack, with local values. */
-function setFunctionEnvironment(config: LocalConfig, url: string, dynamoDbEndpoint: string): void {
-  const env = process.env;
-  env.AWS_REGION ??= config.region;
-  if (config.mode === 'sandbox') {
-    // DynamoDB Local accepts any credentials; the sandbox needs none of its own.
-    env.AWS_ACCESS_KEY_ID ??= 'local';
-    env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  }
-  env.AWS_ENDPOINT_URL_DYNAMODB = dynamoDbEndpoint;
-  env.POWERTOOLS_SERVICE_NAME ??= 'aws-org-connections';
-  const { partition, region, trustedAccountId } = config;
-  const functions: Environment = {
-    TABLE_NAME: config.tableName,
-    TRUSTED_ACCOUNT_ID: trustedAccountId,
-    PARTITION: partition,
-    ALLOWED_PARTITIONS: partition,
-    TEMPLATES_DIR,
-    TEMPLATES_BASE_URL: localTemplatesBaseUrl(url),
-    SYNC_INTERVAL_SECONDS: String(config.scheduleIntervalMs / 1000),
-    STATE_MACHINE_ARN: `arn:${partition}:states:${region}:${trustedAccountId}:stateMachine:local-sync`,
-    CONNECTIONS_BUS_NAME: 'aws-org-connections-local',
-    INGRESS_BUS_ARN: `arn:${partition}:events:${region}:${trustedAccountId}:event-bus/aws-org-connections-ingress-local`,
-    AUTH_ISSUER: LOCAL_ISSUER,
-    AUTH_AUDIENCE: LOCAL_AUDIENCE,
-    AUTH_JWKS_URI: `${url}/local/jwks.json`,
-    CLAIM_TENANT: 'tenant_id',
-    CLAIM_ORG_IDS: 'org_ids',
-    CLAIM_ROLES: 'roles',
-    // Any page may call the local API; it answers only requests addressed to this machine's loopback.
-    CORS_ALLOWED_ORIGINS: '*',
-    // No IAM locally: no alias can prove which consumer calls the broker.
-    CONSUMER_IDENTITY: 'none',
-    CREDENTIAL_CONSUMERS: JSON.stringify(config.credentialConsumers),
-    BROKER_ASSERTION_ISSUER: LOCAL_ISSUER,
-    BROKER_ASSERTION_JWKS_URI: `${url}/local/jwks.json`,
-    BROKER_ASSERTION_AUDIENCE: LOCAL_BROKER_AUDIENCE,
-  };
-  Object.assign(env, functions);
-}
-
 interface ServeContext {
   readonly handlers: LocalHandlers | undefined;
   /** Sends a sandbox change's CloudTrail event to the router, as a customer's forwarder would. */
@@ -242,6 +206,18 @@ interface ServeContext {
   readonly authorizations: AuthorizerCache;
   /** Waits for the background work: syncs, member checks, routing and publishing. */
   readonly settled: () => Promise<void>;
+}
+
+/** The local API's server: each request is served with what the runtime holds at that moment. */
+function localServer(contextNow: () => ServeContext): Server {
+  const server = createServer((request, response) => {
+    serve(request, response, contextNow()).catch((error: unknown) => {
+      console.error('local server failed to answer', error);
+      if (!response.headersSent) sendError(response, GATEWAY_ERRORS.internal);
+    });
+  });
+  server.on('clientError', answerMalformed);
+  return server;
 }
 
 /**
