@@ -10,6 +10,7 @@ import {
 } from '../lambdas/core/errors';
 import {
   sandboxAccountCreateSchema,
+  sandboxManagedAccountSchema,
   sandboxMoveSchema,
   sandboxOuCreateSchema,
   sandboxOuRenameSchema,
@@ -122,6 +123,23 @@ const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
       change: { kind: 'account-created', id: account.id, name },
     };
   },
+  'POST control-tower/accounts': (sandbox, _, body) => {
+    const { name, email, parentId, fail } = parse(sandboxManagedAccountSchema, body);
+    if (!sandbox.ou(parentId)) throw new NotFoundError(`Organizational unit ${parentId}`);
+    if (fail) {
+      return {
+        what: `Control Tower failed to vend "${name}" into ${parentId}`,
+        answer: { status: 202, body: { state: 'FAILED' } },
+        change: { kind: 'managed-account-vended', id: null, name, ouId: parentId },
+      };
+    }
+    const account = sandbox.createAccount(name, email, parentId);
+    return {
+      what: `Control Tower vended account ${account.id} "${name}" into ${parentId}`,
+      answer: { status: 201, body: { id: account.id, state: 'SUCCEEDED' } },
+      change: { kind: 'managed-account-vended', id: account.id, name, ouId: parentId },
+    };
+  },
   'POST accounts/{id}/move': (sandbox, id, body) => {
     const from = sandbox.account(id)?.parentId;
     const account = sandbox.moveAccount(id, parse(sandboxMoveSchema, body).destinationParentId);
@@ -171,9 +189,10 @@ export function sandboxAdmin(
   const [, kind, id, last] = /^\/local\/sandbox\/([a-z-]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(pathname) ?? [];
   const prefix = `${method} ${kind ?? ''}${id === undefined ? '' : '/{id}'}`;
   // A third segment is a verb (`/move`) where the table has one, else a parameter (`/{name}`).
+  // A second segment is a literal (`control-tower/accounts`) where the table has one, else an id.
   const route =
     last === undefined
-      ? ADMIN_ROUTES[prefix]
+      ? (ADMIN_ROUTES[`${method} ${kind}/${id}`] ?? ADMIN_ROUTES[prefix])
       : (ADMIN_ROUTES[`${prefix}/${last}`] ?? ADMIN_ROUTES[`${prefix}/{name}`]);
   if (!route) return undefined;
   try {

@@ -128,6 +128,17 @@ export const sandboxAccountCreateSchema = z.strictObject({
   parentId: parentIdSchema,
 });
 
+/**
+ * POST /local/sandbox/control-tower/accounts: Account Factory vends an account into a registered
+ * OU. `fail` plays a vend that fails: no account, and a FAILED lifecycle event.
+ */
+export const sandboxManagedAccountSchema = z.strictObject({
+  name: z.string().min(1).max(50),
+  email: z.email(),
+  parentId: ouIdSchema,
+  fail: z.boolean().default(false),
+});
+
 /** POST /local/sandbox/accounts/{id}/move */
 export const sandboxMoveSchema = z.strictObject({ destinationParentId: parentIdSchema });
 

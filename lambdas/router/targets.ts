@@ -23,7 +23,7 @@ const accountSchema = z.object({ accountId: accountIdSchema });
 const statusSchema = z.object({ state: z.string().optional(), accountId: z.string().optional() });
 const controlTowerSchema = z.object({
   state: z.string().optional(),
-  account: z.object({ accountId: z.string() }).optional(),
+  account: z.object({ accountId: z.string().optional() }).optional(),
   organizationalUnit: z.object({ organizationalUnitId: z.string() }).optional(),
 });
 
@@ -77,9 +77,16 @@ export function routingOf(event: IngressEvent): Routing {
     case 'CreateManagedAccount':
     case 'UpdateManagedAccount':
       return controlTower(service.createManagedAccountStatus ?? service.updateManagedAccountStatus);
+    case 'RegisterOrganizationalUnit':
+    case 'DeregisterOrganizationalUnit':
+      // Governing an OU or ceasing to moves nothing by itself, but its accounts may be enrolled
+      // or left: read the OU again.
+      return controlTowerOu(
+        service.registerOrganizationalUnitStatus ?? service.deregisterOrganizationalUnitStatus,
+      );
     default:
-      // AcceptHandshake, delegated administrators, Control Tower OU registration and the
-      // organization's deletion name nothing we can place: read the whole organization.
+      // AcceptHandshake, delegated administrators and the organization's deletion name nothing
+      // we can place: read the whole organization.
       return FULL;
   }
 }
@@ -99,12 +106,23 @@ function accountStatus(status: unknown, failed: string): Routing {
   return account(parsed.success ? parsed.data.accountId : undefined);
 }
 
+/** A Control Tower lifecycle event that did not succeed changed nothing we mirror. */
+const CONTROL_TOWER_FAILED: Routing = { action: 'ignore', reason: 'Control Tower did not finish' };
+
 function controlTower(status: unknown): Routing {
   const parsed = controlTowerSchema.safeParse(status);
   if (!parsed.success) return FULL;
-  if (parsed.data.state === 'FAILED') return { action: 'ignore', reason: 'Control Tower did not finish' };
+  if (parsed.data.state === 'FAILED') return CONTROL_TOWER_FAILED;
   const accountId = accountIdSchema.safeParse(parsed.data.account?.accountId);
   if (!accountId.success) return FULL;
   const ouId = ouIdSchema.safeParse(parsed.data.organizationalUnit?.organizationalUnitId);
   return targets({ accounts: [accountId.data], containers: ouId.success ? [ouId.data] : [] });
+}
+
+function controlTowerOu(status: unknown): Routing {
+  const parsed = controlTowerSchema.safeParse(status);
+  if (!parsed.success) return FULL;
+  if (parsed.data.state === 'FAILED') return CONTROL_TOWER_FAILED;
+  const ouId = ouIdSchema.safeParse(parsed.data.organizationalUnit?.organizationalUnitId);
+  return ouId.success ? targets({ ous: [ouId.data] }) : FULL;
 }

@@ -10,12 +10,20 @@ export type SandboxChange =
   | { readonly kind: 'account-moved'; readonly id: string; readonly from: string; readonly to: string }
   | { readonly kind: 'account-closed'; readonly id: string }
   | { readonly kind: 'account-removed'; readonly id: string }
-  | { readonly kind: 'account-tagged'; readonly id: string; readonly tags: Record<string, string | null> };
+  | { readonly kind: 'account-tagged'; readonly id: string; readonly tags: Record<string, string | null> }
+  | {
+      readonly kind: 'managed-account-vended';
+      /** The new account's id; none when Account Factory failed. */
+      readonly id: string | null;
+      readonly name: string;
+      readonly ouId: string;
+    };
 
 /**
  * The EventBridge event AWS would deliver for the change, from the management account in
  * us-east-1: API calls with `requestParameters`, asynchronous results as service events with
- * `serviceEventDetails`. The local runtime feeds it to the router, as the forwarder would.
+ * `serviceEventDetails`; Control Tower's lifecycle events come from its own source. The local
+ * runtime feeds it to the router, as the forwarder would.
  */
 export function cloudTrailEventOf(
   organization: SandboxOrganization,
@@ -23,13 +31,14 @@ export function cloudTrailEventOf(
 ): Record<string, unknown> {
   const [eventName, details] = detailsOf(organization, change);
   const serviceEvent = 'serviceEventDetails' in details;
+  const service = change.kind === 'managed-account-vended' ? 'controltower' : 'organizations';
   const account = organization.managementAccountId;
   const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   return {
     version: '0',
     id: randomUUID(),
     'detail-type': serviceEvent ? 'AWS Service Event via CloudTrail' : 'AWS API Call via CloudTrail',
-    source: 'aws.organizations',
+    source: `aws.${service}`,
     account,
     time,
     region: 'us-east-1',
@@ -37,14 +46,14 @@ export function cloudTrailEventOf(
     detail: {
       eventVersion: '1.08',
       userIdentity: serviceEvent
-        ? { accountId: account, invokedBy: 'organizations.amazonaws.com' }
+        ? { accountId: account, invokedBy: `${service}.amazonaws.com` }
         : {
             type: 'AssumedRole',
             accountId: account,
             arn: `arn:${organization.partition}:sts::${account}:assumed-role/Admin/sandbox`,
           },
       eventTime: time,
-      eventSource: 'organizations.amazonaws.com',
+      eventSource: `${service}.amazonaws.com`,
       eventName,
       awsRegion: 'us-east-1',
       requestParameters: null,
@@ -115,6 +124,28 @@ function detailsOf(
       return added.length > 0
         ? ['TagResource', { requestParameters: { resourceId: change.id, tags: added } }]
         : ['UntagResource', { requestParameters: { resourceId: change.id, tagKeys: removed } }];
+    }
+    case 'managed-account-vended': {
+      const ou = organization.ou(change.ouId);
+      return [
+        'CreateManagedAccount',
+        {
+          serviceEventDetails: {
+            createManagedAccountStatus: {
+              organizationalUnit: {
+                organizationalUnitName: ou?.name ?? change.ouId,
+                organizationalUnitId: change.ouId,
+              },
+              account: { accountName: change.name, ...(change.id === null ? {} : { accountId: change.id }) },
+              state: change.id === null ? 'FAILED' : 'SUCCEEDED',
+              message:
+                change.id === null
+                  ? 'AWS Control Tower could not create the account.'
+                  : 'AWS Control Tower successfully created an enrolled account.',
+            },
+          },
+        },
+      ];
     }
   }
 }

@@ -128,6 +128,10 @@ export class SandboxOrganization {
     return this.accounts.get(accountId);
   }
 
+  ou(ouId: string): SandboxOu | undefined {
+    return this.ous.get(ouId);
+  }
+
   /** Records the call, lets the fault hook refuse it, then charges it to its rate limit. */
   call(call: SandboxCall): void {
     this.calls.push(call);

@@ -239,10 +239,68 @@ describe("the sandbox's CloudTrail events", () => {
       { accounts: ['444455556666'] },
     ],
     [{ kind: 'account-tagged', id: '444455556666', tags: { team: null } }, { accounts: ['444455556666'] }],
+    [
+      { kind: 'managed-account-vended', id: '444455556666', name: 'vended', ouId: ou },
+      { accounts: ['444455556666'], containers: [ou] },
+    ],
   ])('%o arrives as AWS would send it, and names the right targets', (change, targets) => {
     const event = ingressEventSchema.parse(cloudTrailEventOf(organization, change));
 
     expect(event.account).toBe(organization.managementAccountId);
     expect(routingOf(event)).toEqual({ action: 'sync', targets: named(targets) });
+  });
+
+  it('sends a vend by Account Factory from Control Tower, and a failed one changes nothing', () => {
+    const vended = cloudTrailEventOf(organization, {
+      kind: 'managed-account-vended',
+      id: null,
+      name: 'x',
+      ouId: ou,
+    });
+    const event = ingressEventSchema.parse(vended);
+
+    expect(event).toMatchObject({
+      source: 'aws.controltower',
+      detail: { eventName: 'CreateManagedAccount' },
+    });
+    expect(routingOf(event)).toEqual({ action: 'ignore', reason: 'Control Tower did not finish' });
+  });
+});
+
+describe("Control Tower's OU registration", () => {
+  const registration = (eventName: string, status: Record<string, unknown>) =>
+    ingressEventSchema.parse({
+      ...fixture('CreateManagedAccount'),
+      account: '123456789012',
+      detail: {
+        ...(fixture('CreateManagedAccount').detail as Record<string, unknown>),
+        eventName,
+        serviceEventDetails: { [`${eventName[0]?.toLowerCase()}${eventName.slice(1)}Status`]: status },
+      },
+    });
+  const ou = { organizationalUnitName: 'Workloads', organizationalUnitId: 'ou-ab12-33333333' };
+
+  it.each(['RegisterOrganizationalUnit', 'DeregisterOrganizationalUnit'])(
+    '%s reads the OU it names again',
+    (eventName) => {
+      expect(routingOf(registration(eventName, { organizationalUnit: ou, state: 'SUCCEEDED' }))).toEqual({
+        action: 'sync',
+        targets: named({ ous: ['ou-ab12-33333333'] }),
+      });
+    },
+  );
+
+  it('changes nothing when the registration failed', () => {
+    expect(
+      routingOf(registration('RegisterOrganizationalUnit', { organizationalUnit: ou, state: 'FAILED' })),
+    ).toEqual({ action: 'ignore', reason: 'Control Tower did not finish' });
+  });
+
+  it('reads the whole organization when the OU it names is not one', () => {
+    const status = { organizationalUnit: { organizationalUnitId: 'XXXX' }, state: 'SUCCEEDED' };
+    expect(routingOf(registration('RegisterOrganizationalUnit', status))).toEqual({
+      action: 'sync',
+      targets: null,
+    });
   });
 });
