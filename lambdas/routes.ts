@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { eventsQuerySchema, integrationEventListSchema } from '../schemas/api/activity';
+import { auditListSchema, auditQuerySchema } from '../schemas/api/audit';
 import { envCheckSchema } from '../schemas/api/aws-env';
 import { listQuerySchema } from '../schemas/api/common';
 import {
@@ -312,6 +313,16 @@ const ROUTES = [
     request: { path: connectionPathSchema },
     response: { status: 204 },
     errors: ['NOT_FOUND', 'FORBIDDEN', 'CONNECTION_NOT_HELD', 'SYNC_IN_PROGRESS'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/audit',
+    function: 'integrations',
+    summary:
+      "Who changed what through the API, newest first: the tenant's entries for its owners, an org's for its members",
+    request: { query: auditQuerySchema },
+    response: { status: 200, schema: auditListSchema },
+    errors: ['NOT_FOUND', 'FORBIDDEN'],
   },
   {
     method: 'GET',

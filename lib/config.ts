@@ -136,6 +136,8 @@ export const deploymentConfigSchema = z
       .default(30),
     /** Where alarms are sent; no subscription when absent. */
     alarmEmail: z.email().optional(),
+    /** How long the audit log keeps each entry (the table's TTL removes it after). */
+    auditRetentionDays: z.number().int().min(1).max(3650).default(400),
     /**
      * The platform services that may ask the credentials broker for credentials. Each gets a
      * Lambda alias named after it that only its principal may invoke, and must ask as that name.

@@ -93,6 +93,12 @@ export const ITEM_KEYS = {
    */
   stsBudgetPartition: (tenantId: string) => `TENANT#${tenantId}#STS_BUDGET`,
   stsBudget: 'STS_BUDGET',
+  /**
+   * The tenant's audit log. Entries sort by when they were made (ISO 8601, then the entry's id),
+   * so a Query between two times reads them newest first.
+   */
+  auditPrefix: 'AUDIT#',
+  audit: (at: string, entryId: string) => `AUDIT#${at}#${entryId}`,
   /** The transactional outbox: written with each change, published from the table's stream. */
   outboxPrefix: 'OUTBOX#',
   outbox: (integrationId: string, sequence: number) =>

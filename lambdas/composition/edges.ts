@@ -3,6 +3,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Partition } from '../../schemas/api/common';
 import type { Connection } from '../../schemas/sync';
+import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbIntegrations } from '../adapters/aws/dynamodb-integrations';
 import { DynamoDbMirror } from '../adapters/aws/dynamodb-mirror';
@@ -13,16 +14,26 @@ import { TemplateFiles } from '../adapters/files/template-files';
 import { traced } from '../core/tracer';
 import type { ScopeLookup } from '../shares/ports';
 import type { RebuildDeps } from '../shares/rebuild';
+import { composeAuditTrail } from './audit';
 
 /*
  * The functions at the system's edges, each on one or two adapters: onboarding, the env check,
  * the outbox publisher, and the workspaces' read model (its projector and its reader).
  */
 
-/** Onboarding's adapters for a tenant's client; the template files are read once per instance. */
-export function onboardingAdapters(tableName: string, templatesDir: string) {
+/**
+ * Onboarding's adapters for a tenant's client, with the audit log its rotations go to; the
+ * template files are read once per instance.
+ */
+export function onboardingAdapters(tableName: string, templatesDir: string, auditRetentionDays?: number) {
   const templates = new TemplateFiles(templatesDir);
-  return (db: DynamoDBDocumentClient) => ({ externalIds: new DynamoDbExternalIds(db, tableName), templates });
+  const audit = composeAuditTrail({ auditRetentionDays });
+  return (db: DynamoDBDocumentClient) => ({
+    externalIds: new DynamoDbExternalIds(db, tableName),
+    templates,
+    audit,
+    auditLog: new DynamoDbAuditLog(db, tableName),
+  });
 }
 
 export function envCheckAdapters(account: {

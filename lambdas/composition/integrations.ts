@@ -1,3 +1,4 @@
+import { DynamoDbAuditLog } from '../adapters/aws/dynamodb-audit';
 import { DynamoDbExternalIds } from '../adapters/aws/dynamodb-external-ids';
 import { DynamoDbHealth } from '../adapters/aws/dynamodb-health';
 import { DynamoDbIdempotency } from '../adapters/aws/dynamodb-idempotency';
@@ -18,6 +19,7 @@ import { makeIntegrationService } from '../integrations/service';
 import type { WorkflowPort } from '../ports/sync-state';
 import type { RoleTestDeps } from '../role-test/service';
 import { countingOutcomes, makeRoleTestService } from '../role-test/service';
+import { composeAuditTrail } from './audit';
 import { composeSyncService, epochOf, type SyncWiring, syncStores } from './sync';
 
 export interface IntegrationsWiring extends Omit<SyncWiring, 'workflow'> {
@@ -30,6 +32,8 @@ export interface IntegrationsWiring extends Omit<SyncWiring, 'workflow'> {
   readonly fairUse?: FairUseLimits;
   /** Counts each role test's outcome: `passed`, or the code it failed with. @default none */
   readonly countRoleTest?: (outcome: string) => void;
+  /** How long audit entries are kept. @default DEFAULT_AUDIT_RETENTION_DAYS */
+  readonly auditRetentionDays?: number;
 }
 
 /** The integrations API's services: integrations (with role tests and syncs) and their folders and connections. */
@@ -60,6 +64,10 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     }),
     wiring.countRoleTest ?? (() => undefined),
   );
+  const audit = {
+    audit: composeAuditTrail(wiring),
+    auditLog: new DynamoDbAuditLog(db, tableName),
+  };
   const service = makeIntegrationService({
     store: new DynamoDbIntegrations(db, tableName),
     externalIds: new DynamoDbExternalIds(db, tableName),
@@ -69,6 +77,7 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     scheduleIntervalMs: wiring.scheduleIntervalMs,
     maxIntegrations: limits.maxIntegrations,
     fairUse,
+    ...audit,
   });
   const operations = makeIntegrationOperations({
     integrations: service,
@@ -82,8 +91,15 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     templates: { baseUrl: wiring.templatesBaseUrl, trustedAccountId: roleRules.trustedAccountId },
     fairUse,
     checkLease: new DynamoDbMemberCheckLease(db, tableName),
+    ...audit,
   });
-  const nodes = makeNodeService({ integrations: service, mirror: stores.mirror, syncs, health });
+  const nodes = makeNodeService({
+    integrations: service,
+    mirror: stores.mirror,
+    syncs,
+    health,
+    audit: audit.audit,
+  });
   const idempotency = new DynamoDbIdempotency(db, tableName, epochOf(wiring.clock));
   return { service, operations, nodes, idempotency };
 }

@@ -37,6 +37,10 @@ export function createHandler(scope: TenantScope<IntegrationsApi>) {
           headers: { location: `/v1/integrations/${integration.id}`, etag: `"${integration.version}"` },
         };
       },
+      'GET /v1/audit': async ({ tenant, query }, { service }) => ({
+        status: 200,
+        body: await service.audit(tenant, query),
+      }),
       'GET /v1/integrations': async ({ tenant, query }, { service }) => ({
         status: 200,
         body: await service.list(tenant, query),
@@ -114,6 +118,7 @@ const env = loadEnv(
     'FAIR_USE_ROLE_TESTS_PER_MINUTE',
     'FAIR_USE_SYNCS_PER_MINUTE',
     'MAX_INTEGRATIONS_PER_TENANT',
+    'AUDIT_RETENTION_DAYS',
     'TENANT_TABLE_ROLE_ARN',
   ),
 );
@@ -134,6 +139,7 @@ export const handler = createHandler(
           maxIntegrations: env.MAX_INTEGRATIONS_PER_TENANT ?? DEFAULT_FAIR_USE.maxIntegrations,
         },
         countRoleTest: (outcome) => metrics.count('RoleTests', 1, { outcome }),
+        auditRetentionDays: env.AUDIT_RETENTION_DAYS,
       }),
     env.TENANT_TABLE_ROLE_ARN,
   ),

@@ -52,11 +52,12 @@ const env = loadEnv(
     'TEMPLATES_BASE_URL',
     'INGRESS_BUS_ARN',
     'PLATFORM_PRINCIPAL_ARNS',
+    'AUDIT_RETENTION_DAYS',
     'TENANT_TABLE_ROLE_ARN',
   ),
 );
 
-const adapters = onboardingAdapters(env.TABLE_NAME, env.TEMPLATES_DIR);
+const adapters = onboardingAdapters(env.TABLE_NAME, env.TEMPLATES_DIR, env.AUDIT_RETENTION_DAYS);
 
 export const handler = createHandler(
   perTenant(

@@ -102,6 +102,12 @@ export async function createIntegration(
     roleIdentity: roleIdentity(tested.outcome.role),
     firstDueAt: new Date(nextDueTime(integration.id, createdAt.getTime(), scheduleIntervalMs)).toISOString(),
     event: buildEvent('Integration Created', originContext(tenant, integration), 1, { integration }),
+    audit: deps.audit.record(tenant, {
+      action: 'integration.created',
+      target: { type: 'integration', id: integration.id },
+      integrationId: integration.id,
+      scope: integration.scope,
+    }),
   });
   logger.info('integration created', { integrationId: integration.id, kind: integration.kind });
   try {

@@ -1,4 +1,6 @@
+import type { AuditTrail } from '../domain/audit';
 import type { RoleArnRules } from '../domain/role-arn';
+import type { AuditLog } from '../ports/audit';
 import type { ExternalIdStore } from '../ports/external-ids';
 import type { RoleTests } from '../ports/role-tests';
 import type { SyncRequests } from '../ports/syncs';
@@ -19,6 +21,10 @@ export interface IntegrationDeps {
   readonly maxIntegrations: number;
   /** Every role test spends one of the tenant's budget. */
   readonly fairUse: FairUse;
+  /** Builds the audit entry of each change; the change's own write carries it where it has one. */
+  readonly audit: AuditTrail;
+  /** Keeps the entries of changes whose write cannot carry one (a run's start, a role test). */
+  readonly auditLog: AuditLog;
   /** @default the system clock */
   readonly now?: () => Date;
 }

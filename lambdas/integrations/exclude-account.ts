@@ -17,7 +17,7 @@ const EXCLUDE_ATTEMPTS = 3;
  * run: the caller removes the account's connection. A concurrent change is read again.
  */
 export async function excludeAccount(
-  deps: Pick<UseCaseDeps, 'store' | 'now'>,
+  deps: Pick<UseCaseDeps, 'store' | 'now' | 'audit'>,
   tenant: TenantRequest,
   integrationId: string,
   accountId: string,
@@ -49,6 +49,13 @@ export async function excludeAccount(
         roleIdentities: null,
         event: (sequence) =>
           buildEvent('Integration Updated', ctx, sequence, { integration: after, changes }),
+        audit: deps.audit.record(tenant, {
+          action: 'connection.rejected',
+          target: { type: 'connection', id: accountId },
+          integrationId,
+          scope: after.scope,
+          changes,
+        }),
       });
       logger.info('account excluded from the integration', { integrationId, accountId });
       return;

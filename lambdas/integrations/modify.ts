@@ -122,6 +122,13 @@ export async function modifyIntegration(
     after,
     roleIdentities,
     event: (sequence) => buildEvent('Integration Updated', ctx, sequence, { integration: after, changes }),
+    audit: deps.audit.record(tenant, {
+      action: 'integration.modified',
+      target: { type: 'integration', id: integrationId },
+      integrationId,
+      scope: after.scope,
+      changes,
+    }),
   });
   logger.info('integration modified', { integrationId, fields: changes.map((change) => change.field) });
   const fields = new Set(changes.map((change) => change.field));

@@ -5,6 +5,7 @@ import type { MirrorNode, NodeOverrides } from '../../schemas/sync';
 import { AppError, NotFoundError, VersionConflictError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
+import type { AuditedChange, AuditTrail } from '../domain/audit';
 import { changeEventOf, originContext } from '../domain/change-events';
 import { effectiveSettings, integrationSettings } from '../domain/settings';
 import {
@@ -24,6 +25,7 @@ export interface NodeDeps {
   readonly mirror: MirrorStore;
   readonly syncs: Pick<SyncRequests, 'requestSync'>;
   readonly health: Pick<MemberHealthStore, 'health'>;
+  readonly audit: AuditTrail;
   readonly now?: () => Date;
 }
 
@@ -48,7 +50,14 @@ export class ConnectionNotHeldError extends AppError {
 const SETTINGS = ['regions', 'options', 'permissions'] as const;
 
 /** Read and change one folder or connection of an integration's mirror: its handle, settings and sharing. */
-export function makeNodeService({ integrations, mirror, syncs, health, now = () => new Date() }: NodeDeps) {
+export function makeNodeService({
+  integrations,
+  mirror,
+  syncs,
+  health,
+  audit,
+  now = () => new Date(),
+}: NodeDeps) {
   async function find(tenant: TenantContext, integrationId: string, type: MirrorNode['type'], id: string) {
     const integration = await integrations.get(tenant, integrationId);
     const node = await mirror.node(tenant.tenantId, integrationId, type, id);
@@ -56,13 +65,30 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
     return { integration, node };
   }
 
-  /** Writes a change made over the API with its event. */
-  async function editNode(tenant: TenantRequest, integration: Integration, change: Change): Promise<void> {
+  /** Writes a change made over the API with its event, and its audit entry when it has one. */
+  async function editNode(
+    tenant: TenantRequest,
+    integration: Integration,
+    change: Change,
+    audited?: Pick<AuditedChange, 'action' | 'changes'>,
+  ): Promise<void> {
     const integrationId = integration.id;
     const ctx = originContext(tenant, integration);
+    const node = change.kind === 'update' ? change.after : change.node;
+    const entry =
+      audited &&
+      audit.record(tenant, {
+        ...audited,
+        target: { type: node.type, id: node.id },
+        integrationId,
+        scope: integration.scope,
+      });
     try {
-      await mirror.edit({ tenantId: tenant.tenantId, integrationId }, change, (edit, sequence) =>
-        changeEventOf(edit, ctx, sequence),
+      await mirror.edit(
+        { tenantId: tenant.tenantId, integrationId },
+        change,
+        (edit, sequence) => changeEventOf(edit, ctx, sequence),
+        entry,
       );
     } catch (error: unknown) {
       if (error instanceof NodeHandleTakenError) throw new NodeHandleTakenApiError(error.handle);
@@ -121,7 +147,15 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
       };
       if (isDeepStrictEqual(edited, node)) return node;
       const after = { ...edited, version: node.version + 1, updatedAt: now().toISOString() } as MirrorNode;
-      await editNode(tenant, integration, { kind: 'update', before: node, after });
+      const changes = (['handle', 'overrides'] as const)
+        .filter((field) => !isDeepStrictEqual(node[field], after[field]))
+        .map((field) => ({ field, from: node[field], to: after[field] }));
+      await editNode(
+        tenant,
+        integration,
+        { kind: 'update', before: node, after },
+        { action: type === 'folder' ? 'folder.modified' : 'connection.modified', changes },
+      );
       logger.info('folder or connection modified', { integrationId, type, id, fields: Object.keys(patch) });
       const inheritedBelow = type === 'folder' && !isDeepStrictEqual(after.effective, node.effective);
       // The subtree follows in a run that reads nothing from Organizations.
@@ -149,7 +183,12 @@ export function makeNodeService({ integrations, mirror, syncs, health, now = () 
         version: node.version + 1,
         updatedAt: now().toISOString(),
       };
-      await editNode(tenant, integration, { kind: 'update', before: node, after });
+      await editNode(
+        tenant,
+        integration,
+        { kind: 'update', before: node, after },
+        { action: 'connection.approved', changes: [{ field: 'held', from: true, to: false }] },
+      );
       logger.info('held connection approved', { integrationId, accountId });
       return after;
     },

@@ -1,14 +1,17 @@
 import type { EventsQuery } from '../../schemas/api/activity';
+import type { AuditAction } from '../../schemas/api/audit';
 import type { Integration } from '../../schemas/api/integrations';
 import type { RoleTestRequest } from '../../schemas/api/role-test';
 import type { IntegrationStatusReport, MemberAccessSummary } from '../../schemas/sync';
 import { NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
+import type { AuditTrail } from '../domain/audit';
 import type { PageRequest } from '../domain/page';
 import { IntegrationDeletingError } from '../domain/sync-runs';
 import { quickCreateLink, templateFileName } from '../domain/template-catalogue';
 import { isOutdated, TEMPLATE_VERSIONS } from '../domain/template-versions';
+import type { AuditLog } from '../ports/audit';
 import {
   MEMBER_CHECK_LEASE_MS,
   type MemberCheckLease,
@@ -40,6 +43,9 @@ export interface OperationDeps {
   readonly checkLease: MemberCheckLease;
   /** What an update link names: where the templates are published, and the platform's account. */
   readonly templates: { readonly baseUrl: string; readonly trustedAccountId: string };
+  readonly audit: AuditTrail;
+  /** Keeps the entries of the syncs and member checks started. */
+  readonly auditLog: Pick<AuditLog, 'record'>;
   readonly now?: () => Date;
 }
 
@@ -56,22 +62,36 @@ export function makeIntegrationOperations({
   templates,
   fairUse,
   checkLease,
+  audit,
+  auditLog,
   now = () => new Date(),
 }: OperationDeps) {
   const get = (tenant: TenantContext, integrationId: string) => integrations.get(tenant, integrationId);
+  const record = (tenant: TenantRequest, integration: Integration, action: AuditAction) =>
+    auditLog.record(
+      tenant.tenantId,
+      audit.record(tenant, {
+        action,
+        target: { type: 'integration', id: integration.id },
+        integrationId: integration.id,
+        scope: integration.scope,
+      }),
+    );
 
   return {
     /** 202: the run started, or the running one that will run again after it. */
     async startSync(tenant: TenantRequest, integrationId: string, confirmDeletions: boolean) {
-      await get(tenant, integrationId);
+      const integration = await get(tenant, integrationId);
       await fairUse.spend(tenant.tenantId, 'sync');
-      return syncs.requestSync({
+      const accepted = await syncs.requestSync({
         tenantId: tenant.tenantId,
         integrationId,
         trigger: 'manual',
         confirmDeletions,
         correlationId: tenant.correlationId,
       });
+      await record(tenant, integration, 'integration.sync-started');
+      return accepted;
     },
 
     async status(tenant: TenantContext, integrationId: string): Promise<IntegrationStatusReport> {
@@ -120,6 +140,7 @@ export function makeIntegrationOperations({
         externalId: integration.externalId,
         request,
       });
+      await record(tenant, integration, 'integration.members-tested');
       const started = now();
       const checkId = onDemandCheckId(started, integrationId);
       // One check at a time: the lease is taken here, so the check's own first step finds it its

@@ -2,6 +2,7 @@ import type { EventsQuery } from '../../schemas/api/activity';
 import type { Integration } from '../../schemas/api/integrations';
 import type { ChangeEvent } from '../../schemas/events';
 import { AppError } from '../core/errors';
+import type { AuditRecord } from '../domain/audit';
 import type { Page, PageRequest } from '../domain/page';
 
 export interface NewIntegration {
@@ -13,6 +14,7 @@ export interface NewIntegration {
   readonly event: ChangeEvent;
   /** When its first scheduled sync is due (ISO 8601): this puts it on the schedule. */
   readonly firstDueAt: string;
+  readonly audit: AuditRecord;
 }
 
 /** A PATCH, written in one transaction if `before.version` is still the stored one. */
@@ -24,6 +26,8 @@ export interface IntegrationUpdate {
   readonly roleIdentities: { readonly before: string; readonly after: string } | null;
   /** `Integration Updated`, numbered and written to the outbox in the same transaction. */
   readonly event: (sequence: number) => ChangeEvent;
+  /** The audit entry, written in the same transaction. */
+  readonly audit: AuditRecord;
 }
 
 export interface IntegrationStore {

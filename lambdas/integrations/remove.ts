@@ -10,7 +10,7 @@ import { getIntegration } from './read';
  * integration (`Integration Deleted`), releasing its handle and role. 202: that run.
  */
 export async function removeIntegration(
-  deps: Pick<IntegrationDeps, 'store' | 'syncs'>,
+  deps: Pick<IntegrationDeps, 'store' | 'syncs' | 'audit' | 'auditLog'>,
   tenant: TenantRequest,
   integrationId: string,
   confirm: string | undefined,
@@ -30,5 +30,14 @@ export async function removeIntegration(
     correlationId: tenant.correlationId,
   });
   logger.info(coalesced ? 'deletion already under way' : 'deletion started', { integrationId, runId });
+  await deps.auditLog.record(
+    tenant.tenantId,
+    deps.audit.record(tenant, {
+      action: 'integration.deletion-requested',
+      target: { type: 'integration', id: integrationId },
+      integrationId,
+      scope: integration.scope,
+    }),
+  );
   return { runId, status: 'deleting' as const };
 }

@@ -1,7 +1,9 @@
+import type { AuditQuery } from '../../schemas/api/audit';
 import type { CreateIntegration, ModifyIntegration } from '../../schemas/api/integrations';
 import type { RoleTestRequest } from '../../schemas/api/role-test';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
 import type { PageRequest } from '../domain/page';
+import { readAuditLog } from './audit-log';
 import { createIntegration } from './create';
 import type { IntegrationDeps } from './deps';
 import { excludeAccount } from './exclude-account';
@@ -14,7 +16,7 @@ import { testConnection } from './test-roles';
 export function makeIntegrationService(settings: IntegrationDeps) {
   const deps = { ...settings, now: settings.now ?? (() => new Date()) };
   return {
-    testConnection: (tenant: TenantContext, request: RoleTestRequest) =>
+    testConnection: (tenant: TenantRequest, request: RoleTestRequest) =>
       testConnection(deps, tenant, request),
     create: (tenant: TenantRequest, request: CreateIntegration) => createIntegration(deps, tenant, request),
     get: (tenant: TenantContext, integrationId: string) => getIntegration(deps, tenant, integrationId),
@@ -29,6 +31,7 @@ export function makeIntegrationService(settings: IntegrationDeps) {
       removeIntegration(deps, tenant, integrationId, confirm),
     excludeAccount: (tenant: TenantRequest, integrationId: string, accountId: string) =>
       excludeAccount(deps, tenant, integrationId, accountId),
+    audit: (tenant: TenantContext, query: AuditQuery) => readAuditLog(deps, tenant, query),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Scope } from '../../schemas/api/common';
 import type { RoleTestReport, RoleTestRequest } from '../../schemas/api/role-test';
 import { ForbiddenError } from '../core/errors';
-import type { TenantContext } from '../core/tenant-context';
+import type { TenantContext, TenantRequest } from '../core/tenant-context';
 import { currentExternalId } from '../domain/external-id';
 import { canManageScope, describeScope } from '../domain/scope';
 import type { RoleTestOutcome } from '../ports/role-tests';
@@ -21,10 +21,10 @@ export async function testRoles(
   return { externalId, outcome: await roleTest.test({ tenantId: tenant.tenantId, externalId, request }) };
 }
 
-/** Stores nothing: a report on success, an error carrying the report on failure. */
+/** Stores only its audit entry: a report on success, an error carrying the report on failure. */
 export async function testConnection(
-  deps: RoleTestDeps,
-  tenant: TenantContext,
+  deps: RoleTestDeps & Pick<IntegrationDeps, 'audit' | 'auditLog'>,
+  tenant: TenantRequest,
   request: RoleTestRequest,
 ): Promise<RoleTestReport> {
   const scope = request.scope ?? { level: 'tenant' };
@@ -34,5 +34,14 @@ export async function testConnection(
       "Test with your org's External ID: give scope {level: 'org', orgId}.",
     );
   }
-  return (await testRoles(deps, tenant, scope, request)).outcome.report;
+  const { report } = (await testRoles(deps, tenant, scope, request)).outcome;
+  await deps.auditLog.record(
+    tenant.tenantId,
+    deps.audit.record(tenant, {
+      action: 'role.tested',
+      target: { type: 'role', id: request.roleArn },
+      scope,
+    }),
+  );
+  return report;
 }

@@ -7,10 +7,12 @@ import {
 } from '../../schemas/api/onboarding';
 import { ForbiddenError } from '../core/errors';
 import { logger } from '../core/logger';
-import type { TenantContext } from '../core/tenant-context';
+import type { TenantContext, TenantRequest } from '../core/tenant-context';
+import type { AuditTrail } from '../domain/audit';
 import { currentExternalId, generateExternalId } from '../domain/external-id';
 import { canManageScope, describeScope } from '../domain/scope';
 import { quickCreateLink, TEMPLATE_CATALOGUE, templateFileName } from '../domain/template-catalogue';
+import type { AuditLog } from '../ports/audit';
 import type { ExternalIdRecord, ExternalIdStore } from '../ports/external-ids';
 import type { TemplateSource } from './ports';
 import { downloadFileName, renderTemplate } from './templates';
@@ -26,6 +28,9 @@ export interface OnboardingDeps {
   readonly ingressBusArn: string;
   /** The platform's roles that assume customer roles: the templates' trust names them by default. */
   readonly platformPrincipalArns: readonly string[];
+  /** A rotation is audited by its action alone: the entry never holds an External ID. */
+  readonly audit: AuditTrail;
+  readonly auditLog: Pick<AuditLog, 'record'>;
 }
 
 export interface RenderedTemplate {
@@ -74,10 +79,19 @@ export function makeOnboardingService(deps: OnboardingDeps) {
     },
 
     /** Integrations keep the External ID they were validated with; new roles need the new one. */
-    async rotateExternalId(tenant: TenantContext, scope: Scope = TENANT_SCOPE): Promise<Onboarding> {
+    async rotateExternalId(tenant: TenantRequest, scope: Scope = TENANT_SCOPE): Promise<Onboarding> {
       requireScope(tenant, scope);
       const record = await externalIds.rotate(tenant.tenantId, scope, generateExternalId(tenant.tenantId));
       logger.info('external id rotated', { scope: scope.level, version: record.version });
+      await deps.auditLog.record(
+        tenant.tenantId,
+        deps.audit.record(tenant, {
+          action: 'external-id.rotated',
+          target: { type: 'external-id', id: scope.level === 'org' ? `org:${scope.orgId}` : 'tenant' },
+          scope,
+          changes: [{ field: 'externalIdVersion', from: record.version - 1, to: record.version }],
+        }),
+      );
       return describe(scope, record);
     },
 

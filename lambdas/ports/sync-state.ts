@@ -1,6 +1,7 @@
 import type { Integration } from '../../schemas/api/integrations';
 import type { ChangeEvent } from '../../schemas/events';
 import type { MirrorNode, RunCounts, RunProgress, SyncRun } from '../../schemas/sync';
+import type { AuditRecord } from '../domain/audit';
 import type { Page, PageRequest } from '../domain/page';
 import type {
   Announce,
@@ -110,7 +111,7 @@ export interface MirrorStore {
    * not being deleted. Throws NodeHandleTakenError, IntegrationDeletingError or
    * MirrorConflictError, and then nothing is written.
    */
-  edit(target: IntegrationRef, change: Change, announce: Announce): Promise<void>;
+  edit(target: IntegrationRef, change: Change, announce: Announce, audit?: AuditRecord): Promise<void>;
   page(tenantId: string, integrationId: string, page: PageRequest): Promise<Page<MirrorNode>>;
 }
 

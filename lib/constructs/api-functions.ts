@@ -39,6 +39,8 @@ export interface ApiFunctionsProps {
   /** Origins the API answers CORS requests from. */
   readonly corsAllowedOrigins: readonly string[];
   readonly fairUse: DeploymentConfig['fairUse'];
+  /** How long audit entries are kept. */
+  readonly auditRetentionDays: number;
   /** Concurrency kept for each API function, also its cap. */
   readonly reservedConcurrency: number;
   readonly logRetention: RetentionDays;
@@ -97,6 +99,7 @@ function apiFunctionSettings(
         TEMPLATES_DIR: '/var/task/templates',
         TEMPLATES_BASE_URL: props.templatesBaseUrl,
         INGRESS_BUS_ARN: props.ingressBus.eventBusArn,
+        AUDIT_RETENTION_DAYS: String(props.auditRetentionDays),
       },
       bundledDirectories: ['templates'],
       grant: (fn) => tenantTable(fn, ['GetItem', 'PutItem', 'UpdateItem']),
@@ -112,6 +115,7 @@ function apiFunctionSettings(
         FAIR_USE_ROLE_TESTS_PER_MINUTE: String(fairUse.roleTestsPerMinute),
         FAIR_USE_SYNCS_PER_MINUTE: String(fairUse.syncsPerMinute),
         MAX_INTEGRATIONS_PER_TENANT: String(fairUse.maxIntegrationsPerTenant),
+        AUDIT_RETENTION_DAYS: String(props.auditRetentionDays),
       },
       grant: (fn) => {
         // DeleteItem: a PATCH moves handle and role claims. ConditionCheckItem: a folder's or

@@ -79,6 +79,7 @@ export class StatelessStack extends UnitStack {
       stateMachineArn,
       corsAllowedOrigins: config.corsAllowedOrigins,
       fairUse: config.fairUse,
+      auditRetentionDays: config.auditRetentionDays,
       reservedConcurrency: config.concurrency.api,
     });
     this.syncEngine = new SyncEngine(this, 'SyncEngine', {

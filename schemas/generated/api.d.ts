@@ -311,6 +311,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who changed what through the API, newest first: the tenant's entries for its owners, an org's for its members */
+        get: operations["getV1Audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/workspaces/{workspaceId}/connections": {
         parameters: {
             query?: never;
@@ -5036,6 +5053,133 @@ export interface operations {
             };
             /** @description The error envelope, with `error.code` one of: `CONNECTION_NOT_HELD`, `SYNC_IN_PROGRESS`. */
             409: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `RATE_LIMITED`. */
+            429: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `INTERNAL_ERROR`. */
+            500: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getV1Audit: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                integrationId?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Who changed what through the API, newest first: the tenant's entries for its owners, an org's for its members */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: date-time */
+                            at: string;
+                            actor: {
+                                sub: string;
+                                tenantId: string;
+                                orgId?: string;
+                                groups: string[];
+                            };
+                            /** @enum {string} */
+                            action: "integration.created" | "integration.modified" | "integration.deletion-requested" | "integration.sync-started" | "integration.members-tested" | "external-id.rotated" | "role.tested" | "folder.modified" | "connection.modified" | "connection.approved" | "connection.rejected";
+                            target: {
+                                /** @enum {string} */
+                                type: "integration" | "folder" | "connection" | "external-id" | "role";
+                                id: string;
+                            };
+                            /** Format: uuid */
+                            integrationId?: string;
+                            scope: {
+                                /** @constant */
+                                level: "tenant";
+                            } | {
+                                /** @constant */
+                                level: "org";
+                                orgId: string;
+                            };
+                            changes?: {
+                                [key: string]: {
+                                    before: unknown;
+                                    after: unknown;
+                                };
+                            };
+                            requestId: string;
+                            correlationId: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `VALIDATION_FAILED`. */
+            400: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `UNAUTHENTICATED`. */
+            401: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `FORBIDDEN`. */
+            403: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The error envelope, with `error.code` one of: `NOT_FOUND`. */
+            404: {
                 headers: {
                     "x-amzn-RequestId": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -13,7 +13,7 @@ import {
 } from '../../integrations/ports';
 import { decodeCursor, encodeCursor } from './cursor';
 import { absent, and, versionIs } from './table/expressions';
-import { integrationClaims, integrationItem, outboxItem } from './table/items';
+import { auditItem, integrationClaims, integrationItem, outboxItem } from './table/items';
 import { writePublishing } from './table/publishing';
 import { type ItemKey, Transaction, TransactionCancelledError } from './table/transaction';
 
@@ -27,7 +27,14 @@ export class DynamoDbIntegrations implements IntegrationStore {
     private readonly tableName: string,
   ) {}
 
-  async create({ tenantId, integration, roleIdentity, event, firstDueAt }: NewIntegration): Promise<void> {
+  async create({
+    tenantId,
+    integration,
+    roleIdentity,
+    event,
+    firstDueAt,
+    audit,
+  }: NewIntegration): Promise<void> {
     const claim = (claimKey: ItemKey) =>
       integrationClaims.item(claimKey, integration.id, integration.createdAt);
     const created = Date.parse(integration.createdAt);
@@ -39,7 +46,8 @@ export class DynamoDbIntegrations implements IntegrationStore {
       )
       .put('handle claim', claim(integrationClaims.handleKey(tenantId, integration.handle)), absent)
       .put('role claim', claim(integrationClaims.roleKey(tenantId, roleIdentity)), absent)
-      .put('event', outboxItem.item(tenantId, integration.id, event, created), absent);
+      .put('event', outboxItem.item(tenantId, integration.id, event, created), absent)
+      .put('audit', auditItem.item(tenantId, audit), absent);
     try {
       await transaction.send(this.db);
     } catch (error: unknown) {
@@ -50,7 +58,7 @@ export class DynamoDbIntegrations implements IntegrationStore {
     }
   }
 
-  async update({ tenantId, before, after, roleIdentities, event }: IntegrationUpdate): Promise<void> {
+  async update({ tenantId, before, after, roleIdentities, event, audit }: IntegrationUpdate): Promise<void> {
     const fields = (Object.keys(after) as (keyof Integration)[]).filter(
       (field) => JSON.stringify(after[field]) !== JSON.stringify(before[field]),
     );
@@ -64,6 +72,7 @@ export class DynamoDbIntegrations implements IntegrationStore {
       tenantId,
       integrationId: after.id,
       events: (first) => [event(first)],
+      audit,
       integration: {
         condition: and(versionIs(before.version), integrationItem.notDeleting),
         update: { set: Object.fromEntries(fields.map((field) => [field, after[field]])) },

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { MirrorNode } from '../../../schemas/sync';
 import { ITEM_KEYS } from '../../../schemas/table';
+import type { AuditRecord } from '../../domain/audit';
 import type { PageRequest } from '../../domain/page';
 import {
   type Announce,
@@ -81,10 +82,11 @@ export class DynamoDbMirror implements MirrorStore {
   }
 
   /** Between runs, whose end counts afresh, an edit that holds or releases a connection moves the count. */
-  async edit(target: IntegrationRef, change: Change, announce: Announce): Promise<void> {
+  async edit(target: IntegrationRef, change: Change, announce: Announce, audit?: AuditRecord): Promise<void> {
     const held = heldDelta(change);
     await this.write(target, [change], {
       announce,
+      audit,
       guard: integrationItem.notDeleting,
       refused: () => new IntegrationDeletingError(),
       ...(held === 0 ? {} : { update: { add: { heldCount: held } } }),
@@ -114,6 +116,7 @@ export class DynamoDbMirror implements MirrorStore {
       readonly refused: () => Error;
       /** What else the write changes on the integration item. */
       readonly update?: UpdateSpec;
+      readonly audit?: AuditRecord;
     },
   ): Promise<number> {
     return writePublishing(this.db, this.tableName, {
@@ -124,6 +127,7 @@ export class DynamoDbMirror implements MirrorStore {
       rest: (transaction) => {
         for (const change of changes) this.addChange(transaction, target, change);
       },
+      ...(options.audit ? { audit: options.audit } : {}),
       refused: (cancelled, current) => {
         if (current !== null) return options.refused();
         const taken = [...cancelled.refused].find((label) => label.startsWith(CLAIM));

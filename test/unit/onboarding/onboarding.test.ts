@@ -1,9 +1,11 @@
 import { TemplateFiles } from '../../../lambdas/adapters/files/template-files';
 import { AppError } from '../../../lambdas/core/errors';
-import type { TenantContext } from '../../../lambdas/core/tenant-context';
+import type { TenantRequest } from '../../../lambdas/core/tenant-context';
+import { auditTrail } from '../../../lambdas/domain/audit';
 import { makeOnboardingService } from '../../../lambdas/onboarding/service';
 import { TEMPLATE_NAMES } from '../../../schemas/api/onboarding';
 import { TENANT_A } from '../../fixtures/api-gateway';
+import { MemoryAuditLog } from '../../fixtures/audit';
 import { MemoryExternalIds } from '../../fixtures/external-ids';
 
 const INGRESS_BUS = 'arn:aws-us-gov:events:us-gov-west-1:123456789012:event-bus/ingress';
@@ -14,6 +16,7 @@ const PLATFORM_ROLES = [
 
 function setup() {
   const externalIds = new MemoryExternalIds();
+  const auditLog = new MemoryAuditLog();
   const service = makeOnboardingService({
     externalIds,
     templates: new TemplateFiles('templates'),
@@ -22,11 +25,14 @@ function setup() {
     templatesBaseUrl: 'https://templates.example.com/templates/',
     ingressBusArn: INGRESS_BUS,
     platformPrincipalArns: PLATFORM_ROLES,
+    audit: auditTrail({ retentionDays: 400 }),
+    auditLog,
   });
-  return { externalIds, service };
+  return { externalIds, service, auditLog };
 }
 
-const MEMBER: TenantContext = { ...TENANT_A, roles: [] };
+const OWNER: TenantRequest = { ...TENANT_A, correlationId: 'req-rotate' };
+const MEMBER: TenantRequest = { ...OWNER, roles: [] };
 
 describe('onboarding', () => {
   it('creates the External ID on the first call and returns the same one afterwards', async () => {
@@ -69,18 +75,39 @@ describe('onboarding', () => {
     const { service } = setup();
     const before = await service.onboarding(TENANT_A);
 
-    const rotated = await service.rotateExternalId(TENANT_A);
+    const rotated = await service.rotateExternalId(OWNER);
 
     expect(rotated.externalId).not.toBe(before.externalId);
     expect(rotated.externalIdVersion).toBe(2);
     expect((await service.onboarding(TENANT_A)).externalId).toBe(rotated.externalId);
   });
 
-  it('lets only a tenant owner rotate', async () => {
-    const { service, externalIds } = setup();
+  it('audits a rotation by its action and version alone: neither External ID is in the entry', async () => {
+    const { service, auditLog } = setup();
+    const before = await service.onboarding(TENANT_A);
+
+    const rotated = await service.rotateExternalId(OWNER);
+
+    expect(auditLog.entries).toEqual([
+      expect.objectContaining({
+        action: 'external-id.rotated',
+        target: { type: 'external-id', id: 'tenant' },
+        actor: { sub: OWNER.subject, tenantId: OWNER.tenantId, groups: [...OWNER.roles] },
+        changes: { externalIdVersion: { before: 1, after: 2 } },
+        requestId: 'req-rotate',
+      }),
+    ]);
+    const written = JSON.stringify(auditLog.records);
+    expect(written).not.toContain(before.externalId);
+    expect(written).not.toContain(rotated.externalId);
+  });
+
+  it('lets only a tenant owner rotate, and audits no refused rotation', async () => {
+    const { service, externalIds, auditLog } = setup();
 
     await expect(service.rotateExternalId(MEMBER)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(externalIds.records.size).toBe(0);
+    expect(auditLog.records).toEqual([]);
   });
 
   it('renders a template with the tenant values and the chosen options as parameter defaults', async () => {

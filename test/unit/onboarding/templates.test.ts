@@ -5,12 +5,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { TemplateFiles } from '../../../lambdas/adapters/files/template-files';
+import { auditTrail } from '../../../lambdas/domain/audit';
 import { PERMISSIONS, type RoleKind } from '../../../lambdas/domain/permissions';
 import { TEMPLATE_VERSION_TAG, TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
 import { makeOnboardingService } from '../../../lambdas/onboarding/service';
 import { TEMPLATE_NAMES, type TemplateName } from '../../../schemas/api/onboarding';
 import { ingressEventPattern } from '../../../schemas/ingress';
 import { TENANT_A } from '../../fixtures/api-gateway';
+import { MemoryAuditLog } from '../../fixtures/audit';
 import { MemoryExternalIds } from '../../fixtures/external-ids';
 
 const run = promisify(execFile);
@@ -28,6 +30,8 @@ const service = makeOnboardingService({
   templatesBaseUrl: 'https://templates.example.com/templates/',
   ingressBusArn: INGRESS_BUS,
   platformPrincipalArns: PLATFORM_ROLES,
+  audit: auditTrail({ retentionDays: 400 }),
+  auditLog: new MemoryAuditLog(),
 });
 
 interface Statement {

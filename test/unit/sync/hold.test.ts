@@ -1,4 +1,5 @@
 import type { TenantRequest } from '../../../lambdas/core/tenant-context';
+import { auditTrail } from '../../../lambdas/domain/audit';
 import type { Change } from '../../../lambdas/domain/sync-runs';
 import { workspaceKeysOf } from '../../../lambdas/domain/workspace-keys';
 import { makeNodeService } from '../../../lambdas/integrations/nodes';
@@ -96,6 +97,7 @@ describe('approve and reject', () => {
       mirror,
       syncs: { requestSync: async () => ({ runId: 'run', coalesced: false }) },
       health: { health: async () => new Map() },
+      audit: auditTrail({ retentionDays: 400 }),
       now: () => new Date(NOW),
     });
     return { service, calls, edits };

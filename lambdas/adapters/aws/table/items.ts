@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type AuditEntry, auditEntrySchema } from '../../../../schemas/api/audit';
 import { type Integration, integrationSchema } from '../../../../schemas/api/integrations';
 import type { ChangeEvent } from '../../../../schemas/events';
 import {
@@ -11,6 +12,7 @@ import {
   syncTargetsSchema,
 } from '../../../../schemas/sync';
 import { GLOBAL_INDEXES, ITEM_KEYS } from '../../../../schemas/table';
+import type { AuditRecord } from '../../../domain/audit';
 import { publishable } from '../../../domain/change-events';
 import { nodeKey } from '../../../domain/node-key';
 import type { FollowUp } from '../../../domain/sync-runs';
@@ -280,4 +282,20 @@ export const memberHealthItem = {
   checkedAtIs(checkedAt: string): Condition {
     return { expression: 'checkedAt = :checkedBefore', values: { ':checkedBefore': checkedAt } };
   },
+} as const;
+
+// ─── The audit log ──────────────────────────────────────────────────────────────────────────
+
+export const auditItem = {
+  /** The entry, with the org a reader must belong to (none: tenant owners only) and its expiry. */
+  item(tenantId: string, { entry, expiresAt }: AuditRecord) {
+    return {
+      pk: ITEM_KEYS.tenant(tenantId),
+      sk: ITEM_KEYS.audit(entry.at, entry.id),
+      ...entry,
+      scopeOrgId: entry.scope.level === 'org' ? entry.scope.orgId : null,
+      expiresAt,
+    };
+  },
+  parse: (item: Record<string, unknown>): AuditEntry => auditEntrySchema.parse(item),
 } as const;

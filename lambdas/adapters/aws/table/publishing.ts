@@ -1,8 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../../../schemas/events';
+import type { AuditRecord } from '../../../domain/audit';
 import { MirrorConflictError } from '../../../domain/sync-runs';
 import { absent, and, type Condition, exists, type UpdateSpec } from './expressions';
-import { type IntegrationRecord, integrationItem, outboxItem } from './items';
+import { auditItem, type IntegrationRecord, integrationItem, outboxItem } from './items';
 import { Transaction, TransactionCancelledError } from './transaction';
 
 /** A write whose events were numbered again this many times in a row gives up as a conflict. */
@@ -21,6 +22,8 @@ export interface PublishingWrite {
     | { readonly condition: Condition; readonly remove: true };
   /** The transaction's other items. */
   readonly rest?: (transaction: Transaction) => void;
+  /** The audit entry of a change made over the API, written with it. */
+  readonly audit?: AuditRecord;
   /**
    * Names a refused write. `current` is the integration item read after it when its own
    * condition failed (undefined when it is gone), and null when only other items were refused.
@@ -57,6 +60,7 @@ export async function writePublishing(
       transaction.update('integration', key, { ...update, set }, condition);
     }
     write.rest?.(transaction);
+    if (write.audit) transaction.put('audit', auditItem.item(write.tenantId, write.audit), absent);
     for (const event of events) {
       transaction.put(
         `event ${event.detail.sequence}`,
