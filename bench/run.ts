@@ -21,11 +21,11 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startTestRuntime } from '../test/fixtures/test-runtime';
 import { benchApi } from './api';
 import { benchBundles } from './bundles';
-import { benchConsole, benchConsolePages } from './console';
+import { benchConsole } from './console';
 import { benchCredentials } from './credentials';
 import { benchLoad } from './load';
 import { checksOf, printReport } from './report';
-import type { BenchResults, NeighboursResult, SizeResult } from './results';
+import type { BenchResults, ConsolePagesResult, NeighboursResult, SizeResult } from './results';
 import type { SizeInput } from './sync-size';
 import { benchTargeted } from './targeted';
 import { benchTenantScope } from './tenant-scope';
@@ -119,7 +119,12 @@ async function main(): Promise<void> {
       const dynamo = await startDynamoDbLocal();
       try {
         results.sizes.push(
-          await runSize({ endpoint: dynamo.endpoint, shape, timeFactor, latencyMs, output: '' }),
+          await inFreshProcess<SizeResult>('sync-size.ts', {
+            endpoint: dynamo.endpoint,
+            shape,
+            timeFactor,
+            latencyMs,
+          } satisfies Omit<SizeInput, 'output'>),
         );
       } finally {
         await dynamo.stop();
@@ -149,7 +154,9 @@ async function main(): Promise<void> {
         log(
           `load: a quiet tenant alone, beside another using its share, and beside its flood (${NEIGHBOURS_SECONDS} s each)`,
         );
-        results.neighbours = await runNeighbours(NEIGHBOURS_SECONDS);
+        results.neighbours = await inFreshProcess<NeighboursResult>('neighbours.ts', {
+          seconds: NEIGHBOURS_SECONDS,
+        });
         await save();
       }
     } finally {
@@ -165,7 +172,12 @@ async function main(): Promise<void> {
     await save();
   }
   if (sections.has('console-pages')) {
-    results.consolePages = await benchConsolePages(log, full ? API_FULL : API_QUICK);
+    const { accounts } = full ? API_FULL : API_QUICK;
+    log(`console: the tree, a search and a sync's progress at ${accounts.toLocaleString('en-US')} accounts`);
+    results.consolePages = await inFreshProcess<ConsolePagesResult>(
+      'console-pages.ts',
+      full ? API_FULL : API_QUICK,
+    );
     await save();
   }
   log('done');
@@ -173,31 +185,21 @@ async function main(): Promise<void> {
   if (results.checks.some((check) => !check.met)) process.exitCode = 1;
 }
 
-/** One size in a fresh process, so its peak memory is its own. */
-async function runSize(input: SizeInput): Promise<SizeResult> {
-  const output = path.join(os.tmpdir(), `bench-size-${process.pid}-${input.shape.accounts}.json`);
+/**
+ * A bench script in a fresh process, which writes its result as JSON to `output`. A process of
+ * its own gives a size its own peak memory, and a local runtime the handler modules it loads:
+ * those read their environment at import, so a second runtime in one process would reach the
+ * first one's table and keys.
+ */
+async function inFreshProcess<T>(script: string, input: Record<string, unknown>): Promise<T> {
+  const output = path.join(os.tmpdir(), `bench-${path.basename(script, '.ts')}-${process.pid}.json`);
   await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', path.join('bench', 'sync-size.ts'), JSON.stringify({ ...input, output })],
+    ['--import', 'tsx', path.join('bench', script), JSON.stringify({ ...input, output })],
     { env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' }, maxBuffer: 64 * 2 ** 20 },
   );
   try {
-    return JSON.parse(await readFile(output, 'utf8')) as SizeResult;
-  } finally {
-    await rm(output, { force: true });
-  }
-}
-
-/** The neighbours' measurement in a fresh process: its runtime has a deployment's limits. */
-async function runNeighbours(seconds: number): Promise<NeighboursResult> {
-  const output = path.join(os.tmpdir(), `bench-neighbours-${process.pid}.json`);
-  await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', path.join('bench', 'neighbours.ts'), JSON.stringify({ seconds, output })],
-    { env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' }, maxBuffer: 64 * 2 ** 20 },
-  );
-  try {
-    return JSON.parse(await readFile(output, 'utf8')) as NeighboursResult;
+    return JSON.parse(await readFile(output, 'utf8')) as T;
   } finally {
     await rm(output, { force: true });
   }
