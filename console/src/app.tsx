@@ -5,6 +5,7 @@ import { ErrorMessage } from './components';
 import { navigate, useHashRoute } from './hooks';
 import { finishSignIn, signOutUrl, startSignIn } from './oidc';
 import { ActivityPage } from './pages/activity';
+import { AuditPage } from './pages/audit';
 import { IntegrationPage } from './pages/integration';
 import { IntegrationsPage } from './pages/integrations';
 import { NewIntegrationPage } from './pages/new-integration';
@@ -65,6 +66,7 @@ export function App() {
         <nav aria-label="Main">
           <a href="#/">Integrations</a>
           <a href="#/workspaces">Workspaces</a>
+          <a href="#/audit">Audit</a>
         </nav>
         <span className="who">
           {current.label} <span className="muted">({claimsOf(current.token).tenantId})</span>
@@ -92,12 +94,11 @@ function Page({ route }: { route: string }) {
   const parts = route.split('/').filter(Boolean);
   if (parts[0] === 'new') return <NewIntegrationPage />;
   if (parts[0] === 'workspaces') return <WorkspacesPage />;
+  if (parts[0] === 'audit') return <AuditPage />;
   if (parts[0] === 'integrations' && parts[1]) {
-    return parts[2] === 'activity' ? (
-      <ActivityPage integrationId={parts[1]} />
-    ) : (
-      <IntegrationPage key={parts[1]} integrationId={parts[1]} />
-    );
+    if (parts[2] === 'activity') return <ActivityPage integrationId={parts[1]} />;
+    if (parts[2] === 'audit') return <AuditPage integrationId={parts[1]} />;
+    return <IntegrationPage key={parts[1]} integrationId={parts[1]} />;
   }
   return <IntegrationsPage />;
 }

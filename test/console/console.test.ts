@@ -311,6 +311,18 @@ describe('the console, as the tenant owner', () => {
     expect(connection.held).toBe(false);
   });
 
+  it('shows who changed what in the audit log, beside Activity', async () => {
+    await page.getByRole('main').getByRole('link', { name: 'Audit', exact: true }).click();
+
+    await page.getByRole('cell', { name: 'connection.approved' }).waitFor(WAIT);
+    await page
+      .getByRole('cell', { name: 'handle: "acme_network_hub" → "acme_network_theirs"' })
+      .waitFor(WAIT);
+    await page.getByRole('cell', { name: 'integration.created' }).waitFor(WAIT);
+    await accessible('audit');
+    await page.getByRole('link', { name: 'Back to the integration' }).click();
+  });
+
   it('shows a workspace the connections shared with it', async () => {
     await page.getByRole('link', { name: 'Workspaces' }).click();
     await page.getByRole('textbox', { name: 'Workspace id' }).fill('ws-1');

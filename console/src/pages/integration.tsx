@@ -143,6 +143,7 @@ function Actions({ integration, onChange }: { integration: Integration; onChange
         }}
       />
       <a href={`#/integrations/${integration.id}/activity`}>Activity</a>
+      <a href={`#/integrations/${integration.id}/audit`}>Audit</a>
       <button type="button" className="danger" onClick={() => setDeleting(true)}>
         Delete integration
       </button>
