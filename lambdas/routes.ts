@@ -87,7 +87,8 @@ const ROLE_TEST_ERRORS: readonly ErrorCode[] = [
   'UPSTREAM_UNAVAILABLE',
 ];
 
-const ROUTES = [
+/** The platform's AWS side, onboarding, and role tests. */
+const AWS_ROUTES = [
   {
     method: 'GET',
     path: '/v1/aws/env',
@@ -139,6 +140,10 @@ const ROUTES = [
     response: { status: 200, schema: roleTestReportSchema },
     errors: ['FORBIDDEN', ...ROLE_TEST_ERRORS],
   },
+] as const satisfies readonly ApiRoute[];
+
+/** Integrations, their mirrors and audit, the workspaces' read model, and this document. */
+const INTEGRATION_ROUTES = [
   {
     method: 'POST',
     path: '/v1/integrations',
@@ -344,6 +349,8 @@ const ROUTES = [
     public: true,
   },
 ] as const satisfies readonly ApiRoute[];
+
+const ROUTES = [...AWS_ROUTES, ...INTEGRATION_ROUTES] as const;
 
 export const API_ROUTES: readonly ApiRoute[] = ROUTES;
 

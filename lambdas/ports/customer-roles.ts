@@ -1,5 +1,6 @@
 import type { StackSetRef } from '../../schemas/api/common';
 import type { OrgAccountState, StackInstance } from '../../schemas/sync';
+import { AppError, errorName } from '../core/errors';
 import type { RoleArn } from '../domain/role-arn';
 
 /**
@@ -124,6 +125,16 @@ export interface OrganizationInfo {
 
 /** STS refused to issue credentials: the trust policy does not let us in with this request. */
 export class RoleRefusedError extends Error {}
+
+/**
+ * IAM answered the request itself with an error that asking again cannot change (no such entity,
+ * invalid input, an action the endpoint does not implement): never retried.
+ */
+export class IamRequestRefusedError extends AppError {
+  constructor(action: string, cause: unknown) {
+    super('UPSTREAM_UNAVAILABLE', `AWS IAM refused ${action} (${errorName(cause)}).`, { cause });
+  }
+}
 
 /** The role's permissions do not allow an action. */
 export class PermissionDeniedError extends Error {

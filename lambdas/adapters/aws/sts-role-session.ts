@@ -47,10 +47,7 @@ import {
   type ResourceTag,
   StackSetNotFoundError,
 } from '../../ports/customer-roles';
-
-/** STS models neither throttling nor AccessDenied as classes; their names are stable. */
-const STS_THROTTLING = new Set(['Throttling', 'ThrottlingException']);
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
+import { ACCESS_DENIED, iamFailure, STS_THROTTLING } from './aws-failures';
 
 export interface SessionCredentials {
   readonly accessKeyId: string;
@@ -312,13 +309,6 @@ function denialCause(result: EvaluationResult): DenialCause | null {
   if (result.OrganizationsDecisionDetail?.AllowedByOrganizations === false) return 'organizations';
   if (result.PermissionsBoundaryDecisionDetail?.AllowedByPermissionsBoundary === false) return 'boundary';
   return result.EvalDecision === 'explicitDeny' ? 'explicit' : 'implicit';
-}
-
-function iamFailure(error: unknown, action: string): unknown {
-  const name = errorName(error);
-  if (ACCESS_DENIED.has(name)) return new PermissionDeniedError(action, { cause: error });
-  if (STS_THROTTLING.has(name)) return new UpstreamThrottledError('AWS IAM', error);
-  return new UpstreamUnavailableError('AWS IAM', error);
 }
 
 function discoveredAccount(account: Account & { Id: string }): DiscoveredAccount {

@@ -440,6 +440,49 @@ describe('role test: the role’s permissions and template version, through IAM'
     });
   });
 
+  it.each([
+    ['NoSuchEntity', awsError('NoSuchEntity')],
+    ['ValidationError', awsError('ValidationError')],
+    ['a 501', Object.assign(awsError('NotImplemented'), { $metadata: { httpStatusCode: 501 } })],
+    [
+      'a 500 that says it is not implemented',
+      Object.assign(new Error('The action SimulatePrincipalPolicy is not yet implemented'), {
+        name: 'InternalFailure',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    ],
+  ])('asks IAM once for what cannot change (%s): three IAM calls in all', async (_, refusal) => {
+    iam.on(SimulatePrincipalPolicyCommand).rejects(refusal);
+    iam.on(ListRoleTagsCommand).rejects(refusal);
+
+    const { report } = await run({ kind: 'organization', roleArn: ROLE });
+
+    expect(report.checks.find((check) => check.check === 'permissions')).toMatchObject({ status: 'warning' });
+    expect(iam.commandCalls(SimulatePrincipalPolicyCommand)).toHaveLength(1);
+    expect(iam.commandCalls(ListRoleTagsCommand)).toHaveLength(1);
+  });
+
+  it('retries an IAM outage, which may pass', async () => {
+    let outage = true;
+    const allowed = (input: SimulatePrincipalPolicyCommandInput) => ({
+      EvaluationResults: (input.ActionNames ?? []).map((action) => ({
+        EvalActionName: action,
+        EvalDecision: 'allowed' as const,
+      })),
+      IsTruncated: false,
+    });
+    iam.on(SimulatePrincipalPolicyCommand).callsFake((input: SimulatePrincipalPolicyCommandInput) => {
+      if (!outage) return allowed(input);
+      outage = false;
+      throw awsError('ServiceFailure');
+    });
+
+    const { report } = await run({ kind: 'organization', roleArn: ROLE });
+
+    expect(report.checks.find((check) => check.check === 'permissions')).toMatchObject({ status: 'passed' });
+    expect(iam.commandCalls(SimulatePrincipalPolicyCommand)).toHaveLength(3);
+  });
+
   it('reports an older role as outdated, with a quick-create link to the current template', async () => {
     taggedVersion('2');
 

@@ -1,0 +1,40 @@
+import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
+import { IamRequestRefusedError, PermissionDeniedError } from '../../ports/customer-roles';
+
+/** STS models neither throttling nor AccessDenied as classes; their names are stable. */
+export const STS_THROTTLING = new Set(['Throttling', 'ThrottlingException']);
+export const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
+
+/** IAM answers these to the request itself: asking again cannot change the answer. */
+const IAM_REQUEST_REFUSED = new Set([
+  'NoSuchEntity',
+  'NoSuchEntityException',
+  'ValidationError',
+  'MalformedPolicyDocument',
+  'MalformedPolicyDocumentException',
+  'InvalidInput',
+  'InvalidInputException',
+]);
+
+/**
+ * What an IAM call's error means: a denial, throttling or an outage (both retried), or a refusal
+ * of the request itself, which is never retried.
+ */
+export function iamFailure(error: unknown, action: string): unknown {
+  const name = errorName(error);
+  if (ACCESS_DENIED.has(name)) return new PermissionDeniedError(action, { cause: error });
+  if (STS_THROTTLING.has(name)) return new UpstreamThrottledError('AWS IAM', error);
+  if (IAM_REQUEST_REFUSED.has(name) || notImplemented(error))
+    return new IamRequestRefusedError(action, error);
+  return new UpstreamUnavailableError('AWS IAM', error);
+}
+
+/** A 501, or a 500 that says so: an endpoint (an emulator's, say) without the action. */
+function notImplemented(error: unknown): boolean {
+  const { $metadata, message } = (error ?? {}) as {
+    $metadata?: { httpStatusCode?: number };
+    message?: unknown;
+  };
+  const status = $metadata?.httpStatusCode;
+  return status === 501 || (status === 500 && /not (yet )?implemented/i.test(String(message)));
+}
