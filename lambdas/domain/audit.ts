@@ -35,7 +35,8 @@ export function auditTrail({
   readonly newId?: () => string;
 }) {
   return {
-    record(tenant: TenantRequest, change: AuditedChange): AuditRecord {
+    /** The entry of a change, to be written with it (or right after it). */
+    entry(tenant: TenantRequest, change: AuditedChange): AuditRecord {
       const at = now();
       const changes = (change.changes ?? []).filter(({ field }) => !BOOKKEEPING.has(field));
       const orgId = change.scope.level === 'org' ? change.scope.orgId : undefined;

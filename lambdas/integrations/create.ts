@@ -102,7 +102,7 @@ export async function createIntegration(
     roleIdentity: roleIdentity(tested.outcome.role),
     firstDueAt: new Date(nextDueTime(integration.id, createdAt.getTime(), scheduleIntervalMs)).toISOString(),
     event: buildEvent('Integration Created', originContext(tenant, integration), 1, { integration }),
-    audit: deps.audit.record(tenant, {
+    audit: deps.audit.entry(tenant, {
       action: 'integration.created',
       target: { type: 'integration', id: integration.id },
       integrationId: integration.id,

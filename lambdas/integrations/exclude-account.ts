@@ -49,7 +49,7 @@ export async function excludeAccount(
         roleIdentities: null,
         event: (sequence) =>
           buildEvent('Integration Updated', ctx, sequence, { integration: after, changes }),
-        audit: deps.audit.record(tenant, {
+        audit: deps.audit.entry(tenant, {
           action: 'connection.rejected',
           target: { type: 'connection', id: accountId },
           integrationId,

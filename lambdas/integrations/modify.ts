@@ -122,7 +122,7 @@ export async function modifyIntegration(
     after,
     roleIdentities,
     event: (sequence) => buildEvent('Integration Updated', ctx, sequence, { integration: after, changes }),
-    audit: deps.audit.record(tenant, {
+    audit: deps.audit.entry(tenant, {
       action: 'integration.modified',
       target: { type: 'integration', id: integrationId },
       integrationId,

@@ -77,7 +77,7 @@ export function makeNodeService({
     const node = change.kind === 'update' ? change.after : change.node;
     const entry =
       audited &&
-      audit.record(tenant, {
+      audit.entry(tenant, {
         ...audited,
         target: { type: node.type, id: node.id },
         integrationId,

@@ -70,7 +70,7 @@ export function makeIntegrationOperations({
   const record = (tenant: TenantRequest, integration: Integration, action: AuditAction) =>
     auditLog.record(
       tenant.tenantId,
-      audit.record(tenant, {
+      audit.entry(tenant, {
         action,
         target: { type: 'integration', id: integration.id },
         integrationId: integration.id,

@@ -32,7 +32,7 @@ export async function removeIntegration(
   logger.info(coalesced ? 'deletion already under way' : 'deletion started', { integrationId, runId });
   await deps.auditLog.record(
     tenant.tenantId,
-    deps.audit.record(tenant, {
+    deps.audit.entry(tenant, {
       action: 'integration.deletion-requested',
       target: { type: 'integration', id: integrationId },
       integrationId,

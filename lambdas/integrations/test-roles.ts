@@ -37,7 +37,7 @@ export async function testConnection(
   const { report } = (await testRoles(deps, tenant, scope, request)).outcome;
   await deps.auditLog.record(
     tenant.tenantId,
-    deps.audit.record(tenant, {
+    deps.audit.entry(tenant, {
       action: 'role.tested',
       target: { type: 'role', id: request.roleArn },
       scope,

@@ -85,7 +85,7 @@ export function makeOnboardingService(deps: OnboardingDeps) {
       logger.info('external id rotated', { scope: scope.level, version: record.version });
       await deps.auditLog.record(
         tenant.tenantId,
-        deps.audit.record(tenant, {
+        deps.audit.entry(tenant, {
           action: 'external-id.rotated',
           target: { type: 'external-id', id: scope.level === 'org' ? `org:${scope.orgId}` : 'tenant' },
           scope,

@@ -10,7 +10,7 @@ const trail = auditTrail({
 
 describe('the audit trail', () => {
   it('names who made the change, when, in which request, and keeps it the retention', () => {
-    const { entry, expiresAt } = trail.record(OWNER, {
+    const { entry, expiresAt } = trail.entry(OWNER, {
       action: 'integration.created',
       target: { type: 'integration', id: 'int-1' },
       integrationId: '9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
@@ -32,7 +32,7 @@ describe('the audit trail', () => {
   });
 
   it('records each changed field before and after, without the counters every change moves', () => {
-    const { entry } = trail.record(TEAM_A_MEMBER, {
+    const { entry } = trail.entry(TEAM_A_MEMBER, {
       action: 'integration.modified',
       target: { type: 'integration', id: 'int-1' },
       scope: { level: 'org', orgId: 'team-a' },
@@ -48,7 +48,7 @@ describe('the audit trail', () => {
   });
 
   it('leaves changes out when only the counters moved', () => {
-    const { entry } = trail.record(OWNER, {
+    const { entry } = trail.entry(OWNER, {
       action: 'connection.modified',
       target: { type: 'connection', id: '210000001013' },
       scope: { level: 'tenant' },
