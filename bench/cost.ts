@@ -1,3 +1,4 @@
+import { DEFAULT_MEMBER_CHECK_INTERVAL_MS } from '../lambdas/domain/member-check-cadence';
 import { DEFAULT_MEMBER_CHECK_SETTINGS } from '../lambdas/health/service';
 import type { SizeResult } from './results';
 
@@ -29,8 +30,10 @@ const STEP_SECONDS = 14 * 60;
 
 export interface MonthlyCost {
   readonly accounts: number;
-  /** Scheduled syncs of an unchanged organization, and a member check after each. */
+  /** Scheduled syncs of an unchanged organization. */
   readonly syncs: number;
+  /** Checks of every member role: a no-op re-sync sets off none, so one per interval. */
+  readonly memberChecks: number;
   readonly lambdaGbSeconds: number;
   readonly lambdaRequests: number;
   readonly stateTransitions: number;
@@ -49,9 +52,10 @@ export interface MonthlyCost {
 
 /**
  * One integration's monthly bill in steady state, from what the sync benchmark counted for an
- * unchanged organization of its size: a scheduled full sync every interval, and after each one
- * a check of every member role. Changes in the organization add their writes and events on top
- * (a few cents per thousand changes).
+ * unchanged organization of its size: a scheduled full sync every interval, and a check of every
+ * member role once per member-check interval (a no-op re-sync sets off none). Changes in the
+ * organization add their writes and events on top (a few cents per thousand changes), and a
+ * sync that changes connections sets off a check sooner.
  *
  * Assumptions, each an upper bound: every written item is under 1 KB and written in a
  * transaction (2 write units); every item read costs a whole read unit (a strongly consistent
@@ -61,25 +65,33 @@ export interface MonthlyCost {
  */
 export function monthlyCost(size: SizeResult): MonthlyCost {
   const syncs = HOURS_A_MONTH / SYNC_INTERVAL_HOURS;
+  const memberChecks = (HOURS_A_MONTH * 3600 * 1000) / DEFAULT_MEMBER_CHECK_INTERVAL_MS;
   const checkSeconds = size.accounts / DEFAULT_MEMBER_CHECK_SETTINGS.ratePerSecond;
   const checkInvocations = Math.ceil(checkSeconds / STEP_SECONDS);
   const perSync = {
-    gbSeconds: (size.noopWallSeconds + checkSeconds) * SYNC_FUNCTION_GB,
-    // The steps and finalize; then the member check's invocations.
-    requests: size.noopSteps + 1 + checkInvocations,
-    // Sync or check?, two a step, Finalize, Follow-up?, Start member check, three a check
-    // invocation, Done (lambdas/sync/workflow.ts).
-    transitions: 1 + 2 * size.noopSteps + 3 + 3 * checkInvocations + 1,
-    writeUnits: 2 * size.noopWriteItems + size.accounts,
-    readUnits: size.noopReadItems + 2 * size.accounts,
+    gbSeconds: size.noopWallSeconds * SYNC_FUNCTION_GB,
+    // The steps and finalize.
+    requests: size.noopSteps + 1,
+    // Sync or check?, two a step, Finalize, Follow-up?, Done (lambdas/sync/workflow.ts).
+    transitions: 1 + 2 * size.noopSteps + 2 + 1,
+    writeUnits: 2 * size.noopWriteItems,
+    readUnits: size.noopReadItems,
     events: size.noopPutEventsEntries,
   };
+  const perCheck = {
+    gbSeconds: checkSeconds * SYNC_FUNCTION_GB,
+    requests: checkInvocations,
+    // Start member check, three a check invocation.
+    transitions: 1 + 3 * checkInvocations,
+    writeUnits: size.accounts,
+    readUnits: 2 * size.accounts,
+  };
   const total = {
-    lambdaGbSeconds: syncs * perSync.gbSeconds,
-    lambdaRequests: syncs * perSync.requests,
-    stateTransitions: syncs * perSync.transitions,
-    writeUnits: syncs * perSync.writeUnits,
-    readUnits: syncs * perSync.readUnits,
+    lambdaGbSeconds: syncs * perSync.gbSeconds + memberChecks * perCheck.gbSeconds,
+    lambdaRequests: syncs * perSync.requests + memberChecks * perCheck.requests,
+    stateTransitions: syncs * perSync.transitions + memberChecks * perCheck.transitions,
+    writeUnits: syncs * perSync.writeUnits + memberChecks * perCheck.writeUnits,
+    readUnits: syncs * perSync.readUnits + memberChecks * perCheck.readUnits,
     events: syncs * perSync.events,
   };
   const lambda = total.lambdaGbSeconds * PRICES.lambdaGbSecond + total.lambdaRequests * PRICES.lambdaRequest;
@@ -89,6 +101,7 @@ export function monthlyCost(size: SizeResult): MonthlyCost {
   return {
     accounts: size.accounts,
     syncs,
+    memberChecks,
     ...total,
     dollars: {
       lambda,

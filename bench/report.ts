@@ -214,11 +214,12 @@ export function printReport(results: BenchResults): void {
         ]),
       ),
       '',
-      `one integration a month, unchanged organization: a sync every 6 h and a member check after each (${PRICES.source}, no free tier)`,
+      `one integration a month, unchanged organization: a sync every 6 h and a member check a day (${PRICES.source}, no free tier)`,
       table(
         [
           'accounts',
           'syncs',
+          'member checks',
           'Lambda GB-s',
           'Lambda $',
           'Step Functions $',
@@ -231,6 +232,7 @@ export function printReport(results: BenchResults): void {
           .map((cost) => [
             cost.accounts,
             cost.syncs,
+            cost.memberChecks,
             Math.round(cost.lambdaGbSeconds),
             cost.dollars.lambda,
             cost.dollars.stepFunctions,

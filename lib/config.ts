@@ -136,6 +136,11 @@ export const deploymentConfigSchema = z
       .default(30),
     /** Where alarms are sent; no subscription when absent. */
     alarmEmail: z.email().optional(),
+    /**
+     * How often every member role is checked when nothing changes. A sync that creates
+     * connections, or a whole-organization sync that changes any, checks them sooner.
+     */
+    memberCheckIntervalHours: z.number().int().min(1).max(168).default(24),
     /** How long the audit log keeps each entry (the table's TTL removes it after). */
     auditRetentionDays: z.number().int().min(1).max(3650).default(400),
     /**

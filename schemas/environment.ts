@@ -38,6 +38,8 @@ export const ENVIRONMENT = {
   FAIR_USE_ROLE_TESTS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   FAIR_USE_SYNCS_PER_MINUTE: z.coerce.number().int().min(1).optional(),
   MAX_INTEGRATIONS_PER_TENANT: z.coerce.number().int().min(1).optional(),
+  /** How often every member role is checked when nothing changes; a day when unset. */
+  MEMBER_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(3600).optional(),
   /** How long audit entries are kept; 400 days when unset. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   TEMPLATES_DIR: z.string().min(1),

@@ -260,6 +260,12 @@ export const integrationStatusReportSchema = z.object({
   counts: z.object({ folders: z.number().int(), connections: z.number().int(), held: z.number().int() }),
   /** null until the first check of the member roles has finished. */
   memberAccess: memberAccessSummarySchema.nullable(),
+  /**
+   * When every member role is next checked even if nothing changes (the last check's
+   * `checkedAt` plus the interval); null: at the end of the next sync. A sync that creates
+   * connections, or a whole-organization sync that changes any, checks them sooner.
+   */
+  memberCheckDueAt: z.iso.datetime().nullable(),
   /** The member roles' template versions, from that check; null before it. */
   memberTemplates: z
     .object({

@@ -34,6 +34,8 @@ export interface IntegrationsWiring extends Omit<SyncWiring, 'workflow'> {
   readonly countRoleTest?: (outcome: string) => void;
   /** How long audit entries are kept. @default DEFAULT_AUDIT_RETENTION_DAYS */
   readonly auditRetentionDays?: number;
+  /** How often every member role is checked when nothing changes. @default a day */
+  readonly memberCheckIntervalMs?: number;
 }
 
 /** The integrations API's services: integrations (with role tests and syncs) and their folders and connections. */
@@ -91,6 +93,7 @@ export function composeIntegrationsApi(wiring: IntegrationsWiring) {
     templates: { baseUrl: wiring.templatesBaseUrl, trustedAccountId: roleRules.trustedAccountId },
     fairUse,
     checkLease: new DynamoDbMemberCheckLease(db, tableName),
+    memberCheckIntervalMs: wiring.memberCheckIntervalMs,
     ...audit,
   });
   const nodes = makeNodeService({

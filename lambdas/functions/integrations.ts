@@ -119,6 +119,7 @@ const env = loadEnv(
     'FAIR_USE_SYNCS_PER_MINUTE',
     'MAX_INTEGRATIONS_PER_TENANT',
     'AUDIT_RETENTION_DAYS',
+    'MEMBER_CHECK_INTERVAL_SECONDS',
     'TENANT_TABLE_ROLE_ARN',
   ),
 );
@@ -140,6 +141,7 @@ export const handler = createHandler(
         },
         countRoleTest: (outcome) => metrics.count('RoleTests', 1, { outcome }),
         auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+        memberCheckIntervalMs: env.MEMBER_CHECK_INTERVAL_SECONDS && env.MEMBER_CHECK_INTERVAL_SECONDS * 1000,
       }),
     env.TENANT_TABLE_ROLE_ARN,
   ),

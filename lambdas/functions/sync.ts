@@ -125,14 +125,19 @@ function refOf(action: WorkflowAction): RunRef {
   return { ...action.ref, correlationId: action.ref.correlationId ?? action.ref.runId };
 }
 
-const env = loadEnv(envSchema(...SYNC_ENV, 'ORG_API_RATE_FRACTION'));
+const env = loadEnv(envSchema(...SYNC_ENV, 'ORG_API_RATE_FRACTION', 'MEMBER_CHECK_INTERVAL_SECONDS'));
 
 const aws = awsSyncWiring(env);
-const rateFraction = env.ORG_API_RATE_FRACTION ?? DEFAULT_SYNC_SETTINGS.rateFraction;
+const settings = {
+  rateFraction: env.ORG_API_RATE_FRACTION ?? DEFAULT_SYNC_SETTINGS.rateFraction,
+  memberCheckIntervalMs:
+    (env.MEMBER_CHECK_INTERVAL_SECONDS && env.MEMBER_CHECK_INTERVAL_SECONDS * 1000) ??
+    DEFAULT_SYNC_SETTINGS.memberCheckIntervalMs,
+};
 const metrics = functionMetrics('sync');
 
 export const handler = lambdaHandler(
-  createHandler(composeSyncService({ ...aws, settings: { rateFraction } }), composeMemberCheck(aws), {
+  createHandler(composeSyncService({ ...aws, settings }), composeMemberCheck(aws), {
     runFailed: (code) => metrics.count(SYNC_RUNS_FAILED_METRIC, 1, { code }),
     membersChecked: (counts) => {
       for (const [status, count] of Object.entries(MEMBER_STATUSES)) {

@@ -7,6 +7,7 @@ import { NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
 import type { AuditTrail } from '../domain/audit';
+import { DEFAULT_MEMBER_CHECK_INTERVAL_MS, memberCheckDueAt } from '../domain/member-check-cadence';
 import type { PageRequest } from '../domain/page';
 import { IntegrationDeletingError } from '../domain/sync-runs';
 import { quickCreateLink, templateFileName } from '../domain/template-catalogue';
@@ -43,6 +44,8 @@ export interface OperationDeps {
   readonly checkLease: MemberCheckLease;
   /** What an update link names: where the templates are published, and the platform's account. */
   readonly templates: { readonly baseUrl: string; readonly trustedAccountId: string };
+  /** How often every member role is checked when nothing changes. @default a day */
+  readonly memberCheckIntervalMs?: number;
   readonly audit: AuditTrail;
   /** Keeps the entries of the syncs and member checks started. */
   readonly auditLog: Pick<AuditLog, 'record'>;
@@ -64,6 +67,7 @@ export function makeIntegrationOperations({
   checkLease,
   audit,
   auditLog,
+  memberCheckIntervalMs = DEFAULT_MEMBER_CHECK_INTERVAL_MS,
   now = () => new Date(),
 }: OperationDeps) {
   const get = (tenant: TenantContext, integrationId: string) => integrations.get(tenant, integrationId);
@@ -110,6 +114,7 @@ export function makeIntegrationOperations({
         lastRun: await runOf(target.lastRunId),
         counts: target.counts,
         memberAccess: target.memberAccess,
+        memberCheckDueAt: memberCheckDueAt(target.memberAccess, memberCheckIntervalMs),
         memberTemplates:
           target.memberAccess === null
             ? null

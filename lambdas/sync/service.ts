@@ -1,5 +1,6 @@
 import type { RunError, SyncRun } from '../../schemas/sync';
 import { type Clock, systemClock } from '../core/clock';
+import { checksMembersAfter, DEFAULT_MEMBER_CHECK_INTERVAL_MS } from '../domain/member-check-cadence';
 import type { RoleArnRules } from '../domain/role-arn';
 import type { RunRef } from '../domain/sync-runs';
 import type { CustomerRolesPort } from '../ports/customer-roles';
@@ -22,6 +23,8 @@ export interface SyncSettings {
   readonly leaseMs: number;
   /** A step stops starting work this long before its invocation must end. */
   readonly stepMarginMs: number;
+  /** Every member role is checked at least this often, and after a no-op re-sync no sooner. */
+  readonly memberCheckIntervalMs: number;
   readonly roleRules: RoleArnRules;
 }
 
@@ -32,6 +35,7 @@ export const DEFAULT_SYNC_SETTINGS: Omit<SyncSettings, 'roleRules'> = {
   deletionMinimum: 5,
   leaseMs: 30 * 60 * 1000,
   stepMarginMs: 60 * 1000,
+  memberCheckIntervalMs: DEFAULT_MEMBER_CHECK_INTERVAL_MS,
 };
 
 export interface SyncDeps {
@@ -80,10 +84,11 @@ export function makeSyncService(deps: SyncDeps) {
 
     /**
      * After a complete walk: ends the run. Returns the follow-up run to go on with, if one was
-     * asked for, and `checkMembers` when nothing follows it and the run walked the whole
-     * organization or created folders or connections (an account that joined is checked, and
-     * waits for its role's deployment, at once), so the member roles are checked next. `run` is
-     * the sync run as it ended, for the metrics; null when this call ended none.
+     * asked for, and `checkMembers` when nothing follows it and the run is worth a check of the
+     * member roles (`checksMembersAfter`: it created connections, a whole-organization run
+     * changed something, or the last check is an interval old). An account that joined is thus
+     * checked, and waits for its role's deployment, at once. `run` is the sync run as it ended,
+     * for the metrics; null when this call ended none.
      */
     async finalize(
       ref: RunRef,
@@ -95,12 +100,46 @@ export function makeSyncService(deps: SyncDeps) {
         return { ...(await deletion.finish(ref, target, stored)), checkMembers: false, run: null };
       }
       const { next, run } = await complete(ref, target, stored);
-      const wholeOrCreated = stored.run.targets === null || stored.run.counts.created > 0;
-      return { next, checkMembers: next === null && wholeOrCreated, run };
+      if (next !== null) return { next, checkMembers: false, run };
+      const lastCheck = target.memberAccess;
+      const ended = lastCheck === null ? [] : await runsEndedSince(ref, lastCheck.checkedAt);
+      const runsSinceCheck = [run ?? stored.run, ...ended.filter((other) => other.id !== ref.runId)];
+      const checkMembers = checksMembersAfter(
+        runsSinceCheck,
+        lastCheck,
+        clock.now(),
+        settings.memberCheckIntervalMs,
+      );
+      return { next, checkMembers, run };
     },
 
     fail: (ref: RunRef, error: RunError) => runs.fail(ref, error),
   };
+
+  /**
+   * The integration's runs that ended at or after `since`, newest first. Runs of an integration
+   * follow one another, so the first that ended before it ends the list; a long chain is cut at
+   * `RUNS_READ_SINCE_CHECK`: a creation beyond it is checked when the next check falls due.
+   */
+  async function runsEndedSince(ref: RunRef, since: string): Promise<SyncRun[]> {
+    const found: SyncRun[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await state.listRuns(ref.tenantId, ref.integrationId, {
+        limit: RUNS_READ_SINCE_CHECK,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      for (const run of page.items) {
+        if (run.finishedAt !== null && run.finishedAt < since) return found;
+        found.push(run);
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined && found.length < RUNS_READ_SINCE_CHECK);
+    return found;
+  }
 }
+
+/** The most runs read to learn what changed since the last member check. */
+const RUNS_READ_SINCE_CHECK = 25;
 
 export type SyncService = ReturnType<typeof makeSyncService>;

@@ -34,6 +34,8 @@ export interface ApiFunctionsProps {
   readonly syncEnvironment: Environment;
   /** How often each integration is re-synced: a new one joins the schedule at its own phase. */
   readonly syncInterval: Duration;
+  /** How often every member role is checked when nothing changes: the status says when next. */
+  readonly memberCheckInterval: Duration;
   /** The sync state machine, which the integrations function starts. */
   readonly stateMachineArn: string;
   /** Origins the API answers CORS requests from. */
@@ -111,6 +113,7 @@ function apiFunctionSettings(
       environment: {
         ...props.syncEnvironment,
         SYNC_INTERVAL_SECONDS: String(props.syncInterval.toSeconds()),
+        MEMBER_CHECK_INTERVAL_SECONDS: String(props.memberCheckInterval.toSeconds()),
         TEMPLATES_BASE_URL: props.templatesBaseUrl,
         FAIR_USE_ROLE_TESTS_PER_MINUTE: String(fairUse.roleTestsPerMinute),
         FAIR_USE_SYNCS_PER_MINUTE: String(fairUse.syncsPerMinute),

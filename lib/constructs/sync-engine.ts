@@ -36,6 +36,8 @@ export interface SyncEngineProps {
   readonly environment: Environment;
   /** How often each integration is re-synced. */
   readonly syncInterval: Duration;
+  /** How often every member role is checked when nothing changes. */
+  readonly memberCheckInterval: Duration;
   /** The most syncs the schedule lets run at once. */
   readonly maxConcurrentSyncs: number;
   /** The share of the Organizations API's rate limits that one walk may use, above 0 and at most 1. */
@@ -75,7 +77,11 @@ export class SyncEngine extends StackUnit {
     const stateMachineArn = syncStateMachineArn(this, props.stateMachineName);
     const { logRetention, alarmTopic } = props;
     this.syncFunction = syncWorkflowFunction(this, props.table, {
-      environment: { ...props.environment, ORG_API_RATE_FRACTION: String(props.orgApiRateFraction) },
+      environment: {
+        ...props.environment,
+        ORG_API_RATE_FRACTION: String(props.orgApiRateFraction),
+        MEMBER_CHECK_INTERVAL_SECONDS: String(props.memberCheckInterval.toSeconds()),
+      },
       reservedConcurrency: props.concurrency.syncWorkers,
       logRetention,
       alarmTopic,

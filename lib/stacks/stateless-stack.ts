@@ -67,6 +67,7 @@ export class StatelessStack extends UnitStack {
     };
     const syncEnvironment = { ...platform, STATE_MACHINE_ARN: stateMachineArn };
     const syncInterval = Duration.hours(config.syncIntervalHours);
+    const memberCheckInterval = Duration.hours(config.memberCheckIntervalHours);
 
     this.apiFunctions = new ApiFunctions(this, 'Api', {
       ...shared,
@@ -76,6 +77,7 @@ export class StatelessStack extends UnitStack {
       trustedAccountId,
       syncEnvironment,
       syncInterval,
+      memberCheckInterval,
       stateMachineArn,
       corsAllowedOrigins: config.corsAllowedOrigins,
       fairUse: config.fairUse,
@@ -89,6 +91,7 @@ export class StatelessStack extends UnitStack {
       stateMachineName,
       environment: syncEnvironment,
       syncInterval,
+      memberCheckInterval,
       maxConcurrentSyncs: config.maxConcurrentSyncs,
       orgApiRateFraction: config.orgApiRateFraction,
       concurrency: config.concurrency,

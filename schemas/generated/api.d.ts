@@ -2437,6 +2437,7 @@ export interface operations {
                                 [key: string]: number;
                             };
                         } | null;
+                        memberCheckDueAt: string | null;
                         memberTemplates: {
                             current: number;
                             summary: string;

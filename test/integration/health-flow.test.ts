@@ -126,6 +126,16 @@ describe('member role health', () => {
     expect(connections.filter((node) => node.disabled).every((node) => node.health === null)).toBe(true);
   });
 
+  it('says when every member role is next checked if nothing changes: a day after the last check', async () => {
+    const status = await api.call(tenant, 'GET', `${base()}/status`);
+    const { memberAccess: summary, memberCheckDueAt } = status.body as {
+      memberAccess: MemberAccessSummary;
+      memberCheckDueAt: string;
+    };
+
+    expect(Date.parse(memberCheckDueAt) - Date.parse(summary.checkedAt)).toBe(24 * 3600 * 1000);
+  });
+
   it('on demand, tests the stored role again and announces exactly the connections whose health changed', async () => {
     await api.deployRole(LOG_ARCHIVE, MEMBER_ROLE, await api.externalIdOf(tenant.tenantId));
     await putStackSet(null);

@@ -104,6 +104,7 @@ function Progress({ report }: { report: StatusReport }) {
           {report.memberAccess.denied} denied, {report.memberAccess.notDeployed} not deployed,{' '}
           {report.memberAccess.pendingDeployment} pending, {report.memberAccess.error} errors.{' '}
           {report.memberTemplates?.summary}
+          {report.memberCheckDueAt ? ` Next full check: ${when(report.memberCheckDueAt)}.` : null}
         </p>
       ) : null}
     </section>

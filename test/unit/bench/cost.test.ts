@@ -15,15 +15,16 @@ function size(accounts: number, noop: Partial<SizeResult> = {}): SizeResult {
 }
 
 describe('the monthly bill of one integration', () => {
-  it('counts a sync every 6 hours and a member check after each, at the check rate', () => {
+  it('counts a sync every 6 hours and a member check a day, the check at its rate', () => {
     const cost = monthlyCost(size(1000));
     const syncs = 730 / 6;
+    const checks = 730 / 24;
 
-    expect(cost.syncs).toBeCloseTo(syncs, 6);
-    // Each sync: 100 s of walk, then 1,000 AssumeRoles at 5 a second, on 1 GB.
-    expect(cost.lambdaGbSeconds).toBeCloseTo(syncs * (100 + 200), 6);
-    // Two transactional units per written item, plus every health record renewed.
-    expect(cost.writeUnits).toBeCloseTo(syncs * (2 * 4 + 1000), 6);
+    expect([cost.syncs, cost.memberChecks]).toEqual([syncs, checks]);
+    // Each sync: 100 s of walk on 1 GB; each check: 1,000 AssumeRoles at 5 a second.
+    expect(cost.lambdaGbSeconds).toBeCloseTo(syncs * 100 + checks * 200, 6);
+    // Two transactional units per written item, plus every health record renewed by each check.
+    expect(cost.writeUnits).toBeCloseTo(syncs * 2 * 4 + checks * 1000, 6);
     expect(cost.events).toBeCloseTo(syncs, 6);
   });
 
@@ -37,7 +38,8 @@ describe('the monthly bill of one integration', () => {
     );
     expect(stepFunctions).toBeCloseTo(cost.stateTransitions * PRICES.stateTransition, 6);
     expect(total).toBeCloseTo(lambda + stepFunctions + dynamodb + eventBridge, 6);
-    // 10,000 member roles at 5 a second take 2,000 s, three invocations of a 14-minute step.
-    expect(cost.lambdaRequests).toBeCloseTo(cost.syncs * (2 + 1 + 3), 6);
+    // Two steps and the finalize a sync; 10,000 member roles at 5 a second take 2,000 s, three
+    // invocations of a 14-minute step, a check.
+    expect(cost.lambdaRequests).toBeCloseTo(cost.syncs * (2 + 1) + cost.memberChecks * 3, 6);
   });
 });

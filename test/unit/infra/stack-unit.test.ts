@@ -90,6 +90,7 @@ describe('unit props', () => {
             stateMachineName: 'probe-sync',
             environment: {},
             syncInterval: Duration.hours(6),
+            memberCheckInterval: Duration.hours(24),
             maxConcurrentSyncs: 10,
             orgApiRateFraction,
             concurrency: { syncWorkers: 10, router: 5 },
