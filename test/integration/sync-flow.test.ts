@@ -43,11 +43,6 @@ async function tree(): Promise<MirrorNode[]> {
   return nodes;
 }
 
-/** The mirror's own fields: a connection's `health` is the member check's, not the sync's. */
-function withoutHealth(nodes: MirrorNode[]) {
-  return nodes.map((node) => ({ ...node, health: undefined }));
-}
-
 function eventsSince(since: number) {
   return runtime.bus
     .list(since)
