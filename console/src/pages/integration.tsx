@@ -103,7 +103,7 @@ function Progress({ report }: { report: StatusReport }) {
           Member roles, checked {when(report.memberAccess.checkedAt)}: {report.memberAccess.ok} ok,{' '}
           {report.memberAccess.denied} denied, {report.memberAccess.notDeployed} not deployed,{' '}
           {report.memberAccess.pendingDeployment} pending, {report.memberAccess.error} errors.{' '}
-          {report.memberTemplates?.summary}
+          {report.memberTemplates ? `${report.memberTemplates.summary}.` : null}
           {report.memberCheckDueAt ? ` Next full check: ${when(report.memberCheckDueAt)}.` : null}
         </p>
       ) : null}
