@@ -165,7 +165,16 @@ const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
     return {
       what: `account ${account.id} tagged ${JSON.stringify(account.tags)}`,
       answer: { status: 200, body: account },
-      change: { kind: 'account-tagged', id: account.id, tags },
+      change: { kind: 'tagged', id: account.id, tags },
+    };
+  },
+  'POST ous/{id}/tags': (sandbox, id, body) => {
+    const { tags } = parse(sandboxTagSchema, body);
+    const ou = sandbox.tagOrganizationalUnit(id, tags);
+    return {
+      what: `OU ${ou.id} tagged ${JSON.stringify(ou.tags)}`,
+      answer: { status: 200, body: ou },
+      change: { kind: 'tagged', id: ou.id, tags },
     };
   },
   'DELETE accounts/{id}': (sandbox, id) => {

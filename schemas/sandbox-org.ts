@@ -11,8 +11,8 @@ export const ouIdSchema = z
   .string()
   .regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, 'must look like ou-a1b2-c3d4e5f6');
 
-/** An account's tags, as Organizations keeps them. */
-export const accountTagsSchema = z
+/** An account's or OU's tags, as Organizations keeps them. */
+const resourceTagsSchema = z
   .record(z.string().min(1).max(128), z.string().max(256))
   .refine((tags) => Object.keys(tags).length <= 50, 'at most 50 tags');
 
@@ -21,12 +21,13 @@ const sandboxAccountSchema = z.strictObject({
   name: z.string().min(1).max(50),
   email: z.email(),
   state: accountStateSchema.default('ACTIVE'),
-  tags: accountTagsSchema.default({}),
+  tags: resourceTagsSchema.default({}),
 });
 
 const sandboxOuSchema = z.strictObject({
   id: ouIdSchema,
   name: z.string().min(1).max(128),
+  tags: resourceTagsSchema.default({}),
   accounts: z.array(sandboxAccountSchema).default([]),
   get organizationalUnits() {
     return z.array(sandboxOuSchema).default([]);
@@ -142,7 +143,7 @@ export const sandboxManagedAccountSchema = z.strictObject({
 /** POST /local/sandbox/accounts/{id}/move */
 export const sandboxMoveSchema = z.strictObject({ destinationParentId: parentIdSchema });
 
-/** POST /local/sandbox/accounts/{id}/tags: TagResource (a null value: UntagResource of that key). */
+/** POST /local/sandbox/{accounts,ous}/{id}/tags: TagResource (a null value: UntagResource of that key). */
 export const sandboxTagSchema = z.strictObject({
   tags: z.record(z.string().min(1).max(128), z.string().max(256).nullable()),
 });

@@ -63,6 +63,11 @@ const nodeCommon = {
   handlePrefix: handlePrefixSchema.nullable(),
   overrides: nodeOverridesSchema,
   effective: effectiveSettingsSchema,
+  /**
+   * The OU's or account's Organizations tags, when the integration reads them (its `tags`
+   * setting, or tag rules in its scope filters); absent when it does not.
+   */
+  tags: z.record(z.string(), z.string()).optional(),
 };
 
 /** One folder of the mirror: an OU, keyed by its id. */
@@ -217,6 +222,8 @@ export const syncTargetsSchema = z.object({
   accounts: z.array(accountIdSchema),
   /** OUs whose parent to list again: where a rename or a deletion shows. */
   ous: z.array(ouIdSchema),
+  /** Accounts and OUs whose tags to read again (ListTagsForResource), where the mirror holds them. */
+  tagged: z.array(z.union([accountIdSchema, ouIdSchema])).default([]),
 });
 export type SyncTargets = z.infer<typeof syncTargetsSchema>;
 

@@ -14,6 +14,7 @@ export interface FilterDraft {
   includeAccounts: string;
   excludeAccounts: string;
   tags: string;
+  excludeTags: string;
   skipSuspended: boolean;
 }
 
@@ -23,6 +24,7 @@ export const NO_FILTERS: FilterDraft = {
   includeAccounts: '',
   excludeAccounts: '',
   tags: '',
+  excludeTags: '',
   skipSuspended: false,
 };
 
@@ -49,12 +51,15 @@ export function filtersOf(typed: FilterDraft): Filters | null {
   const includeAccounts = idsOf(typed.includeAccounts, ACCOUNT_ID);
   const excludeAccounts = idsOf(typed.excludeAccounts, ACCOUNT_ID);
   const tags = tagsOf(typed.tags);
-  if (!includeOus || !excludeOus || !includeAccounts || !excludeAccounts || !tags) return null;
+  const excludeTags = tagsOf(typed.excludeTags);
+  if (!includeOus || !excludeOus || !includeAccounts || !excludeAccounts || !tags || !excludeTags)
+    return null;
   return {
     organizationalUnits: { include: includeOus, exclude: excludeOus },
     accounts: { include: includeAccounts, exclude: excludeAccounts },
     skipSuspended: typed.skipSuspended,
     accountTags: tags,
+    excludeAccountTags: excludeTags,
   };
 }
 
@@ -103,7 +108,13 @@ export const FILTER_FIELDS: {
   {
     key: 'tags',
     label: 'Only accounts with these tags',
-    hint: 'key=value, or key for any value, comma-separated; up to 10. Costs one tag read per account on each sync.',
+    hint: "key=value, or key for any value, comma-separated; up to 10. The account's own tags: an OU's do not count.",
+    valid: (text) => tagsOf(text) !== null,
+  },
+  {
+    key: 'excludeTags',
+    label: 'Leave out accounts with these tags',
+    hint: 'key=value, or key for any value, comma-separated; up to 10.',
     valid: (text) => tagsOf(text) !== null,
   },
 ];

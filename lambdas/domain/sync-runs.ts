@@ -60,6 +60,8 @@ export interface SyncTarget {
   readonly memberCheck: { readonly id: string; readonly until: number } | null;
   /** The last event sequence number given out; 0 before the first. */
   readonly eventSequence: number;
+  /** When the last complete walk that read every tag started (epoch ms); null before one. */
+  readonly tagsReadAt: number | null;
 }
 
 export type IntegrationSyncStatus =
@@ -111,6 +113,8 @@ export interface Checkpoint {
   readonly confirmed?: readonly string[];
   /** Full walks with included OUs: the OUs above them, kept as folders (see ScopeRules). */
   readonly waysDown?: readonly string[];
+  /** Full walks: every tag is read again, not only those the mirror lacks. */
+  readonly rereadsTags?: boolean;
 }
 
 export interface StoredRun {
@@ -126,6 +130,8 @@ export interface RunOutcome {
   readonly counts: NodeCounts;
   /** The run's summary and status events, numbered by the write from the first number it gives. */
   readonly events: (first: number) => readonly ChangeEvent[];
+  /** Set when the run read every tag: when it started (epoch ms). */
+  readonly tagsReadAt?: number;
   /** The integration's last event number as the ending run read it. */
   readonly lastSequence: number;
   /** The follow-up the ending run saw; the write fails if another arrived meanwhile. */

@@ -14,6 +14,7 @@ export const RESYNC_FIELDS: ReadonlySet<string> = new Set([
   'readOnlyRoleArn',
   'memberRoleName',
   'filters',
+  'tags',
 ]);
 /** Fields that name the roles: what a new role no longer sees still needs the deletion rules. */
 export const ROLE_FIELDS: ReadonlySet<string> = new Set(['roleArn', 'readOnlyRoleArn']);
@@ -52,6 +53,7 @@ export function requireOrganizationField(
     readonly fullMemberRoleName?: unknown;
     readonly memberRoleStackSet?: unknown;
     readonly filters?: unknown;
+    readonly tags?: unknown;
     readonly newAccounts?: unknown;
   },
 ): void {
@@ -61,6 +63,7 @@ export function requireOrganizationField(
     'fullMemberRoleName',
     'memberRoleStackSet',
     'filters',
+    'tags',
     'newAccounts',
   ] as const;
   for (const field of fieldNames) {
@@ -98,7 +101,7 @@ export async function startSettingsRun(
       trigger: 'settings',
       confirmDeletions,
       // Without targets, the whole organization; with empty ones, nothing but the settings pass.
-      ...(wholeOrganization ? {} : { targets: { containers: [], accounts: [], ous: [] } }),
+      ...(wholeOrganization ? {} : { targets: { containers: [], accounts: [], ous: [], tagged: [] } }),
     });
     logger.info('settings run started', { integrationId, runId, wholeOrganization });
   } catch (error: unknown) {

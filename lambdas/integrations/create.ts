@@ -45,6 +45,7 @@ export function integrationOf(
     fullMemberRoleName: organization ? (request.fullMemberRoleName ?? null) : null,
     memberRoleStackSet: request.memberRoleStackSet ?? null,
     filters: request.filters ?? null,
+    tags: request.tags ?? { read: false },
     newAccounts: request.newAccounts ?? 'include',
     handlePrefix: request.handlePrefix ?? null,
     regions: request.regions,

@@ -20,6 +20,7 @@ const followed = new Set<string>(Object.values(INGRESS_EVENT_NAMES).flat());
 const parentSchema = z.object({ parentId: parentIdSchema });
 const ouSchema = z.object({ organizationalUnitId: ouIdSchema });
 const accountSchema = z.object({ accountId: accountIdSchema });
+const taggedSchema = z.union([accountIdSchema, ouIdSchema]);
 const statusSchema = z.object({ state: z.string().optional(), accountId: z.string().optional() });
 const controlTowerSchema = z.object({
   state: z.string().optional(),
@@ -66,11 +67,11 @@ export function routingOf(event: IngressEvent): Routing {
       return account(event.detail.userIdentity?.accountId);
     case 'TagResource':
     case 'UntagResource': {
-      // Tags of OUs, roots and policies are not mirrored; an account's may become so.
-      const resource = accountIdSchema.safeParse(request.resourceId);
+      // Only the named account's or OU's tags are read again; roots and policies are not mirrored.
+      const resource = taggedSchema.safeParse(request.resourceId);
       return resource.success
-        ? targets({ accounts: [resource.data] })
-        : { action: 'ignore', reason: 'not the tags of an account' };
+        ? targets({ tagged: [resource.data] })
+        : { action: 'ignore', reason: 'not the tags of an account or an OU' };
     }
     case 'InviteAccountToOrganization':
       return { action: 'ignore', reason: 'an invited account joins only when it accepts' };
@@ -92,7 +93,7 @@ export function routingOf(event: IngressEvent): Routing {
 }
 
 function targets(named: Partial<SyncTargets>): Routing {
-  return { action: 'sync', targets: { containers: [], accounts: [], ous: [], ...named } };
+  return { action: 'sync', targets: { containers: [], accounts: [], ous: [], tagged: [], ...named } };
 }
 
 function account(id: unknown): Routing {

@@ -67,6 +67,7 @@ export function makeCompletion(deps: CompletionDeps) {
       status: held ? 'needs_review' : 'connected',
       lastError: null,
       counts: totals,
+      ...(checkpoint.rereadsTags ? { tagsReadAt: Date.parse(stored.run.startedAt) } : {}),
       summary: (ctx, sequence) =>
         buildEvent('Sync Completed', ctx, sequence, { status: run.status, counts, ...totals }),
     });

@@ -33,9 +33,10 @@ export class ScopeRules {
     this.excludedAccounts = new Set(filters?.accounts.exclude);
   }
 
-  /** Whether an account's tags decide: the walk reads them (ListTagsForResource) for it. */
-  get readsTags(): boolean {
-    return this.filters !== null && Object.keys(this.filters.accountTags).length > 0;
+  /** Whether an account's tags may decide whether it is mirrored. */
+  get selectsByTag(): boolean {
+    const { accountTags, excludeAccountTags } = this.filters ?? { accountTags: {}, excludeAccountTags: {} };
+    return Object.keys(accountTags).length + Object.keys(excludeAccountTags).length > 0;
   }
 
   /** Whether the walk must find where included OUs sit before it starts. */
@@ -52,7 +53,7 @@ export class ScopeRules {
   }
 
   /**
-   * `tags`: the account's, when `readsTags`; without them only the other filters are applied,
+   * `tags`: the account's, when `selectsByTag`; without them only the other filters are applied,
    * to learn whether reading them is worth a call.
    */
   keepsAccount(
@@ -62,9 +63,10 @@ export class ScopeRules {
   ): boolean {
     if (this.filters === null) return true;
     if (tags !== undefined) {
-      const wanted = Object.entries(this.filters.accountTags);
-      if (!wanted.every(([key, value]) => key in tags && (value === null || tags[key] === value)))
-        return false;
+      const carries = ([key, value]: [string, string | null]) =>
+        key in tags && (value === null || tags[key] === value);
+      if (!Object.entries(this.filters.accountTags).every(carries)) return false;
+      if (Object.entries(this.filters.excludeAccountTags).some(carries)) return false;
     }
     if (this.excludedAccounts.has(account.id)) return false;
     if (this.includedAccounts.size > 0 && !this.includedAccounts.has(account.id)) return false;
@@ -83,22 +85,4 @@ export class ScopeRules {
     }
     return false;
   }
-}
-
-/**
- * The tags of the listed accounts that the other filters let through, when the filters select
- * by tag: one ListTagsForResource each, all at once, paced by that API's own bucket.
- */
-export async function tagsOf(
-  scope: ScopeRules,
-  reader: { accountTags(accountId: string): Promise<Record<string, string>> },
-  parentId: string,
-  accounts: readonly { readonly id: string; readonly state: OrgAccountState }[],
-): Promise<ReadonlyMap<string, Readonly<Record<string, string>>> | undefined> {
-  if (!scope.readsTags) return undefined;
-  const candidates = accounts.filter(
-    (account) => account.state !== 'CLOSED' && scope.keepsAccount(account, parentId),
-  );
-  const tags = await Promise.all(candidates.map((account) => reader.accountTags(account.id)));
-  return new Map(candidates.map((account, index) => [account.id, tags[index] ?? {}]));
 }

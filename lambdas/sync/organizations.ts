@@ -87,13 +87,13 @@ export class PacedOrganizations {
     return this.call('DescribeAccount', (session) => session.describeAccount(accountId));
   }
 
-  /** Every tag of an account, all pages read. */
-  async accountTags(accountId: string): Promise<Record<string, string>> {
+  /** Every tag of an account or OU, all pages read. */
+  async resourceTags(resourceId: string): Promise<Record<string, string>> {
     const tags: Record<string, string> = {};
     let token: string | undefined;
     do {
       const page = await this.call('ListTagsForResource', (session) =>
-        session.listTagsForResource(accountId, token),
+        session.listTagsForResource(resourceId, token),
       );
       for (const { key, value } of page.items) tags[key] = value;
       token = page.nextToken;

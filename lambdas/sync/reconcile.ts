@@ -10,6 +10,7 @@ import type { DiscoveredAccount, DiscoveredOu } from '../ports/customer-roles';
 import type { ScopeRules } from './filters';
 import { handleCandidates } from './handles';
 import type { MirrorIndex } from './mirror-index';
+import type { TagReading, Tags } from './tags';
 
 export interface PlanContext {
   readonly integration: Integration;
@@ -23,14 +24,16 @@ export interface PlanContext {
   readonly scope: ScopeRules;
   /** New connections are created held (the integration holds new accounts, after its first sync). */
   readonly holdNewAccounts: boolean;
+  /** Which tags the run reads. */
+  readonly tags: TagReading;
 }
 
 export interface ContainerListing {
   readonly parentId: string;
   readonly ous: readonly DiscoveredOu[];
   readonly accounts: readonly DiscoveredAccount[];
-  /** Each account's tags, read when the scope filters select by tag. */
-  readonly tags?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** The tags of the OUs and accounts, where the run reads them. */
+  readonly tags: ReadonlyMap<string, Tags>;
 }
 
 export interface PagePlan {
@@ -56,6 +59,7 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
     const desired = {
       parentId: listing.parentId,
       name: ou.name,
+      tags: listing.tags.get(ou.id),
       effective: effectiveSettings(
         { type: 'folder', id: ou.id, overrides: stored?.overrides ?? {} },
         inherited,
@@ -82,7 +86,7 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
     }
   }
   for (const account of listing.accounts) {
-    const tags = ctx.scope.readsTags ? (listing.tags?.get(account.id) ?? {}) : undefined;
+    const tags = listing.tags.get(account.id);
     if (account.state === 'CLOSED' || !ctx.scope.keepsAccount(account, listing.parentId, tags)) continue;
     const stored = index.connection(account.id);
     const desired = {
@@ -93,6 +97,7 @@ export function planPage(index: MirrorIndex, listing: ContainerListing, ctx: Pla
       ),
       name: account.name,
       email: account.email,
+      tags,
       state: account.state,
       disabled: account.state !== 'ACTIVE',
       roleArn: connectionRoleArn(ctx, account.id),

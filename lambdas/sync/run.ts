@@ -38,6 +38,8 @@ export interface Ending {
   readonly status: SyncTarget['status'];
   readonly lastError: RunError | null;
   readonly counts: SyncTarget['counts'];
+  /** Set when the run read every tag: when it started (epoch ms). */
+  readonly tagsReadAt?: number;
   readonly summary: (ctx: EventContext, sequence: number) => ChangeEvent;
 }
 
@@ -143,6 +145,7 @@ export function makeRunLifecycle(deps: RunLifecycleDeps) {
           status: ending.status,
           lastError: ending.lastError,
           counts: ending.counts,
+          tagsReadAt: ending.tagsReadAt,
           events: (first) => [
             ending.summary(ctx, first),
             ...(previousStatus === ending.status

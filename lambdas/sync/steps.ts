@@ -11,6 +11,7 @@ import { type ChangeWriter, mirrorWriter } from './mirror-writer';
 import { PacedOrganizations } from './organizations';
 import { type PlanContext, planSingleAccount } from './reconcile';
 import { eventContext } from './run';
+import { rereadsAllTags, TagReading } from './tags';
 import { Walk } from './walk';
 import { confirmRemovals, emptyCheckpoint, startTargeted, startWalk } from './walk-start';
 
@@ -66,6 +67,7 @@ export function makeSyncSteps(deps: StepDeps) {
       takenHandles: new Set(),
       scope: new ScopeRules(null, run.index, null),
       holdNewAccounts: false,
+      tags: TagReading.none(run.index),
     };
     await run.write((takenHandles) => planSingleAccount(run.index, { ...context, takenHandles }));
     run.progress.accountsSeen = 1;
@@ -99,7 +101,10 @@ export function makeSyncSteps(deps: StepDeps) {
               now,
               holdNewAccounts: holdsNewAccounts(target),
             })
-          : await startWalk(organizations, integration));
+          : {
+              ...(await startWalk(organizations, integration)),
+              rereadsTags: rereadsAllTags(target.tagsReadAt, stored.run.trigger, clock.now()),
+            });
       const context = {
         integration,
         now,
@@ -111,6 +116,7 @@ export function makeSyncSteps(deps: StepDeps) {
           checkpoint.targeted ? null : new Set(checkpoint.waysDown),
         ),
         holdNewAccounts: holdsNewAccounts(target),
+        tags: new TagReading(integration, index, checkpoint.rereadsTags === true),
       };
       const walk = new Walk({
         organizations,

@@ -1,11 +1,11 @@
+import { accountIdSchema } from '../../schemas/api/common';
 import type { SyncTargets } from '../../schemas/sync';
 import { nodeKey, parseNodeKey } from '../domain/node-key';
 import type { ContainerCursor } from '../domain/sync-runs';
-import { tagsOf } from './filters';
 import type { MirrorIndex } from './mirror-index';
 import type { ChangeWriter } from './mirror-writer';
 import type { PacedOrganizations } from './organizations';
-import { type PlanContext, planPage } from './reconcile';
+import { type ContainerListing, type PlanContext, planPage } from './reconcile';
 import { firstCursor } from './walk';
 
 export interface TargetedOptions {
@@ -44,6 +44,7 @@ export class TargetedReads {
       else await this.addContainerOf(ouId);
     }
     for (const accountId of targets.accounts) await this.locateAccount(accountId);
+    for (const id of targets.tagged) await this.retag(id);
   }
 
   /**
@@ -65,7 +66,7 @@ export class TargetedReads {
   }
 
   private async locateAccount(accountId: string): Promise<void> {
-    const { organizations, index, context, write } = this.options;
+    const { organizations, index, context } = this.options;
     const key = nodeKey({ type: 'connection', id: accountId });
     const parentId = await organizations.listParents(accountId);
     if (parentId !== null && !this.known(parentId)) return this.addContainer(parentId);
@@ -74,17 +75,60 @@ export class TargetedReads {
       if (index.get(key)) this.removals.add(key);
       return;
     }
+    const tags = await context.tags.ofListing(organizations, context.scope, {
+      parentId,
+      ous: [],
+      accounts: [account],
+    });
+    await this.writeAccount({ parentId, ous: [], accounts: [account], tags }, account.id);
+  }
+
+  /** Writes an account as a one-account listing shows it; outside the scope filters now, it goes. */
+  private async writeAccount(listing: ContainerListing, accountId: string): Promise<void> {
+    const { index, context, write } = this.options;
+    const key = nodeKey({ type: 'connection', id: accountId });
     let found = false;
-    const tags = await tagsOf(context.scope, organizations, parentId, [account]);
-    const listing = { parentId, ous: [], accounts: [account], ...(tags ? { tags } : {}) };
     await write((takenHandles) => {
       const plan = planPage(index, listing, { ...context, takenHandles });
       found = plan.found.includes(key);
       return plan.changes;
     });
-    // Outside the scope filters now: it goes like an account that left.
     if (found) this.removals.delete(key);
     else if (index.get(key)) this.removals.add(key);
+  }
+
+  /**
+   * An account's or OU's tags changed: one ListTagsForResource reads them again, where the mirror
+   * holds it and the run reads its tags. An account the mirror lacks may now pass the tag rules,
+   * so it is looked for as a new one.
+   */
+  private async retag(id: string): Promise<void> {
+    const { organizations, index, context, write } = this.options;
+    const { tags, scope } = context;
+    const folder = index.folder(id);
+    const connection = index.connection(id);
+    if (folder && tags.ous) {
+      const listing = {
+        parentId: folder.parentId,
+        ous: [{ id, name: folder.name }],
+        accounts: [],
+        tags: new Map([[id, await tags.read(organizations, id)]]),
+      };
+      await write((takenHandles) => planPage(index, listing, { ...context, takenHandles }).changes);
+    } else if (connection?.parentId && tags.accounts) {
+      const { name, email, state } = connection;
+      await this.writeAccount(
+        {
+          parentId: connection.parentId,
+          ous: [],
+          accounts: [{ id, name, email, state }],
+          tags: new Map([[id, await tags.read(organizations, id)]]),
+        },
+        id,
+      );
+    } else if (!connection && !folder && scope.selectsByTag && accountIdSchema.safeParse(id).success) {
+      await this.locateAccount(id);
+    }
   }
 
   /** The container itself if the mirror knows it, else its nearest known ancestor. */

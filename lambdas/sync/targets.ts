@@ -14,8 +14,9 @@ export function mergeTargets(a: SyncTargets | null, b: SyncTargets | null): Sync
     containers: union(a.containers, b.containers),
     accounts: union(a.accounts, b.accounts),
     ous: union(a.ous, b.ous),
+    tagged: union(a.tagged, b.tagged),
   };
-  const size = merged.containers.length + merged.accounts.length + merged.ous.length;
+  const size = Object.values(merged).reduce((total, ids) => total + ids.length, 0);
   return size > MAX_TARGETS ? null : merged;
 }
 

@@ -6,6 +6,7 @@ import { ScopeRules } from './filters';
 import type { MirrorIndex } from './mirror-index';
 import type { ChangeWriter } from './mirror-writer';
 import type { PacedOrganizations } from './organizations';
+import { TagReading } from './tags';
 import { type TargetedOptions, TargetedReads } from './targeted';
 import { firstCursor } from './walk';
 
@@ -84,6 +85,7 @@ export async function startTargeted(
     partition: base.partition,
     scope: new ScopeRules(integration.filters, index, null),
     holdNewAccounts,
+    tags: new TagReading(integration, index, false),
   };
   const reads = new TargetedReads({ organizations, index, context, write, rootId });
   await reads.start(targets);

@@ -9,7 +9,6 @@ import {
   ParentNotFoundError,
   PermissionDeniedError,
 } from '../ports/customer-roles';
-import { tagsOf } from './filters';
 import type { MirrorIndex } from './mirror-index';
 import type { ChangeWriter } from './mirror-writer';
 import type { PacedOrganizations } from './organizations';
@@ -180,8 +179,8 @@ export class Walk {
     accounts: readonly DiscoveredAccount[],
   ): Promise<void> {
     const { index, context, counters, checkpoint, organizations } = this.options;
-    const tags = await tagsOf(context.scope, organizations, cursor.parentId, accounts);
-    const listing = { parentId: cursor.parentId, ous, accounts, ...(tags ? { tags } : {}) };
+    const page = { parentId: cursor.parentId, ous, accounts };
+    const listing = { ...page, tags: await context.tags.ofListing(organizations, context.scope, page) };
     // A targeted run lists only the OUs it did not know; a full walk lists every one it keeps.
     const unknown = ous.filter((ou) => !checkpoint.targeted || !index.folder(ou.id));
     let found: string[] = [];

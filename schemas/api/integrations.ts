@@ -17,6 +17,14 @@ import {
 } from './common';
 import { accountRolesSchema, organizationRolesSchema, roleTestReportSchema } from './role-test';
 
+const tagKeySchema = z.string().min(1).max(128);
+
+/** Tag rules: `{key: value}` names a tag with that value, `{key: null}` the key with any value. */
+const tagRulesSchema = z
+  .record(tagKeySchema, z.string().max(256).nullable())
+  .refine((tags) => Object.keys(tags).length <= 10, 'at most 10 tags')
+  .default({});
+
 const idLists = <T extends z.ZodString>(id: T, max: number) =>
   z.strictObject({ include: z.array(id).max(max).default([]), exclude: z.array(id).max(max).default([]) });
 
@@ -29,18 +37,35 @@ const idLists = <T extends z.ZodString>(id: T, max: number) =>
  * - `accounts`: account ids.
  * - `skipSuspended`: leaves out SUSPENDED and PENDING_CLOSURE accounts.
  * - `accountTags`: the account must carry every tag named, with that value (null: any value).
- *   Opt-in, because it costs one ListTagsForResource per account on every walk.
+ * - `excludeAccountTags`: the account must carry none of the tags named (null: whatever value).
+ *
+ * Tag rules look at the account's own tags only: AWS Organizations does not pass an OU's tags on
+ * to its accounts, and neither do we. They need the accounts' tags, so they read them as
+ * `tags.read` does (see `tagSettingsSchema`), whether or not the integration shows them.
  */
 export const scopeFiltersSchema = z.strictObject({
   organizationalUnits: idLists(ouIdSchema, 100).default({ include: [], exclude: [] }),
   accounts: idLists(accountIdSchema, 1000).default({ include: [], exclude: [] }),
   skipSuspended: z.boolean().default(false),
-  accountTags: z
-    .record(z.string().min(1).max(128), z.string().max(256).nullable())
-    .refine((tags) => Object.keys(tags).length <= 10, 'at most 10 tags')
-    .default({}),
+  accountTags: tagRulesSchema,
+  excludeAccountTags: tagRulesSchema,
 });
 export type ScopeFilters = z.infer<typeof scopeFiltersSchema>;
+
+/**
+ * Whether the mirror reads the Organizations tags of accounts and OUs, and shows them as `tags`
+ * on connections and folders and in their events.
+ * - `read` is false by default: reading costs one ListTagsForResource per account and OU, an API
+ *   limited to 10 calls a second, so the first sync of 10,000 accounts takes more than half an
+ *   hour longer. After that, tags are read again only when an event says they changed, and all
+ *   of them at most once a day.
+ * - `keys`: the tag keys kept (absent: all of them). The keys the tag rules name are kept too.
+ */
+export const tagSettingsSchema = z.strictObject({
+  read: z.boolean().default(false),
+  keys: z.array(tagKeySchema).min(1).max(50).optional(),
+});
+export type TagSettings = z.infer<typeof tagSettingsSchema>;
 
 /**
  * What becomes of an account that joins the organization after the first complete sync:
@@ -60,6 +85,8 @@ const settings = {
   memberRoleStackSet: stackSetRefSchema.optional(),
   /** Organization integrations only. */
   filters: scopeFiltersSchema.optional(),
+  /** Organization integrations only. */
+  tags: tagSettingsSchema.optional(),
   /**
    * Organization integrations only: a second member role, with write permissions, that the
    * credentials broker uses for `access: "write"`. Without it, connections are read-only.
@@ -102,6 +129,7 @@ export const integrationSchema = z.object({
   memberRoleStackSet: stackSetRefSchema.nullable().default(null),
   /** null: the whole organization. */
   filters: scopeFiltersSchema.nullable().default(null),
+  tags: tagSettingsSchema.default({ read: false }),
   newAccounts: newAccountsSchema.default('include'),
   handlePrefix: handlePrefixSchema.nullable(),
   regions: z.array(regionSchema),
@@ -141,6 +169,8 @@ export const modifyIntegrationSchema = z
     memberRoleStackSet: stackSetRefSchema.nullable().optional(),
     /** Organization integrations only; null mirrors the whole organization again. */
     filters: scopeFiltersSchema.nullable().optional(),
+    /** Organization integrations only. */
+    tags: tagSettingsSchema.optional(),
     /** Organization integrations only; connections held already stay held until approved. */
     newAccounts: newAccountsSchema.optional(),
     roleArn: z.string().min(1).max(2048).optional(),

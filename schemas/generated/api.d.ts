@@ -1050,7 +1050,21 @@ export interface operations {
                                 accountTags: {
                                     [key: string]: string | null;
                                 };
+                                /** @default {} */
+                                excludeAccountTags: {
+                                    [key: string]: string | null;
+                                };
                             } | null;
+                            /**
+                             * @default {
+                             *       "read": false
+                             *     }
+                             */
+                            tags: {
+                                /** @default false */
+                                read: boolean;
+                                keys?: string[];
+                            };
                             /**
                              * @default include
                              * @enum {string}
@@ -1208,6 +1222,15 @@ export interface operations {
                         accountTags?: {
                             [key: string]: string | null;
                         };
+                        /** @default {} */
+                        excludeAccountTags?: {
+                            [key: string]: string | null;
+                        };
+                    };
+                    tags?: {
+                        /** @default false */
+                        read?: boolean;
+                        keys?: string[];
                     };
                     fullMemberRoleName?: string;
                     /** @enum {string} */
@@ -1277,6 +1300,15 @@ export interface operations {
                         accountTags?: {
                             [key: string]: string | null;
                         };
+                        /** @default {} */
+                        excludeAccountTags?: {
+                            [key: string]: string | null;
+                        };
+                    };
+                    tags?: {
+                        /** @default false */
+                        read?: boolean;
+                        keys?: string[];
                     };
                     fullMemberRoleName?: string;
                     /** @enum {string} */
@@ -1353,7 +1385,21 @@ export interface operations {
                             accountTags: {
                                 [key: string]: string | null;
                             };
+                            /** @default {} */
+                            excludeAccountTags: {
+                                [key: string]: string | null;
+                            };
                         } | null;
+                        /**
+                         * @default {
+                         *       "read": false
+                         *     }
+                         */
+                        tags: {
+                            /** @default false */
+                            read: boolean;
+                            keys?: string[];
+                        };
                         /**
                          * @default include
                          * @enum {string}
@@ -1551,7 +1597,21 @@ export interface operations {
                             accountTags: {
                                 [key: string]: string | null;
                             };
+                            /** @default {} */
+                            excludeAccountTags: {
+                                [key: string]: string | null;
+                            };
                         } | null;
+                        /**
+                         * @default {
+                         *       "read": false
+                         *     }
+                         */
+                        tags: {
+                            /** @default false */
+                            read: boolean;
+                            keys?: string[];
+                        };
                         /**
                          * @default include
                          * @enum {string}
@@ -1820,7 +1880,16 @@ export interface operations {
                         accountTags?: {
                             [key: string]: string | null;
                         };
+                        /** @default {} */
+                        excludeAccountTags?: {
+                            [key: string]: string | null;
+                        };
                     } | null;
+                    tags?: {
+                        /** @default false */
+                        read?: boolean;
+                        keys?: string[];
+                    };
                     /** @enum {string} */
                     newAccounts?: "include" | "hold";
                     roleArn?: string;
@@ -1896,7 +1965,21 @@ export interface operations {
                             accountTags: {
                                 [key: string]: string | null;
                             };
+                            /** @default {} */
+                            excludeAccountTags: {
+                                [key: string]: string | null;
+                            };
                         } | null;
+                        /**
+                         * @default {
+                         *       "read": false
+                         *     }
+                         */
+                        tags: {
+                            /** @default false */
+                            read: boolean;
+                            keys?: string[];
+                        };
                         /**
                          * @default include
                          * @enum {string}
@@ -2343,6 +2426,8 @@ export interface operations {
                                 containers: (string)[];
                                 accounts: string[];
                                 ous: string[];
+                                /** @default [] */
+                                tagged: (string)[];
                             } | null;
                             /** Format: date-time */
                             startedAt: string;
@@ -2381,6 +2466,8 @@ export interface operations {
                                 containers: (string)[];
                                 accounts: string[];
                                 ous: string[];
+                                /** @default [] */
+                                tagged: (string)[];
                             } | null;
                             /** Format: date-time */
                             startedAt: string;
@@ -2546,6 +2633,8 @@ export interface operations {
                                 containers: (string)[];
                                 accounts: string[];
                                 ous: string[];
+                                /** @default [] */
+                                tagged: (string)[];
                             } | null;
                             /** Format: date-time */
                             startedAt: string;
@@ -2725,6 +2814,9 @@ export interface operations {
                                     };
                                 };
                             };
+                            tags?: {
+                                [key: string]: string;
+                            };
                             /** @enum {string} */
                             access: "ok" | "denied";
                             accessHint: string | null;
@@ -2795,6 +2887,9 @@ export interface operations {
                                         id: string;
                                     };
                                 };
+                            };
+                            tags?: {
+                                [key: string]: string;
                             };
                             email: string | null;
                             /** @enum {string} */
@@ -3017,6 +3112,9 @@ export interface operations {
                                             };
                                         };
                                     };
+                                    tags?: {
+                                        [key: string]: string;
+                                    };
                                     email: string | null;
                                     /** @enum {string} */
                                     state: "ACTIVE" | "SUSPENDED" | "PENDING_ACTIVATION" | "PENDING_CLOSURE" | "CLOSED";
@@ -3115,6 +3213,9 @@ export interface operations {
                                                 id: string;
                                             };
                                         };
+                                    };
+                                    tags?: {
+                                        [key: string]: string;
                                     };
                                     email: string | null;
                                     /** @enum {string} */
@@ -3252,6 +3353,9 @@ export interface operations {
                                             };
                                         };
                                     };
+                                    tags?: {
+                                        [key: string]: string;
+                                    };
                                     email: string | null;
                                     /** @enum {string} */
                                     state: "ACTIVE" | "SUSPENDED" | "PENDING_ACTIVATION" | "PENDING_CLOSURE" | "CLOSED";
@@ -3351,6 +3455,9 @@ export interface operations {
                                             };
                                         };
                                     };
+                                    tags?: {
+                                        [key: string]: string;
+                                    };
                                     /** @enum {string} */
                                     access: "ok" | "denied";
                                     accessHint: string | null;
@@ -3444,6 +3551,9 @@ export interface operations {
                                                 id: string;
                                             };
                                         };
+                                    };
+                                    tags?: {
+                                        [key: string]: string;
                                     };
                                     /** @enum {string} */
                                     access: "ok" | "denied";
@@ -3544,6 +3654,9 @@ export interface operations {
                                             };
                                         };
                                     };
+                                    tags?: {
+                                        [key: string]: string;
+                                    };
                                     /** @enum {string} */
                                     access: "ok" | "denied";
                                     accessHint: string | null;
@@ -3631,7 +3744,21 @@ export interface operations {
                                         accountTags: {
                                             [key: string]: string | null;
                                         };
+                                        /** @default {} */
+                                        excludeAccountTags: {
+                                            [key: string]: string | null;
+                                        };
                                     } | null;
+                                    /**
+                                     * @default {
+                                     *       "read": false
+                                     *     }
+                                     */
+                                    tags: {
+                                        /** @default false */
+                                        read: boolean;
+                                        keys?: string[];
+                                    };
                                     /**
                                      * @default include
                                      * @enum {string}
@@ -3745,7 +3872,21 @@ export interface operations {
                                         accountTags: {
                                             [key: string]: string | null;
                                         };
+                                        /** @default {} */
+                                        excludeAccountTags: {
+                                            [key: string]: string | null;
+                                        };
                                     } | null;
+                                    /**
+                                     * @default {
+                                     *       "read": false
+                                     *     }
+                                     */
+                                    tags: {
+                                        /** @default false */
+                                        read: boolean;
+                                        keys?: string[];
+                                    };
                                     /**
                                      * @default include
                                      * @enum {string}
@@ -3864,7 +4005,21 @@ export interface operations {
                                         accountTags: {
                                             [key: string]: string | null;
                                         };
+                                        /** @default {} */
+                                        excludeAccountTags: {
+                                            [key: string]: string | null;
+                                        };
                                     } | null;
+                                    /**
+                                     * @default {
+                                     *       "read": false
+                                     *     }
+                                     */
+                                    tags: {
+                                        /** @default false */
+                                        read: boolean;
+                                        keys?: string[];
+                                    };
                                     /**
                                      * @default include
                                      * @enum {string}
@@ -4148,6 +4303,9 @@ export interface operations {
                                 };
                             };
                         };
+                        tags?: {
+                            [key: string]: string;
+                        };
                         /** @enum {string} */
                         access: "ok" | "denied";
                         accessHint: string | null;
@@ -4329,6 +4487,9 @@ export interface operations {
                                 };
                             };
                         };
+                        tags?: {
+                            [key: string]: string;
+                        };
                         /** @enum {string} */
                         access: "ok" | "denied";
                         accessHint: string | null;
@@ -4505,6 +4666,9 @@ export interface operations {
                                     id: string;
                                 };
                             };
+                        };
+                        tags?: {
+                            [key: string]: string;
                         };
                         email: string | null;
                         /** @enum {string} */
@@ -4724,6 +4888,9 @@ export interface operations {
                                 };
                             };
                         };
+                        tags?: {
+                            [key: string]: string;
+                        };
                         email: string | null;
                         /** @enum {string} */
                         state: "ACTIVE" | "SUSPENDED" | "PENDING_ACTIVATION" | "PENDING_CLOSURE" | "CLOSED";
@@ -4905,6 +5072,9 @@ export interface operations {
                                     id: string;
                                 };
                             };
+                        };
+                        tags?: {
+                            [key: string]: string;
                         };
                         email: string | null;
                         /** @enum {string} */
@@ -5312,6 +5482,9 @@ export interface operations {
                                             id: string;
                                         };
                                     };
+                                };
+                                tags?: {
+                                    [key: string]: string;
                                 };
                                 email: string | null;
                                 /** @enum {string} */

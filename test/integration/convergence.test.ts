@@ -132,7 +132,7 @@ function applyChange(sandbox: SandboxOrganization, change: OrgChange, serial: nu
   const members = accounts.filter((account) => account.id !== sandbox.managementAccountId);
   const containers = [sandbox.rootId, ...organizationalUnits.map((ou) => ou.id)];
   const pick = <T>(items: readonly T[], at: number): T | undefined => items[at % Math.max(items.length, 1)];
-  const none = { containers: [], accounts: [], ous: [] };
+  const none = { containers: [], accounts: [], ous: [], tagged: [] };
   switch (change.kind) {
     case 'create-ou': {
       const parent = pick(containers, change.parent);
@@ -439,6 +439,7 @@ async function converge(world: SyncWorld, attempts: readonly SyncAttempt[], seed
             containers: [...new Set(events.flatMap((t) => t.containers))],
             accounts: [...new Set(events.flatMap((t) => t.accounts))],
             ous: [...new Set(events.flatMap((t) => t.ous))],
+            tagged: [],
           }
         : undefined;
     const removeFaults = installFaults(world, step.faults);

@@ -443,7 +443,7 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
 
 describe('targeted runs, from what Organizations events name', () => {
   const shape = { accounts: 200, ous: 20, depth: 3 };
-  const none: SyncTargets = { containers: [], accounts: [], ous: [] };
+  const none: SyncTargets = { containers: [], accounts: [], ous: [], tagged: [] };
 
   /** A mirrored organization, and the calls a targeted run makes after a change. */
   async function mirrored() {

@@ -58,6 +58,7 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
           ? null
           : { id: sync.memberCheckId, until: sync.memberCheckUntil },
       eventSequence: sync.eventSequence ?? 0,
+      tagsReadAt: sync.tagsReadAt ?? null,
     };
   }
 
@@ -110,6 +111,7 @@ export class DynamoDbRuns implements RunLeases, RunRecords {
     const complete = outcome.status === 'connected' || outcome.status === 'needs_review';
     // The follow-up run inherits the lease in the same write: no one can slip in between.
     if (nextRun) Object.assign(set, { activeRunId: nextRun.id, leaseExpiresAt: outcome.leaseExpiresAt });
+    if (outcome.tagsReadAt !== undefined) set.tagsReadAt = outcome.tagsReadAt;
     const now = this.clock();
     await writePublishing(this.db, this.tableName, {
       ...ref,

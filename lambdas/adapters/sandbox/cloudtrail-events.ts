@@ -10,7 +10,8 @@ export type SandboxChange =
   | { readonly kind: 'account-moved'; readonly id: string; readonly from: string; readonly to: string }
   | { readonly kind: 'account-closed'; readonly id: string }
   | { readonly kind: 'account-removed'; readonly id: string }
-  | { readonly kind: 'account-tagged'; readonly id: string; readonly tags: Record<string, string | null> }
+  /** An account or an OU. */
+  | { readonly kind: 'tagged'; readonly id: string; readonly tags: Record<string, string | null> }
   | {
       readonly kind: 'managed-account-vended';
       /** The new account's id; none when Account Factory failed. */
@@ -115,7 +116,7 @@ function detailsOf(
       ];
     case 'account-removed':
       return ['RemoveAccountFromOrganization', { requestParameters: { accountId: change.id } }];
-    case 'account-tagged': {
+    case 'tagged': {
       const removed = Object.keys(change.tags).filter((key) => change.tags[key] === null);
       const added = Object.entries(change.tags).flatMap(([key, value]) =>
         value === null ? [] : [{ key, value }],

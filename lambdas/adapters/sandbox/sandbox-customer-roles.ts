@@ -198,9 +198,9 @@ class SandboxRoleSession implements CustomerRoleSession {
   async listTagsForResource(resourceId: string, nextToken?: string): Promise<OrgPage<ResourceTag>> {
     return this.organizationsCall('ListTagsForResource', undefined, nextToken, () => {
       this.requireAdministrator();
-      const account = this.organization.account(resourceId);
-      if (!account) throw new SandboxApiError('TargetNotFoundException', `No account ${resourceId}.`);
-      const tags = Object.entries(account.tags).map(([key, value]) => ({ key, value }));
+      const resource = this.organization.account(resourceId) ?? this.organization.ou(resourceId);
+      if (!resource) throw new SandboxApiError('TargetNotFoundException', `No account or OU ${resourceId}.`);
+      const tags = Object.entries(resource.tags).map(([key, value]) => ({ key, value }));
       return organizationsPage(tags, { nextToken });
     });
   }

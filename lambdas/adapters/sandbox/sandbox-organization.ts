@@ -23,6 +23,7 @@ export interface SandboxOu {
   readonly arn: string;
   readonly name: string;
   readonly parentId: string;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
@@ -41,7 +42,7 @@ function treeOf(fixture: SandboxOrgFixture, arnOf: (resource: string) => string)
     }
     for (const ou of container.organizationalUnits) {
       if (ous.has(ou.id)) throw new Error(`sandbox organization: OU ${ou.id} appears twice`);
-      ous.set(ou.id, { id: ou.id, name: ou.name, arn: arnOf(`ou/${id}/${ou.id}`), parentId });
+      ous.set(ou.id, { id: ou.id, name: ou.name, arn: arnOf(`ou/${id}/${ou.id}`), parentId, tags: ou.tags });
       add(ou, ou.id);
     }
   };
@@ -197,7 +198,7 @@ export class SandboxOrganization {
   createOrganizationalUnit(name: string, parentId: string): SandboxOu {
     this.requireContainer(parentId);
     const id = `ou-${this.rootId.slice(2)}-${randomBytes(4).toString('hex')}`;
-    const ou: SandboxOu = { id, name, parentId, arn: this.organizationsArn(`ou/${this.id}/${id}`) };
+    const ou: SandboxOu = { id, name, parentId, arn: this.organizationsArn(`ou/${this.id}/${id}`), tags: {} };
     this.putOu(ou);
     return ou;
   }
@@ -250,13 +251,16 @@ export class SandboxOrganization {
   /** TagResource and UntagResource on an account: a null value removes the key. */
   tagAccount(id: string, tags: Readonly<Record<string, string | null>>): SandboxAccount {
     const account = this.requireAccount(id);
-    const next: Record<string, string> = { ...account.tags };
-    for (const [key, value] of Object.entries(tags)) {
-      if (value === null) delete next[key];
-      else next[key] = value;
-    }
-    const tagged = { ...account, tags: next };
+    const tagged = { ...account, tags: retagged(account.tags, tags) };
     this.putAccount(tagged);
+    return tagged;
+  }
+
+  /** TagResource and UntagResource on an OU: a null value removes the key. */
+  tagOrganizationalUnit(id: string, tags: Readonly<Record<string, string | null>>): SandboxOu {
+    const ou = this.requireOu(id);
+    const tagged = { ...ou, tags: retagged(ou.tags, tags) };
+    this.putOu(tagged);
     return tagged;
   }
 
@@ -318,4 +322,16 @@ export class SandboxOrganization {
   private organizationsArn(resource: string): string {
     return `arn:${this.partition}:organizations::${this.managementAccountId}:${resource}`;
   }
+}
+
+function retagged(
+  tags: Readonly<Record<string, string>>,
+  change: Readonly<Record<string, string | null>>,
+): Record<string, string> {
+  const next: Record<string, string> = { ...tags };
+  for (const [key, value] of Object.entries(change)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
 }

@@ -15,6 +15,7 @@ describe("the wizard's scope filters", () => {
       includeAccounts: '',
       excludeAccounts: '210000005065\n210000004052',
       tags: 'team=platform, cost-center',
+      excludeTags: 'sandbox',
       skipSuspended: true,
     });
 
@@ -26,6 +27,7 @@ describe("the wizard's scope filters", () => {
       accounts: { include: [], exclude: ['210000005065', '210000004052'] },
       skipSuspended: true,
       accountTags: { team: 'platform', 'cost-center': null },
+      excludeAccountTags: { sandbox: null },
     });
     // The API's own schema takes them as they are.
     expect(scopeFiltersSchema.parse(filters)).toEqual(filters);
@@ -37,6 +39,7 @@ describe("the wizard's scope filters", () => {
     ['includeAccounts', '12345'],
     ['excludeAccounts', 'ou-k3v9-sandb0x0'],
     ['tags', '=value'],
+    ['excludeTags', ' = '],
   ] as const)('refuses %s holding %p, and marks only that field invalid', (key, typed) => {
     const draft = { ...NO_FILTERS, [key]: typed };
 

@@ -13,7 +13,7 @@ const counts = (created: number, updated: number, deleted: number) => ({
   heldDeletions: 0,
 });
 const WHOLE = null;
-const TARGETED = { containers: [], accounts: ['210000001013'], ous: [] };
+const TARGETED = { containers: [], accounts: ['210000001013'], ous: [], tagged: [] };
 const CHECKED_AN_HOUR_AGO = { checkedAt: new Date(NOW - 3600 * 1000).toISOString() };
 const CHECKED_TWO_DAYS_AGO = { checkedAt: new Date(NOW - 2 * DAY).toISOString() };
 

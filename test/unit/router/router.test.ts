@@ -52,6 +52,7 @@ const named = (targets: Partial<SyncTargets>): SyncTargets => ({
   containers: [],
   accounts: [],
   ous: [],
+  tagged: [],
   ...targets,
 });
 
@@ -69,7 +70,7 @@ describe('the ingress router, on sample events', () => {
     ['RemoveAccountFromOrganization', named({ accounts: ['777788889999'] })],
     ['AccountDepartedOrganization', named({ accounts: ['777788889999'] })],
     ['PutAccountName', named({ accounts: ['444455556666'] })],
-    ['TagResource', named({ accounts: ['444455556666'] })],
+    ['TagResource', named({ tagged: ['444455556666'] })],
     // What cannot be placed reads the whole organization: a handshake names no account, the
     // tutorial's root id is a placeholder, and the third-party CreateAccountResult carries the
     // literal "INSERT_ACCOUNT_ID". (The ADF MoveAccount's destination is not a valid OU id, but
@@ -234,11 +235,9 @@ describe("the sandbox's CloudTrail events", () => {
     [{ kind: 'account-moved', id: '444455556666', from: root, to: ou }, { accounts: ['444455556666'] }],
     [{ kind: 'account-closed', id: '444455556666' }, { accounts: ['444455556666'] }],
     [{ kind: 'account-removed', id: '444455556666' }, { accounts: ['444455556666'] }],
-    [
-      { kind: 'account-tagged', id: '444455556666', tags: { team: 'platform' } },
-      { accounts: ['444455556666'] },
-    ],
-    [{ kind: 'account-tagged', id: '444455556666', tags: { team: null } }, { accounts: ['444455556666'] }],
+    [{ kind: 'tagged', id: '444455556666', tags: { team: 'platform' } }, { tagged: ['444455556666'] }],
+    [{ kind: 'tagged', id: '444455556666', tags: { team: null } }, { tagged: ['444455556666'] }],
+    [{ kind: 'tagged', id: ou, tags: { team: 'platform' } }, { tagged: [ou] }],
     [
       { kind: 'managed-account-vended', id: '444455556666', name: 'vended', ouId: ou },
       { accounts: ['444455556666'], containers: [ou] },

@@ -59,8 +59,8 @@ describe('scope filters', () => {
   it('selects by tag: every named tag, with its value or any value, and reads tags only when asked to', () => {
     const tagged = rules({ accountTags: { team: 'platform', 'cost-center': null } });
 
-    expect(tagged.readsTags).toBe(true);
-    expect(rules({}).readsTags).toBe(false);
+    expect(tagged.selectsByTag).toBe(true);
+    expect(rules({}).selectsByTag).toBe(false);
     expect(tagged.keepsAccount(active('111111111111'), ROOT, { team: 'platform', 'cost-center': '42' })).toBe(
       true,
     );
@@ -70,6 +70,16 @@ describe('scope filters', () => {
     );
     // Without tags, only the other filters decide: whether the tags are worth reading.
     expect(tagged.keepsAccount(active('111111111111'), ROOT)).toBe(true);
+  });
+
+  it('excludes by tag: an account with any named tag (with that value, or any value) is left out', () => {
+    const excluding = rules({ excludeAccountTags: { sandbox: null, stage: 'retired' } });
+
+    expect(excluding.selectsByTag).toBe(true);
+    expect(excluding.keepsAccount(active('111111111111'), ROOT, { stage: 'live' })).toBe(true);
+    expect(excluding.keepsAccount(active('111111111111'), ROOT, { stage: 'retired' })).toBe(false);
+    expect(excluding.keepsAccount(active('111111111111'), ROOT, { sandbox: '' })).toBe(false);
+    expect(excluding.keepsAccount(active('111111111111'), ROOT, {})).toBe(true);
   });
 
   it('narrows by account ids and skips suspended accounts', () => {

@@ -7,6 +7,7 @@ import type { MirrorStore } from '../../../lambdas/ports/sync-state';
 import { ScopeRules } from '../../../lambdas/sync/filters';
 import { MirrorIndex } from '../../../lambdas/sync/mirror-index';
 import { type PlanContext, planPage } from '../../../lambdas/sync/reconcile';
+import { TagReading } from '../../../lambdas/sync/tags';
 import type { Connection, MirrorNode } from '../../../schemas/sync';
 import { aConnection, anIntegration } from '../../fixtures/records';
 
@@ -26,6 +27,7 @@ function context(index: MirrorIndex, holdNewAccounts: boolean): PlanContext {
     partition: 'aws',
     scope: new ScopeRules(null, index, null),
     holdNewAccounts,
+    tags: TagReading.none(index),
   };
 }
 
@@ -34,6 +36,7 @@ function planned(index: MirrorIndex, holdNewAccounts: boolean): Change[] {
     parentId: ROOT,
     ous: [],
     accounts: [account(KNOWN, 'network renamed'), account(NEWCOMER, 'fresh')],
+    tags: new Map(),
   };
   return planPage(index, listing, context(index, holdNewAccounts)).changes;
 }

@@ -56,6 +56,8 @@ const syncAttributesSchema = z.object({
   memberCheckUntil: z.number().optional(),
   /** The last event sequence number given out; every write that publishes moves it on. */
   eventSequence: z.number().optional(),
+  /** When the last complete walk that read every tag started (epoch ms). */
+  tagsReadAt: z.number().optional(),
 });
 
 export interface IntegrationRecord {
