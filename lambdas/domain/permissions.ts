@@ -93,7 +93,7 @@ export const PERMISSIONS: Readonly<Record<RoleKind, RolePermissions>> = {
       organizations('ListAccountsForParent', 'Sync: the accounts mirrored as connections.'),
       organizations('ListParents', 'Sync after an Organizations event: where a moved account or OU now is.'),
       organizations('DescribeAccount', 'Sync after an Organizations event: one account, as it is now.'),
-      organizations('ListTagsForResource', "Scope filters: the accounts' tags."),
+      organizations('ListTagsForResource', 'Tags: the tags of accounts and OUs, shown or selected by tag rules.'),
       {
         action: 'cloudformation:ListStackInstances',
         reason: 'Health: tells a member role not deployed yet from one that refuses the platform.',

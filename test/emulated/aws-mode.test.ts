@@ -10,6 +10,7 @@ import {
   ListRootsCommand,
   MoveAccountCommand,
   OrganizationsClient,
+  TagResourceCommand,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DEFAULT_LOCAL_CONFIG, type LocalConfig } from '../../local/config';
@@ -37,6 +38,8 @@ const savedEnv = { ...process.env };
 interface Seeded {
   readonly folders: { id: string; parentId: string; name: string }[];
   readonly connections: { id: string; parentId: string; name: string; state: string; disabled: boolean }[];
+  /** Tags put on one OU and one account, by id. */
+  readonly tags: Record<string, Record<string, string>>;
 }
 let seeded: Seeded;
 
@@ -108,8 +111,17 @@ async function seedOrganization(): Promise<Seeded> {
   const { Account } = await organizations.send(new DescribeAccountCommand({ AccountId: closing.id }));
   closing.state = Account?.State ?? 'ACTIVE';
   closing.disabled = closing.state !== 'ACTIVE';
+  const audit = connections.find((account) => account.name === 'audit')?.id ?? '';
+  const tags: Seeded['tags'] = {
+    [security]: { owner: 'security-team' },
+    [audit]: { team: 'security', 'cost-center': '42' },
+  };
+  for (const [id, pairs] of Object.entries(tags)) {
+    const Tags = Object.entries(pairs).map(([Key, Value]) => ({ Key, Value }));
+    await organizations.send(new TagResourceCommand({ ResourceId: id, Tags }));
+  }
   organizations.destroy();
-  return { folders, connections };
+  return { folders, connections, tags };
 }
 
 function start(config: Partial<LocalConfig>): Promise<LocalRuntime> {
@@ -189,6 +201,7 @@ describe('npm start -- --aws against moto', () => {
       handle: 'emulated',
       scope: { level: 'tenant' },
       regions: ['us-east-1'],
+      tags: { read: true },
     });
     expect(created.status).toBe(201);
     const integration = created.body as Integration;
@@ -206,6 +219,12 @@ describe('npm start -- --aws against moto', () => {
     });
     expect(seeded.connections).toHaveLength(33);
     expect(seeded.connections.filter((account) => account.disabled)).toHaveLength(1);
+    // ListTagsForResource through the real adapter: an account's and an OU's tags, and none elsewhere.
+    const tagged = Object.fromEntries(
+      nodes.flatMap((node) => (node.tags && Object.keys(node.tags).length > 0 ? [[node.id, node.tags]] : [])),
+    );
+    expect(tagged).toEqual(seeded.tags);
+    expect(nodes.every((node) => node.tags !== undefined)).toBe(true);
     const [run] = (runs.body as { items: SyncRun[] }).items;
     expect(run?.status).toBe('succeeded');
     const changes = runtime.bus.list().filter((event) => event['detail-type'].endsWith('Created'));
