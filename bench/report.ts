@@ -11,6 +11,7 @@ import type {
   LoadResult,
   NeighboursResult,
   SizeResult,
+  TagsResult,
   TargetedResult,
   TenantScopeResult,
 } from './results';
@@ -18,6 +19,7 @@ import type {
 /** The issue's targets: a regression shows as a missed one, and `npm run bench` exits 1. */
 export function checksOf({
   sizes,
+  tags,
   targeted,
   credentials,
   functions,
@@ -29,6 +31,7 @@ export function checksOf({
   neighbours,
 }: {
   sizes: readonly SizeResult[];
+  tags: readonly TagsResult[];
   targeted: readonly TargetedResult[];
   credentials: CredentialsResult | null;
   functions: readonly BundleResult[];
@@ -58,6 +61,28 @@ export function checksOf({
     check(`${at}: peak RSS MiB`, size.peakRssMiB, '< 512', size.peakRssMiB < 512);
     check(`${at}: no-op mirror writes`, size.noopMirrorWrites, '= 0', size.noopMirrorWrites === 0);
     check(`${at}: no-op change events`, size.noopChangeEvents, '= 0', size.noopChangeEvents === 0);
+  }
+  for (const size of tags) {
+    const at = `${size.accounts.toLocaleString('en-US')} accounts`;
+    check(
+      `${at}: first sync's tag reads`,
+      size.firstSyncTagCalls,
+      `= ${size.nodes} (one per node)`,
+      size.firstSyncTagCalls === size.nodes,
+    );
+    check(`${at}: same-day re-sync's tag reads`, size.sameDayTagCalls, '= 0', size.sameDayTagCalls === 0);
+    check(
+      `${at}: next-day re-sync's tag reads`,
+      size.nextDayTagCalls,
+      `= ${size.nodes}`,
+      size.nextDayTagCalls === size.nodes,
+    );
+    check(
+      `${at}: a TagResource event's calls`,
+      size.eventOrgCalls,
+      '= 1',
+      size.eventOrgCalls === 1 && size.eventTagged,
+    );
   }
   for (const run of targeted) {
     const limit = ['MoveAccount', 'UpdateOrganizationalUnit', 'CloseAccountResult'].includes(run.event)
@@ -240,6 +265,34 @@ export function printReport(results: BenchResults): void {
             cost.dollars.eventBridge,
             cost.dollars.total,
           ]),
+      ),
+    );
+  }
+  if (results.tags.length > 0) {
+    lines.push(
+      '',
+      'Organizations tags (tags.read on): ListTagsForResource calls',
+      table(
+        [
+          'accounts',
+          'OUs',
+          'first sync',
+          'its org calls',
+          '+ s at least',
+          'same day',
+          'next day',
+          'one event',
+        ],
+        results.tags.map((size) => [
+          size.accounts,
+          size.ous,
+          size.firstSyncTagCalls,
+          size.firstSyncOrgCalls,
+          size.firstSyncAddedSeconds,
+          size.sameDayTagCalls,
+          size.nextDayTagCalls,
+          size.eventOrgCalls,
+        ]),
       ),
     );
   }

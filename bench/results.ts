@@ -11,6 +11,7 @@ export interface BenchResults {
   readonly startedAt: string;
   readonly settings: { full: boolean; timeFactor: number; latencyMs: number };
   readonly sizes: SizeResult[];
+  tags: TagsResult[];
   targeted: TargetedResult[];
   credentials: CredentialsResult | null;
   functions: BundleResult[];
@@ -200,4 +201,26 @@ export interface ScopePass extends Percentiles {
   readonly assumeRoleCalls: number;
   /** The store read of `GET /v1/integrations` on the client the pass got. */
   readonly readP50Ms: number;
+}
+
+/** Reading Organizations tags at one organization size (`tags.read` on). */
+export interface TagsResult {
+  readonly accounts: number;
+  readonly ous: number;
+  /** Folders and connections mirrored: each has its tags read once by the first sync. */
+  readonly nodes: number;
+  readonly firstSyncTagCalls: number;
+  /** Every Organizations call of the first sync, the tag reads included. */
+  readonly firstSyncOrgCalls: number;
+  /** The least time the tag reads add to the first sync: calls over ListTagsForResource's rate share. */
+  readonly firstSyncAddedSeconds: number;
+  /** A re-sync within the day: the stored tags stand. */
+  readonly sameDayTagCalls: number;
+  /** A re-sync a day later: the daily full read. */
+  readonly nextDayTagCalls: number;
+  /** The run one TagResource event sets off. */
+  readonly eventTagCalls: number;
+  readonly eventOrgCalls: number;
+  /** Whether that run stored the new tag. */
+  readonly eventTagged: boolean;
 }

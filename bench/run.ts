@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: how close the sync comes to what AWS's rate limits allow, what a sync with
- * nothing to change costs, what an Organizations event costs, what the credentials broker's
+ * nothing to change costs, what reading tags adds, what an Organizations event costs, what the credentials broker's
  * cache saves, how big and quick to load each function is, and what the API adds to the
  * store's own queries. Every figure is printed as a
  * ratio against a bound or a baseline measured in the same run, checked against its target,
@@ -8,8 +8,8 @@
  *
  *   npm run bench                      # quick: 1,000 and 10,000 accounts, no load section
  *   npm run bench -- --full            # adds 50,000 accounts, the API on 10,000, and the load
- *   npm run bench -- --only sync,api   # some sections only: sync, targeted, credentials, bundles, console,
- *                                      # console-pages, api, load
+ *   npm run bench -- --only sync,api   # some sections only: sync, tags, targeted, credentials, bundles,
+ *                                      # console, console-pages, api, load
  *   npm run bench -- --time-factor 4 --latency-ms 40
  */
 import { execFile } from 'node:child_process';
@@ -25,13 +25,15 @@ import { benchConsole } from './console';
 import { benchCredentials } from './credentials';
 import { benchLoad } from './load';
 import { checksOf, printReport } from './report';
-import type { BenchResults, ConsolePagesResult, NeighboursResult, SizeResult } from './results';
+import type { BenchResults, ConsolePagesResult, NeighboursResult, SizeResult, TagsResult } from './results';
 import type { SizeInput } from './sync-size';
+import type { TagsInput } from './tags-size';
 import { benchTargeted } from './targeted';
 import { benchTenantScope } from './tenant-scope';
 
 const SECTIONS = [
   'sync',
+  'tags',
   'targeted',
   'credentials',
   'bundles',
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
     settings: { full, timeFactor, latencyMs },
     sizes: [],
+    tags: [],
     targeted: [],
     credentials: null,
     functions: [],
@@ -125,6 +128,23 @@ async function main(): Promise<void> {
             timeFactor,
             latencyMs,
           } satisfies Omit<SizeInput, 'output'>),
+        );
+      } finally {
+        await dynamo.stop();
+      }
+      await save();
+    }
+  }
+  if (sections.has('tags')) {
+    for (const shape of SIZES.filter((size) => size.accounts <= 10_000)) {
+      log(`tags: ${shape.accounts} accounts, ${shape.ous} OUs`);
+      const dynamo = await startDynamoDbLocal();
+      try {
+        results.tags.push(
+          await inFreshProcess<TagsResult>('tags-size.ts', {
+            endpoint: dynamo.endpoint,
+            shape,
+          } satisfies Omit<TagsInput, 'output'>),
         );
       } finally {
         await dynamo.stop();
