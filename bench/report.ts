@@ -2,6 +2,7 @@ import { CONSOLE_JS_BUDGET_BYTES, CONSOLE_TARGETS } from './console';
 import { monthlyCost, PRICES } from './cost';
 import type {
   ApiResult,
+  AuditResult,
   BenchResults,
   BundleResult,
   Check,
@@ -21,6 +22,7 @@ export function checksOf({
   sizes,
   tags,
   targeted,
+  audit,
   credentials,
   functions,
   console: consoleSize,
@@ -33,6 +35,7 @@ export function checksOf({
   sizes: readonly SizeResult[];
   tags: readonly TagsResult[];
   targeted: readonly TargetedResult[];
+  audit: AuditResult | null;
   credentials: CredentialsResult | null;
   functions: readonly BundleResult[];
   console: ConsoleResult | null;
@@ -82,6 +85,20 @@ export function checksOf({
       size.eventOrgCalls,
       '= 1',
       size.eventOrgCalls === 1 && size.eventTagged,
+    );
+  }
+  if (audit) {
+    check(
+      'audit: one entry per request that changed something',
+      audit.entries,
+      `= ${audit.requests}`,
+      audit.entries === audit.requests,
+    );
+    check(
+      'audit: write units an entry adds',
+      audit.writeUnitsPerRequest,
+      '≤ 4 (under 2 KB)',
+      audit.writeUnitsPerRequest <= 4,
     );
   }
   for (const run of targeted) {
@@ -294,6 +311,13 @@ export function printReport(results: BenchResults): void {
           size.eventOrgCalls,
         ]),
       ),
+    );
+  }
+  if (results.audit) {
+    const { audit } = results;
+    lines.push(
+      '',
+      `audit log: ${audit.entries} entries for ${audit.requests} requests, ${Math.round(audit.meanBytes)} bytes each on average (largest ${audit.maxBytes}); each adds ${audit.writeUnitsPerRequest} write units to its transaction, $${round(audit.dollarsPerMillionRequests)} a million requests`,
     );
   }
   if (results.targeted.length > 0) {

@@ -13,6 +13,7 @@ export interface BenchResults {
   readonly sizes: SizeResult[];
   tags: TagsResult[];
   targeted: TargetedResult[];
+  audit: AuditResult | null;
   credentials: CredentialsResult | null;
   functions: BundleResult[];
   console: ConsoleResult | null;
@@ -223,4 +224,16 @@ export interface TagsResult {
   readonly eventOrgCalls: number;
   /** Whether that run stored the new tag. */
   readonly eventTagged: boolean;
+}
+
+/** What the audit log adds to a request that changes something. */
+export interface AuditResult {
+  /** Requests that changed something, the integration's creation included. */
+  readonly requests: number;
+  readonly entries: number;
+  readonly meanBytes: number;
+  readonly maxBytes: number;
+  /** Write units the entry adds to its request's transaction. */
+  readonly writeUnitsPerRequest: number;
+  readonly dollarsPerMillionRequests: number;
 }

@@ -8,7 +8,7 @@
  *
  *   npm run bench                      # quick: 1,000 and 10,000 accounts, no load section
  *   npm run bench -- --full            # adds 50,000 accounts, the API on 10,000, and the load
- *   npm run bench -- --only sync,api   # some sections only: sync, tags, targeted, credentials, bundles,
+ *   npm run bench -- --only sync,api   # some sections only: sync, tags, targeted, audit, credentials, bundles,
  *                                      # console, console-pages, api, load
  *   npm run bench -- --time-factor 4 --latency-ms 40
  */
@@ -20,6 +20,7 @@ import { parseArgs, promisify } from 'node:util';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { startTestRuntime } from '../test/fixtures/test-runtime';
 import { benchApi } from './api';
+import { benchAudit } from './audit';
 import { benchBundles } from './bundles';
 import { benchConsole } from './console';
 import { benchCredentials } from './credentials';
@@ -35,6 +36,7 @@ const SECTIONS = [
   'sync',
   'tags',
   'targeted',
+  'audit',
   'credentials',
   'bundles',
   'console',
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
     sizes: [],
     tags: [],
     targeted: [],
+    audit: null,
     credentials: null,
     functions: [],
     console: null,
@@ -152,11 +155,17 @@ async function main(): Promise<void> {
       await save();
     }
   }
-  if (['targeted', 'credentials', 'api', 'load'].some((section) => sections.has(section as Section))) {
+  if (
+    ['targeted', 'audit', 'credentials', 'api', 'load'].some((section) => sections.has(section as Section))
+  ) {
     const runtime = await startTestRuntime();
     try {
       if (sections.has('targeted')) {
         results.targeted = await benchTargeted(runtime, log);
+        await save();
+      }
+      if (sections.has('audit')) {
+        results.audit = await benchAudit(runtime, log);
         await save();
       }
       if (sections.has('credentials')) {
