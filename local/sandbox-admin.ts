@@ -15,6 +15,7 @@ import {
   sandboxOuCreateSchema,
   sandboxOuRenameSchema,
   sandboxPolicySchema,
+  sandboxRegionsSchema,
   sandboxRoleRequestSchema,
   sandboxStackSetSchema,
   sandboxTagSchema,
@@ -175,6 +176,13 @@ const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
       what: `OU ${ou.id} tagged ${JSON.stringify(ou.tags)}`,
       answer: { status: 200, body: ou },
       change: { kind: 'tagged', id: ou.id, tags },
+    };
+  },
+  'PUT accounts/{id}/regions': (sandbox, id, body) => {
+    const account = sandbox.setEnabledRegions(id, parse(sandboxRegionsSchema, body).enabled);
+    return {
+      what: `account ${account.id} now has ${account.enabledRegions.length} regions enabled`,
+      answer: { status: 200, body: account },
     };
   },
   'DELETE accounts/{id}': (sandbox, id) => {

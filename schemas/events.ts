@@ -61,10 +61,18 @@ const changes = { changes: z.array(changeSchema).min(1) };
 
 export const EVENT_DETAIL_SCHEMAS = {
   'Connection Created': connectionEvent,
-  /** A change of the member role's health carries the connection with its new `health`. */
+  /**
+   * A change of the member role's health carries the connection as the API shows it, with its
+   * new `health` and its regions against the account's; a change in the mirror, the node.
+   */
   'Connection Updated': z.object({
     ...envelope,
-    connection: connectionViewSchema.partial({ health: true }),
+    connection: connectionViewSchema.partial({
+      health: true,
+      enabledRegions: true,
+      effectiveRegions: true,
+      regionsNotEnabled: true,
+    }),
     ...changes,
   }),
   'Connection Deleted': connectionEvent,

@@ -22,6 +22,8 @@ const sandboxAccountSchema = z.strictObject({
   email: z.email(),
   state: accountStateSchema.default('ACTIVE'),
   tags: resourceTagsSchema.default({}),
+  /** Absent: the regions AWS enables by default. */
+  enabledRegions: z.array(regionSchema).optional(),
 });
 
 const sandboxOuSchema = z.strictObject({
@@ -146,4 +148,9 @@ export const sandboxMoveSchema = z.strictObject({ destinationParentId: parentIdS
 /** POST /local/sandbox/{accounts,ous}/{id}/tags: TagResource (a null value: UntagResource of that key). */
 export const sandboxTagSchema = z.strictObject({
   tags: z.record(z.string().min(1).max(128), z.string().max(256).nullable()),
+});
+
+/** PUT /local/sandbox/accounts/{id}/regions: the regions the account has enabled, from now on. */
+export const sandboxRegionsSchema = z.strictObject({
+  enabled: z.array(regionSchema).min(1).max(60),
 });

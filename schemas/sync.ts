@@ -153,11 +153,30 @@ export const memberHealthSchema = z.object({
   outdated: z.boolean().nullable().default(null),
   /** `pending_deployment` only: since when the account has waited for its role. */
   pendingSince: z.iso.datetime().nullable().default(null),
+  /**
+   * The regions the account has enabled (opted in, or enabled by default), read through the
+   * role once it lets us in; null when it may not read them (account:ListRegions) or before.
+   */
+  enabledRegions: z.array(regionSchema).nullable().default(null),
 });
 export type MemberHealth = z.infer<typeof memberHealthSchema>;
 
-/** A connection as the API shows it: the mirror's node and its last health check (null: never checked). */
-export const connectionViewSchema = connectionSchema.extend({ health: memberHealthSchema.nullable() });
+/**
+ * A connection as the API shows it: the mirror's node, its last health check (null: never
+ * checked), and its regions against the ones its account has enabled.
+ */
+export const connectionViewSchema = connectionSchema.extend({
+  health: memberHealthSchema.nullable(),
+  /** From the last health check; null when not known. */
+  enabledRegions: z.array(regionSchema).nullable(),
+  /**
+   * The configured regions (`effective.regions`) that the account has enabled: where calls can
+   * work. All configured regions while the enabled ones are not known.
+   */
+  effectiveRegions: z.array(regionSchema),
+  /** Configured regions the account has not enabled; the health's hint names them. */
+  regionsNotEnabled: z.array(regionSchema),
+});
 export type ConnectionView = z.infer<typeof connectionViewSchema>;
 
 export const treePageSchema = listSchema(z.discriminatedUnion('type', [folderSchema, connectionViewSchema]));

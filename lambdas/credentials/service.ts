@@ -12,6 +12,7 @@ import { fieldIssuesOf } from '../core/errors';
 import { logger } from '../core/logger';
 import { SessionCache } from '../core/session-cache';
 import type { TenantScope } from '../core/tenant-context';
+import { regionsOf } from '../domain/connection-regions';
 import { parseRoleArn, type RoleArn, type RoleArnRules } from '../domain/role-arn';
 import { RoleRefusedError } from '../ports/customer-roles';
 import { AssertionInvalidError, type AssertionVerifier, type WorkspaceAssertion } from './assertion';
@@ -276,7 +277,7 @@ export function makeCredentialsBroker(deps: CredentialsBrokerDeps) {
       accountId: connection.id,
       roleArn: role.arn,
       partition: role.partition,
-      regions: connection.effective.regions.value,
+      regions: regionsOf(connection, record.health).effectiveRegions,
       connectionHandle: connection.handle,
       access: request.access,
       cached,

@@ -44,6 +44,14 @@ const SELF_INSPECTION: readonly RequiredAction[] = [
   },
 ];
 
+/** Member roles tell which regions their account has enabled; the templates grant it since version 5. */
+const ENABLED_REGIONS: RequiredAction = {
+  action: 'account:ListRegions',
+  reason: 'Health: the regions the account has enabled, so credentials name only regions where calls work.',
+  grantedBy: 'template',
+  onRoleItself: false,
+};
+
 const organizations = (action: string, reason: string): RequiredAction => ({
   action: `organizations:${action}`,
   reason,
@@ -93,7 +101,10 @@ export const PERMISSIONS: Readonly<Record<RoleKind, RolePermissions>> = {
       organizations('ListAccountsForParent', 'Sync: the accounts mirrored as connections.'),
       organizations('ListParents', 'Sync after an Organizations event: where a moved account or OU now is.'),
       organizations('DescribeAccount', 'Sync after an Organizations event: one account, as it is now.'),
-      organizations('ListTagsForResource', 'Tags: the tags of accounts and OUs, shown or selected by tag rules.'),
+      organizations(
+        'ListTagsForResource',
+        'Tags: the tags of accounts and OUs, shown or selected by tag rules.',
+      ),
       {
         action: 'cloudformation:ListStackInstances',
         reason: 'Health: tells a member role not deployed yet from one that refuses the platform.',
@@ -106,7 +117,7 @@ export const PERMISSIONS: Readonly<Record<RoleKind, RolePermissions>> = {
   'member-read': {
     description: "The member role every connection's read credentials come from.",
     templates: ['member-account-role', 'single-account-role'],
-    actions: [...MEMBER_READS, ...SELF_INSPECTION],
+    actions: [...MEMBER_READS, ENABLED_REGIONS, ...SELF_INSPECTION],
   },
   'member-full': {
     description: "The full member role, for platform services that act in the customer's accounts.",
@@ -119,6 +130,7 @@ export const PERMISSIONS: Readonly<Record<RoleKind, RolePermissions>> = {
         grantedBy: 'PowerUserAccess',
         onRoleItself: false,
       },
+      ENABLED_REGIONS,
       ...SELF_INSPECTION,
     ],
   },

@@ -9,9 +9,9 @@ export const TEMPLATE_VERSION_TAG = 'org-connections:template-version';
  */
 export const TEMPLATE_VERSIONS = {
   'management-account-role': 4,
-  'member-account-role': 4,
+  'member-account-role': 5,
   'organization-events-forwarder': 2,
-  'single-account-role': 4,
+  'single-account-role': 5,
 } as const satisfies Record<TemplateName, number>;
 
 /**
@@ -25,6 +25,12 @@ export const SOURCE_IDENTITY_SINCE_VERSION = 2;
  * policies (`iam:ListRoleTags`, `iam:SimulatePrincipalPolicy`), so health can name what it lacks.
  */
 export const SELF_INSPECTION_SINCE_VERSION = 3;
+
+/**
+ * From this version on, the member and single-account role templates let the role read which
+ * regions its account has enabled (`account:ListRegions`).
+ */
+export const ENABLED_REGIONS_SINCE_VERSION = 5;
 
 /**
  * Whether a role should be updated to the current template. A role without our tag (null) was

@@ -4,6 +4,7 @@ import { type Clock, systemClock } from '../core/clock';
 import { AppError } from '../core/errors';
 import { logger } from '../core/logger';
 import { withRetries } from '../core/retry';
+import { readEnabledRegions } from '../domain/connection-regions';
 import { roleSessionName } from '../domain/external-id';
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
 import { inspectRole } from '../domain/role-inspection';
@@ -131,17 +132,19 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
         }),
       );
     } catch (error: unknown) {
-      if (error instanceof RoleRefusedError) return { refused: true, error: null, inspection: null };
-      if (error instanceof AppError) return { refused: false, error, inspection: null };
+      if (error instanceof RoleRefusedError) return { ...NOT_IN, refused: true };
+      if (error instanceof AppError) return { ...NOT_IN, error };
       throw error;
     }
-    const inspection = await inspectRole(
-      session,
-      { kind: 'member-read', template: memberTemplateOf(integration) },
-      retried,
-    );
-    return { refused: false, error: null, inspection };
+    const [inspection, enabledRegions] = await Promise.all([
+      inspectRole(session, { kind: 'member-read', template: memberTemplateOf(integration) }, retried),
+      readEnabledRegions(session, retried),
+    ]);
+    return { refused: false, error: null, inspection, enabledRegions };
   }
 }
+
+/** A probe that did not get in: nothing was read through the role. */
+const NOT_IN: Probe = { refused: false, error: null, inspection: null, enabledRegions: null };
 
 export type MemberCheckService = ReturnType<typeof makeMemberCheckService>;

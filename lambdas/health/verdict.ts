@@ -9,6 +9,7 @@ import type { TemplateName } from '../../schemas/api/onboarding';
 import type { Connection, MemberAccessSummary, MemberHealth, StackInstance } from '../../schemas/sync';
 import type { AppError } from '../core/errors';
 import { buildEvent, type EventOrigin, originContext } from '../domain/change-events';
+import { connectionView } from '../domain/connection-regions';
 import type { RoleInspection } from '../domain/role-inspection';
 import type { HealthRecord } from '../ports/member-health';
 
@@ -59,7 +60,7 @@ export function recordsOf(
     const changed = before === null || !sameVerdict(before, after);
     const event = (sequence: number) =>
       buildEvent('Connection Updated', ctx, sequence, {
-        connection: { ...connection, health: after },
+        connection: connectionView(connection, after),
         changes: [{ field: 'health', from: before, to: after }],
       });
     return { accountId: connection.id, health: after, before, event: changed ? event : null };
@@ -85,6 +86,8 @@ export interface Probe {
   readonly error: AppError | null;
   /** What the role's session told about the role, when it let us in. */
   readonly inspection: RoleInspection | null;
+  /** The regions its account has enabled, when it let us in and may read them. */
+  readonly enabledRegions: readonly string[] | null;
 }
 
 export function healthOf(
@@ -102,11 +105,21 @@ export function healthOf(
     templateVersion: null,
     outdated: null,
     pendingSince: null,
+    enabledRegions: null,
   };
   if (probe.error !== null) {
     return { ...base, status: 'error', code: probe.error.code, hint: probe.error.hint ?? null };
   }
-  if (!probe.refused) return { ...base, ...probe.inspection, status: 'ok', code: null, hint: null };
+  if (!probe.refused) {
+    return {
+      ...base,
+      ...probe.inspection,
+      enabledRegions: probe.enabledRegions && [...probe.enabledRegions],
+      status: 'ok',
+      code: null,
+      hint: null,
+    };
+  }
   if (stackInstance !== null && !deployed(stackInstance)) {
     const state =
       stackInstance.status === null
@@ -168,6 +181,7 @@ export function sameVerdict(a: MemberHealth, b: MemberHealth): boolean {
     permissions,
     templateVersion,
     outdated,
+    enabledRegions,
   }: MemberHealth) => ({
     status,
     code,
@@ -175,6 +189,7 @@ export function sameVerdict(a: MemberHealth, b: MemberHealth): boolean {
     permissions: permissions && { status: permissions.status, denied: permissions.denied },
     templateVersion,
     outdated,
+    enabledRegions,
   });
   return isDeepStrictEqual(verdict(a), verdict(b));
 }

@@ -7,6 +7,7 @@ import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
 import type { AuditedChange, AuditTrail } from '../domain/audit';
 import { changeEventOf, originContext } from '../domain/change-events';
+import { connectionView } from '../domain/connection-regions';
 import { effectiveSettings, integrationSettings } from '../domain/settings';
 import {
   type Change,
@@ -109,7 +110,7 @@ export function makeNodeService({
       const { node } = await find(tenant, integrationId, type, id);
       if (node.type === 'folder') return node;
       const healths = await health.health(tenant.tenantId, integrationId, [node.id]);
-      return { ...node, health: healths.get(node.id) ?? null };
+      return connectionView(node, healths.get(node.id) ?? null);
     },
 
     /**

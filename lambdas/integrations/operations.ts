@@ -7,6 +7,7 @@ import { NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { TenantContext, TenantRequest } from '../core/tenant-context';
 import type { AuditTrail } from '../domain/audit';
+import { connectionView } from '../domain/connection-regions';
 import { DEFAULT_MEMBER_CHECK_INTERVAL_MS, memberCheckDueAt } from '../domain/member-check-cadence';
 import type { PageRequest } from '../domain/page';
 import { IntegrationDeletingError } from '../domain/sync-runs';
@@ -190,7 +191,7 @@ export function makeIntegrationOperations({
       return {
         ...result,
         items: result.items.map((node) =>
-          node.type === 'connection' ? { ...node, health: healths.get(node.id) ?? null } : node,
+          node.type === 'connection' ? connectionView(node, healths.get(node.id) ?? null) : node,
         ),
       };
     },

@@ -32,7 +32,8 @@ export interface CustomerRoleSession
   extends OrganizationReader,
     OrganizationTreeReader,
     StackSetReader,
-    RoleInspector {
+    RoleInspector,
+    RegionReader {
   /** When the session's credentials run out; undefined when unknown. */
   readonly expiresAt: Date | undefined;
   callerIdentity(): Promise<{ readonly accountId: string; readonly arn: string }>;
@@ -56,6 +57,12 @@ export interface OrganizationTreeReader {
   describeAccount(accountId: string): Promise<DiscoveredAccount | null>;
   /** A page of an account's (or OU's) tags. */
   listTagsForResource(resourceId: string, nextToken?: string): Promise<OrgPage<ResourceTag>>;
+}
+
+/** The session's own account's regions, read by the member check. */
+export interface RegionReader {
+  /** The regions the account has enabled (opted in, or enabled by default), all pages read. */
+  enabledRegions(): Promise<readonly string[]>;
 }
 
 /** The member-role StackSet, read by the member check. */

@@ -2932,7 +2932,12 @@ export interface operations {
                                 outdated: boolean | null;
                                 /** @default null */
                                 pendingSince: string | null;
+                                /** @default null */
+                                enabledRegions: string[] | null;
                             } | null;
+                            enabledRegions: string[] | null;
+                            effectiveRegions: string[];
+                            regionsNotEnabled: string[];
                         })[];
                         nextCursor: string | null;
                     };
@@ -3258,7 +3263,12 @@ export interface operations {
                                         outdated: boolean | null;
                                         /** @default null */
                                         pendingSince: string | null;
+                                        /** @default null */
+                                        enabledRegions: string[] | null;
                                     } | null;
+                                    enabledRegions?: string[] | null;
+                                    effectiveRegions?: string[];
+                                    regionsNotEnabled?: string[];
                                 };
                                 changes: {
                                     field: string;
@@ -4711,7 +4721,12 @@ export interface operations {
                             outdated: boolean | null;
                             /** @default null */
                             pendingSince: string | null;
+                            /** @default null */
+                            enabledRegions: string[] | null;
                         } | null;
+                        enabledRegions: string[] | null;
+                        effectiveRegions: string[];
+                        regionsNotEnabled: string[];
                     };
                 };
             };

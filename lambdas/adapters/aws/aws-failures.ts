@@ -29,6 +29,14 @@ export function iamFailure(error: unknown, action: string): unknown {
   return new UpstreamUnavailableError('AWS IAM', error);
 }
 
+/** What an Account Management call's error means: a denial, throttling, or an outage. */
+export function accountFailure(error: unknown, action: string): unknown {
+  const name = errorName(error);
+  if (ACCESS_DENIED.has(name)) return new PermissionDeniedError(action, { cause: error });
+  if (name === 'TooManyRequestsException') return new UpstreamThrottledError('AWS Account Management', error);
+  return new UpstreamUnavailableError('AWS Account Management', error);
+}
+
 /** A 501, or a 500 that says so: an endpoint (an emulator's, say) without the action. */
 function notImplemented(error: unknown): boolean {
   const { $metadata, message } = (error ?? {}) as {

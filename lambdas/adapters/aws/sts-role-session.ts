@@ -1,3 +1,4 @@
+import { AccountClient, type ListRegionsCommandInput, paginateListRegions } from '@aws-sdk/client-account';
 import { CloudFormationClient, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
 import {
   type EvaluationResult,
@@ -47,7 +48,7 @@ import {
   type ResourceTag,
   StackSetNotFoundError,
 } from '../../ports/customer-roles';
-import { ACCESS_DENIED, iamFailure, STS_THROTTLING } from './aws-failures';
+import { ACCESS_DENIED, accountFailure, iamFailure, STS_THROTTLING } from './aws-failures';
 
 export interface SessionCredentials {
   readonly accessKeyId: string;
@@ -65,18 +66,25 @@ const MAX_RESULTS = 20;
  */
 export class SdkRoleSession implements CustomerRoleSession {
   readonly expiresAt: Date | undefined;
+  private readonly accountRegion: string;
   private readonly sts: STSClient;
   private readonly organizations: OrganizationsClient;
   private readonly iam: IAMClient;
+  /** Made on first use: only the member check reads regions. */
+  private account: AccountClient | undefined;
 
   constructor(
     private readonly role: RoleArn,
     private readonly credentials: SessionCredentials,
     stsRegion: string,
-    /** IAM, like Organizations, has one endpoint per partition, which this region reaches. */
+    /**
+     * IAM, like Organizations and Account Management, has one endpoint per partition, which this
+     * region reaches.
+     */
     organizationsRegion: string,
   ) {
     this.expiresAt = credentials.expiration;
+    this.accountRegion = organizationsRegion;
     // Traced, so the customer's calls show in the invocation's trace beside ours.
     this.sts = traced(new STSClient({ region: stsRegion, credentials }));
     // The callers retry IAM's throttling with their own backoff.
@@ -285,6 +293,25 @@ export class SdkRoleSession implements CustomerRoleSession {
       throw iamFailure(error, 'iam:SimulatePrincipalPolicy');
     }
     return decisions;
+  }
+
+  async enabledRegions(): Promise<readonly string[]> {
+    this.account ??= traced(
+      new AccountClient({ region: this.accountRegion, credentials: this.credentials, maxAttempts: 1 }),
+    );
+    const regions: string[] = [];
+    try {
+      const input: ListRegionsCommandInput = {
+        RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'],
+        MaxResults: 50,
+      };
+      for await (const page of paginateListRegions({ client: this.account }, input)) {
+        for (const { RegionName } of page.Regions ?? []) if (RegionName) regions.push(RegionName);
+      }
+    } catch (error: unknown) {
+      throw accountFailure(error, 'account:ListRegions');
+    }
+    return regions.sort();
   }
 
   async roleTags(): Promise<Readonly<Record<string, string>>> {

@@ -4,6 +4,7 @@ import { UpstreamThrottledError, UpstreamUnavailableError } from '../../core/err
 import type { IssuedCredentials, SessionIssuerPort, SessionRequest } from '../../credentials/ports';
 import type { RoleArn } from '../../domain/role-arn';
 import {
+  ENABLED_REGIONS_SINCE_VERSION,
   SELF_INSPECTION_SINCE_VERSION,
   SOURCE_IDENTITY_SINCE_VERSION,
   TEMPLATE_VERSION_TAG,
@@ -240,6 +241,13 @@ class SandboxRoleSession implements CustomerRoleSession {
     return actions.map((action) => ({ action, deniedBy: this.denial(action) }));
   }
 
+  /** As Account Management's ListRegions, for the session's own account. */
+  async enabledRegions(): Promise<readonly string[]> {
+    if (this.denial('account:ListRegions') !== null) throw new PermissionDeniedError('account:ListRegions');
+    const account = this.organization.account(this.accountId);
+    return account ? [...account.enabledRegions] : [];
+  }
+
   /** The role's only tag: the template version it was deployed from. */
   async roleTags(): Promise<Readonly<Record<string, string>>> {
     const role = this.role();
@@ -251,7 +259,8 @@ class SandboxRoleSession implements CustomerRoleSession {
   /**
    * Why AWS would refuse the role an action, or null. An SCP comes first, as in AWS. A deleted
    * role's sessions may do nothing. A role's policy lacks the actions it was deployed without,
-   * and, before template version 3, the simulation of its own policies. Listing its tags needs
+   * before template version 3, the simulation of its own policies, and before version 5 (of the
+   * member templates; no discovery role has it) the account's regions. Listing its tags needs
    * no template grant: ReadOnlyAccess, which sandbox roles stand for, lists IAM tags.
    */
   private denial(action: string): DenialCause | null {
@@ -260,6 +269,8 @@ class SandboxRoleSession implements CustomerRoleSession {
     if (!role || role.deniedActions.includes(action)) return 'implicit';
     const selfInspection = action === 'iam:SimulatePrincipalPolicy';
     if (selfInspection && role.templateVersion < SELF_INSPECTION_SINCE_VERSION) return 'implicit';
+    if (action === 'account:ListRegions' && role.templateVersion < ENABLED_REGIONS_SINCE_VERSION)
+      return 'implicit';
     return null;
   }
 

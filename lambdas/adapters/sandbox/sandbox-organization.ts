@@ -16,7 +16,30 @@ export interface SandboxAccount {
   readonly state: AccountState;
   readonly parentId: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** The regions enabled in the account, opted in or enabled by default. */
+  readonly enabledRegions: readonly string[];
 }
+
+/** The regions AWS enables in every new account; the others need an opt-in. */
+export const ENABLED_BY_DEFAULT = [
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-north-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+];
 
 export interface SandboxOu {
   readonly id: string;
@@ -38,7 +61,12 @@ function treeOf(fixture: SandboxOrgFixture, arnOf: (resource: string) => string)
     for (const account of container.accounts) {
       if (accounts.has(account.id))
         throw new Error(`sandbox organization: account ${account.id} appears twice`);
-      accounts.set(account.id, { ...account, arn: arnOf(`account/${id}/${account.id}`), parentId });
+      accounts.set(account.id, {
+        ...account,
+        arn: arnOf(`account/${id}/${account.id}`),
+        parentId,
+        enabledRegions: account.enabledRegions ?? ENABLED_BY_DEFAULT,
+      });
     }
     for (const ou of container.organizationalUnits) {
       if (ous.has(ou.id)) throw new Error(`sandbox organization: OU ${ou.id} appears twice`);
@@ -235,6 +263,7 @@ export class SandboxOrganization {
       parentId,
       arn: this.organizationsArn(`account/${this.id}/${id}`),
       tags: {},
+      enabledRegions: ENABLED_BY_DEFAULT,
     };
     this.putAccount(account);
     return account;
@@ -254,6 +283,14 @@ export class SandboxOrganization {
     const tagged = { ...account, tags: retagged(account.tags, tags) };
     this.putAccount(tagged);
     return tagged;
+  }
+
+  /** EnableRegion and DisableRegion, at once: the account's enabled regions become these. */
+  setEnabledRegions(id: string, enabledRegions: readonly string[]): SandboxAccount {
+    const account = this.requireAccount(id);
+    const changed = { ...account, enabledRegions: [...new Set(enabledRegions)].sort() };
+    this.putAccount(changed);
+    return changed;
   }
 
   /** TagResource and UntagResource on an OU: a null value removes the key. */

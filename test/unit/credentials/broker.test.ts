@@ -231,6 +231,7 @@ function checkedAt(overrides: Partial<MemberHealth>): MemberHealth {
     templateVersion: null,
     outdated: null,
     pendingSince: null,
+    enabledRegions: null,
     ...overrides,
   };
 }
@@ -265,6 +266,12 @@ describe('credentials broker: sharing', () => {
       cached: false,
       sourceIdentity: true,
     });
+  });
+
+  it("names only the connection's regions that its account has enabled, once a check has read them", async () => {
+    directory.health = checkedAt({ enabledRegions: ['us-east-1', 'us-west-2'] });
+
+    expect(granted(await broker.answer(request(), UNVERIFIED)).regions).toEqual(['us-east-1']);
   });
 
   it('assumes the role with the External ID, the consumer as SourceIdentity, session tags and a derived session name', async () => {
@@ -420,6 +427,7 @@ describe('credentials broker: the role', () => {
       templateVersion: null,
       outdated: null,
       pendingSince: null,
+      enabledRegions: null,
     };
 
     const answer = await broker.answer(request(), UNVERIFIED);

@@ -20,7 +20,14 @@ import type {
 } from '../../../lambdas/ports/member-health';
 import type { Integration } from '../../../schemas/api/integrations';
 import type { ChangeEvent } from '../../../schemas/events';
-import type { Connection, MemberAccessSummary, MemberHealth, StackInstance } from '../../../schemas/sync';
+import type {
+  Connection,
+  ConnectionView,
+  MemberAccessSummary,
+  MemberHealth,
+  StackInstance,
+} from '../../../schemas/sync';
+import { aConnection } from '../../fixtures/records';
 
 const TENANT = 'tenant-a';
 /** The member role's current template version. */
@@ -60,11 +67,11 @@ function virtualClock() {
 }
 
 function connection(id: string, disabled = false): Connection {
-  return {
-    id,
-    disabled,
-    roleArn: `arn:aws:iam::${id}:role/OrgConnectionsReadOnly`,
-  } as unknown as Connection;
+  return aConnection(
+    integration.id,
+    { permissions: { share: 'none' }, regions: ['us-east-1', 'eu-south-1'] },
+    { id, disabled, roleArn: `arn:aws:iam::${id}:role/OrgConnectionsReadOnly` },
+  );
 }
 
 /** Health records in memory, with what was written, as the DynamoDB adapter keeps them. */
@@ -157,6 +164,8 @@ class ScriptedRoles implements CustomerRolesPort {
   denials = new Map<string, ActionDecision[]>();
   versions = new Map<string, number>();
   simulationRefused = new Set<string>();
+  /** Each account's enabled regions; absent: us-east-1 and eu-west-1. An account here with null may not read them. */
+  regions = new Map<string, string[] | null>();
 
   private memberSession(accountId: string): CustomerRoleSession {
     return {
@@ -171,6 +180,11 @@ class ScriptedRoles implements CustomerRolesPort {
       roleTags: async () => ({
         'org-connections:template-version': String(this.versions.get(accountId) ?? CURRENT),
       }),
+      enabledRegions: async () => {
+        const regions = this.regions.get(accountId);
+        if (regions === null) throw new PermissionDeniedError('account:ListRegions');
+        return regions ?? ['eu-west-1', 'us-east-1'];
+      },
     } as Partial<CustomerRoleSession> as CustomerRoleSession;
   }
 
@@ -498,6 +512,32 @@ describe('member role check: permissions and template versions', () => {
 
     const changes = store.events.map((event) => announcedHealth(event).permissions?.status);
     expect(changes).toEqual(['ok', 'missing', 'ok']);
+  });
+
+  it("records the account's enabled regions, announces a change of them once, and none when it may not read them", async () => {
+    const [account] = ACCOUNTS;
+    const { store, roles, check } = setup([connection(account as string)], {});
+    await check();
+    roles.regions.set(account as string, ['us-east-1']);
+
+    await check();
+    await check();
+    roles.regions.set(account as string, null);
+    await check();
+
+    const changes = store.events.map((event) => announcedHealth(event).enabledRegions);
+    expect(changes).toEqual([['eu-west-1', 'us-east-1'], ['us-east-1'], null]);
+    // The event carries the connection as the API shows it: its regions against the account's.
+    const shown = store.events.map(
+      (event) => (event.detail as unknown as { connection: ConnectionView }).connection,
+    );
+    expect(
+      shown.map(({ effectiveRegions, regionsNotEnabled }) => [effectiveRegions, regionsNotEnabled]),
+    ).toEqual([
+      [['us-east-1'], ['eu-south-1']],
+      [['us-east-1'], ['eu-south-1']],
+      [['us-east-1', 'eu-south-1'], []],
+    ]);
   });
 });
 

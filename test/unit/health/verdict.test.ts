@@ -12,11 +12,12 @@ import type { MemberHealth, StackInstance } from '../../../schemas/sync';
 const NOW = Date.parse('2026-12-07T12:00:00.000Z');
 const MINUTE = 60_000;
 
-const refused: Probe = { refused: true, error: null, inspection: null };
+const refused: Probe = { refused: true, error: null, inspection: null, enabledRegions: null };
 const letIn: Probe = {
   refused: false,
   error: null,
   inspection: { permissions: { status: 'ok', denied: [], hint: null }, templateVersion: 4, outdated: false },
+  enabledRegions: ['eu-west-1', 'us-east-1'],
 };
 const instance = (patch: Partial<StackInstance>): StackInstance => ({
   stackSetName: 'OrgConnectionsMembers',
@@ -31,7 +32,13 @@ describe("a member role's health, from one probe", () => {
   it('is ok, with what the inspection found, when the role lets us in', () => {
     const health = healthOf(letIn, null, NOW, null);
 
-    expect(health).toMatchObject({ status: 'ok', code: null, templateVersion: 4, outdated: false });
+    expect(health).toMatchObject({
+      status: 'ok',
+      code: null,
+      templateVersion: 4,
+      outdated: false,
+      enabledRegions: ['eu-west-1', 'us-east-1'],
+    });
     expect(health.permissions?.status).toBe('ok');
   });
 
@@ -40,6 +47,7 @@ describe("a member role's health, from one probe", () => {
       refused: false,
       error: new AppError('UPSTREAM_THROTTLED', 'slow down', { hint: 'later' }),
       inspection: null,
+      enabledRegions: null,
     };
 
     expect(healthOf(failed, null, NOW, null)).toMatchObject({
