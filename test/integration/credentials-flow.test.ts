@@ -244,3 +244,71 @@ describe('credentials broker, over the local Invoke API', () => {
     expect(JSON.stringify(answers)).not.toContain(externalId);
   });
 });
+
+describe("the account's enabled regions", () => {
+  const base = () => `/v1/integrations/${integration.id}`;
+  const view = async (accountId: string) =>
+    (await api.call(tenant, 'GET', `${base()}/connections/${accountId}`)).body as ConnectionView;
+  /** A check of every member role, as `POST …/test` starts it. */
+  async function check() {
+    expect((await api.call(tenant, 'POST', `${base()}/test`)).status).toBe(200);
+    await runtime.settled();
+  }
+  async function enable(accountId: string, regions: string[]) {
+    expect((await api.sandbox('PUT', `/accounts/${accountId}/regions`, { enabled: regions })).status).toBe(
+      200,
+    );
+  }
+
+  beforeAll(async () => {
+    const current = await api.call(tenant, 'GET', base());
+    const patched = await api.call(
+      tenant,
+      'PATCH',
+      base(),
+      { regions: ['us-east-1', 'eu-south-1'] },
+      { 'if-match': current.headers.get('etag') ?? '' },
+    );
+    expect(patched.status).toBe(200);
+    await runtime.settled();
+  });
+
+  it("leaves a region the account has not enabled out of the connection's effective regions and the broker's answer", async () => {
+    await enable(DEV_ALICE, ['us-east-1', 'us-west-2']);
+    await check();
+
+    const alice = await view(DEV_ALICE);
+    expect(alice).toMatchObject({
+      enabledRegions: ['us-east-1', 'us-west-2'],
+      effectiveRegions: ['us-east-1'],
+      regionsNotEnabled: ['eu-south-1'],
+    });
+    expect(alice.effective.regions.value).toEqual(['us-east-1', 'eu-south-1']);
+    expect(alice.health?.hint).toContain('eu-south-1 is not enabled in this account');
+    expect(granted(await invoke(request(DEV_ALICE))).regions).toEqual(['us-east-1']);
+  });
+
+  it('brings the region back once the account enables it, with one Updated event', async () => {
+    const since = runtime.bus.list().length;
+    await enable(DEV_ALICE, ['eu-south-1', 'us-east-1', 'us-west-2']);
+    await check();
+
+    expect(await view(DEV_ALICE)).toMatchObject({
+      effectiveRegions: ['us-east-1', 'eu-south-1'],
+      regionsNotEnabled: [],
+    });
+    expect(granted(await invoke(request(DEV_ALICE))).regions).toEqual(['us-east-1', 'eu-south-1']);
+    const updates = runtime.bus
+      .list(since)
+      .filter((event) => event['detail-type'] === 'Connection Updated')
+      .map((event) => (event.detail as { connection: ConnectionView }).connection)
+      .filter((connection) => connection.id === DEV_ALICE);
+    expect(updates.map((connection) => connection.effectiveRegions)).toEqual([['us-east-1', 'eu-south-1']]);
+  });
+
+  it('keeps every configured region for a role from before version 5, which may not read them', async () => {
+    const legacy = await view(SANDBOX_1);
+
+    expect(legacy).toMatchObject({ enabledRegions: null, effectiveRegions: ['us-east-1', 'eu-south-1'] });
+  });
+});
