@@ -134,12 +134,12 @@ export interface OrganizationInfo {
 export class RoleRefusedError extends Error {}
 
 /**
- * IAM answered the request itself with an error that asking again cannot change (no such entity,
+ * AWS answered the request itself with an error that asking again cannot change (no such entity,
  * invalid input, an action the endpoint does not implement): never retried.
  */
-export class IamRequestRefusedError extends AppError {
-  constructor(action: string, cause: unknown) {
-    super('UPSTREAM_UNAVAILABLE', `AWS IAM refused ${action} (${errorName(cause)}).`, { cause });
+export class RequestRefusedError extends AppError {
+  constructor(service: string, action: string, cause: unknown) {
+    super('UPSTREAM_UNAVAILABLE', `${service} refused ${action} (${errorName(cause)}).`, { cause });
   }
 }
 

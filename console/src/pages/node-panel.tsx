@@ -152,7 +152,22 @@ function Editor({
         <dt>Regions</dt>
         <dd>
           {effective.regions.value.join(', ')} <small>({sourceText(effective.regions.source, node)})</small>
+          {node.type === 'connection' && node.regionsNotEnabled.length > 0 ? (
+            <small className="failed"> · not enabled in this account: {node.regionsNotEnabled.join(', ')}</small>
+          ) : null}
         </dd>
+        {node.tags ? (
+          <>
+            <dt>Tags</dt>
+            <dd>
+              {Object.keys(node.tags).length === 0
+                ? 'none'
+                : Object.entries(node.tags)
+                    .map(([key, value]) => (value === '' ? key : `${key}=${value}`))
+                    .join(', ')}
+            </dd>
+          </>
+        ) : null}
         <dt>Options</dt>
         <dd>
           <code>{JSON.stringify(effective.options.value)}</code>{' '}

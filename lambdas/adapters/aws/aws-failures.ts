@@ -1,5 +1,5 @@
 import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
-import { IamRequestRefusedError, PermissionDeniedError } from '../../ports/customer-roles';
+import { PermissionDeniedError, RequestRefusedError } from '../../ports/customer-roles';
 
 /** STS models neither throttling nor AccessDenied as classes; their names are stable. */
 export const STS_THROTTLING = new Set(['Throttling', 'ThrottlingException']);
@@ -25,16 +25,22 @@ export function iamFailure(error: unknown, action: string): unknown {
   if (ACCESS_DENIED.has(name)) return new PermissionDeniedError(action, { cause: error });
   if (STS_THROTTLING.has(name)) return new UpstreamThrottledError('AWS IAM', error);
   if (IAM_REQUEST_REFUSED.has(name) || notImplemented(error))
-    return new IamRequestRefusedError(action, error);
+    return new RequestRefusedError('AWS IAM', action, error);
   return new UpstreamUnavailableError('AWS IAM', error);
 }
 
-/** What an Account Management call's error means: a denial, throttling, or an outage. */
+/**
+ * What an Account Management call's error means: a denial, throttling or an outage (retried), or
+ * a refusal of the request itself, which is never retried.
+ */
 export function accountFailure(error: unknown, action: string): unknown {
   const name = errorName(error);
+  const service = 'AWS Account Management';
   if (ACCESS_DENIED.has(name)) return new PermissionDeniedError(action, { cause: error });
-  if (name === 'TooManyRequestsException') return new UpstreamThrottledError('AWS Account Management', error);
-  return new UpstreamUnavailableError('AWS Account Management', error);
+  if (name === 'TooManyRequestsException') return new UpstreamThrottledError(service, error);
+  if (name === 'ValidationException' || notImplemented(error))
+    return new RequestRefusedError(service, action, error);
+  return new UpstreamUnavailableError(service, error);
 }
 
 /** A 501, or a 500 that says so: an endpoint (an emulator's, say) without the action. */
