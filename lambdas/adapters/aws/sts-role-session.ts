@@ -1,4 +1,4 @@
-import { AccountClient, type ListRegionsCommandInput, paginateListRegions } from '@aws-sdk/client-account';
+import type { AccountClient, ListRegionsCommandInput } from '@aws-sdk/client-account';
 import { CloudFormationClient, ListStackInstancesCommand } from '@aws-sdk/client-cloudformation';
 import {
   type EvaluationResult,
@@ -70,7 +70,7 @@ export class SdkRoleSession implements CustomerRoleSession {
   private readonly sts: STSClient;
   private readonly organizations: OrganizationsClient;
   private readonly iam: IAMClient;
-  /** Made on first use: only the member check reads regions. */
+  /** Made on first use, its module loaded then: only the member check reads regions. */
   private account: AccountClient | undefined;
 
   constructor(
@@ -296,6 +296,7 @@ export class SdkRoleSession implements CustomerRoleSession {
   }
 
   async enabledRegions(): Promise<readonly string[]> {
+    const { AccountClient, paginateListRegions } = await import('@aws-sdk/client-account');
     this.account ??= traced(
       new AccountClient({ region: this.accountRegion, credentials: this.credentials, maxAttempts: 1 }),
     );
