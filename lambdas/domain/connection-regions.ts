@@ -6,14 +6,16 @@ import { PermissionDeniedError, type RegionReader } from '../ports/customer-role
 /**
  * The regions the account has enabled, read through its member role's session; null when the
  * role may not read them (account:ListRegions) or Account Management did not answer, so nothing
- * is known and nothing is narrowed.
+ * is known and nothing is narrowed. Every account has the regions AWS enables by default, so an
+ * empty answer is no answer either.
  */
 export async function readEnabledRegions(
   session: RegionReader,
   retried: <T>(call: () => Promise<T>) => Promise<T>,
 ): Promise<readonly string[] | null> {
   try {
-    return await retried(() => session.enabledRegions());
+    const regions = await retried(() => session.enabledRegions());
+    return regions.length > 0 ? regions : null;
   } catch (error: unknown) {
     if (error instanceof PermissionDeniedError) return null;
     if (!(error instanceof AppError)) throw error;

@@ -240,5 +240,7 @@ describe('npm start -- --aws against moto', () => {
       status: 'ok',
       permissions: { status: 'unknown', denied: [] },
     });
+    // moto has no Account Management ListRegions: the regions stay unknown and are not narrowed.
+    expect(management.body).toMatchObject({ enabledRegions: null, effectiveRegions: ['us-east-1'] });
   });
 });

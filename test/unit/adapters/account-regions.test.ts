@@ -47,6 +47,10 @@ describe("the member role's enabled regions (account:ListRegions)", () => {
     expect(await readEnabledRegions(session(), retried)).toEqual(['us-east-1']);
     expect(account.commandCalls(ListRegionsCommand)).toHaveLength(2);
 
+    account.reset();
+    account.on(ListRegionsCommand).resolves({ Regions: [] });
+    expect(await readEnabledRegions(session(), retried)).toBeNull();
+
     for (const refusal of [
       awsError('AccessDeniedException', 403),
       awsError('ValidationException'),
