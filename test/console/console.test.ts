@@ -199,6 +199,7 @@ describe('the console, as the tenant owner', () => {
       accounts: { include: [], exclude: [] },
       skipSuspended: true,
       accountTags: {},
+      excludeAccountTags: {},
     });
     integrationId = listed.items[0]?.id ?? '';
   });
