@@ -120,38 +120,27 @@ async function main(): Promise<void> {
   if (sections.has('sync')) {
     for (const shape of SIZES) {
       log(`sync: ${shape.accounts} accounts, ${shape.ous} OUs (time ×${timeFactor})`);
-      // A DynamoDB Local of its own: the stream records an earlier size left behind slow every
-      // later transaction of the same process.
-      const dynamo = await startDynamoDbLocal();
-      try {
-        results.sizes.push(
-          await inFreshProcess<SizeResult>('sync-size.ts', {
-            endpoint: dynamo.endpoint,
+      results.sizes.push(
+        await withOwnDynamoDb((endpoint) =>
+          inFreshProcess<SizeResult>('sync-size.ts', {
+            endpoint,
             shape,
             timeFactor,
             latencyMs,
           } satisfies Omit<SizeInput, 'output'>),
-        );
-      } finally {
-        await dynamo.stop();
-      }
+        ),
+      );
       await save();
     }
   }
   if (sections.has('tags')) {
     for (const shape of SIZES.filter((size) => size.accounts <= 10_000)) {
       log(`tags: ${shape.accounts} accounts, ${shape.ous} OUs`);
-      const dynamo = await startDynamoDbLocal();
-      try {
-        results.tags.push(
-          await inFreshProcess<TagsResult>('tags-size.ts', {
-            endpoint: dynamo.endpoint,
-            shape,
-          } satisfies Omit<TagsInput, 'output'>),
-        );
-      } finally {
-        await dynamo.stop();
-      }
+      results.tags.push(
+        await withOwnDynamoDb((endpoint) =>
+          inFreshProcess<TagsResult>('tags-size.ts', { endpoint, shape } satisfies Omit<TagsInput, 'output'>),
+        ),
+      );
       await save();
     }
   }
@@ -212,6 +201,19 @@ async function main(): Promise<void> {
   log('done');
   printReport(results);
   if (results.checks.some((check) => !check.met)) process.exitCode = 1;
+}
+
+/**
+ * A DynamoDB Local of its own for one organization size: the stream records an earlier size left
+ * behind slow every later transaction of the same process.
+ */
+async function withOwnDynamoDb<T>(run: (endpoint: string) => Promise<T>): Promise<T> {
+  const dynamo = await startDynamoDbLocal();
+  try {
+    return await run(dynamo.endpoint);
+  } finally {
+    await dynamo.stop();
+  }
 }
 
 /**
