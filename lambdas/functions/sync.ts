@@ -29,6 +29,8 @@ const refSchema = z.strictObject({
   correlationId: z.string().min(1).optional(),
 });
 
+const checkScopeSchema = z.enum(['all', 'unchecked']);
+
 /** What one member check invocation hands the next (see MemberCheckProgress). */
 const memberCheckSchema = z.object({
   startedAt: z.iso.datetime(),
@@ -39,6 +41,7 @@ const memberCheckSchema = z.object({
   retry: z.number().int().min(0).nullable().default(null),
   waitSeconds: z.number().int().min(0).default(0),
   done: z.boolean(),
+  scope: checkScopeSchema.default('all'),
 });
 
 /** What the workflow's Task states send (see workflow.ts). */
@@ -49,7 +52,8 @@ const actionSchema = z.discriminatedUnion('action', [
     action: z.literal('check-members'),
     // An on-demand check's execution is named by a check id rather than a run id.
     ref: refSchema.extend({ runId: z.string().regex(/^(check-)?[0-9TZ]+-[0-9a-f]{8}$/) }),
-    check: memberCheckSchema.nullable(),
+    /** The last invocation's progress; for the first, null (every role) or which roles to check. */
+    check: z.union([memberCheckSchema, z.strictObject({ scope: checkScopeSchema })]).nullable(),
   }),
   z.object({
     action: z.literal('fail'),
@@ -83,20 +87,23 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
           return result;
         }
         case 'finalize': {
-          const { next, checkMembers, run } = await service.finalize(ref);
+          const { next, checkMembers, checkScope, run } = await service.finalize(ref);
           logger.info('run finished', {
             followUpRun: next?.runId ?? null,
-            checkMembers,
+            checkMembers: checkScope ?? false,
             counts: run?.counts,
           });
           if (run) metrics.runCompleted(run);
-          return { next, checkMembers };
+          return { next, checkMembers, checkScope };
         }
         case 'check-members': {
+          const { check } = action;
+          const first = check === null || !('startedAt' in check);
           const progress = await memberCheck.check(
             ref,
-            action.check,
+            first ? null : check,
             Date.now() + context.getRemainingTimeInMillis(),
+            first && check !== null ? check.scope : 'all',
           );
           if (progress.done) metrics.membersChecked(progress.counts);
           return progress;

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock';
 import { logger } from '../core/logger';
 import { pool } from '../core/pool';
 import { TokenBucket } from '../core/token-bucket';
+import type { MemberCheckScope } from '../domain/member-check-cadence';
 import type { MemberHealthStore } from '../ports/member-health';
 import type { MemberStackSet } from './member-stack-set';
 import {
@@ -56,6 +57,11 @@ export interface MemberCheckProgress {
   /** How long the workflow waits before the next invocation; 0 for none. */
   readonly waitSeconds: number;
   readonly done: boolean;
+  /**
+   * `all`: every active connection, a complete check. `unchecked`: only those without a health
+   * record yet (new ones), whose verdicts join the last complete check's counts.
+   */
+  readonly scope: MemberCheckScope;
 }
 
 /** What a pass works with: the service's store, settings, clock and probe, and the check's origin. */
@@ -80,6 +86,8 @@ export class CheckPass {
     private progress: MemberCheckProgress,
     /** Whether an account never checked before is new, and may wait for its role. */
     private readonly newcomers: boolean,
+    /** The last complete check's summary; null before the first. */
+    private readonly lastComplete: MemberAccessSummary | null,
   ) {
     this.bucket = new TokenBucket(
       { rate: ctx.settings.ratePerSecond, burst: ctx.settings.concurrency },
@@ -100,7 +108,10 @@ export class CheckPass {
         limit: settings.pageSize,
         ...(this.progress.cursor === null ? {} : { cursor: this.progress.cursor }),
       });
-      const checked = await this.checkAll(page.items.filter((connection) => !connection.disabled));
+      const active = page.items.filter((connection) => !connection.disabled);
+      const checked = await this.checkAll(
+        this.progress.scope === 'all' ? active : await this.unchecked(active),
+      );
       this.progress = {
         ...this.progress,
         cursor: page.nextCursor,
@@ -113,6 +124,14 @@ export class CheckPass {
 
     await this.summarise();
     return this.next(0);
+  }
+
+  /** Of these connections, those no check has recorded yet. */
+  private async unchecked(connections: readonly Connection[]): Promise<Connection[]> {
+    const { integration, tenantId } = this;
+    const ids = connections.map((connection) => connection.id);
+    const recorded = await this.ctx.store.health(tenantId, integration.id, ids);
+    return connections.filter((connection) => !recorded.has(connection.id));
   }
 
   /** Checks the accounts that waited for their role again, and adjusts the counts. */
@@ -180,9 +199,14 @@ export class CheckPass {
     return checked;
   }
 
+  /**
+   * Records the counts. A check of the unchecked roles keeps the last complete check's time, so
+   * the next complete check falls due when it would have.
+   */
   private async summarise(): Promise<void> {
-    const { startedAt, counts, stackSetReadable } = this.progress;
-    const summary: MemberAccessSummary = { checkedAt: startedAt, ...counts, stackSetReadable };
+    const { startedAt, counts, stackSetReadable, scope } = this.progress;
+    const checkedAt = scope === 'unchecked' ? (this.lastComplete?.checkedAt ?? startedAt) : startedAt;
+    const summary: MemberAccessSummary = { checkedAt, ...counts, stackSetReadable };
     await this.ctx.store.summarise(this.tenantId, this.integration.id, summary);
     logger.info('member check summarised', { integrationId: this.integration.id, ...summary });
   }

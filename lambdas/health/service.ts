@@ -1,11 +1,12 @@
 import type { Integration } from '../../schemas/api/integrations';
-import type { Connection } from '../../schemas/sync';
+import type { Connection, MemberAccessSummary } from '../../schemas/sync';
 import { type Clock, systemClock } from '../core/clock';
 import { AppError } from '../core/errors';
 import { logger } from '../core/logger';
 import { withRetries } from '../core/retry';
 import { readEnabledRegions } from '../domain/connection-regions';
 import { roleSessionName } from '../domain/external-id';
+import type { MemberCheckScope } from '../domain/member-check-cadence';
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
 import { inspectRole } from '../domain/role-inspection';
 import type { RunRef, SyncTarget } from '../domain/sync-runs';
@@ -64,20 +65,13 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
       ref: RunRef,
       progress: MemberCheckProgress | null,
       deadline: number,
+      /** For the first invocation: which roles to check. */
+      scope: MemberCheckScope = 'all',
     ): Promise<MemberCheckProgress> {
       const { tenantId, integrationId } = ref;
       const target: CheckTarget = { tenantId, integrationId, checkId: ref.runId };
-      const current: MemberCheckProgress = progress ?? {
-        startedAt: new Date(clock.now()).toISOString(),
-        cursor: null,
-        counts: NO_COUNTS,
-        stackSetReadable: null,
-        pending: [],
-        retry: null,
-        waitSeconds: 0,
-        done: false,
-      };
       const found = await state.target(tenantId, integrationId);
+      const current: MemberCheckProgress = progress ?? firstProgress(scope, found?.memberAccess ?? null);
       if (!found || found.deleting) {
         logger.info('member check skipped: the integration is gone or going', { integrationId });
         return { ...current, cursor: null, waitSeconds: 0, done: true };
@@ -103,12 +97,32 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
       const newcomers = found.memberAccess !== null;
       const stackSets = new MemberStackSet(found.integration, tenantId, roles, roleRules, clock);
       const context = { store, settings, clock, probe, stackSets, correlationId: ref.correlationId };
-      const pass = new CheckPass(context, found.integration, tenantId, current, newcomers);
+      const pass = new CheckPass(
+        context,
+        found.integration,
+        tenantId,
+        current,
+        newcomers,
+        found.memberAccess,
+      );
       const next = current.retry === null ? await pass.pages(deadline) : await pass.pendingAgain();
       if (next.done) await lease.release(target);
       return next;
     },
   };
+
+  /**
+   * Where a check starts: from nothing for every role; for the unchecked ones only, from the
+   * last complete check's counts, which their verdicts join (every role when there was none).
+   */
+  function firstProgress(scope: MemberCheckScope, last: MemberAccessSummary | null): MemberCheckProgress {
+    const base = { startedAt: new Date(clock.now()).toISOString(), cursor: null, pending: [], retry: null };
+    if (scope === 'unchecked' && last !== null) {
+      const { checkedAt: _, stackSetReadable, ...counts } = last;
+      return { ...base, counts, stackSetReadable, waitSeconds: 0, done: false, scope };
+    }
+    return { ...base, counts: NO_COUNTS, stackSetReadable: null, waitSeconds: 0, done: false, scope: 'all' };
+  }
 
   /**
    * The workflow may assume any tenant's partition, so it trusts no tenant its input names: a

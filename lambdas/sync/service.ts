@@ -1,6 +1,10 @@
 import type { RunError, SyncRun } from '../../schemas/sync';
 import { type Clock, systemClock } from '../core/clock';
-import { checksMembersAfter, DEFAULT_MEMBER_CHECK_INTERVAL_MS } from '../domain/member-check-cadence';
+import {
+  DEFAULT_MEMBER_CHECK_INTERVAL_MS,
+  type MemberCheckScope,
+  memberCheckAfter,
+} from '../domain/member-check-cadence';
 import type { RoleArnRules } from '../domain/role-arn';
 import type { RunRef } from '../domain/sync-runs';
 import type { CustomerRolesPort } from '../ports/customer-roles';
@@ -84,33 +88,38 @@ export function makeSyncService(deps: SyncDeps) {
 
     /**
      * After a complete walk: ends the run. Returns the follow-up run to go on with, if one was
-     * asked for, and `checkMembers` when nothing follows it and the run is worth a check of the
-     * member roles (`checksMembersAfter`: it created connections, a whole-organization run
-     * changed something, or the last check is an interval old). An account that joined is thus
-     * checked, and waits for its role's deployment, at once. `run` is the sync run as it ended,
-     * for the metrics; null when this call ended none.
+     * asked for, and when nothing follows it, which member roles a check should look at
+     * (`memberCheckAfter`): all of them when the last check is an interval old or a
+     * whole-organization run changed something, only the unchecked ones when targeted runs
+     * created connections, none otherwise. `checkMembers` says whether there is a check. An
+     * account that joined is thus checked, and waits for its role's deployment, at once. `run` is
+     * the sync run as it ended, for the metrics; null when this call ended none.
      */
-    async finalize(
-      ref: RunRef,
-    ): Promise<{ next: RunRef | null; checkMembers: boolean; run: SyncRun | null }> {
+    async finalize(ref: RunRef): Promise<{
+      next: RunRef | null;
+      checkMembers: boolean;
+      checkScope: MemberCheckScope | null;
+      run: SyncRun | null;
+    }> {
+      const none = { checkMembers: false, checkScope: null };
       const target = await runs.leasedTarget(ref);
       const stored = await state.run(ref);
-      if (stored?.run.status !== 'running') return { next: null, checkMembers: false, run: null };
+      if (stored?.run.status !== 'running') return { next: null, ...none, run: null };
       if (stored.run.trigger === 'delete') {
-        return { ...(await deletion.finish(ref, target, stored)), checkMembers: false, run: null };
+        return { ...(await deletion.finish(ref, target, stored)), ...none, run: null };
       }
       const { next, run } = await complete(ref, target, stored);
-      if (next !== null) return { next, checkMembers: false, run };
+      if (next !== null) return { next, ...none, run };
       const lastCheck = target.memberAccess;
       const ended = lastCheck === null ? [] : await runsEndedSince(ref, lastCheck.checkedAt);
       const runsSinceCheck = [run ?? stored.run, ...ended.filter((other) => other.id !== ref.runId)];
-      const checkMembers = checksMembersAfter(
+      const checkScope = memberCheckAfter(
         runsSinceCheck,
         lastCheck,
         clock.now(),
         settings.memberCheckIntervalMs,
       );
-      return { next, checkMembers, run };
+      return { next, checkMembers: checkScope !== null, checkScope, run };
     },
 
     fail: (ref: RunRef, error: RunError) => runs.fail(ref, error),

@@ -92,7 +92,11 @@ function runStates() {
     },
     [WORKFLOW_STATES.finalize]: {
       ...invoke('finalize'),
-      ResultSelector: { 'next.$': '$.Payload.next', 'checkMembers.$': '$.Payload.checkMembers' },
+      ResultSelector: {
+        'next.$': '$.Payload.next',
+        'checkMembers.$': '$.Payload.checkMembers',
+        'checkScope.$': '$.Payload.checkScope',
+      },
       ResultPath: '$.result',
       Retry: [lambdaRetry, interruptionRetry({ IntervalSeconds: 5, MaxAttempts: 4 })],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: WORKFLOW_STATES.fail }],
@@ -128,7 +132,8 @@ function memberCheckStates() {
   return {
     'Start member check': {
       Type: 'Pass',
-      Parameters: { 'ref.$': '$.ref', check: null },
+      // The first invocation is told which roles to check; the next ones carry it in their progress.
+      Parameters: { 'ref.$': '$.ref', check: { 'scope.$': '$.result.checkScope' } },
       Next: WORKFLOW_STATES.checkMembers,
     },
     // Health is news, not the sync: a check that fails leaves the last one's records and ends.

@@ -1,6 +1,6 @@
 import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
-import type { MirrorNode, SyncRun } from '../../schemas/sync';
+import type { ConnectionView, IntegrationStatusReport, MirrorNode, SyncRun } from '../../schemas/sync';
 import { errorCode, localApi } from '../fixtures/local-api';
 import { startTestRuntime } from '../fixtures/test-runtime';
 
@@ -19,6 +19,19 @@ async function connections(): Promise<string[]> {
   const answer = await api.call(tenant, 'GET', `${base()}/tree?limit=100`);
   const items = (answer.body as { items: MirrorNode[] }).items;
   return items.filter((node) => node.type === 'connection').map((node) => node.id);
+}
+
+/** Each connection's last health check time (null: never checked). */
+async function checkedAt(): Promise<Map<string, string | null>> {
+  const answer = await api.call(tenant, 'GET', `${base()}/tree?limit=100`);
+  const items = (answer.body as { items: MirrorNode[] }).items;
+  return new Map(
+    items.flatMap((node) =>
+      node.type === 'connection'
+        ? [[node.id, (node as ConnectionView).health?.checkedAt ?? null] as const]
+        : [],
+    ),
+  );
 }
 
 async function runs(): Promise<SyncRun[]> {
@@ -56,6 +69,29 @@ describe('accounts vended by Control Tower', () => {
       .filter((event) => event['detail-type'] === 'Connection Created')
       .map((event) => (event.detail as { connection: MirrorNode }).connection.id);
     expect(created).toEqual([id]);
+  });
+
+  it("checks the new account's member role alone, and the next complete check stays when it was due", async () => {
+    const status = async () =>
+      (await api.call(tenant, 'GET', `${base()}/status`)).body as IntegrationStatusReport;
+    const before = await checkedAt();
+    const due = (await status()).memberCheckDueAt;
+
+    const vended = await api.sandbox('POST', '/control-tower/accounts', {
+      name: 'workload-dev',
+      email: 'workload-dev@example.com',
+      parentId: INFRASTRUCTURE,
+    });
+    await runtime.settled();
+
+    const { id } = vended.body as { id: string };
+    const after = await checkedAt();
+    // No role is deployed in a vended account: its check says so, and no other role was probed.
+    expect(after.get(id)).not.toBeNull();
+    expect([...after].filter(([account, time]) => account !== id && time !== before.get(account))).toEqual(
+      [],
+    );
+    expect((await status()).memberCheckDueAt).toBe(due);
   });
 
   it('changes nothing when Account Factory failed', async () => {

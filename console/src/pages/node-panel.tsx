@@ -153,7 +153,10 @@ function Editor({
         <dd>
           {effective.regions.value.join(', ')} <small>({sourceText(effective.regions.source, node)})</small>
           {node.type === 'connection' && node.regionsNotEnabled.length > 0 ? (
-            <small className="failed"> · not enabled in this account: {node.regionsNotEnabled.join(', ')}</small>
+            <small className="failed">
+              {' '}
+              · not enabled in this account: {node.regionsNotEnabled.join(', ')}
+            </small>
           ) : null}
         </dd>
         {node.tags ? (

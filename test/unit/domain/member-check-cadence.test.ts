@@ -1,6 +1,6 @@
 import {
-  checksMembersAfter,
   DEFAULT_MEMBER_CHECK_INTERVAL_MS,
+  memberCheckAfter,
   memberCheckDueAt,
 } from '../../../lambdas/domain/member-check-cadence';
 
@@ -17,30 +17,36 @@ const TARGETED = { containers: [], accounts: ['210000001013'], ous: [], tagged: 
 const CHECKED_AN_HOUR_AGO = { checkedAt: new Date(NOW - 3600 * 1000).toISOString() };
 const CHECKED_TWO_DAYS_AGO = { checkedAt: new Date(NOW - 2 * DAY).toISOString() };
 
-describe('when a run sets off a check of every member role', () => {
+describe('which member roles a run sets off a check of', () => {
   it('checks nothing after a no-op re-sync within the interval', () => {
     expect(
-      checksMembersAfter([{ targets: WHOLE, counts: counts(0, 0, 0) }], CHECKED_AN_HOUR_AGO, NOW, DAY),
-    ).toBe(false);
+      memberCheckAfter([{ targets: WHOLE, counts: counts(0, 0, 0) }], CHECKED_AN_HOUR_AGO, NOW, DAY),
+    ).toBeNull();
   });
 
   it('checks after a no-op re-sync once the last check is an interval old, or when there was none', () => {
     const noOp = [{ targets: WHOLE, counts: counts(0, 0, 0) }];
 
-    expect(checksMembersAfter(noOp, CHECKED_TWO_DAYS_AGO, NOW, DAY)).toBe(true);
-    expect(checksMembersAfter(noOp, null, NOW, DAY)).toBe(true);
+    expect(memberCheckAfter(noOp, CHECKED_TWO_DAYS_AGO, NOW, DAY)).toBe('all');
+    expect(memberCheckAfter(noOp, null, NOW, DAY)).toBe('all');
   });
 
-  it('checks after a whole-organization run that changed something, and after any run that created', () => {
+  it('checks every role after a whole-organization run that changed something', () => {
+    for (const changed of [counts(0, 1, 0), counts(0, 0, 2), counts(1, 0, 0)]) {
+      expect(memberCheckAfter([{ targets: WHOLE, counts: changed }], CHECKED_AN_HOUR_AGO, NOW, DAY)).toBe(
+        'all',
+      );
+    }
+  });
+
+  it('checks only the unchecked roles after a targeted run that created connections', () => {
     expect(
-      checksMembersAfter([{ targets: WHOLE, counts: counts(0, 1, 0) }], CHECKED_AN_HOUR_AGO, NOW, DAY),
-    ).toBe(true);
+      memberCheckAfter([{ targets: TARGETED, counts: counts(1, 0, 0) }], CHECKED_AN_HOUR_AGO, NOW, DAY),
+    ).toBe('unchecked');
+    // Once the interval has passed, every role.
     expect(
-      checksMembersAfter([{ targets: WHOLE, counts: counts(0, 0, 2) }], CHECKED_AN_HOUR_AGO, NOW, DAY),
-    ).toBe(true);
-    expect(
-      checksMembersAfter([{ targets: TARGETED, counts: counts(1, 0, 0) }], CHECKED_AN_HOUR_AGO, NOW, DAY),
-    ).toBe(true);
+      memberCheckAfter([{ targets: TARGETED, counts: counts(1, 0, 0) }], CHECKED_TWO_DAYS_AGO, NOW, DAY),
+    ).toBe('all');
   });
 
   it('counts every run since the last check: a creation whose run handed over to a follow-up', () => {
@@ -49,13 +55,13 @@ describe('when a run sets off a check of every member role', () => {
       { targets: TARGETED, counts: counts(1, 0, 0) },
     ];
 
-    expect(checksMembersAfter(runs, CHECKED_AN_HOUR_AGO, NOW, DAY)).toBe(true);
+    expect(memberCheckAfter(runs, CHECKED_AN_HOUR_AGO, NOW, DAY)).toBe('unchecked');
   });
 
   it('leaves a targeted move or rename to the next check', () => {
     expect(
-      checksMembersAfter([{ targets: TARGETED, counts: counts(0, 1, 0) }], CHECKED_AN_HOUR_AGO, NOW, DAY),
-    ).toBe(false);
+      memberCheckAfter([{ targets: TARGETED, counts: counts(0, 1, 0) }], CHECKED_AN_HOUR_AGO, NOW, DAY),
+    ).toBeNull();
   });
 
   it('says when the next check falls due: an interval after the last, or at the next run', () => {

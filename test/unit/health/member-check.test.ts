@@ -207,6 +207,8 @@ function setup(
   overrides: Partial<Integration> = {},
   /** Whether a complete check came before, so that accounts without a record are new. */
   checkedBefore = false,
+  /** That check's summary, where the test reads it. */
+  lastCheck: MemberAccessSummary | null = null,
 ) {
   const clock = virtualClock();
   const store = new MemoryHealth(connections);
@@ -214,7 +216,7 @@ function setup(
   let target: SyncTarget | undefined = {
     integration: { ...integration, ...overrides },
     deleting: false,
-    memberAccess: checkedBefore ? ({} as MemberAccessSummary) : null,
+    memberAccess: lastCheck ?? (checkedBefore ? ({} as MemberAccessSummary) : null),
   } as SyncTarget;
   const lease = new MemoryLease();
   // The API takes the lease of an on-demand check before it starts the workflow.
@@ -619,5 +621,55 @@ describe('member role check: new accounts wait for their role', () => {
     expect(failing.store.stored.get(failed as string)?.status).toBe('not_deployed');
     expect(initialOutcome.done).toBe(true);
     expect(initial.store.stored.get(first as string)?.status).toBe('not_deployed');
+  });
+});
+
+describe('member role check: only the unchecked roles', () => {
+  it('probes only connections without a health record, adds their verdicts to the last counts, and keeps its time', async () => {
+    const [known, other, newcomer] = ACCOUNTS as [string, string, string];
+    const last: MemberAccessSummary = {
+      checkedAt: '2026-11-22T12:00:00.000Z',
+      ok: 2,
+      denied: 0,
+      notDeployed: 0,
+      pendingDeployment: 0,
+      error: 0,
+      stackSetReadable: null,
+      permissions: { ok: 2, missing: 0, unknown: 0 },
+      templateVersions: { [String(CURRENT)]: 2 },
+    };
+    const { store, roles, service, askedFor, clock } = setup(
+      [connection(known), connection(other), connection(newcomer)],
+      {},
+      {},
+      true,
+      last,
+    );
+    for (const id of [known, other]) store.stored.set(id, { status: 'ok' } as MemberHealth);
+    await askedFor();
+
+    const progress = await service.check(REF, null, clock.now() + 3_600_000, 'unchecked');
+
+    expect(roles.probes).toEqual([newcomer]);
+    expect(progress).toMatchObject({ done: true, scope: 'unchecked' });
+    expect(store.summary).toMatchObject({
+      checkedAt: last.checkedAt,
+      ok: 3,
+      permissions: { ok: 3 },
+      templateVersions: { [String(CURRENT)]: 3 },
+    });
+  });
+
+  it('checks every role when no complete check came before', async () => {
+    const { roles, service, askedFor, clock } = setup(
+      ACCOUNTS.map((id) => connection(id)),
+      {},
+    );
+    await askedFor();
+
+    const progress = await service.check(REF, null, clock.now() + 3_600_000, 'unchecked');
+
+    expect(progress.scope).toBe('all');
+    expect(roles.probes.sort()).toEqual([...ACCOUNTS].sort());
   });
 });
