@@ -221,14 +221,7 @@ describe('a say over new accounts', () => {
   let held: string;
 
   beforeAll(async () => {
-    const current = await api.call(tenant, 'GET', base());
-    const patched = await api.call(
-      tenant,
-      'PATCH',
-      base(),
-      { newAccounts: 'hold' },
-      { 'if-match': current.headers.get('etag') ?? '' },
-    );
+    const patched = await api.patchCurrent(tenant, base(), { newAccounts: 'hold' });
     expect(patched.status).toBe(200);
     await runtime.settled();
   });

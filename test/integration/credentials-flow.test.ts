@@ -261,14 +261,7 @@ describe("the account's enabled regions", () => {
   }
 
   beforeAll(async () => {
-    const current = await api.call(tenant, 'GET', base());
-    const patched = await api.call(
-      tenant,
-      'PATCH',
-      base(),
-      { regions: ['us-east-1', 'eu-south-1'] },
-      { 'if-match': current.headers.get('etag') ?? '' },
-    );
+    const patched = await api.patchCurrent(tenant, base(), { regions: ['us-east-1', 'eu-south-1'] });
     expect(patched.status).toBe(200);
     await runtime.settled();
   });
