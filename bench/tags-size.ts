@@ -13,6 +13,7 @@ import { ORGANIZATIONS_LIMITS } from '../lambdas/domain/organizations-limits';
 import { DEFAULT_SYNC_SETTINGS } from '../lambdas/sync/service';
 import { TAG_REREAD_INTERVAL_MS } from '../lambdas/sync/tags';
 import { localDynamoDbClient } from '../local/dynamodb-local';
+import { syncTargets } from '../schemas/sync';
 import type { OrgShape } from '../test/fixtures/generated-org';
 import { createSyncWorld, TENANT, virtualClock } from '../test/fixtures/sync-world';
 import type { TagsResult } from './results';
@@ -58,9 +59,7 @@ async function main(): Promise<void> {
     );
   if (!member) throw new Error('the organization has no member account');
   world.sandbox.tagAccount(member.id, { team: 'bench' });
-  const event = await measure(() =>
-    world.run({ targets: { containers: [], accounts: [], ous: [], tagged: [member.id] } }),
-  );
+  const event = await measure(() => world.run({ targets: syncTargets({ tagged: [member.id] }) }));
   const mirror = await world.store.load(TENANT, world.integration.id);
   const tagged = mirror.find((node) => node.id === member.id)?.tags?.team === 'bench';
   const { rate } = ORGANIZATIONS_LIMITS.ListTagsForResource;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { StsCallerIdentity } from '../lambdas/adapters/aws/sts-caller-identity';
-import { cloudTrailEventOf, type SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
+import { forwardedEventOf, type SandboxChange } from '../lambdas/adapters/sandbox/forwarded-events';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { errorName, GATEWAY_ERRORS, GATEWAY_RETRY_AFTER_SECONDS } from '../lambdas/core/errors';
 import { API_ROUTES } from '../lambdas/routes';
@@ -148,7 +148,7 @@ function sandboxIngress(
   const emit = (change: SandboxChange) => {
     const handlers = handlersOf();
     if (!sandbox || !handlers) return;
-    const event = cloudTrailEventOf(sandbox, change);
+    const event = forwardedEventOf(sandbox, change);
     const routed: Promise<void> = handlers.router
       .route(event, crypto.randomUUID())
       .then(

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { SandboxChange } from '../lambdas/adapters/sandbox/cloudtrail-events';
+import type { SandboxChange } from '../lambdas/adapters/sandbox/forwarded-events';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import {
   AppError,
@@ -31,11 +31,11 @@ export interface LocalAnswer {
   readonly headers?: Record<string, string>;
 }
 
-/** What an admin route did: a line for the console, its answer, and the change it made. */
+/** What an admin route did: a line for the console, its answer, and the changes it made. */
 interface AdminOutcome {
   readonly what: string;
   readonly answer: LocalAnswer;
-  readonly change?: SandboxChange;
+  readonly change?: SandboxChange | readonly SandboxChange[];
 }
 
 /** `id` is the path's second segment; `name`, a third one that is a parameter (a role's name). */
@@ -179,10 +179,18 @@ const ADMIN_ROUTES: Readonly<Record<string, AdminRoute>> = {
     };
   },
   'PUT accounts/{id}/regions': (sandbox, id, body) => {
+    const before = new Set(sandbox.account(id)?.enabledRegions);
     const account = sandbox.setEnabledRegions(id, parse(sandboxRegionsSchema, body).enabled);
+    const after = new Set(account.enabledRegions);
+    // One event for each region whose opt-in ended, as Account Management sends them.
+    const optIns = (regions: Set<string>, others: Set<string>, status: 'ENABLED' | 'DISABLED') =>
+      [...regions]
+        .filter((region) => !others.has(region))
+        .map((region) => ({ kind: 'region-opt-in' as const, id: account.id, region, status }));
     return {
       what: `account ${account.id} now has ${account.enabledRegions.length} regions enabled`,
       answer: { status: 200, body: account },
+      change: [...optIns(after, before, 'ENABLED'), ...optIns(before, after, 'DISABLED')],
     };
   },
   'DELETE accounts/{id}': (sandbox, id) => {
@@ -215,7 +223,7 @@ export function sandboxAdmin(
   try {
     const { what, answer, change } = route(sandbox, String(id), body, decodeURIComponent(last ?? ''));
     console.log(`sandbox: ${what}`);
-    if (change) emit(change);
+    for (const each of [change ?? []].flat()) emit(each);
     return answer;
   } catch (error: unknown) {
     if (!(error instanceof AppError)) throw error;

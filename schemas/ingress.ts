@@ -43,26 +43,44 @@ export const INGRESS_EVENT_NAMES = {
 } as const satisfies Record<(typeof INGRESS_SOURCES)[number], readonly string[]>;
 
 /**
- * The EventBridge pattern of both the customer's forwarder rule and our ingress rule: exactly
- * what the router acts on. Event names do not repeat across sources, so one list serves.
+ * Account Management's own event for a region's opt-in (not CloudTrail's). It goes to the account
+ * that made the call: from the management account, when an administrator opts a member account
+ * in or out there. It is sent when the change starts and again when it ends.
  */
-export function ingressEventPattern() {
+export const REGION_OPT_IN_DETAIL_TYPE = 'Region Opt-In Status Change';
+
+/** The statuses of a finished opt-in or opt-out: only then do the account's regions read changed. */
+export const REGION_OPT_IN_FINAL_STATUSES = ['ENABLED', 'DISABLED'] as const;
+
+/**
+ * The EventBridge patterns of both the customer's forwarder rules and our ingress rules: exactly
+ * what the router acts on. Organizations changes come as CloudTrail records; event names do
+ * not repeat across sources, so one list serves. A region's opt-in comes as its own event.
+ */
+export function ingressEventPatterns() {
   return {
-    source: [...INGRESS_SOURCES],
-    'detail-type': [...INGRESS_DETAIL_TYPES],
-    // A call that failed changed nothing: such events never reach the bus.
-    detail: { eventName: Object.values(INGRESS_EVENT_NAMES).flat(), errorCode: [{ exists: false }] },
+    organizations: {
+      source: [...INGRESS_SOURCES],
+      'detail-type': [...INGRESS_DETAIL_TYPES],
+      // A call that failed changed nothing: such events never reach the bus.
+      detail: { eventName: Object.values(INGRESS_EVENT_NAMES).flat(), errorCode: [{ exists: false }] },
+    },
+    regionOptIn: {
+      source: ['aws.account'],
+      'detail-type': [REGION_OPT_IN_DETAIL_TYPE],
+      detail: { status: [...REGION_OPT_IN_FINAL_STATUSES] },
+    },
   };
 }
 
 const record = z.record(z.string(), z.unknown());
 
 /**
- * An EventBridge event as the ingress bus delivers it. `account` is set by EventBridge to the
+ * A CloudTrail record as the ingress bus delivers it. `account` is set by EventBridge to the
  * account where the event happened, never by the sender: it is what routing trusts. Only the
  * fields routing reads are checked; the rest passes through.
  */
-export const ingressEventSchema = z.looseObject({
+const cloudTrailEventSchema = z.looseObject({
   id: z.string().optional(),
   'detail-type': z.enum(INGRESS_DETAIL_TYPES),
   source: z.enum(INGRESS_SOURCES),
@@ -79,4 +97,35 @@ export const ingressEventSchema = z.looseObject({
     userIdentity: z.looseObject({ accountId: z.string().optional() }).optional(),
   }),
 });
+
+/**
+ * A region's opt-in status change. `account` made the call; `detail.accountId` is the account
+ * whose regions changed, which is only what to read again.
+ */
+const regionOptInEventSchema = z.looseObject({
+  id: z.string().optional(),
+  'detail-type': z.literal(REGION_OPT_IN_DETAIL_TYPE),
+  source: z.literal('aws.account'),
+  account: accountIdSchema,
+  time: z.string().optional(),
+  detail: z.looseObject({
+    accountId: z.string().optional(),
+    regionName: z.string().optional(),
+    status: z.string(),
+  }),
+});
+
+/** An event as the ingress bus delivers it: a CloudTrail record, or a region's opt-in. */
+export const ingressEventSchema = z.union([cloudTrailEventSchema, regionOptInEventSchema]);
 export type IngressEvent = z.infer<typeof ingressEventSchema>;
+export type CloudTrailEvent = z.infer<typeof cloudTrailEventSchema>;
+export type RegionOptInEvent = z.infer<typeof regionOptInEventSchema>;
+
+export function isRegionOptIn(event: IngressEvent): event is RegionOptInEvent {
+  return event['detail-type'] === REGION_OPT_IN_DETAIL_TYPE;
+}
+
+/** The event's name for logs: CloudTrail's, or the kind of event. */
+export function ingressEventName(event: IngressEvent): string {
+  return isRegionOptIn(event) ? event['detail-type'] : event.detail.eventName;
+}

@@ -243,8 +243,18 @@ export const syncTargetsSchema = z.object({
   ous: z.array(ouIdSchema),
   /** Accounts and OUs whose tags to read again (ListTagsForResource), where the mirror holds them. */
   tagged: z.array(z.union([accountIdSchema, ouIdSchema])).default([]),
+  /**
+   * Accounts that opted a region in or out: nothing is listed again, but the member check after
+   * the run reads their enabled regions.
+   */
+  regionsChanged: z.array(accountIdSchema).default([]),
 });
 export type SyncTargets = z.infer<typeof syncTargetsSchema>;
+
+/** Targets naming these ids, and nothing else. */
+export function syncTargets(named: Partial<SyncTargets> = {}): SyncTargets {
+  return { containers: [], accounts: [], ous: [], tagged: [], regionsChanged: [], ...named };
+}
 
 export const syncRunSchema = z.object({
   id: z.string(),

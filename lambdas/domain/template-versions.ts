@@ -10,7 +10,7 @@ export const TEMPLATE_VERSION_TAG = 'org-connections:template-version';
 export const TEMPLATE_VERSIONS = {
   'management-account-role': 4,
   'member-account-role': 5,
-  'organization-events-forwarder': 2,
+  'organization-events-forwarder': 3,
   'single-account-role': 5,
 } as const satisfies Record<TemplateName, number>;
 

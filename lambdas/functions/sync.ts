@@ -9,6 +9,7 @@ import { lambdaHandler } from '../core/lambda-handler';
 import { logger } from '../core/logger';
 import { functionMetrics } from '../core/metrics';
 import { annotateTrace } from '../core/tracer';
+import { CHECK_ALL, MAX_ACCOUNTS_CHECKED_AGAIN } from '../domain/member-check-cadence';
 import type { RunRef } from '../domain/sync-runs';
 import type { MemberCheckService } from '../health/service';
 import {
@@ -29,7 +30,11 @@ const refSchema = z.strictObject({
   correlationId: z.string().min(1).optional(),
 });
 
-const checkScopeSchema = z.enum(['all', 'unchecked']);
+// `unchecked` is how executions started before targeted checks named one: it checked new roles.
+const checkScopeSchema = z
+  .enum(['all', 'targeted', 'unchecked'])
+  .transform((scope) => (scope === 'unchecked' ? 'targeted' : scope));
+const checkedAgainSchema = z.array(accountIdSchema).max(MAX_ACCOUNTS_CHECKED_AGAIN).default([]);
 
 /** What one member check invocation hands the next (see MemberCheckProgress). */
 const memberCheckSchema = z.object({
@@ -42,6 +47,7 @@ const memberCheckSchema = z.object({
   waitSeconds: z.number().int().min(0).default(0),
   done: z.boolean(),
   scope: checkScopeSchema.default('all'),
+  accounts: checkedAgainSchema,
 });
 
 /** What the workflow's Task states send (see workflow.ts). */
@@ -53,7 +59,9 @@ const actionSchema = z.discriminatedUnion('action', [
     // An on-demand check's execution is named by a check id rather than a run id.
     ref: refSchema.extend({ runId: z.string().regex(/^(check-)?[0-9TZ]+-[0-9a-f]{8}$/) }),
     /** The last invocation's progress; for the first, null (every role) or which roles to check. */
-    check: z.union([memberCheckSchema, z.strictObject({ scope: checkScopeSchema })]).nullable(),
+    check: z
+      .union([memberCheckSchema, z.strictObject({ scope: checkScopeSchema, accounts: checkedAgainSchema })])
+      .nullable(),
   }),
   z.object({
     action: z.literal('fail'),
@@ -87,23 +95,22 @@ export function createHandler(service: SyncService, memberCheck: MemberCheckServ
           return result;
         }
         case 'finalize': {
-          const { next, checkMembers, checkScope, run } = await service.finalize(ref);
+          const { next, check, run } = await service.finalize(ref);
           logger.info('run finished', {
             followUpRun: next?.runId ?? null,
-            checkMembers: checkScope ?? false,
+            checkMembers: check ?? false,
             counts: run?.counts,
           });
           if (run) metrics.runCompleted(run);
-          return { next, checkMembers, checkScope };
+          return { next, checkMembers: check !== null, check };
         }
         case 'check-members': {
           const { check } = action;
-          const first = check === null || !('startedAt' in check);
           const progress = await memberCheck.check(
             ref,
-            first ? null : check,
+            check !== null && 'startedAt' in check ? check : null,
             Date.now() + context.getRemainingTimeInMillis(),
-            first && check !== null ? check.scope : 'all',
+            check !== null && !('startedAt' in check) ? check : CHECK_ALL,
           );
           if (progress.done) metrics.membersChecked(progress.counts);
           return progress;

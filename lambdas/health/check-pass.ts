@@ -58,10 +58,13 @@ export interface MemberCheckProgress {
   readonly waitSeconds: number;
   readonly done: boolean;
   /**
-   * `all`: every active connection, a complete check. `unchecked`: only those without a health
-   * record yet (new ones), whose verdicts join the last complete check's counts.
+   * `all`: every active connection, a complete check. `targeted`: only those without a health
+   * record yet (new ones) and those of `accounts`, whose verdicts amend the last complete
+   * check's counts.
    */
   readonly scope: MemberCheckScope;
+  /** The accounts a targeted check looks at again. */
+  readonly accounts: readonly string[];
 }
 
 /** What a pass works with: the service's store, settings, clock and probe, and the check's origin. */
@@ -110,12 +113,12 @@ export class CheckPass {
       });
       const active = page.items.filter((connection) => !connection.disabled);
       const checked = await this.checkAll(
-        this.progress.scope === 'all' ? active : await this.unchecked(active),
+        this.progress.scope === 'all' ? active : await this.targeted(active),
       );
       this.progress = {
         ...this.progress,
         cursor: page.nextCursor,
-        counts: checked.reduce((counts, { after }) => tally(counts, after, 1), this.progress.counts),
+        counts: recounted(this.progress.counts, checked, this.progress.scope === 'targeted'),
         pending: [...this.progress.pending, ...pendingOf(checked)].slice(0, PENDING_CHECKED_AGAIN),
       };
       pageMs = clock.now() - pageStarted;
@@ -126,12 +129,13 @@ export class CheckPass {
     return this.next(0);
   }
 
-  /** Of these connections, those no check has recorded yet. */
-  private async unchecked(connections: readonly Connection[]): Promise<Connection[]> {
+  /** Of these connections, those a targeted check looks at: no check has recorded them, or named. */
+  private async targeted(connections: readonly Connection[]): Promise<Connection[]> {
     const { integration, tenantId } = this;
+    const named = new Set(this.progress.accounts);
     const ids = connections.map((connection) => connection.id);
     const recorded = await this.ctx.store.health(tenantId, integration.id, ids);
-    return connections.filter((connection) => !recorded.has(connection.id));
+    return connections.filter((connection) => named.has(connection.id) || !recorded.has(connection.id));
   }
 
   /** Checks the accounts that waited for their role again, and adjusts the counts. */
@@ -139,12 +143,11 @@ export class CheckPass {
     const { integration, tenantId, progress } = this;
     const connections = await this.ctx.store.connectionsById(tenantId, integration.id, progress.pending);
     const checked = await this.checkAll(connections.filter((connection) => !connection.disabled));
-    let { counts } = progress;
-    for (const { before, after } of checked) {
-      if (before !== null) counts = tally(counts, before, -1);
-      counts = tally(counts, after, 1);
-    }
-    this.progress = { ...progress, counts, pending: pendingOf(checked) };
+    this.progress = {
+      ...progress,
+      counts: recounted(progress.counts, checked, true),
+      pending: pendingOf(checked),
+    };
     await this.summarise();
     return this.next((progress.retry ?? 0) + 1);
   }
@@ -200,14 +203,30 @@ export class CheckPass {
   }
 
   /**
-   * Records the counts. A check of the unchecked roles keeps the last complete check's time, so
+   * Records the counts. A targeted check keeps the last complete check's time, so
    * the next complete check falls due when it would have.
    */
   private async summarise(): Promise<void> {
     const { startedAt, counts, stackSetReadable, scope } = this.progress;
-    const checkedAt = scope === 'unchecked' ? (this.lastComplete?.checkedAt ?? startedAt) : startedAt;
+    const checkedAt = scope === 'targeted' ? (this.lastComplete?.checkedAt ?? startedAt) : startedAt;
     const summary: MemberAccessSummary = { checkedAt, ...counts, stackSetReadable };
     await this.ctx.store.summarise(this.tenantId, this.integration.id, summary);
     logger.info('member check summarised', { integrationId: this.integration.id, ...summary });
   }
+}
+
+/**
+ * The counts with these verdicts added. When they `amend` counts that held the accounts' last
+ * verdicts (a targeted check's, or a pass over accounts waiting for their role), those are
+ * taken out first; a complete check counts each account once, from nothing.
+ */
+function recounted(
+  counts: MemberCheckCounts,
+  checked: readonly Checked[],
+  amend: boolean,
+): MemberCheckCounts {
+  return checked.reduce(
+    (sum, { before, after }) => tally(amend && before !== null ? tally(sum, before, -1) : sum, after, 1),
+    counts,
+  );
 }

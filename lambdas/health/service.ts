@@ -6,7 +6,7 @@ import { logger } from '../core/logger';
 import { withRetries } from '../core/retry';
 import { readEnabledRegions } from '../domain/connection-regions';
 import { roleSessionName } from '../domain/external-id';
-import type { MemberCheckScope } from '../domain/member-check-cadence';
+import { CHECK_ALL, type MemberCheckRequest } from '../domain/member-check-cadence';
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
 import { inspectRole } from '../domain/role-inspection';
 import type { RunRef, SyncTarget } from '../domain/sync-runs';
@@ -66,12 +66,12 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
       progress: MemberCheckProgress | null,
       deadline: number,
       /** For the first invocation: which roles to check. */
-      scope: MemberCheckScope = 'all',
+      request: MemberCheckRequest = CHECK_ALL,
     ): Promise<MemberCheckProgress> {
       const { tenantId, integrationId } = ref;
       const target: CheckTarget = { tenantId, integrationId, checkId: ref.runId };
       const found = await state.target(tenantId, integrationId);
-      const current: MemberCheckProgress = progress ?? firstProgress(scope, found?.memberAccess ?? null);
+      const current: MemberCheckProgress = progress ?? firstProgress(request, found?.memberAccess ?? null);
       if (!found || found.deleting) {
         logger.info('member check skipped: the integration is gone or going', { integrationId });
         return { ...current, cursor: null, waitSeconds: 0, done: true };
@@ -112,16 +112,17 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
   };
 
   /**
-   * Where a check starts: from nothing for every role; for the unchecked ones only, from the
-   * last complete check's counts, which their verdicts join (every role when there was none).
+   * Where a check starts: from nothing for every role; for a targeted check, from the last
+   * complete check's counts, which its verdicts amend (every role when there was none).
    */
-  function firstProgress(scope: MemberCheckScope, last: MemberAccessSummary | null): MemberCheckProgress {
+  function firstProgress(request: MemberCheckRequest, last: MemberAccessSummary | null): MemberCheckProgress {
     const base = { startedAt: new Date(clock.now()).toISOString(), cursor: null, pending: [], retry: null };
-    if (scope === 'unchecked' && last !== null) {
+    const start = { ...base, waitSeconds: 0, done: false };
+    if (request.scope === 'targeted' && last !== null) {
       const { checkedAt: _, stackSetReadable, ...counts } = last;
-      return { ...base, counts, stackSetReadable, waitSeconds: 0, done: false, scope };
+      return { ...start, counts, stackSetReadable, ...request };
     }
-    return { ...base, counts: NO_COUNTS, stackSetReadable: null, waitSeconds: 0, done: false, scope: 'all' };
+    return { ...start, counts: NO_COUNTS, stackSetReadable: null, ...CHECK_ALL };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Integration } from '../../schemas/api/integrations';
+import { syncTargets } from '../../schemas/sync';
 import { ValidationError } from '../core/errors';
 import { logger } from '../core/logger';
 import type { SyncRequests } from '../ports/syncs';
@@ -101,7 +102,7 @@ export async function startSettingsRun(
       trigger: 'settings',
       confirmDeletions,
       // Without targets, the whole organization; with empty ones, nothing but the settings pass.
-      ...(wholeOrganization ? {} : { targets: { containers: [], accounts: [], ous: [], tagged: [] } }),
+      ...(wholeOrganization ? {} : { targets: syncTargets() }),
     });
     logger.info('settings run started', { integrationId, runId, wholeOrganization });
   } catch (error: unknown) {

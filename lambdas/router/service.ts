@@ -1,5 +1,10 @@
 import type { Partition } from '../../schemas/api/common';
-import { type IngressEvent, ingressEventSchema } from '../../schemas/ingress';
+import {
+  type IngressEvent,
+  ingressEventName,
+  ingressEventSchema,
+  isRegionOptIn,
+} from '../../schemas/ingress';
 import { describeIssues, NotFoundError } from '../core/errors';
 import { logger } from '../core/logger';
 import { IntegrationDeletingError } from '../domain/sync-runs';
@@ -31,7 +36,8 @@ export type RouteOutcome =
   | { readonly outcome: 'routed'; readonly runs: readonly string[]; readonly duplicates: number };
 
 /**
- * Turns a forwarded Organizations event into syncs of the integrations of its account.
+ * Turns a forwarded event (an Organizations change, or a region's opt-in) into syncs of the
+ * integrations of its account.
  * Nothing an event says is trusted beyond which account it came from (set by EventBridge) and
  * what to read again; a malformed event, an event for an account we do not know, and a failed
  * call are counted and dropped without an error, so they never reach the dead-letter queue.
@@ -53,7 +59,7 @@ export function makeRouter({ routing, syncs, metrics, partition }: RouterDeps) {
       // The runs this event starts, and every event they publish, carry its id.
       const correlationId = eventId ?? invocationId;
       logger.setCorrelationId(correlationId);
-      const { eventName } = event.detail;
+      const eventName = ingressEventName(event);
       const routed = routingOf(event);
       if (routed.action === 'ignore') {
         metrics.count('IgnoredEvents');
@@ -106,5 +112,5 @@ export type Router = ReturnType<typeof makeRouter>;
 
 /** EventBridge's id, else CloudTrail's: both are unique per event and kept by a redelivery. */
 function eventIdOf(event: IngressEvent): string | undefined {
-  return event.id ?? event.detail.eventID;
+  return event.id ?? (isRegionOptIn(event) ? undefined : event.detail.eventID);
 }

@@ -1,8 +1,15 @@
 import * as z from 'zod';
 import { accountIdSchema } from '../../schemas/api/common';
-import { INGRESS_EVENT_NAMES, type IngressEvent } from '../../schemas/ingress';
+import {
+  type CloudTrailEvent,
+  INGRESS_EVENT_NAMES,
+  type IngressEvent,
+  isRegionOptIn,
+  REGION_OPT_IN_FINAL_STATUSES,
+  type RegionOptInEvent,
+} from '../../schemas/ingress';
 import { ouIdSchema } from '../../schemas/sandbox-org';
-import { parentIdSchema, type SyncTargets } from '../../schemas/sync';
+import { parentIdSchema, type SyncTargets, syncTargets } from '../../schemas/sync';
 
 /**
  * What an Organizations event asks of its integrations: nothing (with the reason), a targeted
@@ -29,6 +36,26 @@ const controlTowerSchema = z.object({
 });
 
 export function routingOf(event: IngressEvent): Routing {
+  return isRegionOptIn(event) ? regionOptIn(event) : cloudTrail(event);
+}
+
+const finalStatuses = new Set<string>(REGION_OPT_IN_FINAL_STATUSES);
+
+/**
+ * A region opted in or out: the account's member role is checked again, which reads its enabled
+ * regions. The event that the change started is dropped: until it ends, the account's regions
+ * read as before.
+ */
+function regionOptIn(event: RegionOptInEvent): Routing {
+  const { accountId, status } = event.detail;
+  if (!finalStatuses.has(status)) return { action: 'ignore', reason: `the region is still ${status}` };
+  const account = accountIdSchema.safeParse(accountId);
+  return account.success
+    ? targets({ regionsChanged: [account.data] })
+    : { action: 'ignore', reason: 'names no account' };
+}
+
+function cloudTrail(event: CloudTrailEvent): Routing {
   const { eventName, errorCode, requestParameters, serviceEventDetails } = event.detail;
   if (errorCode !== undefined) return { action: 'ignore', reason: `the call failed (${errorCode})` };
   if (!followed.has(eventName)) return { action: 'ignore', reason: `${eventName} changes no mirror` };
@@ -93,7 +120,7 @@ export function routingOf(event: IngressEvent): Routing {
 }
 
 function targets(named: Partial<SyncTargets>): Routing {
-  return { action: 'sync', targets: { containers: [], accounts: [], ous: [], tagged: [], ...named } };
+  return { action: 'sync', targets: syncTargets(named) };
 }
 
 function account(id: unknown): Routing {

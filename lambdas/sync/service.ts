@@ -2,7 +2,7 @@ import type { RunError, SyncRun } from '../../schemas/sync';
 import { type Clock, systemClock } from '../core/clock';
 import {
   DEFAULT_MEMBER_CHECK_INTERVAL_MS,
-  type MemberCheckScope,
+  type MemberCheckRequest,
   memberCheckAfter,
 } from '../domain/member-check-cadence';
 import type { RoleArnRules } from '../domain/role-arn';
@@ -90,18 +90,17 @@ export function makeSyncService(deps: SyncDeps) {
      * After a complete walk: ends the run. Returns the follow-up run to go on with, if one was
      * asked for, and when nothing follows it, which member roles a check should look at
      * (`memberCheckAfter`): all of them when the last check is an interval old or a
-     * whole-organization run changed something, only the unchecked ones when targeted runs
-     * created connections, none otherwise. `checkMembers` says whether there is a check. An
-     * account that joined is thus checked, and waits for its role's deployment, at once. `run` is
-     * the sync run as it ended, for the metrics; null when this call ended none.
+     * whole-organization run changed something; the new ones and the accounts targeted runs
+     * named (moved, or whose regions changed); none (null) otherwise. An account that joined is
+     * thus checked, and waits for its role's deployment, at once. `run` is the sync run as it
+     * ended, for the metrics; null when this call ended none.
      */
     async finalize(ref: RunRef): Promise<{
       next: RunRef | null;
-      checkMembers: boolean;
-      checkScope: MemberCheckScope | null;
+      check: MemberCheckRequest | null;
       run: SyncRun | null;
     }> {
-      const none = { checkMembers: false, checkScope: null };
+      const none = { check: null };
       const target = await runs.leasedTarget(ref);
       const stored = await state.run(ref);
       if (stored?.run.status !== 'running') return { next: null, ...none, run: null };
@@ -113,13 +112,8 @@ export function makeSyncService(deps: SyncDeps) {
       const lastCheck = target.memberAccess;
       const ended = lastCheck === null ? [] : await runsEndedSince(ref, lastCheck.checkedAt);
       const runsSinceCheck = [run ?? stored.run, ...ended.filter((other) => other.id !== ref.runId)];
-      const checkScope = memberCheckAfter(
-        runsSinceCheck,
-        lastCheck,
-        clock.now(),
-        settings.memberCheckIntervalMs,
-      );
-      return { next, checkMembers: checkScope !== null, checkScope, run };
+      const check = memberCheckAfter(runsSinceCheck, lastCheck, clock.now(), settings.memberCheckIntervalMs);
+      return { next, check, run };
     },
 
     fail: (ref: RunRef, error: RunError) => runs.fail(ref, error),

@@ -15,6 +15,7 @@ export function mergeTargets(a: SyncTargets | null, b: SyncTargets | null): Sync
     accounts: union(a.accounts, b.accounts),
     ous: union(a.ous, b.ous),
     tagged: union(a.tagged, b.tagged),
+    regionsChanged: union(a.regionsChanged, b.regionsChanged),
   };
   const size = Object.values(merged).reduce((total, ids) => total + ids.length, 0);
   return size > MAX_TARGETS ? null : merged;

@@ -95,7 +95,7 @@ function runStates() {
       ResultSelector: {
         'next.$': '$.Payload.next',
         'checkMembers.$': '$.Payload.checkMembers',
-        'checkScope.$': '$.Payload.checkScope',
+        'check.$': '$.Payload.check',
       },
       ResultPath: '$.result',
       Retry: [lambdaRetry, interruptionRetry({ IntervalSeconds: 5, MaxAttempts: 4 })],
@@ -133,7 +133,7 @@ function memberCheckStates() {
     'Start member check': {
       Type: 'Pass',
       // The first invocation is told which roles to check; the next ones carry it in their progress.
-      Parameters: { 'ref.$': '$.ref', check: { 'scope.$': '$.result.checkScope' } },
+      Parameters: { 'ref.$': '$.ref', 'check.$': '$.result.check' },
       Next: WORKFLOW_STATES.checkMembers,
     },
     // Health is news, not the sync: a check that fails leaves the last one's records and ends.

@@ -15,7 +15,7 @@ import { handlerEntry } from '../../lambdas/routes';
 import { SYNC_RUNS_FAILED_METRIC } from '../../lambdas/sync/metrics';
 import { placeholder, syncWorkflowDefinition } from '../../lambdas/sync/workflow';
 import type { Environment } from '../../schemas/environment';
-import { ingressEventPattern } from '../../schemas/ingress';
+import { ingressEventPatterns } from '../../schemas/ingress';
 import { GLOBAL_INDEXES } from '../../schemas/table';
 import { alarmedDeadLetters } from './dead-letters';
 import { acknowledgeCustomerRoles, assumeCustomerRoles, tableAccess } from './grants';
@@ -208,18 +208,25 @@ function ingressRouter(scope: Construct, props: SyncEngineProps, stateMachineArn
     alarm: 'Organizations events were not routed; a full sync of the integrations concerned catches up.',
   });
   fn.function.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(deadLetters) });
-  new Rule(scope, 'IngressRule', {
-    eventBus: props.ingressBus,
-    description: 'Forwarded Organizations changes, to the router',
-    eventPattern: ingressEventPattern(),
-    targets: [
-      new LambdaFunction(fn.function, {
-        deadLetterQueue: deadLetters,
-        retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
-      }),
-    ],
-  });
+  const patterns = ingressEventPatterns();
+  const rules = [
+    { id: 'IngressRule', of: 'Forwarded Organizations changes', eventPattern: patterns.organizations },
+    { id: 'RegionOptInRule', of: "Forwarded regions' opt-ins", eventPattern: patterns.regionOptIn },
+  ];
+  for (const { id, of, eventPattern } of rules) {
+    new Rule(scope, id, {
+      eventBus: props.ingressBus,
+      description: `${of}, to the router`,
+      eventPattern,
+      targets: [
+        new LambdaFunction(fn.function, {
+          deadLetterQueue: deadLetters,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+  }
   return fn;
 }
 

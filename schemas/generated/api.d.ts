@@ -2428,6 +2428,8 @@ export interface operations {
                                 ous: string[];
                                 /** @default [] */
                                 tagged: (string)[];
+                                /** @default [] */
+                                regionsChanged: string[];
                             } | null;
                             /** Format: date-time */
                             startedAt: string;
@@ -2468,6 +2470,8 @@ export interface operations {
                                 ous: string[];
                                 /** @default [] */
                                 tagged: (string)[];
+                                /** @default [] */
+                                regionsChanged: string[];
                             } | null;
                             /** Format: date-time */
                             startedAt: string;
@@ -2635,6 +2639,8 @@ export interface operations {
                                 ous: string[];
                                 /** @default [] */
                                 tagged: (string)[];
+                                /** @default [] */
+                                regionsChanged: string[];
                             } | null;
                             /** Format: date-time */
                             startedAt: string;

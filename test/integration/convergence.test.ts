@@ -9,7 +9,7 @@ import { syncWorkflowDefinition, WORKFLOW_STATES } from '../../lambdas/sync/work
 import { asWorkflowError, runErrorOf } from '../../lambdas/sync/workflow-errors';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
 import type { ChangeEvent } from '../../schemas/events';
-import type { MirrorNode, SyncTargets } from '../../schemas/sync';
+import { type MirrorNode, type SyncTargets, syncTargets } from '../../schemas/sync';
 import { mirrorShape, organizationShape } from '../fixtures/mirror';
 import { createSyncWorld, type SyncWorld, userEdit, virtualClock } from '../fixtures/sync-world';
 
@@ -132,7 +132,7 @@ function applyChange(sandbox: SandboxOrganization, change: OrgChange, serial: nu
   const members = accounts.filter((account) => account.id !== sandbox.managementAccountId);
   const containers = [sandbox.rootId, ...organizationalUnits.map((ou) => ou.id)];
   const pick = <T>(items: readonly T[], at: number): T | undefined => items[at % Math.max(items.length, 1)];
-  const none = { containers: [], accounts: [], ous: [], tagged: [] };
+  const none = syncTargets();
   switch (change.kind) {
     case 'create-ou': {
       const parent = pick(containers, change.parent);
@@ -435,12 +435,11 @@ async function converge(world: SyncWorld, attempts: readonly SyncAttempt[], seed
     const events = step.duplicateEvents ? [...named, ...named].reverse() : named;
     const targets: SyncTargets | undefined =
       step.targeted && events.length > 0
-        ? {
+        ? syncTargets({
             containers: [...new Set(events.flatMap((t) => t.containers))],
             accounts: [...new Set(events.flatMap((t) => t.accounts))],
             ous: [...new Set(events.flatMap((t) => t.ous))],
-            tagged: [],
-          }
+          })
         : undefined;
     const removeFaults = installFaults(world, step.faults);
     try {

@@ -4,7 +4,7 @@ import { fromConnection } from '../../lambdas/credentials/from-connection';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { CredentialAnswer, CredentialGrant, CredentialRequestInput } from '../../schemas/credentials';
-import type { ConnectionView } from '../../schemas/sync';
+import type { ConnectionView, SyncRun } from '../../schemas/sync';
 import { localApi } from '../fixtures/local-api';
 import { startTestRuntime } from '../fixtures/test-runtime';
 
@@ -249,15 +249,12 @@ describe("the account's enabled regions", () => {
   const base = () => `/v1/integrations/${integration.id}`;
   const view = async (accountId: string) =>
     (await api.call(tenant, 'GET', `${base()}/connections/${accountId}`)).body as ConnectionView;
-  /** A check of every member role, as `POST …/test` starts it. */
-  async function check() {
-    expect((await api.call(tenant, 'POST', `${base()}/test`)).status).toBe(200);
-    await runtime.settled();
-  }
+  /** Sets the account's enabled regions; the sandbox sends one opt-in event per region changed. */
   async function enable(accountId: string, regions: string[]) {
     expect((await api.sandbox('PUT', `/accounts/${accountId}/regions`, { enabled: regions })).status).toBe(
       200,
     );
+    await runtime.settled();
   }
 
   beforeAll(async () => {
@@ -268,7 +265,6 @@ describe("the account's enabled regions", () => {
 
   it("leaves a region the account has not enabled out of the connection's effective regions and the broker's answer", async () => {
     await enable(DEV_ALICE, ['us-east-1', 'us-west-2']);
-    await check();
 
     const alice = await view(DEV_ALICE);
     expect(alice).toMatchObject({
@@ -281,11 +277,15 @@ describe("the account's enabled regions", () => {
     expect(granted(await invoke(request(DEV_ALICE))).regions).toEqual(['us-east-1']);
   });
 
-  it('brings the region back once the account enables it, with one Updated event', async () => {
+  it("brings the region back once the account enables it, from the opt-in's event alone, with one Updated event", async () => {
     const since = runtime.bus.list().length;
+    const othersCheckedAt = (await view(SANDBOX_1)).health?.checkedAt;
     await enable(DEV_ALICE, ['eu-south-1', 'us-east-1', 'us-west-2']);
-    await check();
 
+    // The event's run checked that account's role alone.
+    const [run] = ((await api.call(tenant, 'GET', `${base()}/runs`)).body as { items: SyncRun[] }).items;
+    expect(run?.targets?.regionsChanged).toEqual([DEV_ALICE]);
+    expect((await view(SANDBOX_1)).health?.checkedAt).toBe(othersCheckedAt);
     expect(await view(DEV_ALICE)).toMatchObject({
       effectiveRegions: ['us-east-1', 'eu-south-1'],
       regionsNotEnabled: [],

@@ -5,7 +5,7 @@ import { createDocumentClient } from '../../lambdas/core/dynamodb';
 import type { RunRef } from '../../lambdas/domain/sync-runs';
 import { DEFAULT_SYNC_SETTINGS } from '../../lambdas/sync/service';
 import { type DynamoDbLocal, localDynamoDbClient, startDynamoDbLocal } from '../../local/dynamodb-local';
-import type { SyncRun, SyncTargets } from '../../schemas/sync';
+import { type SyncRun, type SyncTargets, syncTargets } from '../../schemas/sync';
 import { ITEM_KEYS } from '../../schemas/table';
 import type { OrgShape } from '../fixtures/generated-org';
 import { mirrorShape, organizationShape } from '../fixtures/mirror';
@@ -443,7 +443,7 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
 
 describe('targeted runs, from what Organizations events name', () => {
   const shape = { accounts: 200, ous: 20, depth: 3 };
-  const none: SyncTargets = { containers: [], accounts: [], ous: [], tagged: [] };
+  const none = syncTargets();
 
   /** A mirrored organization, and the calls a targeted run makes after a change. */
   async function mirrored() {

@@ -624,7 +624,7 @@ describe('member role check: new accounts wait for their role', () => {
   });
 });
 
-describe('member role check: only the unchecked roles', () => {
+describe('member role check: a targeted check', () => {
   it('probes only connections without a health record, adds their verdicts to the last counts, and keeps its time', async () => {
     const [known, other, newcomer] = ACCOUNTS as [string, string, string];
     const last: MemberAccessSummary = {
@@ -648,16 +648,43 @@ describe('member role check: only the unchecked roles', () => {
     for (const id of [known, other]) store.stored.set(id, { status: 'ok' } as MemberHealth);
     await askedFor();
 
-    const progress = await service.check(REF, null, clock.now() + 3_600_000, 'unchecked');
+    const progress = await service.check(REF, null, clock.now() + 3_600_000, {
+      scope: 'targeted',
+      accounts: [],
+    });
 
     expect(roles.probes).toEqual([newcomer]);
-    expect(progress).toMatchObject({ done: true, scope: 'unchecked' });
+    expect(progress).toMatchObject({ done: true, scope: 'targeted' });
     expect(store.summary).toMatchObject({
       checkedAt: last.checkedAt,
       ok: 3,
       permissions: { ok: 3 },
       templateVersions: { [String(CURRENT)]: 3 },
     });
+  });
+
+  it('probes the named accounts again beside the new ones, and amends the counts with their new verdicts', async () => {
+    const [known, other, newcomer] = ACCOUNTS as [string, string, string];
+    const complete = setup([connection(known), connection(other)], { [other]: 'refuse' });
+    await complete.check();
+    const last = complete.store.summary as MemberAccessSummary;
+    expect(last).toMatchObject({ ok: 1, denied: 1 });
+    // The role of `other` now lets us in; `newcomer` has just joined.
+    const { store, roles, service, askedFor, clock } = setup(
+      [connection(known), connection(other), connection(newcomer)],
+      {},
+      {},
+      true,
+      last,
+    );
+    for (const [id, health] of complete.store.stored) store.stored.set(id, health);
+    await askedFor();
+
+    await service.check(REF, null, clock.now() + 3_600_000, { scope: 'targeted', accounts: [other] });
+
+    expect(roles.probes.sort()).toEqual([other, newcomer].sort());
+    expect(store.summary).toMatchObject({ checkedAt: last.checkedAt, ok: 3, denied: 0 });
+    expect(store.stored.get(other)?.status).toBe('ok');
   });
 
   it('checks every role when no complete check came before', async () => {
@@ -667,7 +694,10 @@ describe('member role check: only the unchecked roles', () => {
     );
     await askedFor();
 
-    const progress = await service.check(REF, null, clock.now() + 3_600_000, 'unchecked');
+    const progress = await service.check(REF, null, clock.now() + 3_600_000, {
+      scope: 'targeted',
+      accounts: [ACCOUNTS[0] as string],
+    });
 
     expect(progress.scope).toBe('all');
     expect(roles.probes.sort()).toEqual([...ACCOUNTS].sort());

@@ -12,7 +12,7 @@ import { ServiceFunction } from '../../../lib/constructs/service-function';
 import { TenantTableRole } from '../../../lib/constructs/tenant-table-role';
 import { ENVIRONMENT, type EnvName } from '../../../schemas/environment';
 import { DETAIL_TYPES } from '../../../schemas/events';
-import { ingressEventPattern } from '../../../schemas/ingress';
+import { ingressEventPatterns } from '../../../schemas/ingress';
 import { GLOBAL_INDEXES } from '../../../schemas/table';
 
 /** An app whose assets are not bundled: these tests look at the templates only. */
@@ -532,14 +532,16 @@ describe('stateless stack', () => {
       JSON.stringify(rule.Properties.EventBusName ?? '').includes('IngressBus'),
     );
 
-    expect(ingress).toHaveLength(1);
-    expect(ingress[0]?.Properties.EventPattern).toEqual(ingressEventPattern());
-    expect(ingress[0]?.Properties.Targets).toEqual([
-      expect.objectContaining({
-        DeadLetterConfig: { Arn: expect.anything() },
-        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
-      }),
-    ]);
+    const { organizations, regionOptIn } = ingressEventPatterns();
+    expect(ingress.map((rule) => rule.Properties.EventPattern)).toEqual([organizations, regionOptIn]);
+    for (const rule of ingress) {
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          DeadLetterConfig: { Arn: expect.anything() },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+        }),
+      ]);
+    }
     stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },

@@ -10,7 +10,7 @@ import { PERMISSIONS, type RoleKind } from '../../../lambdas/domain/permissions'
 import { TEMPLATE_VERSION_TAG, TEMPLATE_VERSIONS } from '../../../lambdas/domain/template-versions';
 import { makeOnboardingService } from '../../../lambdas/onboarding/service';
 import { TEMPLATE_NAMES, type TemplateName } from '../../../schemas/api/onboarding';
-import { ingressEventPattern } from '../../../schemas/ingress';
+import { ingressEventPatterns } from '../../../schemas/ingress';
 import { TENANT_A } from '../../fixtures/api-gateway';
 import { MemoryAuditLog } from '../../fixtures/audit';
 import { MemoryExternalIds } from '../../fixtures/external-ids';
@@ -198,25 +198,23 @@ describe('customer templates', () => {
     });
   });
 
-  it("the forwarder's rule passes exactly the sources, envelopes and event names the router acts on", async () => {
+  it("the forwarder's rules pass exactly the sources, envelopes, event names and opt-ins the router acts on", async () => {
     const { template } = await rendered('organization-events-forwarder');
+    const patternOf = (id: string) =>
+      (template.Resources[id]?.Properties as { EventPattern?: unknown } | undefined)?.EventPattern;
     const rules = Object.values(template.Resources).filter(
       (resource) => resource.Type === 'AWS::Events::Rule',
     );
-    const properties = rules[0]?.Properties as { EventPattern?: ReturnType<typeof ingressEventPattern> };
-    const pattern = properties.EventPattern ?? {
-      source: [],
-      'detail-type': [],
-      detail: { eventName: [], errorCode: [] },
-    };
-    const sorted = (pattern: ReturnType<typeof ingressEventPattern>) => ({
-      source: [...pattern.source].sort(),
-      'detail-type': [...pattern['detail-type']].sort(),
-      detail: { eventName: [...pattern.detail.eventName].sort(), errorCode: pattern.detail.errorCode },
-    });
+    // Sorted, so that the template may list the names in any order.
+    const sorted = (pattern: unknown) =>
+      JSON.parse(JSON.stringify(pattern), (_, value) =>
+        Array.isArray(value) && value.every((item) => typeof item === 'string') ? [...value].sort() : value,
+      );
+    const { organizations, regionOptIn } = ingressEventPatterns();
 
-    expect(rules).toHaveLength(1);
-    expect(sorted(pattern)).toEqual(sorted(ingressEventPattern()));
+    expect(rules).toHaveLength(2);
+    expect(sorted(patternOf('ForwardOrganizationsEvents'))).toEqual(sorted(organizations));
+    expect(sorted(patternOf('ForwardRegionOptInEvents'))).toEqual(sorted(regionOptIn));
   });
 
   it('the forwarder targets our ingress bus, through a role only EventBridge of that account may use', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { cloudTrailEventOf, type SandboxChange } from '../../../lambdas/adapters/sandbox/cloudtrail-events';
+import { forwardedEventOf, type SandboxChange } from '../../../lambdas/adapters/sandbox/forwarded-events';
 import { SandboxOrganization } from '../../../lambdas/adapters/sandbox/sandbox-organization';
 import { NotFoundError } from '../../../lambdas/core/errors';
 import type { SyncRequest } from '../../../lambdas/ports/syncs';
@@ -10,7 +10,7 @@ import { routingOf } from '../../../lambdas/router/targets';
 import { mergeFollowUp } from '../../../lambdas/sync/targets';
 import { ingressEventSchema } from '../../../schemas/ingress';
 import { sandboxOrgFixtureSchema } from '../../../schemas/sandbox-org';
-import type { SyncTargets } from '../../../schemas/sync';
+import { type SyncTargets, syncTargets } from '../../../schemas/sync';
 
 function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(`test/fixtures/events/${name}.json`, 'utf8')) as Record<string, unknown>;
@@ -48,13 +48,7 @@ function world({ failSync }: { failSync?: Error } = {}) {
   return { router, requests, metrics, sightings };
 }
 
-const named = (targets: Partial<SyncTargets>): SyncTargets => ({
-  containers: [],
-  accounts: [],
-  ous: [],
-  tagged: [],
-  ...targets,
-});
+const named = syncTargets;
 
 describe('the ingress router, on sample events', () => {
   it.each<[string, SyncTargets | null]>([
@@ -71,6 +65,8 @@ describe('the ingress router, on sample events', () => {
     ['AccountDepartedOrganization', named({ accounts: ['777788889999'] })],
     ['PutAccountName', named({ accounts: ['444455556666'] })],
     ['TagResource', named({ tagged: ['444455556666'] })],
+    ['RegionOptInStatusChange.ENABLED', named({ regionsChanged: ['444455556666'] })],
+    ['RegionOptInStatusChange.DISABLED', named({ regionsChanged: ['444455556666'] })],
     // What cannot be placed reads the whole organization: a handshake names no account, the
     // tutorial's root id is a placeholder, and the third-party CreateAccountResult carries the
     // literal "INSERT_ACCOUNT_ID". (The ADF MoveAccount's destination is not a valid OU id, but
@@ -95,6 +91,7 @@ describe('the ingress router, on sample events', () => {
     ['CreateAccountResult.FAILED', 'a failed account creation'],
     ['InviteAccountToOrganization', 'an invitation not yet accepted'],
     ['CreateAccount', 'the call whose result event follows'],
+    ['RegionOptInStatusChange.ENABLING', 'an opt-in that has not ended'],
   ])('%s changes nothing: %s', async (name) => {
     const { router, requests, metrics } = world();
 
@@ -103,11 +100,25 @@ describe('the ingress router, on sample events', () => {
     expect(metrics).toEqual(['IgnoredEvents']);
   });
 
+  it('ignores an opt-in that names no account: there is nothing to read again', async () => {
+    const { router, requests } = world();
+    const optIn = fixture('RegionOptInStatusChange.ENABLED');
+
+    const outcome = await router.route(
+      { ...optIn, detail: { regionName: 'eu-south-1', status: 'ENABLED' } },
+      INVOCATION_ID,
+    );
+
+    expect(outcome).toEqual({ outcome: 'ignored' });
+    expect(requests).toHaveLength(0);
+  });
+
   it('drops and counts a malformed event without failing, so nothing reaches the dead-letter queue', async () => {
     const { router, requests, metrics } = world();
     const broken = [
       fixture('CreateManagedAccount'), // the documented placeholder account "XXXXXXXXXXXX"
       fixture('UpdateManagedAccount'),
+      { ...fixture('RegionOptInStatusChange.ENABLED'), source: 'aws.organizations' },
       { ...fixture('CloseAccount'), detail: 'not an object' },
       { ...fixture('CloseAccount'), source: 'evil.source' },
       null,
@@ -239,18 +250,22 @@ describe("the sandbox's CloudTrail events", () => {
     [{ kind: 'tagged', id: '444455556666', tags: { team: null } }, { tagged: ['444455556666'] }],
     [{ kind: 'tagged', id: ou, tags: { team: 'platform' } }, { tagged: [ou] }],
     [
+      { kind: 'region-opt-in', id: '444455556666', region: 'eu-south-1', status: 'DISABLED' },
+      { regionsChanged: ['444455556666'] },
+    ],
+    [
       { kind: 'managed-account-vended', id: '444455556666', name: 'vended', ouId: ou },
       { accounts: ['444455556666'], containers: [ou] },
     ],
   ])('%o arrives as AWS would send it, and names the right targets', (change, targets) => {
-    const event = ingressEventSchema.parse(cloudTrailEventOf(organization, change));
+    const event = ingressEventSchema.parse(forwardedEventOf(organization, change));
 
     expect(event.account).toBe(organization.managementAccountId);
     expect(routingOf(event)).toEqual({ action: 'sync', targets: named(targets) });
   });
 
   it('sends a vend by Account Factory from Control Tower, and a failed one changes nothing', () => {
-    const vended = cloudTrailEventOf(organization, {
+    const vended = forwardedEventOf(organization, {
       kind: 'managed-account-vended',
       id: null,
       name: 'x',

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { REGION_OPT_IN_DETAIL_TYPE } from '../../../schemas/ingress';
 import type { SandboxOrganization } from './sandbox-organization';
 
-/** An administrator's change to the sandbox organization, as CloudTrail records it. */
+/** An administrator's change to the sandbox organization. */
 export type SandboxChange =
   | { readonly kind: 'ou-created'; readonly id: string; readonly name: string; readonly parentId: string }
   | { readonly kind: 'ou-renamed'; readonly id: string; readonly name: string }
@@ -12,6 +13,13 @@ export type SandboxChange =
   | { readonly kind: 'account-removed'; readonly id: string }
   /** An account or an OU. */
   | { readonly kind: 'tagged'; readonly id: string; readonly tags: Record<string, string | null> }
+  /** The management account opted one of an account's regions in or out, and AWS finished. */
+  | {
+      readonly kind: 'region-opt-in';
+      readonly id: string;
+      readonly region: string;
+      readonly status: 'ENABLED' | 'DISABLED';
+    }
   | {
       readonly kind: 'managed-account-vended';
       /** The new account's id; none when Account Factory failed. */
@@ -22,14 +30,16 @@ export type SandboxChange =
 
 /**
  * The EventBridge event AWS would deliver for the change, from the management account in
- * us-east-1: API calls with `requestParameters`, asynchronous results as service events with
- * `serviceEventDetails`; Control Tower's lifecycle events come from its own source. The local
- * runtime feeds it to the router, as the forwarder would.
+ * us-east-1. Most are CloudTrail records: API calls with `requestParameters`, asynchronous
+ * results as service events with `serviceEventDetails`; Control Tower's lifecycle events come
+ * from its own source. A region's opt-in is Account Management's own event. The local runtime
+ * feeds it to the router, as the forwarder would.
  */
-export function cloudTrailEventOf(
+export function forwardedEventOf(
   organization: SandboxOrganization,
   change: SandboxChange,
 ): Record<string, unknown> {
+  if (change.kind === 'region-opt-in') return regionOptInEventOf(organization, change);
   const [eventName, details] = detailsOf(organization, change);
   const serviceEvent = 'serviceEventDetails' in details;
   const service = change.kind === 'managed-account-vended' ? 'controltower' : 'organizations';
@@ -67,9 +77,28 @@ export function cloudTrailEventOf(
   };
 }
 
+/** What Account Management sends the calling account once a region's opt-in or opt-out ends. */
+function regionOptInEventOf(
+  organization: SandboxOrganization,
+  change: Extract<SandboxChange, { kind: 'region-opt-in' }>,
+): Record<string, unknown> {
+  const account = organization.managementAccountId;
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': REGION_OPT_IN_DETAIL_TYPE,
+    source: 'aws.account',
+    account,
+    time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    region: 'us-east-1',
+    resources: [],
+    detail: { accountId: change.id, regionName: change.region, status: change.status },
+  };
+}
+
 function detailsOf(
   organization: SandboxOrganization,
-  change: SandboxChange,
+  change: Exclude<SandboxChange, { kind: 'region-opt-in' }>,
 ): [string, Record<string, unknown>] {
   switch (change.kind) {
     case 'ou-created':
