@@ -1,6 +1,6 @@
 import { DEFAULT_MEMBER_CHECK_INTERVAL_MS } from '../lambdas/domain/member-check-cadence';
 import { DEFAULT_MEMBER_CHECK_SETTINGS } from '../lambdas/health/service';
-import type { SizeResult } from './results';
+import type { CheckCalls, MemberCheckResult, SizeResult } from './results';
 
 /**
  * AWS's published on-demand list prices for us-east-1, as of 2025 (DynamoDB's on-demand
@@ -110,5 +110,26 @@ export function monthlyCost(size: SizeResult): MonthlyCost {
       eventBridge,
       total: lambda + stepFunctions + dynamodb + eventBridge,
     },
+  };
+}
+
+/**
+ * What one integration's member checks ask of AWS in a month at the default cadence, from what
+ * the checks section counted: of the scheduled syncs, the one a day that finds the last complete
+ * check an interval old sets off a complete check; the others are no-op re-syncs. Events add a
+ * targeted check each on top.
+ */
+export function monthlyCheckCalls(
+  result: MemberCheckResult,
+): CheckCalls & { readonly completeChecks: number } {
+  const syncs = HOURS_A_MONTH / SYNC_INTERVAL_HOURS;
+  const completeChecks = (HOURS_A_MONTH * 3600 * 1000) / DEFAULT_MEMBER_CHECK_INTERVAL_MS;
+  const of = (kind: keyof CheckCalls) =>
+    completeChecks * result.dailyCheck[kind] + (syncs - completeChecks) * result.noop[kind];
+  return {
+    completeChecks,
+    assumeRole: of('assumeRole'),
+    iam: of('iam'),
+    listRegions: of('listRegions'),
   };
 }

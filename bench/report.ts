@@ -1,15 +1,17 @@
 import { CONSOLE_JS_BUDGET_BYTES, CONSOLE_TARGETS } from './console';
-import { monthlyCost, PRICES } from './cost';
+import { monthlyCheckCalls, monthlyCost, PRICES } from './cost';
 import type {
   ApiResult,
   AuditResult,
   BenchResults,
   BundleResult,
   Check,
+  CheckCalls,
   ConsolePagesResult,
   ConsoleResult,
   CredentialsResult,
   LoadResult,
+  MemberCheckResult,
   NeighboursResult,
   SizeResult,
   TagsResult,
@@ -21,6 +23,7 @@ import type {
 export function checksOf({
   sizes,
   tags,
+  memberChecks,
   targeted,
   audit,
   credentials,
@@ -34,6 +37,7 @@ export function checksOf({
 }: {
   sizes: readonly SizeResult[];
   tags: readonly TagsResult[];
+  memberChecks: readonly MemberCheckResult[];
   targeted: readonly TargetedResult[];
   audit: AuditResult | null;
   credentials: CredentialsResult | null;
@@ -85,6 +89,36 @@ export function checksOf({
       size.eventOrgCalls,
       '= 1',
       size.eventOrgCalls === 1 && size.eventTagged,
+    );
+  }
+  for (const size of memberChecks) {
+    const at = `${size.accounts.toLocaleString('en-US')} accounts`;
+    const calls = ({ assumeRole, iam, listRegions }: CheckCalls) => assumeRole + iam + listRegions;
+    check(`${at}: a no-op re-sync's member-check calls`, calls(size.noop), '= 0', calls(size.noop) === 0);
+    for (const [what, run] of [
+      ['a new account', size.newAccount],
+      ["a region's opt-in", size.regionOptIn],
+    ] as const) {
+      check(`${at}: ${what}: AssumeRole calls`, run.assumeRole, '≤ 1', run.assumeRole <= 1);
+      check(`${at}: ${what}: IAM calls`, run.iam, '≤ 3', run.iam <= 3 && run.listRegions <= 1);
+    }
+    for (const [what, run, connections] of [
+      ['first complete check', size.firstCheck, size.connections],
+      ['daily complete check', size.dailyCheck, size.dailyConnections],
+    ] as const) {
+      check(
+        `${at}: ${what}: AssumeRole calls`,
+        run.assumeRole,
+        `= ${connections} (one per connection)`,
+        run.assumeRole === connections,
+      );
+      check(`${at}: ${what}: IAM calls`, run.iam, `≤ ${3 * connections}`, run.iam <= 3 * connections);
+    }
+    check(
+      `${at}: health records`,
+      size.healthRecords,
+      `= ${size.dailyConnections}`,
+      size.healthRecords === size.dailyConnections,
     );
   }
   if (audit) {
@@ -268,10 +302,14 @@ export function printReport(results: BenchResults): void {
           'DynamoDB $',
           'EventBridge $',
           'total $',
+          'AssumeRole',
+          'IAM calls',
         ],
-        results.sizes
-          .map(monthlyCost)
-          .map((cost) => [
+        results.sizes.map(monthlyCost).map((cost) => {
+          // STS and IAM calls are free; the checks section counts them.
+          const checked = results.memberChecks.find((size) => size.accounts === cost.accounts);
+          const month = checked ? roundedCalls(monthlyCheckCalls(checked)) : null;
+          return [
             cost.accounts,
             cost.syncs,
             cost.memberChecks,
@@ -281,7 +319,10 @@ export function printReport(results: BenchResults): void {
             cost.dollars.dynamodb,
             cost.dollars.eventBridge,
             cost.dollars.total,
-          ]),
+            month?.assumeRole ?? '–',
+            month?.iam ?? '–',
+          ];
+        }),
       ),
     );
   }
@@ -309,6 +350,25 @@ export function printReport(results: BenchResults): void {
           size.sameDayTagCalls,
           size.nextDayTagCalls,
           size.eventOrgCalls,
+        ]),
+      ),
+    );
+  }
+  if (results.memberChecks.length > 0) {
+    const calls = ({ assumeRole, iam, listRegions }: CheckCalls) => `${assumeRole} / ${iam} / ${listRegions}`;
+    lines.push(
+      '',
+      'member check: AssumeRole / IAM / ListRegions calls, and a month of them at the default cadence (a sync every 6 h, a complete check a day)',
+      table(
+        ['accounts', 'first check', 'no-op re-sync', 'new account', 'opt-in', 'daily check', 'a month'],
+        results.memberChecks.map((size) => [
+          size.accounts,
+          calls(size.firstCheck),
+          calls(size.noop),
+          calls(size.newAccount),
+          calls(size.regionOptIn),
+          calls(size.dailyCheck),
+          calls(roundedCalls(monthlyCheckCalls(size))),
         ]),
       ),
     );
@@ -538,6 +598,14 @@ export function printReport(results: BenchResults): void {
   lines.push('', `targets: ${results.checks.length - missed.length} of ${results.checks.length} met`);
   for (const check of missed) lines.push(`  MISSED ${check.what}: ${check.value} (target ${check.target})`);
   console.log(lines.join('\n'));
+}
+
+function roundedCalls(calls: CheckCalls): CheckCalls {
+  return {
+    assumeRole: Math.round(calls.assumeRole),
+    iam: Math.round(calls.iam),
+    listRegions: Math.round(calls.listRegions),
+  };
 }
 
 function round(value: number): number {

@@ -12,6 +12,7 @@ export interface BenchResults {
   readonly settings: { full: boolean; timeFactor: number; latencyMs: number };
   readonly sizes: SizeResult[];
   tags: TagsResult[];
+  memberChecks: MemberCheckResult[];
   targeted: TargetedResult[];
   audit: AuditResult | null;
   credentials: CredentialsResult | null;
@@ -236,4 +237,31 @@ export interface AuditResult {
   /** Write units the entry adds to its request's transaction. */
   readonly writeUnitsPerRequest: number;
   readonly dollarsPerMillionRequests: number;
+}
+
+/** What a member check asked of AWS: AssumeRole, the IAM reads of its inspection, and ListRegions. */
+export interface CheckCalls {
+  readonly assumeRole: number;
+  readonly iam: number;
+  readonly listRegions: number;
+}
+
+export interface MemberCheckResult {
+  readonly accounts: number;
+  /** Active connections at the first check: the accounts, the management account's among them. */
+  readonly connections: number;
+  /** After the first sync: every role, for the first time. */
+  readonly firstCheck: CheckCalls;
+  /** After a re-sync that changed nothing, within the interval. */
+  readonly noop: CheckCalls;
+  /** After a targeted run that created one account. */
+  readonly newAccount: CheckCalls;
+  /** After the run a region's opt-in event sets off. */
+  readonly regionOptIn: CheckCalls;
+  /** After a no-op re-sync once the interval has passed: every role again. */
+  readonly dailyCheck: CheckCalls;
+  /** Active connections at the daily check: the new account's among them. */
+  readonly dailyConnections: number;
+  /** Health records at the end: one per connection. */
+  readonly healthRecords: number;
 }

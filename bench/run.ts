@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: how close the sync comes to what AWS's rate limits allow, what a sync with
- * nothing to change costs, what reading tags adds, what an Organizations event costs, what the credentials broker's
+ * nothing to change costs, what reading tags adds, what the member check asks of AWS, what an Organizations event costs, what the credentials broker's
  * cache saves, how big and quick to load each function is, and what the API adds to the
  * store's own queries. Every figure is printed as a
  * ratio against a bound or a baseline measured in the same run, checked against its target,
@@ -8,7 +8,7 @@
  *
  *   npm run bench                      # quick: 1,000 and 10,000 accounts, no load section
  *   npm run bench -- --full            # adds 50,000 accounts, the API on 10,000, and the load
- *   npm run bench -- --only sync,api   # some sections only: sync, tags, targeted, audit, credentials, bundles,
+ *   npm run bench -- --only sync,api   # some sections only: sync, tags, checks, targeted, audit, credentials, bundles,
  *                                      # console, console-pages, api, load
  *   npm run bench -- --time-factor 4 --latency-ms 40
  */
@@ -25,8 +25,16 @@ import { benchBundles } from './bundles';
 import { benchConsole } from './console';
 import { benchCredentials } from './credentials';
 import { benchLoad } from './load';
+import type { MemberCheckInput } from './member-check-size';
 import { checksOf, printReport } from './report';
-import type { BenchResults, ConsolePagesResult, NeighboursResult, SizeResult, TagsResult } from './results';
+import type {
+  BenchResults,
+  ConsolePagesResult,
+  MemberCheckResult,
+  NeighboursResult,
+  SizeResult,
+  TagsResult,
+} from './results';
 import type { SizeInput } from './sync-size';
 import type { TagsInput } from './tags-size';
 import { benchTargeted } from './targeted';
@@ -35,6 +43,7 @@ import { benchTenantScope } from './tenant-scope';
 const SECTIONS = [
   'sync',
   'tags',
+  'checks',
   'targeted',
   'audit',
   'credentials',
@@ -100,6 +109,7 @@ async function main(): Promise<void> {
     settings: { full, timeFactor, latencyMs },
     sizes: [],
     tags: [],
+    memberChecks: [],
     targeted: [],
     audit: null,
     credentials: null,
@@ -139,6 +149,20 @@ async function main(): Promise<void> {
       results.tags.push(
         await withOwnDynamoDb((endpoint) =>
           inFreshProcess<TagsResult>('tags-size.ts', { endpoint, shape } satisfies Omit<TagsInput, 'output'>),
+        ),
+      );
+      await save();
+    }
+  }
+  if (sections.has('checks')) {
+    for (const shape of SIZES.filter((size) => size.accounts <= 10_000)) {
+      log(`checks: ${shape.accounts} accounts, each with its member role`);
+      results.memberChecks.push(
+        await withOwnDynamoDb((endpoint) =>
+          inFreshProcess<MemberCheckResult>('member-check-size.ts', {
+            endpoint,
+            shape,
+          } satisfies Omit<MemberCheckInput, 'output'>),
         ),
       );
       await save();

@@ -25,14 +25,15 @@ describe("each tenant's requests, on every route", () => {
   it('answers a tenant over its share 429 RATE_LIMITED with Retry-After, and holds no other tenant', async () => {
     const list = (caller: { tenantId: string }) => api.call(caller, 'GET', '/v1/integrations');
 
-    const burst = [];
-    for (let i = 0; i < 5; i += 1) burst.push(await list(flooder));
+    // Sent at once, so that the second of refill cannot fall between them on a busy machine.
+    const burst = await Promise.all(Array.from({ length: 5 }, () => list(flooder)));
     const neighbours = await list(neighbour);
 
-    expect(burst.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 429]);
-    expect(errorCode(burst[4]?.body)).toBe('RATE_LIMITED');
-    expect(burst[4]?.headers.get('retry-after')).toBe('1');
-    expect(burst[4]?.headers.get('x-amzn-requestid')).toEqual(expect.any(String));
+    expect(burst.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 200, 429]);
+    const refused = burst.find((answer) => answer.status === 429);
+    expect(errorCode(refused?.body)).toBe('RATE_LIMITED');
+    expect(refused?.headers.get('retry-after')).toBe('1');
+    expect(refused?.headers.get('x-amzn-requestid')).toEqual(expect.any(String));
     expect(neighbours.status).toBe(200);
   });
 
