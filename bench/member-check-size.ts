@@ -10,6 +10,7 @@
  * Usage: tsx bench/member-check-size.ts '<MemberCheckInput as JSON>'
  */
 import { writeFile } from 'node:fs/promises';
+import { DynamoDbHealth } from '../lambdas/adapters/aws/dynamodb-health';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import { composeMemberCheck } from '../lambdas/composition/sync';
 import { createDocumentClient } from '../lambdas/core/dynamodb';
@@ -26,7 +27,6 @@ import type {
 } from '../lambdas/ports/customer-roles';
 import { localDynamoDbClient } from '../local/dynamodb-local';
 import { syncTargets } from '../schemas/sync';
-import { ITEM_KEYS } from '../schemas/table';
 import type { OrgShape } from '../test/fixtures/generated-org';
 import { createSyncWorld, TENANT, TRUSTED, virtualClock } from '../test/fixtures/sync-world';
 import type { CheckCalls, MemberCheckResult } from './results';
@@ -90,8 +90,9 @@ async function main(): Promise<void> {
     if (account.id !== sandbox.managementAccountId) deployRole(account.id);
   }
   const roles = new CountingRoles(new SandboxCustomerRoles(sandbox, TRUSTED));
+  const db = createDocumentClient(client);
   const checks = composeMemberCheck({
-    db: createDocumentClient(client),
+    db,
     tableName,
     stores: { state: world.store, mirror: world.store },
     roles,
@@ -132,7 +133,13 @@ async function main(): Promise<void> {
   const regionOptIn = await runAndCheck({ regionsChanged: [created.id] });
   await clock.sleep(DEFAULT_MEMBER_CHECK_INTERVAL_MS);
   const dailyCheck = await runAndCheck();
-  const health = await world.items(ITEM_KEYS.memberHealth(integration.id, ''));
+  const health = await new DynamoDbHealth(db, tableName).health(
+    TENANT,
+    integration.id,
+    (await world.store.load(TENANT, integration.id)).flatMap((node) =>
+      node.type === 'connection' ? [node.id] : [],
+    ),
+  );
   const result: MemberCheckResult = {
     accounts: input.shape.accounts,
     connections,
@@ -142,7 +149,7 @@ async function main(): Promise<void> {
     regionOptIn,
     dailyCheck,
     dailyConnections: await active(),
-    healthRecords: health.length,
+    healthRecords: health.size,
   };
   await writeFile(input.output, JSON.stringify(result));
   client.destroy();

@@ -120,9 +120,11 @@ export function makeSyncService(deps: SyncDeps) {
   };
 
   /**
-   * The integration's runs that ended at or after `since`, newest first. Runs of an integration
-   * follow one another, so the first that ended before it ends the list; a long chain is cut at
-   * `RUNS_READ_SINCE_CHECK`: a creation beyond it is checked when the next check falls due.
+   * The integration's runs that ended after `since` (when the last complete check started),
+   * newest first. A run that ended at that very moment is the one that set the check off, which
+   * saw what it changed. Runs of an integration follow one another, so the first that ended
+   * before it ends the list; a long chain is cut at `RUNS_READ_SINCE_CHECK`: a creation beyond
+   * it is checked when the next check falls due.
    */
   async function runsEndedSince(ref: RunRef, since: string): Promise<SyncRun[]> {
     const found: SyncRun[] = [];
@@ -133,7 +135,7 @@ export function makeSyncService(deps: SyncDeps) {
         ...(cursor === undefined ? {} : { cursor }),
       });
       for (const run of page.items) {
-        if (run.finishedAt !== null && run.finishedAt < since) return found;
+        if (run.finishedAt !== null && run.finishedAt <= since) return found;
         found.push(run);
       }
       cursor = page.nextCursor ?? undefined;

@@ -1,4 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbHealth } from '../../lambdas/adapters/aws/dynamodb-health';
 import { SandboxApiError } from '../../lambdas/adapters/sandbox/sandbox-errors';
 import type { SandboxCall, SandboxOrganization } from '../../lambdas/adapters/sandbox/sandbox-organization';
 import { createDocumentClient } from '../../lambdas/core/dynamodb';
@@ -176,6 +177,30 @@ describe('the sync engine against DynamoDB Local and a generated sandbox organiz
     expect((await world.outbox()).slice(before.length).map((event) => event.detailType)).toEqual([
       'Sync Completed',
     ]);
+  });
+
+  it('asks for no member check after a no-op re-sync, though the last complete check began the moment the run before it ended', async () => {
+    const world = await setup({ accounts: 20, ous: 3, depth: 2 });
+    const health = new DynamoDbHealth(
+      createDocumentClient(localDynamoDbClient(dynamo.endpoint)),
+      `engine-${tables}`,
+    );
+    expect((await world.run()).check).toEqual({ scope: 'all', accounts: [] });
+    const { finishedAt } = await lastRun(world);
+    // On a virtual clock the check that run set off starts at the very moment it ended.
+    await health.summarise(TENANT, world.integration.id, {
+      checkedAt: finishedAt as string,
+      ok: 21,
+      denied: 0,
+      notDeployed: 0,
+      pendingDeployment: 0,
+      error: 0,
+      stackSetReadable: null,
+      permissions: { ok: 21, missing: 0, unknown: 0 },
+      templateVersions: { '5': 21 },
+    });
+
+    expect((await world.run()).check).toBeNull();
   });
 
   it("refuses a run its input names but the tenant's partition does not hold: the workflow trusts no input", async () => {
