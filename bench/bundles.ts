@@ -21,8 +21,8 @@ console.log(performance.now() - started);
  * environment the stack gives it, beside a hello-world bundle.
  */
 export async function benchBundles(log: (message: string) => void): Promise<BundleResult[]> {
-  // Inside the project: the bundles leave the AWS SDK out (Lambda's runtime provides it), and
-  // from here `node` finds it in node_modules, as Lambda finds its own copy.
+  // Inside the project, so that a bundle that leaves a module out finds it in node_modules, as
+  // Lambda would in its runtime.
   const outdir = await mkdtemp(path.join(process.cwd(), '.bench-cdk-'));
   try {
     log('bundles: cdk synth');

@@ -1,5 +1,6 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { StsCustomerRoles } from '../lambdas/adapters/aws/sts-customer-roles';
+import { StsSessionIssuer } from '../lambdas/adapters/aws/sts-session-issuer';
 import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
 import { SandboxSts } from '../lambdas/adapters/sandbox/sandbox-sts';
@@ -66,13 +67,14 @@ type HandlerModules = Awaited<ReturnType<typeof importHandlers>>;
 function localWiring(config: LocalConfig, sandbox: SandboxOrganization | undefined) {
   const { trustedAccountId, partition, tableName } = config;
   const db = createDocumentClient();
+  const sandboxRoles = sandbox && new SandboxCustomerRoles(sandbox, trustedAccountId);
   return {
     db,
     tableName,
     stores: syncStores(db, tableName),
-    roles: sandbox
-      ? new SandboxCustomerRoles(sandbox, trustedAccountId)
-      : new StsCustomerRoles(new STSClient({})),
+    roles: sandboxRoles ?? new StsCustomerRoles(new STSClient({})),
+    /** The broker's sessions. */
+    issuer: sandboxRoles ?? new StsSessionIssuer(new STSClient({})),
     roleRules: { trustedAccountId, allowedPartitions: [partition] },
     workflow: new LocalWorkflow({
       partition,
@@ -187,7 +189,7 @@ function brokerHandler(modules: HandlerModules, wiring: LocalWiring, config: Loc
       assertions: assertionVerifierOf(settings),
       // DynamoDB Local checks no IAM: every tenant shares the one client.
       tables: async () => tables,
-      issuer: wiring.roles,
+      issuer: wiring.issuer,
       roleRules: wiring.roleRules,
       metrics: { count: () => undefined },
     }),

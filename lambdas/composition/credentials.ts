@@ -4,7 +4,7 @@ import { createRemoteJWKSet } from 'jose';
 import type { EnvValues } from '../../schemas/environment';
 import { DynamoDbConnectionDirectory } from '../adapters/aws/dynamodb-connection-directory';
 import { DynamoDbRateBudget, STS_BUDGET } from '../adapters/aws/dynamodb-rate-budget';
-import { StsCustomerRoles } from '../adapters/aws/sts-customer-roles';
+import { StsSessionIssuer } from '../adapters/aws/sts-session-issuer';
 import type { RateLimit } from '../core/token-bucket';
 import { type AssertionVerifier, makeAssertionVerifier } from '../credentials/assertion';
 import type { SessionIssuerPort } from '../credentials/ports';
@@ -28,7 +28,7 @@ export function brokerTables(
 
 /** The broker's own STS, that assumes the customers' member roles. */
 export function brokerIssuer(sts: STSClient): SessionIssuerPort {
-  return new StsCustomerRoles(sts);
+  return new StsSessionIssuer(sts);
 }
 
 type AssertionSettings = Partial<

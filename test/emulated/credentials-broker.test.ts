@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { StsCustomerRoles } from '../../lambdas/adapters/aws/sts-customer-roles';
+import { StsSessionIssuer } from '../../lambdas/adapters/aws/sts-session-issuer';
 import { brokerTables } from '../../lambdas/composition/credentials';
 import { createDocumentClient } from '../../lambdas/core/dynamodb';
 import { type CredentialsBroker, makeCredentialsBroker } from '../../lambdas/credentials/service';
@@ -79,7 +79,7 @@ beforeAll(async () => {
     consumers: [{ name: 'query-worker', access: ['read'], assertion: 'not-required' }],
     assertions: null,
     tables: async () => tables,
-    issuer: new StsCustomerRoles(sts),
+    issuer: new StsSessionIssuer(sts),
     roleRules: RULES,
     metrics: { count: () => undefined },
   });
@@ -98,7 +98,7 @@ function granted(answer: CredentialAnswer): CredentialGrant {
 
 describe('the credentials broker against emulated AWS', () => {
   it('assumes the role with a SourceIdentity, session tags and a policy, and the credentials name the session', async () => {
-    const issued = await new StsCustomerRoles(sts).issueSession({
+    const issued = await new StsSessionIssuer(sts).issueSession({
       role: parseRoleArn(ROLE_ARN, RULES),
       externalId: `${TENANT}:an-external-id`,
       sessionName: 'scanner@ws-1@emulated',

@@ -25,12 +25,11 @@ import {
   paginateListDelegatedAdministrators,
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
-import { type Credentials, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { StackSetRef } from '../../../schemas/api/common';
 import { type OrgAccountState, orgAccountStateSchema, type StackInstance } from '../../../schemas/sync';
 import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
 import { traced } from '../../core/tracer';
-import type { IssuedCredentials } from '../../credentials/ports';
 import type { RoleArn } from '../../domain/role-arn';
 import {
   type ActionDecision,
@@ -49,6 +48,7 @@ import {
   StackSetNotFoundError,
 } from '../../ports/customer-roles';
 import { ACCESS_DENIED, accountFailure, iamFailure, STS_THROTTLING } from './aws-failures';
+import { stsFailure } from './sts-answers';
 
 export interface SessionCredentials {
   readonly accessKeyId: string;
@@ -375,29 +375,4 @@ function organizationsFailure(error: unknown, action: string): unknown {
   if (error instanceof TooManyRequestsException)
     return new UpstreamThrottledError('AWS Organizations', error);
   return new UpstreamUnavailableError('AWS Organizations', error);
-}
-
-/** The credentials of an AssumeRole answer, each part and the expiry present, or STS is unavailable. */
-export function sessionCredentials(credentials: Credentials | undefined): IssuedCredentials {
-  if (
-    !credentials?.AccessKeyId ||
-    !credentials.SecretAccessKey ||
-    !credentials.SessionToken ||
-    !credentials.Expiration
-  ) {
-    throw new UpstreamUnavailableError('AWS STS');
-  }
-  return {
-    accessKeyId: credentials.AccessKeyId,
-    secretAccessKey: credentials.SecretAccessKey,
-    sessionToken: credentials.SessionToken,
-    expiration: credentials.Expiration,
-  };
-}
-
-/** An STS error as the ports name it: throttled, or unavailable. */
-export function stsFailure(error: unknown): unknown {
-  if (error instanceof UpstreamUnavailableError) return error;
-  if (STS_THROTTLING.has(errorName(error))) return new UpstreamThrottledError('AWS STS', error);
-  return new UpstreamUnavailableError('AWS STS', error);
 }

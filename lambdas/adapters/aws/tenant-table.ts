@@ -6,7 +6,7 @@ import { errorName } from '../../core/errors';
 import { logger } from '../../core/logger';
 import { SessionCache } from '../../core/session-cache';
 import type { TenantScope } from '../../core/tenant-context';
-import { sessionCredentials, stsFailure } from './sts-role-session';
+import { sessionCredentials, stsFailure } from './sts-answers';
 
 /** The session tag the tenant table role's policy reads: `${aws:PrincipalTag/tenant}`. */
 export const TENANT_SESSION_TAG = 'tenant';

@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { StsCustomerRoles } from '../../../lambdas/adapters/aws/sts-customer-roles';
+import { StsSessionIssuer } from '../../../lambdas/adapters/aws/sts-session-issuer';
 import { UpstreamThrottledError, UpstreamUnavailableError } from '../../../lambdas/core/errors';
 import { SessionPolicyRejectedError, type SessionRequest } from '../../../lambdas/credentials/ports';
 import { parseRoleArn } from '../../../lambdas/domain/role-arn';
@@ -29,13 +29,13 @@ const request: SessionRequest = {
 
 beforeEach(() => sts.reset());
 
-describe('StsCustomerRoles.issueSession', () => {
+describe('StsSessionIssuer.issueSession', () => {
   it('sends AssumeRole with the External ID, SourceIdentity, tags and policy, and returns the credentials', async () => {
     sts.on(AssumeRoleCommand).resolves({
       Credentials: { AccessKeyId: 'ASIAX', SecretAccessKey: 's', SessionToken: 't', Expiration: EXPIRATION },
     });
 
-    const issued = await new StsCustomerRoles(new STSClient({})).issueSession(request);
+    const issued = await new StsSessionIssuer(new STSClient({})).issueSession(request);
 
     expect(issued).toEqual({
       accessKeyId: 'ASIAX',
@@ -64,7 +64,7 @@ describe('StsCustomerRoles.issueSession', () => {
     });
     const { sourceIdentity: _s, tags: _t, policy: _p, ...plain } = request;
 
-    await new StsCustomerRoles(new STSClient({})).issueSession(plain);
+    await new StsSessionIssuer(new STSClient({})).issueSession(plain);
 
     const input = sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input;
     expect(input).toMatchObject({ ExternalId: 'acme:secret' });
@@ -81,7 +81,7 @@ describe('StsCustomerRoles.issueSession', () => {
   ])('maps %s to %p', async (name, expected) => {
     sts.on(AssumeRoleCommand).rejects(stsError(name));
 
-    await expect(new StsCustomerRoles(new STSClient({})).issueSession(request)).rejects.toBeInstanceOf(
+    await expect(new StsSessionIssuer(new STSClient({})).issueSession(request)).rejects.toBeInstanceOf(
       expected,
     );
   });
@@ -89,7 +89,7 @@ describe('StsCustomerRoles.issueSession', () => {
   it('treats an answer without credentials as an outage', async () => {
     sts.on(AssumeRoleCommand).resolves({});
 
-    await expect(new StsCustomerRoles(new STSClient({})).issueSession(request)).rejects.toBeInstanceOf(
+    await expect(new StsSessionIssuer(new STSClient({})).issueSession(request)).rejects.toBeInstanceOf(
       UpstreamUnavailableError,
     );
   });
