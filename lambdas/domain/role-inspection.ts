@@ -2,7 +2,7 @@ import type { TemplateName } from '../../schemas/api/onboarding';
 import type { DeniedAction, PermissionVerdict } from '../../schemas/sync';
 import { AppError } from '../core/errors';
 import { logger } from '../core/logger';
-import { PermissionDeniedError, type RoleInspector } from '../ports/customer-roles';
+import { PermissionDeniedError, type RoleInspector, RoleMissingError } from '../ports/customer-roles';
 import { type RoleKind, requiredActions } from './permissions';
 import { isOutdated, TEMPLATE_VERSION_TAG } from './template-versions';
 
@@ -19,8 +19,9 @@ type Retried = <T>(call: () => Promise<T>) => Promise<T>;
 
 /**
  * Simulates the manifest's actions for the role, and reads its version tag. Neither throws for
- * an answer AWS gives: a refused or failed simulation is `unknown`, and a role that may not read
- * its tags is outdated, since every current template lets it.
+ * an answer AWS gives about the role's permissions: a refused or failed simulation is `unknown`,
+ * and a role that may not read its tags is outdated, since every current template lets it. A
+ * role IAM does not know throws RoleMissingError: that is a verdict on the role itself.
  */
 export async function inspectRole(
   session: RoleInspector,
@@ -52,6 +53,7 @@ async function simulatePermissions(
     if (denied.length === 0) return { status: 'ok', denied: [], hint: null };
     return { status: 'missing', denied, hint: deniedHint(denied) };
   } catch (error: unknown) {
+    if (error instanceof RoleMissingError) throw error;
     if (error instanceof PermissionDeniedError) {
       return {
         status: 'unknown',
@@ -79,7 +81,7 @@ async function readTemplateVersion(
     return Number.isInteger(version) && version >= 0 ? version : null;
   } catch (error: unknown) {
     if (error instanceof PermissionDeniedError) return null;
-    if (!(error instanceof AppError)) throw error;
+    if (!(error instanceof AppError) || error instanceof RoleMissingError) throw error;
     return 'unreadable';
   }
 }

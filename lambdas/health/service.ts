@@ -10,7 +10,12 @@ import { CHECK_ALL, type MemberCheckRequest } from '../domain/member-check-caden
 import { parseRoleArn, type RoleArnRules } from '../domain/role-arn';
 import { inspectRole } from '../domain/role-inspection';
 import type { RunRef, SyncTarget } from '../domain/sync-runs';
-import { type CustomerRoleSession, type CustomerRolesPort, RoleRefusedError } from '../ports/customer-roles';
+import {
+  type CustomerRoleSession,
+  type CustomerRolesPort,
+  RoleMissingError,
+  RoleRefusedError,
+} from '../ports/customer-roles';
 import {
   type CheckTarget,
   MEMBER_CHECK_LEASE_MS,
@@ -151,15 +156,20 @@ export function makeMemberCheckService(deps: MemberCheckDeps) {
       if (error instanceof AppError) return { ...NOT_IN, error };
       throw error;
     }
-    const [inspection, enabledRegions] = await Promise.all([
-      inspectRole(session, { kind: 'member-read', template: memberTemplateOf(integration) }, retried),
-      readEnabledRegions(session, retried),
-    ]);
-    return { refused: false, error: null, inspection, enabledRegions };
+    try {
+      const [inspection, enabledRegions] = await Promise.all([
+        inspectRole(session, { kind: 'member-read', template: memberTemplateOf(integration) }, retried),
+        readEnabledRegions(session, retried),
+      ]);
+      return { ...NOT_IN, inspection, enabledRegions };
+    } catch (error: unknown) {
+      if (error instanceof RoleMissingError) return { ...NOT_IN, missing: true };
+      throw error;
+    }
   }
 }
 
 /** A probe that did not get in: nothing was read through the role. */
-const NOT_IN: Probe = { refused: false, error: null, inspection: null, enabledRegions: null };
+const NOT_IN: Probe = { refused: false, missing: false, error: null, inspection: null, enabledRegions: null };
 
 export type MemberCheckService = ReturnType<typeof makeMemberCheckService>;

@@ -82,6 +82,8 @@ export interface Checked {
 export interface Probe {
   /** STS refused: the role is missing, or its trust policy does not let us in. */
   readonly refused: boolean;
+  /** STS let us in, but IAM does not know the role: it was deleted since, or never existed. */
+  readonly missing: boolean;
   /** The probe could not finish (throttling, an outage): nothing is known. */
   readonly error: AppError | null;
   /** What the role's session told about the role, when it let us in. */
@@ -109,6 +111,14 @@ export function healthOf(
   };
   if (probe.error !== null) {
     return { ...base, status: 'error', code: probe.error.code, hint: probe.error.hint ?? null };
+  }
+  if (probe.missing) {
+    return {
+      ...base,
+      status: 'not_deployed',
+      code: 'MEMBER_ROLE_NOT_DEPLOYED',
+      hint: 'IAM does not know the role in this account (NoSuchEntity): deploy it again, or update the StackSet.',
+    };
   }
   if (!probe.refused) {
     return {

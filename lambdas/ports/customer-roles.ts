@@ -134,8 +134,22 @@ export interface OrganizationInfo {
 export class RoleRefusedError extends Error {}
 
 /**
- * AWS answered the request itself with an error that asking again cannot change (no such entity,
- * invalid input, an action the endpoint does not implement): never retried.
+ * IAM does not know the role a session belongs to (NoSuchEntity on the role's own reads): it was
+ * deleted after we assumed it, or an emulator lets anyone assume roles that do not exist. A
+ * verdict on the role, never retried.
+ */
+export class RoleMissingError extends AppError {
+  constructor(action: string, cause: unknown) {
+    super('ROLE_NOT_ASSUMABLE', `IAM does not know the role (${action} answered ${errorName(cause)}).`, {
+      cause,
+      hint: 'The role does not exist (any more) in its account: deploy it again, then test it.',
+    });
+  }
+}
+
+/**
+ * AWS answered the request itself with an error that asking again cannot change (invalid input,
+ * an action the endpoint does not implement): never retried.
  */
 export class RequestRefusedError extends AppError {
   constructor(service: string, action: string, cause: unknown) {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   CloseAccountCommand,
   CreateAccountCommand,
@@ -13,6 +14,7 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { TEMPLATE_VERSION_TAG, TEMPLATE_VERSIONS } from '../../lambdas/domain/template-versions';
 import { DEFAULT_LOCAL_CONFIG, type LocalConfig } from '../../local/config';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
@@ -56,13 +58,25 @@ async function credentialsIn(accountId: string, roleName: string) {
 
 /**
  * A customer organization three OU levels deep with 33 accounts (the management one included):
- * 24 accounts in one OU, so its listing takes two pages, and one account closed.
+ * 24 accounts in one OU, so its listing takes two pages, and one account closed. The discovery
+ * role is deployed in the management account, as its template would; no member role is.
  */
 async function seedOrganization(): Promise<Seeded> {
-  const organizations = new OrganizationsClient({
-    ...moto.clientConfig,
-    credentials: await credentialsIn(MANAGEMENT_ACCOUNT, 'OrganizationAccountAccessRole'),
-  });
+  const credentials = await credentialsIn(MANAGEMENT_ACCOUNT, 'OrganizationAccountAccessRole');
+  const iam = new IAMClient({ ...moto.clientConfig, credentials });
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: DISCOVERY_ROLE.split('/').at(-1),
+      // moto enforces no trust policy; the document only has to be one.
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: PLATFORM_ACCOUNT }, Action: 'sts:AssumeRole' }],
+      }),
+      Tags: [{ Key: TEMPLATE_VERSION_TAG, Value: String(TEMPLATE_VERSIONS['management-account-role']) }],
+    }),
+  );
+  iam.destroy();
+  const organizations = new OrganizationsClient({ ...moto.clientConfig, credentials });
   await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   const { Roots } = await organizations.send(new ListRootsCommand({}));
   const rootId = Roots?.[0]?.Id ?? '';
@@ -242,5 +256,12 @@ describe('npm start -- --aws against moto', () => {
     });
     // moto has no Account Management ListRegions: the regions stay unknown and are not narrowed.
     expect(management.body).toMatchObject({ enabledRegions: null, effectiveRegions: ['us-east-1'] });
+    // No member role exists; moto lets us assume it anyway, and IAM then answers NoSuchEntity.
+    const member = seeded.connections.find((connection) => connection.name === 'audit')?.id;
+    const audit = await api.call(tenant, 'GET', `/v1/integrations/${integration.id}/connections/${member}`);
+    expect((audit.body as ConnectionView).health).toMatchObject({
+      status: 'not_deployed',
+      code: 'MEMBER_ROLE_NOT_DEPLOYED',
+    });
   });
 });

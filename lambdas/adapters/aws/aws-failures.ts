@@ -1,14 +1,15 @@
 import { errorName, UpstreamThrottledError, UpstreamUnavailableError } from '../../core/errors';
-import { PermissionDeniedError, RequestRefusedError } from '../../ports/customer-roles';
+import { PermissionDeniedError, RequestRefusedError, RoleMissingError } from '../../ports/customer-roles';
 
 /** STS models neither throttling nor AccessDenied as classes; their names are stable. */
 export const STS_THROTTLING = new Set(['Throttling', 'ThrottlingException']);
 export const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
 
+/** IAM's answer to a read of a role that does not exist. */
+const IAM_NO_SUCH_ENTITY = new Set(['NoSuchEntity', 'NoSuchEntityException']);
+
 /** IAM answers these to the request itself: asking again cannot change the answer. */
 const IAM_REQUEST_REFUSED = new Set([
-  'NoSuchEntity',
-  'NoSuchEntityException',
   'ValidationError',
   'MalformedPolicyDocument',
   'MalformedPolicyDocumentException',
@@ -17,12 +18,14 @@ const IAM_REQUEST_REFUSED = new Set([
 ]);
 
 /**
- * What an IAM call's error means: a denial, throttling or an outage (both retried), or a refusal
- * of the request itself, which is never retried.
+ * What an IAM call's error means: a denial, throttling or an outage (both retried), the role's
+ * absence, or a refusal of the request itself; neither of the last two is retried. Our IAM reads
+ * are all of the session's own role, so NoSuchEntity means that role.
  */
 export function iamFailure(error: unknown, action: string): unknown {
   const name = errorName(error);
   if (ACCESS_DENIED.has(name)) return new PermissionDeniedError(action, { cause: error });
+  if (IAM_NO_SUCH_ENTITY.has(name)) return new RoleMissingError(action, error);
   if (STS_THROTTLING.has(name)) return new UpstreamThrottledError('AWS IAM', error);
   if (IAM_REQUEST_REFUSED.has(name) || notImplemented(error))
     return new RequestRefusedError('AWS IAM', action, error);

@@ -25,6 +25,7 @@ import {
   ParentNotFoundError,
   PermissionDeniedError,
   type ResourceTag,
+  RoleMissingError,
   RoleRefusedError,
   StackSetNotFoundError,
 } from '../../ports/customer-roles';
@@ -235,6 +236,7 @@ class SandboxRoleSession implements CustomerRoleSession {
 
   /** As IAM's simulation: an SCP above the account, or the role's own policy lacking the action. */
   async simulate(actions: readonly string[]): Promise<readonly ActionDecision[]> {
+    this.requireRole('iam:SimulatePrincipalPolicy');
     if (this.denial('iam:SimulatePrincipalPolicy') !== null) {
       throw new PermissionDeniedError('iam:SimulatePrincipalPolicy');
     }
@@ -250,6 +252,7 @@ class SandboxRoleSession implements CustomerRoleSession {
 
   /** The role's only tag: the template version it was deployed from. */
   async roleTags(): Promise<Readonly<Record<string, string>>> {
+    this.requireRole('iam:ListRoleTags');
     const role = this.role();
     if (!role || this.denial('iam:ListRoleTags') !== null)
       throw new PermissionDeniedError('iam:ListRoleTags');
@@ -272,6 +275,15 @@ class SandboxRoleSession implements CustomerRoleSession {
     if (action === 'account:ListRegions' && role.templateVersion < ENABLED_REGIONS_SINCE_VERSION)
       return 'implicit';
     return null;
+  }
+
+  /** IAM's reads of the session's own role answer NoSuchEntity once the customer deleted it. */
+  private requireRole(action: string): void {
+    if (this.role()) return;
+    throw new RoleMissingError(
+      action,
+      new SandboxApiError('NoSuchEntity', `The role ${this.roleName} cannot be found.`),
+    );
   }
 
   /** The session's role; undefined once the customer deleted it. */

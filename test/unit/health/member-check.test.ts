@@ -10,6 +10,7 @@ import {
   type CustomerRoleSession,
   type CustomerRolesPort,
   PermissionDeniedError,
+  RoleMissingError,
   RoleRefusedError,
 } from '../../../lambdas/ports/customer-roles';
 import type {
@@ -164,12 +165,19 @@ class ScriptedRoles implements CustomerRolesPort {
   denials = new Map<string, ActionDecision[]>();
   versions = new Map<string, number>();
   simulationRefused = new Set<string>();
+  /** Accounts whose role IAM does not know, though STS let us in (deleted since, or an emulator). */
+  missing = new Set<string>();
+  /** IAM reads through the member roles' sessions. */
+  iamCalls = 0;
   /** Each account's enabled regions; absent: us-east-1 and eu-west-1. An account here with null may not read them. */
   regions = new Map<string, string[] | null>();
 
   private memberSession(accountId: string): CustomerRoleSession {
     return {
       simulate: async (actions) => {
+        this.iamCalls += 1;
+        if (this.missing.has(accountId))
+          throw new RoleMissingError('iam:SimulatePrincipalPolicy', 'NoSuchEntity');
         if (this.simulationRefused.has(accountId))
           throw new PermissionDeniedError('iam:SimulatePrincipalPolicy');
         const denied = this.denials.get(accountId) ?? [];
@@ -177,9 +185,11 @@ class ScriptedRoles implements CustomerRolesPort {
           (action) => denied.find((decision) => decision.action === action) ?? { action, deniedBy: null },
         );
       },
-      roleTags: async () => ({
-        'org-connections:template-version': String(this.versions.get(accountId) ?? CURRENT),
-      }),
+      roleTags: async () => {
+        this.iamCalls += 1;
+        if (this.missing.has(accountId)) throw new RoleMissingError('iam:ListRoleTags', 'NoSuchEntity');
+        return { 'org-connections:template-version': String(this.versions.get(accountId) ?? CURRENT) };
+      },
       enabledRegions: async () => {
         const regions = this.regions.get(accountId);
         if (regions === null) throw new PermissionDeniedError('account:ListRegions');
@@ -621,6 +631,26 @@ describe('member role check: new accounts wait for their role', () => {
     expect(failing.store.stored.get(failed as string)?.status).toBe('not_deployed');
     expect(initialOutcome.done).toBe(true);
     expect(initial.store.stored.get(first as string)?.status).toBe('not_deployed');
+  });
+});
+
+describe('member role check: a role IAM does not know', () => {
+  it('is not deployed, a verdict found with one AssumeRole and at most three IAM calls, none retried', async () => {
+    const [gone] = ACCOUNTS as [string];
+    const { store, roles, check } = setup([connection(gone)], {});
+    roles.missing.add(gone);
+
+    const progress = await check();
+
+    expect(progress.done).toBe(true);
+    expect(roles.probes).toEqual([gone]);
+    expect(roles.iamCalls).toBeLessThanOrEqual(3);
+    expect(store.stored.get(gone)).toMatchObject({
+      status: 'not_deployed',
+      code: 'MEMBER_ROLE_NOT_DEPLOYED',
+      hint: expect.stringContaining('NoSuchEntity'),
+    });
+    expect(store.summary).toMatchObject({ notDeployed: 1, error: 0 });
   });
 });
 

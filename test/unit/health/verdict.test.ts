@@ -12,9 +12,10 @@ import type { MemberHealth, StackInstance } from '../../../schemas/sync';
 const NOW = Date.parse('2026-12-07T12:00:00.000Z');
 const MINUTE = 60_000;
 
-const refused: Probe = { refused: true, error: null, inspection: null, enabledRegions: null };
+const refused: Probe = { refused: true, missing: false, error: null, inspection: null, enabledRegions: null };
 const letIn: Probe = {
   refused: false,
+  missing: false,
   error: null,
   inspection: { permissions: { status: 'ok', denied: [], hint: null }, templateVersion: 4, outdated: false },
   enabledRegions: ['eu-west-1', 'us-east-1'],
@@ -45,6 +46,7 @@ describe("a member role's health, from one probe", () => {
   it('is error, with the code and hint, when the probe could not finish', () => {
     const failed: Probe = {
       refused: false,
+      missing: false,
       error: new AppError('UPSTREAM_THROTTLED', 'slow down', { hint: 'later' }),
       inspection: null,
       enabledRegions: null,

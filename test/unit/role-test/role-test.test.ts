@@ -440,8 +440,23 @@ describe('role test: the role’s permissions and template version, through IAM'
     });
   });
 
+  it('fails the permissions check when IAM does not know the role, asking it once', async () => {
+    iam.on(SimulatePrincipalPolicyCommand).rejects(awsError('NoSuchEntity'));
+    iam.on(ListRoleTagsCommand).rejects(awsError('NoSuchEntity'));
+
+    const error = await failureOf({ kind: 'organization', roleArn: ROLE });
+
+    expect(error.code).toBe('ROLE_NOT_ASSUMABLE');
+    expect(error.hint).toContain('deploy it again');
+    expect(reportOf(error).checks.find((check) => check.check === 'permissions')).toMatchObject({
+      status: 'failed',
+      code: 'ROLE_NOT_ASSUMABLE',
+    });
+    expect(iam.commandCalls(SimulatePrincipalPolicyCommand)).toHaveLength(1);
+    expect(iam.commandCalls(ListRoleTagsCommand).length).toBeLessThanOrEqual(1);
+  });
+
   it.each([
-    ['NoSuchEntity', awsError('NoSuchEntity')],
     ['ValidationError', awsError('ValidationError')],
     ['a 501', Object.assign(awsError('NotImplemented'), { $metadata: { httpStatusCode: 501 } })],
     [
