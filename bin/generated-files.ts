@@ -3,7 +3,8 @@ import * as z from 'zod';
 import { API_DOCUMENT_VERSION, buildOpenApiDocument } from '../lambdas/openapi/document';
 import { API_ROUTES } from '../lambdas/routes';
 import { eventSamples } from '../schemas/event-samples';
-import { connectionChangeEventSchema, DETAIL_TYPES, type DetailType, EVENT_SOURCE } from '../schemas/events';
+import { EVENT_SOURCE } from '../schemas/event-source';
+import { connectionChangeEventSchema, DETAIL_TYPES, type DetailType } from '../schemas/events';
 
 /** Where `npm run generate` writes what consumers code against; committed, and checked for drift. */
 export const GENERATED_DIR = 'schemas/generated';

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { accountIdSchema, partitionSchema } from './api/common';
 import { consumerPolicySchema } from './credentials';
-import { EVENT_SOURCE } from './events';
+import { EVENT_SOURCE } from './event-source';
 
 /** A comma-separated list. */
 const commaList = z

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { scopeSchema } from './api/common';
 import { integrationSchema } from './api/integrations';
+import { EVENT_SOURCE } from './event-source';
 import {
   connectionSchema,
   connectionViewSchema,
@@ -28,9 +29,6 @@ export const DETAIL_TYPES = [
 export type DetailType = (typeof DETAIL_TYPES)[number];
 
 export const EVENT_SCHEMA_VERSION = 1;
-
-/** The events' `source` unless a deployment names another (`EVENT_SOURCE`). */
-export const EVENT_SOURCE = 'aws-org-connections';
 
 /** What every event's `detail` carries, so consumers can de-duplicate and order. */
 const envelope = {
