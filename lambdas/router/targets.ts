@@ -12,9 +12,9 @@ import { ouIdSchema } from '../../schemas/sandbox-org';
 import { parentIdSchema, type SyncTargets, syncTargets } from '../../schemas/sync';
 
 /**
- * What an Organizations event asks of its integrations: nothing (with the reason), a targeted
- * sync of what it names, or a full walk (`targets: null`) when it names nothing we can place.
- * Events are hints: what they name is read again from Organizations, never taken from the event.
+ * What a forwarded event asks of its integrations: nothing (with the reason), a targeted sync of
+ * what it names, or a full walk (`targets: null`) when it names nothing we can place. Events are
+ * hints: what they name is read again from AWS, never taken from the event.
  */
 export type Routing =
   | { readonly action: 'ignore'; readonly reason: string }
