@@ -68,7 +68,7 @@ export function checksOf({
       '≥ 9.5',
       size.putEventsEntriesPerCall >= 9.5,
     );
-    check(`${at}: peak RSS MiB`, size.peakRssMiB, '< 512', size.peakRssMiB < 512);
+    check(`${at}: peak RSS MiB`, size.peakRssMiB, '< 400', size.peakRssMiB < 400);
     check(`${at}: no-op mirror writes`, size.noopMirrorWrites, '= 0', size.noopMirrorWrites === 0);
     check(`${at}: no-op change events`, size.noopChangeEvents, '= 0', size.noopChangeEvents === 0);
   }
