@@ -6,41 +6,61 @@ import { build } from 'esbuild';
 import type { BundleResult } from './results';
 
 const run = promisify(execFile);
-const LOAD_RUNS = 7;
+const LOAD_RUNS = 9;
 
-/** Prints how long importing the module named by argv[1] takes, in milliseconds. */
-const LOADER = `
+/**
+ * Print how long loading the file named by argv[1] takes, in milliseconds, in a fresh `node`:
+ * `require` for a CommonJS bundle, as Lambda's runtime loads an `index.js`, and `import()` for
+ * the hello world, an ES module measured as it was when the load targets were set against it.
+ */
+const REQUIRE_LOADER = `
+const started = performance.now();
+require(process.argv[1]);
+console.log(performance.now() - started);
+`;
+const IMPORT_LOADER = `
 const started = performance.now();
 await import(process.argv[1]);
 console.log(performance.now() - started);
 `;
 
+/** What a deployment that traces AWS calls sets, and what tells Powertools it runs in Lambda. */
+const TRACING_ON = { POWERTOOLS_TRACE_ENABLED: 'true', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' };
+
 /**
  * Synthesizes the app as a deployment would (each function bundled and minified by the CDK's
- * local esbuild), then weighs every function's bundle and times importing it with the
- * environment the stack gives it, beside a hello-world bundle.
+ * local esbuild), then weighs every function's bundle and times loading it with the
+ * environment the stack gives it, each run beside a run of a hello-world bundle: the machine's
+ * pace moves between functions, so each function is compared with the hello world of its own
+ * runs. It times each bundle again as a deployment that traces AWS calls loads it.
  */
 export async function benchBundles(log: (message: string) => void): Promise<BundleResult[]> {
   // Inside the project, so that a bundle that leaves a module out finds it in node_modules, as
   // Lambda would in its runtime.
   const outdir = await mkdtemp(path.join(process.cwd(), '.bench-cdk-'));
   try {
+    // Lambda's task root has no package.json, so its .js files are CommonJS; the project's own
+    // says "module", which this one overrides below it.
+    await writeFile(path.join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
     log('bundles: cdk synth');
     await run(path.join('node_modules', '.bin', 'cdk'), ['synth', '-q', '-o', outdir], {
       env: { ...process.env, JSII_DEPRECATED: 'quiet' },
       maxBuffer: 64 * 2 ** 20,
     });
     const helloWorld = await helloWorldBundle(outdir);
-    const helloWorldLoadMs = await loadTime(helloWorld, {});
     const results: BundleResult[] = [];
     for (const fn of await functionsOf(outdir)) {
-      const bundle = path.join(outdir, fn.assetPath, 'index.mjs');
+      const bundle = path.join(outdir, fn.assetPath, 'index.js');
       log(`bundles: ${fn.name}`);
+      const load = await loadTimes(bundle, fn.environment, helloWorld);
+      const traced = await loadTimes(bundle, { ...fn.environment, ...TRACING_ON }, helloWorld);
       results.push({
         name: fn.name,
         bundleBytes: (await stat(bundle)).size,
-        loadMs: await loadTime(bundle, fn.environment),
-        helloWorldLoadMs,
+        loadMs: load.bundleMs,
+        helloWorldLoadMs: load.helloWorldMs,
+        tracedLoadMs: traced.bundleMs,
+        tracedHelloWorldLoadMs: traced.helloWorldMs,
       });
     }
     return results;
@@ -101,6 +121,7 @@ function placeholderFor(variable: string): string {
 async function helloWorldBundle(outdir: string): Promise<string> {
   const entry = path.join(outdir, 'hello-world.ts');
   await writeFile(entry, "export const handler = async () => ({ statusCode: 200, body: 'hello' });\n");
+  // An ES module, imported: the yardstick the load targets were set against.
   const outfile = path.join(outdir, 'hello-world', 'index.mjs');
   await build({
     entryPoints: [entry],
@@ -114,14 +135,32 @@ async function helloWorldBundle(outdir: string): Promise<string> {
   return outfile;
 }
 
-async function loadTime(bundle: string, environment: Record<string, string>): Promise<number> {
-  const times: number[] = [];
+/** Median load times of the bundle and of the hello world, run by turns in fresh processes. */
+async function loadTimes(
+  bundle: string,
+  environment: Record<string, string>,
+  helloWorld: string,
+): Promise<{ bundleMs: number; helloWorldMs: number }> {
+  const bundleMs: number[] = [];
+  const helloWorldMs: number[] = [];
   for (let attempt = 0; attempt < LOAD_RUNS; attempt += 1) {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', LOADER, bundle], {
-      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...environment },
-    });
-    times.push(Number(stdout.trim()));
+    helloWorldMs.push(await loadOnce(helloWorld, {}));
+    bundleMs.push(await loadOnce(bundle, environment));
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+  return { bundleMs: median(bundleMs), helloWorldMs: median(helloWorldMs) };
+}
+
+async function loadOnce(bundle: string, environment: Record<string, string>): Promise<number> {
+  const loader = bundle.endsWith('.mjs')
+    ? ['--input-type=module', '-e', IMPORT_LOADER]
+    : ['--input-type=commonjs', '-e', REQUIRE_LOADER];
+  const { stdout } = await run(process.execPath, [...loader, bundle], {
+    env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...environment },
+  });
+  return Number(stdout.trim());
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }

@@ -446,13 +446,15 @@ export function printReport(results: BenchResults): void {
     lines.push(
       '',
       table(
-        ['function', 'bundle KB', 'load ms', 'hello-world ms', 'ratio'],
+        ['function', 'bundle KB', 'load ms', 'hello-world ms', 'ratio', 'traced: load ms', 'traced ratio'],
         results.functions.map((fn) => [
           fn.name,
           fn.bundleBytes / 1000,
           fn.loadMs,
           fn.helloWorldLoadMs,
           fn.loadMs / fn.helloWorldLoadMs,
+          fn.tracedLoadMs,
+          fn.tracedLoadMs / fn.tracedHelloWorldLoadMs,
         ]),
       ),
     );

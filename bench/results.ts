@@ -51,12 +51,15 @@ export interface ApiResult {
 export interface BundleResult {
   /** The function's construct id in the stateless stack. */
   readonly name: string;
-  /** The minified `index.mjs` that `cdk synth` bundled (source maps not counted). */
+  /** The minified `index.js` that `cdk synth` bundled (source maps not counted). */
   readonly bundleBytes: number;
-  /** Median time for `node` to import the bundle, in a fresh process each run. */
+  /** Median time for `node` to require the bundle, in a fresh process each run. */
   readonly loadMs: number;
-  /** The same for a minified hello-world handler, measured the same way in the same run. */
+  /** The same for a minified hello-world handler, each run beside one of the bundle's. */
   readonly helloWorldLoadMs: number;
+  /** `loadMs` where the deployment traces AWS calls (`traceAwsCalls`), which loads the X-Ray SDK. */
+  readonly tracedLoadMs: number;
+  readonly tracedHelloWorldLoadMs: number;
 }
 
 export interface ConsoleResult {

@@ -141,6 +141,12 @@ export const deploymentConfigSchema = z
      * connections, or a whole-organization sync that changes any, checks them sooner.
      */
     memberCheckIntervalHours: z.number().int().min(1).max(168).default(24),
+    /**
+     * X-Ray subsegments for every AWS call, with the tenant, integration and run as annotations.
+     * Lambda, API Gateway and Step Functions trace each request either way. Off by default: the
+     * X-Ray SDK behind this detail adds about 30 ms to every function's cold start.
+     */
+    traceAwsCalls: z.boolean().default(false),
     /** How long the audit log keeps each entry (the table's TTL removes it after). */
     auditRetentionDays: z.number().int().min(1).max(3650).default(400),
     /**

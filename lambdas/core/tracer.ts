@@ -1,17 +1,40 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type middy from '@middy/core';
 
 /**
- * The one X-Ray tracer: a segment per invocation, a subsegment per AWS call. It switches itself
- * off outside Lambda (the local runtime, the tests), where there is no X-Ray daemon to send to.
+ * X-Ray subsegments for each AWS call, and the keys to search traces by, when the deployment
+ * asks for them (`traceAwsCalls`, which sets POWERTOOLS_TRACE_ENABLED to `true`). Lambda, API
+ * Gateway and Step Functions trace every request either way; only this detail is optional,
+ * because the X-Ray SDK under it costs every cold start about 30 ms to load. So it is required
+ * only when asked for, never imported: a module that imports it loads it.
  */
-export const tracer = new Tracer({ serviceName: 'aws-org-connections' });
+export const tracer: Tracer | undefined =
+  process.env.POWERTOOLS_TRACE_ENABLED === 'true' ? newTracer() : undefined;
 
-/** An AWS SDK v3 client whose calls show in the invocation's trace. */
+function newTracer(): Tracer {
+  const powertools =
+    require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer');
+  // It switches itself off outside Lambda, where there is no X-Ray daemon to send to.
+  return new powertools.Tracer({ serviceName: 'aws-org-connections' });
+}
+
+/** An AWS SDK v3 client whose calls show in the invocation's trace, when AWS calls are traced. */
 export function traced<T>(client: T): T {
-  return tracer.captureAWSv3Client(client);
+  return tracer ? tracer.captureAWSv3Client(client) : client;
 }
 
 /** Searchable keys of the trace: the tenant, the integration, the run. */
 export function annotateTrace(keys: Readonly<Record<string, string>>): void {
-  for (const [key, value] of Object.entries(keys)) tracer.putAnnotation(key, value);
+  for (const [key, value] of Object.entries(keys)) tracer?.putAnnotation(key, value);
+}
+
+/**
+ * The middleware that opens a segment per invocation, when AWS calls are traced. Responses stay
+ * out of the trace: they can hold customer data.
+ */
+export function tracingMiddleware(): middy.MiddlewareObj | undefined {
+  if (!tracer) return undefined;
+  const middleware =
+    require('@aws-lambda-powertools/tracer/middleware') as typeof import('@aws-lambda-powertools/tracer/middleware');
+  return middleware.captureLambdaHandler(tracer, { captureResponse: false });
 }

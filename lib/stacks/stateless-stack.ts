@@ -11,6 +11,7 @@ import { ApiFunctions } from '../constructs/api-functions';
 import { builtConsole, ConsoleHosting, type ConsoleSignIn } from '../constructs/console-hosting';
 import { CredentialsBroker } from '../constructs/credentials-broker';
 import { OrgConnectionsApi } from '../constructs/rest-api';
+import { ServiceFunction } from '../constructs/service-function';
 import { UnitStack } from '../constructs/stack-unit';
 import { OutboxPublisher, ShareProjector } from '../constructs/stream-readers';
 import { SyncEngine, syncStateMachineArn } from '../constructs/sync-engine';
@@ -117,7 +118,15 @@ export class StatelessStack extends UnitStack {
     this.console = this.hostConsole(config);
 
     serviceDashboard(this, { api: this.api.api, syncWorkflow: this.syncEngine.workflow });
+    if (config.traceAwsCalls) this.traceAwsCalls();
     this.outputs();
+  }
+
+  /** Every function records a subsegment per AWS call, and so loads the X-Ray SDK at cold start. */
+  private traceAwsCalls(): void {
+    for (const construct of this.node.findAll()) {
+      if (construct instanceof ServiceFunction) construct.traceAwsCalls();
+    }
   }
 
   /**

@@ -136,6 +136,7 @@ describe('stateless stack', () => {
       'POWERTOOLS_SERVICE_NAME',
       'POWERTOOLS_LOG_LEVEL',
       'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_TRACE_ENABLED',
     ]);
     const functions = Object.values(ours(stateless.findResources('AWS::Lambda::Function')));
     const names = functions.flatMap((fn) => Object.keys(fn.Properties?.Environment?.Variables ?? {}));
@@ -149,7 +150,7 @@ describe('stateless stack', () => {
         (entry): entry is [EnvName, string] =>
           typeof entry[1] === 'string' && Object.hasOwn(ENVIRONMENT, entry[0]),
       );
-      for (const [name, value] of literal) expect(ENVIRONMENT[name].safeParse(value).success).toBe(true);
+      for (const [name, value] of literal) expect(ENVIRONMENT[name]().safeParse(value).success).toBe(true);
     }
   });
 
@@ -157,6 +158,8 @@ describe('stateless stack', () => {
     const functions = ours(stateless.findResources('AWS::Lambda::Function'));
     expect(Object.keys(functions).length).toBeGreaterThan(0);
     for (const fn of Object.values(functions)) {
+      // Source maps at run time cost every cold start the map's parse.
+      expect(fn.Properties?.Environment?.Variables?.NODE_OPTIONS).toBeUndefined();
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -164,12 +167,23 @@ describe('stateless stack', () => {
         LoggingConfig: { LogFormat: 'JSON' },
         Environment: {
           Variables: expect.objectContaining({
-            NODE_OPTIONS: '--enable-source-maps',
             POWERTOOLS_SERVICE_NAME: 'aws-org-connections',
             POWERTOOLS_LOG_LEVEL: 'INFO',
+            POWERTOOLS_TRACE_ENABLED: 'false',
           }),
         },
       });
+    }
+  });
+
+  it('traces every AWS call of every function when the deployment asks for it', () => {
+    const traced = Template.fromStack(synthApp({ traceAwsCalls: true }).stateless);
+
+    const functions = Object.values(ours(traced.findResources('AWS::Lambda::Function')));
+
+    expect(functions.length).toBeGreaterThan(5);
+    for (const fn of functions) {
+      expect(fn.Properties?.Environment?.Variables?.POWERTOOLS_TRACE_ENABLED).toBe('true');
     }
   });
 
