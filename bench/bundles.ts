@@ -35,28 +35,17 @@ const TRACING_ON = { POWERTOOLS_TRACE_ENABLED: 'true', AWS_EXECUTION_ENV: 'AWS_L
  * runs. It times each bundle again as a deployment that traces AWS calls loads it.
  */
 export async function benchBundles(log: (message: string) => void): Promise<BundleResult[]> {
-  // Inside the project, so that a bundle that leaves a module out finds it in node_modules, as
-  // Lambda would in its runtime.
-  const outdir = await mkdtemp(path.join(process.cwd(), '.bench-cdk-'));
+  const synthesized = await synthesizeFunctions(log);
   try {
-    // Lambda's task root has no package.json, so its .js files are CommonJS; the project's own
-    // says "module", which this one overrides below it.
-    await writeFile(path.join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
-    log('bundles: cdk synth');
-    await run(path.join('node_modules', '.bin', 'cdk'), ['synth', '-q', '-o', outdir], {
-      env: { ...process.env, JSII_DEPRECATED: 'quiet' },
-      maxBuffer: 64 * 2 ** 20,
-    });
-    const helloWorld = await helloWorldBundle(outdir);
+    const helloWorld = await helloWorldBundle(synthesized.outdir);
     const results: BundleResult[] = [];
-    for (const fn of await functionsOf(outdir)) {
-      const bundle = path.join(outdir, fn.assetPath, 'index.js');
+    for (const fn of synthesized.functions) {
       log(`bundles: ${fn.name}`);
-      const load = await loadTimes(bundle, fn.environment, helloWorld);
-      const traced = await loadTimes(bundle, { ...fn.environment, ...TRACING_ON }, helloWorld);
+      const load = await loadTimes(fn.bundle, fn.environment, helloWorld);
+      const traced = await loadTimes(fn.bundle, { ...fn.environment, ...TRACING_ON }, helloWorld);
       results.push({
         name: fn.name,
-        bundleBytes: (await stat(bundle)).size,
+        bundleBytes: (await stat(fn.bundle)).size,
         loadMs: load.bundleMs,
         helloWorldLoadMs: load.helloWorldMs,
         tracedLoadMs: traced.bundleMs,
@@ -65,13 +54,41 @@ export async function benchBundles(log: (message: string) => void): Promise<Bund
     }
     return results;
   } finally {
-    await rm(outdir, { recursive: true, force: true });
+    await synthesized.remove();
   }
 }
 
-interface SynthesizedFunction {
+/** Our functions as `cdk synth` bundles them, in a scratch folder that `remove()` deletes. */
+export async function synthesizeFunctions(log: (message: string) => void): Promise<{
+  readonly outdir: string;
+  readonly functions: readonly SynthesizedFunction[];
+  readonly remove: () => Promise<void>;
+}> {
+  // Inside the project, so that a bundle that leaves a module out finds it in node_modules, as
+  // Lambda would in its runtime.
+  const outdir = await mkdtemp(path.join(process.cwd(), '.bench-cdk-'));
+  const remove = () => rm(outdir, { recursive: true, force: true });
+  try {
+    // Lambda's task root has no package.json, so its .js files are CommonJS; the project's own
+    // says "module", which this one overrides below it.
+    await writeFile(path.join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+    log('cdk synth');
+    await run(path.join('node_modules', '.bin', 'cdk'), ['synth', '-q', '-o', outdir], {
+      env: { ...process.env, JSII_DEPRECATED: 'quiet' },
+      maxBuffer: 64 * 2 ** 20,
+    });
+    return { outdir, functions: await functionsOf(outdir), remove };
+  } catch (error: unknown) {
+    await remove();
+    throw error;
+  }
+}
+
+export interface SynthesizedFunction {
   readonly name: string;
-  readonly assetPath: string;
+  /** Its minified `index.js`. */
+  readonly bundle: string;
+  /** Its environment from the template, with a placeholder for each value resolved at deploy time. */
   readonly environment: Record<string, string>;
 }
 
@@ -97,7 +114,7 @@ async function functionsOf(outdir: string): Promise<SynthesizedFunction[]> {
     return [
       {
         name: logicalId.replace(/Function[0-9A-F]{8}$/, ''),
-        assetPath,
+        bundle: path.join(outdir, assetPath, 'index.js'),
         // References to other resources are resolved at deploy time; any name will do here.
         environment: Object.fromEntries(
           Object.entries(variables).map(([key, value]) => [

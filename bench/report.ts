@@ -459,6 +459,22 @@ export function printReport(results: BenchResults): void {
       ),
     );
   }
+  if (results.coldPath.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['cold path (p50)', 'function', 'cold starts', 'load ms', 'first request ms', 'total ms'],
+        results.coldPath.map((cold) => [
+          cold.path,
+          cold.function,
+          cold.coldStarts,
+          cold.loadP50Ms,
+          cold.firstRequestP50Ms,
+          cold.totalP50Ms,
+        ]),
+      ),
+    );
+  }
   if (results.console) {
     const { initialJsBytes, initialJsGzipBytes, initialScripts } = results.console;
     lines.push(

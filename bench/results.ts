@@ -17,6 +17,7 @@ export interface BenchResults {
   audit: AuditResult | null;
   credentials: CredentialsResult | null;
   functions: BundleResult[];
+  coldPath: ColdPathResult[];
   console: ConsoleResult | null;
   consolePages: ConsolePagesResult | null;
   api: ApiResult[];
@@ -60,6 +61,18 @@ export interface BundleResult {
   /** `loadMs` where the deployment traces AWS calls (`traceAwsCalls`), which loads the X-Ray SDK. */
   readonly tracedLoadMs: number;
   readonly tracedHelloWorldLoadMs: number;
+}
+
+/** A cold start end to end: a fresh process loads a function's bundle and answers its first request. */
+export interface ColdPathResult {
+  /** What the first request asks: a route, or the broker's issue. */
+  readonly path: string;
+  readonly function: string;
+  readonly coldStarts: number;
+  readonly loadP50Ms: number;
+  readonly firstRequestP50Ms: number;
+  /** The median of each cold start's load plus first request. */
+  readonly totalP50Ms: number;
 }
 
 export interface ConsoleResult {

@@ -9,7 +9,7 @@
  *   npm run bench                      # quick: 1,000 and 10,000 accounts, no load section
  *   npm run bench -- --full            # adds 50,000 accounts, the API on 10,000, and the load
  *   npm run bench -- --only sync,api   # some sections only: sync, tags, checks, targeted, audit, credentials, bundles,
- *                                      # console, console-pages, api, load
+ *                                      # cold-path, console, console-pages, api, load
  *   npm run bench -- --time-factor 4 --latency-ms 40
  */
 import { execFile } from 'node:child_process';
@@ -22,6 +22,7 @@ import { startTestRuntime } from '../test/fixtures/test-runtime';
 import { benchApi } from './api';
 import { benchAudit } from './audit';
 import { benchBundles } from './bundles';
+import { benchColdPath } from './cold-path';
 import { benchConsole } from './console';
 import { benchCredentials } from './credentials';
 import { benchLoad } from './load';
@@ -48,6 +49,7 @@ const SECTIONS = [
   'audit',
   'credentials',
   'bundles',
+  'cold-path',
   'console',
   'console-pages',
   'api',
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
     audit: null,
     credentials: null,
     functions: [],
+    coldPath: [],
     console: null,
     consolePages: null,
     api: [],
@@ -169,7 +172,9 @@ async function main(): Promise<void> {
     }
   }
   if (
-    ['targeted', 'audit', 'credentials', 'api', 'load'].some((section) => sections.has(section as Section))
+    ['targeted', 'audit', 'credentials', 'cold-path', 'api', 'load'].some((section) =>
+      sections.has(section as Section),
+    )
   ) {
     const runtime = await startTestRuntime();
     try {
@@ -183,6 +188,10 @@ async function main(): Promise<void> {
       }
       if (sections.has('credentials')) {
         results.credentials = await benchCredentials(runtime, log);
+        await save();
+      }
+      if (sections.has('cold-path')) {
+        results.coldPath = await benchColdPath(runtime, log);
         await save();
       }
       if (sections.has('api')) {

@@ -10,6 +10,7 @@ import type {
 import { systemClock } from '../lambdas/core/clock';
 import { type RateLimit, TokenBucket } from '../lambdas/core/token-bucket';
 import type { ApiRoute } from '../lambdas/routes';
+import type { Partition } from '../schemas/api/common';
 
 /** What the local server needs from a Lambda handler: the same call API Gateway makes. */
 export type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
@@ -112,7 +113,7 @@ export function toProxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
 
 export interface LocalAccount {
   readonly accountId: string;
-  readonly partition: string;
+  readonly partition: Partition;
   readonly region: string;
 }
 

@@ -1,14 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import * as z from 'zod';
+import { SandboxCustomerRoles } from '../lambdas/adapters/sandbox/sandbox-customer-roles';
 import type { SandboxOrganization } from '../lambdas/adapters/sandbox/sandbox-organization';
+import { AppError } from '../lambdas/core/errors';
+import { parseRoleArn, type RoleArnRules } from '../lambdas/domain/role-arn';
+import { RoleRefusedError } from '../lambdas/ports/customer-roles';
 import type { EventBusPort } from '../lambdas/publisher/ports';
 
 /**
  * The AWS APIs the local runtime answers besides the REST API, so that the same SDK calls work
  * against `npm start` with `endpoint` set to it: Lambda's Invoke (for the credentials broker),
- * STS's GetCallerIdentity (for credentials the sandbox issued) and EventBridge's PutEvents (for
- * `npm run replay-events`).
+ * STS's GetCallerIdentity (for credentials the sandbox issued) and AssumeRole (of the sandbox's
+ * roles, so the deployed functions' STS adapter runs against it), and EventBridge's PutEvents
+ * (for `npm run replay-events`).
  */
 export interface AwsApiAnswer {
   readonly status: number;
@@ -56,18 +61,27 @@ function lambdaError(status: number, type: string, message: string): AwsApiAnswe
 }
 
 /**
- * `POST /local/sts` with the query protocol, as `@aws-sdk/client-sts` sends it: GetCallerIdentity
- * for credentials the sandbox issued. It checks the access key and the session token (not the
- * signature) and answers the assumed role's ARN with its session name.
+ * `POST /local/sts` with the query protocol, as `@aws-sdk/client-sts` sends it:
+ * - GetCallerIdentity for credentials the sandbox issued. It checks the access key and the
+ *   session token (not the signature) and answers the assumed role's ARN with its session name;
+ * - AssumeRole of a sandbox role, by the sandbox's rules, as the platform's account (`rules`):
+ *   there is no IAM here to say who calls.
  */
 export function stsQuery(
   sandbox: SandboxOrganization | undefined,
+  rules: RoleArnRules,
   headers: IncomingHttpHeaders,
   body: string,
-): AwsApiAnswer {
-  const action = new URLSearchParams(body).get('Action');
+): Promise<AwsApiAnswer> | AwsApiAnswer {
+  const query = new URLSearchParams(body);
+  const action = query.get('Action');
+  if (action === 'AssumeRole') return assumeRole(sandbox, rules, query);
   if (action !== 'GetCallerIdentity') {
-    return stsError(400, 'InvalidAction', `The local STS answers only GetCallerIdentity, not ${action}.`);
+    return stsError(
+      400,
+      'InvalidAction',
+      `The local STS answers only GetCallerIdentity and AssumeRole, not ${action}.`,
+    );
   }
   const accessKeyId = /Credential=([^/,\s]+)\//.exec(headers.authorization ?? '')?.[1];
   const session = accessKeyId === undefined ? undefined : sandbox?.deployments.session(accessKeyId);
@@ -94,6 +108,69 @@ export function stsQuery(
       '</GetCallerIdentityResponse>',
     ].join(''),
   };
+}
+
+/** Query parameters of AssumeRole that this runtime reads. */
+const assumeRoleSchema = z.object({
+  RoleArn: z.string(),
+  RoleSessionName: z.string().min(2).max(64),
+  ExternalId: z.string().optional(),
+  DurationSeconds: z.coerce.number().int().min(900).max(43_200).default(3600),
+  SourceIdentity: z.string().optional(),
+  Policy: z.string().optional(),
+});
+
+async function assumeRole(
+  sandbox: SandboxOrganization | undefined,
+  rules: RoleArnRules,
+  query: URLSearchParams,
+): Promise<AwsApiAnswer> {
+  if (!sandbox) return stsError(400, 'InvalidAction', 'AssumeRole needs the sandbox (npm start --sandbox).');
+  const parsed = assumeRoleSchema.safeParse(Object.fromEntries(query));
+  if (!parsed.success) return stsError(400, 'ValidationError', parsed.error.issues[0]?.message ?? 'invalid');
+  const request = parsed.data;
+  // Tags arrive as Tags.member.1.Key, Tags.member.1.Value, …
+  const tags: Record<string, string> = {};
+  for (let n = 1; query.has(`Tags.member.${n}.Key`); n += 1) {
+    tags[query.get(`Tags.member.${n}.Key`) ?? ''] = query.get(`Tags.member.${n}.Value`) ?? '';
+  }
+  try {
+    const role = parseRoleArn(request.RoleArn, rules);
+    const credentials = await new SandboxCustomerRoles(sandbox, rules.trustedAccountId).issueSession({
+      role,
+      externalId: request.ExternalId ?? '',
+      sessionName: request.RoleSessionName,
+      durationSeconds: request.DurationSeconds,
+      sourceIdentity: request.SourceIdentity,
+      tags,
+      policy: request.Policy,
+    });
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      text: [
+        '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">',
+        '<AssumeRoleResult>',
+        '<Credentials>',
+        `<AccessKeyId>${credentials.accessKeyId}</AccessKeyId>`,
+        `<SecretAccessKey>${credentials.secretAccessKey}</SecretAccessKey>`,
+        `<SessionToken>${credentials.sessionToken}</SessionToken>`,
+        `<Expiration>${credentials.expiration.toISOString()}</Expiration>`,
+        '</Credentials>',
+        '<AssumedRoleUser>',
+        `<Arn>arn:${role.partition}:sts::${role.accountId}:assumed-role/${role.name}/${request.RoleSessionName}</Arn>`,
+        `<AssumedRoleId>AROA${role.accountId}:${request.RoleSessionName}</AssumedRoleId>`,
+        '</AssumedRoleUser>',
+        '</AssumeRoleResult>',
+        `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata>`,
+        '</AssumeRoleResponse>',
+      ].join(''),
+    };
+  } catch (error: unknown) {
+    if (error instanceof RoleRefusedError) return stsError(403, 'AccessDenied', error.message);
+    if (error instanceof AppError) return stsError(400, 'ValidationError', error.message);
+    throw error;
+  }
 }
 
 function stsError(status: number, code: string, message: string): AwsApiAnswer {

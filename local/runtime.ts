@@ -344,7 +344,8 @@ async function localRoute(
     return awsAnswer(await eventBridgePutEvents(ctx.bus, request.headers, (await readBody(request)) ?? ''));
   }
   if (route === 'POST /local/sts' || route === 'POST /local/sts/') {
-    return awsAnswer(stsQuery(ctx.sandbox, request.headers, (await readBody(request)) ?? ''));
+    const rules = { allowedPartitions: [ctx.account.partition], trustedAccountId: ctx.account.accountId };
+    return awsAnswer(await stsQuery(ctx.sandbox, rules, request.headers, (await readBody(request)) ?? ''));
   }
   const template = /^GET \/local\/templates\/([a-z-]+)\.yaml$/.exec(route)?.[1];
   if (template !== undefined && (TEMPLATE_NAMES as readonly string[]).includes(template)) {

@@ -1,6 +1,9 @@
 import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { StsSessionIssuer } from '../../lambdas/adapters/aws/sts-session-issuer';
 import { fromConnection } from '../../lambdas/credentials/from-connection';
+import { parseRoleArn } from '../../lambdas/domain/role-arn';
+import { RoleRefusedError } from '../../lambdas/ports/customer-roles';
 import type { LocalRuntime } from '../../local/runtime';
 import type { Integration } from '../../schemas/api/integrations';
 import type { CredentialAnswer, CredentialGrant, CredentialRequestInput } from '../../schemas/credentials';
@@ -303,5 +306,60 @@ describe("the account's enabled regions", () => {
     const legacy = await view(SANDBOX_1);
 
     expect(legacy).toMatchObject({ enabledRegions: null, effectiveRegions: ['us-east-1', 'eu-south-1'] });
+  });
+});
+
+describe('the local STS, as the deployed broker reaches it', () => {
+  const issuer = () =>
+    new StsSessionIssuer(
+      new STSClient({
+        region: 'us-east-1',
+        endpoint: `${runtime.url}/local/sts`,
+        credentials: LOCAL_CREDENTIALS,
+      }),
+    );
+  const role = (accountId: string) =>
+    parseRoleArn(`arn:aws:iam::${accountId}:role/${MEMBER_ROLE}`, {
+      allowedPartitions: ['aws'],
+      trustedAccountId: runtime.config.trustedAccountId,
+    });
+
+  it('assumes a deployed role with its External ID, and the session is that role', async () => {
+    const credentials = await issuer().issueSession({
+      role: role(DEV_ALICE),
+      externalId,
+      sessionName: 'cold-path',
+      durationSeconds: 900,
+      sourceIdentity: 'query-worker',
+      tags: { workspace: 'ws-1' },
+    });
+    const sts = new STSClient({ region: 'us-east-1', endpoint: `${runtime.url}/local/sts`, credentials });
+
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+
+    expect(credentials.expiration.getTime()).toBeGreaterThan(Date.now() + 800_000);
+    expect(identity.Arn).toBe(`arn:aws:sts::${DEV_ALICE}:assumed-role/${MEMBER_ROLE}/cold-path`);
+  });
+
+  it('refuses another External ID as AccessDenied, which the adapter reads as a refusal', async () => {
+    const assumed = issuer().issueSession({
+      role: role(DEV_ALICE),
+      externalId: 'not-the-external-id',
+      sessionName: 'cold-path',
+      durationSeconds: 900,
+    });
+
+    await expect(assumed).rejects.toBeInstanceOf(RoleRefusedError);
+  });
+
+  it('refuses an account where no role was deployed', async () => {
+    const assumed = issuer().issueSession({
+      role: role(SANDBOX_2),
+      externalId,
+      sessionName: 'cold-path',
+      durationSeconds: 900,
+    });
+
+    await expect(assumed).rejects.toBeInstanceOf(RoleRefusedError);
   });
 });
