@@ -1,13 +1,7 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { errorName, UpstreamUnavailableError } from '../../core/errors';
 import { ORGANIZATIONS_REGION } from '../../domain/partition';
-import {
-  type AssumeRoleRequest,
-  type CustomerRoleSession,
-  type CustomerRolesPort,
-  RoleRefusedError,
-} from '../../ports/customer-roles';
-import { stsFailure } from './sts-answers';
+import type { AssumeRoleRequest, CustomerRoleSession, CustomerRolesPort } from '../../ports/customer-roles';
+import { assumeRoleFailure, sessionCredentials } from './sts-answers';
 import { SdkRoleSession } from './sts-role-session';
 
 /** A probe needs minutes, not the default hour: the shortest session STS issues. */
@@ -30,26 +24,14 @@ export class StsCustomerRoles implements CustomerRolesPort {
           DurationSeconds: request.durationSeconds ?? PROBE_SESSION_SECONDS,
         }),
       );
-      const credentials = answer.Credentials;
-      if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken) {
-        throw new UpstreamUnavailableError('AWS STS');
-      }
       return new SdkRoleSession(
         request.role,
-        {
-          accessKeyId: credentials.AccessKeyId,
-          secretAccessKey: credentials.SecretAccessKey,
-          sessionToken: credentials.SessionToken,
-          expiration: credentials.Expiration,
-        },
+        sessionCredentials(answer.Credentials),
         await this.sts.config.region(),
         ORGANIZATIONS_REGION[request.role.partition],
       );
     } catch (error: unknown) {
-      // STS answers AccessDenied both for a trust policy that refuses us and for a missing role.
-      if (errorName(error) === 'AccessDenied')
-        throw new RoleRefusedError('AssumeRole was refused', { cause: error });
-      throw stsFailure(error);
+      throw assumeRoleFailure(error);
     }
   }
 }

@@ -6,8 +6,7 @@ import {
   SessionPolicyRejectedError,
   type SessionRequest,
 } from '../../credentials/ports';
-import { RoleRefusedError } from '../../ports/customer-roles';
-import { sessionCredentials, stsFailure } from './sts-answers';
+import { assumeRoleFailure, sessionCredentials } from './sts-answers';
 
 /** STS's answers to a session policy it will not take. */
 const POLICY_REJECTED = new Set([
@@ -42,13 +41,11 @@ export class StsSessionIssuer implements SessionIssuerPort {
       );
       return sessionCredentials(answer.Credentials);
     } catch (error: unknown) {
-      const name = errorName(error);
-      // A trust policy without sts:SetSourceIdentity or sts:TagSession refuses with AccessDenied too.
-      if (name === 'AccessDenied') throw new RoleRefusedError('AssumeRole was refused', { cause: error });
-      if (POLICY_REJECTED.has(name)) {
+      if (POLICY_REJECTED.has(errorName(error))) {
         throw new SessionPolicyRejectedError('STS refused the session policy', { cause: error });
       }
-      throw stsFailure(error);
+      // A trust policy without sts:SetSourceIdentity or sts:TagSession refuses with AccessDenied too.
+      throw assumeRoleFailure(error);
     }
   }
 }
