@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { median } from './latency';
 import type { BundleResult } from './results';
 
 const run = promisify(execFile);
@@ -175,9 +176,4 @@ async function loadOnce(bundle: string, environment: Record<string, string>): Pr
     env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...environment },
   });
   return Number(stdout.trim());
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }

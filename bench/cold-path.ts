@@ -6,6 +6,7 @@ import { matchRoute, toProxyEvent } from '../local/api-gateway';
 import type { LocalRuntime } from '../local/runtime';
 import { localApi } from '../test/fixtures/local-api';
 import { type SynthesizedFunction, synthesizeFunctions } from './bundles';
+import { median } from './latency';
 import type { ColdPathResult } from './results';
 
 const run = promisify(execFile);
@@ -196,9 +197,4 @@ function statusOf(answer: unknown): unknown {
 
 function isGrant(answer: unknown): boolean {
   return typeof answer === 'object' && answer !== null && 'credentials' in answer;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }

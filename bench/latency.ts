@@ -24,3 +24,9 @@ export class LatencyRecorder {
     };
   }
 }
+
+/** The middle of a few figures (the upper middle of an even count); NaN when there are none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}

@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import type { LocalRuntime } from '../local/runtime';
 import type { Connection } from '../schemas/sync';
 import { localApi } from '../test/fixtures/local-api';
+import { median } from './latency';
 import type { LoadResult } from './results';
 
 const TENANT = { tenantId: 'bench_load' };
@@ -128,9 +129,4 @@ export async function benchLoad(
     rssStartMiB: median(rss.slice(0, tenth)) / 2 ** 20,
     rssEndMiB: median(rss.slice(-tenth)) / 2 ** 20,
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }

@@ -67,12 +67,12 @@ function lambdaError(status: number, type: string, message: string): AwsApiAnswe
  * - AssumeRole of a sandbox role, by the sandbox's rules, as the platform's account (`rules`):
  *   there is no IAM here to say who calls.
  */
-export function stsQuery(
+export async function stsQuery(
   sandbox: SandboxOrganization | undefined,
   rules: RoleArnRules,
   headers: IncomingHttpHeaders,
   body: string,
-): Promise<AwsApiAnswer> | AwsApiAnswer {
+): Promise<AwsApiAnswer> {
   const query = new URLSearchParams(body);
   const action = query.get('Action');
   if (action === 'AssumeRole') return assumeRole(sandbox, rules, query);

@@ -5,8 +5,8 @@ import type middy from '@middy/core';
  * X-Ray subsegments for each AWS call, and the keys to search traces by, when the deployment
  * asks for them (`traceAwsCalls`, which sets POWERTOOLS_TRACE_ENABLED to `true`). Lambda, API
  * Gateway and Step Functions trace every request either way; only this detail is optional,
- * because the X-Ray SDK under it costs every cold start about 30 ms to load. So it is required
- * only when asked for, never imported: a module that imports it loads it.
+ * because the X-Ray SDK under it costs every cold start about 30 ms to load. So this module
+ * requires the Tracer only when asked to: an import would load it in every function.
  */
 export const tracer: Tracer | undefined =
   process.env.POWERTOOLS_TRACE_ENABLED === 'true' ? newTracer() : undefined;
