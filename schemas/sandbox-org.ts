@@ -1,15 +1,17 @@
 import * as z from 'zod';
-import { accountIdSchema, partitionSchema, regionSchema, roleNameSchema } from './api/common';
+import {
+  accountIdSchema,
+  organizationIdSchema,
+  ouIdSchema,
+  partitionSchema,
+  regionSchema,
+  roleNameSchema,
+  rootIdSchema,
+} from './api/common';
 
 /** The states AWS Organizations reports in `Account.State`. */
 export const accountStateSchema = z.enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE']);
 export type AccountState = z.infer<typeof accountStateSchema>;
-
-export const organizationIdSchema = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must look like o-a1b2c3d4e5');
-export const rootIdSchema = z.string().regex(/^r-[0-9a-z]{4,32}$/, 'must look like r-a1b2');
-export const ouIdSchema = z
-  .string()
-  .regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, 'must look like ou-a1b2-c3d4e5f6');
 
 /** An account's or OU's tags, as Organizations keeps them. */
 const resourceTagsSchema = z

@@ -5,11 +5,12 @@ import {
   handlePrefixSchema,
   listSchema,
   optionsSchema,
+  ouIdSchema,
   permissionsSchema,
   regionListSchema,
   regionSchema,
+  rootIdSchema,
 } from './api/common';
-import { ouIdSchema, rootIdSchema } from './sandbox-org';
 
 /** What AWS Organizations reports in `Account.State` (or, on older SDKs, `Status`). */
 export const orgAccountStateSchema = z.enum([

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { accountIdSchema } from '../../schemas/api/common';
+import { accountIdSchema, ouIdSchema } from '../../schemas/api/common';
 import {
   type CloudTrailEvent,
   INGRESS_EVENT_NAMES,
@@ -8,7 +8,6 @@ import {
   REGION_OPT_IN_FINAL_STATUSES,
   type RegionOptInEvent,
 } from '../../schemas/ingress';
-import { ouIdSchema } from '../../schemas/sandbox-org';
 import { parentIdSchema, type SyncTargets, syncTargets } from '../../schemas/sync';
 
 /**

@@ -1,4 +1,4 @@
-import { rootIdSchema } from '../../schemas/sandbox-org';
+import { rootIdSchema } from '../../schemas/api/common';
 import type { Connection, Folder, MirrorNode } from '../../schemas/sync';
 import { connectionKey, folderKey, nodeKey } from '../domain/node-key';
 import type { Change } from '../domain/sync-runs';

@@ -4,6 +4,13 @@ export const partitionSchema = z.enum(['aws', 'aws-us-gov', 'aws-cn']);
 export type Partition = z.infer<typeof partitionSchema>;
 export const accountIdSchema = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 
+/** AWS Organizations' ids: the organization's, its root's and its OUs'. */
+export const organizationIdSchema = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must look like o-a1b2c3d4e5');
+export const rootIdSchema = z.string().regex(/^r-[0-9a-z]{4,32}$/, 'must look like r-a1b2');
+export const ouIdSchema = z
+  .string()
+  .regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, 'must look like ou-a1b2-c3d4e5f6');
+
 /** Handles are URL- and SQL-safe, and unique per tenant. */
 export const handleSchema = z
   .string()

@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { ouIdSchema } from '../sandbox-org';
 import {
   accountIdSchema,
   handlePrefixSchema,
@@ -7,6 +6,7 @@ import {
   integrationKindSchema,
   listSchema,
   optionsSchema,
+  ouIdSchema,
   partitionSchema,
   permissionsSchema,
   regionListSchema,

@@ -1,6 +1,12 @@
 import * as z from 'zod';
-import { ouIdSchema } from '../sandbox-org';
-import { accountIdSchema, handleSchema, optionsSchema, permissionsSchema, regionListSchema } from './common';
+import {
+  accountIdSchema,
+  handleSchema,
+  optionsSchema,
+  ouIdSchema,
+  permissionsSchema,
+  regionListSchema,
+} from './common';
 
 export const folderPathSchema = z.strictObject({ id: z.uuid(), ouId: ouIdSchema });
 export const connectionPathSchema = z.strictObject({ id: z.uuid(), accountId: accountIdSchema });
