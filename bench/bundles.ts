@@ -7,7 +7,7 @@ import { median } from './latency';
 import type { BundleResult } from './results';
 
 const run = promisify(execFile);
-const LOAD_RUNS = 9;
+const LOAD_RUNS = 15;
 
 /**
  * Print how long loading the file named by argv[1] takes, in milliseconds, in a fresh `node`:
